@@ -1,0 +1,18 @@
+// dlmsgw: DLMS/COSEM meters to ThingsBoard. This file only wires subcommands; each lives in its own
+// file.
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"dlmsgw: reads DLMS/COSEM meters and delivers their readings to ThingsBoard"};
+  app.set_version_flag("--version", std::string(dlmsgw::kVersion));
+  app.require_subcommand(0, 1);
+  CLI11_PARSE(app, argc, argv);
+  if (app.get_subcommands().empty()) {
+    std::cout << app.help();
+  }
+  return 0;
+}

@@ -1,0 +1,19 @@
+#pragma once
+// Hex text <-> bytes, for vectors in tests, keys in configuration and traces in logs.
+
+#include <string>
+#include <string_view>
+
+#include "dlms/core/bytes.hpp"
+#include "dlms/core/expected.hpp"
+
+namespace dlmsgw {
+
+// "7E A0 07" style: upper-case pairs joined by `separator` (no separator when it is '\0').
+std::string to_hex(ByteView data, char separator = ' ');
+
+// Accepts pairs of hex digits, ignoring spaces, tabs, newlines, ':' and '-' between pairs, and an
+// optional leading "0x". Errors name the offending character and its position.
+Expected<Bytes> parse_hex(std::string_view text);
+
+}  // namespace dlmsgw
