@@ -1,0 +1,26 @@
+#pragma once
+// A-XDR encoding and decoding of Data (IEC 61334-6, as profiled by the Green Book). Decoding is
+// defensive: nesting depth is bounded, element counts are checked against the bytes left before
+// anything is allocated, and every fault is an Error naming the type and the offset.
+
+#include "dlms/axdr/data.hpp"
+#include "dlms/core/byte_reader.hpp"
+#include "dlms/core/byte_writer.hpp"
+
+namespace dlmsgw::axdr {
+
+struct DecodeLimits {
+  // Profile generic buffers nest three deep (array of structures of values); 16 leaves room for any
+  // real object and stops stack exhaustion by a hostile nesting bomb.
+  std::uint32_t max_depth = 16;
+};
+
+void encode_data(ByteWriter& writer, const Data& data);
+Bytes encode_data(const Data& data);
+
+// Reads one Data from the reader, leaving it just after the value.
+Expected<Data> decode_data(ByteReader& reader, const DecodeLimits& limits = {});
+// Decodes one Data that must fill `bytes` exactly.
+Expected<Data> decode_single_data(ByteView bytes, const DecodeLimits& limits = {});
+
+}  // namespace dlmsgw::axdr
