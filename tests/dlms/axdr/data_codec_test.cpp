@@ -60,6 +60,11 @@ struct ScalarCase {
   std::string_view printed;
 };
 
+// Names each case after its expected text, so CTest lists stable, readable test names.
+void PrintTo(const ScalarCase& c, std::ostream* out) {
+  *out << c.printed;
+}
+
 class AxdrScalar : public ::testing::TestWithParam<ScalarCase> {};
 
 TEST_P(AxdrScalar, DecodesEncodesAndPrints) {
