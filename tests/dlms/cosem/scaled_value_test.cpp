@@ -111,6 +111,42 @@ TEST(ScaledValue, DecimalStringAndDoubleAgreeOnRandomValues) {
   }
 }
 
+// Independent reference for scalers -19..0: split the magnitude arithmetically into integer and
+// fraction (the implementation works on the digit string instead).
+std::string reference_decimal(std::uint64_t magnitude, bool negative, int scaler) {
+  std::uint64_t power = 1;
+  for (int i = 0; i < -scaler; ++i) power *= 10;
+  const std::uint64_t integer = magnitude / power;
+  std::uint64_t fraction = magnitude % power;
+  int fraction_digits = -scaler;
+  while (fraction_digits > 0 && fraction % 10 == 0) {
+    fraction /= 10;
+    --fraction_digits;
+  }
+  std::string text = std::to_string(integer);
+  if (fraction_digits > 0) {
+    const std::string digits = std::to_string(fraction);
+    text +=
+        "." + std::string(static_cast<std::size_t>(fraction_digits) - digits.size(), '0') + digits;
+  }
+  if (negative && magnitude != 0) text = "-" + text;
+  return text;
+}
+
+TEST(ScaledValue, DecimalStringMatchesAnArithmeticReference) {
+  std::mt19937_64 random(7);
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint64_t bits = random() >> (random() % 64);
+    const int scaler = -static_cast<int>(random() % 20);
+    const bool negative = (i % 3 == 0) && bits <= static_cast<std::uint64_t>(kInt64Max);
+    const ScaledValue value =
+        negative ? ScaledValue(-static_cast<std::int64_t>(bits), static_cast<std::int8_t>(scaler))
+                 : ScaledValue(bits, static_cast<std::int8_t>(scaler));
+    ASSERT_EQ(value.to_decimal_string(), reference_decimal(bits, negative, scaler))
+        << bits << "e" << scaler;
+  }
+}
+
 TEST(ScaledValue, KeepsTheRawValueAndItsType) {
   const ScaledValue big(kUint64Max, -3, Unit::watt_hour);
   EXPECT_EQ(big.raw_unsigned(), kUint64Max);
