@@ -1,0 +1,143 @@
+#include "dlms/security/ciphered_apdu.hpp"
+
+#include <string>
+
+#include "dlms/core/byte_reader.hpp"
+#include "dlms/core/byte_writer.hpp"
+#include "dlms/core/hex.hpp"
+#include "dlms/security/ber_length.hpp"
+#include "dlms/security/ciphered_payload.hpp"
+
+namespace dlmsgw::security {
+namespace {
+
+// SC (1) + IC (4).
+constexpr std::size_t kSecurityHeaderSize = 5;
+
+std::string hex_byte(std::uint8_t byte) {
+  return "0x" + to_hex(ByteView(&byte, 1));
+}
+
+Expected<AesKey128> block_key_for(KeySet key_set, const SecurityContext& context) {
+  if (key_set == KeySet::global) return context.global_key;
+  if (!context.dedicated_key) {
+    return make_error(ErrorCode::crypto, "dedicated key needed but none was agreed");
+  }
+  return *context.dedicated_key;
+}
+
+Expected<SystemTitle> read_system_title(ByteReader& reader, const SecurityContext& context) {
+  DLMSGW_TRY_ASSIGN(const std::size_t length, read_ber_length(reader, "system title length"));
+  DLMSGW_TRY_ASSIGN(const ByteView bytes, reader.read_bytes(length, "system title"));
+  auto title = SystemTitle::from_bytes(bytes);
+  if (!title) return Error{ErrorCode::malformed, title.error().message};
+  if (context.peer_system_title && *title != *context.peer_system_title) {
+    return make_error(ErrorCode::address_mismatch, "system title " + title->to_hex() +
+                                                       " is not the peer's " +
+                                                       context.peer_system_title->to_hex());
+  }
+  return *title;
+}
+
+Expected<Unprotected> unprotect_unchecked(ByteView ciphered_apdu, const SecurityContext& context) {
+  ByteReader reader(ciphered_apdu);
+  DLMSGW_TRY_ASSIGN(const std::uint8_t tag, reader.read_u8("ciphered APDU tag"));
+  const auto info = describe_ciphered_tag(tag);
+  if (!info) {
+    return make_error(ErrorCode::malformed, "tag " + hex_byte(tag) + " is not a ciphered APDU");
+  }
+  SystemTitle sender;
+  if (info->general) {
+    DLMSGW_TRY_ASSIGN(sender, read_system_title(reader, context));
+  } else if (context.peer_system_title) {
+    sender = *context.peer_system_title;
+  } else {
+    return make_error(ErrorCode::invalid_argument,
+                      "the peer's system title is needed to decipher a service-specific APDU");
+  }
+  DLMSGW_TRY_ASSIGN(const std::size_t length, read_ber_length(reader, "ciphered content length"));
+  if (reader.remaining() != length) {
+    return make_error(ErrorCode::malformed, std::to_string(reader.remaining() - length) +
+                                                " byte(s) after the ciphered content");
+  }
+  if (length < kSecurityHeaderSize) {
+    return make_error(ErrorCode::truncated, "ciphered content of " + std::to_string(length) +
+                                                " byte(s) cannot hold the 5-byte security header");
+  }
+  const SecurityControl security_control(*reader.read_u8("security control"));
+  const InvocationCounter invocation_counter(*reader.read_u32_be("invocation counter"));
+
+  if (!satisfies(security_control.policy(), context.policy)) {
+    return make_error(ErrorCode::crypto, "security policy downgrade: APDU is " +
+                                             std::string(to_string(security_control.policy())) +
+                                             ", association requires " +
+                                             std::string(to_string(context.policy)));
+  }
+  if (security_control.broadcast_key()) {
+    return make_error(ErrorCode::unsupported, "APDU ciphered with the broadcast key");
+  }
+  DLMSGW_TRY_ASSIGN(const AesKey128 block_key, block_key_for(info->key_set, context));
+  DLMSGW_TRY_ASSIGN(
+      Bytes plain,
+      decrypt_payload(security_control, sender, invocation_counter,
+                      SecurityKeys{block_key, context.authentication_key}, reader.rest()));
+  if (plain.empty()) return make_error(ErrorCode::malformed, "deciphered APDU is empty");
+  if (info->plain_tag && plain.front() != *info->plain_tag) {
+    return make_error(ErrorCode::malformed, "ciphered tag " + hex_byte(tag) + " carries APDU tag " +
+                                                hex_byte(plain.front()) + ", expected " +
+                                                hex_byte(*info->plain_tag));
+  }
+  return Unprotected{std::move(plain), security_control, invocation_counter, sender, info->key_set};
+}
+
+}  // namespace
+
+Expected<Bytes> protect(ByteView plain_apdu, const SecurityContext& context) {
+  if (plain_apdu.empty()) return make_error(ErrorCode::invalid_argument, "protect: empty APDU");
+  if (context.policy == SecurityPolicy::none) {
+    return make_error(ErrorCode::invalid_argument,
+                      "protect: security policy none (send the APDU unciphered)");
+  }
+  std::uint8_t tag = 0;
+  if (context.form == CipheringForm::general) {
+    tag = context.key_set == KeySet::global ? apdu_tag::kGeneralGloCiphering
+                                            : apdu_tag::kGeneralDedCiphering;
+  } else {
+    const auto ciphered = ciphered_tag_for(plain_apdu.front(), context.key_set);
+    if (!ciphered) {
+      return make_error(ErrorCode::unsupported,
+                        "protect: APDU tag " + hex_byte(plain_apdu.front()) + " has no " +
+                            (context.key_set == KeySet::global ? "glo-" : "ded-") +
+                            " ciphered form");
+    }
+    tag = *ciphered;
+  }
+  auto block_key = block_key_for(context.key_set, context);
+  if (!block_key)
+    return Error{ErrorCode::invalid_argument, "protect: " + block_key.error().message};
+
+  const SecurityControl security_control = SecurityControl::from_policy(context.policy);
+  DLMSGW_TRY_ASSIGN(
+      const Bytes payload,
+      encrypt_payload(security_control, context.own_system_title, context.invocation_counter,
+                      SecurityKeys{*block_key, context.authentication_key}, plain_apdu));
+  ByteWriter out;
+  out.put_u8(tag);
+  if (context.form == CipheringForm::general) {
+    write_ber_length(out, SystemTitle::kSize);
+    out.put_bytes(context.own_system_title.bytes());
+  }
+  write_ber_length(out, kSecurityHeaderSize + payload.size());
+  out.put_u8(security_control.byte());
+  out.put_u32_be(context.invocation_counter.value());
+  out.put_bytes(payload);
+  return out.take();
+}
+
+Expected<Unprotected> unprotect(ByteView ciphered_apdu, const SecurityContext& context) {
+  auto result = unprotect_unchecked(ciphered_apdu, context);
+  if (!result) return result.error().with_context("ciphered APDU");
+  return result;
+}
+
+}  // namespace dlmsgw::security
