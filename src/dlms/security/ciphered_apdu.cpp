@@ -2,10 +2,10 @@
 
 #include <string>
 
+#include "dlms/axdr/axdr_length.hpp"
 #include "dlms/core/byte_reader.hpp"
 #include "dlms/core/byte_writer.hpp"
 #include "dlms/core/hex.hpp"
-#include "dlms/security/ber_length.hpp"
 #include "dlms/security/ciphered_payload.hpp"
 
 namespace dlmsgw::security {
@@ -27,7 +27,7 @@ Expected<AesKey128> block_key_for(KeySet key_set, const SecurityContext& context
 }
 
 Expected<SystemTitle> read_system_title(ByteReader& reader, const SecurityContext& context) {
-  DLMSGW_TRY_ASSIGN(const std::size_t length, read_ber_length(reader, "system title length"));
+  DLMSGW_TRY_ASSIGN(const std::uint32_t length, axdr::decode_length(reader, "system title length"));
   DLMSGW_TRY_ASSIGN(const ByteView bytes, reader.read_bytes(length, "system title"));
   auto title = SystemTitle::from_bytes(bytes);
   if (!title) return Error{ErrorCode::malformed, title.error().message};
@@ -55,7 +55,13 @@ Expected<Unprotected> unprotect_unchecked(ByteView ciphered_apdu, const Security
     return make_error(ErrorCode::invalid_argument,
                       "the peer's system title is needed to decipher a service-specific APDU");
   }
-  DLMSGW_TRY_ASSIGN(const std::size_t length, read_ber_length(reader, "ciphered content length"));
+  DLMSGW_TRY_ASSIGN(const std::uint32_t length,
+                    axdr::decode_length(reader, "ciphered content length"));
+  if (length > reader.remaining()) {
+    return make_error(ErrorCode::truncated, "ciphered content length: declares " +
+                                                std::to_string(length) + " byte(s), only " +
+                                                std::to_string(reader.remaining()) + " follow");
+  }
   if (reader.remaining() != length) {
     return make_error(ErrorCode::malformed, std::to_string(reader.remaining() - length) +
                                                 " byte(s) after the ciphered content");
@@ -124,10 +130,10 @@ Expected<Bytes> protect(ByteView plain_apdu, const SecurityContext& context) {
   ByteWriter out;
   out.put_u8(tag);
   if (context.form == CipheringForm::general) {
-    write_ber_length(out, SystemTitle::kSize);
+    axdr::encode_length(out, SystemTitle::kSize);
     out.put_bytes(context.own_system_title.bytes());
   }
-  write_ber_length(out, kSecurityHeaderSize + payload.size());
+  axdr::encode_length(out, static_cast<std::uint32_t>(kSecurityHeaderSize + payload.size()));
   out.put_u8(security_control.byte());
   out.put_u32_be(context.invocation_counter.value());
   out.put_bytes(payload);

@@ -265,6 +265,8 @@ TEST(SecurityCipheredApdu, BadTagsAndLengthsAreMalformed) {
   auto overflow = unprotect(hex("C8 84 FFFFFFFF 30 01234567 00"), context);
   ASSERT_FALSE(overflow);
   EXPECT_EQ(overflow.error().code, ErrorCode::truncated);
+  EXPECT_EQ(overflow.error().message,
+            "ciphered content length: declares 4294967295 byte(s), only 6 follow");
   EXPECT_EQ(unprotect(hex("C8 85 0000000001 30"), context).error().code, ErrorCode::malformed);
   EXPECT_EQ(unprotect(hex("C8 80 30"), context).error().code, ErrorCode::malformed);
 
