@@ -1,0 +1,121 @@
+#include "dlms/acse/ber_element.hpp"
+
+#include <string>
+
+#include "dlms/core/hex.hpp"
+
+namespace dlmsgw::acse {
+namespace {
+
+constexpr unsigned kMaxLengthOctets = 4;
+constexpr unsigned kMaxTagOctets = 4;
+
+std::string hex_tag(std::uint32_t tag) {
+  Bytes bytes;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    const auto byte = static_cast<std::uint8_t>(tag >> shift);
+    if (byte != 0 || !bytes.empty() || shift == 0) bytes.push_back(byte);
+  }
+  return "0x" + to_hex(bytes, '\0');
+}
+
+Expected<std::uint32_t> read_tag(ByteReader& reader, std::string_view what) {
+  const std::string field = std::string(what) + " tag";
+  DLMSGW_TRY_ASSIGN(const std::uint8_t first, reader.read_u8(field));
+  std::uint32_t tag = first;
+  if ((first & 0x1F) != 0x1F) return tag;
+  // High tag number form: more identifier octets while bit 8 is set.
+  for (unsigned octets = 1;; ++octets) {
+    if (octets == kMaxTagOctets) {
+      return make_error(ErrorCode::malformed, field + ": more than 4 identifier octets");
+    }
+    DLMSGW_TRY_ASSIGN(const std::uint8_t next, reader.read_u8(field));
+    tag = (tag << 8) | next;
+    if ((next & 0x80) == 0) return tag;
+  }
+}
+
+Expected<std::size_t> read_length(ByteReader& reader, std::string_view what) {
+  const std::string field = std::string(what) + " length";
+  DLMSGW_TRY_ASSIGN(const std::uint8_t first, reader.read_u8(field));
+  if (first < 0x80) return std::size_t{first};
+  if (first == 0x80) {
+    return make_error(ErrorCode::unsupported,
+                      field + ": indefinite length form is not used by DLMS");
+  }
+  const unsigned count = first & 0x7Fu;
+  if (count > kMaxLengthOctets) {
+    return make_error(ErrorCode::malformed,
+                      field + ": " + std::to_string(count) + " length octets (at most 4 accepted)");
+  }
+  std::size_t length = 0;
+  for (unsigned i = 0; i < count; ++i) {
+    DLMSGW_TRY_ASSIGN(const std::uint8_t byte, reader.read_u8(field));
+    length = (length << 8) | byte;
+  }
+  return length;
+}
+
+}  // namespace
+
+Expected<BerElement> read_ber_element(ByteReader& reader, std::string_view what) {
+  BerElement element;
+  DLMSGW_TRY_ASSIGN(element.tag, read_tag(reader, what));
+  DLMSGW_TRY_ASSIGN(const std::size_t length, read_length(reader, what));
+  if (length > reader.remaining()) {
+    return make_error(ErrorCode::truncated,
+                      std::string(what) + ": length " + std::to_string(length) + " exceeds the " +
+                          std::to_string(reader.remaining()) + " byte(s) available");
+  }
+  DLMSGW_TRY_ASSIGN(element.value, reader.read_bytes(length, what));
+  return element;
+}
+
+Expected<BerElement> read_ber_element_tagged(ByteReader& reader, std::uint32_t tag,
+                                             std::string_view what) {
+  DLMSGW_TRY_ASSIGN(const BerElement element, read_ber_element(reader, what));
+  if (element.tag != tag) {
+    return make_error(ErrorCode::malformed, std::string(what) + ": tag " + hex_tag(element.tag) +
+                                                ", expected " + hex_tag(tag));
+  }
+  return element;
+}
+
+Expected<BerElement> read_only_ber_element(ByteView bytes, std::uint32_t tag,
+                                           std::string_view what) {
+  ByteReader reader(bytes);
+  DLMSGW_TRY_ASSIGN(const BerElement element, read_ber_element_tagged(reader, tag, what));
+  if (!reader.empty()) {
+    return make_error(ErrorCode::malformed, std::string(what) + ": " +
+                                                std::to_string(reader.remaining()) +
+                                                " unexpected byte(s) after the end");
+  }
+  return element;
+}
+
+void write_ber_length(ByteWriter& writer, std::size_t length) {
+  if (length < 0x80) {
+    writer.put_u8(static_cast<std::uint8_t>(length));
+    return;
+  }
+  unsigned count = 0;
+  for (std::size_t rest = length; rest != 0; rest >>= 8) ++count;
+  writer.put_u8(static_cast<std::uint8_t>(0x80 | count));
+  for (unsigned i = count; i > 0; --i) {
+    writer.put_u8(static_cast<std::uint8_t>(length >> (8 * (i - 1))));
+  }
+}
+
+void write_ber_element(ByteWriter& writer, std::uint8_t tag, ByteView value) {
+  writer.put_u8(tag);
+  write_ber_length(writer, value.size());
+  writer.put_bytes(value);
+}
+
+Bytes ber_element(std::uint8_t tag, ByteView value) {
+  ByteWriter writer;
+  write_ber_element(writer, tag, value);
+  return writer.take();
+}
+
+}  // namespace dlmsgw::acse

@@ -1,0 +1,56 @@
+#include "dlms/wrapper/wrapper_frame.hpp"
+
+#include <string>
+
+#include "dlms/core/byte_reader.hpp"
+#include "dlms/core/byte_writer.hpp"
+#include "dlms/core/hex.hpp"
+
+namespace dlmsgw::wrapper {
+
+Expected<WrapperHeader> decode_wrapper_header(ByteView bytes) {
+  ByteReader reader(bytes);
+  WrapperHeader header;
+  DLMSGW_TRY_ASSIGN(header.version, reader.read_u16_be("wrapper version"));
+  if (header.version != kWrapperVersion) {
+    const Bytes version = {static_cast<std::uint8_t>(header.version >> 8),
+                           static_cast<std::uint8_t>(header.version)};
+    return make_error(ErrorCode::unsupported,
+                      "wrapper version 0x" + to_hex(version, '\0') +
+                          ", expected 0x0001 (not an IEC 62056-47 stream?)");
+  }
+  DLMSGW_TRY_ASSIGN(header.source_wport, reader.read_u16_be("wrapper source wPort"));
+  DLMSGW_TRY_ASSIGN(header.destination_wport, reader.read_u16_be("wrapper destination wPort"));
+  DLMSGW_TRY_ASSIGN(header.length, reader.read_u16_be("wrapper length"));
+  return header;
+}
+
+Expected<Bytes> encode_wrapper_frame(const WrapperFrame& frame) {
+  if (frame.apdu.size() > kMaxApduSize) {
+    return make_error(ErrorCode::invalid_argument,
+                      "wrapper: APDU of " + std::to_string(frame.apdu.size()) +
+                          " bytes exceeds the 65535 the length field can carry");
+  }
+  ByteWriter writer;
+  writer.put_u16_be(kWrapperVersion);
+  writer.put_u16_be(frame.source_wport);
+  writer.put_u16_be(frame.destination_wport);
+  writer.put_u16_be(static_cast<std::uint16_t>(frame.apdu.size()));
+  writer.put_bytes(frame.apdu);
+  return writer.take();
+}
+
+Expected<WrapperFrame> decode_wrapper_frame(ByteView bytes) {
+  DLMSGW_TRY_ASSIGN(const WrapperHeader header, decode_wrapper_header(bytes));
+  const std::size_t available = bytes.size() - kHeaderSize;
+  if (header.length != available) {
+    return make_error(available < header.length ? ErrorCode::truncated : ErrorCode::malformed,
+                      "wrapper length " + std::to_string(header.length) + ", but " +
+                          std::to_string(available) + " APDU byte(s) follow the header");
+  }
+  const ByteView apdu = bytes.subspan(kHeaderSize);
+  return WrapperFrame{header.source_wport, header.destination_wport,
+                      Bytes(apdu.begin(), apdu.end())};
+}
+
+}  // namespace dlmsgw::wrapper
