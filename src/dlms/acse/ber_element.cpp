@@ -2,12 +2,12 @@
 
 #include <string>
 
+#include "dlms/axdr/axdr_length.hpp"
 #include "dlms/core/hex.hpp"
 
 namespace dlmsgw::acse {
 namespace {
 
-constexpr unsigned kMaxLengthOctets = 4;
 constexpr unsigned kMaxTagOctets = 4;
 
 std::string hex_tag(std::uint32_t tag) {
@@ -35,25 +35,11 @@ Expected<std::uint32_t> read_tag(ByteReader& reader, std::string_view what) {
   }
 }
 
+// BER definite lengths have the A-XDR form; the indefinite form (0x80) does not occur in DLMS.
 Expected<std::size_t> read_length(ByteReader& reader, std::string_view what) {
-  const std::string field = std::string(what) + " length";
-  DLMSGW_TRY_ASSIGN(const std::uint8_t first, reader.read_u8(field));
-  if (first < 0x80) return std::size_t{first};
-  if (first == 0x80) {
-    return make_error(ErrorCode::unsupported,
-                      field + ": indefinite length form is not used by DLMS");
-  }
-  const unsigned count = first & 0x7Fu;
-  if (count > kMaxLengthOctets) {
-    return make_error(ErrorCode::malformed,
-                      field + ": " + std::to_string(count) + " length octets (at most 4 accepted)");
-  }
-  std::size_t length = 0;
-  for (unsigned i = 0; i < count; ++i) {
-    DLMSGW_TRY_ASSIGN(const std::uint8_t byte, reader.read_u8(field));
-    length = (length << 8) | byte;
-  }
-  return length;
+  DLMSGW_TRY_ASSIGN(const std::uint32_t length,
+                    axdr::decode_length(reader, std::string(what) + " length"));
+  return std::size_t{length};
 }
 
 }  // namespace
@@ -94,16 +80,7 @@ Expected<BerElement> read_only_ber_element(ByteView bytes, std::uint32_t tag,
 }
 
 void write_ber_length(ByteWriter& writer, std::size_t length) {
-  if (length < 0x80) {
-    writer.put_u8(static_cast<std::uint8_t>(length));
-    return;
-  }
-  unsigned count = 0;
-  for (std::size_t rest = length; rest != 0; rest >>= 8) ++count;
-  writer.put_u8(static_cast<std::uint8_t>(0x80 | count));
-  for (unsigned i = count; i > 0; --i) {
-    writer.put_u8(static_cast<std::uint8_t>(length >> (8 * (i - 1))));
-  }
+  axdr::encode_length(writer, static_cast<std::uint32_t>(length));
 }
 
 void write_ber_element(ByteWriter& writer, std::uint8_t tag, ByteView value) {

@@ -23,7 +23,11 @@ Expected<std::uint32_t> decode_length(ByteReader& reader, std::string_view what)
   DLMSGW_TRY_ASSIGN(const std::uint8_t first, reader.read_u8(what));
   if (first < 0x80) return first;
   const int byte_count = first & 0x7F;
-  if (byte_count == 0 || byte_count > 4) {
+  if (byte_count == 0) {
+    return make_error(ErrorCode::malformed,
+                      std::string(what) + ": the indefinite length form 0x80 is not used by DLMS");
+  }
+  if (byte_count > 4) {
     return make_error(ErrorCode::malformed, std::string(what) + ": length form 0x" +
                                                 to_hex(ByteView(&first, 1)) + " needs " +
                                                 std::to_string(byte_count) +

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "dlms/axdr/axdr_length.hpp"
 #include "dlms/core/byte_reader.hpp"
 #include "dlms/core/byte_writer.hpp"
 #include "dlms/core/hex.hpp"
@@ -11,37 +12,6 @@ namespace {
 
 std::string hex_byte(std::uint8_t byte) {
   return "0x" + to_hex(ByteView(&byte, 1));
-}
-
-// A-XDR length (the same forms as BER definite lengths): one byte below 0x80, else 0x8N and N
-// big-endian bytes. Bounded to 4 bytes so an attacker cannot make us compute absurd sizes.
-Expected<std::size_t> read_length(ByteReader& reader, std::string_view what) {
-  DLMSGW_TRY_ASSIGN(const std::uint8_t first, reader.read_u8(what));
-  if (first < 0x80) return std::size_t{first};
-  const unsigned count = first & 0x7Fu;
-  if (count == 0 || count > 4) {
-    return make_error(ErrorCode::malformed, std::string(what) + ": unsupported length form " +
-                                                hex_byte(first) + " (" + std::to_string(count) +
-                                                " length bytes)");
-  }
-  std::size_t length = 0;
-  for (unsigned i = 0; i < count; ++i) {
-    DLMSGW_TRY_ASSIGN(const std::uint8_t byte, reader.read_u8(what));
-    length = (length << 8) | byte;
-  }
-  return length;
-}
-
-void write_length(ByteWriter& writer, std::size_t length) {
-  if (length < 0x80) {
-    writer.put_u8(static_cast<std::uint8_t>(length));
-    return;
-  }
-  unsigned count = 0;
-  for (std::size_t rest = length; rest != 0; rest >>= 8) ++count;
-  writer.put_u8(static_cast<std::uint8_t>(0x80 | count));
-  for (unsigned i = count; i > 0; --i)
-    writer.put_u8(static_cast<std::uint8_t>(length >> (8 * (i - 1))));
 }
 
 // Presence byte of an OPTIONAL or DEFAULT component: 0 or 1, anything else is malformed.
@@ -94,7 +64,7 @@ Bytes InitiateRequest::encode() const {
   writer.put_u8(kInitiateRequestTag);
   if (dedicated_key) {
     writer.put_u8(1);
-    write_length(writer, dedicated_key->size());
+    axdr::encode_length(writer, static_cast<std::uint32_t>(dedicated_key->size()));
     writer.put_bytes(*dedicated_key);
   } else {
     writer.put_u8(0);
@@ -120,8 +90,8 @@ Expected<InitiateRequest> InitiateRequest::decode(ByteView bytes) {
   DLMSGW_TRY_ASSIGN(const bool has_key,
                     read_presence(reader, "InitiateRequest dedicated-key presence"));
   if (has_key) {
-    DLMSGW_TRY_ASSIGN(const std::size_t key_length,
-                      read_length(reader, "InitiateRequest dedicated-key length"));
+    DLMSGW_TRY_ASSIGN(const std::uint32_t key_length,
+                      axdr::decode_length(reader, "InitiateRequest dedicated-key length"));
     DLMSGW_TRY_ASSIGN(const ByteView key,
                       reader.read_bytes(key_length, "InitiateRequest dedicated-key"));
     request.dedicated_key = Bytes(key.begin(), key.end());

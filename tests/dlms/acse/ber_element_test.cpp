@@ -62,9 +62,10 @@ TEST(BerElement, RejectsLengthsTheInputCannotHold) {
   ASSERT_FALSE(overflow);
   EXPECT_EQ(overflow.error().code, ErrorCode::truncated);
   EXPECT_EQ(overflow.error().message, "AARE: length 41 exceeds the 2 byte(s) available");
-  EXPECT_EQ(read("61 80 00 00").error().code, ErrorCode::unsupported);  // indefinite
+  EXPECT_EQ(read("61 80 00 00").error().message,
+            "AARE length: the indefinite length form 0x80 is not used by DLMS");
   EXPECT_EQ(read("61 85 00 00 00 00 01").error().message,
-            "AARE length: 5 length octets (at most 4 accepted)");
+            "AARE length: length form 0x85 needs 5 length bytes; 1 to 4 are allowed");
   EXPECT_EQ(read("61 84 FF FF FF FF").error().code, ErrorCode::truncated);
   EXPECT_EQ(read("61 82 01").error().code, ErrorCode::truncated);
   EXPECT_EQ(read("61").error().code, ErrorCode::truncated);

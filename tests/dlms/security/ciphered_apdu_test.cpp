@@ -266,7 +266,7 @@ TEST(SecurityCipheredApdu, BadTagsAndLengthsAreMalformed) {
   ASSERT_FALSE(overflow);
   EXPECT_EQ(overflow.error().code, ErrorCode::truncated);
   EXPECT_EQ(overflow.error().message,
-            "ciphered content length: declares 4294967295 byte(s), only 6 follow");
+            "ciphered APDU: ciphered content length: declares 4294967295 byte(s), only 6 follow");
   EXPECT_EQ(unprotect(hex("C8 85 0000000001 30"), context).error().code, ErrorCode::malformed);
   EXPECT_EQ(unprotect(hex("C8 80 30"), context).error().code, ErrorCode::malformed);
 
