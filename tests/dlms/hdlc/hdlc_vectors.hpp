@@ -60,3 +60,35 @@ inline constexpr std::string_view kTraceGetResponse =
     "7e a0 15 21 03 52 5d 8a e6 e7 00 c4 01 81 00 06 00 3c e4 88 cf 7a 7e";
 
 }  // namespace dlmsgw::hdlc::vectors
+
+namespace dlmsgw::hdlc::vectors {
+
+// The same trace, a whole HLS session of client 48 (0x61) with server 0x03, after the UA above:
+// AARQ in I N(S)=0 N(R)=0 P, AARE in I N(S)=0 N(R)=1 F, then a ciphered ACTION request in
+// I N(S)=1 N(R)=1 P (N(R) = last received N(S) + 1) and its response I N(S)=1 N(R)=2 F.
+inline constexpr std::string_view kTraceAarqApdu =
+    "606ea109060760857405080103a60a04 084c54434c49454e548a0207808b0760"
+    "857405080202ac128010306545374563 63633938356635344342be3404322130"
+    "30003ce83bbbf09a779d1a0bb2321b56 8112bd077230d19b46d21d43c1c61289"
+    "3f62f25cd6c7e27d9e88336f048006dd";
+inline constexpr std::string_view kTraceAarqFrame =
+    "7ea07c036110aa6be6e600 606ea109060760857405080103a60a04 084c54434c49454e548a0207808b0760"
+    "857405080202ac128010306545374563 63633938356635344342be3404322130"
+    "30003ce83bbbf09a779d1a0bb2321b56 8112bd077230d19b46d21d43c1c61289"
+    "3f62f25cd6c7e27d9e88336f048006dd 3e06 7e";
+inline constexpr std::string_view kTraceAareFrame =
+    "7ea077610330ad6ce6e7006169a10906 0760857405080103a203020100a305a1"
+    "0302010ea40a04084c4e543031313830 88020780890760857405080202aa1280"
+    "106162636465666768696a6b6c6d6e6f 70be230421281f30000094338ee4f259"
+    "04c8f470d8f333b73efc7a0dda3417d0 712a7c8ccfc7cdbb7e";
+inline constexpr std::string_view kTraceActionApdu =
+    "cb3030003ce83cceaeb5f37a0e1737b3 02d201c7b3bec70058594b943fee5014"
+    "894eddecd9ccce0ae09a05ae979b5f31 12be";
+inline constexpr std::string_view kTraceActionFrame =
+    "7ea03e0361327b46e6e600 cb3030003ce83cceaeb5f37a0e1737b3 02d201c7b3bec70058594b943fee5014"
+    "894eddecd9ccce0ae09a05ae979b5f31 12be 284d 7e";
+inline constexpr std::string_view kTraceActionResponseFrame =
+    "7ea0376103520e3ae6e700cf29300000 9434d33c4a83adea4a82889056a14865"
+    "c67759630b91a60e2768d0a41718c05b 63dc8082efd3a9d27e";
+
+}  // namespace dlmsgw::hdlc::vectors
