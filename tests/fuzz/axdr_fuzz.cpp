@@ -1,6 +1,7 @@
-// Fuzzes the A-XDR Data decoder. Property: whatever decodes re-encodes to bytes that decode to a value
-// whose encoding is the same (decoding may normalise non-minimal lengths and boolean bytes, so the first
-// encoding, not the input, is the fixed point). The printer must handle every decoded value.
+// Fuzzes the A-XDR Data decoder. Property: whatever decodes re-encodes to bytes that decode to a
+// value whose encoding is the same (decoding may normalise non-minimal lengths and boolean bytes,
+// so the first encoding, not the input, is the fixed point). The printer must handle every decoded
+// value.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -52,6 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (deframer.buffered() > kMaxEncodedFrameSize) std::abort();
   }
-  if (server->state() == LinkState::connected) (void)server->send_apdu(stream.first(stream.size() / 2));
+  if (server->state() == LinkState::connected)
+    (void)server->send_apdu(stream.first(stream.size() / 2));
   return 0;
 }
