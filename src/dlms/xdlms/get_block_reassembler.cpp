@@ -26,13 +26,12 @@ Expected<GetBlockReassembler::Step> GetBlockReassembler::accept(
                                                      " carries " + block.invoke.to_string() +
                                                      ", the transfer " + invoke_->to_string());
   }
-  // last_block_number_ < 2^32 - 1 here: a block numbered 2^32 - 1 cannot be followed.
-  if (last_block_number_ == UINT32_MAX || block.block_number != last_block_number_ + 1) {
-    return make_error(
-        ErrorCode::protocol_state,
-        "block " + std::to_string(block.block_number) + " out of order, expected " +
-            (last_block_number_ == UINT32_MAX ? std::string("none")
-                                              : std::to_string(last_block_number_ + 1)));
+  // In 64 bits: after block 2^32 - 1 no block number is the next one.
+  const std::uint64_t expected = std::uint64_t{last_block_number_} + 1;
+  if (block.block_number != expected) {
+    return make_error(ErrorCode::protocol_state, "block " + std::to_string(block.block_number) +
+                                                     " out of order, expected " +
+                                                     std::to_string(expected));
   }
   if (const auto* refusal = std::get_if<DataAccessResult>(&block.result)) {
     return make_error(ErrorCode::rejected, "block " + std::to_string(block.block_number) +
