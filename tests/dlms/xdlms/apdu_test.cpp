@@ -101,6 +101,49 @@ TEST(ApduTagName, NamesTheGreenBookTags) {
   EXPECT_EQ(apdu_tag_name(0xD8), "exception-response");
   EXPECT_EQ(apdu_tag_name(0x0F), "data-notification");
   EXPECT_EQ(apdu_tag_name(0xFF), "unknown");
+  // Green Book xDLMS-APDU CHOICE tags.
+  const std::vector<std::pair<std::uint8_t, std::string_view>> names = {
+      {0x01, "initiate-request"},
+      {0x05, "read-request"},
+      {0x06, "write-request"},
+      {0x08, "initiate-response"},
+      {0x0C, "read-response"},
+      {0x0D, "write-response"},
+      {0x0E, "confirmed-service-error"},
+      {0x21, "glo-initiate-request"},
+      {0x28, "glo-initiate-response"},
+      {0x2B, "glo-confirmed-service-error"},
+      {0x61, "aare"},
+      {0x62, "rlrq"},
+      {0x63, "rlre"},
+      {0xC1, "set-request"},
+      {0xC2, "event-notification-request"},
+      {0xC3, "action-request"},
+      {0xC4, "get-response"},
+      {0xC5, "set-response"},
+      {0xC7, "action-response"},
+      {0xC8, "glo-get-request"},
+      {0xC9, "glo-set-request"},
+      {0xCA, "glo-event-notification-request"},
+      {0xCB, "glo-action-request"},
+      {0xCC, "glo-get-response"},
+      {0xCD, "glo-set-response"},
+      {0xCF, "glo-action-response"},
+      {0xD0, "ded-get-request"},
+      {0xD1, "ded-set-request"},
+      {0xD2, "ded-event-notification-request"},
+      {0xD3, "ded-action-request"},
+      {0xD4, "ded-get-response"},
+      {0xD5, "ded-set-response"},
+      {0xD7, "ded-action-response"},
+      {0xD9, "access-request"},
+      {0xDA, "access-response"},
+      {0xDB, "general-glo-ciphering"},
+      {0xDC, "general-ded-ciphering"},
+      {0xDD, "general-ciphering"},
+      {0xDF, "general-signing"},
+      {0xE0, "general-block-transfer"}};
+  for (const auto& [tag, name] : names) EXPECT_EQ(apdu_tag_name(tag), name) << int{tag};
 }
 
 TEST(Describe, UserVoltageRequestAndResponse) {
