@@ -1,0 +1,33 @@
+#pragma once
+// Action-Response (tag 0xC7, Green Book xDLMS LN services), normal form only:
+//
+//   normal [1]  invoke-id-and-priority, Action-Response-With-Optional-Data ::= SEQUENCE {
+//                 result Action-Result, return-parameters Get-Data-Result OPTIONAL }
+//
+// The list and parameter-block forms are not implemented.
+
+#include <cstdint>
+#include <optional>
+
+#include "dlms/core/bytes.hpp"
+#include "dlms/core/expected.hpp"
+#include "dlms/xdlms/action_result.hpp"
+#include "dlms/xdlms/get_data_result.hpp"
+#include "dlms/xdlms/invoke_id_and_priority.hpp"
+
+namespace dlmsgw::xdlms {
+
+inline constexpr std::uint8_t kActionResponseTag = 0xC7;
+
+struct ActionResponseNormal {
+  static constexpr std::uint8_t kChoice = 1;
+  InvokeIdAndPriority invoke;
+  ActionResult result = ActionResult::success;
+  std::optional<GetDataResult> return_parameters;
+
+  [[nodiscard]] Bytes encode() const;
+  static Expected<ActionResponseNormal> decode(ByteView bytes);
+  bool operator==(const ActionResponseNormal&) const = default;
+};
+
+}  // namespace dlmsgw::xdlms

@@ -1,0 +1,34 @@
+#pragma once
+// Cosem-Attribute-Descriptor-With-Selection (Green Book): one element of the GET and SET with-list
+// requests, an attribute address and its optional selective access.
+
+#include <optional>
+#include <string>
+
+#include "dlms/xdlms/cosem_descriptor.hpp"
+#include "dlms/xdlms/selective_access.hpp"
+
+namespace dlmsgw::xdlms {
+
+struct AttributeWithSelection {
+  CosemAttributeDescriptor attribute;
+  std::optional<SelectiveAccess> access;
+
+  void encode(ByteWriter& writer) const {
+    attribute.encode(writer);
+    encode_optional_access(writer, access);
+  }
+  static Expected<AttributeWithSelection> decode(ByteReader& reader) {
+    AttributeWithSelection item;
+    DLMSGW_TRY_ASSIGN(item.attribute, CosemAttributeDescriptor::decode(reader));
+    DLMSGW_TRY_ASSIGN(item.access, decode_optional_access(reader));
+    return item;
+  }
+  // "class 7 1-0:99.1.0 attribute 2, range_descriptor ...".
+  [[nodiscard]] std::string to_string() const {
+    return access ? attribute.to_string() + ", " + access->to_string() : attribute.to_string();
+  }
+  bool operator==(const AttributeWithSelection&) const = default;
+};
+
+}  // namespace dlmsgw::xdlms

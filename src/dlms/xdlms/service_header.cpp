@@ -1,0 +1,50 @@
+#include "dlms/xdlms/service_header.hpp"
+
+#include <string>
+
+#include "dlms/axdr/axdr_length.hpp"
+#include "dlms/core/hex.hpp"
+
+namespace dlmsgw::xdlms {
+namespace {
+
+std::string hex_byte(std::uint8_t byte) {
+  return "0x" + to_hex(ByteView(&byte, 1));
+}
+
+}  // namespace
+
+Expected<void> read_service_header(ByteReader& reader, std::uint8_t tag, std::uint8_t choice) {
+  DLMSGW_TRY_ASSIGN(const std::uint8_t got_tag, reader.read_u8("APDU tag"));
+  if (got_tag != tag) {
+    return make_error(ErrorCode::malformed,
+                      "tag " + hex_byte(got_tag) + ", expected " + hex_byte(tag));
+  }
+  DLMSGW_TRY_ASSIGN(const std::uint8_t got_choice, reader.read_u8("APDU choice"));
+  if (got_choice != choice) {
+    return make_error(ErrorCode::malformed, "choice " + std::to_string(got_choice) + ", expected " +
+                                                std::to_string(choice));
+  }
+  return {};
+}
+
+Expected<void> require_end(const ByteReader& reader) {
+  if (reader.empty()) return {};
+  return make_error(ErrorCode::malformed, std::to_string(reader.remaining()) +
+                                              " unexpected byte(s) after the end at offset " +
+                                              std::to_string(reader.position()));
+}
+
+Expected<std::uint32_t> read_element_count(ByteReader& reader, std::string_view what,
+                                           std::size_t min_element_size) {
+  DLMSGW_TRY_ASSIGN(const std::uint32_t count, axdr::decode_length(reader, what));
+  if (min_element_size != 0 && count > reader.remaining() / min_element_size) {
+    return make_error(ErrorCode::truncated, std::string(what) + ": " + std::to_string(count) +
+                                                " element(s) cannot fit in the " +
+                                                std::to_string(reader.remaining()) +
+                                                " byte(s) left");
+  }
+  return count;
+}
+
+}  // namespace dlmsgw::xdlms

@@ -1,0 +1,92 @@
+#include "dlms/xdlms/set_request.hpp"
+
+#include "dlms/axdr/axdr_length.hpp"
+#include "dlms/axdr/data_codec.hpp"
+#include "dlms/xdlms/service_header.hpp"
+
+namespace dlmsgw::xdlms {
+namespace {
+
+constexpr std::size_t kMinAttributeWithSelectionSize = 10;
+
+void put_header(ByteWriter& writer, std::uint8_t choice, InvokeIdAndPriority invoke) {
+  writer.put_u8(kSetRequestTag);
+  writer.put_u8(choice);
+  encode_invoke_id(writer, invoke);
+}
+
+Expected<axdr::Data> decode_value(ByteReader& reader, std::string_view what) {
+  auto value = axdr::decode_data(reader);
+  if (!value) return value.error().with_context(what);
+  return value;
+}
+
+Expected<SetRequestNormal> decode_normal(ByteView bytes) {
+  ByteReader reader(bytes);
+  DLMSGW_TRY(read_service_header(reader, kSetRequestTag, SetRequestNormal::kChoice));
+  SetRequestNormal request;
+  DLMSGW_TRY_ASSIGN(request.invoke, decode_invoke_id(reader));
+  DLMSGW_TRY_ASSIGN(request.attribute, CosemAttributeDescriptor::decode(reader));
+  DLMSGW_TRY_ASSIGN(request.access, decode_optional_access(reader));
+  DLMSGW_TRY_ASSIGN(request.value, decode_value(reader, "value"));
+  DLMSGW_TRY(require_end(reader));
+  return request;
+}
+
+Expected<SetRequestWithList> decode_with_list(ByteView bytes) {
+  ByteReader reader(bytes);
+  DLMSGW_TRY(read_service_header(reader, kSetRequestTag, SetRequestWithList::kChoice));
+  SetRequestWithList request;
+  DLMSGW_TRY_ASSIGN(request.invoke, decode_invoke_id(reader));
+  DLMSGW_TRY_ASSIGN(const std::uint32_t count,
+                    read_element_count(reader, "attribute-descriptor-list count",
+                                       kMinAttributeWithSelectionSize));
+  for (std::uint32_t i = 0; i < count; ++i) {
+    auto item = AttributeWithSelection::decode(reader);
+    if (!item) return item.error().with_context("attribute " + std::to_string(i + 1));
+    request.attributes.push_back(std::move(*item));
+  }
+  DLMSGW_TRY_ASSIGN(const std::uint32_t value_count,
+                    read_element_count(reader, "value-list count", 1));
+  if (value_count != count) {
+    return make_error(ErrorCode::malformed, std::to_string(count) + " attribute(s) but " +
+                                                std::to_string(value_count) + " value(s)");
+  }
+  for (std::uint32_t i = 0; i < value_count; ++i) {
+    DLMSGW_TRY_ASSIGN(auto value, decode_value(reader, "value " + std::to_string(i + 1)));
+    request.values.push_back(std::move(value));
+  }
+  DLMSGW_TRY(require_end(reader));
+  return request;
+}
+
+}  // namespace
+
+Bytes SetRequestNormal::encode() const {
+  ByteWriter writer;
+  put_header(writer, kChoice, invoke);
+  attribute.encode(writer);
+  encode_optional_access(writer, access);
+  axdr::encode_data(writer, value);
+  return writer.take();
+}
+
+Expected<SetRequestNormal> SetRequestNormal::decode(ByteView bytes) {
+  return in_context(decode_normal(bytes), "Set-Request-Normal");
+}
+
+Bytes SetRequestWithList::encode() const {
+  ByteWriter writer;
+  put_header(writer, kChoice, invoke);
+  axdr::encode_length(writer, static_cast<std::uint32_t>(attributes.size()));
+  for (const auto& item : attributes) item.encode(writer);
+  axdr::encode_length(writer, static_cast<std::uint32_t>(values.size()));
+  for (const auto& value : values) axdr::encode_data(writer, value);
+  return writer.take();
+}
+
+Expected<SetRequestWithList> SetRequestWithList::decode(ByteView bytes) {
+  return in_context(decode_with_list(bytes), "Set-Request-With-List");
+}
+
+}  // namespace dlmsgw::xdlms

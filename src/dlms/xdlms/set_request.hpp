@@ -1,0 +1,51 @@
+#pragma once
+// Set-Request (tag 0xC1, Green Book xDLMS LN services), the forms this library writes and reads:
+//
+//   normal    [1]  invoke-id-and-priority, Cosem-Attribute-Descriptor, access-selection OPTIONAL,
+//                  value Data
+//   with-list [4]  invoke-id-and-priority, SEQUENCE OF Cosem-Attribute-Descriptor-With-Selection,
+//                  value-list SEQUENCE OF Data (one value per attribute)
+//
+// The block-transfer forms (with-first-datablock [2], with-datablock [3],
+// with-list-and-first-datablock [5]) are not implemented: no value the gateway writes (clock,
+// disconnect control, thresholds) comes near a PDU size, and decode_apdu reports them as
+// unsupported.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "dlms/axdr/data.hpp"
+#include "dlms/core/bytes.hpp"
+#include "dlms/core/expected.hpp"
+#include "dlms/xdlms/attribute_with_selection.hpp"
+#include "dlms/xdlms/invoke_id_and_priority.hpp"
+
+namespace dlmsgw::xdlms {
+
+inline constexpr std::uint8_t kSetRequestTag = 0xC1;
+
+struct SetRequestNormal {
+  static constexpr std::uint8_t kChoice = 1;
+  InvokeIdAndPriority invoke;
+  CosemAttributeDescriptor attribute;
+  std::optional<SelectiveAccess> access;
+  axdr::Data value;
+
+  [[nodiscard]] Bytes encode() const;
+  static Expected<SetRequestNormal> decode(ByteView bytes);
+  bool operator==(const SetRequestNormal&) const = default;
+};
+
+struct SetRequestWithList {
+  static constexpr std::uint8_t kChoice = 4;
+  InvokeIdAndPriority invoke;
+  std::vector<AttributeWithSelection> attributes;
+  axdr::DataList values;  // decode refuses a count different from attributes'
+
+  [[nodiscard]] Bytes encode() const;
+  static Expected<SetRequestWithList> decode(ByteView bytes);
+  bool operator==(const SetRequestWithList&) const = default;
+};
+
+}  // namespace dlmsgw::xdlms

@@ -1,0 +1,43 @@
+#pragma once
+// Set-Response (tag 0xC5, Green Book xDLMS LN services), the forms answering the requests of
+// set_request.hpp:
+//
+//   normal    [1]  invoke-id-and-priority, result Data-Access-Result
+//   with-list [5]  invoke-id-and-priority, SEQUENCE OF Data-Access-Result
+//
+// The block-transfer answers (datablock [2], last-datablock [3], last-datablock-with-list [4]) are
+// not implemented, like the requests that cause them.
+
+#include <cstdint>
+#include <vector>
+
+#include "dlms/core/bytes.hpp"
+#include "dlms/core/expected.hpp"
+#include "dlms/xdlms/data_access_result.hpp"
+#include "dlms/xdlms/invoke_id_and_priority.hpp"
+
+namespace dlmsgw::xdlms {
+
+inline constexpr std::uint8_t kSetResponseTag = 0xC5;
+
+struct SetResponseNormal {
+  static constexpr std::uint8_t kChoice = 1;
+  InvokeIdAndPriority invoke;
+  DataAccessResult result = DataAccessResult::success;
+
+  [[nodiscard]] Bytes encode() const;
+  static Expected<SetResponseNormal> decode(ByteView bytes);
+  bool operator==(const SetResponseNormal&) const = default;
+};
+
+struct SetResponseWithList {
+  static constexpr std::uint8_t kChoice = 5;
+  InvokeIdAndPriority invoke;
+  std::vector<DataAccessResult> results;
+
+  [[nodiscard]] Bytes encode() const;
+  static Expected<SetResponseWithList> decode(ByteView bytes);
+  bool operator==(const SetResponseWithList&) const = default;
+};
+
+}  // namespace dlmsgw::xdlms

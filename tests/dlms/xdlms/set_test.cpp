@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include "dlms/core/hex.hpp"
+#include "dlms/xdlms/set_request.hpp"
+#include "dlms/xdlms/set_response.hpp"
+
+namespace dlmsgw::xdlms {
+namespace {
+
+Bytes hex(std::string_view text) {
+  auto bytes = parse_hex(text);
+  EXPECT_TRUE(bytes) << text;
+  return bytes ? *bytes : Bytes{};
+}
+
+const CosemAttributeDescriptor kClockTime{8, ObisCode(0, 0, 1, 0, 0), 2};
+
+// dlms-cosem (Python) tests/test_xdlms/test_set.py, TestSetRequestNormal: set the clock to
+// 2021-01-24 14:48:57.80, deviation -60, status 0x00, as a 12-byte octet-string.
+TEST(SetRequest, NormalSetsTheClockLikeDlmsCosem) {
+  const Bytes wire =
+      hex("C1 01 C1 00 08 00 00 01 00 00 FF 02 00 09 0C 07 E5 01 18 FF 0E 30 39 50 FF C4 00");
+  auto request = SetRequestNormal::decode(wire);
+  ASSERT_TRUE(request) << request.error().message;
+  EXPECT_EQ(request->attribute, kClockTime);
+  EXPECT_FALSE(request->access);
+  auto time = request->value.to_date_time();
+  ASSERT_TRUE(time);
+  EXPECT_EQ(time->to_iso8601(), "2021-01-24T14:48:57.80+01:00");
+
+  const cosem::DateTime clock{{2021, 1, 24, 0xFF}, {14, 48, 57, 80}, -60, 0x00};
+  const SetRequestNormal built{InvokeIdAndPriority(), kClockTime, std::nullopt,
+                               axdr::Data::octet_string(clock.encode())};
+  EXPECT_EQ(built.encode(), wire);
+  EXPECT_EQ(*request, built);
+}
+
+TEST(SetRequest, NormalRejectsWrongTagChoiceAndTruncation) {
+  // dlms-cosem test_set.py: wrong tag (0xC2) and wrong type (2) must fail.
+  EXPECT_FALSE(SetRequestNormal::decode(
+      hex("C2 01 C1 00 08 00 00 01 00 00 FF 02 00 09 0C 07 E5 01 18 FF 0E 30 39 50 FF C4 00")));
+  EXPECT_FALSE(SetRequestNormal::decode(
+      hex("C1 02 C1 00 08 00 00 01 00 00 FF 02 00 09 0C 07 E5 01 18 FF 0E 30 39 50 FF C4 00")));
+  auto truncated = SetRequestNormal::decode(hex("C1 01 C1 00 08 00 00 01 00 00 FF 02 00 09 0C 07"));
+  ASSERT_FALSE(truncated);
+  EXPECT_EQ(truncated.error().code, ErrorCode::truncated);
+  EXPECT_NE(truncated.error().message.find("Set-Request-Normal: value"), std::string::npos);
+  EXPECT_FALSE(SetRequestNormal::decode(hex("C1 01 C1 00 08 00 00 01 00 00 FF 02 00 00 00")));
+}
+
+// Hand-built from the Green Book ASN.1 (Set-Request-With-List): two thresholds of a limiter.
+TEST(SetRequest, WithListRoundTripsAndChecksCounts) {
+  SetRequestWithList request;
+  request.invoke = *InvokeIdAndPriority::make(4);
+  request.attributes.push_back({{71, ObisCode(0, 0, 17, 0, 0), 3}, std::nullopt});
+  request.attributes.push_back({{71, ObisCode(0, 0, 17, 0, 0), 4}, std::nullopt});
+  request.values = {axdr::Data::double_long_unsigned(5000), axdr::Data::double_long_unsigned(4000)};
+  const Bytes wire = request.encode();
+  EXPECT_EQ(to_hex(wire),
+            "C1 04 C4 02 00 47 00 00 11 00 00 FF 03 00 00 47 00 00 11 00 00 FF 04 00 02 06 00 00 "
+            "13 88 06 00 00 0F A0");
+  auto decoded = SetRequestWithList::decode(wire);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(*decoded, request);
+
+  auto mismatch = SetRequestWithList::decode(
+      hex("C1 04 C4 01 00 47 00 00 11 00 00 FF 03 00 02 06 00 00 13 88 06 00 00 0F A0"));
+  ASSERT_FALSE(mismatch);
+  EXPECT_EQ(mismatch.error().message, "Set-Request-With-List: 1 attribute(s) but 2 value(s)");
+  EXPECT_FALSE(SetRequestWithList::decode(hex("C1 04 C4 01 00 47 00 00 11 00 00 FF 03 00 01 06")));
+  EXPECT_FALSE(SetRequestWithList::decode(hex("C1 04 C4 01 00 47 00 00 11 00 00 FF 03 02")));
+  EXPECT_FALSE(SetRequestWithList::decode(hex("C1 04 C4 00 00 00")));
+}
+
+// dlms-cosem test_set.py, TestSetResponseNormal: C5 01 C1 00 = success.
+TEST(SetResponse, NormalMatchesDlmsCosem) {
+  const Bytes wire = hex("C5 01 C1 00");
+  auto response = SetResponseNormal::decode(wire);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result, DataAccessResult::success);
+  EXPECT_EQ(response->encode(), wire);
+  auto denied = SetResponseNormal::decode(hex("C5 01 C1 03"));
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->result, DataAccessResult::read_write_denied);
+  EXPECT_FALSE(SetResponseNormal::decode(hex("C5 01 C1")));
+  EXPECT_FALSE(SetResponseNormal::decode(hex("C5 01 C1 00 00")));
+  EXPECT_FALSE(SetResponseNormal::decode(hex("C5 05 C1 00")));
+}
+
+TEST(SetResponse, WithListRoundTrips) {
+  const SetResponseWithList response{InvokeIdAndPriority(),
+                                     {DataAccessResult::success, DataAccessResult::type_unmatched}};
+  const Bytes wire = response.encode();
+  EXPECT_EQ(to_hex(wire), "C5 05 C1 02 00 0C");
+  auto decoded = SetResponseWithList::decode(wire);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(*decoded, response);
+  EXPECT_FALSE(SetResponseWithList::decode(hex("C5 05 C1 03 00 0C")));
+  EXPECT_FALSE(SetResponseWithList::decode(hex("C5 05 C1 01 00 0C")));
+}
+
+}  // namespace
+}  // namespace dlmsgw::xdlms
