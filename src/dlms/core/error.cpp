@@ -26,6 +26,12 @@ std::string_view to_string(ErrorCode code) {
       return "crypto";
     case ErrorCode::invalid_argument:
       return "invalid argument";
+    case ErrorCode::timeout:
+      return "timeout";
+    case ErrorCode::connection_closed:
+      return "connection closed";
+    case ErrorCode::io_error:
+      return "I/O error";
   }
   return "unknown";
 }

@@ -9,17 +9,20 @@
 namespace dlmsgw {
 
 enum class ErrorCode {
-  truncated,         // input ended before the structure did
-  malformed,         // bytes present but not a valid encoding
-  out_of_range,      // a value outside what the field allows
-  too_deep,          // nesting beyond the decoder's bound
-  checksum,          // HCS/FCS or authentication tag mismatch
-  unsupported,       // valid but not implemented here
-  address_mismatch,  // a frame for another station
-  protocol_state,    // valid message at the wrong time
-  rejected,          // the peer refused (AARE, data-access-result, exception)
-  crypto,            // key, IV or cipher failure
-  invalid_argument,  // caller passed something unusable
+  truncated,          // input ended before the structure did
+  malformed,          // bytes present but not a valid encoding
+  out_of_range,       // a value outside what the field allows
+  too_deep,           // nesting beyond the decoder's bound
+  checksum,           // HCS/FCS or authentication tag mismatch
+  unsupported,        // valid but not implemented here
+  address_mismatch,   // a frame for another station
+  protocol_state,     // valid message at the wrong time
+  rejected,           // the peer refused (AARE, data-access-result, exception)
+  crypto,             // key, IV or cipher failure
+  invalid_argument,   // caller passed something unusable
+  timeout,            // a deadline passed before the peer answered
+  connection_closed,  // the peer closed or reset the connection, or refused it
+  io_error,           // the operating system refused an I/O operation
 };
 
 std::string_view to_string(ErrorCode code);
