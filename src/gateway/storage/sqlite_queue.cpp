@@ -210,6 +210,16 @@ struct SqliteQueue::Impl {
   }
 
   Expected<void> configure() {
+    DLMSGW_TRY_ASSIGN(const std::int64_t tables,
+                      query_int("SELECT count(*) FROM sqlite_master WHERE type='table'"));
+    DLMSGW_TRY_ASSIGN(const std::int64_t application_id, query_int("PRAGMA application_id"));
+    if (tables != 0 && application_id != kApplicationId) {
+      return make_error(ErrorCode::rejected,
+                        "storage '" + path.string() +
+                            "' is a SQLite database of another application; dlmsgw leaves it "
+                            "untouched: point the storage file elsewhere");
+    }
+    // Only now, knowing the file is ours or new, change its journal mode.
     // journal_mode answers with the mode in force: anything but "wal" means WAL is unavailable.
     {
       DLMSGW_TRY_ASSIGN(Statement statement, prepare("PRAGMA journal_mode=WAL"));
@@ -233,9 +243,6 @@ struct SqliteQueue::Impl {
       DLMSGW_TRY(query_int(pragma));
     }
 
-    DLMSGW_TRY_ASSIGN(const std::int64_t tables,
-                      query_int("SELECT count(*) FROM sqlite_master WHERE type='table'"));
-    DLMSGW_TRY_ASSIGN(const std::int64_t application_id, query_int("PRAGMA application_id"));
     if (tables == 0) {
       const std::string create =
           "BEGIN IMMEDIATE;"
@@ -256,11 +263,6 @@ struct SqliteQueue::Impl {
         }
         return created.error();
       }
-    } else if (application_id != kApplicationId) {
-      return make_error(ErrorCode::rejected,
-                        "storage '" + path.string() +
-                            "' is a SQLite database of another application; dlmsgw leaves it "
-                            "untouched: point the storage file elsewhere");
     } else {
       DLMSGW_TRY_ASSIGN(const std::int64_t version, query_int("PRAGMA user_version"));
       if (version > kSchemaVersion) {
