@@ -330,6 +330,23 @@ TEST(SqliteQueue, ADatabaseOfAnotherApplicationIsLeftUntouched) {
   EXPECT_TRUE(read_file(path) == content) << "the file was modified";
 }
 
+TEST(SqliteQueue, AQueueWrittenByANewerDlmsgwIsLeftUntouched) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  ASSERT_TRUE(open_or_fail(path));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=2", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto queue = SqliteQueue::open(path);
+  ASSERT_FALSE(queue);
+  EXPECT_EQ(queue.error().code, ErrorCode::rejected);
+  EXPECT_TRUE(contains(queue.error().message, "schema version 2, written by a newer dlmsgw"))
+      << queue.error().message;
+}
+
 // max_page_count makes SQLite report a real SQLITE_FULL, through the same path as a full disk.
 TEST(SqliteQueue, DiskFullFailsTheAppendKeepsEarlierDataAndRecoversWhenSpaceReturns) {
   testing::TempDirectory dir;

@@ -217,6 +217,37 @@ TEST(StorageService, BackpressureWhileTheDatabaseIsBlockedAndRetryAfterwards) {
   EXPECT_EQ(service.stats().records, 4u);
 }
 
+TEST(StorageService, StoppingWhileCommitsFailReportsWhatWasNotStored) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  SqliteQueueOptions queue_options;
+  queue_options.busy_timeout = 20ms;
+  auto queue = open_sqlite(path, queue_options);
+  ASSERT_TRUE(queue);
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  asio::io_context io;
+  std::vector<std::string> errors;
+  StorageServiceOptions options;
+  options.retry_delay = 1h;  // only stop() tries again
+  options.on_error = [&](const Error& error) { errors.push_back(error.message); };
+  StorageService service(std::move(queue), io.get_executor(), options);
+  ASSERT_TRUE(service.append({numbered(0), numbered(1)}));
+  ASSERT_TRUE(run_until(io, [&] { return !errors.empty(); }));
+  service.stop();
+  io.restart();
+  io.run();
+  sqlite3_exec(blocker, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(blocker);
+  ASSERT_GE(errors.size(), 3u);
+  EXPECT_NE(errors.back().find("storage stopped with 2 records that could not be committed"),
+            std::string::npos)
+      << errors.back();
+  EXPECT_EQ(service.pending_records(), 0u);
+}
+
 TEST(StorageService, AnAppendTheQueueRefusesIsDiscardedAndReportedOthersAreKept) {
   asio::io_context io;
   std::vector<std::string> errors;
