@@ -1,0 +1,84 @@
+#include "gateway/storage/memory_queue.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace dlmsgw::gateway {
+
+MemoryQueue::MemoryQueue(QueueLimits limits, QueueClock clock)
+    : limits_(limits), clock_(std::move(clock)) {}
+
+Expected<void> MemoryQueue::append(std::vector<Record> records) {
+  for (const Record& record : records) {
+    if (limits_.max_bytes != 0 && record_bytes(record) > limits_.max_bytes) {
+      return make_error(
+          ErrorCode::invalid_argument,
+          "record of device '" + record.device + "' has " + std::to_string(record_bytes(record)) +
+              " bytes, more than the storage limit max_bytes=" + std::to_string(limits_.max_bytes));
+    }
+  }
+  const Timestamp now = clock_();
+  for (Record& record : records) {
+    bytes_ += record_bytes(record);
+    entries_.push_back(Entry{StoredRecord{RecordId{next_id_++}, std::move(record)}, now});
+  }
+  drop_expired();
+  enforce_size_limits();
+  return {};
+}
+
+Expected<std::vector<StoredRecord>> MemoryQueue::peek(std::size_t max_records,
+                                                      std::uint64_t max_bytes) {
+  drop_expired();
+  std::vector<StoredRecord> batch;
+  std::uint64_t batch_bytes = 0;
+  for (const Entry& entry : entries_) {
+    if (batch.size() >= max_records) break;
+    const std::uint64_t size = record_bytes(entry.stored.record);
+    if (!batch.empty() && batch_bytes + size > max_bytes) break;
+    batch_bytes += size;
+    batch.push_back(entry.stored);
+  }
+  return batch;
+}
+
+Expected<void> MemoryQueue::remove(std::span<const RecordId> ids) {
+  for (const RecordId id : ids) {
+    auto it =
+        std::lower_bound(entries_.begin(), entries_.end(), id,
+                         [](const Entry& e, RecordId wanted) { return e.stored.id < wanted; });
+    if (it == entries_.end() || it->stored.id != id) continue;
+    bytes_ -= record_bytes(it->stored.record);
+    entries_.erase(it);
+  }
+  return {};
+}
+
+QueueStats MemoryQueue::stats() const {
+  QueueStats stats{entries_.size(), bytes_, dropped_, std::nullopt};
+  if (!entries_.empty()) stats.oldest_stored_at = entries_.front().stored_at;
+  return stats;
+}
+
+void MemoryQueue::drop_front() {
+  bytes_ -= record_bytes(entries_.front().stored.record);
+  entries_.pop_front();
+  ++dropped_;
+}
+
+void MemoryQueue::drop_expired() {
+  if (limits_.max_age.count() <= 0) return;
+  const Timestamp cutoff = clock_() - limits_.max_age;
+  while (!entries_.empty() && entries_.front().stored_at < cutoff) drop_front();
+}
+
+void MemoryQueue::enforce_size_limits() {
+  while (!entries_.empty() &&
+         ((limits_.max_records != 0 && entries_.size() > limits_.max_records) ||
+          (limits_.max_bytes != 0 && bytes_ > limits_.max_bytes))) {
+    drop_front();
+  }
+}
+
+}  // namespace dlmsgw::gateway

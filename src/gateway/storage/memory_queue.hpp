@@ -1,0 +1,39 @@
+#pragma once
+// MemoryQueue: RecordQueue in process memory (storage.type: memory, and tests). Same semantics as
+// SqliteQueue except durability: everything is lost when the process ends.
+
+#include <deque>
+
+#include "gateway/storage/record_queue.hpp"
+
+namespace dlmsgw::gateway {
+
+class MemoryQueue final : public RecordQueue {
+ public:
+  explicit MemoryQueue(QueueLimits limits = {}, QueueClock clock = system_clock_now);
+
+  Expected<void> append(std::vector<Record> records) override;
+  Expected<std::vector<StoredRecord>> peek(std::size_t max_records,
+                                           std::uint64_t max_bytes) override;
+  Expected<void> remove(std::span<const RecordId> ids) override;
+  [[nodiscard]] QueueStats stats() const override;
+
+ private:
+  struct Entry {
+    StoredRecord stored;
+    Timestamp stored_at;
+  };
+
+  void drop_front();
+  void drop_expired();
+  void enforce_size_limits();
+
+  QueueLimits limits_;
+  QueueClock clock_;
+  std::deque<Entry> entries_;  // ascending ids
+  std::uint64_t next_id_ = 1;
+  std::uint64_t bytes_ = 0;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,81 @@
+#pragma once
+// RecordQueue: the store-and-forward queue between connectors and the uplink. A global FIFO, so the
+// order of each device's records is kept. Used from one thread only (StorageService's storage
+// thread, or a test); implementations are not thread-safe.
+//
+// Life of a record: append() (durable when it returns, per the implementation's sync policy) ->
+// peek() by the uplink -> PUBLISH QoS 1 -> every PUBACK back -> remove(). A record peeked but not
+// removed is peeked again (at-least-once delivery: at most the batch in flight is sent twice).
+//
+// Bounds: when a limit is exceeded the OLDEST records are dropped (a stale reading is worth less
+// than a fresh one), and counted in QueueStats::dropped_records so the caller can log the drop and
+// publish it in the gateway statistics.
+//
+// Error codes used by implementations (ErrorCode has no storage-specific values):
+//   invalid_argument  unusable input or configuration (a record larger than max_bytes, a bad path)
+//   out_of_range      no space left (disk full); the append changed nothing and may be retried
+//   rejected          the environment refused (database held by another process, I/O error)
+//   malformed         the stored data could not be read back
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "dlms/core/expected.hpp"
+#include "gateway/storage/record.hpp"
+
+namespace dlmsgw::gateway {
+
+// Zero means "no limit" for each field.
+struct QueueLimits {
+  std::uint64_t max_records = 0;
+  std::uint64_t max_bytes = 0;           // counted with record_bytes(), not the file size
+  std::chrono::milliseconds max_age{0};  // measured from when the record was appended
+};
+
+struct QueueStats {
+  std::uint64_t records = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t dropped_records = 0;  // total dropped for limits since the queue was opened
+  // When the oldest waiting record was appended (its ts may be a meter's clock, or absent for
+  // attributes, so the backlog's age is measured with the storage's own clock).
+  std::optional<Timestamp> oldest_stored_at;
+  bool operator==(const QueueStats&) const = default;
+};
+
+// The storage's clock for age limits; injectable so tests need not sleep.
+using QueueClock = std::function<Timestamp()>;
+Timestamp system_clock_now();
+
+// The size a record counts for in byte limits and batch sizes: what the uplink will send.
+inline std::uint64_t record_bytes(const Record& record) {
+  return record.device.size() + record.payload.size();
+}
+
+class RecordQueue {
+ public:
+  virtual ~RecordQueue() = default;
+
+  // Appends all records atomically (all or none), then enforces the limits. An empty batch is a
+  // no-op. A single record larger than max_bytes is refused (invalid_argument) rather than emptying
+  // the queue to make room for it.
+  virtual Expected<void> append(std::vector<Record> records) = 0;
+
+  // Up to max_records oldest records, without removing them, stopping before max_bytes would be
+  // exceeded; the first record is returned even when it alone exceeds max_bytes so that the queue
+  // can never get stuck. Drops expired records first. Zero max_records gives an empty batch.
+  virtual Expected<std::vector<StoredRecord>> peek(std::size_t max_records,
+                                                   std::uint64_t max_bytes) = 0;
+
+  // Removes these records (after their PUBACK). Unknown ids (already removed, or dropped for limits
+  // while in flight) are ignored.
+  virtual Expected<void> remove(std::span<const RecordId> ids) = 0;
+
+  [[nodiscard]] virtual QueueStats stats() const = 0;
+};
+
+}  // namespace dlmsgw::gateway

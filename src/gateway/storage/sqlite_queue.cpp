@@ -1,0 +1,574 @@
+#include "gateway/storage/sqlite_queue.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "gateway/storage/lock_file.hpp"
+
+namespace dlmsgw::gateway {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// 'dlmq': marks the file as a dlmsgw queue so that a database of another application is refused.
+constexpr int kApplicationId = 0x646c6d71;
+constexpr int kSchemaVersion = 1;
+
+// Bytes as record_bytes() counts them; CAST to BLOB because length() of TEXT counts characters.
+constexpr const char* kRowBytes = "length(CAST(device AS BLOB)) + length(CAST(payload AS BLOB))";
+
+struct ConnectionCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using Connection = std::unique_ptr<sqlite3, ConnectionCloser>;
+
+struct StatementFinalizer {
+  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+};
+using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+// Resets a statement when a use of it ends, whatever the path out, so it holds no read lock.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(sqlite3_stmt* statement) : statement_(statement) {}
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+  ~ResetOnExit() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+bool is_corruption(int rc) {
+  const int primary = rc & 0xff;
+  return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
+std::int64_t to_millis(Timestamp ts) {
+  return ts.time_since_epoch().count();
+}
+Timestamp from_millis(std::int64_t ms) {
+  return Timestamp(std::chrono::milliseconds(ms));
+}
+
+}  // namespace
+
+struct SqliteQueue::Impl {
+  fs::path path;
+  SqliteQueueOptions options;
+  LockFile lock;
+  Connection db;
+  std::optional<fs::path> moved_aside;
+
+  Statement begin, commit, rollback;
+  Statement insert, select_batch, scan_head, delete_through, select_size, delete_one, oldest;
+
+  std::uint64_t records = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t dropped = 0;
+  std::optional<Timestamp> oldest_stored_at;
+  std::chrono::steady_clock::time_point last_checkpoint = std::chrono::steady_clock::now();
+
+  Impl(fs::path p, SqliteQueueOptions o, LockFile l)
+      : path(std::move(p)), options(std::move(o)), lock(std::move(l)) {}
+
+  ~Impl() {
+    // Statements before the connection: sqlite3_close_v2 would otherwise defer the close.
+    for (Statement* s : {&begin, &commit, &rollback, &insert, &select_batch, &scan_head,
+                         &delete_through, &select_size, &delete_one, &oldest}) {
+      s->reset();
+    }
+    db.reset();
+  }
+
+  // An error naming the file, what failed, SQLite's words, and what the operator can do.
+  [[nodiscard]] Error failure(int rc, std::string_view action) const {
+    std::string message = "storage '" + path.string() + "': " + std::string(action) + ": ";
+    message += db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc);
+    ErrorCode code = ErrorCode::rejected;
+    switch (rc & 0xff) {
+      case SQLITE_FULL:
+        code = ErrorCode::out_of_range;
+        message += "; the disk holding '" + path.parent_path().string() +
+                   "' is full (or the database reached its page limit): free space or lower "
+                   "storage max_bytes; records already stored are kept";
+        break;
+      case SQLITE_READONLY:
+      case SQLITE_CANTOPEN:
+      case SQLITE_PERM:
+        message += "; the service user must be able to write '" + path.string() + "' and '" +
+                   path.parent_path().string() + "'";
+        break;
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+        message += "; another process holds the database (an sqlite3 shell?): close it";
+        break;
+      case SQLITE_CORRUPT:
+      case SQLITE_NOTADB:
+        code = ErrorCode::malformed;
+        message += "; restart dlmsgw to move the damaged file aside and start a new one";
+        break;
+      case SQLITE_IOERR:
+        message += "; the disk reported an I/O error: check it (dmesg)";
+        break;
+      default:
+        break;
+    }
+    return make_error(code, std::move(message));
+  }
+
+  Expected<void> exec(const char* sql, std::string_view action) {
+    const int rc = sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return failure(rc, action);
+    return {};
+  }
+
+  Expected<Statement> prepare(const std::string& sql) {
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v3(db.get(), sql.c_str(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    if (rc != SQLITE_OK) return failure(rc, "preparing '" + sql + "'");
+    return Statement(raw);
+  }
+
+  // Runs a statement that returns one integer row (a pragma or an aggregate).
+  Expected<std::int64_t> query_int(const std::string& sql) {
+    DLMSGW_TRY_ASSIGN(Statement statement, prepare(sql));
+    const int rc = sqlite3_step(statement.get());
+    if (rc != SQLITE_ROW) return failure(rc, "running '" + sql + "'");
+    return sqlite3_column_int64(statement.get(), 0);
+  }
+
+  Expected<void> open_connection() {
+    sqlite3* raw = nullptr;
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &raw,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    db.reset(raw);
+    if (rc != SQLITE_OK) {
+      Error error = failure(rc, "opening the database");
+      db.reset();
+      return error;
+    }
+    sqlite3_extended_result_codes(db.get(), 1);
+    sqlite3_busy_timeout(db.get(), static_cast<int>(options.busy_timeout.count()));
+    return {};
+  }
+
+  // SQLITE_CORRUPT/NOTADB (or a quick_check finding) -> true; other failures (I/O, permissions,
+  // busy) are errors, not corruption: such a file must not be moved aside.
+  Expected<bool> is_damaged() {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db.get(), "PRAGMA quick_check", -1, &raw, nullptr);
+    Statement statement(raw);
+    if (is_corruption(rc)) return true;
+    if (rc != SQLITE_OK) return failure(rc, "checking the database");
+    rc = sqlite3_step(statement.get());
+    if (is_corruption(rc)) return true;
+    if (rc != SQLITE_ROW) return failure(rc, "checking the database");
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement.get(), 0));
+    return text == nullptr || std::string_view(text) != "ok";
+  }
+
+  Expected<void> move_damaged_aside() {
+    db.reset();
+    fs::path target;
+    for (int n = 1;; ++n) {
+      target = path;
+      target += ".corrupt-" + std::to_string(n);
+      std::error_code ec;
+      if (!fs::exists(target, ec) && !ec) break;
+    }
+    std::error_code ec;
+    fs::rename(path, target, ec);
+    if (ec) {
+      return make_error(ErrorCode::rejected, "storage '" + path.string() +
+                                                 "' is damaged and cannot be moved aside to '" +
+                                                 target.string() + "': " + ec.message() +
+                                                 "; move or delete it by hand");
+    }
+    // The WAL belongs with its database (it may hold the newest commits); the -shm is rebuilt.
+    for (const char* suffix : {"-wal", "-shm"}) {
+      fs::path from = path;
+      from += suffix;
+      fs::path to = target;
+      to += suffix;
+      if (fs::exists(from, ec)) fs::rename(from, to, ec);
+    }
+    moved_aside = target;
+    return {};
+  }
+
+  Expected<void> configure() {
+    DLMSGW_TRY_ASSIGN(const std::int64_t tables,
+                      query_int("SELECT count(*) FROM sqlite_master WHERE type='table'"));
+    DLMSGW_TRY_ASSIGN(const std::int64_t application_id, query_int("PRAGMA application_id"));
+    if (tables != 0 && application_id != kApplicationId) {
+      return make_error(ErrorCode::rejected,
+                        "storage '" + path.string() +
+                            "' is a SQLite database of another application; dlmsgw leaves it "
+                            "untouched: point the storage file elsewhere");
+    }
+    // Only now, knowing the file is ours or new, change its journal mode.
+    // journal_mode answers with the mode in force: anything but "wal" means WAL is unavailable.
+    {
+      DLMSGW_TRY_ASSIGN(Statement statement, prepare("PRAGMA journal_mode=WAL"));
+      const int rc = sqlite3_step(statement.get());
+      if (rc != SQLITE_ROW) return failure(rc, "enabling WAL mode");
+      const auto* mode = reinterpret_cast<const char*>(sqlite3_column_text(statement.get(), 0));
+      if (mode == nullptr || std::string_view(mode) != "wal") {
+        return make_error(ErrorCode::rejected,
+                          "storage '" + path.string() +
+                              "': the file system does not support SQLite's WAL mode (journal "
+                              "mode stayed '" +
+                              std::string(mode ? mode : "?") +
+                              "'); put the storage file on a local disk");
+      }
+    }
+    DLMSGW_TRY(exec(
+        options.sync == SyncPolicy::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+        "setting the sync policy"));
+    if (options.max_page_count != 0) {
+      const std::string pragma = "PRAGMA max_page_count=" + std::to_string(options.max_page_count);
+      DLMSGW_TRY(query_int(pragma));
+    }
+
+    if (tables == 0) {
+      const std::string create =
+          "BEGIN IMMEDIATE;"
+          "CREATE TABLE records(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+          " kind INTEGER NOT NULL, device TEXT NOT NULL, ts INTEGER NOT NULL,"
+          " stored_at INTEGER NOT NULL, payload TEXT NOT NULL);"
+          "PRAGMA application_id=" +
+          std::to_string(kApplicationId) +
+          ";"
+          "PRAGMA user_version=" +
+          std::to_string(kSchemaVersion) +
+          ";"
+          "COMMIT";
+      const Expected<void> created = exec(create.c_str(), "creating the queue table");
+      if (!created) {
+        if (sqlite3_get_autocommit(db.get()) == 0) {
+          sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+        return created.error();
+      }
+    } else {
+      DLMSGW_TRY_ASSIGN(const std::int64_t version, query_int("PRAGMA user_version"));
+      if (version > kSchemaVersion) {
+        return make_error(ErrorCode::rejected,
+                          "storage '" + path.string() + "' has schema version " +
+                              std::to_string(version) +
+                              ", written by a newer dlmsgw (this one "
+                              "reads version " +
+                              std::to_string(kSchemaVersion) +
+                              "); upgrade dlmsgw or point the storage file elsewhere");
+      }
+    }
+    return {};
+  }
+
+  Expected<void> prepare_statements() {
+    const std::string bytes_expr = kRowBytes;
+    DLMSGW_TRY_ASSIGN(begin, prepare("BEGIN IMMEDIATE"));
+    DLMSGW_TRY_ASSIGN(commit, prepare("COMMIT"));
+    DLMSGW_TRY_ASSIGN(rollback, prepare("ROLLBACK"));
+    DLMSGW_TRY_ASSIGN(insert, prepare("INSERT INTO records(kind, device, ts, stored_at, payload) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    DLMSGW_TRY_ASSIGN(select_batch,
+                      prepare("SELECT id, kind, device, ts, payload FROM records ORDER BY id "
+                              "LIMIT ?1"));
+    DLMSGW_TRY_ASSIGN(scan_head,
+                      prepare("SELECT id, stored_at, " + bytes_expr + " FROM records ORDER BY id"));
+    DLMSGW_TRY_ASSIGN(delete_through, prepare("DELETE FROM records WHERE id <= ?1"));
+    DLMSGW_TRY_ASSIGN(select_size, prepare("SELECT " + bytes_expr + " FROM records WHERE id = ?1"));
+    DLMSGW_TRY_ASSIGN(delete_one, prepare("DELETE FROM records WHERE id = ?1"));
+    DLMSGW_TRY_ASSIGN(oldest, prepare("SELECT stored_at FROM records ORDER BY id LIMIT 1"));
+    return {};
+  }
+
+  Expected<void> load_counters() {
+    DLMSGW_TRY_ASSIGN(const std::int64_t count, query_int("SELECT count(*) FROM records"));
+    DLMSGW_TRY_ASSIGN(const std::int64_t total, query_int(std::string("SELECT coalesce(sum(") +
+                                                          kRowBytes + "), 0) FROM records"));
+    records = static_cast<std::uint64_t>(count);
+    bytes = static_cast<std::uint64_t>(total);
+    DLMSGW_TRY_ASSIGN(oldest_stored_at, read_oldest());
+    return {};
+  }
+
+  Expected<std::optional<Timestamp>> read_oldest() {
+    ResetOnExit reset(oldest.get());
+    const int rc = sqlite3_step(oldest.get());
+    if (rc == SQLITE_DONE) return std::optional<Timestamp>();
+    if (rc != SQLITE_ROW) return failure(rc, "reading the oldest record");
+    return std::optional<Timestamp>(from_millis(sqlite3_column_int64(oldest.get(), 0)));
+  }
+
+  Expected<void> step_done(sqlite3_stmt* statement, std::string_view action) {
+    ResetOnExit reset(statement);
+    const int rc = sqlite3_step(statement);
+    if (rc != SQLITE_DONE) return failure(rc, action);
+    return {};
+  }
+
+  // Runs body inside BEGIN IMMEDIATE .. COMMIT; on any failure rolls back (unless SQLite already
+  // did, as it may for SQLITE_FULL) so that nothing of the body remains.
+  template <class Body>
+  Expected<void> transaction(std::string_view action, Body&& body) {
+    DLMSGW_TRY(step_done(begin.get(), action));
+    Expected<void> result = body();
+    if (result) result = step_done(commit.get(), action);
+    if (!result && sqlite3_get_autocommit(db.get()) == 0) {
+      [[maybe_unused]] auto ignored = step_done(rollback.get(), "rolling back");
+    }
+    return result;
+  }
+
+  struct Head {
+    std::uint64_t records;
+    std::uint64_t bytes;
+    std::uint64_t dropped = 0;
+  };
+
+  // Within a transaction: deletes the oldest rows while the queue is over a limit or they are older
+  // than max_age. `head` holds the counts as they would be after the transaction.
+  Expected<void> drop_oldest(Head& head, Timestamp now) {
+    const QueueLimits& limits = options.limits;
+    const bool ages = limits.max_age.count() > 0;
+    const std::int64_t cutoff = to_millis(now - limits.max_age);
+    std::int64_t last_dropped = 0;
+    {
+      ResetOnExit reset(scan_head.get());
+      for (;;) {
+        const bool over = (limits.max_records != 0 && head.records > limits.max_records) ||
+                          (limits.max_bytes != 0 && head.bytes > limits.max_bytes);
+        if (!over && !ages) break;
+        const int rc = sqlite3_step(scan_head.get());
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) return failure(rc, "finding the oldest records to drop");
+        const bool expired = ages && sqlite3_column_int64(scan_head.get(), 1) < cutoff;
+        if (!over && !expired) break;
+        last_dropped = sqlite3_column_int64(scan_head.get(), 0);
+        --head.records;
+        head.bytes -= static_cast<std::uint64_t>(sqlite3_column_int64(scan_head.get(), 2));
+        ++head.dropped;
+      }
+    }
+    if (head.dropped == 0) return {};
+    sqlite3_bind_int64(delete_through.get(), 1, last_dropped);
+    return step_done(delete_through.get(), "dropping the oldest records");
+  }
+
+  void apply(const Head& head, std::optional<Timestamp> new_oldest) {
+    records = head.records;
+    bytes = head.bytes;
+    dropped += head.dropped;
+    oldest_stored_at = new_oldest;
+  }
+
+  Expected<void> maybe_checkpoint() {
+    if (options.sync != SyncPolicy::normal) return {};
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_checkpoint < options.checkpoint_interval) return {};
+    last_checkpoint = now;
+    return exec("PRAGMA wal_checkpoint(PASSIVE)", "checkpointing");
+  }
+};
+
+Expected<std::unique_ptr<SqliteQueue>> SqliteQueue::open(const std::filesystem::path& path,
+                                                         SqliteQueueOptions options) {
+  if (path.empty() || !path.has_filename()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "storage file path '" + path.string() + "' does not name a file");
+  }
+  const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  std::error_code ec;
+  fs::create_directories(directory, ec);
+  if (ec || !fs::is_directory(directory)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "cannot create directory '" + directory.string() + "' for storage '" +
+                          path.string() + "': " + (ec ? ec.message() : "not a directory") +
+                          "; create it writable by the service user or choose another path");
+  }
+  fs::path lock_path = path;
+  lock_path += ".lock";
+  auto lock = LockFile::acquire(lock_path);
+  if (!lock) return lock.error().with_context("storage '" + path.string() + "'");
+
+  auto impl = std::make_unique<Impl>(path, std::move(options), std::move(*lock));
+  DLMSGW_TRY(impl->open_connection());
+  DLMSGW_TRY_ASSIGN(const bool damaged, impl->is_damaged());
+  if (damaged) {
+    DLMSGW_TRY(impl->move_damaged_aside());
+    DLMSGW_TRY(impl->open_connection());
+  }
+  DLMSGW_TRY(impl->configure());
+  DLMSGW_TRY(impl->prepare_statements());
+  DLMSGW_TRY(impl->load_counters());
+  return std::unique_ptr<SqliteQueue>(new SqliteQueue(std::move(impl)));
+}
+
+SqliteQueue::SqliteQueue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteQueue::~SqliteQueue() = default;
+
+Expected<void> SqliteQueue::append(std::vector<Record> records) {
+  if (records.empty()) return {};
+  Impl& q = *impl_;
+  for (const Record& record : records) {
+    if (q.options.limits.max_bytes != 0 && record_bytes(record) > q.options.limits.max_bytes) {
+      return make_error(ErrorCode::invalid_argument,
+                        "record of device '" + record.device + "' has " +
+                            std::to_string(record_bytes(record)) +
+                            " bytes, more than the storage limit max_bytes=" +
+                            std::to_string(q.options.limits.max_bytes));
+    }
+  }
+  const Timestamp now = q.options.clock();
+  Impl::Head head{q.records, q.bytes};
+  std::optional<Timestamp> new_oldest;
+  const Expected<void> committed = q.transaction(
+      "appending " + std::to_string(records.size()) + " records", [&]() -> Expected<void> {
+        for (const Record& record : records) {
+          sqlite3_stmt* s = q.insert.get();
+          sqlite3_bind_int(s, 1, static_cast<int>(record.kind));
+          sqlite3_bind_text(s, 2, record.device.data(), static_cast<int>(record.device.size()),
+                            SQLITE_STATIC);
+          sqlite3_bind_int64(s, 3, to_millis(record.ts));
+          sqlite3_bind_int64(s, 4, to_millis(now));
+          sqlite3_bind_text(s, 5, record.payload.data(), static_cast<int>(record.payload.size()),
+                            SQLITE_STATIC);
+          DLMSGW_TRY(q.step_done(s, "inserting a record"));
+          ++head.records;
+          head.bytes += record_bytes(record);
+        }
+        DLMSGW_TRY(q.drop_oldest(head, now));
+        DLMSGW_TRY_ASSIGN(new_oldest, q.read_oldest());
+        return {};
+      });
+  if (!committed) return committed.error();
+  q.apply(head, new_oldest);
+  // The records are committed: a failed checkpoint must not make the caller retry them (it would
+  // store them twice). The next checkpoint retries it.
+  [[maybe_unused]] auto checkpointed = q.maybe_checkpoint();
+  return {};
+}
+
+Expected<std::vector<StoredRecord>> SqliteQueue::peek(std::size_t max_records,
+                                                      std::uint64_t max_bytes) {
+  Impl& q = *impl_;
+  std::vector<StoredRecord> batch;
+  if (max_records == 0) return batch;
+  if (q.options.limits.max_age.count() > 0 && q.oldest_stored_at) {
+    const Timestamp now = q.options.clock();
+    if (*q.oldest_stored_at < now - q.options.limits.max_age) {
+      Impl::Head head{q.records, q.bytes};
+      std::optional<Timestamp> new_oldest;
+      const Expected<void> committed =
+          q.transaction("dropping expired records", [&]() -> Expected<void> {
+            DLMSGW_TRY(q.drop_oldest(head, now));
+            DLMSGW_TRY_ASSIGN(new_oldest, q.read_oldest());
+            return {};
+          });
+      if (!committed) return committed.error();
+      q.apply(head, new_oldest);
+    }
+  }
+
+  sqlite3_stmt* s = q.select_batch.get();
+  ResetOnExit reset(s);
+  sqlite3_bind_int64(s, 1,
+                     static_cast<std::int64_t>(std::min<std::size_t>(max_records, INT64_MAX)));
+  std::uint64_t batch_bytes = 0;
+  for (;;) {
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return q.failure(rc, "reading records");
+    const std::int64_t id = sqlite3_column_int64(s, 0);
+    auto kind = record_kind_from_int(sqlite3_column_int(s, 1));
+    if (!kind) {
+      return make_error(ErrorCode::malformed, "storage '" + q.path.string() + "': record " +
+                                                  std::to_string(id) + ": " + kind.error().message);
+    }
+    Record record;
+    record.kind = *kind;
+    const auto* device = reinterpret_cast<const char*>(sqlite3_column_text(s, 2));
+    record.device.assign(device ? device : "",
+                         static_cast<std::size_t>(sqlite3_column_bytes(s, 2)));
+    record.ts = from_millis(sqlite3_column_int64(s, 3));
+    const auto* payload = reinterpret_cast<const char*>(sqlite3_column_text(s, 4));
+    record.payload.assign(payload ? payload : "",
+                          static_cast<std::size_t>(sqlite3_column_bytes(s, 4)));
+    const std::uint64_t size = record_bytes(record);
+    if (!batch.empty() && batch_bytes + size > max_bytes) break;
+    batch_bytes += size;
+    batch.push_back(StoredRecord{RecordId{static_cast<std::uint64_t>(id)}, std::move(record)});
+  }
+  return batch;
+}
+
+Expected<void> SqliteQueue::remove(std::span<const RecordId> ids) {
+  if (ids.empty()) return {};
+  Impl& q = *impl_;
+  Impl::Head head{q.records, q.bytes};
+  std::optional<Timestamp> new_oldest;
+  const Expected<void> committed =
+      q.transaction("removing delivered records", [&]() -> Expected<void> {
+        for (const RecordId id : ids) {
+          const auto key = static_cast<std::int64_t>(id.value);
+          std::optional<std::uint64_t> size;
+          {
+            ResetOnExit reset(q.select_size.get());
+            sqlite3_bind_int64(q.select_size.get(), 1, key);
+            const int rc = sqlite3_step(q.select_size.get());
+            if (rc == SQLITE_ROW) {
+              size = static_cast<std::uint64_t>(sqlite3_column_int64(q.select_size.get(), 0));
+            } else if (rc != SQLITE_DONE) {
+              return q.failure(rc, "finding a delivered record");
+            }
+          }
+          if (!size) continue;  // already removed or dropped: harmless
+          sqlite3_bind_int64(q.delete_one.get(), 1, key);
+          DLMSGW_TRY(q.step_done(q.delete_one.get(), "removing a delivered record"));
+          --head.records;
+          head.bytes -= *size;
+        }
+        DLMSGW_TRY_ASSIGN(new_oldest, q.read_oldest());
+        return {};
+      });
+  if (!committed) return committed.error();
+  q.apply(head, new_oldest);
+  // The records are committed: a failed checkpoint must not make the caller retry them (it would
+  // store them twice). The next checkpoint retries it.
+  [[maybe_unused]] auto checkpointed = q.maybe_checkpoint();
+  return {};
+}
+
+QueueStats SqliteQueue::stats() const {
+  return QueueStats{impl_->records, impl_->bytes, impl_->dropped, impl_->oldest_stored_at};
+}
+
+Expected<void> SqliteQueue::checkpoint() {
+  impl_->last_checkpoint = std::chrono::steady_clock::now();
+  return impl_->exec("PRAGMA wal_checkpoint(PASSIVE)", "checkpointing");
+}
+
+const std::optional<std::filesystem::path>& SqliteQueue::moved_aside() const {
+  return impl_->moved_aside;
+}
+
+const std::filesystem::path& SqliteQueue::path() const {
+  return impl_->path;
+}
+
+}  // namespace dlmsgw::gateway

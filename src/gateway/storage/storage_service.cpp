@@ -1,0 +1,234 @@
+#include "gateway/storage/storage_service.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace dlmsgw::gateway {
+
+namespace {
+
+std::size_t count_records(const std::deque<std::vector<Record>>& appends) {
+  std::size_t count = 0;
+  for (const auto& records : appends) count += records.size();
+  return count;
+}
+
+}  // namespace
+
+StorageService::StorageService(std::unique_ptr<RecordQueue> queue, asio::any_io_executor executor,
+                               StorageServiceOptions options)
+    : queue_(std::move(queue)), executor_(std::move(executor)), options_(std::move(options)) {
+  stats_ = queue_->stats();
+  reported_dropped_ = stats_.dropped_records;
+  thread_ = std::thread([this] { run(); });
+}
+
+StorageService::~StorageService() {
+  stop();
+}
+
+Error StorageService::stopped_error() {
+  return make_error(ErrorCode::rejected, "storage is stopped (dlmsgw is shutting down)");
+}
+
+Expected<void> StorageService::append(std::vector<Record> records) {
+  if (records.empty()) return {};
+  const std::size_t count = records.size();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      return stopped_error().with_context(std::to_string(count) + " records not stored");
+    }
+    if (pending_records_ + count > options_.max_pending_records) {
+      return make_error(ErrorCode::rejected,
+                        "storage hand-off is full (" + std::to_string(pending_records_) +
+                            " records wait for the storage thread, max_pending_records=" +
+                            std::to_string(options_.max_pending_records) +
+                            "): the disk is slower than the meters or failing; " +
+                            std::to_string(count) + " records not stored");
+    }
+    pending_records_ += count;
+    pending_.push_back(std::move(records));
+  }
+  wake_.notify_one();
+  return {};
+}
+
+QueueStats StorageService::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+std::size_t StorageService::pending_records() const {
+  std::lock_guard lock(mutex_);
+  return pending_records_;
+}
+
+void StorageService::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void StorageService::submit(Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      jobs_.push_back(std::move(job));
+      wake_.notify_one();
+      return;
+    }
+  }
+  job(nullptr);  // completes (on the executor) with stopped_error()
+}
+
+void StorageService::run() {
+  using Clock = std::chrono::steady_clock;
+  // Appends taken from pending_ and not committed yet (still counted in pending_records_).
+  std::deque<std::vector<Record>> held;
+  // After a failed commit, held appends wait until retry_at (retrying is set).
+  bool retrying = false;
+  Clock::time_point retry_at{};
+  for (;;) {
+    std::deque<Job> jobs;
+    bool stopping = false;
+    std::size_t owed = 0;
+    {
+      std::unique_lock lock(mutex_);
+      const auto ready = [&] {
+        return stopping_ || !jobs_.empty() || (!retrying && (!pending_.empty() || !held.empty()));
+      };
+      if (retrying) {
+        wake_.wait_until(lock, retry_at, ready);
+        if (Clock::now() >= retry_at) retrying = false;
+      } else {
+        wake_.wait(lock, ready);
+      }
+      stopping = stopping_;
+      jobs.swap(jobs_);
+      // Appends to commit in this round: those made before the jobs (all of them when stopping),
+      // so that producers faster than the disk cannot starve the uplink's operations.
+      owed = stopping ? SIZE_MAX : pending_.size();
+    }
+
+    // Everything appended before the jobs were taken is committed before they run, so that an
+    // uplink peek sees the appends made before it; one transaction per max_batch_records.
+    bool failed = false;
+    while (!retrying || stopping) {
+      {
+        std::lock_guard lock(mutex_);
+        std::size_t held_records = count_records(held);
+        while (owed > 0 && !pending_.empty() &&
+               (held.empty() ||
+                held_records + pending_.front().size() <= options_.max_batch_records)) {
+          --owed;
+          held_records += pending_.front().size();
+          held.push_back(std::move(pending_.front()));
+          pending_.pop_front();
+        }
+      }
+      if (held.empty()) break;
+      if (!commit_held(held)) {
+        failed = true;
+        retrying = true;
+        retry_at = Clock::now() + options_.retry_delay;
+        break;
+      }
+    }
+    // After the commit, so that an uplink peek sees the appends made before it.
+    for (Job& job : jobs) job(queue_.get());
+    publish_stats();
+
+    if (stopping) {
+      if (failed) {
+        std::size_t lost = 0;
+        {
+          std::lock_guard lock(mutex_);
+          lost = pending_records_;
+          pending_records_ = 0;
+          pending_.clear();
+        }
+        held.clear();
+        report_error(make_error(ErrorCode::rejected,
+                                "storage stopped with " + std::to_string(lost) +
+                                    " records that could not be committed (see the error before)"));
+        std::deque<Job> late;
+        {
+          std::lock_guard lock(mutex_);
+          late.swap(jobs_);
+        }
+        for (Job& job : late) job(queue_.get());
+        publish_stats();
+        return;
+      }
+      std::lock_guard lock(mutex_);
+      if (pending_.empty() && jobs_.empty() && held.empty()) return;
+    }
+  }
+}
+
+// Commits all held appends in one transaction. Returns false when they must be retried later.
+bool StorageService::commit_held(std::deque<std::vector<Record>>& held) {
+  std::vector<Record> batch;
+  batch.reserve(count_records(held));
+  for (const auto& records : held) batch.insert(batch.end(), records.begin(), records.end());
+  auto committed = queue_->append(std::move(batch));
+  if (committed) {
+    std::lock_guard lock(mutex_);
+    pending_records_ -= count_records(held);
+    held.clear();
+    return true;
+  }
+  if (committed.error().code != ErrorCode::invalid_argument) {
+    report_error(committed.error());
+    return false;
+  }
+  // One append holds a record the queue refuses: commit the others one by one, discard it.
+  while (!held.empty()) {
+    auto one = queue_->append(held.front());
+    if (!one && one.error().code != ErrorCode::invalid_argument) {
+      report_error(one.error());
+      return false;
+    }
+    if (!one) {
+      report_error(one.error().with_context("storage discarded an append of " +
+                                            std::to_string(held.front().size()) + " records"));
+    }
+    discard_held_front(held);
+  }
+  return true;
+}
+
+void StorageService::discard_held_front(std::deque<std::vector<Record>>& held) {
+  std::lock_guard lock(mutex_);
+  pending_records_ -= held.front().size();
+  held.pop_front();
+}
+
+void StorageService::report_error(Error error) {
+  if (!options_.on_error) return;
+  asio::post(executor_,
+             [callback = options_.on_error, error = std::move(error)] { callback(error); });
+}
+
+void StorageService::publish_stats() {
+  const QueueStats stats = queue_->stats();
+  {
+    std::lock_guard lock(mutex_);
+    stats_ = stats;
+  }
+  if (stats.dropped_records > reported_dropped_) {
+    const std::uint64_t now = stats.dropped_records - reported_dropped_;
+    reported_dropped_ = stats.dropped_records;
+    if (options_.on_dropped) {
+      asio::post(executor_, [callback = options_.on_dropped, now, total = stats.dropped_records] {
+        callback(now, total);
+      });
+    }
+  }
+}
+
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,136 @@
+#pragma once
+// StorageService: runs a RecordQueue on its own thread, so that SQLite commits (fsync) never block
+// the asio event loop.
+//
+//  - Connectors call append(): it only moves the records into a bounded in-memory hand-off and
+//    returns. The storage thread commits everything waiting in one transaction (one fsync for many
+//    appends). Records count as stored once committed; until then a crash loses them, which is why
+//    the uplink only ever sees committed records. When the hand-off holds max_pending_records,
+//    append() refuses (backpressure: the disk is slower than the meters).
+//  - A failed commit (disk full, I/O error) keeps the records in the hand-off and retries after
+//    retry_delay; a record the queue refuses as invalid (larger than max_bytes) is discarded and
+//    reported. Both go to on_error.
+//  - The uplink calls async_peek()/async_remove(); the queue work runs on the storage thread and
+//  the
+//    completion is posted to the handler's associated executor (by default the one given here), so
+//    callbacks and coroutines (`co_await service.async_peek(n, b, asio::use_awaitable)`) both work.
+//    Pending operations keep the executor's context busy (outstanding work) until they complete.
+//  - Drops for limits are reported to on_dropped with the number just dropped and the total.
+//  - stop() (and the destructor) commits what is still in the hand-off, completes queued operations
+//    and joins the thread. Operations started after stop() complete with an error.
+
+#include <asio.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "gateway/storage/record_queue.hpp"
+
+namespace dlmsgw::gateway {
+
+struct StorageServiceOptions {
+  std::size_t max_pending_records = 10'000;  // hand-off bound for backpressure
+  std::size_t max_batch_records = 1'000;     // records per transaction (at least one append)
+  std::chrono::milliseconds retry_delay{std::chrono::seconds(1)};  // after a failed commit
+  // Both run on the executor. on_error: an append that failed (it is retried, unless the error says
+  // it was discarded). on_dropped: records dropped for limits by the last commit, and the total.
+  std::function<void(const Error&)> on_error;
+  std::function<void(std::uint64_t dropped_now, std::uint64_t dropped_total)> on_dropped;
+};
+
+class StorageService {
+ public:
+  using PeekSignature = void(Expected<std::vector<StoredRecord>>);
+  using RemoveSignature = void(Expected<void>);
+
+  StorageService(std::unique_ptr<RecordQueue> queue, asio::any_io_executor executor,
+                 StorageServiceOptions options = {});
+  ~StorageService();
+  StorageService(const StorageService&) = delete;
+  StorageService& operator=(const StorageService&) = delete;
+
+  // Thread-safe, never waits for the disk. Fails (ErrorCode::rejected) when the hand-off is full or
+  // the service is stopped; the records are then not stored.
+  Expected<void> append(std::vector<Record> records);
+
+  // RecordQueue::peek on the storage thread. Completion signature PeekSignature.
+  template <class Token>
+  auto async_peek(std::size_t max_records, std::uint64_t max_bytes, Token&& token) {
+    return asio::async_initiate<Token, PeekSignature>(
+        [this](auto handler, std::size_t records, std::uint64_t bytes) {
+          start(std::move(handler),
+                [records, bytes](RecordQueue& queue) { return queue.peek(records, bytes); });
+        },
+        token, max_records, max_bytes);
+  }
+
+  // RecordQueue::remove on the storage thread. Completion signature RemoveSignature.
+  template <class Token>
+  auto async_remove(std::vector<RecordId> ids, Token&& token) {
+    return asio::async_initiate<Token, RemoveSignature>(
+        [this](auto handler, std::vector<RecordId> to_remove) {
+          start(std::move(handler), [to_remove = std::move(to_remove)](RecordQueue& queue) {
+            return queue.remove(to_remove);
+          });
+        },
+        token, std::move(ids));
+  }
+
+  // The queue's statistics after the storage thread's last operation. Thread-safe.
+  [[nodiscard]] QueueStats stats() const;
+  // Records handed over by append() and not committed yet. Thread-safe.
+  [[nodiscard]] std::size_t pending_records() const;
+
+  // Commits the hand-off, completes queued operations, joins the storage thread. Idempotent.
+  void stop();
+
+ private:
+  // Runs on the storage thread with the queue, or with nullptr when the service has stopped.
+  using Job = std::function<void(RecordQueue*)>;
+
+  template <class Handler, class Operation>
+  void start(Handler handler, Operation operation) {
+    using Result = std::invoke_result_t<Operation&, RecordQueue&>;
+    auto executor = asio::prefer(asio::get_associated_executor(handler, executor_),
+                                 asio::execution::outstanding_work.tracked);
+    // std::function needs a copyable callable; completion handlers may be move-only.
+    auto shared = std::make_shared<Handler>(std::move(handler));
+    submit([shared, executor, operation = std::move(operation)](RecordQueue* queue) mutable {
+      Result result = queue != nullptr ? operation(*queue) : Result(stopped_error());
+      asio::post(executor,
+                 [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
+    });
+  }
+
+  static Error stopped_error();
+  void submit(Job job);
+  void run();
+  bool commit_held(std::deque<std::vector<Record>>& held);
+  void discard_held_front(std::deque<std::vector<Record>>& held);
+  void report_error(Error error);
+  void publish_stats();
+
+  std::unique_ptr<RecordQueue> queue_;
+  asio::any_io_executor executor_;
+  StorageServiceOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::vector<Record>> pending_;  // appends not taken by the storage thread yet
+  std::size_t pending_records_ = 0;          // in pending_ and held by the storage thread
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  QueueStats stats_;
+  std::uint64_t reported_dropped_ = 0;  // storage thread only
+
+  std::thread thread_;  // last: starts after everything it uses is constructed
+};
+
+}  // namespace dlmsgw::gateway

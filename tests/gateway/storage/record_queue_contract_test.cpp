@@ -1,0 +1,295 @@
+// The RecordQueue contract, run against every implementation: what the uplink and StorageService
+// may rely on whatever storage.type says.
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/storage/memory_queue.hpp"
+#include "gateway/storage/record_queue.hpp"
+#include "gateway/storage/sqlite_queue.hpp"
+#include "gateway/storage/temp_directory.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A clock the test moves by hand, so age limits need no sleeping.
+struct ManualClock {
+  Timestamp now = Timestamp(1'700'000'000'000ms);
+  QueueClock function() {
+    return [this] { return now; };
+  }
+};
+
+struct QueueFactory {
+  std::string name;
+  std::function<std::unique_ptr<RecordQueue>(const std::filesystem::path& dir, QueueLimits,
+                                             QueueClock)>
+      make;
+};
+
+class RecordQueueContract : public ::testing::TestWithParam<QueueFactory> {
+ protected:
+  std::unique_ptr<RecordQueue> make(QueueLimits limits = {}) {
+    auto queue = GetParam().make(dir_.path(), limits, clock_.function());
+    if (!queue) ADD_FAILURE() << "cannot create the queue";
+    return queue;
+  }
+
+  testing::TempDirectory dir_;
+  ManualClock clock_;
+};
+
+Record telemetry(std::string device, int n) {
+  return Record{RecordKind::telemetry, std::move(device), Timestamp(std::chrono::milliseconds(n)),
+                "{\"n\":" + std::to_string(n) + "}"};
+}
+
+std::vector<int> numbers_of(const std::vector<StoredRecord>& batch) {
+  std::vector<int> numbers;
+  for (const StoredRecord& stored : batch) {
+    numbers.push_back(static_cast<int>(stored.record.ts.time_since_epoch().count()));
+  }
+  return numbers;
+}
+
+std::vector<RecordId> ids_of(const std::vector<StoredRecord>& batch) {
+  std::vector<RecordId> ids;
+  for (const StoredRecord& stored : batch) ids.push_back(stored.id);
+  return ids;
+}
+
+std::string queue_name(const ::testing::TestParamInfo<QueueFactory>& param) {
+  return param.param.name;
+}
+
+constexpr std::uint64_t kAnyBytes = 1'000'000;
+
+TEST_P(RecordQueueContract, StartsEmpty) {
+  auto queue = make();
+  EXPECT_EQ(queue->stats(), QueueStats{});
+  auto batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  EXPECT_TRUE(batch->empty());
+}
+
+TEST_P(RecordQueueContract, PeeksOldestFirstWithoutRemoving) {
+  auto queue = make();
+  ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("b", 2)}));
+  ASSERT_TRUE(queue->append({telemetry("a", 3)}));
+  ASSERT_TRUE(queue->append({}));
+
+  auto first = queue->peek(2, kAnyBytes);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(numbers_of(*first), (std::vector<int>{1, 2}));
+  EXPECT_EQ((*first)[0].record, telemetry("a", 1));
+  EXPECT_LT((*first)[0].id, (*first)[1].id);
+
+  auto again = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(numbers_of(*again), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(queue->stats().records, 3u);
+
+  auto none = queue->peek(0, kAnyBytes);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(RecordQueueContract, KeepsEveryFieldIncludingAttributesAndUtf8) {
+  auto queue = make();
+  const Record attributes{RecordKind::attributes, "Zähler Küche", Timestamp{},
+                          "{\"firmware\":\"1.2\",\"quote\":\"\\\"\"}"};
+  const Record with_nul{RecordKind::telemetry, "m", Timestamp(-5ms),
+                        std::string("{\"a\0b\":1}", 10)};
+  ASSERT_TRUE(queue->append({attributes, with_nul}));
+  auto batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  ASSERT_EQ(batch->size(), 2u);
+  EXPECT_EQ((*batch)[0].record, attributes);
+  EXPECT_EQ((*batch)[1].record, with_nul);
+  EXPECT_EQ(queue->stats().bytes, record_bytes(attributes) + record_bytes(with_nul));
+}
+
+TEST_P(RecordQueueContract, PeekStopsAtMaxBytesButAlwaysReturnsOneRecord) {
+  auto queue = make();
+  ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("a", 2), telemetry("a", 3)}));
+  const std::uint64_t one = record_bytes(telemetry("a", 1));
+  auto two = queue->peek(10, 2 * one + 1);
+  ASSERT_TRUE(two);
+  EXPECT_EQ(numbers_of(*two), (std::vector<int>{1, 2}));
+  auto at_least_one = queue->peek(10, 1);
+  ASSERT_TRUE(at_least_one);
+  EXPECT_EQ(numbers_of(*at_least_one), (std::vector<int>{1}));
+}
+
+TEST_P(RecordQueueContract, RemoveDeletesOnlyGivenIdsAndIgnoresUnknownOnes) {
+  auto queue = make();
+  ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("b", 2), telemetry("a", 3)}));
+  auto batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  const std::vector<RecordId> middle{(*batch)[1].id, RecordId{999'999}};
+  ASSERT_TRUE(queue->remove(middle));
+  ASSERT_TRUE(queue->remove(middle));  // a second PUBACK round for the same batch
+  auto rest = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(numbers_of(*rest), (std::vector<int>{1, 3}));
+  const auto stats = queue->stats();
+  EXPECT_EQ(stats.records, 2u);
+  EXPECT_EQ(stats.bytes, record_bytes(telemetry("a", 1)) + record_bytes(telemetry("a", 3)));
+  EXPECT_EQ(stats.dropped_records, 0u);
+
+  ASSERT_TRUE(queue->remove(ids_of(*rest)));
+  EXPECT_EQ(queue->stats().records, 0u);
+  EXPECT_EQ(queue->stats().bytes, 0u);
+  EXPECT_FALSE(queue->stats().oldest_stored_at);
+}
+
+TEST_P(RecordQueueContract, IdsKeepIncreasingAfterTheQueueEmpties) {
+  auto queue = make();
+  ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("a", 2)}));
+  auto first = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(queue->remove(ids_of(*first)));
+  ASSERT_TRUE(queue->append({telemetry("a", 3)}));
+  auto second = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->size(), 1u);
+  // A late PUBACK for an old id can never delete a new record.
+  EXPECT_GT((*second)[0].id, first->back().id);
+}
+
+TEST_P(RecordQueueContract, MaxRecordsDropsOldestAndCountsThem) {
+  auto queue = make(QueueLimits{.max_records = 3});
+  ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("b", 2)}));
+  ASSERT_TRUE(queue->append({telemetry("a", 3), telemetry("b", 4), telemetry("a", 5)}));
+  auto batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(numbers_of(*batch), (std::vector<int>{3, 4, 5}));
+  EXPECT_EQ(queue->stats().records, 3u);
+  EXPECT_EQ(queue->stats().dropped_records, 2u);
+
+  // A batch larger than the limit keeps its newest records.
+  ASSERT_TRUE(
+      queue->append({telemetry("c", 6), telemetry("c", 7), telemetry("c", 8), telemetry("c", 9)}));
+  batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(numbers_of(*batch), (std::vector<int>{7, 8, 9}));
+  EXPECT_EQ(queue->stats().dropped_records, 6u);
+}
+
+TEST_P(RecordQueueContract, MaxBytesDropsOldestAndCountsThem) {
+  const std::uint64_t one = record_bytes(telemetry("a", 1));
+  auto queue = make(QueueLimits{.max_bytes = 2 * one + 1});
+  ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("a", 2)}));
+  EXPECT_EQ(queue->stats().dropped_records, 0u);
+  ASSERT_TRUE(queue->append({telemetry("a", 3)}));
+  auto batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(numbers_of(*batch), (std::vector<int>{2, 3}));
+  EXPECT_EQ(queue->stats().bytes, 2 * one);
+  EXPECT_EQ(queue->stats().dropped_records, 1u);
+}
+
+TEST_P(RecordQueueContract, RefusesARecordLargerThanMaxBytesAndKeepsTheRest) {
+  auto queue = make(QueueLimits{.max_bytes = 20});
+  ASSERT_TRUE(queue->append({telemetry("a", 1)}));
+  auto refused = queue->append(
+      {telemetry("a", 2), Record{RecordKind::telemetry, "big", Timestamp{}, std::string(40, 'x')}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(refused.error().message.find("device 'big'"), std::string::npos);
+  EXPECT_NE(refused.error().message.find("max_bytes=20"), std::string::npos);
+  auto batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(numbers_of(*batch), (std::vector<int>{1}));  // all or nothing
+  EXPECT_EQ(queue->stats().dropped_records, 0u);
+}
+
+TEST_P(RecordQueueContract, MaxAgeDropsExpiredRecordsOnPeekAndAppend) {
+  auto queue = make(QueueLimits{.max_age = 1h});
+  const Timestamp start = clock_.now;
+  ASSERT_TRUE(queue->append({telemetry("a", 1)}));
+  clock_.now += 30min;
+  ASSERT_TRUE(queue->append({telemetry("a", 2)}));
+  EXPECT_EQ(queue->stats().oldest_stored_at, start);
+
+  clock_.now += 31min;  // record 1 is 61 min old, record 2 31 min
+  auto batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(numbers_of(*batch), (std::vector<int>{2}));
+  EXPECT_EQ(queue->stats().dropped_records, 1u);
+  EXPECT_EQ(queue->stats().oldest_stored_at, start + 30min);
+
+  clock_.now += 2h;
+  ASSERT_TRUE(queue->append({telemetry("a", 3)}));
+  EXPECT_EQ(queue->stats().dropped_records, 2u);
+  EXPECT_EQ(queue->stats().records, 1u);
+  EXPECT_EQ(queue->stats().oldest_stored_at, clock_.now);
+}
+
+TEST_P(RecordQueueContract, ExactlyAtTheLimitsNothingIsDropped) {
+  const std::uint64_t one = record_bytes(telemetry("a", 1));
+  auto queue = make(QueueLimits{.max_records = 2, .max_bytes = 2 * one, .max_age = 1h});
+  ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("a", 2)}));
+  clock_.now += 1h;
+  auto batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->size(), 2u);
+  EXPECT_EQ(queue->stats().dropped_records, 0u);
+}
+
+TEST_P(RecordQueueContract, RemovingARecordDroppedWhileInFlightIsHarmless) {
+  auto queue = make(QueueLimits{.max_records = 2});
+  ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("a", 2)}));
+  auto in_flight = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(in_flight);
+  ASSERT_TRUE(queue->append({telemetry("a", 3), telemetry("a", 4)}));  // drops 1 and 2
+  ASSERT_TRUE(queue->remove(ids_of(*in_flight)));
+  EXPECT_EQ(queue->stats().records, 2u);
+  EXPECT_EQ(queue->stats().dropped_records, 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllQueues, RecordQueueContract,
+    ::testing::Values(
+        QueueFactory{"Memory",
+                     [](const std::filesystem::path&, QueueLimits limits, QueueClock clock) {
+                       return std::unique_ptr<RecordQueue>(
+                           std::make_unique<MemoryQueue>(limits, std::move(clock)));
+                     }},
+        QueueFactory{"Sqlite",
+                     [](const std::filesystem::path& dir, QueueLimits limits, QueueClock clock) {
+                       SqliteQueueOptions options;
+                       options.limits = limits;
+                       options.clock = std::move(clock);
+                       auto queue = SqliteQueue::open(dir / "queue.db", std::move(options));
+                       if (!queue) {
+                         ADD_FAILURE() << queue.error().message;
+                         return std::unique_ptr<RecordQueue>();
+                       }
+                       return std::unique_ptr<RecordQueue>(std::move(*queue));
+                     }},
+        QueueFactory{"SqliteSyncNormal",
+                     [](const std::filesystem::path& dir, QueueLimits limits, QueueClock clock) {
+                       SqliteQueueOptions options;
+                       options.limits = limits;
+                       options.clock = std::move(clock);
+                       options.sync = SyncPolicy::normal;
+                       options.checkpoint_interval = std::chrono::milliseconds(0);
+                       auto queue =
+                           SqliteQueue::open(dir / "sub" / "dir" / "queue.db", std::move(options));
+                       if (!queue) {
+                         ADD_FAILURE() << queue.error().message;
+                         return std::unique_ptr<RecordQueue>();
+                       }
+                       return std::unique_ptr<RecordQueue>(std::move(*queue));
+                     }}),
+    queue_name);
+
+}  // namespace
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,321 @@
+// StorageService with a real io_context, real storage threads and real SQLite files.
+
+#include "gateway/storage/storage_service.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gateway/storage/memory_queue.hpp"
+#include "gateway/storage/sqlite_queue.hpp"
+#include "gateway/storage/temp_directory.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+Record numbered(int n) {
+  return Record{RecordKind::telemetry, "meter", Timestamp(std::chrono::milliseconds(n)),
+                "{\"n\":" + std::to_string(n) + "}"};
+}
+
+std::vector<int> numbers_of(const std::vector<StoredRecord>& batch) {
+  std::vector<int> numbers;
+  for (const auto& stored : batch) {
+    numbers.push_back(static_cast<int>(stored.record.ts.time_since_epoch().count()));
+  }
+  return numbers;
+}
+
+std::unique_ptr<RecordQueue> open_sqlite(const fs::path& path, SqliteQueueOptions options = {}) {
+  auto queue = SqliteQueue::open(path, std::move(options));
+  if (!queue) {
+    ADD_FAILURE() << queue.error().message;
+    return nullptr;
+  }
+  return std::move(*queue);
+}
+
+// Waits (polling the loop) until `done` holds or 10 s pass.
+template <class Predicate>
+bool run_until(asio::io_context& io, Predicate done) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    io.restart();
+    io.run_for(5ms);
+  }
+  return true;
+}
+
+TEST(StorageService, AppendsFromTheLoopThenPeekAndRemoveCompleteOnTheLoopThread) {
+  testing::TempDirectory dir;
+  asio::io_context io;
+  StorageService service(open_sqlite(dir.path() / "queue.db"), io.get_executor());
+  const auto loop_thread = std::this_thread::get_id();
+
+  std::vector<int> peeked;
+  std::vector<int> after_remove{-1};
+  int completions = 0;
+  asio::post(io, [&] {
+    for (int n = 0; n < 10; n += 2) ASSERT_TRUE(service.append({numbered(n), numbered(n + 1)}));
+    service.async_peek(100, 1 << 20, [&](Expected<std::vector<StoredRecord>> batch) {
+      ASSERT_TRUE(batch) << batch.error().message;
+      EXPECT_EQ(std::this_thread::get_id(), loop_thread);
+      ++completions;
+      peeked = numbers_of(*batch);
+      std::vector<RecordId> ids;
+      for (const auto& stored : *batch) ids.push_back(stored.id);
+      service.async_remove(std::move(ids), [&](Expected<void> removed) {
+        ASSERT_TRUE(removed) << removed.error().message;
+        EXPECT_EQ(std::this_thread::get_id(), loop_thread);
+        ++completions;
+        service.async_peek(100, 1 << 20, [&](Expected<std::vector<StoredRecord>> rest) {
+          ASSERT_TRUE(rest);
+          ++completions;
+          after_remove = numbers_of(*rest);
+        });
+      });
+    });
+  });
+  io.run();  // returns only when every completion ran: pending operations count as work
+  EXPECT_EQ(completions, 3);
+  EXPECT_EQ(peeked, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_TRUE(after_remove.empty());
+  EXPECT_EQ(service.stats().records, 0u);
+}
+
+std::vector<Record> numbered_range(int first, int count) {
+  std::vector<Record> records;
+  for (int n = first; n < first + count; ++n) records.push_back(numbered(n));
+  return records;
+}
+
+std::vector<RecordId> ids_of(const std::vector<StoredRecord>& batch) {
+  std::vector<RecordId> ids;
+  for (const auto& stored : batch) ids.push_back(stored.id);
+  return ids;
+}
+
+// The uplink's shape: append, then peek, remove, peek. (No braced lists inside the coroutine:
+// g++ 12 rejects initializer lists in coroutine bodies, "array used as initializer".)
+asio::awaitable<void> peek_remove_peek(StorageService& service, std::vector<int>& first,
+                                       std::vector<int>& second) {
+  EXPECT_TRUE(service.append(numbered_range(1, 3)));
+  auto batch = co_await service.async_peek(2, 1 << 20, asio::use_awaitable);
+  EXPECT_TRUE(batch);
+  first = numbers_of(*batch);
+  auto removed = co_await service.async_remove(ids_of(*batch), asio::use_awaitable);
+  EXPECT_TRUE(removed);
+  auto rest = co_await service.async_peek(10, 1 << 20, asio::use_awaitable);
+  EXPECT_TRUE(rest);
+  second = numbers_of(*rest);
+}
+
+TEST(StorageService, CoroutinesCanAwaitPeekAndRemove) {
+  asio::io_context io;
+  StorageService service(std::make_unique<MemoryQueue>(), io.get_executor());
+  std::vector<int> first;
+  std::vector<int> second;
+  bool finished = false;
+  asio::co_spawn(io, peek_remove_peek(service, first, second),
+                 [&](const std::exception_ptr& error) { finished = error == nullptr; });
+  io.run();
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(first, (std::vector<int>{1, 2}));
+  EXPECT_EQ(second, (std::vector<int>{3}));
+}
+
+TEST(StorageService, StopCommitsEveryPendingAppend) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  {
+    asio::io_context io;
+    StorageService service(open_sqlite(path), io.get_executor());
+    for (int n = 0; n < 2000; ++n) ASSERT_TRUE(service.append({numbered(n)}));
+    service.stop();
+    EXPECT_EQ(service.pending_records(), 0u);
+    EXPECT_EQ(service.stats().records, 2000u);
+    auto refused = service.append({numbered(9999)});
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("stopped"), std::string::npos);
+    bool completed = false;
+    service.async_peek(1, 100, [&](Expected<std::vector<StoredRecord>> batch) {
+      completed = true;
+      EXPECT_FALSE(batch);
+    });
+    io.run();
+    EXPECT_TRUE(completed);
+  }
+  auto queue = open_sqlite(path);
+  ASSERT_TRUE(queue);
+  auto all = queue->peek(10'000, UINT64_MAX);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2000u);
+  for (int n = 0; n < 2000; ++n) ASSERT_EQ(numbers_of(*all)[static_cast<std::size_t>(n)], n);
+}
+
+TEST(StorageService, DestructorAlsoFlushes) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  {
+    asio::io_context io;
+    StorageService service(open_sqlite(path), io.get_executor());
+    for (int n = 0; n < 100; ++n) ASSERT_TRUE(service.append({numbered(n)}));
+  }
+  auto queue = open_sqlite(path);
+  ASSERT_TRUE(queue);
+  EXPECT_EQ(queue->stats().records, 100u);
+}
+
+// Another connection holds SQLite's write lock: commits fail with "busy", appends pile up in the
+// hand-off until backpressure refuses them, and everything is committed once the lock goes.
+TEST(StorageService, BackpressureWhileTheDatabaseIsBlockedAndRetryAfterwards) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  SqliteQueueOptions queue_options;
+  queue_options.busy_timeout = 50ms;
+  auto queue = open_sqlite(path, queue_options);
+  ASSERT_TRUE(queue);
+
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  asio::io_context io;
+  std::vector<std::string> errors;
+  StorageServiceOptions options;
+  options.max_pending_records = 3;
+  options.retry_delay = 20ms;
+  options.on_error = [&](const Error& error) { errors.push_back(error.message); };
+  StorageService service(std::move(queue), io.get_executor(), options);
+
+  ASSERT_TRUE(service.append({numbered(0)}));
+  ASSERT_TRUE(service.append({numbered(1), numbered(2)}));
+  auto refused = service.append({numbered(3)});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::rejected);
+  EXPECT_NE(refused.error().message.find("hand-off is full"), std::string::npos)
+      << refused.error().message;
+
+  ASSERT_TRUE(run_until(io, [&] { return !errors.empty(); }));
+  EXPECT_NE(errors.front().find("another process holds the database"), std::string::npos)
+      << errors.front();
+  EXPECT_EQ(service.pending_records(), 3u);
+
+  ASSERT_EQ(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(blocker);
+  ASSERT_TRUE(run_until(io, [&] { return service.pending_records() == 0; }));
+  EXPECT_TRUE(service.append({numbered(3)}));
+  service.stop();
+  EXPECT_EQ(service.stats().records, 4u);
+}
+
+TEST(StorageService, StoppingWhileCommitsFailReportsWhatWasNotStored) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  SqliteQueueOptions queue_options;
+  queue_options.busy_timeout = 20ms;
+  auto queue = open_sqlite(path, queue_options);
+  ASSERT_TRUE(queue);
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  asio::io_context io;
+  std::vector<std::string> errors;
+  StorageServiceOptions options;
+  options.retry_delay = 1h;  // only stop() tries again
+  options.on_error = [&](const Error& error) { errors.push_back(error.message); };
+  StorageService service(std::move(queue), io.get_executor(), options);
+  ASSERT_TRUE(service.append({numbered(0), numbered(1)}));
+  ASSERT_TRUE(run_until(io, [&] { return !errors.empty(); }));
+  service.stop();
+  io.restart();
+  io.run();
+  sqlite3_exec(blocker, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(blocker);
+  ASSERT_GE(errors.size(), 3u);
+  EXPECT_NE(errors.back().find("storage stopped with 2 records that could not be committed"),
+            std::string::npos)
+      << errors.back();
+  EXPECT_EQ(service.pending_records(), 0u);
+}
+
+TEST(StorageService, AnAppendTheQueueRefusesIsDiscardedAndReportedOthersAreKept) {
+  asio::io_context io;
+  std::vector<std::string> errors;
+  StorageServiceOptions options;
+  options.on_error = [&](const Error& error) { errors.push_back(error.message); };
+  StorageService service(std::make_unique<MemoryQueue>(QueueLimits{.max_bytes = 30}),
+                         io.get_executor(), options);
+  ASSERT_TRUE(service.append({numbered(1)}));
+  ASSERT_TRUE(service.append(
+      {numbered(2), Record{RecordKind::telemetry, "big", Timestamp{}, std::string(50, 'x')}}));
+  ASSERT_TRUE(service.append({numbered(3)}));
+  service.stop();
+  io.run();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("discarded an append of 2 records"), std::string::npos) << errors[0];
+  EXPECT_EQ(service.stats().records, 2u);
+  EXPECT_EQ(service.pending_records(), 0u);
+}
+
+TEST(StorageService, DropsForLimitsAreReportedWithTheirTotal) {
+  asio::io_context io;
+  std::uint64_t reported_now = 0;
+  std::uint64_t reported_total = 0;
+  StorageServiceOptions options;
+  options.on_dropped = [&](std::uint64_t now, std::uint64_t total) {
+    reported_now += now;
+    reported_total = total;
+  };
+  StorageService service(std::make_unique<MemoryQueue>(QueueLimits{.max_records = 2}),
+                         io.get_executor(), options);
+  for (int n = 0; n < 5; ++n) ASSERT_TRUE(service.append({numbered(n)}));
+  service.stop();
+  io.run();
+  EXPECT_EQ(reported_now, 3u);
+  EXPECT_EQ(reported_total, 3u);
+  EXPECT_EQ(service.stats().dropped_records, 3u);
+}
+
+TEST(StorageService, ManyProducerThreadsLoseNothingAndKeepEachProducersOrder) {
+  asio::io_context io;
+  StorageServiceOptions options;
+  options.max_pending_records = 1'000'000;
+  options.max_batch_records = 64;
+  StorageService service(std::make_unique<MemoryQueue>(), io.get_executor(), options);
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 2000;
+  std::vector<std::thread> producers;
+  for (int t = 0; t < kThreads; ++t) {
+    producers.emplace_back([&service, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        Record record = numbered(i);
+        record.device = "meter-" + std::to_string(t);
+        ASSERT_TRUE(service.append({std::move(record)}));
+      }
+    });
+  }
+  for (auto& producer : producers) producer.join();
+  std::vector<StoredRecord> all;
+  service.async_peek(kThreads * kPerThread + 1, UINT64_MAX,
+                     [&](Expected<std::vector<StoredRecord>> batch) { all = std::move(*batch); });
+  io.run();
+  ASSERT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  std::vector<int> next(kThreads, 0);
+  for (const auto& stored : all) {
+    const int t = stored.record.device.back() - '0';
+    ASSERT_EQ(stored.record.ts.time_since_epoch().count(), next[static_cast<std::size_t>(t)]++);
+  }
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway
