@@ -3,6 +3,7 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <asio/posix/stream_descriptor.hpp>
@@ -183,8 +184,13 @@ struct MqttClient::Impl {
       if (!*alive || ec || owner->connected_ || stopping) return;
       spdlog::warn("mqtt {}: no CONNACK within {} ms", owner->endpoint(),
                    options.connect_timeout.count());
-      release_socket();  // the next connect closes it
-      schedule_reconnect();
+      // Let libmosquitto find the dead socket itself: the read wait wakes up, loop_read fails,
+      // libmosquitto closes and reports the disconnect, and the usual backoff follows.
+      const int fd = mosquitto_socket(mosq);
+      if (fd < 0 || ::shutdown(fd, SHUT_RDWR) != 0) {
+        release_socket();
+        schedule_reconnect();
+      }
     });
   }
 
@@ -392,6 +398,8 @@ void MqttClient::start() {
 void MqttClient::stop() {
   auto& im = *impl_;
   im.stopping = true;
+  im.started = false;
+  im.misc_timer.cancel();
   im.reconnect_timer.cancel();
   im.connect_timer.cancel();
   if (mosquitto_socket(im.mosq) >= 0) {

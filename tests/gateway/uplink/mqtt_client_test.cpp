@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
 #include <functional>
 #include <map>
 
@@ -227,6 +228,29 @@ INSTANTIATE_TEST_SUITE_P(Versions, MqttClientTest,
                          [](const auto& param_info) {
                            return param_info.param == MqttVersion::v5 ? "Mqtt5" : "Mqtt311";
                          });
+
+TEST(MqttClientConnect, ABrokerThatNeverAnswersTimesOutAndIsRetried) {
+  // A listening socket nobody accepts on: the kernel completes TCP handshakes, no CONNACK ever
+  // comes.
+  asio::io_context io;
+  asio::ip::tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  MqttOptions options;
+  options.port = silent.local_endpoint().port();
+  options.username = "token";
+  options.connect_timeout = 200ms;
+  options.reconnect_min = 50ms;
+  options.reconnect_max = 100ms;
+  auto client = make_client(io, options);
+  ASSERT_TRUE(client);
+  client->start();
+  EXPECT_TRUE(run_until(io, [&] { return client->connection_attempts() >= 3; }));
+  EXPECT_FALSE(client->connected());
+  EXPECT_FALSE(client->fatal_error());
+  client->stop();
+  const auto attempts = client->connection_attempts();
+  run_for(io, 500ms);
+  EXPECT_EQ(client->connection_attempts(), attempts) << "stop() ends the retries";
+}
 
 TEST(MqttClientOptions, BadOptionsAreErrors) {
   asio::io_context io;
