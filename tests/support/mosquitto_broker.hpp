@@ -35,7 +35,13 @@ class MosquittoBroker {
  public:
   static constexpr const char* binary = "/usr/sbin/mosquitto";
 
-  explicit MosquittoBroker(std::string user = "gateway-token",
+  enum class Transport { plain, tls };
+
+  // With Transport::tls the broker serves TLS only, with a certificate for 127.0.0.1 signed by a
+  // throw-away CA made with openssl (ca_file()), and a second, unrelated CA (other_ca_file()) for
+  // tests that expect verification to fail.
+  explicit MosquittoBroker(Transport transport = Transport::plain,
+                           std::string user = "gateway-token",
                            std::string password = "tb-test-password")
       : user_(std::move(user)), password_(std::move(password)) {
     char pattern[] = "/tmp/dlmsgw-mosquitto-XXXXXX";
@@ -46,6 +52,7 @@ class MosquittoBroker {
     const std::string command = "mosquitto_passwd -c -b '" + pwfile.string() + "' '" + user_ +
                                 "' '" + password_ + "' > /dev/null 2>&1";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("mosquitto_passwd failed");
+    if (transport == Transport::tls) make_certificates();
     std::ofstream conf(dir_ / "mosquitto.conf");
     conf << "listener " << port_ << " 127.0.0.1\n"
          << "allow_anonymous false\n"
@@ -56,6 +63,11 @@ class MosquittoBroker {
          << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n"
          << "log_type all\n"
          << "connection_messages true\n";
+    if (transport == Transport::tls) {
+      conf << "cafile " << ca_file() << "\n"
+           << "certfile " << (dir_ / "server.crt").string() << "\n"
+           << "keyfile " << (dir_ / "server.key").string() << "\n";
+    }
     conf.close();
     if (!start()) throw std::runtime_error("mosquitto did not start; log:\n" + log());
   }
@@ -73,6 +85,8 @@ class MosquittoBroker {
   [[nodiscard]] const std::string& user() const { return user_; }
   [[nodiscard]] const std::string& password() const { return password_; }
   [[nodiscard]] bool running() const { return pid_ > 0; }
+  [[nodiscard]] std::string ca_file() const { return (dir_ / "ca.crt").string(); }
+  [[nodiscard]] std::string other_ca_file() const { return (dir_ / "other-ca.crt").string(); }
 
   // Starts the broker and waits (up to 10 s) until it accepts TCP connections.
   bool start() {
@@ -162,6 +176,20 @@ class MosquittoBroker {
     }
     ::close(fd);
     return ntohs(addr.sin_port);
+  }
+
+  void make_certificates() const {
+    const std::string d = dir_.string();
+    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    const std::string script =
+        "cd '" + d + "' && ( printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext" +
+        " && openssl req -x509 -days 2" + ec + " -keyout ca.key -out ca.crt -subj '/CN=test CA'" +
+        " && openssl req -x509 -days 2" + ec +
+        " -keyout other-ca.key -out other-ca.crt -subj '/CN=other CA'" + " && openssl req" + ec +
+        " -keyout server.key -out server.csr -subj '/CN=127.0.0.1'" +
+        " && openssl x509 -req -days 2 -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial" +
+        " -extfile san.ext -out server.crt ) > openssl.log 2>&1";
+    if (std::system(script.c_str()) != 0) throw std::runtime_error("openssl failed in " + d);
   }
 
   static std::string current_user() {

@@ -76,6 +76,7 @@ struct MqttClient::Impl {
   bool started = false;
   bool stopping = false;
   bool reconnect_pending = false;
+  int abandoned_fd = -1;  // a socket given up on but not yet closed by libmosquitto
   unsigned failures = 0;  // consecutive failed attempts, drives the backoff
   std::vector<std::pair<std::string, int>> subscriptions;
 
@@ -109,8 +110,12 @@ struct MqttClient::Impl {
     const int fd = mosquitto_socket(mosq);
     if (fd < 0) {
       release_socket();
+      // Closed without a disconnect callback (libmosquitto does that on some connect failures):
+      // make sure a retry is still scheduled.
+      if (started && !owner->connected_) schedule_reconnect();
       return;
     }
+    if (fd == abandoned_fd) return;
     if (!socket.is_open()) adopt_socket();
     wait_read();
     if (mosquitto_want_write(mosq)) wait_write();
@@ -124,30 +129,53 @@ struct MqttClient::Impl {
                         if (!*alive || gen != generation) return;
                         reading = false;
                         if (ec) return;
-                        const int rc = mosquitto_loop_read(mosq, 1);
-                        if (rc != MOSQ_ERR_SUCCESS) {
-                          spdlog::debug("mqtt {}: read: {}", owner->endpoint(),
-                                        mosquitto_error(rc));
-                        }
-                        sync();
+                        after_loop(mosquitto_loop_read(mosq, 1), "read");
                       });
   }
 
   void wait_write() {
     if (writing || !socket.is_open()) return;
     writing = true;
-    socket.async_wait(asio::posix::stream_descriptor::wait_write,
-                      [this, alive = alive, gen = generation](std::error_code ec) {
-                        if (!*alive || gen != generation) return;
-                        writing = false;
-                        if (ec) return;
-                        const int rc = mosquitto_loop_write(mosq, 1);
-                        if (rc != MOSQ_ERR_SUCCESS) {
-                          spdlog::debug("mqtt {}: write: {}", owner->endpoint(),
-                                        mosquitto_error(rc));
-                        }
-                        sync();
-                      });
+    socket.async_wait(
+        asio::posix::stream_descriptor::wait_write,
+        [this, alive = alive, gen = generation](std::error_code ec) {
+          if (!*alive || gen != generation) return;
+          writing = false;
+          if (ec) return;
+          // During a TLS handshake loop_write does nothing: only loop_read advances
+          // it, even when OpenSSL is waiting to write.
+          if (options.tls && !owner->connected_) {
+            const int rc = mosquitto_loop_read(mosq, 1);
+            if (rc == MOSQ_ERR_TLS) {
+              after_loop(rc, "handshake");
+              return;
+            }
+          }
+          after_loop(mosquitto_socket(mosq) < 0 ? MOSQ_ERR_NO_CONN : mosquitto_loop_write(mosq, 1),
+                     "write");
+        });
+  }
+
+  void after_loop(int rc, const char* what) {
+    if (rc == MOSQ_ERR_TLS) {
+      // A failed handshake (untrusted certificate, wrong host name...) leaves libmosquitto's
+      // socket open with no disconnect callback: abandon it and retry later. Never plain MQTT.
+      spdlog::error("mqtt {}: TLS handshake failed (see the OpenSSL error above)",
+                    owner->endpoint());
+      abandon_socket();
+      return;
+    }
+    if (rc != MOSQ_ERR_SUCCESS) {
+      spdlog::debug("mqtt {}: {}: {}", owner->endpoint(), what, mosquitto_error(rc));
+    }
+    sync();
+  }
+
+  // Stops watching a connection that libmosquitto still holds open; its next connect closes it.
+  void abandon_socket() {
+    abandoned_fd = mosquitto_socket(mosq);
+    release_socket();
+    schedule_reconnect();
   }
 
   // Keepalive (PINGREQ, and dropping a connection whose PINGRESP never came) lives in loop_misc.
@@ -169,6 +197,7 @@ struct MqttClient::Impl {
     if (stopping || owner->fatal_error_) return;
     ++owner->connection_attempts_;
     release_socket();  // connect_bind_async closes the previous socket itself
+    abandoned_fd = -1;
     const auto keepalive = static_cast<int>(options.keepalive.count());
     const int rc =
         mosquitto_connect_bind_async(mosq, options.host.c_str(), options.port, keepalive, nullptr);
@@ -187,10 +216,7 @@ struct MqttClient::Impl {
       // Let libmosquitto find the dead socket itself: the read wait wakes up, loop_read fails,
       // libmosquitto closes and reports the disconnect, and the usual backoff follows.
       const int fd = mosquitto_socket(mosq);
-      if (fd < 0 || ::shutdown(fd, SHUT_RDWR) != 0) {
-        release_socket();
-        schedule_reconnect();
-      }
+      if (fd < 0 || ::shutdown(fd, SHUT_RDWR) != 0) abandon_socket();
     });
   }
 

@@ -229,6 +229,37 @@ INSTANTIATE_TEST_SUITE_P(Versions, MqttClientTest,
                            return param_info.param == MqttVersion::v5 ? "Mqtt5" : "Mqtt311";
                          });
 
+TEST(MqttClientTls, ConnectsAndPublishesOverTlsWithTheRightCa) {
+  test::MosquittoBroker broker(test::MosquittoBroker::Transport::tls);
+  asio::io_context io;
+  auto options = options_for(broker, MqttVersion::v311);
+  options.tls = MqttTls{broker.ca_file(), "", ""};
+  auto client = make_client(io, options);
+  ASSERT_TRUE(client);
+  Observer seen;
+  seen.watch(*client);
+  client->start();
+  ASSERT_TRUE(run_until(io, [&] { return client->connected(); })) << broker.log();
+  auto mid = client->publish("v1/gateway/telemetry", R"({"Meter 1":[]})");
+  ASSERT_TRUE(mid);
+  ASSERT_TRUE(run_until(io, [&] { return seen.outcomes.count(*mid) == 1; }));
+  EXPECT_TRUE(seen.outcomes[*mid]);
+}
+
+TEST(MqttClientTls, AnUntrustedServerCertificateNeverFallsBackToPlainMqtt) {
+  test::MosquittoBroker broker(test::MosquittoBroker::Transport::tls);
+  asio::io_context io;
+  auto options = options_for(broker, MqttVersion::v311);
+  options.tls = MqttTls{broker.other_ca_file(), "", ""};
+  options.connect_timeout = 2s;
+  auto client = make_client(io, options);
+  ASSERT_TRUE(client);
+  client->start();
+  EXPECT_TRUE(run_until(io, [&] { return client->connection_attempts() >= 2; })) << broker.log();
+  EXPECT_FALSE(client->connected());
+  EXPECT_EQ(broker.log_count("Sending CONNACK"), 0U) << broker.log();
+}
+
 TEST(MqttClientConnect, ABrokerThatNeverAnswersTimesOutAndIsRetried) {
   // A listening socket nobody accepts on: the kernel completes TCP handshakes, no CONNACK ever
   // comes.
