@@ -1,0 +1,152 @@
+#include "gateway/uplink/gateway_batch.hpp"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "gateway/uplink/gateway_topic.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+std::string json_quoted(std::string_view text) {
+  return nlohmann::json(std::string(text))
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// One message under construction. Items are kept as text and joined at the end, so the size is
+// known exactly before anything is committed to the message.
+class MessageBuilder {
+ public:
+  MessageBuilder(std::string_view topic, bool grouped) : topic_(topic), grouped_(grouped) {}
+
+  // Bytes the message would have with `item` appended for `device`; nullopt if this kind of
+  // message cannot take the device again (attributes: one object per device per message).
+  [[nodiscard]] std::optional<std::size_t> size_with(const std::string& quoted_device,
+                                                     const std::string& item) const {
+    const auto* group = find(quoted_device);
+    if (group != nullptr) {
+      if (!grouped_) return std::nullopt;
+      return size_ + 1 + item.size();  // ",item" inside the device's array
+    }
+    // {"dev":[item]} or {"dev":item}, plus a comma after a previous device.
+    const std::size_t brackets = grouped_ ? 2 : 0;
+    return size_ + (groups_.empty() ? 0 : 1) + quoted_device.size() + 1 + brackets + item.size();
+  }
+
+  void add(const std::string& quoted_device, std::string item, RecordId id) {
+    size_ = *size_with(quoted_device, item);
+    auto* group = find(quoted_device);
+    if (group == nullptr) {
+      groups_.push_back({quoted_device, {}});
+      group = &groups_.back();
+    }
+    group->items.push_back(std::move(item));
+    ids_.push_back(id);
+  }
+
+  [[nodiscard]] bool empty() const { return groups_.empty(); }
+
+  BatchMessage take() {
+    std::string payload = "{";
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      if (g > 0) payload += ',';
+      payload += groups_[g].device;
+      payload += ':';
+      if (grouped_) payload += '[';
+      for (std::size_t i = 0; i < groups_[g].items.size(); ++i) {
+        if (i > 0) payload += ',';
+        payload += groups_[g].items[i];
+      }
+      if (grouped_) payload += ']';
+    }
+    payload += '}';
+    BatchMessage message{{std::string(topic_), std::move(payload)}, std::move(ids_)};
+    groups_.clear();
+    ids_.clear();
+    size_ = 2;
+    return message;
+  }
+
+ private:
+  struct Group {
+    std::string device;  // quoted
+    std::vector<std::string> items;
+  };
+  const Group* find(const std::string& quoted_device) const {
+    for (const auto& group : groups_) {
+      if (group.device == quoted_device) return &group;
+    }
+    return nullptr;
+  }
+  Group* find(const std::string& quoted_device) {
+    return const_cast<Group*>(std::as_const(*this).find(quoted_device));
+  }
+
+  std::string_view topic_;
+  bool grouped_;  // telemetry: "dev":[items]; attributes: "dev":item
+  std::vector<Group> groups_;
+  std::vector<RecordId> ids_;
+  std::size_t size_ = 2;  // "{}"
+};
+
+std::string describe(const StoredRecord& stored) {
+  return "record " + std::to_string(stored.id.value) + " (" +
+         std::string(to_string(stored.record.kind)) + " of device '" + stored.record.device + "')";
+}
+
+std::optional<Error> check(const StoredRecord& stored) {
+  if (stored.record.device.empty()) {
+    return make_error(ErrorCode::invalid_argument, describe(stored) + ": empty device name");
+  }
+  const auto values = nlohmann::json::parse(stored.record.payload, nullptr, false);
+  if (values.is_discarded() || !values.is_object()) {
+    return make_error(ErrorCode::malformed,
+                      describe(stored) + ": payload is not a JSON object, cannot be sent");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+EncodedBatch encode_batch(std::span<const StoredRecord> records, std::size_t max_payload_bytes) {
+  EncodedBatch batch;
+  MessageBuilder telemetry(topic::gateway_telemetry, true);
+  MessageBuilder attributes(topic::gateway_attributes, false);
+
+  for (const auto& stored : records) {
+    if (auto fault = check(stored)) {
+      batch.rejected.push_back({stored.id, std::move(*fault)});
+      continue;
+    }
+    const bool is_telemetry = stored.record.kind == RecordKind::telemetry;
+    auto& builder = is_telemetry ? telemetry : attributes;
+    const std::string device = json_quoted(stored.record.device);
+    std::string item =
+        is_telemetry ? "{\"ts\":" + std::to_string(stored.record.ts.time_since_epoch().count()) +
+                           ",\"values\":" + stored.record.payload + "}"
+                     : stored.record.payload;
+
+    // Alone in a fresh message: if it does not fit there, it never will.
+    const auto alone =
+        MessageBuilder(topic::gateway_telemetry, is_telemetry).size_with(device, item);
+    if (*alone > max_payload_bytes) {
+      batch.rejected.push_back(
+          {stored.id,
+           make_error(ErrorCode::out_of_range,
+                      describe(stored) + " alone makes a " + std::to_string(*alone) +
+                          "-byte message, over the " + std::to_string(max_payload_bytes) +
+                          "-byte limit (maxPayloadSizeBytes)")});
+      continue;
+    }
+    const auto size = builder.size_with(device, item);
+    if (!size || *size > max_payload_bytes) batch.messages.push_back(builder.take());
+    builder.add(device, std::move(item), stored.id);
+  }
+  if (!telemetry.empty()) batch.messages.push_back(telemetry.take());
+  if (!attributes.empty()) batch.messages.push_back(attributes.take());
+  return batch;
+}
+
+}  // namespace dlmsgw::gateway

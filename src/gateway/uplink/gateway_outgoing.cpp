@@ -1,0 +1,60 @@
+#include "gateway/uplink/gateway_outgoing.hpp"
+
+#include "gateway/uplink/gateway_topic.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+// Device names and keys come from configuration and meters: dump() with replacement so that
+// invalid UTF-8 becomes U+FFFD instead of an exception.
+std::string dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+OutgoingMessage encode_connect(std::string_view device, std::string_view type) {
+  return {std::string(topic::gateway_connect),
+          dump({{"device", std::string(device)}, {"type", std::string(type)}})};
+}
+
+OutgoingMessage encode_disconnect(std::string_view device) {
+  return {std::string(topic::gateway_disconnect), dump({{"device", std::string(device)}})};
+}
+
+OutgoingMessage encode_device_rpc_reply(std::string_view device, std::int64_t id,
+                                        const nlohmann::json& data) {
+  return {std::string(topic::gateway_rpc),
+          dump({{"device", std::string(device)}, {"id", id}, {"data", data}})};
+}
+
+OutgoingMessage encode_gateway_rpc_reply(std::int64_t request_id, const nlohmann::json& data) {
+  return {topic::device_rpc_response(request_id), dump(data)};
+}
+
+OutgoingMessage encode_attribute_request(std::int64_t id, std::string_view device,
+                                         const std::vector<std::string>& client_keys,
+                                         const std::vector<std::string>& shared_keys) {
+  nlohmann::json request{{"id", id}, {"device", std::string(device)}};
+  if (!client_keys.empty()) request["client"] = client_keys;
+  if (!shared_keys.empty()) request["shared"] = shared_keys;
+  return {std::string(topic::gateway_attributes_request), dump(request)};
+}
+
+OutgoingMessage encode_claim(std::string_view device, std::string_view secret_key,
+                             std::int64_t duration_ms) {
+  nlohmann::json claim = nlohmann::json::object();
+  claim[std::string(device)] = {{"secretKey", std::string(secret_key)},
+                                {"durationMs", duration_ms}};
+  return {std::string(topic::gateway_claim), dump(claim)};
+}
+
+OutgoingMessage encode_gateway_telemetry(const nlohmann::json& values) {
+  return {std::string(topic::device_telemetry), dump(values)};
+}
+
+OutgoingMessage encode_gateway_attributes(const nlohmann::json& values) {
+  return {std::string(topic::device_attributes), dump(values)};
+}
+
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,41 @@
+#pragma once
+// Encoders for the small control messages the gateway sends: device connect/disconnect, RPC
+// replies, attribute requests, claiming, and the gateway's own telemetry. Telemetry and attributes
+// of child devices are encoded in batches by gateway_batch.hpp.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dlmsgw::gateway {
+
+struct OutgoingMessage {
+  std::string topic;
+  std::string payload;
+  bool operator==(const OutgoingMessage&) const = default;
+};
+
+// {"device":"Meter 1","type":"DLMS_Meter"}: makes ThingsBoard create the device with that profile
+// and route its RPCs and shared attributes to us.
+OutgoingMessage encode_connect(std::string_view device, std::string_view type);
+// {"device":"Meter 1"}
+OutgoingMessage encode_disconnect(std::string_view device);
+// {"device":"Meter 1","id":42,"data":{...}}: the reply to a v1/gateway/rpc request.
+OutgoingMessage encode_device_rpc_reply(std::string_view device, std::int64_t id,
+                                        const nlohmann::json& data);
+// The reply to an RPC addressed to the gateway itself, on v1/devices/me/rpc/response/<id>.
+OutgoingMessage encode_gateway_rpc_reply(std::int64_t request_id, const nlohmann::json& data);
+// {"id":1,"device":"Meter 1","client":[..],"shared":[..]}; empty key lists are left out.
+OutgoingMessage encode_attribute_request(std::int64_t id, std::string_view device,
+                                         const std::vector<std::string>& client_keys,
+                                         const std::vector<std::string>& shared_keys);
+// {"Meter 1":{"secretKey":"..","durationMs":60000}}
+OutgoingMessage encode_claim(std::string_view device, std::string_view secret_key,
+                             std::int64_t duration_ms);
+// The gateway's own telemetry/attributes (statistics, version): a flat JSON object.
+OutgoingMessage encode_gateway_telemetry(const nlohmann::json& values);
+OutgoingMessage encode_gateway_attributes(const nlohmann::json& values);
+
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,477 @@
+#include "gateway/uplink/mqtt_client.hpp"
+
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/steady_timer.hpp>
+#include <climits>
+#include <cstring>
+#include <mutex>
+#include <random>
+
+namespace dlmsgw::gateway {
+namespace {
+
+void init_library_once() {
+  static std::once_flag once;
+  // Never cleaned up: other clients may live until exit, and the OS reclaims it then.
+  std::call_once(once, [] { mosquitto_lib_init(); });
+}
+
+std::string mosquitto_error(int rc) {
+  if (rc == MOSQ_ERR_ERRNO) return std::string("system error: ") + std::strerror(errno);
+  return mosquitto_strerror(rc);
+}
+
+// CONNACK codes that mean "these credentials will never work": retrying cannot help.
+bool is_credentials_refusal(MqttVersion version, int rc) {
+  if (version == MqttVersion::v311) {
+    return rc == 4 || rc == 5;  // bad user name or password; not authorised
+  }
+  switch (rc) {
+    case MQTT_RC_BAD_USERNAME_OR_PASSWORD:
+    case MQTT_RC_NOT_AUTHORIZED:
+    case MQTT_RC_BANNED:
+    case MQTT_RC_BAD_AUTHENTICATION_METHOD:
+    case MQTT_RC_CLIENTID_NOT_VALID:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string connack_text(MqttVersion version, int rc) {
+  return version == MqttVersion::v311 ? mosquitto_connack_string(rc) : mosquitto_reason_string(rc);
+}
+
+}  // namespace
+
+struct MqttClient::Impl {
+  Impl(asio::io_context& io, MqttOptions opts)
+      : options(std::move(opts)),
+        socket(io),
+        misc_timer(io),
+        reconnect_timer(io),
+        connect_timer(io),
+        random(std::random_device{}()) {}
+
+  MqttClient* owner = nullptr;
+  MqttOptions options;
+  mosquitto* mosq = nullptr;
+  asio::posix::stream_descriptor socket;
+  asio::steady_timer misc_timer;
+  asio::steady_timer reconnect_timer;
+  asio::steady_timer connect_timer;
+  std::mt19937 random;
+  // Handlers queued on the io_context may outlive the client: they check this first.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  // Bumped whenever the descriptor is released, so waits on an old socket are ignored.
+  std::uint64_t generation = 0;
+  bool reading = false;
+  bool writing = false;
+  bool started = false;
+  bool stopping = false;
+  bool reconnect_pending = false;
+  int abandoned_fd = -1;  // a socket given up on but not yet closed by libmosquitto
+  unsigned failures = 0;  // consecutive failed attempts, drives the backoff
+  std::vector<std::pair<std::string, int>> subscriptions;
+
+  // --- socket ownership -----------------------------------------------------------------------
+  // libmosquitto owns the file descriptor and closes it itself (on errors, keepalive timeouts,
+  // DISCONNECT, reconnect, destroy). asio must let go of it first, or it would watch a closed or,
+  // worse, reused descriptor: release() before any call that may close, sync() after every call.
+  void release_socket() {
+    if (socket.is_open()) {
+      std::error_code ignored;
+      socket.cancel(ignored);
+      (void)socket.release();
+    }
+    ++generation;
+    reading = false;
+    writing = false;
+  }
+
+  void adopt_socket() {
+    const int fd = mosquitto_socket(mosq);
+    if (fd < 0) return;
+    std::error_code ec;
+    socket.assign(fd, ec);
+    if (ec) {
+      spdlog::error("mqtt {}: cannot watch socket: {}", owner->endpoint(), ec.message());
+    }
+  }
+
+  // After any libmosquitto call: follow its socket and wait for what it needs.
+  void sync() {
+    const int fd = mosquitto_socket(mosq);
+    if (fd < 0) {
+      release_socket();
+      // Closed without a disconnect callback (libmosquitto does that on some connect failures):
+      // make sure a retry is still scheduled.
+      if (started && !owner->connected_) schedule_reconnect();
+      return;
+    }
+    if (fd == abandoned_fd) return;
+    if (!socket.is_open()) adopt_socket();
+    wait_read();
+    if (mosquitto_want_write(mosq)) wait_write();
+  }
+
+  void wait_read() {
+    if (reading || !socket.is_open()) return;
+    reading = true;
+    socket.async_wait(asio::posix::stream_descriptor::wait_read,
+                      [this, alive = alive, gen = generation](std::error_code ec) {
+                        if (!*alive || gen != generation) return;
+                        reading = false;
+                        if (ec) return;
+                        after_loop(mosquitto_loop_read(mosq, 1), "read");
+                      });
+  }
+
+  void wait_write() {
+    if (writing || !socket.is_open()) return;
+    writing = true;
+    socket.async_wait(
+        asio::posix::stream_descriptor::wait_write,
+        [this, alive = alive, gen = generation](std::error_code ec) {
+          if (!*alive || gen != generation) return;
+          writing = false;
+          if (ec) return;
+          // During a TLS handshake loop_write does nothing: only loop_read advances
+          // it, even when OpenSSL is waiting to write.
+          if (options.tls && !owner->connected_) {
+            const int rc = mosquitto_loop_read(mosq, 1);
+            if (rc == MOSQ_ERR_TLS) {
+              after_loop(rc, "handshake");
+              return;
+            }
+          }
+          after_loop(mosquitto_socket(mosq) < 0 ? MOSQ_ERR_NO_CONN : mosquitto_loop_write(mosq, 1),
+                     "write");
+        });
+  }
+
+  void after_loop(int rc, const char* what) {
+    if (rc == MOSQ_ERR_TLS) {
+      // A failed handshake (untrusted certificate, wrong host name...) leaves libmosquitto's
+      // socket open with no disconnect callback: abandon it and retry later. Never plain MQTT.
+      spdlog::error("mqtt {}: TLS handshake failed (see the OpenSSL error above)",
+                    owner->endpoint());
+      abandon_socket();
+      return;
+    }
+    if (rc != MOSQ_ERR_SUCCESS) {
+      spdlog::debug("mqtt {}: {}: {}", owner->endpoint(), what, mosquitto_error(rc));
+    }
+    sync();
+  }
+
+  // Stops watching a connection that libmosquitto still holds open; its next connect closes it.
+  void abandon_socket() {
+    abandoned_fd = mosquitto_socket(mosq);
+    release_socket();
+    schedule_reconnect();
+  }
+
+  // Keepalive (PINGREQ, and dropping a connection whose PINGRESP never came) lives in loop_misc.
+  void tick() {
+    misc_timer.expires_after(std::chrono::seconds(1));
+    misc_timer.async_wait([this, alive = alive](std::error_code ec) {
+      if (!*alive || ec || !started) return;
+      if (mosquitto_socket(mosq) >= 0) {
+        (void)mosquitto_loop_misc(mosq);
+        sync();
+      }
+      tick();
+    });
+  }
+
+  // --- connecting -----------------------------------------------------------------------------
+  void connect() {
+    reconnect_pending = false;
+    if (stopping || owner->fatal_error_) return;
+    ++owner->connection_attempts_;
+    release_socket();  // connect_bind_async closes the previous socket itself
+    abandoned_fd = -1;
+    const auto keepalive = static_cast<int>(options.keepalive.count());
+    const int rc =
+        mosquitto_connect_bind_async(mosq, options.host.c_str(), options.port, keepalive, nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      spdlog::warn("mqtt {}: connect failed: {}", owner->endpoint(), mosquitto_error(rc));
+      sync();
+      schedule_reconnect();
+      return;
+    }
+    sync();
+    connect_timer.expires_after(options.connect_timeout);
+    connect_timer.async_wait([this, alive = alive](std::error_code ec) {
+      if (!*alive || ec || owner->connected_ || stopping) return;
+      spdlog::warn("mqtt {}: no CONNACK within {} ms", owner->endpoint(),
+                   options.connect_timeout.count());
+      // Let libmosquitto find the dead socket itself: the read wait wakes up, loop_read fails,
+      // libmosquitto closes and reports the disconnect, and the usual backoff follows.
+      const int fd = mosquitto_socket(mosq);
+      if (fd < 0 || ::shutdown(fd, SHUT_RDWR) != 0) abandon_socket();
+    });
+  }
+
+  std::chrono::milliseconds backoff() {
+    // Exponential, capped, with "equal jitter": half fixed, half random, so that many gateways
+    // restarted by the same outage do not reconnect in lockstep.
+    const auto min = std::max<std::int64_t>(options.reconnect_min.count(), 1);
+    const auto max = std::max<std::int64_t>(options.reconnect_max.count(), min);
+    const unsigned shift = std::min(failures, 20U);
+    const auto step = std::min<std::int64_t>(max, min << shift);
+    std::uniform_int_distribution<std::int64_t> jitter(0, step / 2);
+    return std::chrono::milliseconds(step - step / 2 + jitter(random));
+  }
+
+  void schedule_reconnect() {
+    if (reconnect_pending || stopping || owner->fatal_error_) return;
+    reconnect_pending = true;
+    connect_timer.cancel();
+    const auto delay = backoff();
+    ++failures;
+    spdlog::info("mqtt {}: reconnecting in {} ms", owner->endpoint(), delay.count());
+    reconnect_timer.expires_after(delay);
+    reconnect_timer.async_wait([this, alive = alive](std::error_code ec) {
+      if (!*alive || ec) return;
+      connect();
+    });
+  }
+
+  // --- libmosquitto callbacks (run inside loop_read/loop_write/loop_misc on our thread) --------
+  static Impl& self(void* userdata) { return *static_cast<Impl*>(userdata); }
+
+  static void on_connect(mosquitto* /*mosq*/, void* userdata, int rc, int /*flags*/,
+                         const mosquitto_property* /*props*/) {
+    auto& impl = self(userdata);
+    auto& client = *impl.owner;
+    impl.connect_timer.cancel();
+    if (rc == 0) {
+      impl.failures = 0;
+      client.connected_ = true;
+      spdlog::info("mqtt {}: connected", client.endpoint());
+      for (const auto& [filter, qos] : impl.subscriptions) {
+        const int sub_rc = mosquitto_subscribe(impl.mosq, nullptr, filter.c_str(), qos);
+        if (sub_rc != MOSQ_ERR_SUCCESS) {
+          spdlog::warn("mqtt {}: subscribe '{}': {}", client.endpoint(), filter,
+                       mosquitto_error(sub_rc));
+        }
+      }
+      if (client.on_connection_) client.on_connection_(true);
+      return;
+    }
+    const auto reason = connack_text(impl.options.version, rc);
+    if (is_credentials_refusal(impl.options.version, rc)) {
+      client.fatal_error_ = make_error(
+          ErrorCode::rejected,
+          "ThingsBoard at " + client.endpoint() + " refused the connection: " + reason +
+              " (CONNACK code " + std::to_string(rc) +
+              "). Check the access token/credentials from " + impl.options.credentials_source +
+              "; not reconnecting until they are fixed");
+      spdlog::error("{}", client.fatal_error_->message);
+      if (client.on_fatal_) client.on_fatal_(*client.fatal_error_);
+      return;
+    }
+    spdlog::warn("mqtt {}: connection refused: {} (CONNACK code {})", client.endpoint(), reason,
+                 rc);
+  }
+
+  static void on_disconnect(mosquitto* /*mosq*/, void* userdata, int rc,
+                            const mosquitto_property* /*props*/) {
+    auto& impl = self(userdata);
+    auto& client = *impl.owner;
+    const bool was_connected = client.connected_;
+    client.connected_ = false;
+    if (was_connected) {
+      spdlog::warn("mqtt {}: disconnected: {}", client.endpoint(),
+                   rc == 0 ? std::string("on request") : mosquitto_error(rc));
+      if (client.on_connection_) client.on_connection_(false);
+    }
+    impl.schedule_reconnect();  // does nothing after stop() or a credentials refusal
+  }
+
+  static void on_publish(mosquitto* /*mosq*/, void* userdata, int mid, int reason_code,
+                         const mosquitto_property* /*props*/) {
+    auto& client = *self(userdata).owner;
+    if (!client.on_publish_) return;
+    // MQTT 5 reason codes below 0x80 are successes (0x10 "no matching subscribers" included).
+    if (reason_code < 0x80) {
+      client.on_publish_(mid, Expected<void>{});
+    } else {
+      client.on_publish_(
+          mid, make_error(ErrorCode::rejected,
+                          "ThingsBoard at " + client.endpoint() + " refused message " +
+                              std::to_string(mid) + ": " + mosquitto_reason_string(reason_code) +
+                              " (PUBACK " + std::to_string(reason_code) + ")"));
+    }
+  }
+
+  static void on_message(mosquitto* /*mosq*/, void* userdata, const mosquitto_message* message,
+                         const mosquitto_property* /*props*/) {
+    auto& client = *self(userdata).owner;
+    if (!client.on_message_ || message == nullptr || message->topic == nullptr) return;
+    const auto* bytes = static_cast<const char*>(message->payload);
+    client.on_message_(
+        message->topic,
+        std::string_view(bytes == nullptr ? "" : bytes,
+                         static_cast<std::size_t>(std::max(message->payloadlen, 0))));
+  }
+
+  static void on_log(mosquitto* /*mosq*/, void* /*userdata*/, int level, const char* text) {
+    if (level == MOSQ_LOG_ERR) {
+      spdlog::warn("libmosquitto: {}", text);
+    } else {
+      spdlog::trace("libmosquitto: {}", text);
+    }
+  }
+};
+
+Expected<std::unique_ptr<MqttClient>> MqttClient::create(asio::io_context& io,
+                                                         MqttOptions options) {
+  init_library_once();
+  if (options.host.empty()) {
+    return make_error(ErrorCode::invalid_argument, "MQTT host is empty");
+  }
+  if (options.keepalive.count() < 5 || options.keepalive.count() > 65535) {
+    return make_error(ErrorCode::invalid_argument, "MQTT keepalive must be 5..65535 s, got " +
+                                                       std::to_string(options.keepalive.count()));
+  }
+  auto impl = std::make_unique<Impl>(io, std::move(options));
+  const auto& opts = impl->options;
+  impl->mosq =
+      mosquitto_new(opts.client_id.empty() ? nullptr : opts.client_id.c_str(), true, impl.get());
+  if (impl->mosq == nullptr) {
+    return make_error(ErrorCode::invalid_argument, "cannot create MQTT client '" + opts.client_id +
+                                                       "': " + std::strerror(errno));
+  }
+  auto client = std::unique_ptr<MqttClient>(new MqttClient(std::move(impl)));
+  auto& im = *client->impl_;
+  const std::string where = client->endpoint();
+  auto fail = [&](const std::string& what, int rc) {
+    return make_error(ErrorCode::invalid_argument,
+                      "MQTT " + where + ": " + what + ": " + mosquitto_error(rc));
+  };
+
+  const int version = im.options.version == MqttVersion::v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311;
+  if (const int rc = mosquitto_int_option(im.mosq, MOSQ_OPT_PROTOCOL_VERSION, version); rc) {
+    return fail("protocol version", rc);
+  }
+  if (!im.options.username.empty()) {
+    const auto& password = im.options.password;
+    const int rc = mosquitto_username_pw_set(im.mosq, im.options.username.c_str(),
+                                             password ? password->c_str() : nullptr);
+    if (rc) return fail("credentials", rc);
+  }
+  if (im.options.tls) {
+    const auto& tls = *im.options.tls;
+    if (tls.cert_file.empty() != tls.key_file.empty()) {
+      return make_error(ErrorCode::invalid_argument,
+                        "MQTT " + where + ": TLS client certificate and key go together");
+    }
+    if (tls.ca_file.empty()) {
+      return make_error(ErrorCode::invalid_argument, "MQTT " + where + ": TLS needs a CA file");
+    }
+    const int rc =
+        mosquitto_tls_set(im.mosq, tls.ca_file.c_str(), nullptr,
+                          tls.cert_file.empty() ? nullptr : tls.cert_file.c_str(),
+                          tls.key_file.empty() ? nullptr : tls.key_file.c_str(), nullptr);
+    if (rc) {
+      return fail("TLS setup (CA '" + tls.ca_file + "', certificate '" + tls.cert_file +
+                      "', key '" + tls.key_file + "')",
+                  rc);
+    }
+  }
+  mosquitto_connect_v5_callback_set(im.mosq, &Impl::on_connect);
+  mosquitto_disconnect_v5_callback_set(im.mosq, &Impl::on_disconnect);
+  mosquitto_publish_v5_callback_set(im.mosq, &Impl::on_publish);
+  mosquitto_message_v5_callback_set(im.mosq, &Impl::on_message);
+  mosquitto_log_callback_set(im.mosq, &Impl::on_log);
+  return client;
+}
+
+MqttClient::MqttClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  impl_->owner = this;
+}
+
+MqttClient::~MqttClient() {
+  *impl_->alive = false;
+  impl_->misc_timer.cancel();
+  impl_->reconnect_timer.cancel();
+  impl_->connect_timer.cancel();
+  impl_->release_socket();  // mosquitto_destroy closes the descriptor
+  mosquitto_destroy(impl_->mosq);
+}
+
+std::string MqttClient::endpoint() const {
+  return impl_->options.host + ":" + std::to_string(impl_->options.port);
+}
+
+void MqttClient::start() {
+  if (impl_->started) return;
+  impl_->started = true;
+  impl_->stopping = false;
+  impl_->tick();
+  impl_->connect();
+}
+
+void MqttClient::stop() {
+  auto& im = *impl_;
+  im.stopping = true;
+  im.started = false;
+  im.misc_timer.cancel();
+  im.reconnect_timer.cancel();
+  im.connect_timer.cancel();
+  if (mosquitto_socket(im.mosq) >= 0) {
+    // Queues DISCONNECT; libmosquitto closes the socket once it is written, possibly right here.
+    (void)mosquitto_disconnect(im.mosq);
+    im.sync();
+  }
+}
+
+Expected<int> MqttClient::publish(std::string_view topic, std::string_view payload, int qos) {
+  if (!connected_) {
+    return make_error(
+        ErrorCode::protocol_state,
+        "MQTT " + endpoint() + ": not connected, cannot publish to '" + std::string(topic) + "'");
+  }
+  if (payload.size() > static_cast<std::size_t>(INT_MAX)) {
+    return make_error(ErrorCode::out_of_range, "MQTT payload too large");
+  }
+  int mid = 0;
+  const std::string topic_text(topic);
+  const int rc = mosquitto_publish(impl_->mosq, &mid, topic_text.c_str(),
+                                   static_cast<int>(payload.size()), payload.data(), qos, false);
+  impl_->sync();
+  if (rc != MOSQ_ERR_SUCCESS) {
+    return make_error(ErrorCode::protocol_state, "MQTT " + endpoint() + ": publish to '" +
+                                                     topic_text + "': " + mosquitto_error(rc));
+  }
+  return mid;
+}
+
+Expected<void> MqttClient::subscribe(std::string_view filter, int qos) {
+  if (mosquitto_sub_topic_check(std::string(filter).c_str()) != MOSQ_ERR_SUCCESS) {
+    return make_error(ErrorCode::invalid_argument,
+                      "'" + std::string(filter) + "' is not a valid MQTT topic filter");
+  }
+  impl_->subscriptions.emplace_back(std::string(filter), qos);
+  if (connected_) {
+    const int rc = mosquitto_subscribe(impl_->mosq, nullptr, std::string(filter).c_str(), qos);
+    impl_->sync();
+    if (rc != MOSQ_ERR_SUCCESS) {
+      return make_error(ErrorCode::protocol_state, "MQTT " + endpoint() + ": subscribe '" +
+                                                       std::string(filter) +
+                                                       "': " + mosquitto_error(rc));
+    }
+  }
+  return {};
+}
+
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,109 @@
+#pragma once
+// MqttClient: one MQTT connection to ThingsBoard, driven by the gateway's asio event loop.
+//
+// libmosquitto does the protocol; we do the waiting. Its socket is watched by an asio
+// stream_descriptor (read always, write only while libmosquitto has bytes queued) and its keepalive
+// runs from an asio timer, so there is no libmosquitto thread and every callback below runs on the
+// io_context's thread. The client reconnects by itself with exponential backoff and jitter, except
+// when the broker refuses our credentials: that is reported once, and it stays down, since retrying
+// a bad access token only floods the server's log.
+//
+// Delivery: publish() at QoS 1 returns the message id; on_publish reports, per id, whether a PUBACK
+// with a success reason code came back. Messages still unacknowledged when the connection drops are
+// re-sent by libmosquitto after reconnecting, so their outcome may arrive later, or never if the
+// client is destroyed first: the caller keeps the data (storage) until it sees success.
+
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dlms/core/expected.hpp"
+
+namespace dlmsgw::gateway {
+
+enum class MqttVersion { v311, v5 };
+
+struct MqttTls {
+  std::string ca_file;    // the CA that signed the server's certificate
+  std::string cert_file;  // client certificate and key for mutual TLS (both or neither)
+  std::string key_file;
+};
+
+struct MqttOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 1883;
+  std::string client_id;  // empty: the library makes a random one
+  // ThingsBoard access tokens go in `username` with no password; basic MQTT credentials use both.
+  std::string username;
+  std::optional<std::string> password;
+  // Where the credentials came from, for the one error we print when they are refused
+  // (e.g. "thingsboard.security.accessToken in /etc/dlmsgw/tb_gateway.yaml").
+  std::string credentials_source = "the configuration";
+  MqttVersion version = MqttVersion::v311;
+  std::chrono::seconds keepalive{60};
+  std::chrono::milliseconds connect_timeout{10000};  // TCP connect + CONNACK
+  std::chrono::milliseconds reconnect_min{1000};     // first backoff step
+  std::chrono::milliseconds reconnect_max{60000};    // backoff ceiling
+  std::optional<MqttTls> tls;                        // absent: plain TCP
+};
+
+class MqttClient {
+ public:
+  using MessageHandler = std::function<void(std::string_view topic, std::string_view payload)>;
+  // Outcome of one QoS 1 publish: success, or an Error carrying the PUBACK reason.
+  using PublishHandler = std::function<void(int message_id, const Expected<void>& outcome)>;
+  using ConnectionHandler = std::function<void(bool connected)>;
+  using FatalHandler = std::function<void(const Error& error)>;
+
+  // Checks the options (TLS files are loaded here: a TLS problem is an error, never a silent
+  // fallback to plain MQTT). Nothing is sent until start().
+  static Expected<std::unique_ptr<MqttClient>> create(asio::io_context& io, MqttOptions options);
+  ~MqttClient();
+  MqttClient(const MqttClient&) = delete;
+  MqttClient& operator=(const MqttClient&) = delete;
+
+  void on_message(MessageHandler handler) { on_message_ = std::move(handler); }
+  void on_publish(PublishHandler handler) { on_publish_ = std::move(handler); }
+  void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
+  // Called once if the broker refuses the credentials; the client then stays disconnected.
+  void on_fatal(FatalHandler handler) { on_fatal_ = std::move(handler); }
+
+  // Starts connecting; afterwards the client keeps itself connected until stop().
+  void start();
+  // Sends DISCONNECT and stops reconnecting.
+  void stop();
+
+  // Queues a message; the id identifies its on_publish outcome (QoS 1 and 2). An error when not
+  // connected: the caller retries from storage after reconnecting.
+  Expected<int> publish(std::string_view topic, std::string_view payload, int qos = 1);
+  // Subscribes now if connected, and again after every reconnect.
+  Expected<void> subscribe(std::string_view filter, int qos = 1);
+
+  [[nodiscard]] bool connected() const { return connected_; }
+  // TCP connections tried since start(), for statistics and for tests that look for storms.
+  [[nodiscard]] std::size_t connection_attempts() const { return connection_attempts_; }
+  [[nodiscard]] const std::optional<Error>& fatal_error() const { return fatal_error_; }
+  [[nodiscard]] std::string endpoint() const;
+
+ private:
+  struct Impl;
+  explicit MqttClient(std::unique_ptr<Impl> impl);
+  friend struct Impl;
+
+  std::unique_ptr<Impl> impl_;
+  MessageHandler on_message_;
+  PublishHandler on_publish_;
+  ConnectionHandler on_connection_;
+  FatalHandler on_fatal_;
+  bool connected_ = false;
+  std::size_t connection_attempts_ = 0;
+  std::optional<Error> fatal_error_;
+};
+
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,53 @@
+#include "gateway/uplink/gateway_outgoing.hpp"
+
+#include <gtest/gtest.h>
+
+#include "gateway/uplink/gateway_topic.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+// Expected payloads follow the examples of thingsboard.io/docs/reference/gateway-mqtt-api.
+
+TEST(GatewayOutgoing, ConnectAndDisconnectNameTheDevice) {
+  EXPECT_EQ(encode_connect("Meter 1", "DLMS_Meter"),
+            (OutgoingMessage{"v1/gateway/connect", R"({"device":"Meter 1","type":"DLMS_Meter"})"}));
+  EXPECT_EQ(encode_disconnect("Meter \"1\""),
+            (OutgoingMessage{"v1/gateway/disconnect", R"({"device":"Meter \"1\""})"}));
+}
+
+TEST(GatewayOutgoing, RpcRepliesGoToTheirTopics) {
+  EXPECT_EQ(encode_device_rpc_reply("Meter 1", 42, {{"time", "2024-01-01"}}),
+            (OutgoingMessage{"v1/gateway/rpc",
+                             R"({"data":{"time":"2024-01-01"},"device":"Meter 1","id":42})"}));
+  EXPECT_EQ(encode_gateway_rpc_reply(7, {{"code", 200}, {"resp", "pong"}}),
+            (OutgoingMessage{"v1/devices/me/rpc/response/7", R"({"code":200,"resp":"pong"})"}));
+  EXPECT_EQ(topic::device_rpc_response(-1), "v1/devices/me/rpc/response/-1");
+}
+
+TEST(GatewayOutgoing, AttributeRequestLeavesOutEmptyKeyLists) {
+  EXPECT_EQ(encode_attribute_request(1, "Device A", {"fw_version", "battery"}, {"targetFw"}),
+            (OutgoingMessage{"v1/gateway/attributes/request",
+                             R"({"client":["fw_version","battery"],"device":"Device A","id":1,)"
+                             R"("shared":["targetFw"]})"}));
+  EXPECT_EQ(encode_attribute_request(2, "Device A", {}, {"x"}).payload,
+            R"({"device":"Device A","id":2,"shared":["x"]})");
+}
+
+TEST(GatewayOutgoing, ClaimAndGatewayOwnData) {
+  EXPECT_EQ(encode_claim("Meter 1", "s3cret", 60000),
+            (OutgoingMessage{"v1/gateway/claim",
+                             R"({"Meter 1":{"durationMs":60000,"secretKey":"s3cret"}})"}));
+  EXPECT_EQ(encode_gateway_telemetry({{"queued", 3}}),
+            (OutgoingMessage{"v1/devices/me/telemetry", R"({"queued":3})"}));
+  EXPECT_EQ(encode_gateway_attributes({{"version", "0.1"}}),
+            (OutgoingMessage{"v1/devices/me/attributes", R"({"version":"0.1"})"}));
+}
+
+TEST(GatewayOutgoing, InvalidUtf8InNamesIsReplacedNotThrown) {
+  const auto message = encode_connect(std::string("Meter \xff"), "DLMS_Meter");
+  EXPECT_EQ(message.payload, "{\"device\":\"Meter \xef\xbf\xbd\",\"type\":\"DLMS_Meter\"}");
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,308 @@
+// MqttClient against a real mosquitto broker started for each test (tests/support).
+#include "gateway/uplink/mqtt_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <functional>
+#include <map>
+
+#include "gateway/uplink/gateway_batch.hpp"
+#include "gateway/uplink/gateway_topic.hpp"
+#include "support/mosquitto_broker.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Runs the loop until `done` holds or `limit` passes; generous limits keep a loaded 2-core machine
+// from failing tests that are merely slow.
+bool run_until(asio::io_context& io, const std::function<bool()>& done,
+               std::chrono::steady_clock::duration limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    io.restart();
+    io.run_for(10ms);
+  }
+  return true;
+}
+
+// Runs the loop for a while regardless: used only to give a misbehaving client time to misbehave.
+void run_for(asio::io_context& io, std::chrono::steady_clock::duration span) {
+  io.restart();
+  io.run_for(span);
+}
+
+MqttOptions options_for(const test::MosquittoBroker& broker, MqttVersion version) {
+  MqttOptions options;
+  options.port = broker.port();
+  options.username = broker.user();
+  options.password = broker.password();
+  options.credentials_source = "test fixture";
+  options.version = version;
+  options.keepalive = 10s;
+  options.reconnect_min = 50ms;
+  options.reconnect_max = 500ms;
+  return options;
+}
+
+std::unique_ptr<MqttClient> make_client(asio::io_context& io, MqttOptions options) {
+  auto client = MqttClient::create(io, std::move(options));
+  EXPECT_TRUE(client) << client.error().message;
+  return client ? std::move(*client) : nullptr;
+}
+
+// Records everything a client reports.
+struct Observer {
+  std::map<int, bool> outcomes;  // mid -> acknowledged with success
+  std::vector<std::pair<std::string, std::string>> messages;
+  std::vector<Error> fatal;
+  int connects = 0;
+  int disconnects = 0;
+
+  void watch(MqttClient& client) {
+    client.on_publish(
+        [this](int mid, const Expected<void>& outcome) { outcomes[mid] = outcome.has_value(); });
+    client.on_message([this](std::string_view topic, std::string_view payload) {
+      messages.emplace_back(topic, payload);
+    });
+    client.on_fatal([this](const Error& error) { fatal.push_back(error); });
+    client.on_connection([this](bool up) { up ? ++connects : ++disconnects; });
+  }
+};
+
+class MqttClientTest : public ::testing::TestWithParam<MqttVersion> {
+ protected:
+  test::MosquittoBroker broker;
+  asio::io_context io;
+};
+
+TEST_P(MqttClientTest, PublishesQos1AndSeesThePuback) {
+  auto client = make_client(io, options_for(broker, GetParam()));
+  ASSERT_TRUE(client);
+  Observer seen;
+  seen.watch(*client);
+  EXPECT_FALSE(client->publish("v1/gateway/telemetry", "{}"));  // not connected yet
+  client->start();
+  ASSERT_TRUE(run_until(io, [&] { return client->connected(); })) << broker.log();
+  EXPECT_EQ(seen.connects, 1);
+  auto mid = client->publish("v1/gateway/connect", R"({"device":"Meter 1","type":"DLMS_Meter"})");
+  ASSERT_TRUE(mid) << mid.error().message;
+  ASSERT_TRUE(run_until(io, [&] { return seen.outcomes.count(*mid) == 1; }));
+  EXPECT_TRUE(seen.outcomes[*mid]);
+  client->stop();
+  ASSERT_TRUE(run_until(io, [&] { return !client->connected(); }));
+  EXPECT_EQ(client->connection_attempts(), 1U);
+}
+
+TEST_P(MqttClientTest, ASubscriberReceivesExactlyTheGatewayApiPayload) {
+  auto gateway = make_client(io, options_for(broker, GetParam()));
+  auto platform = make_client(io, options_for(broker, GetParam()));
+  ASSERT_TRUE(gateway && platform);
+  Observer gateway_seen;
+  Observer platform_seen;
+  gateway_seen.watch(*gateway);
+  platform_seen.watch(*platform);
+  ASSERT_TRUE(platform->subscribe(topic::gateway_telemetry));
+  platform->start();
+  gateway->start();
+  ASSERT_TRUE(run_until(io, [&] { return gateway->connected() && platform->connected(); }));
+  // SUBACK is not tracked: publish until the subscription is in place, then check what arrived.
+  const std::vector<StoredRecord> records{
+      {RecordId{1},
+       Record{RecordKind::telemetry, "Meter 1", Timestamp{std::chrono::milliseconds{1700000000000}},
+              R"({"voltage":230.1})"}},
+      {RecordId{2},
+       Record{RecordKind::telemetry, "Meter 2", Timestamp{std::chrono::milliseconds{1700000000001}},
+              R"({"energy":12345})"}},
+  };
+  const auto batch = encode_batch(records, 4096);
+  ASSERT_EQ(batch.messages.size(), 1U);
+  const auto& message = batch.messages[0].message;
+  ASSERT_TRUE(run_until(io, [&] {
+    if (!platform_seen.messages.empty()) return true;
+    (void)gateway->publish(message.topic, message.payload);
+    run_for(io, 100ms);
+    return !platform_seen.messages.empty();
+  }));
+  EXPECT_EQ(platform_seen.messages[0].first, "v1/gateway/telemetry");
+  EXPECT_EQ(platform_seen.messages[0].second,
+            R"({"Meter 1":[{"ts":1700000000000,"values":{"voltage":230.1}}],)"
+            R"("Meter 2":[{"ts":1700000000001,"values":{"energy":12345}}]})");
+}
+
+TEST_P(MqttClientTest, RpcPublishedByThePlatformReachesTheMessageCallback) {
+  auto gateway = make_client(io, options_for(broker, GetParam()));
+  auto platform = make_client(io, options_for(broker, GetParam()));
+  ASSERT_TRUE(gateway && platform);
+  Observer gateway_seen;
+  gateway_seen.watch(*gateway);
+  ASSERT_TRUE(gateway->subscribe(topic::gateway_rpc));
+  gateway->start();
+  platform->start();
+  ASSERT_TRUE(run_until(io, [&] { return gateway->connected() && platform->connected(); }));
+  const std::string rpc = R"({"device":"Meter 1","data":{"id":7,"method":"getTime","params":{}}})";
+  ASSERT_TRUE(run_until(io, [&] {
+    if (!gateway_seen.messages.empty()) return true;
+    (void)platform->publish(topic::gateway_rpc, rpc);
+    run_for(io, 100ms);
+    return !gateway_seen.messages.empty();
+  }));
+  EXPECT_EQ(gateway_seen.messages[0].first, "v1/gateway/rpc");
+  EXPECT_EQ(gateway_seen.messages[0].second, rpc);
+}
+
+TEST_P(MqttClientTest, AWrongTokenIsRefusedOnceWithAClearErrorAndNoRetries) {
+  auto options = options_for(broker, GetParam());
+  options.username = "not-the-token";
+  options.credentials_source = "thingsboard.security.accessToken in tb_gateway.yaml";
+  auto client = make_client(io, options);
+  ASSERT_TRUE(client);
+  Observer seen;
+  seen.watch(*client);
+  client->start();
+  ASSERT_TRUE(run_until(io, [&] { return !seen.fatal.empty(); })) << broker.log();
+  // With a 50 ms backoff a storm would show dozens of attempts in this window.
+  run_for(io, 1500ms);
+  EXPECT_EQ(seen.fatal.size(), 1U);
+  EXPECT_EQ(client->connection_attempts(), 1U);
+  EXPECT_EQ(broker.log_count("Sending CONNACK"), 1U) << broker.log();
+  EXPECT_FALSE(client->connected());
+  EXPECT_EQ(seen.connects, 0);
+  const auto& error = seen.fatal[0];
+  EXPECT_EQ(error.code, ErrorCode::rejected);
+  EXPECT_NE(error.message.find("refused the connection"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("thingsboard.security.accessToken in tb_gateway.yaml"),
+            std::string::npos)
+      << error.message;
+  ASSERT_TRUE(client->fatal_error());
+}
+
+TEST_P(MqttClientTest, ReconnectsAfterTheBrokerRestartsAndPublishesAgain) {
+  auto client = make_client(io, options_for(broker, GetParam()));
+  ASSERT_TRUE(client);
+  Observer seen;
+  seen.watch(*client);
+  client->start();
+  ASSERT_TRUE(run_until(io, [&] { return client->connected(); }));
+  auto first = client->publish("v1/gateway/telemetry", R"({"Meter 1":[]})");
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(run_until(io, [&] { return seen.outcomes.count(*first) == 1; }));
+
+  broker.stop();
+  ASSERT_TRUE(run_until(io, [&] { return !client->connected(); }));
+  EXPECT_EQ(seen.disconnects, 1);
+  EXPECT_FALSE(client->publish("v1/gateway/telemetry", "{}"));
+  run_for(io, 600ms);  // a few failed attempts against the closed port
+  const auto attempts_while_down = client->connection_attempts();
+  EXPECT_GE(attempts_while_down, 2U);
+  // Backoff: with 50 ms doubling to a 500 ms ceiling, 600 ms allow only a handful of attempts.
+  EXPECT_LE(attempts_while_down, 8U);
+
+  ASSERT_TRUE(broker.start()) << broker.log();
+  ASSERT_TRUE(run_until(io, [&] { return client->connected(); })) << broker.log();
+  EXPECT_EQ(seen.connects, 2);
+  auto second = client->publish("v1/gateway/telemetry", R"({"Meter 1":[]})");
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_TRUE(run_until(io, [&] { return seen.outcomes.count(*second) == 1; }));
+  EXPECT_TRUE(seen.outcomes[*second]);
+}
+
+TEST_P(MqttClientTest, ClientDestroyedWhileConnectedLeavesNoDanglingHandlers) {
+  {
+    auto client = make_client(io, options_for(broker, GetParam()));
+    ASSERT_TRUE(client);
+    client->start();
+    ASSERT_TRUE(run_until(io, [&] { return client->connected(); }));
+    (void)client->publish("a/b", "x");
+  }
+  run_for(io, 200ms);  // queued handlers of the dead client must be harmless (ASan checks this)
+  SUCCEED();
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, MqttClientTest,
+                         ::testing::Values(MqttVersion::v311, MqttVersion::v5),
+                         [](const auto& param_info) {
+                           return param_info.param == MqttVersion::v5 ? "Mqtt5" : "Mqtt311";
+                         });
+
+TEST(MqttClientTls, ConnectsAndPublishesOverTlsWithTheRightCa) {
+  test::MosquittoBroker broker(test::MosquittoBroker::Transport::tls);
+  asio::io_context io;
+  auto options = options_for(broker, MqttVersion::v311);
+  options.tls = MqttTls{broker.ca_file(), "", ""};
+  auto client = make_client(io, options);
+  ASSERT_TRUE(client);
+  Observer seen;
+  seen.watch(*client);
+  client->start();
+  ASSERT_TRUE(run_until(io, [&] { return client->connected(); })) << broker.log();
+  auto mid = client->publish("v1/gateway/telemetry", R"({"Meter 1":[]})");
+  ASSERT_TRUE(mid);
+  ASSERT_TRUE(run_until(io, [&] { return seen.outcomes.count(*mid) == 1; }));
+  EXPECT_TRUE(seen.outcomes[*mid]);
+}
+
+TEST(MqttClientTls, AnUntrustedServerCertificateNeverFallsBackToPlainMqtt) {
+  test::MosquittoBroker broker(test::MosquittoBroker::Transport::tls);
+  asio::io_context io;
+  auto options = options_for(broker, MqttVersion::v311);
+  options.tls = MqttTls{broker.other_ca_file(), "", ""};
+  options.connect_timeout = 2s;
+  auto client = make_client(io, options);
+  ASSERT_TRUE(client);
+  client->start();
+  EXPECT_TRUE(run_until(io, [&] { return client->connection_attempts() >= 2; })) << broker.log();
+  EXPECT_FALSE(client->connected());
+  EXPECT_EQ(broker.log_count("Sending CONNACK"), 0U) << broker.log();
+}
+
+TEST(MqttClientConnect, ABrokerThatNeverAnswersTimesOutAndIsRetried) {
+  // A listening socket nobody accepts on: the kernel completes TCP handshakes, no CONNACK ever
+  // comes.
+  asio::io_context io;
+  asio::ip::tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  MqttOptions options;
+  options.port = silent.local_endpoint().port();
+  options.username = "token";
+  options.connect_timeout = 200ms;
+  options.reconnect_min = 50ms;
+  options.reconnect_max = 100ms;
+  auto client = make_client(io, options);
+  ASSERT_TRUE(client);
+  client->start();
+  EXPECT_TRUE(run_until(io, [&] { return client->connection_attempts() >= 3; }));
+  EXPECT_FALSE(client->connected());
+  EXPECT_FALSE(client->fatal_error());
+  client->stop();
+  const auto attempts = client->connection_attempts();
+  run_for(io, 500ms);
+  EXPECT_EQ(client->connection_attempts(), attempts) << "stop() ends the retries";
+}
+
+TEST(MqttClientOptions, BadOptionsAreErrors) {
+  asio::io_context io;
+  MqttOptions options;
+  options.host = "";
+  EXPECT_FALSE(MqttClient::create(io, options));
+  options.host = "127.0.0.1";
+  options.keepalive = 1s;
+  EXPECT_FALSE(MqttClient::create(io, options));
+  options.keepalive = 60s;
+  options.tls = MqttTls{"/nonexistent/ca.pem", "", ""};
+  auto tls = MqttClient::create(io, options);
+  ASSERT_FALSE(tls);
+  EXPECT_NE(tls.error().message.find("TLS setup"), std::string::npos) << tls.error().message;
+  options.tls = MqttTls{"/etc/hostname", "/etc/hostname", ""};
+  EXPECT_FALSE(MqttClient::create(io, options));
+  options.tls.reset();
+  auto client = MqttClient::create(io, options);
+  ASSERT_TRUE(client);
+  EXPECT_FALSE((*client)->subscribe("a/#/b"));
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway
