@@ -1,0 +1,38 @@
+# Targets whose sources are globbed from one folder, so that each module's folder is self-contained and
+# adding a file needs no CMake edit. A folder with no .cpp yet gives an INTERFACE library (headers only)
+# or no test executable, so the tree builds at every step.
+
+# dlmsgw_library(<name> <folder> [EXCLUDE <regex>] [PUBLIC deps...] [PRIVATE deps...])
+function(dlmsgw_library name folder)
+  cmake_parse_arguments(ARG "" "EXCLUDE" "PUBLIC;PRIVATE" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${folder}/*.cpp)
+  if(ARG_EXCLUDE)
+    list(FILTER sources EXCLUDE REGEX "${ARG_EXCLUDE}")
+  endif()
+  if(sources)
+    add_library(${name} STATIC ${sources})
+    target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(${name} PUBLIC ${ARG_PUBLIC} PRIVATE ${ARG_PRIVATE})
+  else()
+    add_library(${name} INTERFACE)
+    target_include_directories(${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(${name} INTERFACE ${ARG_PUBLIC} ${ARG_PRIVATE})
+  endif()
+endfunction()
+
+# dlmsgw_test(<name> <folder> [EXCLUDE <regex>] [LABELS labels...] DEPS deps...): one GoogleTest
+# executable from <folder>/**/*_test.cpp, each test registered with CTest.
+function(dlmsgw_test name folder)
+  cmake_parse_arguments(ARG "" "EXCLUDE" "DEPS;LABELS" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${folder}/*_test.cpp)
+  if(ARG_EXCLUDE)
+    list(FILTER sources EXCLUDE REGEX "${ARG_EXCLUDE}")
+  endif()
+  if(NOT sources)
+    return()
+  endif()
+  add_executable(${name} ${sources})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()
