@@ -1,5 +1,6 @@
 #include "dlms/axdr/data_codec.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <string>
 
@@ -59,10 +60,17 @@ Expected<void> skip_type_description(ByteReader& reader, std::uint32_t depth,
   return {};
 }
 
-Expected<Data> decode_at_depth(ByteReader& reader, std::uint32_t depth, const DecodeLimits& limits);
+// What one decode has used so far, checked against its limits.
+struct DecodeState {
+  const DecodeLimits& limits;
+  std::uint32_t values = 0;
+};
+
+Expected<Data> decode_at_depth(ByteReader& reader, std::uint32_t depth, DecodeState& state);
 
 Expected<DataList> decode_elements(ByteReader& reader, DataType type, std::uint32_t depth,
-                                   const DecodeLimits& limits) {
+                                   DecodeState& state) {
+  const DecodeLimits& limits = state.limits;
   if (depth >= limits.max_depth) {
     return at(
         reader, ErrorCode::too_deep,
@@ -78,9 +86,10 @@ Expected<DataList> decode_elements(ByteReader& reader, DataType type, std::uint3
                   " elements with only " + std::to_string(reader.remaining()) + " bytes left");
   }
   DataList elements;
-  elements.reserve(count);
+  // Grow as elements arrive: reserving a claimed count up front would let nested claims multiply.
+  elements.reserve(std::min<std::uint32_t>(count, 64));
   for (std::uint32_t i = 0; i < count; ++i) {
-    auto element = decode_at_depth(reader, depth + 1, limits);
+    auto element = decode_at_depth(reader, depth + 1, state);
     if (!element) {
       return element.error().with_context(std::string(to_string(type)) + " element " +
                                           std::to_string(i));
@@ -104,8 +113,12 @@ std::int64_t sign_extend(std::uint64_t value, int size) {
   return static_cast<std::int64_t>(value << unused_bits) >> unused_bits;
 }
 
-Expected<Data> decode_at_depth(ByteReader& reader, std::uint32_t depth,
-                               const DecodeLimits& limits) {
+Expected<Data> decode_at_depth(ByteReader& reader, std::uint32_t depth, DecodeState& state) {
+  const DecodeLimits& limits = state.limits;
+  if (++state.values > limits.max_values) {
+    return at(reader, ErrorCode::out_of_range,
+              "more than " + std::to_string(limits.max_values) + " values in one data item");
+  }
   DLMSGW_TRY_ASSIGN(const std::uint8_t tag, reader.read_u8("data type tag"));
   const auto type = data_type_from_tag(tag);
   if (!type)
@@ -186,7 +199,7 @@ Expected<Data> decode_at_depth(ByteReader& reader, std::uint32_t depth,
     }
     case DataType::array:
     case DataType::structure: {
-      DLMSGW_TRY_ASSIGN(DataList elements, decode_elements(reader, *type, depth, limits));
+      DLMSGW_TRY_ASSIGN(DataList elements, decode_elements(reader, *type, depth, state));
       return *type == DataType::array ? Data::array(std::move(elements))
                                       : Data::structure(std::move(elements));
     }
@@ -296,7 +309,8 @@ Bytes encode_data(const Data& data) {
 }
 
 Expected<Data> decode_data(ByteReader& reader, const DecodeLimits& limits) {
-  return decode_at_depth(reader, 0, limits);
+  DecodeState state{limits};
+  return decode_at_depth(reader, 0, state);
 }
 
 Expected<Data> decode_single_data(ByteView bytes, const DecodeLimits& limits) {

@@ -13,6 +13,10 @@ struct DecodeLimits {
   // Profile generic buffers nest three deep (array of structures of values); 16 leaves room for any
   // real object and stops stack exhaustion by a hostile nesting bomb.
   std::uint32_t max_depth = 16;
+  // Values in one Data, counting every element of every array and structure. A value in memory is
+  // ~64 bytes while null-data is 1 byte on the wire, so without this bound a 16 MiB block transfer
+  // of nulls would take 1 GiB. 500,000 covers a year of hourly load profile with room to spare.
+  std::uint32_t max_values = 500'000;
 };
 
 void encode_data(ByteWriter& writer, const Data& data);

@@ -206,6 +206,18 @@ TEST(AxdrErrors, ForgedCountsAllocateNothing) {
   EXPECT_NE(forged.error().message.find("4294967295 elements"), std::string::npos);
 }
 
+TEST(AxdrErrors, ValueCountIsBoundedNotJustBytes) {
+  // 1,000 null-data in an array: one byte each on the wire, ~64 bytes each in memory.
+  Bytes nulls = hex("01 82 03 E8");
+  nulls.resize(nulls.size() + 1000, 0x00);
+  EXPECT_TRUE(decode_single_data(nulls));
+  auto refused = decode_single_data(nulls, DecodeLimits{16, 1000});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::out_of_range);
+  EXPECT_NE(refused.error().message.find("more than 1000 values"), std::string::npos);
+  EXPECT_TRUE(decode_single_data(nulls, DecodeLimits{16, 1001}));  // the array itself counts too
+}
+
 TEST(AxdrErrors, NestingBombIsRefused) {
   // 10,000 nested one-element arrays: bounded by DecodeLimits::max_depth, not by the stack.
   Bytes bomb;
