@@ -38,6 +38,13 @@ Expected<GetBlockReassembler::Step> GetBlockReassembler::accept(
                                                ": data-access-result " + describe(*refusal));
   }
   const Bytes& raw = std::get<Bytes>(block.result);
+  // An empty block that is not the last one makes no progress: a meter answering every
+  // Get-Request-Next that way would keep the transfer going for 2^32 round trips.
+  if (raw.empty() && !block.last_block) {
+    return make_error(ErrorCode::malformed,
+                      "block " + std::to_string(block.block_number) +
+                          " is empty and not the last: the transfer makes no progress");
+  }
   if (raw.size() > max_total_size_ - buffer_.size()) {
     return make_error(ErrorCode::out_of_range,
                       "block " + std::to_string(block.block_number) + " brings the data to " +

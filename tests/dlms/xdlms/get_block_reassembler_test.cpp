@@ -129,3 +129,23 @@ TEST(GetBlockReassembler, RefusesBlockZeroAndHugeNumbers) {
 
 }  // namespace
 }  // namespace dlmsgw::xdlms
+
+namespace dlmsgw::xdlms {
+namespace {
+
+TEST(GetBlockReassembler, RefusesEmptyBlocksThatAreNotTheLast) {
+  GetBlockReassembler reassembler;
+  ASSERT_TRUE(reassembler.feed(block(1, false, "01 02")));
+  auto stalled = reassembler.feed(block(2, false, ""));
+  ASSERT_FALSE(stalled);
+  EXPECT_EQ(stalled.error().code, ErrorCode::malformed);
+  EXPECT_NE(stalled.error().message.find("block 2 is empty and not the last"), std::string::npos);
+  // An empty last block is fine: the data was complete already.
+  GetBlockReassembler complete;
+  ASSERT_TRUE(complete.feed(block(1, false, "11 05")));
+  auto done = complete.feed(block(2, true, ""));
+  ASSERT_TRUE(done) << done.error().message;
+}
+
+}  // namespace
+}  // namespace dlmsgw::xdlms
