@@ -3,6 +3,7 @@
 #include <string>
 
 #include "dlms/core/hex.hpp"
+#include "dlms/security/ciphered_apdu_tag.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {
@@ -28,10 +29,10 @@ Expected<Apdu> as_apdu(Expected<T> decoded) {
   return Apdu(std::move(*decoded));
 }
 
-bool is_ciphered(std::uint8_t tag) {
-  return tag == 0x21 || tag == 0x28 || tag == 0x2B ||  // glo-initiate, glo-confirmed-service-error
-         (tag >= 0xC8 && tag <= 0xCF) || (tag >= 0xD0 && tag <= 0xD7) ||  // glo-/ded- services
-         (tag >= 0xDB && tag <= 0xDF);                                    // general-*
+// Protected APDUs are the security module's: one tag table (security/ciphered_apdu_tag.cpp)
+// decides, plus general-ciphering and general-signing, which suite 0 does not use.
+bool is_protected(std::uint8_t tag) {
+  return security::describe_ciphered_tag(tag).has_value() || tag == 0xDD || tag == 0xDF;
 }
 
 }  // namespace
@@ -58,7 +59,7 @@ std::string_view apdu_tag_name(std::uint8_t tag) {
       return "glo-initiate-request";
     case 0x28:
       return "glo-initiate-response";
-    case 0x2B:
+    case 0x2E:
       return "glo-confirmed-service-error";
     case 0x60:
       return "aarq";
@@ -151,7 +152,7 @@ Expected<Apdu> decode_apdu(ByteView bytes) {
         return make_error(ErrorCode::unsupported,
                           tag_text(tag) + " is an ACSE APDU: the acse module decodes it");
       }
-      if (is_ciphered(tag)) {
+      if (is_protected(tag)) {
         return make_error(ErrorCode::unsupported,
                           tag_text(tag) + " is ciphered: decipher it first (security module)");
       }

@@ -56,6 +56,10 @@ TEST(DecodeApdu, RefusesWhatOtherModulesHandle) {
   ASSERT_FALSE(ciphered);
   EXPECT_EQ(ciphered.error().message,
             "glo-get-response (0xCC) is ciphered: decipher it first (security module)");
+  // The Green Book's glo-confirmed-service-error is [46] = 0x2E, the tag the security module
+  // ciphers.
+  EXPECT_EQ(decode_apdu(hex("2E 10 30 00 00 00 01")).error().message,
+            "glo-confirmed-service-error (0x2E) is ciphered: decipher it first (security module)");
   EXPECT_EQ(code_of("DB 08 00"), ErrorCode::unsupported);
   EXPECT_EQ(code_of("21 00"), ErrorCode::unsupported);
   EXPECT_EQ(code_of("D0 00"), ErrorCode::unsupported);
@@ -112,7 +116,7 @@ TEST(ApduTagName, NamesTheGreenBookTags) {
       {0x0E, "confirmed-service-error"},
       {0x21, "glo-initiate-request"},
       {0x28, "glo-initiate-response"},
-      {0x2B, "glo-confirmed-service-error"},
+      {0x2E, "glo-confirmed-service-error"},
       {0x61, "aare"},
       {0x62, "rlrq"},
       {0x63, "rlre"},
