@@ -186,18 +186,34 @@ bool StorageService::commit_held(std::deque<std::vector<Record>>& held) {
     report_error(committed.error());
     return false;
   }
-  // One append holds a record the queue refuses: commit the others one by one, discard it.
+  // Some record is one the queue refuses: commit appends one by one, and inside a refused append
+  // record by record, so that only the refused record is discarded.
   while (!held.empty()) {
-    auto one = queue_->append(held.front());
-    if (!one && one.error().code != ErrorCode::invalid_argument) {
-      report_error(one.error());
+    auto whole = queue_->append(held.front());
+    if (whole) {
+      discard_held_front(held);
+      continue;
+    }
+    if (whole.error().code != ErrorCode::invalid_argument) {
+      report_error(whole.error());
       return false;
     }
-    if (!one) {
-      report_error(one.error().with_context("storage discarded an append of " +
-                                            std::to_string(held.front().size()) + " records"));
+    std::vector<Record>& records = held.front();
+    while (!records.empty()) {
+      auto single = queue_->append(std::vector<Record>{records.front()});
+      if (!single && single.error().code != ErrorCode::invalid_argument) {
+        report_error(single.error());  // the records not committed yet stay held and are retried
+        return false;
+      }
+      if (!single) {
+        report_error(single.error().with_context("storage discarded a record of device '" +
+                                                 records.front().device + "'"));
+      }
+      records.erase(records.begin());
+      std::lock_guard lock(mutex_);
+      --pending_records_;
     }
-    discard_held_front(held);
+    held.pop_front();
   }
   return true;
 }

@@ -248,12 +248,12 @@ TEST(StorageService, StoppingWhileCommitsFailReportsWhatWasNotStored) {
   EXPECT_EQ(service.pending_records(), 0u);
 }
 
-TEST(StorageService, AnAppendTheQueueRefusesIsDiscardedAndReportedOthersAreKept) {
+TEST(StorageService, OnlyTheRecordTheQueueRefusesIsDiscardedAndReported) {
   asio::io_context io;
   std::vector<std::string> errors;
   StorageServiceOptions options;
   options.on_error = [&](const Error& error) { errors.push_back(error.message); };
-  StorageService service(std::make_unique<MemoryQueue>(QueueLimits{.max_bytes = 30}),
+  StorageService service(std::make_unique<MemoryQueue>(QueueLimits{.max_bytes = 40}),
                          io.get_executor(), options);
   ASSERT_TRUE(service.append({numbered(1)}));
   ASSERT_TRUE(service.append(
@@ -262,8 +262,10 @@ TEST(StorageService, AnAppendTheQueueRefusesIsDiscardedAndReportedOthersAreKept)
   service.stop();
   io.run();
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].find("discarded an append of 2 records"), std::string::npos) << errors[0];
-  EXPECT_EQ(service.stats().records, 2u);
+  EXPECT_NE(errors[0].find("discarded a record of device 'big'"), std::string::npos) << errors[0];
+  // numbered(2) shared an append with the refused record and is kept; nothing was dropped for limits.
+  EXPECT_EQ(service.stats().records, 3u);
+  EXPECT_EQ(service.stats().dropped_records, 0u);
   EXPECT_EQ(service.pending_records(), 0u);
 }
 
