@@ -2,8 +2,8 @@
 // AsioByteStream: ByteStream over any asio stream object (tcp::socket, serial_port). A deadline is
 // a timer raced against the operation with `||`; when the timer wins, the operation is cancelled.
 
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/error.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/read.hpp>
 #include <asio/steady_timer.hpp>
@@ -50,7 +50,11 @@ class AsioByteStream final : public ByteStream {
     auto result =
         co_await (asio::async_write(stream_, asio::buffer(data.data(), data.size()), token) ||
                   timer.async_wait(token));
-    if (result.index() == 1) co_return timeout_error(peer_, "write", timeout);
+    if (result.index() == 1) {
+      // Part of the data may be on the wire: the framing is broken, so the stream cannot be reused.
+      close();
+      co_return timeout_error(peer_, "write", timeout);
+    }
     auto [error, count] = std::get<0>(result);
     if (error) co_return stream_error(error, peer_, "write");
     co_return Expected<void>{};

@@ -23,7 +23,7 @@ class ByteStream {
   // Waits for at least one byte and returns how many were placed in `buffer`.
   virtual asio::awaitable<Expected<std::size_t>> read_some(std::span<std::uint8_t> buffer,
                                                            Timeout timeout) = 0;
-  // Writes all of `data`.
+  // Writes all of `data`. A write that times out closes the stream: a frame may be half sent.
   virtual asio::awaitable<Expected<void>> write(ByteView data, Timeout timeout) = 0;
   // Closes the stream; pending operations end with connection_closed. Safe to call twice.
   virtual void close() = 0;

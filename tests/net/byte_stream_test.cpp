@@ -112,6 +112,21 @@ TEST(TcpByteStream, SilentPeerTimesOutAndTheStreamStaysUsable) {
   EXPECT_EQ(run(io, read_text(**stream, 4)), "late");
 }
 
+TEST(TcpByteStream, WriteTimeoutClosesTheStream) {
+  asio::io_context io;
+  LoopbackServer server(io);
+  std::optional<tcp::socket> accepted;  // accepts, then never reads: the socket buffers fill up
+  server.acceptor().async_accept(
+      [&](std::error_code, tcp::socket socket) { accepted = std::move(socket); });
+  auto stream = run(io, connect_tcp({"127.0.0.1", server.port()}, 2s));
+  ASSERT_TRUE(stream);
+  const Bytes flood(64 * 1024 * 1024, 0x7E);
+  auto written = run(io, (*stream)->write(flood, 200ms));
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ErrorCode::timeout);
+  EXPECT_FALSE((*stream)->is_open());
+}
+
 TEST(TcpByteStream, PeerCloseIsConnectionClosed) {
   asio::io_context io;
   LoopbackServer server(io);
