@@ -30,6 +30,10 @@ std::string to_hex(ByteView data, char separator) {
   return text;
 }
 
+std::string to_hex_literal(std::uint8_t byte) {
+  return "0x" + to_hex(ByteView(&byte, 1));
+}
+
 Expected<Bytes> parse_hex(std::string_view text) {
   if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
   Bytes bytes;

@@ -14,10 +14,6 @@ namespace {
 // SC (1) + IC (4).
 constexpr std::size_t kSecurityHeaderSize = 5;
 
-std::string hex_byte(std::uint8_t byte) {
-  return "0x" + to_hex(ByteView(&byte, 1));
-}
-
 Expected<AesKey128> block_key_for(KeySet key_set, const SecurityContext& context) {
   if (key_set == KeySet::global) return context.global_key;
   if (!context.dedicated_key) {
@@ -44,7 +40,8 @@ Expected<Unprotected> unprotect_unchecked(ByteView ciphered_apdu, const Security
   DLMSGW_TRY_ASSIGN(const std::uint8_t tag, reader.read_u8("ciphered APDU tag"));
   const auto info = describe_ciphered_tag(tag);
   if (!info) {
-    return make_error(ErrorCode::malformed, "tag " + hex_byte(tag) + " is not a ciphered APDU");
+    return make_error(ErrorCode::malformed,
+                      "tag " + to_hex_literal(tag) + " is not a ciphered APDU");
   }
   SystemTitle sender;
   if (info->general) {
@@ -89,9 +86,10 @@ Expected<Unprotected> unprotect_unchecked(ByteView ciphered_apdu, const Security
                       SecurityKeys{block_key, context.authentication_key}, reader.rest()));
   if (plain.empty()) return make_error(ErrorCode::malformed, "deciphered APDU is empty");
   if (info->plain_tag && plain.front() != *info->plain_tag) {
-    return make_error(ErrorCode::malformed, "ciphered tag " + hex_byte(tag) + " carries APDU tag " +
-                                                hex_byte(plain.front()) + ", expected " +
-                                                hex_byte(*info->plain_tag));
+    return make_error(ErrorCode::malformed, "ciphered tag " + to_hex_literal(tag) +
+                                                " carries APDU tag " +
+                                                to_hex_literal(plain.front()) + ", expected " +
+                                                to_hex_literal(*info->plain_tag));
   }
   return Unprotected{std::move(plain), security_control, invocation_counter, sender, info->key_set};
 }
@@ -112,7 +110,7 @@ Expected<Bytes> protect(ByteView plain_apdu, const SecurityContext& context) {
     const auto ciphered = ciphered_tag_for(plain_apdu.front(), context.key_set);
     if (!ciphered) {
       return make_error(ErrorCode::unsupported,
-                        "protect: APDU tag " + hex_byte(plain_apdu.front()) + " has no " +
+                        "protect: APDU tag " + to_hex_literal(plain_apdu.front()) + " has no " +
                             (context.key_set == KeySet::global ? "glo-" : "ded-") +
                             " ciphered form");
     }

@@ -9,7 +9,7 @@ namespace dlmsgw::xdlms {
 namespace {
 
 std::string tag_text(std::uint8_t tag) {
-  return std::string(apdu_tag_name(tag)) + " (0x" + to_hex(ByteView(&tag, 1)) + ")";
+  return std::string(apdu_tag_name(tag)) + " (" + to_hex_literal(tag) + ")";
 }
 
 Error unknown_choice(std::uint8_t tag, std::uint8_t choice) {

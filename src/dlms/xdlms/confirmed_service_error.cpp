@@ -86,10 +86,6 @@ std::string name_in(const std::array<std::string_view, N>& names, std::uint8_t v
   return "unknown value " + std::to_string(value);
 }
 
-std::string hex_byte(std::uint8_t byte) {
-  return "0x" + to_hex(ByteView(&byte, 1));
-}
-
 }  // namespace
 
 std::string_view to_string(ConfirmedService service) {
@@ -149,7 +145,7 @@ Expected<ConfirmedServiceError> ConfirmedServiceError::decode(ByteView bytes) {
   DLMSGW_TRY_ASSIGN(const std::uint8_t tag, reader.read_u8("ConfirmedServiceError tag"));
   if (tag != kConfirmedServiceErrorTag) {
     return make_error(ErrorCode::malformed,
-                      "ConfirmedServiceError: tag " + hex_byte(tag) + ", expected 0x0E");
+                      "ConfirmedServiceError: tag " + to_hex_literal(tag) + ", expected 0x0E");
   }
   DLMSGW_TRY_ASSIGN(const std::uint8_t service, reader.read_u8("ConfirmedServiceError service"));
   if (service == 0 || service >= kServiceNames.size()) {

@@ -10,10 +10,6 @@
 namespace dlmsgw::xdlms {
 namespace {
 
-std::string hex_byte(std::uint8_t byte) {
-  return "0x" + to_hex(ByteView(&byte, 1));
-}
-
 // Presence byte of an OPTIONAL or DEFAULT component: 0 or 1, anything else is malformed.
 Expected<bool> read_presence(ByteReader& reader, std::string_view what) {
   DLMSGW_TRY_ASSIGN(const std::uint8_t flag, reader.read_u8(what));
@@ -44,8 +40,8 @@ void write_quality_of_service(ByteWriter& writer, const std::optional<std::int8_
 Expected<void> expect_tag(ByteReader& reader, std::uint8_t expected, std::string_view what) {
   DLMSGW_TRY_ASSIGN(const std::uint8_t tag, reader.read_u8(std::string(what) + " tag"));
   if (tag != expected) {
-    return make_error(ErrorCode::malformed, std::string(what) + ": tag " + hex_byte(tag) +
-                                                ", expected " + hex_byte(expected));
+    return make_error(ErrorCode::malformed, std::string(what) + ": tag " + to_hex_literal(tag) +
+                                                ", expected " + to_hex_literal(expected));
   }
   return {};
 }

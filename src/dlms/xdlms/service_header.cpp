@@ -6,19 +6,13 @@
 #include "dlms/core/hex.hpp"
 
 namespace dlmsgw::xdlms {
-namespace {
-
-std::string hex_byte(std::uint8_t byte) {
-  return "0x" + to_hex(ByteView(&byte, 1));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Expected<void> read_service_header(ByteReader& reader, std::uint8_t tag, std::uint8_t choice) {
   DLMSGW_TRY_ASSIGN(const std::uint8_t got_tag, reader.read_u8("APDU tag"));
   if (got_tag != tag) {
     return make_error(ErrorCode::malformed,
-                      "tag " + hex_byte(got_tag) + ", expected " + hex_byte(tag));
+                      "tag " + to_hex_literal(got_tag) + ", expected " + to_hex_literal(tag));
   }
   DLMSGW_TRY_ASSIGN(const std::uint8_t got_choice, reader.read_u8("APDU choice"));
   if (got_choice != choice) {
