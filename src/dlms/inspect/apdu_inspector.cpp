@@ -1,15 +1,11 @@
 #include "dlms/inspect/apdu_inspector.hpp"
 
-#include <optional>
-
 #include "dlms/acse/aare.hpp"
 #include "dlms/acse/aarq.hpp"
 #include "dlms/acse/release_request.hpp"
 #include "dlms/acse/release_response.hpp"
-#include "dlms/axdr/axdr_length.hpp"
-#include "dlms/core/byte_reader.hpp"
 #include "dlms/core/hex.hpp"
-#include "dlms/security/ciphered_apdu_tag.hpp"
+#include "dlms/security/ciphered_apdu.hpp"
 #include "dlms/security/security_control.hpp"
 #include "dlms/xdlms/apdu.hpp"
 #include "dlms/xdlms/apdu_printer.hpp"
@@ -55,50 +51,27 @@ Inspection inspect_initiate_response(const xdlms::InitiateResponse& response) {
   return node;
 }
 
-struct SecurityHeader {
-  std::optional<ByteView> system_title;  // general ciphering only
-  std::uint8_t security_control = 0;
-  std::uint32_t invocation_counter = 0;
-  std::size_t ciphered_size = 0;
-};
-
-Expected<SecurityHeader> read_security_header(ByteView apdu, bool general) {
-  ByteReader reader(apdu.subspan(1));
-  SecurityHeader header;
-  if (general) {
-    DLMSGW_TRY_ASSIGN(const std::uint32_t title_length,
-                      axdr::decode_length(reader, "system title length"));
-    DLMSGW_TRY_ASSIGN(header.system_title, reader.read_bytes(title_length, "system title"));
-  }
-  DLMSGW_TRY(axdr::decode_length(reader, "ciphered content length"));
-  DLMSGW_TRY_ASSIGN(header.security_control, reader.read_u8("security control"));
-  DLMSGW_TRY_ASSIGN(header.invocation_counter, reader.read_u32_be("invocation counter"));
-  header.ciphered_size = reader.remaining();
-  return header;
-}
-
 Inspection inspect_ciphered(ByteView apdu) {
-  const auto info = security::describe_ciphered_tag(apdu[0]);
   Inspection node{"ciphered APDU", "", {}};
-  node.add("tag", "0x" + to_hex(apdu.subspan(0, 1)) + " (" +
-                      (info->key_set == security::KeySet::global ? "global" : "dedicated") +
-                      " key" + (info->general ? ", general ciphering" : "") + ")");
-  auto header = read_security_header(apdu, info->general);
+  auto header = security::read_ciphered_header(apdu);
   if (!header) {
     node.children.push_back(error_node(header.error()));
     return node;
   }
-  if (header->system_title) node.add("system-title", octets(*header->system_title));
-  const security::SecurityControl control(header->security_control);
-  std::string protection = control.authenticated() && control.encrypted()
-                               ? "authenticated, encrypted"
-                           : control.authenticated() ? "authenticated"
-                           : control.encrypted()     ? "encrypted"
-                                                     : "none";
-  node.add("security-control",
-           "0x" + to_hex(Bytes{header->security_control}) + " (" + protection + ")");
-  node.add("invocation-counter", std::to_string(header->invocation_counter));
-  node.add("content", std::to_string(header->ciphered_size) + " ciphered byte(s)");
+  const security::CipheredTagInfo& info = header->tag_info;
+  node.add("tag", to_hex_literal(header->tag) + " (" +
+                      (info.key_set == security::KeySet::global ? "global" : "dedicated") + " key" +
+                      (info.general ? ", general ciphering" : "") + ")");
+  if (header->system_title) node.add("system-title", octets(header->system_title->bytes()));
+  const security::SecurityControl control = header->security_control;
+  const std::string protection = control.authenticated() && control.encrypted()
+                                     ? "authenticated, encrypted"
+                                 : control.authenticated() ? "authenticated"
+                                 : control.encrypted()     ? "encrypted"
+                                                           : "none";
+  node.add("security-control", to_hex_literal(control.byte()) + " (" + protection + ")");
+  node.add("invocation-counter", std::to_string(header->invocation_counter.value()));
+  node.add("content", std::to_string(header->payload.size()) + " ciphered byte(s)");
   return node;
 }
 

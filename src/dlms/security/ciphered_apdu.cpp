@@ -22,35 +22,71 @@ Expected<AesKey128> block_key_for(KeySet key_set, const SecurityContext& context
   return *context.dedicated_key;
 }
 
-Expected<SystemTitle> read_system_title(ByteReader& reader, const SecurityContext& context) {
-  DLMSGW_TRY_ASSIGN(const std::uint32_t length, axdr::decode_length(reader, "system title length"));
-  DLMSGW_TRY_ASSIGN(const ByteView bytes, reader.read_bytes(length, "system title"));
-  auto title = SystemTitle::from_bytes(bytes);
-  if (!title) return Error{ErrorCode::malformed, title.error().message};
-  if (context.peer_system_title && *title != *context.peer_system_title) {
-    return make_error(ErrorCode::address_mismatch, "system title " + title->to_hex() +
-                                                       " is not the peer's " +
-                                                       context.peer_system_title->to_hex());
+// The IV's system title: the one a general-ciphering APDU carries (which must be the peer's when
+// the peer is known), else the peer's from the association.
+Expected<SystemTitle> sender_title(const CipheredApduHeader& header,
+                                   const SecurityContext& context) {
+  if (header.system_title) {
+    if (context.peer_system_title && *header.system_title != *context.peer_system_title) {
+      return make_error(ErrorCode::address_mismatch,
+                        "system title " + header.system_title->to_hex() + " is not the peer's " +
+                            context.peer_system_title->to_hex());
+    }
+    return *header.system_title;
   }
-  return *title;
+  if (context.peer_system_title) return *context.peer_system_title;
+  return make_error(ErrorCode::invalid_argument,
+                    "the peer's system title is needed to decipher a service-specific APDU");
 }
 
 Expected<Unprotected> unprotect_unchecked(ByteView ciphered_apdu, const SecurityContext& context) {
+  DLMSGW_TRY_ASSIGN(const CipheredApduHeader header, read_ciphered_header(ciphered_apdu));
+  DLMSGW_TRY_ASSIGN(const SystemTitle sender, sender_title(header, context));
+  const SecurityControl security_control = header.security_control;
+  if (!satisfies(security_control.policy(), context.policy)) {
+    return make_error(ErrorCode::crypto, "security policy downgrade: APDU is " +
+                                             std::string(to_string(security_control.policy())) +
+                                             ", association requires " +
+                                             std::string(to_string(context.policy)));
+  }
+  if (security_control.broadcast_key()) {
+    return make_error(ErrorCode::unsupported, "APDU ciphered with the broadcast key");
+  }
+  DLMSGW_TRY_ASSIGN(const AesKey128 block_key, block_key_for(header.tag_info.key_set, context));
+  DLMSGW_TRY_ASSIGN(
+      Bytes plain,
+      decrypt_payload(security_control, sender, header.invocation_counter,
+                      SecurityKeys{block_key, context.authentication_key}, header.payload));
+  if (plain.empty()) return make_error(ErrorCode::malformed, "deciphered APDU is empty");
+  if (header.tag_info.plain_tag && plain.front() != *header.tag_info.plain_tag) {
+    return make_error(ErrorCode::malformed, "ciphered tag " + to_hex_literal(header.tag) +
+                                                " carries APDU tag " +
+                                                to_hex_literal(plain.front()) + ", expected " +
+                                                to_hex_literal(*header.tag_info.plain_tag));
+  }
+  return Unprotected{std::move(plain), security_control, header.invocation_counter, sender,
+                     header.tag_info.key_set};
+}
+
+}  // namespace
+
+Expected<CipheredApduHeader> read_ciphered_header(ByteView ciphered_apdu) {
   ByteReader reader(ciphered_apdu);
-  DLMSGW_TRY_ASSIGN(const std::uint8_t tag, reader.read_u8("ciphered APDU tag"));
-  const auto info = describe_ciphered_tag(tag);
+  CipheredApduHeader header;
+  DLMSGW_TRY_ASSIGN(header.tag, reader.read_u8("ciphered APDU tag"));
+  const auto info = describe_ciphered_tag(header.tag);
   if (!info) {
     return make_error(ErrorCode::malformed,
-                      "tag " + to_hex_literal(tag) + " is not a ciphered APDU");
+                      "tag " + to_hex_literal(header.tag) + " is not a ciphered APDU");
   }
-  SystemTitle sender;
+  header.tag_info = *info;
   if (info->general) {
-    DLMSGW_TRY_ASSIGN(sender, read_system_title(reader, context));
-  } else if (context.peer_system_title) {
-    sender = *context.peer_system_title;
-  } else {
-    return make_error(ErrorCode::invalid_argument,
-                      "the peer's system title is needed to decipher a service-specific APDU");
+    DLMSGW_TRY_ASSIGN(const std::uint32_t title_length,
+                      axdr::decode_length(reader, "system title length"));
+    DLMSGW_TRY_ASSIGN(const ByteView title_bytes, reader.read_bytes(title_length, "system title"));
+    auto title = SystemTitle::from_bytes(title_bytes);
+    if (!title) return Error{ErrorCode::malformed, title.error().message};
+    header.system_title = *title;
   }
   DLMSGW_TRY_ASSIGN(const std::uint32_t length,
                     axdr::decode_length(reader, "ciphered content length"));
@@ -67,34 +103,11 @@ Expected<Unprotected> unprotect_unchecked(ByteView ciphered_apdu, const Security
     return make_error(ErrorCode::truncated, "ciphered content of " + std::to_string(length) +
                                                 " byte(s) cannot hold the 5-byte security header");
   }
-  const SecurityControl security_control(*reader.read_u8("security control"));
-  const InvocationCounter invocation_counter(*reader.read_u32_be("invocation counter"));
-
-  if (!satisfies(security_control.policy(), context.policy)) {
-    return make_error(ErrorCode::crypto, "security policy downgrade: APDU is " +
-                                             std::string(to_string(security_control.policy())) +
-                                             ", association requires " +
-                                             std::string(to_string(context.policy)));
-  }
-  if (security_control.broadcast_key()) {
-    return make_error(ErrorCode::unsupported, "APDU ciphered with the broadcast key");
-  }
-  DLMSGW_TRY_ASSIGN(const AesKey128 block_key, block_key_for(info->key_set, context));
-  DLMSGW_TRY_ASSIGN(
-      Bytes plain,
-      decrypt_payload(security_control, sender, invocation_counter,
-                      SecurityKeys{block_key, context.authentication_key}, reader.rest()));
-  if (plain.empty()) return make_error(ErrorCode::malformed, "deciphered APDU is empty");
-  if (info->plain_tag && plain.front() != *info->plain_tag) {
-    return make_error(ErrorCode::malformed, "ciphered tag " + to_hex_literal(tag) +
-                                                " carries APDU tag " +
-                                                to_hex_literal(plain.front()) + ", expected " +
-                                                to_hex_literal(*info->plain_tag));
-  }
-  return Unprotected{std::move(plain), security_control, invocation_counter, sender, info->key_set};
+  header.security_control = SecurityControl(*reader.read_u8("security control"));
+  header.invocation_counter = InvocationCounter(*reader.read_u32_be("invocation counter"));
+  header.payload = reader.rest();
+  return header;
 }
-
-}  // namespace
 
 Expected<Bytes> protect(ByteView plain_apdu, const SecurityContext& context) {
   if (plain_apdu.empty()) return make_error(ErrorCode::invalid_argument, "protect: empty APDU");

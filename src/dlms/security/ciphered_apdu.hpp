@@ -54,6 +54,21 @@ struct Unprotected {
   KeySet key_set;
 };
 
+// The outer layer of a ciphered APDU, which can be read without keys: what `dlmsgw decode` shows
+// and what `unprotect` checks before deciphering. Nothing in it is authenticated yet.
+struct CipheredApduHeader {
+  std::uint8_t tag = 0;
+  CipheredTagInfo tag_info{};
+  std::optional<SystemTitle> system_title;  // general-glo/ded-ciphering only
+  SecurityControl security_control;
+  InvocationCounter invocation_counter;
+  ByteView payload;  // ciphertext and/or authentication tag, borrowed from the input
+};
+
+// Reads tag, system title, length, SC and IC of one whole ciphered APDU (no trailing bytes).
+// malformed/truncated on a bad tag or lengths.
+Expected<CipheredApduHeader> read_ciphered_header(ByteView ciphered_apdu);
+
 // Checks and deciphers one whole ciphered APDU (no trailing bytes). Errors:
 //   malformed/truncated  bad tag, lengths, or a plain APDU that does not match the ciphered tag
 //   crypto               protection weaker than `context.policy` (downgrade), or no key for it

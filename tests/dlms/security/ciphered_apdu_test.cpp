@@ -341,3 +341,24 @@ TEST(SecurityCipheredApdu, UnsupportedHeadersAndMissingTitle) {
 
 }  // namespace
 }  // namespace dlmsgw::security
+
+namespace dlmsgw::security {
+namespace {
+
+// The Green Book glo-get-request (authenticated and encrypted) read without keys.
+TEST(SecurityCipheredHeader, ReadsTheOuterLayerWithoutKeys) {
+  const Bytes apdu = *parse_hex("C81E3001234567411312FF935A47566827C467BC7D825C3BE4A77C3FCC056B6B");
+  auto header = read_ciphered_header(apdu);
+  ASSERT_TRUE(header) << header.error().message;
+  EXPECT_EQ(header->tag, 0xC8);
+  EXPECT_FALSE(header->tag_info.general);
+  EXPECT_FALSE(header->system_title);
+  EXPECT_EQ(header->security_control.byte(), 0x30);
+  EXPECT_EQ(header->invocation_counter.value(), 0x01234567u);
+  EXPECT_EQ(header->payload.size(), 25u);  // 13-byte ciphertext + 12-byte tag
+  EXPECT_FALSE(read_ciphered_header(*parse_hex("C0 01")));
+  EXPECT_FALSE(read_ciphered_header(*parse_hex("DB 03 01 02 03 06 30 00 00 00 01 00")));  // 3-byte title
+}
+
+}  // namespace
+}  // namespace dlmsgw::security
