@@ -50,7 +50,7 @@ class HttpEndpoint {
   // Stops accepting and closes open connections; idempotent.
   void stop();
 
-  struct State;
+  struct State;  // shared with the connection coroutines, which may outlive the endpoint
 
  private:
   explicit HttpEndpoint(std::shared_ptr<State> state);

@@ -7,6 +7,14 @@
 //
 // Threading: registration, removal and render() belong to one thread (the event loop); series
 // handles may also be updated from other threads (see metric_family.hpp).
+//
+// Names follow Prometheus conventions: a `dlmsgw_` prefix, base units (seconds, bytes), `_total`
+// on counters; per-meter series carry the labels {meter, address} as the logs name them. E.g.
+//   auto reads = registry.counter("dlmsgw_meter_reads_total", "Meter reads by outcome.",
+//                                 {"meter", "address", "outcome"});
+//   Counter ok = *reads->with({"kitchen", "127.0.0.1:3333", "ok"});  // once, when the meter starts
+//   ok.inc();                                                       // per read: one atomic add
+//   reads->remove({"kitchen", "127.0.0.1:3333", "ok"});             // when the meter is removed
 
 #include <map>
 #include <memory>
