@@ -1,0 +1,79 @@
+#include "observability/metric_family.hpp"
+
+#include "observability/exposition_text.hpp"
+
+namespace dlmsgw::observability::detail {
+namespace {
+
+// name{l1="v1",l2="v2",le="0.5"} value
+void append_sample(std::string& out, const FamilyInfo& info, std::string_view suffix,
+                   const LabelValues& values, const std::string* le, double value) {
+  out += info.name;
+  out += suffix;
+  if (!values.empty() || le != nullptr) {
+    out += '{';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out += ',';
+      out += info.label_names[i];
+      out += "=\"";
+      append_label_value(out, values[i]);
+      out += '"';
+    }
+    if (le != nullptr) {
+      if (!values.empty()) out += ',';
+      out += "le=\"";
+      out += *le;
+      out += '"';
+    }
+    out += '}';
+  }
+  out += ' ';
+  append_sample_value(out, value);
+  out += '\n';
+}
+
+}  // namespace
+
+void render_series(std::string& out, const FamilyInfo& info, const LabelValues& values,
+                   const CounterCell& cell) {
+  append_sample(out, info, "", values, nullptr, cell.value.load(std::memory_order_relaxed));
+}
+
+void render_series(std::string& out, const FamilyInfo& info, const LabelValues& values,
+                   const GaugeCell& cell) {
+  append_sample(out, info, "", values, nullptr, cell.value.load(std::memory_order_relaxed));
+}
+
+void render_series(std::string& out, const FamilyInfo& info, const LabelValues& values,
+                   const HistogramCell& cell) {
+  // _count is the +Inf bucket, not a separate atomic, so that a scrape racing an observe() from
+  // another thread still sees buckets and count that agree.
+  std::uint64_t cumulative = 0;
+  const auto& bounds = cell.bounds();
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += cell.bucket_count(i);
+    const std::string le = format_sample_value(bounds[i]);
+    append_sample(out, info, "_bucket", values, &le, static_cast<double>(cumulative));
+  }
+  cumulative += cell.bucket_count(bounds.size());
+  const std::string inf = "+Inf";
+  append_sample(out, info, "_bucket", values, &inf, static_cast<double>(cumulative));
+  append_sample(out, info, "_sum", values, nullptr, cell.sum());
+  append_sample(out, info, "_count", values, nullptr, static_cast<double>(cumulative));
+}
+
+void render_series(std::string& out, const FamilyInfo& info, const LabelValues& values,
+                   const CallbackCell& cell) {
+  if (!cell.read) return;
+  if (const auto value = cell.read()) append_sample(out, info, "", values, nullptr, *value);
+}
+
+Error label_count_error(const FamilyInfo& info, std::size_t given) {
+  std::string names;
+  for (const auto& name : info.label_names) names += (names.empty() ? "" : ", ") + name;
+  return make_error(ErrorCode::invalid_argument, "metric '" + info.name + "' has labels {" + names +
+                                                     "}: got " + std::to_string(given) +
+                                                     " value(s)");
+}
+
+}  // namespace dlmsgw::observability::detail

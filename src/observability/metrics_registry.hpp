@@ -1,0 +1,68 @@
+#pragma once
+// MetricsRegistry: every metric the process exports, rendered as Prometheus text format 0.0.4.
+// Components register their families once at start-up (registering the same name again with the
+// same shape returns the same family, so two components may share one), keep the series handles,
+// and update them directly. render() writes families sorted by name and series sorted by label
+// values, so the output is stable from scrape to scrape.
+//
+// Threading: registration, removal and render() belong to one thread (the event loop); series
+// handles may also be updated from other threads (see metric_family.hpp).
+//
+// Names follow Prometheus conventions: a `dlmsgw_` prefix, base units (seconds, bytes), `_total`
+// on counters; per-meter series carry the labels {meter, address} as the logs name them. E.g.
+//   auto reads = registry.counter("dlmsgw_meter_reads_total", "Meter reads by outcome.",
+//                                 {"meter", "address", "outcome"});
+//   Counter ok = *reads->with({"kitchen", "127.0.0.1:3333", "ok"});  // once, when the meter starts
+//   ok.inc();                                                       // per read: one atomic add
+//   reads->remove({"kitchen", "127.0.0.1:3333", "ok"});             // when the meter is removed
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "dlms/core/expected.hpp"
+#include "observability/metric_family.hpp"
+
+namespace dlmsgw::observability {
+
+class MetricsRegistry {
+ public:
+  MetricsRegistry() = default;
+  MetricsRegistry(const MetricsRegistry&) = delete;
+  MetricsRegistry& operator=(const MetricsRegistry&) = delete;
+  MetricsRegistry(MetricsRegistry&&) = default;
+  MetricsRegistry& operator=(MetricsRegistry&&) = default;
+
+  // Each fails with invalid_argument for an invalid metric or label name, a repeated label name,
+  // or a name already registered with another shape (type, help, labels, buckets) or that would
+  // collide with a histogram's _bucket/_sum/_count lines.
+  Expected<CounterFamily> counter(std::string_view name, std::string_view help,
+                                  LabelNames label_names = {});
+  Expected<GaugeFamily> gauge(std::string_view name, std::string_view help,
+                              LabelNames label_names = {});
+  // `bounds`: finite, strictly increasing upper bounds; +Inf is always added (and may be given).
+  // "le" cannot be a label name.
+  Expected<HistogramFamily> histogram(std::string_view name, std::string_view help,
+                                      LabelNames label_names,
+                                      std::vector<double> bounds = default_latency_buckets());
+  // Values read at scrape time; `type` is counter or gauge.
+  Expected<CallbackFamily> callback(MetricType type, std::string_view name, std::string_view help,
+                                    LabelNames label_names = {});
+  // Shorthand for an unlabelled callback gauge.
+  Expected<void> callback_gauge(std::string_view name, std::string_view help,
+                                CallbackFamily::Read read);
+
+  [[nodiscard]] std::string render() const;
+  [[nodiscard]] std::size_t family_count() const { return families_.size(); }
+
+ private:
+  template <class Cell>
+  Expected<detail::SeriesFamily<Cell>*> add(detail::FamilyInfo info,
+                                            std::function<std::shared_ptr<Cell>()> make_cell);
+  Expected<void> check_new(const detail::FamilyInfo& info) const;
+
+  std::map<std::string, std::unique_ptr<detail::FamilyBase>, std::less<>> families_;
+};
+
+}  // namespace dlmsgw::observability

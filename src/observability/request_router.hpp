@@ -1,0 +1,26 @@
+#pragma once
+// route_request: what the health and metrics endpoint answers, sans-I/O.
+//   GET /health   200 "ok" or 503 listing each failing check and its reason; JSON instead when the
+//                 client sends "Accept: application/json".
+//   GET /metrics  200 with the registry in Prometheus text format 0.0.4.
+//   HEAD is GET without the body; other methods on those paths 405; other paths 404.
+
+#include <string_view>
+
+#include "observability/health_state.hpp"
+#include "observability/http_request.hpp"
+#include "observability/http_response.hpp"
+#include "observability/metrics_registry.hpp"
+
+namespace dlmsgw::observability {
+
+inline constexpr std::string_view metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+[[nodiscard]] HttpResponse route_request(const HttpRequest& request,
+                                         const MetricsRegistry& registry,
+                                         const HealthState& health);
+
+// 400 with the reason in the body.
+[[nodiscard]] HttpResponse bad_request(std::string_view reason);
+
+}  // namespace dlmsgw::observability
