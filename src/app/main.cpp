@@ -4,12 +4,14 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/simulate_command.hpp"
 #include "app/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"dlmsgw: reads DLMS/COSEM meters and delivers their readings to ThingsBoard"};
   app.set_version_flag("--version", std::string(dlmsgw::kVersion));
   app.require_subcommand(0, 1);
+  dlmsgw::add_simulate_command(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::cout << app.help();
