@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/decode_command.hpp"
+#include "app/simulate_command.hpp"
 #include "app/version.hpp"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(dlmsgw::kVersion));
   app.require_subcommand(0, 1);
   dlmsgw::app::add_decode_command(app);
+  dlmsgw::add_simulate_command(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) std::cout << app.help();
   return 0;

@@ -1,0 +1,47 @@
+#pragma once
+// MeterProfile: what kind of meter the simulator imitates: the B field of its energy OBIS codes,
+// where it keeps its serial number, the nominal values it measures and how it scales them. The
+// protocol side (addresses, passwords, conformance) lives in ServerConfig; this is the metrology.
+
+#include <cstdint>
+#include <string>
+
+#include "dlms/obis/obis_code.hpp"
+
+namespace dlmsgw::server {
+
+struct MeterProfile {
+  std::string name = "generic";
+  // B field of the electricity objects: the user's meter answers 1-1:32.7.0 but not 1-0:32.7.0.
+  std::uint8_t channel = 0;
+  ObisCode serial_number_code{0, 0, 96, 1, 0};
+  std::string serial_prefix = "SIM";
+  std::string manufacturer = "DLMSGW";  // logical device name prefix (Data 0-0:42.0.0)
+  std::string firmware_version = "dlmsgw-sim 1.0";
+
+  // Raw nominal values and their scalers (value = raw * 10^scaler).
+  std::uint16_t voltage_raw = 23000;  // 230.00 V
+  std::int8_t voltage_scaler = -2;
+  std::uint16_t current_raw = 5000;  // 5.000 A
+  std::int8_t current_scaler = -3;
+  std::uint16_t frequency_raw = 5000;  // 50.00 Hz
+  std::int8_t frequency_scaler = -2;
+  std::int16_t power_factor_raw = 950;  // 0.950
+  std::int8_t power_factor_scaler = -3;
+  // Local time of the meter's clock, as the offset from UTC in minutes.
+  int utc_offset_minutes = 0;
+  // Load profile depth in entries of 15 minutes (960 = ten days).
+  std::uint32_t profile_entries = 960;
+
+  // The user's Microstar meter (see reference/user-meter.md): B = 1, serial in 1-0:0.0.0, about
+  // 135 V (13500, scaler -2) and 1.3 A (1300, scaler -3) on a 60 Hz grid.
+  static MeterProfile microstar();
+  // A 230 V / 50 Hz meter with the usual B = 0 codes.
+  static MeterProfile generic();
+
+  [[nodiscard]] ObisCode code(std::uint8_t c, std::uint8_t d, std::uint8_t e) const {
+    return ObisCode(1, channel, c, d, e);
+  }
+};
+
+}  // namespace dlmsgw::server

@@ -1,0 +1,159 @@
+#include "dlms/server/profile_generic_object.hpp"
+
+#include <algorithm>
+
+#include "dlms/server/clock_object.hpp"
+
+namespace dlmsgw::server {
+namespace {
+
+using xdlms::DataAccessResult;
+
+std::int64_t floor_to(std::int64_t value, std::int64_t step) {
+  return value - ((value % step) + step) % step;
+}
+
+}  // namespace
+
+ProfileGenericObject::ProfileGenericObject(ObisCode logical_name, const MeterModel& model,
+                                           std::vector<Column> columns)
+    : CosemObject(7, 1, logical_name), model_(model) {
+  columns_.push_back({xdlms::CaptureObjectDefinition::clock(), nullptr});
+  for (auto& column : columns) columns_.push_back(std::move(column));
+}
+
+std::vector<AttributeDefinition> ProfileGenericObject::attributes() const {
+  return {{1, AttributeAccess::read_only, {}}, {2, AttributeAccess::read_only, {1, 2}},
+          {3, AttributeAccess::read_only, {}}, {4, AttributeAccess::read_only, {}},
+          {5, AttributeAccess::read_only, {}}, {6, AttributeAccess::read_only, {}},
+          {7, AttributeAccess::read_only, {}}, {8, AttributeAccess::read_only, {}}};
+}
+
+std::vector<MethodDefinition> ProfileGenericObject::methods() const {
+  return {{1, false}, {2, false}};
+}
+
+std::int64_t ProfileGenericObject::newest_entry_time(std::int64_t now_unix_ms) const {
+  return floor_to(model_.meter_time_ms(now_unix_ms), kCapturePeriodMs);
+}
+
+std::vector<std::size_t> ProfileGenericObject::all_columns() const {
+  std::vector<std::size_t> list(columns_.size());
+  for (std::size_t i = 0; i < list.size(); ++i) list[i] = i;
+  return list;
+}
+
+axdr::Data ProfileGenericObject::entries(std::int64_t now_unix_ms, std::int64_t first,
+                                         std::int64_t last,
+                                         const std::vector<std::size_t>& columns) const {
+  const std::int64_t depth = model_.profile().profile_entries;
+  const std::int64_t oldest = newest_entry_time(now_unix_ms) - (depth - 1) * kCapturePeriodMs;
+  axdr::DataList rows;
+  for (std::int64_t k = std::max<std::int64_t>(first, 0); k <= std::min(last, depth - 1); ++k) {
+    const std::int64_t meter_time = oldest + k * kCapturePeriodMs;
+    axdr::DataList row;
+    for (const std::size_t column : columns) {
+      if (column == 0) {
+        row.push_back(ClockObject::time_data(meter_time, model_.profile().utc_offset_minutes));
+      } else {
+        row.push_back(columns_[column].value(model_.true_time_ms(meter_time)));
+      }
+    }
+    rows.push_back(axdr::Data::structure(std::move(row)));
+  }
+  return axdr::Data::array(std::move(rows));
+}
+
+xdlms::GetDataResult ProfileGenericObject::read(std::int8_t attribute,
+                                                const std::optional<xdlms::SelectiveAccess>& access,
+                                                const RequestContext& context) const {
+  const std::int64_t depth = model_.profile().profile_entries;
+  switch (attribute) {
+    case 2:
+      if (!access) return entries(context.now_unix_ms, 0, depth - 1, all_columns());
+      if (access->selector == xdlms::kRangeDescriptorSelector) {
+        return read_range(*access, context.now_unix_ms);
+      }
+      return read_entries(*access, context.now_unix_ms);
+    case 3: {
+      axdr::DataList list;
+      for (const auto& column : columns_) list.push_back(column.definition.to_data());
+      return axdr::Data::array(std::move(list));
+    }
+    case 4:
+      return axdr::Data::double_long_unsigned(kCapturePeriodMs / 1000);
+    case 5:
+      return axdr::Data::enumerated(1);
+    case 6:
+      return columns_.front().definition.to_data();
+    default:  // 7 entries_in_use, 8 profile_entries: the history is always full
+      return axdr::Data::double_long_unsigned(static_cast<std::uint32_t>(depth));
+  }
+}
+
+xdlms::GetDataResult ProfileGenericObject::read_range(const xdlms::SelectiveAccess& access,
+                                                      std::int64_t now_unix_ms) const {
+  auto range = xdlms::RangeDescriptor::from_selective_access(access);
+  if (!range || range->restricting_object.class_id != 8 ||
+      range->restricting_object.logical_name != kClockCode ||
+      range->restricting_object.attribute_index != 2) {
+    return DataAccessResult::other_reason;
+  }
+  auto bound = [&](const axdr::Data& value) -> std::optional<std::int64_t> {
+    auto time = value.to_date_time();
+    if (!time) return std::nullopt;
+    if (time->deviation == cosem::kDeviationNotSpecified) {
+      time->deviation = static_cast<std::int16_t>(-model_.profile().utc_offset_minutes);
+    }
+    return time->to_unix_ms();
+  };
+  const auto from = bound(range->from_value);
+  const auto to = bound(range->to_value);
+  if (!from || !to) return DataAccessResult::other_reason;
+  std::vector<std::size_t> columns;
+  if (range->selected_values.empty()) {
+    columns = all_columns();
+  } else {
+    for (const auto& wanted : range->selected_values) {
+      auto it = std::find_if(columns_.begin(), columns_.end(),
+                             [&](const Column& column) { return column.definition == wanted; });
+      if (it == columns_.end()) return DataAccessResult::other_reason;
+      columns.push_back(static_cast<std::size_t>(it - columns_.begin()));
+    }
+  }
+  const std::int64_t depth = model_.profile().profile_entries;
+  const std::int64_t oldest = newest_entry_time(now_unix_ms) - (depth - 1) * kCapturePeriodMs;
+  // First entry at or after `from`, last at or before `to`.
+  const std::int64_t from_delta = *from - oldest;
+  const std::int64_t to_delta = *to - oldest;
+  if (to_delta < 0) return axdr::Data::array({});
+  const std::int64_t first =
+      from_delta <= 0 ? 0 : (from_delta + kCapturePeriodMs - 1) / kCapturePeriodMs;
+  const std::int64_t last = to_delta / kCapturePeriodMs;
+  if (last < first) return axdr::Data::array({});
+  return entries(now_unix_ms, first, last, columns);
+}
+
+xdlms::GetDataResult ProfileGenericObject::read_entries(const xdlms::SelectiveAccess& access,
+                                                        std::int64_t now_unix_ms) const {
+  auto descriptor = xdlms::EntryDescriptor::from_selective_access(access);
+  if (!descriptor) return DataAccessResult::other_reason;
+  const std::int64_t depth = model_.profile().profile_entries;
+  const std::int64_t first = std::int64_t{descriptor->from_entry} - 1;
+  const std::int64_t last =
+      descriptor->to_entry == 0 ? depth - 1 : std::int64_t{descriptor->to_entry} - 1;
+  const std::size_t column_count = columns_.size();
+  const std::size_t first_column =
+      descriptor->from_selected_value == 0 ? 0 : descriptor->from_selected_value - 1U;
+  const std::size_t last_column =
+      descriptor->to_selected_value == 0 ? column_count - 1 : descriptor->to_selected_value - 1U;
+  if (descriptor->from_entry == 0 || first_column > last_column || last_column >= column_count ||
+      last < first) {
+    return DataAccessResult::other_reason;
+  }
+  std::vector<std::size_t> columns;
+  for (std::size_t c = first_column; c <= last_column; ++c) columns.push_back(c);
+  return entries(now_unix_ms, first, last, columns);
+}
+
+}  // namespace dlmsgw::server

@@ -1,0 +1,42 @@
+#pragma once
+// ServerTransport: a meter's end of one connection, sans-I/O: bytes from the client in, bytes to
+// write out. It owns the link layer (HDLC or wrapper) and the association above it. The caller
+// (the simulator's asio session) reads, feeds, writes, and runs the inactivity timer.
+
+#include <cstdint>
+#include <vector>
+
+#include "dlms/core/bytes.hpp"
+#include "dlms/server/association_server.hpp"
+
+namespace dlmsgw::server {
+
+struct TransportOutput {
+  std::vector<Bytes> writes;   // frames to write, in order
+  bool close = false;          // the stream is unusable (wrapper out of step): drop the connection
+  std::uint64_t requests = 0;  // APDUs answered by this feed
+};
+
+class ServerTransport {
+ public:
+  ServerTransport(SimulatedMeter& meter, const ServerConfig& config)
+      : association_(meter, config) {}
+  virtual ~ServerTransport() = default;
+  ServerTransport(const ServerTransport&) = delete;
+  ServerTransport& operator=(const ServerTransport&) = delete;
+
+  virtual TransportOutput on_bytes(ByteView bytes, std::int64_t now_unix_ms) = 0;
+  // Inactivity timeout or a new connection: forget the link and the association.
+  virtual void reset() = 0;
+  // Ask for the next GET answer carrying an integer to be chosen so that 0x7E appears in its data
+  // and, where the link has a checksum, in the FCS (fault injection). HDLC only; the wrapper
+  // ignores it.
+  virtual void request_flag_bytes() {}
+
+  AssociationServer& association() { return association_; }
+
+ protected:
+  AssociationServer association_;
+};
+
+}  // namespace dlmsgw::server

@@ -1,0 +1,93 @@
+#include "dlms/server/simulated_meter.hpp"
+
+#include "dlms/cosem/unit.hpp"
+#include "dlms/server/association_ln_object.hpp"
+#include "dlms/server/clock_object.hpp"
+#include "dlms/server/data_object.hpp"
+#include "dlms/server/disconnect_control_object.hpp"
+#include "dlms/server/profile_generic_object.hpp"
+#include "dlms/server/register_object.hpp"
+
+namespace dlmsgw::server {
+namespace {
+
+using axdr::Data;
+using cosem::ScalerUnit;
+using cosem::Unit;
+
+}  // namespace
+
+SimulatedMeter::SimulatedMeter(MeterProfile profile, std::uint64_t seed)
+    : model_(std::move(profile), seed) {
+  const MeterProfile& p = model_.profile();
+  MeterModel& m = model_;
+  objects_.add(std::make_unique<AssociationLnObject>(objects_));
+  objects_.add(
+      std::make_unique<DataObject>(p.serial_number_code, Data::visible_string(m.serial_number())));
+  const std::string device_name = p.manufacturer + m.serial_number();
+  objects_.add(std::make_unique<DataObject>(
+      ObisCode(0, 0, 42, 0, 0), Data::octet_string(Bytes(device_name.begin(), device_name.end()))));
+  objects_.add(std::make_unique<DataObject>(ObisCode(1, 0, 0, 2, 0),
+                                            Data::visible_string(p.firmware_version)));
+  objects_.add(std::make_unique<DataObject>(ObisCode(0, 0, 96, 1, 1),
+                                            Data::visible_string(p.firmware_version)));
+
+  auto add_register = [&](std::uint8_t c, std::uint8_t d, ScalerUnit unit,
+                          RegisterObject::ValueFunction value) {
+    objects_.add(std::make_unique<RegisterObject>(p.code(c, d, 0), unit, std::move(value)));
+  };
+  const std::array<std::uint8_t, 3> voltage_c{32, 52, 72};
+  const std::array<std::uint8_t, 3> current_c{31, 51, 71};
+  for (std::size_t phase = 0; phase < 3; ++phase) {
+    add_register(voltage_c[phase], 7, {p.voltage_scaler, Unit::volt}, [&m, phase](std::int64_t t) {
+      return Data::long_unsigned(m.instant(t).voltage[phase]);
+    });
+    add_register(
+        current_c[phase], 7, {p.current_scaler, Unit::ampere},
+        [&m, phase](std::int64_t t) { return Data::long_unsigned(m.instant(t).current[phase]); });
+  }
+  add_register(14, 7, {p.frequency_scaler, Unit::hertz},
+               [&m](std::int64_t t) { return Data::long_unsigned(m.instant(t).frequency); });
+  add_register(1, 7, {0, Unit::watt},
+               [&m](std::int64_t t) { return Data::double_long(m.instant(t).active_power); });
+  add_register(3, 7, {0, Unit::var},
+               [&m](std::int64_t t) { return Data::double_long(m.instant(t).reactive_power); });
+  add_register(9, 7, {0, Unit::volt_ampere}, [&m](std::int64_t t) {
+    return Data::double_long_unsigned(m.instant(t).apparent_power);
+  });
+  add_register(13, 7, {p.power_factor_scaler, Unit::count},
+               [&m](std::int64_t t) { return Data::long_integer(m.instant(t).power_factor); });
+  add_register(1, 8, {0, Unit::watt_hour}, [&m](std::int64_t t) {
+    return Data::double_long_unsigned(m.energy(t).active_import);
+  });
+  add_register(2, 8, {0, Unit::watt_hour}, [&m](std::int64_t t) {
+    return Data::double_long_unsigned(m.energy(t).active_export);
+  });
+  add_register(3, 8, {0, Unit::var_hour}, [&m](std::int64_t t) {
+    return Data::double_long_unsigned(m.energy(t).reactive_import);
+  });
+  add_register(4, 8, {0, Unit::var_hour}, [&m](std::int64_t t) {
+    return Data::double_long_unsigned(m.energy(t).reactive_export);
+  });
+  objects_.add(std::make_unique<RegisterObject>(
+      p.code(1, 6, 0), ScalerUnit{0, Unit::watt},
+      [&m](std::int64_t t) { return Data::double_long(m.maximum_demand(t).first); },
+      [&m](std::int64_t t) {
+        const auto when = m.maximum_demand(t).second;
+        return ClockObject::time_data(m.meter_time_ms(when), m.profile().utc_offset_minutes);
+      }));
+
+  objects_.add(std::make_unique<ClockObject>(model_));
+  std::vector<ProfileGenericObject::Column> columns;
+  columns.push_back({{3, p.code(1, 8, 0), 2, 0}, [&m](std::int64_t t) {
+                       return Data::double_long_unsigned(m.energy(t).active_import);
+                     }});
+  columns.push_back({{3, p.code(3, 8, 0), 2, 0}, [&m](std::int64_t t) {
+                       return Data::double_long_unsigned(m.energy(t).reactive_import);
+                     }});
+  objects_.add(
+      std::make_unique<ProfileGenericObject>(kLoadProfileCode, model_, std::move(columns)));
+  objects_.add(std::make_unique<DisconnectControlObject>(model_));
+}
+
+}  // namespace dlmsgw::server
