@@ -13,7 +13,11 @@ asio::awaitable<Expected<std::unique_ptr<ApduChannel>>> open_channel(
     const ConnectionSettings& settings) {
   std::unique_ptr<net::ByteStream> stream;
   if (const auto* tcp = std::get_if<TcpTarget>(&settings.endpoint)) {
-    auto connected = co_await net::connect_tcp({tcp->host, tcp->port}, settings.timeouts.connect);
+    // Built outside the co_await: g++ 12 miscompiles braced temporaries inside it.
+    net::TcpEndpoint endpoint;
+    endpoint.host = tcp->host;
+    endpoint.port = tcp->port;
+    auto connected = co_await net::connect_tcp(endpoint, settings.timeouts.connect);
     if (!connected) co_return connected.error();
     stream = std::move(*connected);
   } else {

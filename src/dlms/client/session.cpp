@@ -277,6 +277,17 @@ Expected<Bytes> Session::unprotect(const Bytes& apdu) {
   return std::move(plain.apdu);
 }
 
+Error Session::lost(Error error) {
+  // The peer closed or reset the connection, or the link is gone (DM, FRMR): the association
+  // is over. A timeout is not: HDLC recovers from it on the next request, and a late answer is
+  // dropped by its invoke id.
+  if (error.code == ErrorCode::connection_closed || error.code == ErrorCode::io_error ||
+      !channel_->is_open()) {
+    open_ = false;
+  }
+  return error;
+}
+
 asio::awaitable<Expected<xdlms::Apdu>> Session::exchange(const Bytes& request,
                                                          xdlms::InvokeIdAndPriority invoke) {
   if (!channel_) co_return make_error(ErrorCode::protocol_state, "session is not open");
@@ -289,10 +300,10 @@ asio::awaitable<Expected<xdlms::Apdu>> Session::exchange(const Bytes& request,
   }
   ++stats_.requests;
   touch();
-  if (auto sent = co_await channel_->send(wire); !sent) co_return sent.error();
+  if (auto sent = co_await channel_->send(wire); !sent) co_return lost(sent.error());
   for (int stale = 0; stale <= kMaxStaleResponses; ++stale) {
     auto answer = co_await channel_->receive();
-    if (!answer) co_return answer.error();
+    if (!answer) co_return lost(answer.error());
     touch();
     Bytes plain = std::move(*answer);
     if (!plain.empty() && security::describe_ciphered_tag(plain.front())) {
@@ -510,6 +521,7 @@ asio::awaitable<Expected<std::vector<Expected<MeterValue>>>> Session::read_many(
       continue;
     }
     MeterValue value{attributes[i], std::move(*result), std::nullopt};
+    // (A refused value reports its own error above, before any scaler error.)
     if (scaler_attribute_for(attributes[i])) {
       const std::pair key{attributes[i].class_id, attributes[i].instance};
       if (const auto error = scaler_errors.find(key); error != scaler_errors.end()) {

@@ -100,6 +100,7 @@ class Session {
   // Spawn it beside the requests.
   asio::awaitable<Expected<void>> run_keep_alive();
 
+  // False once the meter closed or reset the connection or dropped the link: open() again.
   [[nodiscard]] bool is_open() const { return open_ && channel_ && channel_->is_open(); }
   [[nodiscard]] xdlms::Conformance negotiated_conformance() const { return conformance_; }
   [[nodiscard]] std::uint16_t server_max_pdu_size() const { return server_max_pdu_; }
@@ -132,6 +133,7 @@ class Session {
       const xdlms::CosemMethodDescriptor& method, const std::optional<axdr::Data>& parameters);
   asio::awaitable<void> close_unlocked();
 
+  Error lost(Error error);
   Expected<Bytes> protect(const Bytes& apdu);
   Expected<Bytes> unprotect(const Bytes& apdu);
   xdlms::InvokeIdAndPriority next_invoke();
