@@ -4,12 +4,16 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/objects_command.hpp"
+#include "app/read_command.hpp"
 #include "app/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"dlmsgw: reads DLMS/COSEM meters and delivers their readings to ThingsBoard"};
   app.set_version_flag("--version", std::string(dlmsgw::kVersion));
   app.require_subcommand(0, 1);
+  dlmsgw::app::add_read_command(app);
+  dlmsgw::app::add_objects_command(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::cout << app.help();
