@@ -44,16 +44,23 @@ asio::awaitable<Expected<void>> run_iec_mode_e_opening(net::ByteStream& serial,
   }
   Port& port = stream->native();
   std::error_code error;
+  std::string failed_option;
   const auto set = [&](unsigned baud, unsigned data_bits, Port::parity::type parity,
                        Port::stop_bits::type stop) {
-    port.set_option(Port::baud_rate(baud), error);
-    if (!error) port.set_option(Port::character_size(data_bits), error);
-    if (!error) port.set_option(Port::parity(parity), error);
-    if (!error) port.set_option(Port::stop_bits(stop), error);
+    const auto apply = [&](const auto& option, const char* what) {
+      if (error) return;
+      port.set_option(option, error);
+      if (error) failed_option = what;
+    };
+    apply(Port::baud_rate(baud), "baud rate");
+    apply(Port::character_size(data_bits), "data bits");
+    apply(Port::parity(parity), "parity");
+    apply(Port::stop_bits(stop), "stop bits");
   };
   set(300, 7, Port::parity::even, Port::stop_bits::one);
   if (error)
-    co_return make_error(ErrorCode::io_error, serial.peer() + ": 300 baud 7E1: " + error.message());
+    co_return make_error(ErrorCode::io_error, serial.peer() + ": 300 baud 7E1: " + failed_option +
+                                                  ": " + error.message());
   const Bytes request = iec_request_message();
   if (auto written = co_await serial.write(request, timeout); !written) {
     co_return written.error().with_context("IEC 62056-21 request");
@@ -89,9 +96,9 @@ asio::awaitable<Expected<void>> run_iec_mode_e_opening(net::ByteStream& serial,
                                         : Port::parity::none,
       line.stop_bits == net::StopBits::two ? Port::stop_bits::two : Port::stop_bits::one);
   if (error) {
-    co_return make_error(
-        ErrorCode::io_error,
-        serial.peer() + ": " + std::to_string(identification->baud) + " baud: " + error.message());
+    co_return make_error(ErrorCode::io_error,
+                         serial.peer() + ": " + std::to_string(identification->baud) +
+                             " baud: " + failed_option + ": " + error.message());
   }
   co_return Expected<void>{};
 }
