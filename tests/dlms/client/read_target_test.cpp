@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "dlms/client/connection_flags.hpp"
+#include "dlms/client/frame_trace.hpp"
 #include "dlms/client/iec_mode_e.hpp"
 #include "dlms/client/measurement_catalog.hpp"
 #include "dlms/client/meter_value.hpp"
@@ -228,6 +231,51 @@ TEST(ObjectList, DecodesBothMethodAccessFormsAndRefusesGarbage) {
   EXPECT_EQ(attribute_access_symbol(6), "aRW");
   EXPECT_EQ(attribute_access_symbol(9), "?9");
   EXPECT_EQ(method_access_symbol(2), "aX");
+}
+
+}  // namespace
+}  // namespace dlmsgw::client
+
+namespace dlmsgw::client {
+namespace {
+
+TEST(ConnectionSettings, NamesAndParsesEveryChoice) {
+  for (const Transport value : {Transport::hdlc, Transport::wrapper}) {
+    EXPECT_EQ(*parse_transport(to_string(value)), value);
+  }
+  for (const Authentication value :
+       {Authentication::none, Authentication::low, Authentication::high_gmac}) {
+    EXPECT_EQ(*parse_authentication(to_string(value)), value);
+  }
+  for (const Security value : {Security::none, Security::authenticated, Security::encrypted,
+                               Security::authenticated_encrypted}) {
+    EXPECT_EQ(*parse_security(to_string(value)), value);
+    const std::array<std::uint8_t, 4> policies{0x00, 0x10, 0x20, 0x30};
+    EXPECT_EQ(static_cast<std::uint8_t>(to_policy(value)),
+              policies[static_cast<std::size_t>(value)]);
+  }
+  EXPECT_FALSE(parse_authentication("hls"));
+  EXPECT_FALSE(parse_security("full"));
+  ConnectionSettings settings;
+  settings.name = "kitchen";
+  EXPECT_EQ(settings.describe(), "meter 'kitchen' 127.0.0.1:3333");
+  settings.password.clear();
+  EXPECT_EQ(settings.validate().error().message,
+            "meter 'kitchen' 127.0.0.1:3333: LLS needs a password");
+  settings.password = "x";
+  settings.max_pdu_size = 10;
+  EXPECT_FALSE(settings.validate());
+  settings.max_pdu_size = 1200;
+  settings.timeouts.response = std::chrono::milliseconds(0);
+  EXPECT_FALSE(settings.validate());
+}
+
+TEST(FrameTrace, PrintsDirectionTimeAndHex) {
+  const Bytes frame{0x7E, 0xA0, 0x07};
+  const std::string sent = format_trace_line(TraceDirection::sent, frame);
+  EXPECT_NE(sent.find(" -> 7E A0 07"), std::string::npos) << sent;
+  EXPECT_EQ(sent[4], '-');  // 2026-...
+  EXPECT_NE(format_trace_line(TraceDirection::received, frame).find(" <- "), std::string::npos);
 }
 
 }  // namespace
