@@ -5,6 +5,8 @@
 #include <iostream>
 
 #include "app/decode_command.hpp"
+#include "app/objects_command.hpp"
+#include "app/read_command.hpp"
 #include "app/simulate_command.hpp"
 #include "app/version.hpp"
 
@@ -12,6 +14,8 @@ int main(int argc, char** argv) {
   CLI::App app{"dlmsgw: reads DLMS/COSEM meters and delivers their readings to ThingsBoard"};
   app.set_version_flag("--version", std::string(dlmsgw::kVersion));
   app.require_subcommand(0, 1);
+  dlmsgw::app::add_read_command(app);
+  dlmsgw::app::add_objects_command(app);
   dlmsgw::app::add_decode_command(app);
   dlmsgw::add_simulate_command(app);
   CLI11_PARSE(app, argc, argv);
