@@ -32,6 +32,19 @@ TEST(DecodeCommand, JsonOutputIsAnArrayOfFieldTrees) {
   EXPECT_EQ(json[0]["value"], "SNRM P/F");
 }
 
+TEST(DecodeCommand, DecodesAWrapperFrameAndABareApdu) {
+  const auto wrapped = test::run_command(
+      kBinary + " decode 00 01 00 10 00 01 00 0D C0 01 C1 00 03 01 01 20 07 00 FF 02 00");
+  EXPECT_EQ(wrapped.exit_status, 0) << wrapped.output;
+  EXPECT_NE(wrapped.output.find("wrapper frame"), std::string::npos) << wrapped.output;
+  EXPECT_NE(wrapped.output.find("class 3 1-1:32.7.0 attribute 2"), std::string::npos)
+      << wrapped.output;
+  const auto bare = test::run_command(kBinary + " decode C4 01 C1 00 02 02 0F FE 16 23");
+  EXPECT_EQ(bare.exit_status, 0) << bare.output;
+  EXPECT_NE(bare.output.find("integer -2"), std::string::npos) << bare.output;
+  EXPECT_NE(bare.output.find("enum 35"), std::string::npos) << bare.output;
+}
+
 TEST(DecodeCommand, BadInputGivesAClearErrorAndExitStatus) {
   const auto not_hex = test::run_command(kBinary + " decode 7E ZZ 2>&1");
   EXPECT_EQ(not_hex.exit_status, 2);
