@@ -174,8 +174,10 @@ TEST(GatewaySigkill, HundredThousandReadingsSurviveABrokerOutageAndASigkill) {
     EXPECT_EQ(seen.size(), static_cast<std::size_t>(kPerDevice)) << device;
     EXPECT_EQ(items.front().ts, test::SyntheticConnector::kBaseTs);
   }
-  // Two disruptions (the outage and the kill), each repeating at most the batch in flight.
-  EXPECT_LE(duplicates, 2 * kBatch);
+  // Two disruptions (the outage and the kill), each repeating at most the batch in flight; plus
+  // at most one message (one batch) the persistent broker itself re-delivers to the emulator
+  // after its restart, when it had sent it but not yet seen the emulator's PUBACK.
+  EXPECT_LE(duplicates, 3 * kBatch);
   RecordProperty("duplicates", static_cast<int>(duplicates));
   std::cout << "readings: " << kDevices * kPerDevice << ", arrivals: " << tb.telemetry_count()
             << ", duplicates: " << duplicates << "\n";
