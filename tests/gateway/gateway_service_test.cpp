@@ -317,5 +317,59 @@ TEST(GatewayService, RateLimitsFromThePlatformSlowTheUplinkWithoutLosingData) {
   check_complete_and_ordered(sequences(f.tb).at("Meter 1"), 40, "Meter 1");
 }
 
+TEST(GatewayService, UnsendableRecordsAreDroppedAndCountedNotBlockingTheQueue) {
+  Fixture f;
+  f.start(options_for(f.broker));
+  ASSERT_TRUE(f.storage->append({Record{RecordKind::telemetry, "Meter 1", Timestamp{}, "oops"}}));
+  ASSERT_TRUE(f.connector->emit("Meter 1", 0));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.telemetry_count() == 1; }));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.storage->stats().records == 0; }));
+  EXPECT_EQ(f.gateway->uplink_counters().records_rejected, 1U);
+  EXPECT_EQ(f.gateway->statistics().value("readingsDropped", 0), 1);
+}
+
+TEST(GatewayService, GatewayRestartRepliesThenAsksForARestartExit) {
+  Fixture f;
+  auto options = options_for(f.broker);
+  std::optional<int> exit_code;
+  options.on_shutdown = [&](int code) { exit_code = code; };
+  f.start(options);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(3, "gateway_restart"));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.gateway_reply(3) && exit_code; }));
+  EXPECT_EQ(f.tb.gateway_reply(3)->at("success"), true);
+  EXPECT_EQ(*exit_code, kRestartExitCode);
+}
+
+TEST(GatewayService, DevicesAreAnnouncedAgainAfterARestartFromTheRegistry) {
+  testing::TempDirectory dir;
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb{io, broker};
+  auto options = options_for(broker);
+  options.registry_file = dir.path() / "devices.json";
+  {
+    StorageService storage(std::make_unique<MemoryQueue>(), io.get_executor());
+    auto gateway = GatewayService::create(io, storage, options);
+    ASSERT_TRUE(gateway);
+    ASSERT_TRUE((*gateway)->add_connector(
+        std::make_unique<SyntheticConnector>("Synthetic", std::vector<std::string>{"Meter 7"})));
+    (*gateway)->start();
+    ASSERT_TRUE(run_until(io, [&] { return tb.connects_for("Meter 7") == 1; }));
+    (*gateway)->stop();
+  }
+  // Restarted with a connector that has not declared anything yet: the registry announces it.
+  StorageService storage(std::make_unique<MemoryQueue>(), io.get_executor());
+  auto gateway = GatewayService::create(io, storage, options);
+  ASSERT_TRUE(gateway);
+  ASSERT_TRUE((*gateway)->add_connector(
+      std::make_unique<SyntheticConnector>("Synthetic", std::vector<std::string>{})));
+  (*gateway)->start();
+  ASSERT_TRUE(run_until(io, [&] { return tb.connects_for("Meter 7") == 2; }));
+  ASSERT_TRUE(tb.send_device_rpc("Meter 7", 1, "echo"));
+  ASSERT_TRUE(run_until(io, [&] { return tb.device_reply(1).has_value(); }));
+  EXPECT_FALSE(tb.device_reply(1)->at("data").contains("error"));
+}
+
 }  // namespace
 }  // namespace dlmsgw::gateway
