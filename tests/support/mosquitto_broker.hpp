@@ -42,7 +42,7 @@ class MosquittoBroker {
   // tests that expect verification to fail.
   explicit MosquittoBroker(Transport transport = Transport::plain,
                            std::string user = "gateway-token",
-                           std::string password = "tb-test-password")
+                           std::string password = "tb-test-password", bool persistent = false)
       : user_(std::move(user)), password_(std::move(password)) {
     char pattern[] = "/tmp/dlmsgw-mosquitto-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -56,8 +56,14 @@ class MosquittoBroker {
     std::ofstream conf(dir_ / "mosquitto.conf");
     conf << "listener " << port_ << " 127.0.0.1\n"
          << "allow_anonymous false\n"
-         << "password_file " << pwfile.string() << "\n"
-         << "persistence false\n"
+         << "password_file " << pwfile.string()
+         << "\n"
+         // persistent: sessions and queued QoS 1 messages survive stop()/start() (saved on
+         // SIGTERM), like a platform that keeps what it acknowledged.
+         << "persistence " << (persistent ? "true" : "false") << "\n"
+         << "persistence_location " << dir_.string() << "/\n"
+         << "max_queued_messages 0\n"
+         << "max_inflight_messages 0\n"
          // Started as root, mosquitto would switch to user "mosquitto", who cannot read our files.
          << "user " << current_user() << "\n"
          << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n"

@@ -345,8 +345,11 @@ Expected<std::unique_ptr<MqttClient>> MqttClient::create(asio::io_context& io,
   }
   auto impl = std::make_unique<Impl>(io, std::move(options));
   const auto& opts = impl->options;
-  impl->mosq =
-      mosquitto_new(opts.client_id.empty() ? nullptr : opts.client_id.c_str(), true, impl.get());
+  if (!opts.clean_session && opts.client_id.empty()) {
+    return make_error(ErrorCode::invalid_argument, "a persistent MQTT session needs a client id");
+  }
+  impl->mosq = mosquitto_new(opts.client_id.empty() ? nullptr : opts.client_id.c_str(),
+                             opts.clean_session, impl.get());
   if (impl->mosq == nullptr) {
     return make_error(ErrorCode::invalid_argument, "cannot create MQTT client '" + opts.client_id +
                                                        "': " + std::strerror(errno));

@@ -39,6 +39,9 @@ struct MqttOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 1883;
   std::string client_id;  // empty: the library makes a random one
+  // false: a persistent session (needs a client_id); the broker keeps our subscriptions and
+  // queues QoS 1 messages for us while we are away.
+  bool clean_session = true;
   // ThingsBoard access tokens go in `username` with no password; basic MQTT credentials use both.
   std::string username;
   std::optional<std::string> password;

@@ -1,0 +1,522 @@
+#include "gateway/config/gateway_config.hpp"
+
+#include <sys/stat.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "gateway/storage/memory_queue.hpp"
+#include "gateway/storage/sqlite_queue.hpp"
+#include "gateway/uplink/rate_limit.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+// Reads one YAML document with positions, collecting warnings; every error names file:line.
+class Reader {
+ public:
+  Reader(std::string file, std::vector<std::string>& warnings)
+      : file_(std::move(file)), warnings_(warnings) {}
+
+  [[nodiscard]] std::string at(const YAML::Node& node) const {
+    const auto mark = node.Mark();
+    return mark.line >= 0 ? file_ + ":" + std::to_string(mark.line + 1) : file_;
+  }
+  Error error(const YAML::Node& node, const std::string& key, const std::string& what) const {
+    return make_error(ErrorCode::invalid_argument, at(node) + ": " + key + ": " + what);
+  }
+  void warn(const YAML::Node& node, const std::string& what) {
+    warnings_.push_back(at(node) + ": " + what);
+  }
+
+  // Warns about keys of `map` outside `known`; `tb_only` are TB gateway keys dlmsgw ignores.
+  void check_keys(const YAML::Node& map, const std::string& prefix,
+                  const std::set<std::string>& known, const std::set<std::string>& tb_only = {}) {
+    for (const auto& item : map) {
+      const auto key = item.first.as<std::string>();
+      if (known.count(key) != 0) continue;
+      if (tb_only.count(key) != 0) {
+        warn(item.first, prefix + key + " is a ThingsBoard gateway setting dlmsgw does not use");
+      } else {
+        warn(item.first, "unknown key " + prefix + key + " (ignored; check the spelling)");
+      }
+    }
+  }
+
+  Expected<std::string> text(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsScalar()) return error(node, key, "expected a text value");
+    return node.as<std::string>();
+  }
+
+  Expected<std::int64_t> integer(const YAML::Node& node, const std::string& key, std::int64_t min,
+                                 std::int64_t max, const std::string& what) const {
+    if (!node.IsScalar()) return error(node, key, "expected " + what);
+    const auto value = node.Scalar();
+    std::int64_t number = 0;
+    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (ec != std::errc{} || ptr != value.data() + value.size() || number < min || number > max) {
+      return error(node, key, "'" + value + "' is not " + what);
+    }
+    return number;
+  }
+
+  Expected<bool> boolean(const YAML::Node& node, const std::string& key) const {
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+      return error(
+          node, key,
+          "'" + (node.IsScalar() ? node.Scalar() : std::string("...")) + "' is not true or false");
+    }
+    return value;
+  }
+
+  Expected<std::string> rate_limit(const YAML::Node& node, const std::string& key) const {
+    DLMSGW_TRY_ASSIGN(auto value, text(node, key));
+    if (value.rfind("DEFAULT_", 0) == 0) return std::string();
+    if (auto parsed = RateLimit::parse(value); !parsed) {
+      return error(node, key,
+                   "'" + value + "' is not a rate limit (\"N:S,N:S\": N messages per S seconds): " +
+                       parsed.error().message);
+    }
+    return value;
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<std::string>& warnings_;
+};
+
+// A secret in a file: must be readable only by the owner (refused when others can read it,
+// warned when the group can).
+Expected<std::string> read_secret(const std::filesystem::path& path, const std::string& what,
+                                  std::vector<std::string>& warnings) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return make_error(ErrorCode::invalid_argument,
+                      what + " file " + path.string() + " cannot be read: " + std::strerror(errno));
+  }
+  if ((info.st_mode & S_IROTH) != 0) {
+    return make_error(ErrorCode::invalid_argument,
+                      what + " file " + path.string() +
+                          " is readable by every user; protect it with: chmod 600 " +
+                          path.string());
+  }
+  if ((info.st_mode & S_IRGRP) != 0) {
+    warnings.push_back(what + " file " + path.string() +
+                       " is readable by its group; consider chmod 600");
+  }
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  auto secret = content.str();
+  if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  if (secret.empty()) {
+    return make_error(ErrorCode::invalid_argument, what + " file " + path.string() + " is empty");
+  }
+  return secret;
+}
+
+std::filesystem::path relative_to(const std::string& file, const std::string& value) {
+  std::filesystem::path path(value);
+  if (path.is_relative()) {
+    const auto dir = std::filesystem::path(file).parent_path();
+    if (!dir.empty()) path = dir / path;
+  }
+  return path;
+}
+
+Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayConfig& config) {
+  const std::string p = "thingsboard.security.";
+  if (!node.IsMap()) return reader.error(node, "thingsboard.security", "expected a mapping");
+  reader.check_keys(node, p,
+                    {"type", "accessToken", "accessTokenFile", "username", "password",
+                     "passwordFile", "clientId", "caCert", "cert", "privateKey"});
+  auto& security = config.security;
+  if (const auto type = node["type"]) {
+    DLMSGW_TRY_ASSIGN(auto value, reader.text(type, p + "type"));
+    static const std::set<std::string> types{"accessToken", "usernamePassword", "tlsAccessToken",
+                                             "tlsPrivateKey"};
+    if (types.count(value) == 0) {
+      return reader.error(type, p + "type",
+                          "'" + value +
+                              "' is not one of accessToken, usernamePassword, tlsAccessToken, "
+                              "tlsPrivateKey");
+    }
+  }
+  const auto field = [&](const char* key, std::string& out) -> Expected<void> {
+    if (const auto value = node[key]) {
+      DLMSGW_TRY_ASSIGN(out, reader.text(value, p + key));
+    }
+    return {};
+  };
+  DLMSGW_TRY(field("accessToken", security.access_token));
+  if (!security.access_token.empty()) {
+    security.credentials_source = p + "accessToken in " + reader.file();
+  }
+  if (const auto file = node["accessTokenFile"]) {
+    DLMSGW_TRY_ASSIGN(const auto path, reader.text(file, p + "accessTokenFile"));
+    DLMSGW_TRY_ASSIGN(security.access_token, read_secret(relative_to(reader.file(), path),
+                                                         "access token", config.warnings));
+    security.credentials_source = "the access token file " + path;
+  }
+  DLMSGW_TRY(field("username", security.username));
+  if (!security.username.empty() && security.access_token.empty()) {
+    security.credentials_source = p + "username/password in " + reader.file();
+  }
+  if (const auto password = node["password"]) {
+    DLMSGW_TRY_ASSIGN(security.password, reader.text(password, p + "password"));
+  }
+  if (const auto file = node["passwordFile"]) {
+    DLMSGW_TRY_ASSIGN(const auto path, reader.text(file, p + "passwordFile"));
+    DLMSGW_TRY_ASSIGN(security.password,
+                      read_secret(relative_to(reader.file(), path), "password", config.warnings));
+  }
+  DLMSGW_TRY(field("clientId", security.client_id));
+  std::string ca;
+  std::string cert;
+  std::string key;
+  DLMSGW_TRY(field("caCert", ca));
+  DLMSGW_TRY(field("cert", cert));
+  DLMSGW_TRY(field("privateKey", key));
+  if (cert.empty() != key.empty()) {
+    return reader.error(node, "thingsboard.security",
+                        "cert and privateKey go together (mutual TLS needs both)");
+  }
+  if (!cert.empty() && ca.empty()) {
+    return reader.error(node, "thingsboard.security",
+                        "a client certificate needs caCert too (TLS is never used unverified)");
+  }
+  if (!ca.empty()) security.ca_cert = relative_to(reader.file(), ca).string();
+  if (!cert.empty()) security.cert = relative_to(reader.file(), cert).string();
+  if (!key.empty()) security.private_key = relative_to(reader.file(), key).string();
+  return {};
+}
+
+Expected<void> parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayConfig& config) {
+  const std::string p = "thingsboard.";
+  if (!tb.IsMap()) return reader.error(tb, "thingsboard", "expected a mapping");
+  reader.check_keys(
+      tb, p,
+      {"host", "port", "qos", "maxPayloadSizeBytes", "security", "statistics", "rateLimits",
+       "dpRateLimits", "messagesRateLimits", "deviceRateLimits", "deviceDpRateLimits",
+       "deviceMessagesRateLimits"},
+      {"remoteShell", "remoteConfiguration", "deviceFiltering", "minPackSendDelayMS",
+       "minPackSizeToSend", "checkConnectorsConfigurationInSeconds", "handleDeviceRenaming",
+       "checkingDeviceActivity", "latencyDebugMode", "reportStrategy"});
+  const auto host = tb["host"];
+  if (!host)
+    return reader.error(tb, p + "host", "missing (the ThingsBoard server's name or address)");
+  DLMSGW_TRY_ASSIGN(config.host, reader.text(host, p + "host"));
+  if (config.host.empty()) return reader.error(host, p + "host", "is empty");
+  if (const auto port = tb["port"]) {
+    DLMSGW_TRY_ASSIGN(const auto value,
+                      reader.integer(port, p + "port", 1, 65535, "a port number (1-65535)"));
+    config.port = static_cast<std::uint16_t>(value);
+  }
+  if (const auto qos = tb["qos"]) {
+    DLMSGW_TRY_ASSIGN(
+        const auto value,
+        reader.integer(qos, p + "qos", 0, 1, "an MQTT QoS dlmsgw supports (1, or 0 to lose data)"));
+    config.qos = static_cast<int>(value);
+    if (config.qos == 0) {
+      reader.warn(qos, "thingsboard.qos: 0 gives no acknowledgement: readings may be lost");
+    }
+  }
+  if (const auto size = tb["maxPayloadSizeBytes"]) {
+    DLMSGW_TRY_ASSIGN(const auto value,
+                      reader.integer(size, p + "maxPayloadSizeBytes", 256, 256 * 1024 * 1024,
+                                     "a size in bytes (256 or more)"));
+    config.max_payload_size_bytes = static_cast<std::size_t>(value);
+  }
+  if (const auto security = tb["security"]) {
+    DLMSGW_TRY(parse_security(reader, security, config));
+  }
+  if (const auto stats = tb["statistics"]) {
+    if (!stats.IsMap()) return reader.error(stats, p + "statistics", "expected a mapping");
+    reader.check_keys(stats, p + "statistics.", {"enable", "statsSendPeriodInSeconds"},
+                      {"customStatsSendPeriodInSeconds", "commands"});
+    if (const auto enable = stats["enable"]) {
+      DLMSGW_TRY_ASSIGN(config.statistics, reader.boolean(enable, p + "statistics.enable"));
+    }
+    if (const auto period = stats["statsSendPeriodInSeconds"]) {
+      DLMSGW_TRY_ASSIGN(const auto value,
+                        reader.integer(period, p + "statistics.statsSendPeriodInSeconds", 1, 86400,
+                                       "a period in seconds (1-86400)"));
+      config.statistics_period = std::chrono::seconds(value);
+    }
+  }
+  const std::pair<const char*, std::string GatewayConfig::*> limits[] = {
+      {"rateLimits", &GatewayConfig::rate_limits},
+      {"dpRateLimits", &GatewayConfig::dp_rate_limits},
+      {"messagesRateLimits", &GatewayConfig::messages_rate_limits},
+      {"deviceRateLimits", &GatewayConfig::device_rate_limits},
+      {"deviceDpRateLimits", &GatewayConfig::device_dp_rate_limits},
+      {"deviceMessagesRateLimits", &GatewayConfig::device_messages_rate_limits},
+  };
+  for (const auto& [key, field] : limits) {
+    if (const auto value = tb[key]) {
+      DLMSGW_TRY_ASSIGN(config.*field, reader.rate_limit(value, p + key));
+    }
+  }
+  return {};
+}
+
+Expected<void> parse_storage(Reader& reader, const YAML::Node& node, GatewayConfig& config) {
+  const std::string p = "storage.";
+  if (!node.IsMap()) return reader.error(node, "storage", "expected a mapping");
+  reader.check_keys(
+      node, p,
+      {"type", "data_file_path", "max_records_count", "read_records_count", "messages_ttl_in_days"},
+      {"data_folder_path", "max_file_count", "max_read_records_count", "max_records_per_file",
+       "messages_ttl_check_in_hours", "max_db_connections"});
+  auto& storage = config.storage;
+  if (const auto type = node["type"]) {
+    DLMSGW_TRY_ASSIGN(const auto value, reader.text(type, p + "type"));
+    if (value == "memory") {
+      storage.type = StorageType::memory;
+    } else if (value == "sqlite") {
+      storage.type = StorageType::sqlite;
+    } else {
+      return reader.error(type, p + "type",
+                          "'" + value + "' is not a storage type dlmsgw has (memory or sqlite" +
+                              (value == "file" ? "; use sqlite instead of file" : "") + ")");
+    }
+  }
+  if (const auto path = node["data_file_path"]) {
+    DLMSGW_TRY_ASSIGN(const auto value, reader.text(path, p + "data_file_path"));
+    storage.data_file_path = relative_to(reader.file(), value);
+  }
+  if (const auto max = node["max_records_count"]) {
+    DLMSGW_TRY_ASSIGN(const auto value, reader.integer(max, p + "max_records_count", 0, INT64_MAX,
+                                                       "a record count (0 for no limit)"));
+    storage.max_records_count = static_cast<std::uint64_t>(value);
+  }
+  if (const auto read = node["read_records_count"]) {
+    DLMSGW_TRY_ASSIGN(const auto value, reader.integer(read, p + "read_records_count", 1, 100000,
+                                                       "a record count (1-100000)"));
+    storage.read_records_count = static_cast<std::size_t>(value);
+  }
+  if (const auto ttl = node["messages_ttl_in_days"]) {
+    DLMSGW_TRY_ASSIGN(const auto value, reader.integer(ttl, p + "messages_ttl_in_days", 0, 36500,
+                                                       "a number of days (0 to keep)"));
+    storage.messages_ttl_in_days = static_cast<std::uint32_t>(value);
+  }
+  return {};
+}
+
+Expected<void> parse_connectors(Reader& reader, const YAML::Node& node, GatewayConfig& config) {
+  if (!node.IsSequence()) return reader.error(node, "connectors", "expected a list");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const auto item = node[i];
+    const std::string p = "connectors[" + std::to_string(i) + "]";
+    if (!item.IsMap())
+      return reader.error(item, p, "expected a mapping with name, type, configuration");
+    reader.check_keys(item, p + ".", {"name", "type", "configuration"},
+                      {"class", "useGRPC", "configurationJson"});
+    ConnectorConfig connector;
+    for (const auto& [key, out] : {std::pair<const char*, std::string*>{"name", &connector.name},
+                                   {"type", &connector.type}}) {
+      const auto value = item[key];
+      if (!value) return reader.error(item, p + "." + key, "missing");
+      DLMSGW_TRY_ASSIGN(*out, reader.text(value, p + "." + key));
+    }
+    if (!names.insert(connector.name).second) {
+      return reader.error(item["name"], p + ".name",
+                          "'" + connector.name + "' is used twice; connector names must be unique");
+    }
+    const auto file = item["configuration"];
+    if (!file)
+      return reader.error(item, p + ".configuration", "missing (the connector's JSON file)");
+    DLMSGW_TRY_ASSIGN(const auto path, reader.text(file, p + ".configuration"));
+    connector.configuration = relative_to(reader.file(), path);
+    config.connectors.push_back(std::move(connector));
+  }
+  return {};
+}
+
+Expected<void> apply_environment(GatewayConfig& config, const Environment& environment) {
+  const auto env = [&](const char* name) { return environment(name); };
+  const auto bad = [](const char* name, const std::string& value, const std::string& what) {
+    return make_error(ErrorCode::invalid_argument,
+                      std::string("environment ") + name + ": '" + value + "' is not " + what);
+  };
+  if (auto v = env("TB_GW_HOST")) config.host = *v;
+  if (auto v = env("TB_GW_PORT")) {
+    int port = 0;
+    const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), port);
+    if (ec != std::errc{} || ptr != v->data() + v->size() || port < 1 || port > 65535) {
+      return bad("TB_GW_PORT", *v, "a port number (1-65535)");
+    }
+    config.port = static_cast<std::uint16_t>(port);
+  }
+  if (auto v = env("TB_GW_QOS")) {
+    if (*v != "0" && *v != "1") return bad("TB_GW_QOS", *v, "0 or 1");
+    config.qos = *v == "1" ? 1 : 0;
+  }
+  if (auto v = env("TB_GW_MAX_PAYLOAD_SIZE_BYTES")) {
+    std::size_t size = 0;
+    const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), size);
+    if (ec != std::errc{} || ptr != v->data() + v->size() || size < 256) {
+      return bad("TB_GW_MAX_PAYLOAD_SIZE_BYTES", *v, "a size in bytes (256 or more)");
+    }
+    config.max_payload_size_bytes = size;
+  }
+  auto& security = config.security;
+  if (auto v = env("TB_GW_ACCESS_TOKEN")) {
+    security.access_token = *v;
+    security.credentials_source = "the environment variable TB_GW_ACCESS_TOKEN";
+  }
+  if (auto v = env("TB_GW_ACCESS_TOKEN_FILE")) {
+    DLMSGW_TRY_ASSIGN(security.access_token, read_secret(*v, "access token", config.warnings));
+    security.credentials_source = "the access token file " + *v + " (TB_GW_ACCESS_TOKEN_FILE)";
+  }
+  if (auto v = env("TB_GW_USERNAME")) {
+    security.username = *v;
+    security.credentials_source = "TB_GW_USERNAME/TB_GW_PASSWORD";
+  }
+  if (auto v = env("TB_GW_PASSWORD")) security.password = *v;
+  if (auto v = env("TB_GW_PASSWORD_FILE")) {
+    DLMSGW_TRY_ASSIGN(security.password, read_secret(*v, "password", config.warnings));
+  }
+  if (auto v = env("TB_GW_CLIENT_ID")) security.client_id = *v;
+  if (auto v = env("TB_GW_CA_CERT")) security.ca_cert = *v;
+  if (auto v = env("TB_GW_CERT")) security.cert = *v;
+  if (auto v = env("TB_GW_PRIVATE_KEY")) security.private_key = *v;
+  if (auto v = env("TB_GW_STORAGE_TYPE")) {
+    if (*v == "memory") {
+      config.storage.type = StorageType::memory;
+    } else if (*v == "sqlite") {
+      config.storage.type = StorageType::sqlite;
+    } else {
+      return bad("TB_GW_STORAGE_TYPE", *v, "memory or sqlite");
+    }
+  }
+  if (auto v = env("TB_GW_STORAGE_PATH")) config.storage.data_file_path = *v;
+  if (security.cert.empty() != security.private_key.empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "TLS client certificate and private key go together (TB_GW_CERT, "
+                      "TB_GW_PRIVATE_KEY or security.cert, security.privateKey)");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<std::string> process_environment(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+Expected<GatewayConfig> parse_gateway_config(std::string_view text, const std::string& file_name,
+                                             const Environment& environment) {
+  GatewayConfig config;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorCode::malformed, file_name + ":" + std::to_string(e.mark.line + 1) +
+                                                ": not valid YAML/JSON: " + e.msg);
+  }
+  Reader reader(file_name, config.warnings);
+  try {
+    if (!root.IsMap()) {
+      return make_error(ErrorCode::invalid_argument,
+                        file_name + ": expected a mapping with thingsboard, storage, connectors");
+    }
+    reader.check_keys(root, "", {"thingsboard", "storage", "connectors"}, {"grpc", "logs"});
+    const auto tb = root["thingsboard"];
+    if (!tb) {
+      return make_error(ErrorCode::invalid_argument,
+                        file_name + ": thingsboard: missing (host, port, security of the server)");
+    }
+    DLMSGW_TRY(parse_thingsboard(reader, tb, config));
+    if (const auto storage = root["storage"]) DLMSGW_TRY(parse_storage(reader, storage, config));
+    if (const auto connectors = root["connectors"]) {
+      DLMSGW_TRY(parse_connectors(reader, connectors, config));
+    }
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorCode::invalid_argument,
+                      file_name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  DLMSGW_TRY(apply_environment(config, environment));
+  if (config.security.access_token.empty() && config.security.username.empty()) {
+    config.warnings.push_back(file_name +
+                              ": no credentials (thingsboard.security.accessToken or "
+                              "TB_GW_ACCESS_TOKEN): ThingsBoard will refuse the connection");
+  }
+  return config;
+}
+
+Expected<GatewayConfig> load_gateway_config(const std::filesystem::path& path,
+                                            const Environment& environment) {
+  std::ifstream in(path);
+  if (!in) {
+    return make_error(ErrorCode::invalid_argument,
+                      path.string() + ": cannot be read: " + std::strerror(errno));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_gateway_config(text.str(), path.string(), environment);
+}
+
+GatewayOptions to_gateway_options(const GatewayConfig& config) {
+  GatewayOptions options;
+  auto& mqtt = options.mqtt;
+  mqtt.host = config.host;
+  mqtt.port = config.port;
+  const auto& security = config.security;
+  if (!security.access_token.empty()) {
+    mqtt.username = security.access_token;  // ThingsBoard: the token is the user name
+  } else {
+    mqtt.username = security.username;
+    mqtt.password = security.password;
+  }
+  mqtt.client_id = security.client_id;
+  mqtt.credentials_source =
+      security.credentials_source.empty() ? "the configuration" : security.credentials_source;
+  if (!security.ca_cert.empty()) {
+    mqtt.tls = MqttTls{security.ca_cert, security.cert, security.private_key};
+  }
+  auto& limits = options.uplink.limits;
+  const auto parse = [](const std::string& text) {
+    auto parsed = RateLimit::parse(text);
+    return parsed ? std::move(*parsed) : RateLimit();
+  };
+  limits.messages = parse(config.messages_rate_limits);
+  limits.telemetry_messages = parse(config.rate_limits);
+  limits.telemetry_data_points = parse(config.dp_rate_limits);
+  limits.device_messages = parse(config.device_messages_rate_limits);
+  limits.device_telemetry_messages = parse(config.device_rate_limits);
+  limits.device_telemetry_data_points = parse(config.device_dp_rate_limits);
+  limits.max_payload_bytes = config.max_payload_size_bytes;
+  options.uplink.max_batch_records = config.storage.read_records_count;
+  options.uplink.qos = config.qos;
+  options.statistics = config.statistics;
+  options.statistics_period = config.statistics_period;
+  return options;
+}
+
+Expected<std::unique_ptr<RecordQueue>> open_record_queue(const StorageConfig& storage) {
+  QueueLimits limits;
+  limits.max_records = storage.max_records_count;
+  limits.max_age = std::chrono::hours(24) * storage.messages_ttl_in_days;
+  if (storage.type == StorageType::memory) {
+    return std::unique_ptr<RecordQueue>(std::make_unique<MemoryQueue>(limits));
+  }
+  SqliteQueueOptions options;
+  options.limits = limits;
+  DLMSGW_TRY_ASSIGN(auto queue, SqliteQueue::open(storage.data_file_path, options));
+  return std::unique_ptr<RecordQueue>(std::move(queue));
+}
+
+}  // namespace dlmsgw::gateway

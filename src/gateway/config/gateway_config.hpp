@@ -1,0 +1,113 @@
+#pragma once
+// GatewayConfig: tb_gateway.yaml (or tb_gateway.json: JSON is YAML) with the ThingsBoard IoT
+// Gateway's own keys, so an existing file keeps working:
+//
+//   thingsboard:
+//     host: thingsboard.cloud          # required
+//     port: 1883
+//     qos: 1                           # 0 or 1
+//     maxPayloadSizeBytes: 8196
+//     statistics: {enable: true, statsSendPeriodInSeconds: 60}
+//     security:                        # one of:
+//       accessToken: TOKEN             #   token (or accessTokenFile: /path, mode 0600)
+//       username: u, password: p, clientId: c   (or passwordFile: /path)
+//       caCert: ca.pem, cert: c.pem, privateKey: k.pem   # TLS; with cert/privateKey: mutual TLS
+//     rateLimits / dpRateLimits / messagesRateLimits            # gateway: "N:S,N:S"
+//     deviceRateLimits / deviceDpRateLimits / deviceMessagesRateLimits   # per device
+//   storage:
+//     type: memory | sqlite
+//     data_file_path: ./data/data.db   # sqlite
+//     max_records_count: 100000        # oldest dropped beyond it (0: no limit)
+//     read_records_count: 100          # records per uplink batch
+//     messages_ttl_in_days: 7          # sqlite: older records dropped (0: keep)
+//   connectors:
+//     - {name: DLMS Connector, type: dlms, configuration: dlms_connector.json}
+//
+// Rate limit values "DEFAULT_..." (as in TB's shipped file) mean "none configured": the limits
+// ThingsBoard returns for getSessionLimits apply. Unknown keys are warned about; keys of the TB
+// gateway that dlmsgw does not use (remoteShell, grpc, ...) are accepted and noted. Wrong types
+// and values are refused as "file:line: key: problem (hint)".
+//
+// Environment overrides (applied after the file, each also checked):
+//   TB_GW_HOST, TB_GW_PORT, TB_GW_QOS, TB_GW_ACCESS_TOKEN, TB_GW_ACCESS_TOKEN_FILE,
+//   TB_GW_USERNAME, TB_GW_PASSWORD, TB_GW_PASSWORD_FILE, TB_GW_CLIENT_ID, TB_GW_CA_CERT,
+//   TB_GW_CERT, TB_GW_PRIVATE_KEY, TB_GW_STORAGE_TYPE, TB_GW_STORAGE_PATH,
+//   TB_GW_MAX_PAYLOAD_SIZE_BYTES.
+// Secret files (accessTokenFile, passwordFile): refused when readable by others (chmod 600),
+// warned when readable by the group; one trailing newline is stripped.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dlms/core/expected.hpp"
+#include "gateway/gateway_service.hpp"
+#include "gateway/storage/record_queue.hpp"
+
+namespace dlmsgw::gateway {
+
+struct SecurityConfig {
+  std::string access_token;
+  std::string username;
+  std::optional<std::string> password;
+  std::string client_id;
+  std::string ca_cert;  // TLS when set
+  std::string cert;     // mutual TLS: cert and private_key together
+  std::string private_key;
+  std::string credentials_source;  // for the "token refused" error: where the secret came from
+};
+
+enum class StorageType { memory, sqlite };
+
+struct StorageConfig {
+  StorageType type = StorageType::memory;
+  std::filesystem::path data_file_path = "./data/data.db";
+  std::uint64_t max_records_count = 100'000;
+  std::size_t read_records_count = 100;
+  std::uint32_t messages_ttl_in_days = 7;
+};
+
+struct ConnectorConfig {
+  std::string name;
+  std::string type;
+  std::filesystem::path configuration;  // resolved against the gateway file's directory
+};
+
+struct GatewayConfig {
+  std::string host;
+  std::uint16_t port = 1883;
+  int qos = 1;
+  std::size_t max_payload_size_bytes = 8196;
+  SecurityConfig security;
+  // Rate limit strings as written (empty: none), see UplinkLimits for their meaning.
+  std::string rate_limits, dp_rate_limits, messages_rate_limits;
+  std::string device_rate_limits, device_dp_rate_limits, device_messages_rate_limits;
+  bool statistics = true;
+  std::chrono::seconds statistics_period{60};
+  StorageConfig storage;
+  std::vector<ConnectorConfig> connectors;
+  std::vector<std::string> warnings;  // "file:line: ..." for the log
+};
+
+// Looks up an environment variable; injectable for tests.
+using Environment = std::function<std::optional<std::string>(const char* name)>;
+std::optional<std::string> process_environment(const char* name);
+
+Expected<GatewayConfig> parse_gateway_config(std::string_view text, const std::string& file_name,
+                                             const Environment& environment = process_environment);
+Expected<GatewayConfig> load_gateway_config(const std::filesystem::path& path,
+                                            const Environment& environment = process_environment);
+
+// The parts GatewayService needs (MQTT, uplink limits, statistics). Rate limits were checked by
+// the parser, so this cannot fail on them.
+GatewayOptions to_gateway_options(const GatewayConfig& config);
+
+// Opens the queue storage.type names, with max_records_count and messages_ttl_in_days as limits.
+Expected<std::unique_ptr<RecordQueue>> open_record_queue(const StorageConfig& storage);
+
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,84 @@
+#pragma once
+// The connector plugin interface: the one header a connector (DLMS, Modbus, a test's synthetic one)
+// implements to plug into the gateway core. It is the whole contract in both directions:
+//
+//   connector -> core  through GatewaySink (given to start()): readings and attributes, and which
+//                      devices the connector serves.
+//   core -> connector  through Connector: start/stop, RPC requests and shared-attribute updates for
+//                      the devices it declared.
+//
+// Threading: every call in both directions happens on the gateway's asio loop thread. A connector
+// that does blocking work runs it elsewhere and posts back to the loop before calling the sink.
+//
+// Delivery: submit() appends to durable storage before anything is sent to ThingsBoard; once it
+// returns success, the gateway delivers the record even across broker outages and restarts (see
+// docs/architecture.md, "Delivery guarantee"). A failure means the record was NOT stored (storage
+// is stopping or the hand-off is full because the disk is slower than the meters): the connector
+// may retry later or drop and count it.
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "dlms/core/expected.hpp"
+#include "gateway/reading.hpp"
+
+namespace dlmsgw::gateway {
+
+// What a connector gives the core. Owned by the core; valid from start() until stop() returns.
+class GatewaySink {
+ public:
+  virtual ~GatewaySink() = default;
+
+  // Stores one device's telemetry (then sends it). The device is declared implicitly with the
+  // connector's default type if device_connected() was never called for it.
+  virtual Expected<void> submit(Reading reading) = 0;
+  // Stores client attributes of a device (then sends them).
+  virtual Expected<void> submit(AttributeSet attributes) = 0;
+
+  // The connector serves this device from now on: ThingsBoard creates it with this type (device
+  // profile) and routes its RPCs and shared-attribute updates here. Idempotent; the core remembers
+  // it across restarts and re-announces it after every reconnect.
+  virtual void device_connected(std::string_view device, std::string_view type) = 0;
+  // The connector no longer serves this device (removed from its configuration).
+  virtual void device_disconnected(std::string_view device) = 0;
+};
+
+// An RPC for one of the connector's devices: v1/gateway/rpc {"device":..,"data":{"id","method",
+// "params"}}. The device name is the one the connector declared (a rename on the platform is
+// translated back by the core).
+struct RpcRequest {
+  std::string device;
+  std::int64_t id = 0;
+  std::string method;
+  nlohmann::json params;  // null when absent
+};
+
+// The result of an RPC: a JSON value sent back as the reply's "data", or an Error sent as
+// {"error": message}. Call it exactly once, on the loop thread, possibly after the request
+// returned (a meter read takes hundreds of ms). An unknown method is ErrorCode::unsupported.
+using RpcReply = std::function<void(Expected<nlohmann::json>)>;
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+
+  // Unique among the gateway's connectors (tb_gateway.yaml connectors[].name): owner of devices,
+  // label of statistics.
+  [[nodiscard]] virtual std::string_view name() const = 0;
+
+  // Begins work on the loop (connect to meters, schedule polls). Must not block.
+  virtual void start(GatewaySink& sink) = 0;
+  // Ends work; no sink call may follow. Called before the core stops storage.
+  virtual void stop() = 0;
+
+  // A device RPC for a device this connector declared.
+  virtual void handle_rpc(RpcRequest request, RpcReply reply) = 0;
+  // Shared attributes of a device changed on the platform ({"key":value,..}; removed keys come as
+  // {"deleted":["key",..]}). No reply.
+  virtual void handle_attribute_update(std::string_view device, const nlohmann::json& values) = 0;
+};
+
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,163 @@
+#include "gateway/device_registry.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace dlmsgw::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+
+Error file_error(const fs::path& path, const std::string& what) {
+  return make_error(ErrorCode::io_error, "device registry " + path.string() + ": " + what);
+}
+
+// Writes `text` to `path` so that a crash leaves either the old or the new file, never a torn one.
+Expected<void> write_atomically(const fs::path& path, const std::string& text) {
+  const fs::path temporary = path.string() + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return file_error(temporary, std::strerror(errno));
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const auto n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      return file_error(temporary, why);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) return file_error(temporary, std::strerror(errno));
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    return file_error(path, std::string("rename: ") + std::strerror(errno));
+  }
+  // The rename itself is durable only once the directory is.
+  const auto directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    (void)::fsync(dir);
+    ::close(dir);
+  }
+  return {};
+}
+
+}  // namespace
+
+Expected<DeviceRegistry> DeviceRegistry::open(fs::path path) {
+  DeviceRegistry registry(path);
+  if (path.empty()) return registry;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+    return registry;
+  }
+  std::ifstream in(path);
+  if (!in) return file_error(path, "cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto document = nlohmann::json::parse(text.str(), nullptr, false);
+  if (document.is_discarded() || !document.is_object() || !document.contains("devices") ||
+      !document["devices"].is_array()) {
+    return make_error(
+        ErrorCode::malformed,
+        "device registry " + path.string() +
+            ": not a registry file ({\"devices\":[...]}); move it away to start empty");
+  }
+  for (const auto& item : document["devices"]) {
+    const auto text_of = [&](const char* key) -> std::optional<std::string> {
+      const auto it = item.find(key);
+      if (it == item.end() || !it->is_string()) return std::nullopt;
+      return it->get<std::string>();
+    };
+    auto name = text_of("name");
+    auto local = text_of("localName");
+    auto type = text_of("type");
+    auto connector = text_of("connector");
+    if (!item.is_object() || !name || !type || !connector) {
+      return make_error(ErrorCode::malformed, "device registry " + path.string() +
+                                                  ": an entry lacks name, type or connector");
+    }
+    registry.devices_.push_back(
+        {*name, local ? *local : *name, std::move(*type), std::move(*connector)});
+  }
+  return registry;
+}
+
+Expected<void> DeviceRegistry::save() const {
+  if (path_.empty()) return {};
+  nlohmann::json devices = nlohmann::json::array();
+  for (const auto& entry : devices_) {
+    devices.push_back({{"name", entry.name},
+                       {"localName", entry.local_name},
+                       {"type", entry.type},
+                       {"connector", entry.connector}});
+  }
+  const nlohmann::json document{{"version", 1}, {"devices", devices}};
+  return write_atomically(path_,
+                          document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Expected<bool> DeviceRegistry::add(std::string_view local_name, std::string_view type,
+                                   std::string_view connector) {
+  auto it = std::find_if(devices_.begin(), devices_.end(), [&](const DeviceEntry& entry) {
+    return entry.local_name == local_name && entry.connector == connector;
+  });
+  if (it == devices_.end()) {
+    // Same name served by another connector: it moves (a connector's configuration changed).
+    it = std::find_if(devices_.begin(), devices_.end(),
+                      [&](const DeviceEntry& entry) { return entry.name == local_name; });
+  }
+  if (it != devices_.end() && it->type == type && it->connector == connector) return false;
+  if (it == devices_.end()) {
+    devices_.push_back({std::string(local_name), std::string(local_name), std::string(type),
+                        std::string(connector)});
+  } else {
+    it->type = type;
+    it->connector = connector;
+    it->local_name = local_name;
+  }
+  DLMSGW_TRY(save());
+  return true;
+}
+
+Expected<bool> DeviceRegistry::remove(std::string_view name) {
+  const auto it = std::find_if(devices_.begin(), devices_.end(),
+                               [&](const DeviceEntry& entry) { return entry.name == name; });
+  if (it == devices_.end()) return false;
+  devices_.erase(it);
+  DLMSGW_TRY(save());
+  return true;
+}
+
+Expected<bool> DeviceRegistry::rename(std::string_view old_name, std::string_view new_name) {
+  const auto it = std::find_if(devices_.begin(), devices_.end(),
+                               [&](const DeviceEntry& entry) { return entry.name == old_name; });
+  if (it == devices_.end()) return false;
+  it->name = new_name;
+  DLMSGW_TRY(save());
+  return true;
+}
+
+const DeviceEntry* DeviceRegistry::find(std::string_view name) const {
+  const auto it = std::find_if(devices_.begin(), devices_.end(),
+                               [&](const DeviceEntry& entry) { return entry.name == name; });
+  return it == devices_.end() ? nullptr : &*it;
+}
+
+const DeviceEntry* DeviceRegistry::find_local(std::string_view connector,
+                                              std::string_view local_name) const {
+  const auto it = std::find_if(devices_.begin(), devices_.end(), [&](const DeviceEntry& entry) {
+    return entry.connector == connector && entry.local_name == local_name;
+  });
+  return it == devices_.end() ? nullptr : &*it;
+}
+
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,59 @@
+#pragma once
+// DeviceRegistry: the child devices the gateway serves (name, type, owning connector), kept in a
+// small JSON file written atomically (temporary file, fsync, rename) so that after a restart the
+// gateway re-announces them (v1/gateway/connect) before sending their stored data, and routes RPCs
+// for them even before their connector has declared them again.
+//
+// Renaming on the platform (gateway_device_renamed) changes the name ThingsBoard knows the device
+// by; the connector keeps using its own (local) name, translated both ways here. Deletion on the
+// platform (gateway_device_deleted) forgets the device; if its connector sends data again, it is
+// declared again and ThingsBoard creates a new device.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dlms/core/expected.hpp"
+
+namespace dlmsgw::gateway {
+
+struct DeviceEntry {
+  std::string name;        // the name on the platform (what goes in messages)
+  std::string local_name;  // the connector's name for it (differs after a rename)
+  std::string type;        // device profile
+  std::string connector;   // owning connector
+  bool operator==(const DeviceEntry&) const = default;
+};
+
+class DeviceRegistry {
+ public:
+  // An empty path keeps the registry in memory only. A missing file is an empty registry; an
+  // unreadable or malformed one is an error naming the file (it is not overwritten).
+  static Expected<DeviceRegistry> open(std::filesystem::path path);
+
+  // Declares a device by its local name. Returns true when it is new or its type or connector
+  // changed (the caller then sends a connect message).
+  Expected<bool> add(std::string_view local_name, std::string_view type,
+                     std::string_view connector);
+  // Forgets a device by its platform name. False when unknown.
+  Expected<bool> remove(std::string_view name);
+  // The platform renamed `old_name` to `new_name`. False when `old_name` is unknown.
+  Expected<bool> rename(std::string_view old_name, std::string_view new_name);
+
+  [[nodiscard]] const DeviceEntry* find(std::string_view name) const;  // by platform name
+  [[nodiscard]] const DeviceEntry* find_local(std::string_view connector,
+                                              std::string_view local_name) const;
+  [[nodiscard]] const std::vector<DeviceEntry>& devices() const { return devices_; }
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  explicit DeviceRegistry(std::filesystem::path path) : path_(std::move(path)) {}
+  Expected<void> save() const;
+
+  std::filesystem::path path_;
+  std::vector<DeviceEntry> devices_;
+};
+
+}  // namespace dlmsgw::gateway

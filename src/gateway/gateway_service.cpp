@@ -1,0 +1,328 @@
+#include "gateway/gateway_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "gateway/process_usage.hpp"
+#include "gateway/uplink/gateway_topic.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+nlohmann::json values_object(const std::vector<DataPoint>& values) {
+  nlohmann::json object = nlohmann::json::object();
+  for (const auto& point : values) {
+    std::visit([&](const auto& value) { object[point.key] = value; }, point.value);
+  }
+  return object;
+}
+
+std::string dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Topics we also publish on: with a plain MQTT broker our own messages come back, and failing to
+// parse them as requests is expected, not worth a warning.
+bool own_echo(std::string_view topic) {
+  return topic == topic::gateway_attributes || topic == topic::gateway_rpc ||
+         topic.starts_with(topic::device_rpc_response_prefix);
+}
+
+}  // namespace
+
+Record to_record(const Reading& reading, std::string device) {
+  return Record{RecordKind::telemetry, std::move(device), reading.ts,
+                dump(values_object(reading.values))};
+}
+
+Record to_record(const AttributeSet& attributes, std::string device) {
+  return Record{RecordKind::attributes, std::move(device), Timestamp{},
+                dump(values_object(attributes.values))};
+}
+
+// The GatewaySink one connector gets: it knows the connector's name, so the core knows who owns
+// what is declared and submitted.
+class GatewayService::Sink final : public GatewaySink {
+ public:
+  Sink(GatewayService& service, std::string connector)
+      : service_(service), connector_(std::move(connector)) {}
+
+  Expected<void> submit(Reading reading) override {
+    auto device = service_.platform_name(connector_, reading.device);
+    return store(to_record(reading, std::move(device)), service_.counters_[connector_].readings);
+  }
+
+  Expected<void> submit(AttributeSet attributes) override {
+    auto device = service_.platform_name(connector_, attributes.device);
+    return store(to_record(attributes, std::move(device)),
+                 service_.counters_[connector_].attributes);
+  }
+
+  void device_connected(std::string_view device, std::string_view type) override {
+    service_.declare(connector_, device, type);
+  }
+
+  void device_disconnected(std::string_view device) override {
+    const auto* entry = service_.registry_.find_local(connector_, device);
+    if (entry == nullptr) return;
+    const std::string name = entry->name;
+    (void)service_.uplink_->publish_now(encode_disconnect(name));
+    if (auto removed = service_.registry_.remove(name); !removed) {
+      spdlog::error("{}", removed.error().message);
+    }
+  }
+
+ private:
+  Expected<void> store(Record record, std::uint64_t& counter) {
+    auto stored = service_.storage_.append({std::move(record)});
+    if (!stored) {
+      ++service_.counters_[connector_].store_failures;
+      return stored;
+    }
+    ++counter;
+    service_.uplink_->notify();
+    return {};
+  }
+
+  GatewayService& service_;
+  std::string connector_;
+};
+
+Expected<std::unique_ptr<GatewayService>> GatewayService::create(asio::io_context& io,
+                                                                 StorageService& storage,
+                                                                 GatewayOptions options) {
+  DLMSGW_TRY_ASSIGN(auto client, MqttClient::create(io, options.mqtt));
+  DLMSGW_TRY_ASSIGN(auto registry, DeviceRegistry::open(options.registry_file));
+  return std::unique_ptr<GatewayService>(
+      new GatewayService(io, storage, std::move(options), std::move(client), std::move(registry)));
+}
+
+GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
+                               GatewayOptions options, std::unique_ptr<MqttClient> client,
+                               DeviceRegistry registry)
+    : io_(io),
+      storage_(storage),
+      options_(std::move(options)),
+      client_(std::move(client)),
+      registry_(std::move(registry)),
+      stats_timer_(io) {
+  uplink_ = std::make_unique<UplinkService>(io_, storage_, *client_, options_.uplink);
+  router_ = std::make_unique<RpcRouter>(registry_, [this](const OutgoingMessage& message) {
+    if (!uplink_->publish_now(message)) {
+      spdlog::warn("reply on '{}' lost: not connected to ThingsBoard", message.topic);
+    }
+  });
+  register_gateway_methods();
+}
+
+GatewayService::~GatewayService() {
+  *alive_ = false;
+  stop();
+}
+
+Expected<void> GatewayService::add_connector(std::unique_ptr<Connector> connector) {
+  const std::string name(connector->name());
+  for (const auto& existing : connectors_) {
+    if (existing->name() == name) {
+      return make_error(ErrorCode::invalid_argument,
+                        "two connectors are named '" + name + "'; names must be unique");
+    }
+  }
+  router_->add_connector(*connector);
+  counters_[name];
+  sinks_.push_back(std::make_unique<Sink>(*this, name));
+  connectors_.push_back(std::move(connector));
+  return {};
+}
+
+void GatewayService::start() {
+  if (started_) return;
+  started_ = true;
+  client_->on_connection([this](bool connected) { on_connection(connected); });
+  client_->on_publish([this](int mid, const Expected<void>& outcome) {
+    if (!uplink_->on_puback(mid, outcome) && !outcome) {
+      spdlog::warn("{}", outcome.error().message);
+    }
+  });
+  client_->on_message(
+      [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); });
+  client_->on_fatal([](const Error& error) { spdlog::critical("{}", error.message); });
+  for (const auto filter :
+       {topic::gateway_rpc, topic::gateway_attributes, topic::gateway_attributes_response,
+        topic::device_attributes, topic::device_rpc_request_filter}) {
+    if (auto subscribed = client_->subscribe(filter); !subscribed) {
+      spdlog::error("{}", subscribed.error().message);
+    }
+  }
+  (void)client_->subscribe(std::string(topic::device_rpc_response_prefix) + "+");
+  client_->start();
+  uplink_->start();
+  for (std::size_t i = 0; i < connectors_.size(); ++i) connectors_[i]->start(*sinks_[i]);
+  schedule_statistics();
+}
+
+void GatewayService::stop() {
+  if (!started_) return;
+  started_ = false;
+  for (auto& connector : connectors_) connector->stop();
+  stats_timer_.cancel();
+  uplink_->stop();
+  client_->stop();
+}
+
+void GatewayService::on_connection(bool connected) {
+  if (!connected) {
+    uplink_->on_disconnected();
+    return;
+  }
+  if (connections_++ > 0) ++reconnects_;
+  // Before any stored data: ThingsBoard must know the device's type when its telemetry arrives.
+  for (const auto& entry : registry_.devices()) announce(entry);
+  uplink_->on_connected();
+}
+
+void GatewayService::announce(const DeviceEntry& entry) {
+  (void)uplink_->publish_now(encode_connect(entry.name, entry.type));
+}
+
+void GatewayService::declare(const std::string& connector, std::string_view local_name,
+                             std::string_view type) {
+  auto added = registry_.add(local_name, type, connector);
+  if (!added) {
+    // The registry file could not be written: the device still works until the next restart.
+    spdlog::error("{}", added.error().message);
+  }
+  if (!added || *added) {
+    if (const auto* entry = registry_.find_local(connector, local_name)) announce(*entry);
+  }
+}
+
+std::string GatewayService::platform_name(const std::string& connector,
+                                          const std::string& local_name) {
+  if (const auto* entry = registry_.find_local(connector, local_name)) return entry->name;
+  declare(connector, local_name, options_.default_device_type);
+  const auto* entry = registry_.find_local(connector, local_name);
+  return entry != nullptr ? entry->name : local_name;
+}
+
+void GatewayService::on_message(std::string_view topic, std::string_view payload) {
+  if (topic.starts_with(topic::device_rpc_response_prefix)) {
+    const auto id_text = topic.substr(topic::device_rpc_response_prefix.size());
+    std::int64_t id = 0;
+    const auto [ptr, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+    if (ec == std::errc{} && ptr == id_text.data() + id_text.size()) {
+      (void)uplink_->on_rpc_response(id, payload);
+    }
+    return;
+  }
+  auto message = parse_incoming(topic, payload);
+  if (!message) {
+    if (own_echo(topic)) {
+      spdlog::debug("{}", message.error().message);
+    } else {
+      spdlog::warn("{}", message.error().message);
+    }
+    return;
+  }
+  // Our own getSessionLimits request, echoed by a plain broker: not a request for us.
+  if (const auto* request = std::get_if<GatewayRpcRequest>(&*message);
+      request != nullptr && request->method == "getSessionLimits") {
+    return;
+  }
+  if (const auto* rpc = std::get_if<DeviceRpcRequest>(&*message)) {
+    if (const auto* entry = registry_.find(rpc->device)) ++counters_[entry->connector].rpcs;
+  }
+  router_->handle(*message);
+}
+
+std::uint64_t GatewayService::readings_stored() const {
+  std::uint64_t total = 0;
+  for (const auto& [name, counters] : counters_) total += counters.readings;
+  return total;
+}
+
+nlohmann::json GatewayService::statistics() {
+  const auto queue = storage_.stats();
+  const auto& uplink = uplink_->counters();
+  nlohmann::json stats{
+      {"readingsStored", readings_stored()},
+      {"readingsSent", uplink.records_sent},
+      {"readingsDropped", queue.dropped_records + uplink.records_rejected},
+      {"queueDepth", queue.records + storage_.pending_records()},
+      {"reconnects", reconnects_},
+      {"messagesSent", uplink.messages_sent},
+      {"batchesResent", uplink.batches_abandoned},
+      {"rateLimited", uplink.rate_limited},
+      {"rpcErrors", router_->errors()},
+      {"devices", registry_.devices().size()},
+      {"uptimeSeconds", std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::steady_clock::now() - started_at_)
+                            .count()},
+  };
+  if (queue.oldest_stored_at) {
+    stats["queueOldestAgeMs"] = now_ms() - queue.oldest_stored_at->time_since_epoch().count();
+  }
+  for (const auto& [name, counters] : counters_) {
+    const std::string prefix = "connector." + name + ".";
+    stats[prefix + "readings"] = counters.readings;
+    stats[prefix + "attributes"] = counters.attributes;
+    stats[prefix + "storeFailures"] = counters.store_failures;
+    stats[prefix + "rpcs"] = counters.rpcs;
+  }
+  if (auto usage = read_process_usage()) {
+    const auto now = std::chrono::steady_clock::now();
+    stats["cpuSeconds"] = usage->cpu_seconds;
+    stats["memoryRssBytes"] = usage->rss_bytes;
+    if (last_cpu_) {
+      const auto wall = std::chrono::duration<double>(now - last_cpu_->first).count();
+      if (wall > 0) stats["cpuPercent"] = 100.0 * (usage->cpu_seconds - last_cpu_->second) / wall;
+    }
+    last_cpu_ = {now, usage->cpu_seconds};
+  }
+  return stats;
+}
+
+void GatewayService::schedule_statistics() {
+  if (!options_.statistics || options_.statistics_period.count() <= 0) return;
+  stats_timer_.expires_after(options_.statistics_period);
+  stats_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+    if (!*alive || ec || !started_) return;
+    (void)uplink_->publish_now(encode_gateway_telemetry(statistics()));
+    schedule_statistics();
+  });
+}
+
+void GatewayService::register_gateway_methods() {
+  router_->add_gateway_method("gateway_ping", [](const nlohmann::json&) {
+    return Expected<nlohmann::json>(nlohmann::json{{"pong", true}, {"ts", now_ms()}});
+  });
+  router_->add_gateway_method("gateway_version", [this](const nlohmann::json&) {
+    return Expected<nlohmann::json>(nlohmann::json{{"version", options_.version}});
+  });
+  router_->add_gateway_method("gateway_devices", [this](const nlohmann::json&) {
+    nlohmann::json devices = nlohmann::json::object();
+    for (const auto& entry : registry_.devices()) devices[entry.name] = entry.connector;
+    return Expected<nlohmann::json>(std::move(devices));
+  });
+  router_->add_gateway_method("gateway_stats", [this](const nlohmann::json&) {
+    return Expected<nlohmann::json>(statistics());
+  });
+  router_->add_gateway_method("gateway_restart", [this](const nlohmann::json&) {
+    if (!options_.on_shutdown) {
+      return Expected<nlohmann::json>(
+          make_error(ErrorCode::unsupported, "this gateway cannot restart itself"));
+    }
+    // After the reply has been queued: the shutdown flushes it with the DISCONNECT.
+    asio::post(io_, [callback = options_.on_shutdown] { callback(kRestartExitCode); });
+    return Expected<nlohmann::json>(nlohmann::json{{"success", true}, {"restarting", true}});
+  });
+}
+
+}  // namespace dlmsgw::gateway

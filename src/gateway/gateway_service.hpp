@@ -1,0 +1,117 @@
+#pragma once
+// GatewayService: the gateway core assembled. It owns the MQTT connection, the uplink, the device
+// registry, the RPC router and the connectors, and gives each connector a GatewaySink that stores
+// what it submits before anything is sent. Storage (StorageService) is owned by the caller so that
+// it outlives the service and is stopped last.
+//
+// On every (re)connect: subscribe (MqttClient re-subscribes), announce every registered device
+// (v1/gateway/connect), ask getSessionLimits, then resume the uplink. Statistics go out every
+// statistics period as the gateway device's telemetry (v1/devices/me/telemetry).
+//
+// Gateway RPC methods: gateway_ping, gateway_devices, gateway_stats, gateway_version and
+// gateway_restart (replies, then calls on_shutdown(kRestartExitCode) so that the application exits
+// cleanly with the code its service manager restarts on).
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "gateway/connector.hpp"
+#include "gateway/device_registry.hpp"
+#include "gateway/rpc_router.hpp"
+#include "gateway/storage/record.hpp"
+#include "gateway/storage/storage_service.hpp"
+#include "gateway/uplink/mqtt_client.hpp"
+#include "gateway/uplink_service.hpp"
+
+namespace dlmsgw::gateway {
+
+// Exit status asking the service manager for a restart (systemd: RestartForceExitStatus=75).
+inline constexpr int kRestartExitCode = 75;
+
+struct GatewayOptions {
+  MqttOptions mqtt;
+  UplinkOptions uplink;
+  std::filesystem::path registry_file;  // empty: in memory only
+  bool statistics = true;
+  std::chrono::milliseconds statistics_period{std::chrono::seconds(60)};
+  std::string default_device_type = "default";  // for devices never declared with a type
+  std::string version = "0.1.0";
+  std::function<void(int exit_code)> on_shutdown;  // gateway_restart
+};
+
+struct ConnectorCounters {
+  std::uint64_t readings = 0;        // readings stored
+  std::uint64_t attributes = 0;      // attribute sets stored
+  std::uint64_t store_failures = 0;  // submits refused by storage (not stored)
+  std::uint64_t rpcs = 0;            // RPCs routed to it
+};
+
+// Converts what a connector submits into a storage record (values as one JSON object).
+Record to_record(const Reading& reading, std::string device);
+Record to_record(const AttributeSet& attributes, std::string device);
+
+class GatewayService {
+ public:
+  static Expected<std::unique_ptr<GatewayService>> create(asio::io_context& io,
+                                                          StorageService& storage,
+                                                          GatewayOptions options);
+  ~GatewayService();
+  GatewayService(const GatewayService&) = delete;
+  GatewayService& operator=(const GatewayService&) = delete;
+
+  // Before start(). Connector names must be unique.
+  Expected<void> add_connector(std::unique_ptr<Connector> connector);
+  void start();
+  // Stops connectors, the uplink and the MQTT connection (DISCONNECT). Storage is the caller's.
+  void stop();
+
+  // The statistics telemetry as it would be published now.
+  [[nodiscard]] nlohmann::json statistics();
+  [[nodiscard]] const UplinkCounters& uplink_counters() const { return uplink_->counters(); }
+  [[nodiscard]] const DeviceRegistry& registry() const { return registry_; }
+  [[nodiscard]] MqttClient& mqtt() { return *client_; }
+  [[nodiscard]] std::uint64_t reconnects() const { return reconnects_; }
+  [[nodiscard]] std::uint64_t readings_stored() const;
+
+ private:
+  class Sink;
+  GatewayService(asio::io_context& io, StorageService& storage, GatewayOptions options,
+                 std::unique_ptr<MqttClient> client, DeviceRegistry registry);
+
+  void on_connection(bool connected);
+  void on_message(std::string_view topic, std::string_view payload);
+  void announce(const DeviceEntry& entry);
+  void declare(const std::string& connector, std::string_view local_name, std::string_view type);
+  std::string platform_name(const std::string& connector, const std::string& local_name);
+  void register_gateway_methods();
+  void schedule_statistics();
+
+  asio::io_context& io_;
+  StorageService& storage_;
+  GatewayOptions options_;
+  std::unique_ptr<MqttClient> client_;
+  DeviceRegistry registry_;
+  std::unique_ptr<UplinkService> uplink_;
+  std::unique_ptr<RpcRouter> router_;
+  std::vector<std::unique_ptr<Connector>> connectors_;
+  std::vector<std::unique_ptr<Sink>> sinks_;
+  std::map<std::string, ConnectorCounters> counters_;
+  asio::steady_timer stats_timer_;
+  std::uint64_t connections_ = 0;
+  std::uint64_t reconnects_ = 0;
+  std::uint64_t dropped_ = 0;
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+  std::optional<std::pair<std::chrono::steady_clock::time_point, double>> last_cpu_;
+  bool started_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace dlmsgw::gateway

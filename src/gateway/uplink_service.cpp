@@ -1,0 +1,367 @@
+#include "gateway/uplink_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "gateway/uplink/gateway_topic.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A message never needs more tokens than a window holds, or it would wait forever: a message with
+// more data points than the limit allows per window takes the whole window instead.
+std::uint32_t capped(const RateLimit& limit, std::uint32_t count) {
+  for (const auto& window : limit.windows()) count = std::min(count, window.messages);
+  return std::max<std::uint32_t>(count, 1);
+}
+
+Clock::duration wait_of(const RateLimit& limit, Clock::time_point now, std::uint32_t count) {
+  if (limit.unlimited() || count == 0) return Clock::duration::zero();
+  auto wait = limit.wait_time(now, capped(limit, count));
+  return wait ? *wait : Clock::duration::zero();
+}
+
+void take(RateLimit& limit, Clock::time_point now, std::uint32_t count) {
+  if (limit.unlimited() || count == 0) return;
+  (void)limit.try_acquire(now, capped(limit, count));
+}
+
+std::uint32_t count_points(const std::string& payload) {
+  const auto values = nlohmann::json::parse(payload, nullptr, false);
+  return values.is_object() ? static_cast<std::uint32_t>(values.size()) : 0;
+}
+
+}  // namespace
+
+UplinkService::UplinkService(asio::io_context& io, StorageService& storage, MqttClient& client,
+                             UplinkOptions options)
+    : io_(io),
+      storage_(storage),
+      client_(client),
+      options_(std::move(options)),
+      rate_timer_(io),
+      puback_timer_(io),
+      retry_timer_(io),
+      limits_timer_(io) {
+  // Client-side RPC ids share the response topic with our replies to the platform's RPCs (small
+  // integers): start far from them.
+  next_request_id_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+}
+
+UplinkService::~UplinkService() {
+  *alive_ = false;
+}
+
+void UplinkService::start() {
+  started_ = true;
+  if (client_.connected() && !connected_) on_connected();
+  kick();
+}
+
+void UplinkService::stop() {
+  started_ = false;
+  rate_timer_.cancel();
+  puback_timer_.cancel();
+  retry_timer_.cancel();
+  limits_timer_.cancel();
+}
+
+void UplinkService::notify() {
+  kick();
+}
+
+void UplinkService::on_connected() {
+  connected_ = true;
+  limits_ready_ = options_.session_limits_wait.count() == 0;
+  if (!limits_ready_) request_session_limits();
+  if (batch_) {
+    // libmosquitto re-sends what it had in flight; give those PUBACKs time, publish the rest.
+    arm_puback_timer();
+    pump();
+  }
+  kick();
+}
+
+void UplinkService::on_disconnected() {
+  connected_ = false;
+  rate_timer_.cancel();
+  puback_timer_.cancel();
+  limits_timer_.cancel();
+  limits_request_id_.reset();
+}
+
+void UplinkService::request_session_limits() {
+  const std::int64_t id = next_request_id_++;
+  const std::string topic = std::string(topic::device_rpc_request_prefix) + std::to_string(id);
+  auto mid = client_.publish(topic, R"({"method":"getSessionLimits","params":{}})", 1);
+  if (!mid) {
+    limits_ready_ = true;
+    return;
+  }
+  limits_request_id_ = id;
+  limits_timer_.expires_after(options_.session_limits_wait);
+  limits_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+    if (!*alive || ec || limits_ready_) return;
+    spdlog::info("uplink: no getSessionLimits answer within {} ms; using the configured limits",
+                 options_.session_limits_wait.count());
+    limits_ready_ = true;
+    kick();
+    if (batch_) pump();
+  });
+}
+
+bool UplinkService::on_rpc_response(std::int64_t request_id, std::string_view payload) {
+  if (!limits_request_id_ || *limits_request_id_ != request_id) return false;
+  limits_request_id_.reset();
+  const auto response = nlohmann::json::parse(payload, nullptr, false);
+  auto changes = apply_session_limits(options_.limits, response);
+  if (!changes) {
+    spdlog::warn("uplink: {}; keeping the configured limits", changes.error().message);
+  } else if (!changes->empty()) {
+    std::string text;
+    for (const auto& change : *changes) text += (text.empty() ? "" : ", ") + change;
+    spdlog::info("uplink: limits from ThingsBoard: {}", text);
+    // Per-device buckets are rebuilt from the new models on first use.
+    device_messages_.clear();
+    device_telemetry_messages_.clear();
+    device_data_points_.clear();
+  }
+  limits_ready_ = true;
+  limits_timer_.cancel();
+  kick();
+  if (batch_) pump();
+  return true;
+}
+
+bool UplinkService::publish_now(const OutgoingMessage& message) {
+  if (!client_.connected()) return false;
+  take(options_.limits.messages, Clock::now(), 1);
+  auto mid = client_.publish(message.topic, message.payload, options_.qos);
+  if (!mid) {
+    spdlog::warn("uplink: {}", mid.error().message);
+    return false;
+  }
+  return true;
+}
+
+void UplinkService::kick() {
+  if (!started_ || !connected_ || !limits_ready_ || batch_ || peeking_ || removing_) return;
+  peek();
+}
+
+void UplinkService::peek() {
+  peeking_ = true;
+  retry_timer_.cancel();
+  storage_.async_peek(options_.max_batch_records, options_.max_batch_bytes,
+                      [this, alive = alive_](Expected<std::vector<StoredRecord>> records) {
+                        if (!*alive) return;
+                        peeking_ = false;
+                        on_peeked(std::move(records));
+                      });
+}
+
+void UplinkService::retry_later(std::chrono::milliseconds delay) {
+  retry_timer_.expires_after(delay);
+  retry_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+    if (!*alive || ec) return;
+    kick();
+  });
+}
+
+void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
+  if (!started_) return;
+  if (!records) {
+    spdlog::error("uplink: cannot read from storage: {}", records.error().message);
+    retry_later(options_.retry_delay);
+    return;
+  }
+  if (records->empty()) {
+    retry_later(options_.idle_poll);
+    return;
+  }
+  std::unordered_map<std::uint64_t, const StoredRecord*> by_id;
+  for (const auto& stored : *records) by_id.emplace(stored.id.value, &stored);
+
+  auto encoded = encode_batch(*records, options_.limits.max_payload_bytes);
+  Batch batch;
+  batch.records = records->size();
+  batch.sendable = records->size() - encoded.rejected.size();
+  for (const auto& stored : *records) batch.ids.push_back(stored.id);
+  for (const auto& rejected : encoded.rejected) {
+    spdlog::error("uplink: dropping a record that can never be sent: {}", rejected.error.message);
+    ++counters_.records_rejected;
+  }
+  for (auto& encoded_message : encoded.messages) {
+    Message message;
+    message.telemetry = encoded_message.message.topic == topic::gateway_telemetry;
+    for (const auto id : encoded_message.records) {
+      const auto* stored = by_id.at(id.value);
+      const auto points = count_points(stored->record.payload);
+      message.data_points += points;
+      message.device_points[stored->record.device] += points;
+    }
+    message.batch = std::move(encoded_message);
+    batch.messages.push_back(std::move(message));
+  }
+  batch_ = std::move(batch);
+  by_mid_.clear();
+  pump();
+}
+
+RateLimit& UplinkService::device_bucket(std::map<std::string, RateLimit>& buckets,
+                                        const RateLimit& model, const std::string& device) {
+  auto it = buckets.find(device);
+  if (it == buckets.end()) it = buckets.emplace(device, model).first;
+  return it->second;
+}
+
+Clock::duration UplinkService::wait_for(const Message& message, Clock::time_point now) {
+  const auto& limits = options_.limits;
+  auto wait = wait_of(limits.messages, now, 1);
+  if (message.telemetry) {
+    wait = std::max(wait, wait_of(limits.telemetry_messages, now, 1));
+    wait = std::max(wait, wait_of(limits.telemetry_data_points, now, message.data_points));
+  }
+  for (const auto& [device, points] : message.device_points) {
+    if (!limits.device_messages.unlimited()) {
+      wait = std::max(
+          wait, wait_of(device_bucket(device_messages_, limits.device_messages, device), now, 1));
+    }
+    if (!message.telemetry) continue;
+    if (!limits.device_telemetry_messages.unlimited()) {
+      wait = std::max(wait, wait_of(device_bucket(device_telemetry_messages_,
+                                                  limits.device_telemetry_messages, device),
+                                    now, 1));
+    }
+    if (!limits.device_telemetry_data_points.unlimited()) {
+      wait = std::max(wait, wait_of(device_bucket(device_data_points_,
+                                                  limits.device_telemetry_data_points, device),
+                                    now, points));
+    }
+  }
+  return wait;
+}
+
+void UplinkService::acquire(const Message& message, Clock::time_point now) {
+  auto& limits = options_.limits;
+  take(limits.messages, now, 1);
+  if (message.telemetry) {
+    take(limits.telemetry_messages, now, 1);
+    take(limits.telemetry_data_points, now, message.data_points);
+  }
+  for (const auto& [device, points] : message.device_points) {
+    if (!limits.device_messages.unlimited()) {
+      take(device_bucket(device_messages_, limits.device_messages, device), now, 1);
+    }
+    if (!message.telemetry) continue;
+    if (!limits.device_telemetry_messages.unlimited()) {
+      take(device_bucket(device_telemetry_messages_, limits.device_telemetry_messages, device), now,
+           1);
+    }
+    if (!limits.device_telemetry_data_points.unlimited()) {
+      take(device_bucket(device_data_points_, limits.device_telemetry_data_points, device), now,
+           points);
+    }
+  }
+}
+
+void UplinkService::pump() {
+  if (!batch_ || !started_ || !connected_ || !limits_ready_) return;
+  auto& batch = *batch_;
+  bool published = false;
+  while (batch.next < batch.messages.size()) {
+    auto& message = batch.messages[batch.next];
+    const auto now = Clock::now();
+    const auto wait = wait_for(message, now);
+    if (wait > Clock::duration::zero()) {
+      ++counters_.rate_limited;
+      rate_timer_.expires_after(wait);
+      rate_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+        if (!*alive || ec) return;
+        pump();
+      });
+      break;
+    }
+    auto mid =
+        client_.publish(message.batch.message.topic, message.batch.message.payload, options_.qos);
+    if (!mid) break;  // disconnected: on_connected() resumes here
+    acquire(message, now);
+    message.mid = *mid;
+    by_mid_[*mid] = batch.next;
+    ++batch.next;
+    published = true;
+  }
+  if (published) arm_puback_timer();
+  if (batch.next == batch.messages.size() && batch.acked == batch.messages.size()) finish();
+}
+
+void UplinkService::arm_puback_timer() {
+  puback_timer_.expires_after(options_.puback_timeout);
+  puback_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+    if (!*alive || ec || !batch_ || !connected_ || removing_) return;
+    if (batch_->acked < batch_->next) {
+      abandon("no PUBACK within " + std::to_string(options_.puback_timeout.count()) + " ms");
+    }
+  });
+}
+
+void UplinkService::abandon(const std::string& why) {
+  spdlog::warn("uplink: {}; sending the batch of {} records again from storage", why,
+               batch_ ? batch_->records : 0);
+  ++counters_.batches_abandoned;
+  batch_.reset();
+  by_mid_.clear();  // late PUBACKs of the abandoned messages are ignored
+  rate_timer_.cancel();
+  puback_timer_.cancel();
+}
+
+bool UplinkService::on_puback(int message_id, const Expected<void>& outcome) {
+  const auto it = by_mid_.find(message_id);
+  if (it == by_mid_.end() || !batch_) return false;
+  auto& message = batch_->messages[it->second];
+  by_mid_.erase(it);
+  if (!outcome) {
+    abandon(outcome.error().message);
+    retry_later(options_.retry_delay);
+    return true;
+  }
+  if (!message.acked) {
+    message.acked = true;
+    ++batch_->acked;
+    ++counters_.messages_sent;
+  }
+  if (batch_->next == batch_->messages.size() && batch_->acked == batch_->messages.size()) {
+    finish();
+  } else {
+    arm_puback_timer();  // progress: the timeout counts from the last PUBACK
+  }
+  return true;
+}
+
+void UplinkService::finish() {
+  puback_timer_.cancel();
+  removing_ = true;
+  auto ids = batch_->ids;
+  storage_.async_remove(std::move(ids), [this, alive = alive_](Expected<void> removed) {
+    if (!*alive) return;
+    removing_ = false;
+    if (!removed) {
+      // Everything was acknowledged: the records will be sent once more, never lost.
+      spdlog::error("uplink: cannot remove sent records from storage: {}", removed.error().message);
+      batch_.reset();
+      retry_later(options_.retry_delay);
+      return;
+    }
+    if (batch_) counters_.records_sent += batch_->sendable;
+    batch_.reset();
+    kick();
+  });
+}
+
+}  // namespace dlmsgw::gateway

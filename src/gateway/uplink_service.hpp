@@ -1,0 +1,149 @@
+#pragma once
+// UplinkService: moves stored records to ThingsBoard, one batch at a time, and deletes them from
+// storage only after the broker acknowledged every message of the batch (QoS 1 PUBACK with a
+// success reason code). The delivery guarantee of docs/architecture.md lives here.
+//
+//   peek(batch) -> encode_batch -> for each message: wait for the rate limits -> publish QoS 1
+//   -> every PUBACK back -> remove(batch ids, including records encode_batch rejected) -> next
+//
+// Outages: when the connection drops, the batch in flight stays; after reconnecting, libmosquitto
+// re-sends its unacknowledged messages (2.0 does so after CONNACK) and we publish the rest, so the
+// batch in flight is sent at most twice. If PUBACKs stop coming for puback_timeout while
+// connected, or a PUBACK refuses a message, the batch is abandoned and peeked again from storage.
+// After a restart the same happens naturally: storage still holds the unacknowledged batch.
+//
+// Limits: after every connect a "getSessionLimits" RPC asks the platform for its limits; the first
+// publish waits for the answer at most session_limits_wait. Rate limits are token buckets checked
+// before each message: gateway messages and data points, and per child device.
+//
+// Everything runs on the io_context's thread. The owner forwards MqttClient events (on_connected,
+// on_disconnected, on_puback, on_rpc_response) and calls notify() after appending to storage.
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/storage/storage_service.hpp"
+#include "gateway/uplink/gateway_batch.hpp"
+#include "gateway/uplink/mqtt_client.hpp"
+#include "gateway/uplink_limits.hpp"
+
+namespace dlmsgw::gateway {
+
+struct UplinkOptions {
+  UplinkLimits limits;
+  std::size_t max_batch_records = 1000;  // storage.read_records_count
+  std::uint64_t max_batch_bytes = 4U << 20;
+  std::chrono::milliseconds puback_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds retry_delay{std::chrono::seconds(1)};  // after storage/PUBACK errors
+  std::chrono::milliseconds idle_poll{std::chrono::milliseconds(500)};     // fallback to notify()
+  std::chrono::milliseconds session_limits_wait{std::chrono::seconds(3)};  // zero: do not ask
+  int qos = 1;
+};
+
+struct UplinkCounters {
+  std::uint64_t records_sent = 0;       // removed from storage after their PUBACKs
+  std::uint64_t messages_sent = 0;      // acknowledged messages
+  std::uint64_t records_rejected = 0;   // unsendable (encode_batch), removed and logged
+  std::uint64_t batches_abandoned = 0;  // PUBACK timeout or refusal: peeked again
+  std::uint64_t rate_limited = 0;       // times a message waited for a rate limit
+};
+
+class UplinkService {
+ public:
+  UplinkService(asio::io_context& io, StorageService& storage, MqttClient& client,
+                UplinkOptions options);
+  ~UplinkService();
+  UplinkService(const UplinkService&) = delete;
+  UplinkService& operator=(const UplinkService&) = delete;
+
+  void start();
+  void stop();
+  // Storage has new records.
+  void notify();
+
+  void on_connected();
+  void on_disconnected();
+  // True if the message id was one of ours.
+  bool on_puback(int message_id, const Expected<void>& outcome);
+  // A reply on v1/devices/me/rpc/response/<id>; true if it answered our getSessionLimits.
+  bool on_rpc_response(std::int64_t request_id, std::string_view payload);
+
+  // Publishes a control message (connect, RPC reply) right away, outside storage. It counts
+  // against the gateway message limit but never waits for it. False when not connected.
+  bool publish_now(const OutgoingMessage& message);
+
+  [[nodiscard]] const UplinkCounters& counters() const { return counters_; }
+  [[nodiscard]] const UplinkLimits& limits() const { return options_.limits; }
+  [[nodiscard]] bool idle() const { return !batch_ && !peeking_; }
+
+ private:
+  struct Message {
+    BatchMessage batch;
+    bool telemetry = false;
+    std::uint32_t data_points = 0;
+    std::map<std::string, std::uint32_t> device_points;  // device -> data points in it
+    std::optional<int> mid;
+    bool acked = false;
+  };
+  struct Batch {
+    std::vector<Message> messages;
+    std::vector<RecordId> ids;   // everything to remove, rejected records included
+    std::uint64_t sendable = 0;  // records minus rejected ones
+    std::uint64_t records = 0;
+    std::size_t next = 0;  // first message not published yet
+    std::size_t acked = 0;
+  };
+
+  void kick();
+  void peek();
+  void on_peeked(Expected<std::vector<StoredRecord>> records);
+  void pump();
+  std::chrono::steady_clock::duration wait_for(const Message& message,
+                                               std::chrono::steady_clock::time_point now);
+  void acquire(const Message& message, std::chrono::steady_clock::time_point now);
+  RateLimit& device_bucket(std::map<std::string, RateLimit>& buckets, const RateLimit& model,
+                           const std::string& device);
+  void arm_puback_timer();
+  void abandon(const std::string& why);
+  void finish();
+  void request_session_limits();
+  void retry_later(std::chrono::milliseconds delay);
+
+  asio::io_context& io_;
+  StorageService& storage_;
+  MqttClient& client_;
+  UplinkOptions options_;
+  UplinkCounters counters_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+  bool started_ = false;
+  bool connected_ = false;
+  bool limits_ready_ = false;
+  bool peeking_ = false;
+  bool removing_ = false;
+  bool retry_pending_ = false;
+  std::optional<Batch> batch_;
+  std::unordered_map<int, std::size_t> by_mid_;  // message id -> index in batch_->messages
+  std::optional<std::int64_t> limits_request_id_;
+  std::int64_t next_request_id_ = 1;
+
+  std::map<std::string, RateLimit> device_messages_;
+  std::map<std::string, RateLimit> device_telemetry_messages_;
+  std::map<std::string, RateLimit> device_data_points_;
+
+  asio::steady_timer rate_timer_;
+  asio::steady_timer puback_timer_;
+  asio::steady_timer retry_timer_;
+  asio::steady_timer limits_timer_;
+};
+
+}  // namespace dlmsgw::gateway

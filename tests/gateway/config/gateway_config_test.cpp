@@ -1,0 +1,233 @@
+#include "gateway/config/gateway_config.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <map>
+
+#include "gateway/storage/temp_directory.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+Environment env_of(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const char* name) -> std::optional<std::string> {
+    const auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const Environment kNoEnv = env_of({});
+
+// The ThingsBoard gateway's own shipped tb_gateway.json shape (abridged), which must load.
+constexpr const char* kTbJson = R"({
+  "thingsboard": {
+    "host": "thingsboard.cloud",
+    "port": 1883,
+    "remoteShell": false,
+    "statistics": {"enable": true, "statsSendPeriodInSeconds": 60},
+    "maxPayloadSizeBytes": 8196,
+    "security": {"type": "accessToken", "accessToken": "YOUR_ACCESS_TOKEN"},
+    "qos": 1,
+    "rateLimits": "DEFAULT_TELEMETRY_RATE_LIMIT",
+    "dpRateLimits": "DEFAULT_TELEMETRY_DP_RATE_LIMIT",
+    "messagesRateLimits": "DEFAULT_MESSAGES_RATE_LIMIT",
+    "deviceMessagesRateLimits": "DEFAULT_MESSAGES_RATE_LIMIT",
+    "deviceRateLimits": "DEFAULT_TELEMETRY_RATE_LIMIT",
+    "deviceDpRateLimits": "DEFAULT_TELEMETRY_DP_RATE_LIMIT"
+  },
+  "storage": {"type": "memory", "read_records_count": 100, "max_records_count": 100000},
+  "connectors": []
+})";
+
+TEST(GatewayConfig, TheThingsBoardGatewaysOwnJsonLoads) {
+  auto config = parse_gateway_config(kTbJson, "tb_gateway.json", kNoEnv);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->host, "thingsboard.cloud");
+  EXPECT_EQ(config->port, 1883);
+  EXPECT_EQ(config->security.access_token, "YOUR_ACCESS_TOKEN");
+  EXPECT_EQ(config->rate_limits, "");  // DEFAULT_*: the platform's limits apply
+  EXPECT_EQ(config->storage.type, StorageType::memory);
+  ASSERT_EQ(config->warnings.size(), 1U);  // remoteShell
+  EXPECT_NE(config->warnings[0].find("tb_gateway.json:5: thingsboard.remoteShell"),
+            std::string::npos)
+      << config->warnings[0];
+  const auto options = to_gateway_options(*config);
+  EXPECT_EQ(options.mqtt.username, "YOUR_ACCESS_TOKEN");
+  EXPECT_FALSE(options.mqtt.password);
+  EXPECT_EQ(options.uplink.max_batch_records, 100U);
+  EXPECT_TRUE(options.uplink.limits.messages.unlimited());
+  EXPECT_NE(options.mqtt.credentials_source.find("accessToken in tb_gateway.json"),
+            std::string::npos);
+}
+
+TEST(GatewayConfig, YamlWithEveryKeyWeUse) {
+  const char* yaml = R"(thingsboard:
+  host: tb.example.com
+  port: 8883
+  qos: 1
+  maxPayloadSizeBytes: 65536
+  statistics:
+    enable: false
+    statsSendPeriodInSeconds: 30
+  security:
+    username: gw
+    password: secret
+    clientId: gw-1
+    caCert: ca.pem
+    cert: client.pem
+    privateKey: client.key
+  messagesRateLimits: "10:1,300:60"
+  deviceDpRateLimits: "100:1"
+storage:
+  type: sqlite
+  data_file_path: data/queue.db
+  max_records_count: 5000
+  messages_ttl_in_days: 2
+connectors:
+  - name: DLMS Connector
+    type: dlms
+    configuration: dlms_connector.json
+)";
+  auto config = parse_gateway_config(yaml, "/etc/dlmsgw/tb_gateway.yaml", kNoEnv);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->warnings.empty()) << config->warnings[0];
+  EXPECT_EQ(config->port, 8883);
+  EXPECT_FALSE(config->statistics);
+  EXPECT_EQ(config->statistics_period, std::chrono::seconds(30));
+  EXPECT_EQ(config->security.ca_cert, "/etc/dlmsgw/ca.pem");
+  EXPECT_EQ(config->storage.type, StorageType::sqlite);
+  EXPECT_EQ(config->storage.data_file_path, "/etc/dlmsgw/data/queue.db");
+  EXPECT_EQ(config->storage.max_records_count, 5000U);
+  ASSERT_EQ(config->connectors.size(), 1U);
+  EXPECT_EQ(config->connectors[0].configuration, "/etc/dlmsgw/dlms_connector.json");
+  const auto options = to_gateway_options(*config);
+  EXPECT_EQ(options.mqtt.username, "gw");
+  EXPECT_EQ(options.mqtt.password, "secret");
+  EXPECT_EQ(options.mqtt.client_id, "gw-1");
+  ASSERT_TRUE(options.mqtt.tls);
+  EXPECT_EQ(options.mqtt.tls->key_file, "/etc/dlmsgw/client.key");
+  EXPECT_EQ(options.uplink.limits.messages.to_string(), "10:1,300:60");
+  EXPECT_EQ(options.uplink.limits.device_telemetry_data_points.to_string(), "100:1");
+  EXPECT_EQ(options.uplink.limits.max_payload_bytes, 65536U);
+}
+
+void expect_error(const char* yaml, const std::string& expected) {
+  auto config = parse_gateway_config(yaml, "tb_gateway.yaml", kNoEnv);
+  ASSERT_FALSE(config) << yaml;
+  EXPECT_NE(config.error().message.find(expected), std::string::npos) << config.error().message;
+}
+
+TEST(GatewayConfig, WrongTypesAndValuesNameFileLineAndFix) {
+  expect_error("thingsboard:\n  host: h\n\n\n\n\n  port: abc\n",
+               "tb_gateway.yaml:7: thingsboard.port: 'abc' is not a port number (1-65535)");
+  expect_error("thingsboard:\n  host: h\n  port: 70000\n", "tb_gateway.yaml:3: thingsboard.port");
+  expect_error("thingsboard:\n  port: 1883\n", "thingsboard.host: missing");
+  expect_error("thingsboard:\n  host: [a, b]\n", "thingsboard.host: expected a text value");
+  expect_error("thingsboard:\n  host: h\n  qos: 2\n", "thingsboard.qos: '2'");
+  expect_error("thingsboard:\n  host: h\n  messagesRateLimits: \"10-1\"\n",
+               "tb_gateway.yaml:3: thingsboard.messagesRateLimits: '10-1' is not a rate limit");
+  expect_error("thingsboard:\n  host: h\n  statistics:\n    enable: maybe\n",
+               "tb_gateway.yaml:4: thingsboard.statistics.enable: 'maybe' is not true or false");
+  expect_error("thingsboard:\n  host: h\nstorage:\n  type: file\n",
+               "tb_gateway.yaml:4: storage.type: 'file' is not a storage type dlmsgw has (memory "
+               "or sqlite; use sqlite instead of file)");
+  expect_error("thingsboard:\n  host: h\n  security:\n    cert: c.pem\n",
+               "cert and privateKey go together");
+  expect_error("thingsboard:\n  host: h\nconnectors:\n  - {name: a, type: dlms}\n",
+               "connectors[0].configuration: missing");
+  expect_error(
+      "thingsboard:\n  host: h\nconnectors:\n  - {name: a, type: dlms, configuration: x}\n"
+      "  - {name: a, type: dlms, configuration: y}\n",
+      "tb_gateway.yaml:5: connectors[1].name: 'a' is used twice");
+  expect_error("thingsboard: {host: h\n", "not valid YAML/JSON");
+  expect_error("- 1\n- 2\n", "expected a mapping");
+}
+
+TEST(GatewayConfig, UnknownKeysAreWarnedWithTheirLine) {
+  auto config = parse_gateway_config("thingsboard:\n  host: h\n  prot: 1883\nstorge: {}\n",
+                                     "tb_gateway.yaml", kNoEnv);
+  ASSERT_TRUE(config);
+  ASSERT_GE(config->warnings.size(), 2U);
+  EXPECT_NE(config->warnings[0].find("tb_gateway.yaml:4: unknown key storge"), std::string::npos)
+      << config->warnings[0];
+  EXPECT_NE(config->warnings[1].find("tb_gateway.yaml:3: unknown key thingsboard.prot"),
+            std::string::npos)
+      << config->warnings[1];
+}
+
+TEST(GatewayConfig, EnvironmentOverridesTheFileAndIsChecked) {
+  auto config = parse_gateway_config(kTbJson, "tb_gateway.json",
+                                     env_of({{"TB_GW_HOST", "10.0.0.5"},
+                                             {"TB_GW_PORT", "1884"},
+                                             {"TB_GW_ACCESS_TOKEN", "from-env"},
+                                             {"TB_GW_STORAGE_TYPE", "sqlite"},
+                                             {"TB_GW_STORAGE_PATH", "/var/lib/dlmsgw/q.db"}}));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->host, "10.0.0.5");
+  EXPECT_EQ(config->port, 1884);
+  EXPECT_EQ(config->security.access_token, "from-env");
+  EXPECT_EQ(config->security.credentials_source, "the environment variable TB_GW_ACCESS_TOKEN");
+  EXPECT_EQ(config->storage.type, StorageType::sqlite);
+  EXPECT_EQ(config->storage.data_file_path, "/var/lib/dlmsgw/q.db");
+  auto bad = parse_gateway_config(kTbJson, "tb_gateway.json", env_of({{"TB_GW_PORT", "x"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("TB_GW_PORT: 'x' is not a port number"), std::string::npos);
+}
+
+TEST(GatewayConfig, SecretFilesMustNotBeReadableByOthers) {
+  testing::TempDirectory dir;
+  const auto token = dir.path() / "token";
+  std::ofstream(token) << "s3cret\n";
+  ::chmod(token.c_str(), 0644);
+  auto refused = parse_gateway_config(kTbJson, "tb_gateway.json",
+                                      env_of({{"TB_GW_ACCESS_TOKEN_FILE", token.string()}}));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("chmod 600"), std::string::npos);
+  ::chmod(token.c_str(), 0640);
+  auto warned = parse_gateway_config(kTbJson, "tb_gateway.json",
+                                     env_of({{"TB_GW_ACCESS_TOKEN_FILE", token.string()}}));
+  ASSERT_TRUE(warned) << warned.error().message;
+  EXPECT_EQ(warned->security.access_token, "s3cret");
+  EXPECT_NE(warned->warnings.back().find("readable by its group"), std::string::npos);
+  ::chmod(token.c_str(), 0600);
+  const auto yaml =
+      "thingsboard:\n  host: h\n  security:\n    accessTokenFile: " + token.string() + "\n";
+  auto from_file = parse_gateway_config(yaml, "tb_gateway.yaml", kNoEnv);
+  ASSERT_TRUE(from_file) << from_file.error().message;
+  EXPECT_EQ(from_file->security.access_token, "s3cret");
+  EXPECT_TRUE(from_file->warnings.empty());
+  EXPECT_NE(from_file->security.credentials_source.find(token.string()), std::string::npos);
+}
+
+TEST(GatewayConfig, LoadsFromAFile) {
+  testing::TempDirectory dir;
+  const auto path = dir.path() / "tb_gateway.json";
+  std::ofstream(path) << kTbJson;
+  auto config = load_gateway_config(path, kNoEnv);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->host, "thingsboard.cloud");
+  EXPECT_FALSE(load_gateway_config(dir.path() / "missing.yaml", kNoEnv));
+}
+
+TEST(GatewayConfig, OpensTheConfiguredStorage) {
+  testing::TempDirectory dir;
+  StorageConfig storage;
+  ASSERT_TRUE(open_record_queue(storage));  // memory
+  storage.type = StorageType::sqlite;
+  storage.data_file_path = dir.path() / "data" / "data.db";
+  storage.max_records_count = 2;
+  auto queue = open_record_queue(storage);
+  ASSERT_TRUE(queue) << queue.error().message;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE((*queue)->append({Record{RecordKind::telemetry, "m", Timestamp{}, "{}"}}));
+  }
+  EXPECT_EQ((*queue)->stats().records, 2U);
+  EXPECT_EQ((*queue)->stats().dropped_records, 1U);
+  EXPECT_TRUE(std::filesystem::exists(storage.data_file_path));
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,126 @@
+// Unit tests of the gateway core's pure parts: registry, session limits, process usage, records.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "gateway/device_registry.hpp"
+#include "gateway/gateway_service.hpp"
+#include "gateway/process_usage.hpp"
+#include "gateway/storage/temp_directory.hpp"
+#include "gateway/uplink_limits.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+TEST(DeviceRegistry, PersistsAddsRenamesAndRemovals) {
+  testing::TempDirectory dir;
+  const auto path = dir.path() / "state" / "devices.json";
+  {
+    auto registry = DeviceRegistry::open(path);
+    ASSERT_TRUE(registry) << registry.error().message;
+    EXPECT_TRUE(*registry->add("Meter 1", "DLMS_Meter", "dlms"));
+    EXPECT_FALSE(*registry->add("Meter 1", "DLMS_Meter", "dlms"));  // nothing new: no connect
+    EXPECT_TRUE(*registry->add("Meter 1", "Other_Type", "dlms"));   // type changed: connect again
+    EXPECT_TRUE(*registry->add("Meter 2", "DLMS_Meter", "dlms"));
+    EXPECT_TRUE(*registry->rename("Meter 2", "Kitchen"));
+    EXPECT_FALSE(*registry->rename("Nobody", "X"));
+    EXPECT_TRUE(*registry->add("Meter 3", "DLMS_Meter", "dlms"));
+    EXPECT_TRUE(*registry->remove("Meter 3"));
+    EXPECT_FALSE(*registry->remove("Meter 3"));
+  }
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 077, 0U);
+  auto reopened = DeviceRegistry::open(path);
+  ASSERT_TRUE(reopened);
+  ASSERT_EQ(reopened->devices().size(), 2U);
+  EXPECT_EQ(reopened->find("Meter 1")->type, "Other_Type");
+  EXPECT_EQ(reopened->find("Kitchen")->local_name, "Meter 2");
+  EXPECT_EQ(reopened->find_local("dlms", "Meter 2")->name, "Kitchen");
+  EXPECT_EQ(reopened->find("Meter 2"), nullptr);
+  // Adding the connector's name again does not undo the rename.
+  EXPECT_FALSE(*reopened->add("Meter 2", "DLMS_Meter", "dlms"));
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
+}
+
+TEST(DeviceRegistry, AMalformedFileIsAnErrorAndLeftAlone) {
+  testing::TempDirectory dir;
+  const auto path = dir.path() / "devices.json";
+  std::ofstream(path) << "{not json";
+  auto registry = DeviceRegistry::open(path);
+  ASSERT_FALSE(registry);
+  EXPECT_NE(registry.error().message.find(path.string()), std::string::npos);
+  std::ofstream(path) << R"({"devices":[{"name":"x"}]})";
+  EXPECT_FALSE(DeviceRegistry::open(path));
+  auto memory = DeviceRegistry::open("");
+  ASSERT_TRUE(memory);
+  EXPECT_TRUE(*memory->add("a", "t", "c"));
+}
+
+TEST(SessionLimits, ReplaceConfiguredLimitsAndShrinkThePayload) {
+  UplinkLimits limits;
+  limits.messages = *RateLimit::parse("100:1");
+  limits.max_payload_bytes = 8196;
+  const auto response = nlohmann::json::parse(R"({
+    "maxPayloadSize": 4096, "maxInflightMessages": 100,
+    "rateLimits": {"messages": "20:1", "telemetryMessages": "10:1,300:60",
+                   "telemetryDataPoints": "200:1"},
+    "gatewayRateLimits": {"messages": "50:1", "telemetryMessages": "40:1",
+                          "telemetryDataPoints": "400:1"}})");
+  auto changes = apply_session_limits(limits, response);
+  ASSERT_TRUE(changes) << changes.error().message;
+  EXPECT_EQ(changes->size(), 7U);
+  EXPECT_EQ(limits.messages.to_string(), "50:1");
+  EXPECT_EQ(limits.telemetry_data_points.to_string(), "400:1");
+  EXPECT_EQ(limits.device_telemetry_messages.to_string(), "10:1,300:60");
+  EXPECT_EQ(limits.max_payload_bytes, 4096U);
+  // A larger server maximum does not raise ours.
+  ASSERT_TRUE(apply_session_limits(limits, {{"maxPayloadSize", 1 << 20}}));
+  EXPECT_EQ(limits.max_payload_bytes, 4096U);
+}
+
+TEST(SessionLimits, AMalformedResponseChangesNothing) {
+  UplinkLimits limits;
+  limits.messages = *RateLimit::parse("100:1");
+  for (const char* bad :
+       {R"([1])", R"({"gatewayRateLimits":{"messages":"oops"}})", R"({"rateLimits":[]})",
+        R"({"maxPayloadSize":"big"})", R"({"gatewayRateLimits":{"messages":5}})"}) {
+    EXPECT_FALSE(apply_session_limits(limits, nlohmann::json::parse(bad))) << bad;
+    EXPECT_EQ(limits.messages.to_string(), "100:1");
+  }
+}
+
+TEST(ProcessUsage, ParsesStatWithAwkwardCommandNames) {
+  const std::string stat =
+      "1234 (dl) (msgw x) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 1 0 0";
+  auto cpu = parse_cpu_seconds(stat, 100);
+  ASSERT_TRUE(cpu) << cpu.error().message;
+  EXPECT_DOUBLE_EQ(*cpu, 3.0);
+  EXPECT_FALSE(parse_cpu_seconds("1234 (x) S 1 2", 100));
+  EXPECT_FALSE(parse_cpu_seconds("no parenthesis", 100));
+  EXPECT_FALSE(parse_cpu_seconds("1 (x) S 1 1 1 0 -1 4 1 0 0 0 abc 5", 100));
+  auto usage = read_process_usage();
+  ASSERT_TRUE(usage) << usage.error().message;
+  EXPECT_GT(usage->rss_bytes, 0U);
+}
+
+TEST(Records, ReadingsAndAttributesBecomeJsonObjects) {
+  const Reading reading{
+      "Meter 1",
+      Timestamp{std::chrono::milliseconds(5)},
+      {{"v", 230.5}, {"n", std::int64_t{7}}, {"ok", true}, {"s", std::string("x")}}};
+  const auto record = to_record(reading, "Kitchen");
+  EXPECT_EQ(record.kind, RecordKind::telemetry);
+  EXPECT_EQ(record.device, "Kitchen");
+  EXPECT_EQ(record.ts, reading.ts);
+  EXPECT_EQ(nlohmann::json::parse(record.payload),
+            (nlohmann::json{{"v", 230.5}, {"n", 7}, {"ok", true}, {"s", "x"}}));
+  const auto attributes = to_record(AttributeSet{"Meter 1", {{"serial", std::string("A")}}}, "M");
+  EXPECT_EQ(attributes.kind, RecordKind::attributes);
+  EXPECT_EQ(attributes.payload, R"({"serial":"A"})");
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,379 @@
+// The gateway core end to end, in one process: a real mosquitto, the ThingsBoard emulator and a
+// synthetic connector on one io_context, storage on its own thread.
+
+#include "gateway/gateway_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "gateway/storage/memory_queue.hpp"
+#include "gateway/storage/sqlite_queue.hpp"
+#include "gateway/storage/temp_directory.hpp"
+#include "support/mosquitto_broker.hpp"
+#include "support/synthetic_connector.hpp"
+#include "support/thingsboard_emulator.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+using test::SyntheticConnector;
+
+bool run_until(asio::io_context& io, const std::function<bool()>& done,
+               std::chrono::steady_clock::duration limit = 20s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    io.restart();
+    io.run_for(10ms);
+  }
+  return true;
+}
+
+GatewayOptions options_for(const test::MosquittoBroker& broker) {
+  GatewayOptions options;
+  options.mqtt.port = broker.port();
+  options.mqtt.username = broker.user();
+  options.mqtt.password = broker.password();
+  options.mqtt.client_id = "gateway-under-test";
+  options.mqtt.keepalive = 10s;
+  options.mqtt.reconnect_min = 100ms;
+  options.mqtt.reconnect_max = 500ms;
+  options.uplink.puback_timeout = 5s;
+  options.uplink.idle_poll = 50ms;
+  options.uplink.max_batch_records = 200;
+  options.statistics = false;
+  return options;
+}
+
+// Per device: the seq numbers in arrival order.
+std::map<std::string, std::vector<std::int64_t>> sequences(const test::ThingsBoardEmulator& tb) {
+  std::map<std::string, std::vector<std::int64_t>> result;
+  for (const auto& [device, items] : tb.telemetry()) {
+    for (const auto& item : items)
+      result[device].push_back(item.values.at("seq").get<std::int64_t>());
+  }
+  return result;
+}
+
+// Every seq in [0, count) arrived; new values only ever increase (a re-sent batch may repeat
+// values already seen, never bring an older unseen one). Returns the number of duplicates.
+std::size_t check_complete_and_ordered(const std::vector<std::int64_t>& seqs, std::int64_t count,
+                                       const std::string& device) {
+  std::set<std::int64_t> seen;
+  std::int64_t highest = -1;
+  std::size_t duplicates = 0;
+  for (const auto seq : seqs) {
+    if (!seen.insert(seq).second) {
+      ++duplicates;
+      continue;
+    }
+    EXPECT_GT(seq, highest) << device << ": " << seq << " arrived after " << highest;
+    highest = std::max(highest, seq);
+  }
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(count)) << device;
+  if (!seen.empty()) {
+    EXPECT_EQ(*seen.begin(), 0) << device;
+    EXPECT_EQ(*seen.rbegin(), count - 1) << device;
+  }
+  return duplicates;
+}
+
+struct Fixture {
+  explicit Fixture(bool persistent_broker = false)
+      : broker(test::MosquittoBroker::Transport::plain, "gateway-token", "tb-test-password",
+               persistent_broker) {}
+
+  void start(GatewayOptions options, std::unique_ptr<RecordQueue> queue = nullptr) {
+    if (!queue) queue = std::make_unique<MemoryQueue>();
+    storage = std::make_unique<StorageService>(std::move(queue), io.get_executor());
+    auto created = GatewayService::create(io, *storage, std::move(options));
+    ASSERT_TRUE(created) << created.error().message;
+    gateway = std::move(*created);
+    auto owned = std::make_unique<SyntheticConnector>(
+        "Synthetic", std::vector<std::string>{"Meter 1", "Meter 2", "Meter 3"});
+    connector = owned.get();
+    ASSERT_TRUE(gateway->add_connector(std::move(owned)));
+    gateway->start();
+    ASSERT_TRUE(run_until(io, [&] { return gateway->mqtt().connected() && tb.connected(); }))
+        << broker.log();
+  }
+
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb{io, broker};
+  std::unique_ptr<StorageService> storage;
+  std::unique_ptr<GatewayService> gateway;
+  SyntheticConnector* connector = nullptr;
+};
+
+TEST(GatewayService, ReadingsFlowEndToEndInOrderWithDeviceConnectsFirst) {
+  Fixture f;
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connected(); }));
+  f.start(options_for(f.broker));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  constexpr int kCount = 500;
+  for (int seq = 0; seq < kCount; ++seq) {
+    for (const char* device : {"Meter 1", "Meter 2", "Meter 3"}) {
+      ASSERT_TRUE(f.connector->emit(device, seq));
+    }
+  }
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.telemetry_count() >= 3 * kCount; }))
+      << f.tb.telemetry_count();
+  ASSERT_TRUE(run_until(f.io, [&] {
+    return f.gateway->uplink_counters().records_sent == 3U * kCount &&
+           f.storage->stats().records == 0;
+  }));
+  EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
+  const auto seqs = sequences(f.tb);
+  ASSERT_EQ(seqs.size(), 3U);
+  for (const auto& [device, values] : seqs) {
+    EXPECT_EQ(check_complete_and_ordered(values, kCount, device), 0U);
+  }
+  EXPECT_EQ(f.tb.connects_for("Meter 1"), 1U);
+  EXPECT_EQ(f.tb.connects().front().value("type", ""), "Synthetic Meter");
+  EXPECT_EQ(f.tb.session_limit_requests(), 1U);
+  EXPECT_EQ(f.gateway->uplink_counters().records_sent, 3U * kCount);
+  EXPECT_EQ(f.gateway->readings_stored(), 3U * kCount);
+  // The values survive the trip unchanged.
+  const auto& first = f.tb.telemetry().at("Meter 2").front();
+  EXPECT_EQ(first.ts, SyntheticConnector::kBaseTs);
+  EXPECT_EQ(first.values, (nlohmann::json{{"seq", 0}, {"voltage", 230.0}}));
+  f.gateway->stop();
+}
+
+TEST(GatewayService, AttributesAndUndeclaredDevicesAreDelivered) {
+  Fixture f;
+  f.start(options_for(f.broker));
+  ASSERT_TRUE(
+      f.connector->sink()->submit(AttributeSet{"Meter 1", {{"serial", std::string("X1")}}}));
+  // Never declared: announced with the default type before its data.
+  ASSERT_TRUE(f.connector->emit("Meter 9", 0));
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return !f.tb.attributes().empty() && f.tb.telemetry().count("Meter 9") == 1; }));
+  EXPECT_EQ(f.tb.attributes().front(), (nlohmann::json{{"Meter 1", {{"serial", "X1"}}}}));
+  EXPECT_EQ(f.tb.connects_for("Meter 9"), 1U);
+  EXPECT_TRUE(f.tb.violations().empty());
+  f.connector->sink()->device_disconnected("Meter 9");
+  ASSERT_TRUE(run_until(f.io, [&] { return !f.tb.disconnects().empty(); }));
+  EXPECT_EQ(f.tb.disconnects().front().value("device", ""), "Meter 9");
+  EXPECT_EQ(f.gateway->registry().find("Meter 9"), nullptr);
+}
+
+TEST(GatewayService, RpcRoundTripsAndErrorRepliesNeverSilence) {
+  Fixture f;
+  f.start(options_for(f.broker));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  // The subscription of the gateway is in place once its connects went out (same connection).
+  ASSERT_TRUE(f.tb.send_device_rpc("Meter 2", 41, "echo", {{"x", 1}}));
+  ASSERT_TRUE(f.tb.send_device_rpc("Meter 2", 42, "reboot"));
+  ASSERT_TRUE(f.tb.send_device_rpc("No Such Meter", 43, "echo"));
+  ASSERT_TRUE(f.tb.send_device_rpc("Meter 1", 44, "fail"));
+  ASSERT_TRUE(run_until(f.io, [&] {
+    return f.tb.device_reply(41) && f.tb.device_reply(42) && f.tb.device_reply(43) &&
+           f.tb.device_reply(44);
+  }));
+  EXPECT_EQ(*f.tb.device_reply(41),
+            (nlohmann::json{{"device", "Meter 2"},
+                            {"id", 41},
+                            {"data", {{"device", "Meter 2"}, {"params", {{"x", 1}}}}}}));
+  EXPECT_NE(f.tb.device_reply(42)->at("data").at("error").get<std::string>().find("reboot"),
+            std::string::npos);
+  EXPECT_NE(f.tb.device_reply(43)->at("data").at("error").get<std::string>().find("not served"),
+            std::string::npos);
+  EXPECT_EQ(f.tb.device_reply(44)->at("data").at("error"), "meter did not answer");
+
+  ASSERT_TRUE(f.tb.send_shared_attributes("Meter 3", {{"pollPeriod", 5000}}));
+  ASSERT_TRUE(run_until(f.io, [&] { return !f.connector->attribute_updates.empty(); }));
+  EXPECT_EQ(f.connector->attribute_updates.front().first, "Meter 3");
+  EXPECT_EQ(f.connector->attribute_updates.front().second, (nlohmann::json{{"pollPeriod", 5000}}));
+
+  ASSERT_TRUE(f.tb.send_gateway_rpc(7, "gateway_ping"));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(8, "gateway_devices"));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(9, "gateway_version"));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(10, "gateway_stats"));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(11, "gateway_selfdestruct"));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(12, "gateway_restart"));
+  ASSERT_TRUE(run_until(f.io, [&] {
+    for (int id = 7; id <= 12; ++id) {
+      if (!f.tb.gateway_reply(id)) return false;
+    }
+    return true;
+  }));
+  EXPECT_EQ(f.tb.gateway_reply(7)->at("pong"), true);
+  EXPECT_EQ(f.tb.gateway_reply(8)->at("Meter 1"), "Synthetic");
+  EXPECT_TRUE(f.tb.gateway_reply(9)->contains("version"));
+  EXPECT_TRUE(f.tb.gateway_reply(10)->contains("readingsSent"));
+  EXPECT_NE(f.tb.gateway_reply(11)->at("error").get<std::string>().find("gateway_selfdestruct"),
+            std::string::npos);
+  EXPECT_TRUE(f.tb.gateway_reply(12)->contains("error"));  // no on_shutdown given
+  EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
+}
+
+TEST(GatewayService, PlatformRenameAndDeleteAreFollowed) {
+  Fixture f;
+  testing::TempDirectory dir;
+  auto options = options_for(f.broker);
+  options.registry_file = dir.path() / "devices.json";
+  f.start(options);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(1, "gateway_device_renamed", {{"Meter 1", "Kitchen"}}));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(2, "gateway_device_deleted", "Meter 3"));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.gateway_reply(1) && f.tb.gateway_reply(2); }));
+  EXPECT_EQ(f.tb.gateway_reply(1)->at("success"), true);
+  EXPECT_EQ(f.tb.gateway_reply(2)->at("success"), true);
+  // The connector still says "Meter 1"; the platform gets "Kitchen".
+  ASSERT_TRUE(f.connector->emit("Meter 1", 0));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.telemetry().count("Kitchen") == 1; }));
+  EXPECT_EQ(f.tb.telemetry().count("Meter 1"), 0U);
+  // RPCs to the new name reach the connector under its own name.
+  ASSERT_TRUE(f.tb.send_device_rpc("Kitchen", 5, "echo"));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.device_reply(5).has_value(); }));
+  EXPECT_EQ(f.tb.device_reply(5)->at("data").at("device"), "Meter 1");
+  // Persisted.
+  auto reopened = DeviceRegistry::open(dir.path() / "devices.json");
+  ASSERT_TRUE(reopened);
+  ASSERT_NE(reopened->find("Kitchen"), nullptr);
+  EXPECT_EQ(reopened->find("Kitchen")->local_name, "Meter 1");
+  EXPECT_EQ(reopened->find("Meter 3"), nullptr);
+}
+
+TEST(GatewayService, BrokerRestartedWhileReadingsFlowLosesNothingAndKeepsOrder) {
+  Fixture f(/*persistent_broker=*/true);
+  auto options = options_for(f.broker);
+  f.start(options);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  constexpr int kCount = 3000;
+  int next = 0;
+  const auto emit_some = [&](int n) {
+    for (int i = 0; i < n && next < kCount; ++i, ++next) {
+      for (const char* device : {"Meter 1", "Meter 2"})
+        ASSERT_TRUE(f.connector->emit(device, next));
+    }
+  };
+  emit_some(1000);
+  f.io.restart();
+  f.io.run_for(20ms);  // some in flight
+  f.broker.stop();
+  emit_some(1000);  // stored while the broker is down
+  ASSERT_TRUE(run_until(f.io, [&] { return !f.gateway->mqtt().connected(); }));
+  f.io.restart();
+  f.io.run_for(300ms);
+  ASSERT_TRUE(f.broker.start());
+  emit_some(1000);
+  ASSERT_TRUE(run_until(
+      f.io,
+      [&] {
+        const auto seqs = sequences(f.tb);
+        if (seqs.size() < 2) return false;
+        for (const auto& [device, values] : seqs) {
+          if (std::set<std::int64_t>(values.begin(), values.end()).size() < kCount) return false;
+        }
+        return true;
+      },
+      40s))
+      << f.tb.telemetry_count();
+  for (const auto& [device, values] : sequences(f.tb)) {
+    const auto duplicates = check_complete_and_ordered(values, kCount, device);
+    EXPECT_LE(duplicates, options.uplink.max_batch_records) << device;
+  }
+  EXPECT_GE(f.gateway->reconnects(), 1U);
+  // Devices are announced again after the reconnect.
+  EXPECT_GE(f.tb.connects_for("Meter 3"), 2U);
+  EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
+}
+
+TEST(GatewayService, PublishesStatisticsAsGatewayTelemetry) {
+  Fixture f;
+  auto options = options_for(f.broker);
+  options.statistics = true;
+  options.statistics_period = 200ms;
+  f.start(options);
+  ASSERT_TRUE(f.connector->emit("Meter 1", 0));
+  ASSERT_TRUE(run_until(f.io, [&] {
+    return !f.tb.gateway_telemetry().empty() &&
+           f.tb.gateway_telemetry().back().value("readingsSent", 0) == 1;
+  }));
+  const auto& stats = f.tb.gateway_telemetry().back();
+  EXPECT_EQ(stats.value("readingsStored", 0), 1);
+  EXPECT_EQ(stats.value("queueDepth", -1), 0);
+  EXPECT_EQ(stats.value("connector.Synthetic.readings", 0), 1);
+  EXPECT_GT(stats.value("memoryRssBytes", 0), 0);
+  EXPECT_TRUE(stats.contains("cpuSeconds"));
+  EXPECT_TRUE(stats.contains("reconnects"));
+  EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
+}
+
+TEST(GatewayService, RateLimitsFromThePlatformSlowTheUplinkWithoutLosingData) {
+  Fixture f;
+  f.tb.session_limits = nlohmann::json{{"maxPayloadSize", 400},
+                                       {"rateLimits", {{"telemetryMessages", "5:1"}}},
+                                       {"gatewayRateLimits", {{"messages", "20:1"}}}};
+  f.start(options_for(f.broker));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.session_limit_requests() == 1; }));
+  for (int seq = 0; seq < 40; ++seq) ASSERT_TRUE(f.connector->emit("Meter 1", seq));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.telemetry_count() >= 40; }));
+  // The last PUBACK and the removal from storage may come after the emulator saw the data.
+  ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->uplink_counters().records_sent == 40; }));
+  EXPECT_GT(f.gateway->uplink_counters().rate_limited, 0U);
+  EXPECT_EQ(f.gateway->uplink_counters().messages_sent > 5, true);
+  check_complete_and_ordered(sequences(f.tb).at("Meter 1"), 40, "Meter 1");
+}
+
+TEST(GatewayService, UnsendableRecordsAreDroppedAndCountedNotBlockingTheQueue) {
+  Fixture f;
+  f.start(options_for(f.broker));
+  ASSERT_TRUE(f.storage->append({Record{RecordKind::telemetry, "Meter 1", Timestamp{}, "oops"}}));
+  ASSERT_TRUE(f.connector->emit("Meter 1", 0));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.telemetry_count() == 1; }));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.storage->stats().records == 0; }));
+  EXPECT_EQ(f.gateway->uplink_counters().records_rejected, 1U);
+  EXPECT_EQ(f.gateway->statistics().value("readingsDropped", 0), 1);
+}
+
+TEST(GatewayService, GatewayRestartRepliesThenAsksForARestartExit) {
+  Fixture f;
+  auto options = options_for(f.broker);
+  std::optional<int> exit_code;
+  options.on_shutdown = [&](int code) { exit_code = code; };
+  f.start(options);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(3, "gateway_restart"));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.gateway_reply(3) && exit_code; }));
+  EXPECT_EQ(f.tb.gateway_reply(3)->at("success"), true);
+  EXPECT_EQ(*exit_code, kRestartExitCode);
+}
+
+TEST(GatewayService, DevicesAreAnnouncedAgainAfterARestartFromTheRegistry) {
+  testing::TempDirectory dir;
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb{io, broker};
+  auto options = options_for(broker);
+  options.registry_file = dir.path() / "devices.json";
+  {
+    StorageService storage(std::make_unique<MemoryQueue>(), io.get_executor());
+    auto gateway = GatewayService::create(io, storage, options);
+    ASSERT_TRUE(gateway);
+    ASSERT_TRUE((*gateway)->add_connector(
+        std::make_unique<SyntheticConnector>("Synthetic", std::vector<std::string>{"Meter 7"})));
+    (*gateway)->start();
+    ASSERT_TRUE(run_until(io, [&] { return tb.connects_for("Meter 7") == 1; }));
+    (*gateway)->stop();
+  }
+  // Restarted with a connector that has not declared anything yet: the registry announces it.
+  StorageService storage(std::make_unique<MemoryQueue>(), io.get_executor());
+  auto gateway = GatewayService::create(io, storage, options);
+  ASSERT_TRUE(gateway);
+  ASSERT_TRUE((*gateway)->add_connector(
+      std::make_unique<SyntheticConnector>("Synthetic", std::vector<std::string>{})));
+  (*gateway)->start();
+  ASSERT_TRUE(run_until(io, [&] { return tb.connects_for("Meter 7") == 2; }));
+  ASSERT_TRUE(tb.send_device_rpc("Meter 7", 1, "echo"));
+  ASSERT_TRUE(run_until(io, [&] { return tb.device_reply(1).has_value(); }));
+  EXPECT_FALSE(tb.device_reply(1)->at("data").contains("error"));
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway

@@ -1,0 +1,209 @@
+#pragma once
+// ThingsBoardEmulator: the platform's side of the gateway API, for tests. An MqttClient on the
+// test's io_context, subscribed to everything on a real broker, that
+//  - checks every payload the gateway publishes against the gateway-API contract (violations()
+//    must stay empty),
+//  - records what arrived: device connects, telemetry per device, attributes, RPC replies, the
+//    gateway's own telemetry,
+//  - answers the gateway's getSessionLimits request (with session_limits, if set),
+//  - sends device RPCs, gateway RPCs and shared-attribute updates.
+// Header-only so that any test executable can use it.
+
+#include <gtest/gtest.h>
+
+#include <asio/io_context.hpp>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gateway/uplink/mqtt_client.hpp"
+#include "support/mosquitto_broker.hpp"
+
+namespace dlmsgw::test {
+
+class ThingsBoardEmulator {
+ public:
+  using json = nlohmann::json;
+
+  struct Telemetry {
+    std::int64_t ts = 0;
+    json values;
+  };
+
+  ThingsBoardEmulator(asio::io_context& io, const MosquittoBroker& broker) {
+    gateway::MqttOptions options;
+    options.port = broker.port();
+    options.username = broker.user();
+    options.password = broker.password();
+    // A persistent session: with a persistent broker, what the gateway publishes while the
+    // emulator is away (broker restarting) is queued for it, as ThingsBoard keeps what it acked.
+    options.client_id = "thingsboard-emulator-" + std::to_string(::getpid());
+    options.clean_session = false;
+    options.keepalive = std::chrono::seconds(10);
+    options.reconnect_min = std::chrono::milliseconds(50);
+    options.reconnect_max = std::chrono::milliseconds(300);
+    auto client = gateway::MqttClient::create(io, options);
+    if (!client) throw std::runtime_error(client.error().message);
+    client_ = std::move(*client);
+    client_->on_message([this](std::string_view topic, std::string_view payload) {
+      on_message(std::string(topic), std::string(payload));
+    });
+    (void)client_->subscribe("#");
+    client_->start();
+  }
+
+  [[nodiscard]] bool connected() const { return client_->connected(); }
+  gateway::MqttClient& client() { return *client_; }
+
+  // What getSessionLimits answers; nullopt: no answer (a platform older than 3.6).
+  std::optional<json> session_limits = json{{"maxPayloadSize", 65536},
+                                            {"maxInflightMessages", 100},
+                                            {"rateLimits", json::object()},
+                                            {"gatewayRateLimits", json::object()}};
+
+  // --- sending ---------------------------------------------------------------------------------
+  bool send_device_rpc(const std::string& device, std::int64_t id, const std::string& method,
+                       const json& params = json::object()) {
+    return publish(
+        "v1/gateway/rpc",
+        json{{"device", device}, {"data", {{"id", id}, {"method", method}, {"params", params}}}});
+  }
+  bool send_gateway_rpc(std::int64_t id, const std::string& method,
+                        const json& params = json::object()) {
+    return publish("v1/devices/me/rpc/request/" + std::to_string(id),
+                   json{{"method", method}, {"params", params}});
+  }
+  bool send_shared_attributes(const std::string& device, const json& values) {
+    return publish("v1/gateway/attributes", json{{"device", device}, {"data", values}});
+  }
+
+  // --- what arrived ----------------------------------------------------------------------------
+  const std::vector<std::string>& violations() const { return violations_; }
+  const std::map<std::string, std::vector<Telemetry>>& telemetry() const { return telemetry_; }
+  std::size_t telemetry_count() const { return telemetry_count_; }
+  const std::vector<json>& connects() const { return connects_; }
+  const std::vector<json>& disconnects() const { return disconnects_; }
+  const std::vector<json>& attributes() const { return attributes_; }
+  const std::vector<json>& gateway_telemetry() const { return gateway_telemetry_; }
+  std::size_t session_limit_requests() const { return session_limit_requests_; }
+  // Replies to device RPCs by id, to gateway RPCs by request id.
+  std::optional<json> device_reply(std::int64_t id) const { return find(device_replies_, id); }
+  std::optional<json> gateway_reply(std::int64_t id) const { return find(gateway_replies_, id); }
+
+  std::size_t connects_for(const std::string& device) const {
+    std::size_t count = 0;
+    for (const auto& c : connects_) count += c.value("device", "") == device ? 1 : 0;
+    return count;
+  }
+
+ private:
+  static std::optional<json> find(const std::map<std::int64_t, json>& map, std::int64_t id) {
+    const auto it = map.find(id);
+    if (it == map.end()) return std::nullopt;
+    return it->second;
+  }
+
+  bool publish(const std::string& topic, const json& message) {
+    const auto payload = message.dump();
+    sent_.insert(topic + '\n' + payload);
+    return client_->publish(topic, payload).has_value();
+  }
+
+  void violation(const std::string& topic, const std::string& payload, const std::string& what) {
+    violations_.push_back(topic + ": " + what + " in " + payload.substr(0, 300));
+  }
+
+  static bool is_primitive(const json& value) {
+    return value.is_string() || value.is_number() || value.is_boolean();
+  }
+
+  void on_message(const std::string& topic, const std::string& payload) {
+    if (sent_.count(topic + '\n' + payload) != 0) return;  // our own message, echoed
+    const auto message = json::parse(payload, nullptr, false);
+    if (message.is_discarded()) return violation(topic, payload, "not JSON");
+    if (!message.is_object()) return violation(topic, payload, "not an object");
+    const std::string rpc_request = "v1/devices/me/rpc/request/";
+    const std::string rpc_response = "v1/devices/me/rpc/response/";
+    if (topic == "v1/gateway/connect") {
+      if (!message.contains("device") || !message["device"].is_string() ||
+          message["device"].get<std::string>().empty()) {
+        return violation(topic, payload, "no device name");
+      }
+      if (message.contains("type") && !message["type"].is_string()) {
+        return violation(topic, payload, "type is not a string");
+      }
+      connects_.push_back(message);
+    } else if (topic == "v1/gateway/disconnect") {
+      if (!message.contains("device") || !message["device"].is_string()) {
+        return violation(topic, payload, "no device name");
+      }
+      disconnects_.push_back(message);
+    } else if (topic == "v1/gateway/telemetry") {
+      for (const auto& [device, items] : message.items()) {
+        if (!items.is_array() || items.empty()) {
+          return violation(topic, payload, "device '" + device + "' has no array of records");
+        }
+        for (const auto& item : items) {
+          if (!item.is_object() || !item.contains("ts") || !item["ts"].is_number_integer() ||
+              !item.contains("values") || !item["values"].is_object() || item.size() != 2) {
+            return violation(topic, payload, "record is not {\"ts\":int,\"values\":{..}}");
+          }
+          for (const auto& [key, value] : item["values"].items()) {
+            if (!is_primitive(value)) return violation(topic, payload, "value of " + key);
+          }
+          telemetry_[device].push_back({item["ts"].get<std::int64_t>(), item["values"]});
+          ++telemetry_count_;
+        }
+      }
+    } else if (topic == "v1/gateway/attributes") {
+      for (const auto& [device, values] : message.items()) {
+        if (!values.is_object()) return violation(topic, payload, "attributes of " + device);
+      }
+      attributes_.push_back(message);
+    } else if (topic == "v1/gateway/rpc") {
+      if (!message.contains("device") || !message["device"].is_string() ||
+          !message.contains("id") || !message["id"].is_number_integer() ||
+          !message.contains("data")) {
+        return violation(topic, payload, "RPC reply is not {\"device\",\"id\",\"data\"}");
+      }
+      device_replies_[message["id"].get<std::int64_t>()] = message;
+    } else if (topic == "v1/devices/me/telemetry") {
+      for (const auto& [key, value] : message.items()) {
+        if (!is_primitive(value)) return violation(topic, payload, "statistic " + key);
+      }
+      gateway_telemetry_.push_back(message);
+    } else if (topic.rfind(rpc_request, 0) == 0) {
+      // The gateway asking the platform (client-side RPC).
+      if (message.value("method", "") != "getSessionLimits") {
+        return violation(topic, payload, "unexpected client-side RPC");
+      }
+      ++session_limit_requests_;
+      if (session_limits) {
+        publish(rpc_response + topic.substr(rpc_request.size()), *session_limits);
+      }
+    } else if (topic.rfind(rpc_response, 0) == 0) {
+      gateway_replies_[std::stoll(topic.substr(rpc_response.size()))] = message;
+    } else if (topic != "v1/devices/me/attributes") {
+      violation(topic, payload, "unknown topic");
+    }
+  }
+
+  std::unique_ptr<gateway::MqttClient> client_;
+  std::set<std::string> sent_;
+  std::vector<std::string> violations_;
+  std::map<std::string, std::vector<Telemetry>> telemetry_;
+  std::size_t telemetry_count_ = 0;
+  std::vector<json> connects_;
+  std::vector<json> disconnects_;
+  std::vector<json> attributes_;
+  std::vector<json> gateway_telemetry_;
+  std::map<std::int64_t, json> device_replies_;
+  std::map<std::int64_t, json> gateway_replies_;
+  std::size_t session_limit_requests_ = 0;
+};
+
+}  // namespace dlmsgw::test
