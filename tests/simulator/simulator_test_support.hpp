@@ -19,6 +19,7 @@
 #include "dlms/hdlc/hdlc_link.hpp"
 #include "dlms/security/lls_authentication_value.hpp"
 #include "dlms/xdlms/apdu.hpp"
+#include "dlms/xdlms/initiate.hpp"
 #include "simulator/simulator.hpp"
 
 namespace dlmsgw::simulator::testing {
@@ -72,6 +73,18 @@ T run(asio::io_context& io, asio::awaitable<T> coroutine) {
       asio::detached);
   run_until(io, [&] { return result.has_value(); });
   return std::move(*result);
+}
+
+inline void run(asio::io_context& io, asio::awaitable<void> coroutine) {
+  bool done = false;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await std::move(coroutine);
+        done = true;
+      },
+      asio::detached);
+  run_until(io, [&] { return done; });
 }
 
 inline Bytes lls_aarq(const std::string& password) {
