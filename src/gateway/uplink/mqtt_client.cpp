@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <asio/ip/tcp.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
 #include <climits>
@@ -57,6 +58,7 @@ struct MqttClient::Impl {
         misc_timer(io),
         reconnect_timer(io),
         connect_timer(io),
+        resolver(io),
         random(std::random_device{}()) {}
 
   MqttClient* owner = nullptr;
@@ -66,6 +68,7 @@ struct MqttClient::Impl {
   asio::steady_timer misc_timer;
   asio::steady_timer reconnect_timer;
   asio::steady_timer connect_timer;
+  asio::ip::tcp::resolver resolver;
   std::mt19937 random;
   // Handlers queued on the io_context may outlive the client: they check this first.
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
@@ -192,15 +195,51 @@ struct MqttClient::Impl {
   }
 
   // --- connecting -----------------------------------------------------------------------------
+  // libmosquitto's "async" connect calls getaddrinfo on the calling thread: with a host name and an
+  // unreachable DNS server that would freeze every meter session on the loop for the resolver's
+  // timeout, at every reconnect. So names are resolved first on asio's resolver thread, and
+  // libmosquitto is given the address. With TLS it needs the name (certificate check, SNI); the
+  // lookup it then repeats is answered, since ours just succeeded.
   void connect() {
     reconnect_pending = false;
+    if (stopping || owner->fatal_error_) return;
+    std::error_code not_numeric;
+    (void)asio::ip::make_address(options.host, not_numeric);
+    if (!not_numeric) {
+      connect_to(options.host);
+      return;
+    }
+    resolver.async_resolve(
+        options.host, std::to_string(options.port),
+        [this, alive = alive](std::error_code ec, asio::ip::tcp::resolver::results_type results) {
+          if (!*alive || stopping) return;
+          if (ec || results.empty()) {
+            ++owner->connection_attempts_;
+            spdlog::warn("mqtt {}: cannot resolve '{}': {}", owner->endpoint(), options.host,
+                         ec ? ec.message() : "no address");
+            schedule_reconnect();
+            return;
+          }
+          connect_to(options.tls ? options.host : preferred_address(results));
+        });
+  }
+
+  // IPv4 first: most brokers listen there, and "localhost" usually resolves to ::1 first.
+  static std::string preferred_address(const asio::ip::tcp::resolver::results_type& results) {
+    for (const auto& entry : results) {
+      if (entry.endpoint().address().is_v4()) return entry.endpoint().address().to_string();
+    }
+    return results.begin()->endpoint().address().to_string();
+  }
+
+  void connect_to(const std::string& host) {
     if (stopping || owner->fatal_error_) return;
     ++owner->connection_attempts_;
     release_socket();  // connect_bind_async closes the previous socket itself
     abandoned_fd = -1;
     const auto keepalive = static_cast<int>(options.keepalive.count());
     const int rc =
-        mosquitto_connect_bind_async(mosq, options.host.c_str(), options.port, keepalive, nullptr);
+        mosquitto_connect_bind_async(mosq, host.c_str(), options.port, keepalive, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) {
       spdlog::warn("mqtt {}: connect failed: {}", owner->endpoint(), mosquitto_error(rc));
       sync();
@@ -431,6 +470,7 @@ void MqttClient::stop() {
   im.misc_timer.cancel();
   im.reconnect_timer.cancel();
   im.connect_timer.cancel();
+  im.resolver.cancel();
   if (mosquitto_socket(im.mosq) >= 0) {
     // Queues DISCONNECT; libmosquitto closes the socket once it is written, possibly right here.
     (void)mosquitto_disconnect(im.mosq);

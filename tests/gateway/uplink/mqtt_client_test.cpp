@@ -98,6 +98,19 @@ TEST_P(MqttClientTest, PublishesQos1AndSeesThePuback) {
   EXPECT_EQ(client->connection_attempts(), 1U);
 }
 
+// A host name is resolved on asio's resolver thread, never by libmosquitto on the loop. Only
+// "localhost" is used: /etc/hosts answers it, and tests send no DNS query anywhere.
+TEST_P(MqttClientTest, ConnectsByHostName) {
+  MqttOptions options = options_for(broker, GetParam());
+  options.host = "localhost";
+  auto client = make_client(io, options);
+  ASSERT_TRUE(client);
+  client->start();
+  ASSERT_TRUE(run_until(io, [&] { return client->connected(); })) << broker.log();
+  EXPECT_EQ(client->endpoint(), "localhost:" + std::to_string(broker.port()));
+  client->stop();
+}
+
 TEST_P(MqttClientTest, ASubscriberReceivesExactlyTheGatewayApiPayload) {
   auto gateway = make_client(io, options_for(broker, GetParam()));
   auto platform = make_client(io, options_for(broker, GetParam()));
