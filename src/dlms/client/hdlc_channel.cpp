@@ -147,9 +147,24 @@ asio::awaitable<Expected<void>> HdlcChannel::send(ByteView apdu) {
 }
 
 asio::awaitable<Expected<Bytes>> HdlcChannel::receive() {
+  using std::chrono::steady_clock;
   silent_timeouts_ = 0;
+  // A meter whose link layer answers every poll with RR but whose application never answers would
+  // otherwise be polled forever, holding the session: the whole wait is bounded, and only a new I
+  // frame from the meter (its N(S) moves our N(R)) extends it. RNR has its own bound in step().
+  const auto budget = options_.response_timeout * (options_.retries + 1);
+  auto deadline = steady_clock::now() + budget;
+  std::uint8_t last_sequence = link_.receive_sequence();
   while (received_.empty()) {
     if (link_lost_) co_return *link_lost_;
+    if (link_.receive_sequence() != last_sequence) {
+      last_sequence = link_.receive_sequence();
+      deadline = steady_clock::now() + budget;
+    }
+    if (steady_clock::now() > deadline && !link_.peer_busy()) {
+      co_return fail(ErrorCode::timeout, "HDLC: the meter acknowledges but sent no answer within " +
+                                             std::to_string(budget.count()) + " ms");
+    }
     auto stepped = co_await step(true);
     if (!stepped) co_return stepped.error();
   }

@@ -417,6 +417,37 @@ TEST(Session, SilentMeterTimesOutAfterBoundedRetransmissions) {
   EXPECT_GE(get_frames, 3);
 }
 
+TEST(Session, MeterThatAcknowledgesButNeverAnswersTimesOut) {
+  asio::io_context io;
+  FakeMeter meter(io);
+  MeterModel model = user_meter();
+  auto script = [&]() -> asio::awaitable<void> {
+    if (!co_await meter.accept()) co_return;
+    while (auto request = co_await meter.receive_apdu()) {
+      if (request->front() == xdlms::kGetRequestTag) {
+        // The link layer keeps answering the client's polls with RR; the APDU never comes.
+        while (co_await meter.receive_apdu(3s)) {
+        }
+        co_return;
+      }
+      co_await meter.send_apdu(model.answer(*request));
+    }
+  };
+  asio::co_spawn(io, script(), asio::detached);
+  ConnectionSettings settings = settings_for(meter);
+  settings.timeouts.response = 200ms;
+  settings.timeouts.retries = 2;
+  Session session(settings);
+  ASSERT_TRUE(run(io, session.open()));
+  auto value = run(io, session.get(reg(kVoltageL1)));
+  ASSERT_FALSE(value);
+  EXPECT_EQ(value.error().code, ErrorCode::timeout);
+  EXPECT_NE(value.error().message.find("the meter acknowledges but sent no answer within 600 ms"),
+            std::string::npos)
+      << value.error().message;
+  run_void(io, session.close());
+}
+
 TEST(Session, SilentMeterDuringSnrmTimesOut) {
   asio::io_context io;
   FakeMeter meter(io);
