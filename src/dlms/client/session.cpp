@@ -70,7 +70,7 @@ std::string describe_get(const xdlms::CosemAttributeDescriptor& attribute) {
 }
 
 Session::Session(ConnectionSettings settings, InvocationCounterStore* counters)
-    : settings_(std::move(settings)), counters_(counters) {}
+    : settings_(std::move(settings)), counters_(counters != nullptr ? counters : &own_counters_) {}
 
 Error Session::failure(const Error& error, const std::string& phase) const {
   return error.with_context(settings_.describe() + ": " + phase);

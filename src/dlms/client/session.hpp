@@ -141,6 +141,9 @@ class Session {
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
   ConnectionSettings settings_;
+  // Without a store from the caller the counters still carry over between open() calls of this
+  // session: restarting at 0 would reuse AES-GCM nonces and make the meter refuse a replay.
+  MemoryInvocationCounterStore own_counters_;
   InvocationCounterStore* counters_;
   FrameTrace trace_;
   std::unique_ptr<ApduChannel> channel_;

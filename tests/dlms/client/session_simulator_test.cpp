@@ -122,6 +122,13 @@ TEST_P(SessionSecurityPolicy, HlsGmacWithCipheredApdus) {
   auto energy = run(io, session.read({3, ObisCode(1, 0, 1, 8, 0), 2}));
   ASSERT_TRUE(energy) << energy.error().message;
   run(io, session.close());
+
+  // Opening again continues the invocation counter (the meter refuses a replayed one), even though
+  // no counter store was given.
+  auto reopened = run(io, session.open());
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  ASSERT_TRUE(run(io, session.read({3, ObisCode(1, 0, 32, 7, 0), 2})));
+  run(io, session.close());
 }
 
 INSTANTIATE_TEST_SUITE_P(Policies, SessionSecurityPolicy,
