@@ -290,7 +290,17 @@ void UplinkService::pump() {
     }
     auto mid =
         client_.publish(message.batch.message.topic, message.batch.message.payload, options_.qos);
-    if (!mid) break;  // disconnected: on_connected() resumes here
+    if (!mid) {
+      // Disconnected: on_connected() resumes here. Still connected means libmosquitto refused the
+      // message itself (too large for the broker, out of memory): without a timer armed nothing
+      // would ever come back to this batch, so start it over after a pause.
+      if (client_.connected() && batch.acked == batch.next) {
+        abandon("publish refused: " + mid.error().message);
+        retry_later(options_.retry_delay);
+        return;
+      }
+      break;
+    }
     acquire(message, now);
     message.mid = *mid;
     by_mid_[*mid] = batch.next;
@@ -307,6 +317,7 @@ void UplinkService::arm_puback_timer() {
     if (!*alive || ec || !batch_ || !connected_ || removing_) return;
     if (batch_->acked < batch_->next) {
       abandon("no PUBACK within " + std::to_string(options_.puback_timeout.count()) + " ms");
+      retry_later(options_.retry_delay);  // nothing else would re-read the batch while connected
     }
   });
 }
