@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dlms/xdlms/cosem_descriptor.hpp"
 #include "dlms/xdlms/selective_access.hpp"
@@ -30,5 +31,9 @@ struct AttributeWithSelection {
   }
   bool operator==(const AttributeWithSelection&) const = default;
 };
+
+// The attribute-descriptor-list of GET and SET with-list requests: a count, then the items. A count
+// that the bytes left cannot hold is refused before anything is read.
+Expected<std::vector<AttributeWithSelection>> decode_attribute_list(ByteReader& reader);
 
 }  // namespace dlmsgw::xdlms

@@ -6,9 +6,6 @@
 namespace dlmsgw::xdlms {
 namespace {
 
-// Class id, instance and attribute id, then the access-selection presence byte.
-constexpr std::size_t kMinAttributeWithSelectionSize = 10;
-
 void put_header(ByteWriter& writer, std::uint8_t choice, InvokeIdAndPriority invoke) {
   writer.put_u8(kGetRequestTag);
   writer.put_u8(choice);
@@ -41,14 +38,7 @@ Expected<GetRequestWithList> decode_with_list(ByteView bytes) {
   DLMSGW_TRY(read_service_header(reader, kGetRequestTag, GetRequestWithList::kChoice));
   GetRequestWithList request;
   DLMSGW_TRY_ASSIGN(request.invoke, decode_invoke_id(reader));
-  DLMSGW_TRY_ASSIGN(const std::uint32_t count,
-                    read_element_count(reader, "attribute-descriptor-list count",
-                                       kMinAttributeWithSelectionSize));
-  for (std::uint32_t i = 0; i < count; ++i) {
-    auto item = AttributeWithSelection::decode(reader);
-    if (!item) return item.error().with_context("attribute " + std::to_string(i + 1));
-    request.attributes.push_back(std::move(*item));
-  }
+  DLMSGW_TRY_ASSIGN(request.attributes, decode_attribute_list(reader));
   DLMSGW_TRY(require_end(reader));
   return request;
 }

@@ -7,8 +7,6 @@
 namespace dlmsgw::xdlms {
 namespace {
 
-constexpr std::size_t kMinAttributeWithSelectionSize = 10;
-
 void put_header(ByteWriter& writer, std::uint8_t choice, InvokeIdAndPriority invoke) {
   writer.put_u8(kSetRequestTag);
   writer.put_u8(choice);
@@ -38,19 +36,13 @@ Expected<SetRequestWithList> decode_with_list(ByteView bytes) {
   DLMSGW_TRY(read_service_header(reader, kSetRequestTag, SetRequestWithList::kChoice));
   SetRequestWithList request;
   DLMSGW_TRY_ASSIGN(request.invoke, decode_invoke_id(reader));
-  DLMSGW_TRY_ASSIGN(const std::uint32_t count,
-                    read_element_count(reader, "attribute-descriptor-list count",
-                                       kMinAttributeWithSelectionSize));
-  for (std::uint32_t i = 0; i < count; ++i) {
-    auto item = AttributeWithSelection::decode(reader);
-    if (!item) return item.error().with_context("attribute " + std::to_string(i + 1));
-    request.attributes.push_back(std::move(*item));
-  }
+  DLMSGW_TRY_ASSIGN(request.attributes, decode_attribute_list(reader));
   DLMSGW_TRY_ASSIGN(const std::uint32_t value_count,
                     read_element_count(reader, "value-list count", 1));
-  if (value_count != count) {
-    return make_error(ErrorCode::malformed, std::to_string(count) + " attribute(s) but " +
-                                                std::to_string(value_count) + " value(s)");
+  if (value_count != request.attributes.size()) {
+    return make_error(ErrorCode::malformed, std::to_string(request.attributes.size()) +
+                                                " attribute(s) but " + std::to_string(value_count) +
+                                                " value(s)");
   }
   for (std::uint32_t i = 0; i < value_count; ++i) {
     DLMSGW_TRY_ASSIGN(auto value, decode_value(reader, "value " + std::to_string(i + 1)));

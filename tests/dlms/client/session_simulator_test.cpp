@@ -134,10 +134,11 @@ TEST_P(SessionSecurityPolicy, HlsGmacWithCipheredApdus) {
 INSTANTIATE_TEST_SUITE_P(Policies, SessionSecurityPolicy,
                          ::testing::Values(Security::authenticated, Security::encrypted,
                                            Security::authenticated_encrypted),
-                         [](const auto& info) {
-                           return info.param == Security::authenticated ? "Authenticated"
-                                  : info.param == Security::encrypted   ? "Encrypted"
-                                                                        : "AuthenticatedEncrypted";
+                         [](const auto& param_info) {
+                           return param_info.param == Security::authenticated ? "Authenticated"
+                                  : param_info.param == Security::encrypted
+                                      ? "Encrypted"
+                                      : "AuthenticatedEncrypted";
                          });
 
 }  // namespace
