@@ -1,0 +1,46 @@
+#pragma once
+// DlmsConnector: the gateway's DLMS/COSEM southbound side. One MeterWorker per configured device
+// (one session kept open across poll cycles, its own schedule, watchdog and circuit breaker), all
+// on the gateway's loop; readings and attributes go to the core through the GatewaySink, RPCs and
+// shared-attribute updates come back through handle_rpc/handle_attribute_update.
+
+#include <asio/io_context.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/dlms/dlms_connector_config.hpp"
+#include "gateway/connector.hpp"
+
+namespace dlmsgw::connectors::dlms {
+
+class MeterWorker;
+class PollLimiter;
+
+class DlmsConnector final : public gateway::Connector {
+ public:
+  // `name` is the connectors[] entry's name (it wins over the file's own "name").
+  DlmsConnector(asio::io_context& io, std::string name, DlmsConnectorConfig config);
+  ~DlmsConnector() override;
+  DlmsConnector(const DlmsConnector&) = delete;
+  DlmsConnector& operator=(const DlmsConnector&) = delete;
+
+  [[nodiscard]] std::string_view name() const override { return name_; }
+  void start(gateway::GatewaySink& sink) override;
+  void stop() override;
+  void handle_rpc(gateway::RpcRequest request, gateway::RpcReply reply) override;
+  void handle_attribute_update(std::string_view device, const nlohmann::json& values) override;
+
+  [[nodiscard]] const DlmsConnectorConfig& config() const { return config_; }
+
+ private:
+  MeterWorker* find(std::string_view device);
+
+  asio::io_context& io_;
+  std::string name_;
+  DlmsConnectorConfig config_;
+  std::unique_ptr<PollLimiter> limiter_;
+  std::vector<std::unique_ptr<MeterWorker>> workers_;
+};
+
+}  // namespace dlmsgw::connectors::dlms
