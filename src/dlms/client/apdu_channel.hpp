@@ -25,6 +25,9 @@ class ApduChannel {
   virtual asio::awaitable<Expected<Bytes>> receive() = 0;
   // Link-level disconnection (HDLC DISC, best effort), then closes the stream. Never fails.
   virtual asio::awaitable<void> close() = 0;
+  // Closes the stream at once, without DISC: pending calls end with connection_closed. For
+  // shutting down while a request is stuck on a silent meter.
+  virtual void abort() = 0;
 
   [[nodiscard]] virtual bool is_open() const = 0;
   [[nodiscard]] virtual const std::string& peer() const = 0;

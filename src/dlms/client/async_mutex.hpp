@@ -34,9 +34,10 @@ class AsyncMutex {
     while (locked_) {
       auto executor = co_await asio::this_coro::executor;
       waiters_.emplace_back(executor, asio::steady_timer::time_point::max());
-      auto it = std::prev(waiters_.end());
-      co_await it->async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-      waiters_.erase(it);
+      // Erased however the wait ends: a coroutine destroyed while parked (its operation cancelled
+      // by a deadline) must not leave a timer behind for unlock() to wake instead of a live waiter.
+      const EraseOnExit erase{waiters_, std::prev(waiters_.end())};
+      co_await erase.it->async_wait(asio::experimental::as_tuple(asio::use_awaitable));
     }
     locked_ = true;
     co_return Guard(this);
@@ -48,6 +49,16 @@ class AsyncMutex {
     locked_ = false;
     if (!waiters_.empty()) waiters_.front().cancel();
   }
+
+  struct EraseOnExit {
+    EraseOnExit(std::list<asio::steady_timer>& waiters, std::list<asio::steady_timer>::iterator at)
+        : list(waiters), it(at) {}
+    std::list<asio::steady_timer>& list;
+    std::list<asio::steady_timer>::iterator it;
+    EraseOnExit(const EraseOnExit&) = delete;
+    EraseOnExit& operator=(const EraseOnExit&) = delete;
+    ~EraseOnExit() { list.erase(it); }
+  };
 
   bool locked_ = false;
   std::list<asio::steady_timer> waiters_;

@@ -36,6 +36,7 @@ class HdlcChannel final : public ApduChannel {
   asio::awaitable<Expected<void>> send(ByteView apdu) override;
   asio::awaitable<Expected<Bytes>> receive() override;
   asio::awaitable<void> close() override;
+  void abort() override { stream_->close(); }
 
   [[nodiscard]] bool is_open() const override;
   [[nodiscard]] const std::string& peer() const override { return stream_->peer(); }

@@ -586,6 +586,11 @@ asio::awaitable<void> Session::close() {
   co_await close_unlocked();
 }
 
+void Session::abort() {
+  open_ = false;
+  if (channel_) channel_->abort();
+}
+
 asio::awaitable<void> Session::close_unlocked() {
   if (!channel_) co_return;
   if (open_ && channel_->is_open()) {

@@ -70,6 +70,9 @@ class Session {
   asio::awaitable<Expected<void>> open(std::unique_ptr<ApduChannel> channel);
   // RLRQ (a malformed RLRE is tolerated), then the link's DISC; never fails, safe to call twice.
   asio::awaitable<void> close();
+  // Drops the connection at once (no RLRQ, no DISC): a pending request ends with an error. For a
+  // shutdown that cannot wait for a silent meter; close() is the polite way.
+  void abort();
 
   asio::awaitable<Expected<axdr::Data>> get(const xdlms::CosemAttributeDescriptor& attribute,
                                             std::optional<xdlms::SelectiveAccess> access = {});

@@ -29,6 +29,7 @@ class WrapperChannel final : public ApduChannel {
   asio::awaitable<Expected<void>> send(ByteView apdu) override;
   asio::awaitable<Expected<Bytes>> receive() override;
   asio::awaitable<void> close() override;
+  void abort() override { stream_->close(); }
 
   [[nodiscard]] bool is_open() const override {
     return stream_->is_open() && !reassembler_.failed();
