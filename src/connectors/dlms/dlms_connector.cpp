@@ -1,33 +1,66 @@
 #include "connectors/dlms/dlms_connector.hpp"
 
-// Skeleton while the meter workers are being built: the connector declares its devices and
-// answers every RPC with an error. Replaced by the polling runtime.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+#include "connectors/dlms/meter_worker.hpp"
+#include "connectors/dlms/poll_limiter.hpp"
 
 namespace dlmsgw::connectors::dlms {
 
-class MeterWorker {};
-class PollLimiter {};
-
 DlmsConnector::DlmsConnector(asio::io_context& io, std::string name, DlmsConnectorConfig config)
-    : io_(io), name_(std::move(name)), config_(std::move(config)) {}
+    : io_(io),
+      name_(std::move(name)),
+      config_(std::move(config)),
+      limiter_(std::make_shared<PollLimiter>(config_.max_concurrent_polls)) {}
 
-DlmsConnector::~DlmsConnector() = default;
+DlmsConnector::~DlmsConnector() {
+  stop();
+}
 
 void DlmsConnector::start(gateway::GatewaySink& sink) {
-  for (const auto& device : config_.devices) sink.device_connected(device.name, device.type);
+  // Jitter seeds differ per meter and per run, so meters that failed together retry apart.
+  std::random_device entropy;
+  for (const auto& device : config_.devices) {
+    auto worker = std::make_shared<MeterWorker>(io_, device, limiter_, config_.statistics_period,
+                                                (std::uint64_t{entropy()} << 32) | entropy());
+    worker->start(sink);
+    workers_.push_back(std::move(worker));
+  }
 }
 
-void DlmsConnector::stop() {}
+void DlmsConnector::stop() {
+  for (auto& worker : workers_) worker->stop();
+  // The workers finish on the loop (releasing their associations) and free themselves.
+  workers_.clear();
+}
+
+MeterWorker* DlmsConnector::find(std::string_view device) {
+  const auto found = std::find_if(workers_.begin(), workers_.end(), [&](const auto& worker) {
+    return worker->config().name == device;
+  });
+  return found == workers_.end() ? nullptr : found->get();
+}
 
 void DlmsConnector::handle_rpc(gateway::RpcRequest request, gateway::RpcReply reply) {
-  reply(
-      make_error(ErrorCode::unsupported, "device '" + request.device + "': no meter runtime yet"));
+  auto* worker = find(request.device);
+  if (worker == nullptr) {
+    reply(make_error(ErrorCode::invalid_argument,
+                     "connector '" + name_ + "' has no device '" + request.device + "'"));
+    return;
+  }
+  worker->handle_rpc(std::move(request), std::move(reply));
 }
 
-void DlmsConnector::handle_attribute_update(std::string_view, const nlohmann::json&) {}
-
-MeterWorker* DlmsConnector::find(std::string_view) {
-  return nullptr;
+void DlmsConnector::handle_attribute_update(std::string_view device, const nlohmann::json& values) {
+  if (auto* worker = find(device)) {
+    worker->handle_attribute_update(values);
+  } else {
+    spdlog::warn("connector '{}': shared attributes for unknown device '{}' ignored", name_,
+                 device);
+  }
 }
 
 }  // namespace dlmsgw::connectors::dlms

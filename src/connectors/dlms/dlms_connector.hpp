@@ -39,8 +39,8 @@ class DlmsConnector final : public gateway::Connector {
   asio::io_context& io_;
   std::string name_;
   DlmsConnectorConfig config_;
-  std::unique_ptr<PollLimiter> limiter_;
-  std::vector<std::unique_ptr<MeterWorker>> workers_;
+  std::shared_ptr<PollLimiter> limiter_;
+  std::vector<std::shared_ptr<MeterWorker>> workers_;
 };
 
 }  // namespace dlmsgw::connectors::dlms

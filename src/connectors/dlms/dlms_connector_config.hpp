@@ -139,6 +139,9 @@ struct DlmsConnectorConfig {
   std::vector<DeviceConfig> devices;
   // Sessions opened or polled at the same time, over all meters.
   unsigned max_concurrent_polls = 32;
+  // Per-meter statistics (reads, latency, reconnects...) are published as each meter's telemetry
+  // this often ("statisticsPeriod", ms; 0: never).
+  Milliseconds statistics_period{60'000};
   std::vector<std::string> warnings;  // "file:path: ..." for the log (unknown keys...)
 };
 

@@ -1,0 +1,607 @@
+#include "connectors/dlms/meter_worker.hpp"
+
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // asio frame allocator, see session.cpp
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+#include <ctime>
+
+#include "connectors/dlms/data_json.hpp"
+#include "dlms/client/meter_value.hpp"
+
+namespace dlmsgw::connectors::dlms {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr ObisCode kClockCode{0, 0, 1, 0, 0, 255};
+constexpr std::uint16_t kClockClass = 8;
+constexpr std::uint16_t kDisconnectControlClass = 70;
+
+gateway::Timestamp wall_now() {
+  return std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
+}
+
+// The meter clock in Unix ms. A clock that does not say its UTC deviation is read as the gateway's
+// local time, which is what such a meter is normally set to.
+std::optional<std::int64_t> meter_clock_ms(const cosem::DateTime& clock) {
+  if (auto exact = clock.to_unix_ms()) return exact;
+  cosem::DateTime as_utc = clock;
+  as_utc.deviation = 0;
+  const auto utc_fields = as_utc.to_unix_ms();
+  if (!utc_fields) return std::nullopt;
+  const std::time_t seconds = static_cast<std::time_t>(*utc_fields / 1000);
+  std::tm local{};
+  if (localtime_r(&seconds, &local) == nullptr) return utc_fields;
+  return *utc_fields - static_cast<std::int64_t>(local.tm_gmtoff) * 1000;
+}
+
+std::string rpc_methods(const DeviceConfig& config) {
+  std::string names = "get, set, action, reconnect, getStats";
+  for (const auto& method : config.rpc) names += ", " + method.method;
+  return names;
+}
+
+}  // namespace
+
+MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
+                         std::shared_ptr<PollLimiter> limiter,
+                         std::chrono::milliseconds statistics_period, std::uint64_t seed)
+    : io_(io),
+      config_(std::move(config)),
+      limiter_(std::move(limiter)),
+      statistics_period_(statistics_period),
+      health_(config_.watchdog, config_.circuit_breaker, config_.retry, seed),
+      wake_(io),
+      statistics_timer_(io),
+      abort_timer_(io) {
+  build_groups();
+}
+
+void MeterWorker::build_groups() {
+  const auto add = [this](const PointConfig& point, bool attributes) {
+    // An attribute inherits the slow attribute period unless it was given a period of its own.
+    auto period = point.poll_period;
+    if (attributes && (period.count() <= 0 || period == config_.poll_period)) {
+      period = config_.attribute_poll_period;
+    }
+    if (period.count() <= 0) period = config_.poll_period;
+    for (auto& group : groups_) {
+      if (group.attributes == attributes && group.period == period) {
+        group.points.push_back(&point);
+        return;
+      }
+    }
+    groups_.push_back(PollGroup{attributes, period, {&point}, {}});
+  };
+  for (const auto& point : config_.timeseries) add(point, false);
+  for (const auto& point : config_.attributes) add(point, true);
+}
+
+void MeterWorker::start(gateway::GatewaySink& sink) {
+  sink_ = &sink;
+  sink.device_connected(config_.name, config_.type);
+  asio::co_spawn(
+      io_, [self = shared_from_this()] { return self->run(); }, asio::detached);
+  if (statistics_period_.count() > 0) {
+    asio::co_spawn(
+        io_, [self = shared_from_this()] { return self->statistics_loop(); }, asio::detached);
+  }
+}
+
+void MeterWorker::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  sink_ = nullptr;
+  wake_.cancel();
+  statistics_timer_.cancel();
+  // A request in flight gets kStopGrace to finish so that the association is released politely.
+  abort_timer_.expires_after(kStopGrace);
+  abort_timer_.async_wait([self = shared_from_this()](std::error_code error) {
+    if (error || self->finished_ || !self->session_) return;
+    spdlog::warn("meter '{}': no answer within {} ms of shutting down; dropping the connection",
+                 self->config_.name, kStopGrace.count());
+    self->session_->abort();
+  });
+}
+
+asio::awaitable<void> MeterWorker::sleep_until(SteadyClock::time_point at) {
+  if (stopping_) co_return;
+  wake_.expires_at(at);
+  co_await wake_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<void> MeterWorker::run() {
+  while (!stopping_) {
+    const auto now = SteadyClock::now();
+    if (!attempt_now_) {
+      if (const auto paused = health_.paused_until(now)) {
+        stats_.state = "paused";
+        if (!pause_logged_) {
+          pause_logged_ = true;
+          spdlog::warn(
+              "meter '{}' {}: circuit breaker open ({}); pausing connection attempts "
+              "for {} s",
+              config_.name, config_.connection.peer(), health_.breaker_reason(),
+              duration_cast<std::chrono::seconds>(*paused - now).count());
+        }
+      }
+      const auto at = health_.next_attempt_at(now);
+      if (at > now) {
+        if (stats_.state != "paused") stats_.state = "backoff";
+        co_await sleep_until(at);
+        continue;
+      }
+    }
+    attempt_now_ = false;
+    if (!co_await connect()) continue;
+    pause_logged_ = false;
+    co_await serve();
+    co_await close_session();
+  }
+  co_await close_session();
+  finished_ = true;
+  abort_timer_.cancel();
+}
+
+asio::awaitable<bool> MeterWorker::connect() {
+  stats_.state = "connecting";
+  health_.on_connect_attempt(SteadyClock::now());
+  auto slot = co_await limiter_->acquire();
+  if (stopping_) co_return false;
+  auto session = std::make_shared<client::Session>(config_.connection, &counters_);
+  session_ = session;
+  auto opened = co_await session->open();
+  if (!opened) {
+    health_.on_connect_failed(SteadyClock::now());
+    ++stats_.connect_failures;
+    stats_.last_error = opened.error().message;
+    spdlog::warn("meter '{}': {} (attempt {} in a row)", config_.name, opened.error().message,
+                 health_.consecutive_connect_failures());
+    session_.reset();
+    co_return false;
+  }
+  health_.on_connected(SteadyClock::now());
+  stats_.reconnects = health_.reconnects();
+  stats_.state = "connected";
+  reconnect_requested_ = false;
+  clock_readable_ = true;
+  spdlog::info("meter '{}' {}: associated ({}, conformance {}, max PDU {})", config_.name,
+               config_.connection.peer(), client::to_string(config_.connection.transport),
+               session->negotiated_conformance().to_string(), session->server_max_pdu_size());
+  co_return true;
+}
+
+asio::awaitable<void> MeterWorker::serve() {
+  if (!config_.static_attributes.empty()) {
+    submit(gateway::AttributeSet{config_.name, config_.static_attributes});
+  }
+  // Everything is due at once after a (re)connect; attributes and the clock first.
+  const auto now = SteadyClock::now();
+  for (auto& group : groups_) group.next_start = now;
+  std::stable_partition(groups_.begin(), groups_.end(),
+                        [](const PollGroup& group) { return group.attributes; });
+  bool clock_due = config_.publish_clock_offset;
+  auto next_clock = now;
+
+  while (!stopping_ && !reconnect_requested_ && session_ && session_->is_open()) {
+    const auto current = SteadyClock::now();
+    if (clock_due && current >= next_clock) {
+      gateway::AttributeSet clock{config_.name, {}};
+      co_await read_clock_offset(clock);
+      if (!clock.values.empty()) submit(std::move(clock));
+      next_clock = current + config_.attribute_poll_period;
+      if (!session_ || !session_->is_open()) break;
+    }
+    bool lost = false;
+    for (auto& group : groups_) {
+      if (stopping_ || reconnect_requested_) break;
+      if (group.next_start > SteadyClock::now()) continue;
+      const auto outcome = co_await read_group(group);
+      if (outcome == GroupOutcome::link_lost) {
+        lost = true;
+        break;
+      }
+      schedule_next(group, SteadyClock::now());
+    }
+    if (lost || stopping_) break;
+    if (const auto reason = health_.watchdog_reason(SteadyClock::now())) {
+      spdlog::warn("meter '{}' {}: watchdog: {}; reconnecting", config_.name,
+                   config_.connection.peer(), *reason);
+      break;
+    }
+    auto next = SteadyClock::time_point::max();
+    for (const auto& group : groups_) next = std::min(next, group.next_start);
+    if (clock_due) next = std::min(next, next_clock);
+    if (next == SteadyClock::time_point::max()) next = SteadyClock::now() + config_.poll_period;
+    if (next > SteadyClock::now()) co_await sleep_until(next);
+  }
+}
+
+void MeterWorker::schedule_next(PollGroup& group, SteadyClock::time_point finished) {
+  group.next_start += group.period;
+  if (group.next_start > finished) return;
+  // The read outlasted the period: skip the starts that passed, count them, never run late.
+  const auto behind = finished - group.next_start;
+  const auto missed = behind / group.period + 1;
+  stats_.overruns += static_cast<std::uint64_t>(missed);
+  group.next_start += missed * group.period;
+  if (stats_.overruns == static_cast<std::uint64_t>(missed) || stats_.overruns % 100 == 0) {
+    spdlog::warn("meter '{}': a {} ms poll took longer than its period ({} overruns so far)",
+                 config_.name, group.period.count(), stats_.overruns);
+  }
+}
+
+asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& group) {
+  auto slot = co_await limiter_->acquire();
+  auto session = session_;
+  if (!session || !session->is_open()) co_return GroupOutcome::link_lost;
+  ++stats_.cycles;
+  std::vector<gateway::Reading> readings;
+  std::vector<gateway::DataPoint> attribute_values;
+  const bool with_list = group.points.size() > 1 && session->negotiated_conformance().has(
+                                                        xdlms::ConformanceBit::multiple_references);
+  bool any_ok = false;
+  bool link_lost = false;
+
+  const auto take = [&](const PointConfig& point, Expected<client::MeterValue> value,
+                        gateway::Timestamp ts) {
+    if (value) any_ok = true;
+    if (group.attributes) {
+      record_value(point, std::move(value), ts, attribute_values);
+      return;
+    }
+    std::vector<gateway::DataPoint> values;
+    record_value(point, std::move(value), ts, values);
+    if (values.empty()) return;
+    if (!readings.empty() && readings.back().ts == ts) {
+      for (auto& value_point : values) readings.back().values.push_back(std::move(value_point));
+    } else {
+      readings.push_back(gateway::Reading{config_.name, ts, std::move(values)});
+    }
+  };
+
+  if (with_list) {
+    std::vector<xdlms::CosemAttributeDescriptor> descriptors;
+    descriptors.reserve(group.points.size());
+    for (const auto* point : group.points) descriptors.push_back(point->attribute);
+    const auto started = SteadyClock::now();
+    auto results = co_await session->read_many(descriptors);
+    const auto ts = wall_now();
+    stats_.read_latency.add(duration_cast<std::chrono::microseconds>(SteadyClock::now() - started));
+    if (!results) {
+      link_lost = !session->is_open();
+      for (const auto* point : group.points) take(*point, results.error(), ts);
+    } else {
+      for (std::size_t i = 0; i < group.points.size() && i < results->size(); ++i) {
+        take(*group.points[i], std::move((*results)[i]), ts);
+      }
+    }
+  } else {
+    for (const auto* point : group.points) {
+      if (link_lost || stopping_) break;
+      const auto started = SteadyClock::now();
+      auto value = co_await session->read(point->attribute);
+      const auto ts = wall_now();
+      stats_.read_latency.add(
+          duration_cast<std::chrono::microseconds>(SteadyClock::now() - started));
+      if (!value && !session->is_open()) link_lost = true;
+      take(*point, std::move(value), ts);
+    }
+  }
+
+  if (any_ok) {
+    health_.on_read_ok(SteadyClock::now());
+  } else {
+    health_.on_read_failed(SteadyClock::now());
+  }
+  for (auto& reading : readings) submit(std::move(reading));
+  if (!attribute_values.empty()) {
+    submit(gateway::AttributeSet{config_.name, std::move(attribute_values)});
+  }
+  co_return link_lost ? GroupOutcome::link_lost : GroupOutcome::read;
+}
+
+void MeterWorker::record_value(const PointConfig& point, Expected<client::MeterValue> value,
+                               gateway::Timestamp ts, std::vector<gateway::DataPoint>& out) {
+  (void)ts;
+  const auto fail = [&](const std::string& message) {
+    ++stats_.reads_failed;
+    stats_.last_error = message;
+    auto& logged = point_errors_[point.key];
+    if (logged != message) {
+      logged = message;
+      spdlog::warn("meter '{}': key '{}': {}", config_.name, point.key, message);
+    }
+  };
+  if (!value) {
+    fail(value.error().message);
+    return;
+  }
+  auto converted = to_telemetry(*value, point);
+  if (!converted) {
+    fail(converted.error().message);
+    return;
+  }
+  ++stats_.reads_ok;
+  stats_.last_good_read = std::chrono::system_clock::now();
+  if (auto logged = point_errors_.find(point.key); logged != point_errors_.end()) {
+    spdlog::info("meter '{}': key '{}' reads again", config_.name, point.key);
+    point_errors_.erase(logged);
+  }
+  if (filter_.should_report(point.key, point.report_strategy, *converted, SteadyClock::now())) {
+    out.push_back(gateway::DataPoint{point.key, std::move(*converted)});
+  }
+}
+
+asio::awaitable<void> MeterWorker::read_clock_offset(gateway::AttributeSet& attributes) {
+  if (!clock_readable_) co_return;
+  auto session = session_;
+  if (!session || !session->is_open()) co_return;
+  const xdlms::CosemAttributeDescriptor clock{kClockClass, kClockCode, 2};
+  const auto sent_wall = std::chrono::system_clock::now();
+  const auto sent = SteadyClock::now();
+  auto data = co_await session->get(clock);
+  const auto round_trip = SteadyClock::now() - sent;
+  if (!data) {
+    if (session->is_open()) {
+      // The meter has no clock we can read: do not ask again on this association.
+      clock_readable_ = false;
+      spdlog::info("meter '{}': clock 0-0:1.0.0 not readable ({}); no clock offset published",
+                   config_.name, data.error().message);
+    }
+    co_return;
+  }
+  const client::MeterValue value{clock, *data, std::nullopt};
+  const auto date_time = value.date_time();
+  const auto meter_ms = date_time ? meter_clock_ms(*date_time) : std::nullopt;
+  if (!meter_ms) {
+    clock_readable_ = false;
+    spdlog::info("meter '{}': clock value '{}' has unspecified fields; no clock offset published",
+                 config_.name, value.value_text());
+    co_return;
+  }
+  // The meter read its clock somewhere within the round trip: take the middle.
+  const auto middle = sent_wall + duration_cast<milliseconds>(round_trip) / 2;
+  const auto ours_ms = duration_cast<milliseconds>(middle.time_since_epoch()).count();
+  attributes.values.push_back(gateway::DataPoint{"clock_offset_ms", *meter_ms - ours_ms});
+  attributes.values.push_back(gateway::DataPoint{"meter_clock", value.value_text()});
+}
+
+asio::awaitable<void> MeterWorker::statistics_loop() {
+  while (!stopping_) {
+    statistics_timer_.expires_after(statistics_period_);
+    auto [error] =
+        co_await statistics_timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    if (error || stopping_) co_return;
+    gateway::Reading reading{config_.name, wall_now(), {}};
+    const auto json = statistics_json();
+    for (const auto& [key, value] : json.items()) {
+      gateway::TelemetryValue converted;
+      if (value.is_string()) {
+        converted = value.get<std::string>();
+      } else if (value.is_number_integer()) {
+        converted = value.get<std::int64_t>();
+      } else if (value.is_number()) {
+        converted = value.get<double>();
+      } else if (value.is_boolean()) {
+        converted = value.get<bool>();
+      } else {
+        continue;
+      }
+      reading.values.push_back(gateway::DataPoint{"stats_" + key, std::move(converted)});
+    }
+    submit(std::move(reading));
+  }
+}
+
+nlohmann::json MeterWorker::statistics_json() const {
+  return stats_.to_json(std::chrono::system_clock::now());
+}
+
+void MeterWorker::submit(gateway::Reading reading) {
+  if (!active() || reading.values.empty()) return;
+  if (auto stored = sink_->submit(std::move(reading)); !stored) {
+    spdlog::warn("meter '{}': reading not stored: {}", config_.name, stored.error().message);
+  }
+}
+
+void MeterWorker::submit(gateway::AttributeSet attributes) {
+  if (!active() || attributes.values.empty()) return;
+  if (auto stored = sink_->submit(std::move(attributes)); !stored) {
+    spdlog::warn("meter '{}': attributes not stored: {}", config_.name, stored.error().message);
+  }
+}
+
+asio::awaitable<void> MeterWorker::close_session() {
+  auto session = std::exchange(session_, nullptr);
+  if (!session) co_return;
+  co_await session->close();
+  if (!stopping_) stats_.state = "connecting";
+}
+
+std::string MeterWorker::not_connected_reason() const {
+  std::string reason = "meter '" + config_.name + "' " + config_.connection.peer() +
+                       " is not connected (state: " + stats_.state;
+  if (!stats_.last_error.empty()) reason += "; last error: " + stats_.last_error;
+  return reason + ")";
+}
+
+void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply reply) {
+  if (request.method == "getStats") {
+    reply(statistics_json());
+    return;
+  }
+  if (request.method == "reconnect") {
+    reconnect_requested_ = true;
+    attempt_now_ = true;
+    if (session_) session_->abort();
+    wake_.cancel();
+    reply(nlohmann::json{{"status", "reconnecting"}, {"device", config_.name}});
+    return;
+  }
+  std::optional<ObjectRequest> object;
+  if (request.method == "get" || request.method == "set" || request.method == "action") {
+    const RpcKind kind = request.method == "get"   ? RpcKind::get
+                         : request.method == "set" ? RpcKind::set
+                                                   : RpcKind::action;
+    auto parsed = parse_object_request(kind, request.params);
+    if (!parsed) {
+      reply(make_error(
+          ErrorCode::invalid_argument,
+          "device '" + config_.name + "': " + request.method + ": " + parsed.error().message));
+      return;
+    }
+    object = std::move(*parsed);
+  } else {
+    const auto configured = std::find_if(
+        config_.rpc.begin(), config_.rpc.end(),
+        [&](const RpcMethodConfig& method) { return method.method == request.method; });
+    if (configured == config_.rpc.end()) {
+      reply(make_error(ErrorCode::unsupported, "device '" + config_.name + "' has no RPC method '" +
+                                                   request.method +
+                                                   "' (methods: " + rpc_methods(config_) + ")"));
+      return;
+    }
+    ObjectRequest built;
+    built.kind = configured->kind;
+    built.class_id = configured->class_id;
+    built.obis = configured->obis;
+    built.id = configured->id;
+    if (configured->value_json) {
+      built.value = nlohmann::json::parse(*configured->value_json, nullptr, false);
+    } else if (request.params.is_object() && request.params.contains("value")) {
+      built.value = request.params["value"];
+    } else if (!request.params.is_null() && !request.params.is_object()) {
+      built.value = request.params;  // {"method":"setLimit","params":42}
+    }
+    object = std::move(built);
+  }
+  asio::co_spawn(
+      io_,
+      [self = shared_from_this(), object = std::move(*object), reply = std::move(reply)]() mutable {
+        return self->execute(std::move(object), std::move(reply));
+      },
+      asio::detached);
+}
+
+asio::awaitable<void> MeterWorker::execute(ObjectRequest request, gateway::RpcReply reply) {
+  auto session = session_;
+  if (!session || !session->is_open()) {
+    reply(make_error(ErrorCode::connection_closed, not_connected_reason()));
+    co_return;
+  }
+  const xdlms::CosemAttributeDescriptor attribute{request.class_id, request.obis, request.id};
+  switch (request.kind) {
+    case RpcKind::get: {
+      auto value = co_await session->read(attribute);
+      if (!value) {
+        reply(value.error());
+      } else {
+        reply(to_rpc_json(*value));
+      }
+      co_return;
+    }
+    case RpcKind::set: {
+      if (!request.value) {
+        reply(make_error(ErrorCode::invalid_argument,
+                         "device '" + config_.name + "': set needs a value (value=...)"));
+        co_return;
+      }
+      std::optional<axdr::Data> current;
+      if (!request.type) {
+        // Written back with the type the meter uses for it now.
+        if (auto held = co_await session->get(attribute)) current = std::move(*held);
+      }
+      auto data = data_from_json(*request.value, request.type, current ? &*current : nullptr);
+      if (!data) {
+        reply(make_error(ErrorCode::invalid_argument, "device '" + config_.name + "': set " +
+                                                          attribute.to_string() + ": " +
+                                                          data.error().message));
+        co_return;
+      }
+      auto written = co_await session->set(attribute, *data);
+      if (!written) {
+        reply(written.error());
+      } else {
+        reply(nlohmann::json{{"result", "ok"}});
+      }
+      co_return;
+    }
+    case RpcKind::action: {
+      const xdlms::CosemMethodDescriptor method{request.class_id, request.obis, request.id};
+      std::optional<axdr::Data> parameters;
+      if (request.value) {
+        auto data = data_from_json(*request.value, request.type, nullptr);
+        if (!data) {
+          reply(make_error(ErrorCode::invalid_argument, "device '" + config_.name + "': action " +
+                                                            method.to_string() + ": " +
+                                                            data.error().message));
+          co_return;
+        }
+        parameters = std::move(*data);
+      } else if (request.class_id == kDisconnectControlClass) {
+        parameters = axdr::Data::integer(0);  // remote_disconnect/reconnect (data ::= integer(0))
+      }
+      auto done = co_await session->action(method, parameters);
+      if (!done) {
+        reply(done.error());
+        co_return;
+      }
+      nlohmann::json result{{"result", "ok"}};
+      if (*done) {
+        const client::MeterValue returned{{}, **done, std::nullopt};
+        result["return"] = to_rpc_json(returned);
+      }
+      reply(result);
+      co_return;
+    }
+  }
+}
+
+void MeterWorker::handle_attribute_update(const nlohmann::json& values) {
+  if (!values.is_object()) return;
+  for (const auto& update : config_.attribute_updates) {
+    const auto found = values.find(update.key);
+    if (found == values.end()) continue;
+    asio::co_spawn(
+        io_,
+        [self = shared_from_this(), update, value = *found]() mutable {
+          return self->write_attribute(std::move(update), std::move(value));
+        },
+        asio::detached);
+  }
+}
+
+asio::awaitable<void> MeterWorker::write_attribute(AttributeUpdateConfig update,
+                                                   nlohmann::json value) {
+  auto session = session_;
+  if (!session || !session->is_open()) {
+    spdlog::warn("shared attribute '{}' not written: {}", update.key, not_connected_reason());
+    co_return;
+  }
+  std::optional<axdr::Data> current;
+  if (auto held = co_await session->get(update.attribute)) current = std::move(*held);
+  auto data = data_from_json(value, std::nullopt, current ? &*current : nullptr);
+  if (!data) {
+    spdlog::warn("meter '{}': shared attribute '{}' = {} not written: {}", config_.name, update.key,
+                 value.dump(), data.error().message);
+    co_return;
+  }
+  if (auto written = co_await session->set(update.attribute, *data); !written) {
+    spdlog::warn("meter '{}': shared attribute '{}' = {} not written: {}", config_.name, update.key,
+                 value.dump(), written.error().message);
+    co_return;
+  }
+  spdlog::info("meter '{}': shared attribute '{}' = {} written to {}", config_.name, update.key,
+               value.dump(), update.attribute.to_string());
+}
+
+}  // namespace dlmsgw::connectors::dlms

@@ -1,0 +1,116 @@
+#pragma once
+// MeterWorker: one configured meter, driven by one coroutine on the gateway's loop.
+//
+//   connect (under the poll limiter, spaced by MeterHealth: backoff with jitter, minimum gap,
+//   circuit breaker) -> at connect: static attributes, attributes read from the meter, the clock
+//   offset -> poll groups on a fixed-rate schedule -> on a lost link or a watchdog verdict: close
+//   and connect again.
+//
+// Schedule: points with the same period form a group; a group's next start is its previous start
+// plus its period, whatever the read took. A start that passed before the previous read of the
+// group finished is an overrun: counted, logged, and skipped (never run late in a burst).
+//
+// Timestamps: each value's ts is the moment its answer arrived. With GET-with-list (when the meter
+// negotiated multiple references) a group is one request and one ts; otherwise one GET per point,
+// each with its own ts.
+//
+// Stop: the worker finishes the request in flight, releases the association (RLRQ, DISC) and
+// ends; a meter that does not answer within kStopGrace is dropped without ceremony. The worker
+// keeps itself alive (shared_from_this) until its coroutine ends, so the connector may be
+// destroyed right after stop().
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/dlms/dlms_connector_config.hpp"
+#include "connectors/dlms/meter_health.hpp"
+#include "connectors/dlms/meter_statistics.hpp"
+#include "connectors/dlms/object_request.hpp"
+#include "connectors/dlms/poll_limiter.hpp"
+#include "connectors/dlms/report_filter.hpp"
+#include "dlms/client/invocation_counter_store.hpp"
+#include "dlms/client/session.hpp"
+#include "gateway/connector.hpp"
+
+namespace dlmsgw::connectors::dlms {
+
+inline constexpr std::chrono::milliseconds kStopGrace{3'000};
+
+class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
+ public:
+  MeterWorker(asio::io_context& io, DeviceConfig config, std::shared_ptr<PollLimiter> limiter,
+              std::chrono::milliseconds statistics_period, std::uint64_t seed);
+
+  void start(gateway::GatewaySink& sink);
+  void stop();
+
+  void handle_rpc(gateway::RpcRequest request, gateway::RpcReply reply);
+  void handle_attribute_update(const nlohmann::json& values);
+
+  [[nodiscard]] const DeviceConfig& config() const { return config_; }
+  [[nodiscard]] nlohmann::json statistics_json() const;
+  [[nodiscard]] bool finished() const { return finished_; }
+
+ private:
+  // Points read together: same kind (telemetry or attributes) and same period.
+  struct PollGroup {
+    bool attributes = false;
+    std::chrono::milliseconds period{0};
+    std::vector<const PointConfig*> points;
+    std::chrono::steady_clock::time_point next_start{};
+  };
+  enum class GroupOutcome { read, link_lost };
+
+  asio::awaitable<void> run();
+  asio::awaitable<bool> connect();
+  asio::awaitable<void> serve();
+  asio::awaitable<GroupOutcome> read_group(PollGroup& group);
+  asio::awaitable<void> read_clock_offset(gateway::AttributeSet& attributes);
+  asio::awaitable<void> statistics_loop();
+  asio::awaitable<void> execute(ObjectRequest request, gateway::RpcReply reply);
+  asio::awaitable<void> write_attribute(AttributeUpdateConfig update, nlohmann::json value);
+  asio::awaitable<void> close_session();
+  // Sleeps until `at`, or less when stopping or woken (RPC reconnect).
+  asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point at);
+
+  void build_groups();
+  void record_value(const PointConfig& point, Expected<client::MeterValue> value,
+                    gateway::Timestamp ts, std::vector<gateway::DataPoint>& out);
+  void submit(gateway::Reading reading);
+  void submit(gateway::AttributeSet attributes);
+  void schedule_next(PollGroup& group, std::chrono::steady_clock::time_point finished);
+  [[nodiscard]] std::string not_connected_reason() const;
+  [[nodiscard]] bool active() const { return !stopping_ && sink_ != nullptr; }
+
+  asio::io_context& io_;
+  DeviceConfig config_;
+  std::shared_ptr<PollLimiter> limiter_;
+  std::chrono::milliseconds statistics_period_;
+  gateway::GatewaySink* sink_ = nullptr;
+  // Counters carry over between sessions: a new session starting at 0 would reuse GCM nonces.
+  client::MemoryInvocationCounterStore counters_;
+  std::shared_ptr<client::Session> session_;
+  MeterHealth health_;
+  MeterStatistics stats_;
+  ReportFilter filter_;
+  std::vector<PollGroup> groups_;
+  std::map<std::string, std::string> point_errors_;  // key -> last error logged
+  asio::steady_timer wake_;
+  asio::steady_timer statistics_timer_;
+  asio::steady_timer abort_timer_;
+  bool stopping_ = false;
+  bool finished_ = false;
+  bool reconnect_requested_ = false;
+  bool attempt_now_ = false;
+  bool clock_readable_ = true;
+  bool pause_logged_ = false;
+};
+
+}  // namespace dlmsgw::connectors::dlms

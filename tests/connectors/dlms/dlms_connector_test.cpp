@@ -1,0 +1,377 @@
+// DlmsConnector against the project's meter simulator over real loopback sockets: the connector
+// runs on the test's loop, the simulator on its own thread, and what the connector hands to the
+// gateway core is recorded by a sink (the core itself is tested in tests/gateway and end to end in
+// tests/integration).
+
+#include "connectors/dlms/dlms_connector.hpp"
+
+#include <gtest/gtest.h>
+
+#include <asio/io_context.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dlms/client/measurement_catalog.hpp"
+#include "dlms/client/session.hpp"
+#include "simulator/simulator_test_support.hpp"
+
+namespace dlmsgw::connectors::dlms {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using simulator::SimulatorConfig;
+using simulator::testing::run;
+using simulator::testing::run_until;
+using simulator::testing::SimulatorThread;
+
+class RecordingSink final : public gateway::GatewaySink {
+ public:
+  Expected<void> submit(gateway::Reading reading) override {
+    readings.push_back(std::move(reading));
+    return {};
+  }
+  Expected<void> submit(gateway::AttributeSet attributes) override {
+    attribute_sets.push_back(std::move(attributes));
+    return {};
+  }
+  void device_connected(std::string_view device, std::string_view type) override {
+    connected.emplace_back(device, type);
+  }
+  void device_disconnected(std::string_view device) override { disconnected.emplace_back(device); }
+
+  // Every value of `key` in arrival order, with its ts.
+  [[nodiscard]] std::vector<std::pair<gateway::Timestamp, gateway::TelemetryValue>> values_of(
+      const std::string& key) const {
+    std::vector<std::pair<gateway::Timestamp, gateway::TelemetryValue>> found;
+    for (const auto& reading : readings) {
+      for (const auto& point : reading.values) {
+        if (point.key == key) found.emplace_back(reading.ts, point.value);
+      }
+    }
+    return found;
+  }
+  [[nodiscard]] std::optional<gateway::TelemetryValue> attribute(const std::string& key) const {
+    std::optional<gateway::TelemetryValue> last;
+    for (const auto& set : attribute_sets) {
+      for (const auto& point : set.values) {
+        if (point.key == key) last = point.value;
+      }
+    }
+    return last;
+  }
+
+  std::vector<gateway::Reading> readings;
+  std::vector<gateway::AttributeSet> attribute_sets;
+  std::vector<std::pair<std::string, std::string>> connected;
+  std::vector<std::string> disconnected;
+};
+
+double as_number(const gateway::TelemetryValue& value) {
+  if (const auto* number = std::get_if<double>(&value)) return *number;
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return static_cast<double>(*integer);
+  ADD_FAILURE() << "not a number";
+  return 0;
+}
+
+PointConfig measurement_point(const std::string& key, std::uint8_t b_field) {
+  const auto measurement = client::find_measurement(key);
+  EXPECT_TRUE(measurement.has_value()) << key;
+  PointConfig point;
+  point.key = key;
+  point.attribute = client::descriptor_for(*measurement, b_field);
+  return point;
+}
+
+// Quick retries so that the tests about reconnecting do not wait minutes.
+void fast_retries(DeviceConfig& device) {
+  device.retry.reconnect_delay = 100ms;
+  device.retry.max_reconnect_delay = 400ms;
+  device.retry.min_connect_gap = 50ms;
+  device.connection.timeouts.connect = 2s;
+  device.connection.timeouts.response = 500ms;
+  device.connection.timeouts.retries = 1;
+}
+
+// The user's meter: the connection defaults, B field 1.
+DeviceConfig microstar_device(const std::string& name, std::uint16_t port,
+                              std::chrono::milliseconds period = 300ms) {
+  DeviceConfig device;
+  device.name = name;
+  device.type = "DLMS_Energy_Meter";
+  device.connection.name = name;
+  device.connection.endpoint = client::TcpTarget{"127.0.0.1", port};
+  device.poll_period = period;
+  for (const char* key : {"voltage_l1", "current_l1", "active_energy"}) {
+    auto point = measurement_point(key, client::kUserMeterBField);
+    point.poll_period = period;
+    device.timeseries.push_back(point);
+  }
+  fast_retries(device);
+  return device;
+}
+
+// The generic profile over the wrapper, public client 16 without authentication.
+DeviceConfig generic_device(const std::string& name, std::uint16_t port) {
+  DeviceConfig device;
+  device.name = name;
+  device.connection.name = name;
+  device.connection.transport = client::Transport::wrapper;
+  device.connection.endpoint = client::TcpTarget{"127.0.0.1", port};
+  device.connection.client_address = 16;
+  device.connection.server_logical = 1;
+  device.connection.authentication = client::Authentication::none;
+  device.connection.password.clear();
+  device.poll_period = 300ms;
+  for (const char* key : {"voltage_l1", "voltage_l2", "voltage_l3", "frequency"}) {
+    auto point = measurement_point(key, client::kStandardBField);
+    point.poll_period = device.poll_period;
+    device.timeseries.push_back(point);
+  }
+  fast_retries(device);
+  return device;
+}
+
+SimulatorConfig on_free_port(SimulatorConfig config) {
+  config.base_port = 0;
+  return config;
+}
+
+struct Harness {
+  explicit Harness(std::vector<DeviceConfig> devices) {
+    DlmsConnectorConfig config;
+    config.devices = std::move(devices);
+    config.statistics_period = 0ms;
+    connector = std::make_unique<DlmsConnector>(io, "DLMS", std::move(config));
+    connector->start(sink);
+  }
+  ~Harness() { stop(); }
+  void stop() {
+    if (!connector) return;
+    connector->stop();
+    connector.reset();
+    io.restart();
+    io.run_for(5s);  // the workers release their associations
+  }
+
+  // Sends an RPC and runs the loop until it is answered.
+  Expected<json> rpc(const std::string& device, const std::string& method, json params) {
+    std::optional<Expected<json>> answer;
+    connector->handle_rpc(gateway::RpcRequest{device, ++id, method, std::move(params)},
+                          [&](Expected<json> result) { answer.emplace(std::move(result)); });
+    run_until(io, [&] { return answer.has_value(); });
+    if (!answer) return make_error(ErrorCode::timeout, "no RPC answer");
+    return std::move(*answer);
+  }
+  void wait_for_values(const std::string& key, std::size_t count) {
+    run_until(io, [&] { return sink.values_of(key).size() >= count; });
+  }
+
+  asio::io_context io;
+  RecordingSink sink;
+  std::unique_ptr<DlmsConnector> connector;
+  std::int64_t id = 0;
+};
+
+TEST(DlmsConnector, PublishesScaledValuesWithTheirAcquisitionTime) {
+  SimulatorThread meter(on_free_port(SimulatorConfig::microstar()));
+  const auto before = std::chrono::system_clock::now();
+  Harness harness({microstar_device("Meter A", meter.port())});
+  harness.wait_for_values("active_energy", 3);
+  const auto after = std::chrono::system_clock::now();
+
+  ASSERT_EQ(harness.sink.connected.size(), 1U);
+  EXPECT_EQ(harness.sink.connected[0],
+            std::make_pair(std::string("Meter A"), std::string("DLMS_Energy_Meter")));
+  const auto voltages = harness.sink.values_of("voltage_l1");
+  ASSERT_GE(voltages.size(), 3U);
+  for (const auto& [ts, value] : voltages) {
+    // The simulator's microstar phase voltage is ~135 V, sent as ~13500 with scaler -2.
+    EXPECT_GT(as_number(value), 100.0);
+    EXPECT_LT(as_number(value), 200.0);
+    EXPECT_GE(ts, std::chrono::time_point_cast<std::chrono::milliseconds>(before));
+    EXPECT_LE(ts, std::chrono::time_point_cast<std::chrono::milliseconds>(after));
+  }
+  // The user's meter has no GET-with-list: one GET per value, each stamped when it arrived, so
+  // the three values of a cycle are never later than the next cycle's first.
+  const auto currents = harness.sink.values_of("current_l1");
+  ASSERT_FALSE(currents.empty());
+  EXPECT_GE(currents[0].first, voltages[0].first);
+  // The meter's clock offset is published as an attribute.
+  EXPECT_TRUE(harness.sink.attribute("clock_offset_ms").has_value());
+}
+
+TEST(DlmsConnector, PollsAtAFixedRateWithoutCatchUpBursts) {
+  SimulatorThread meter(on_free_port(SimulatorConfig::microstar()));
+  Harness harness({microstar_device("Meter A", meter.port(), 250ms)});
+  harness.wait_for_values("voltage_l1", 8);
+  const auto voltages = harness.sink.values_of("voltage_l1");
+  // Starts follow the schedule: never two reads of a key closer than half a period (a late cycle
+  // is skipped and counted as an overrun, not run in a burst).
+  for (std::size_t i = 1; i < voltages.size(); ++i) {
+    EXPECT_GE(voltages[i].first - voltages[i - 1].first, 125ms) << "read " << i;
+  }
+  const auto stats = harness.rpc("Meter A", "getStats", json::object());
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_GE((*stats)["reads_ok"].get<std::int64_t>(), 24);
+  EXPECT_TRUE(stats->contains("overruns"));
+  EXPECT_TRUE(stats->contains("latency_p50_ms"));
+  EXPECT_EQ((*stats)["state"], "connected");
+}
+
+TEST(DlmsConnector, ReadsAGroupWithOneRequestWhenTheMeterAllowsLists) {
+  SimulatorThread meter(on_free_port(SimulatorConfig::generic()));
+  Harness harness({generic_device("Generic 1", meter.port())});
+  harness.wait_for_values("frequency", 2);
+  // One GET-with-list per cycle: all four values share one reading and one ts.
+  const auto& first = harness.sink.readings.front();
+  EXPECT_EQ(first.values.size(), 4U);
+  EXPECT_NEAR(as_number(harness.sink.values_of("frequency").front().second), 50.0, 1.0);
+}
+
+TEST(DlmsConnector, RpcGetSetAndActionRoundTrip) {
+  SimulatorThread meter(on_free_port(SimulatorConfig::generic()));
+  auto device = generic_device("Generic 1", meter.port());
+  device.rpc.push_back(RpcMethodConfig{"relayOff", RpcKind::action, 70, {0, 0, 96, 3, 10}, 1, {}});
+  device.rpc.push_back(RpcMethodConfig{"relayOn", RpcKind::action, 70, {0, 0, 96, 3, 10}, 2, {}});
+  Harness harness({device});
+  harness.wait_for_values("frequency", 1);
+
+  const auto voltage = harness.rpc("Generic 1", "get", "obis=1-0:32.7.0;classId=3;attribute=2;");
+  ASSERT_TRUE(voltage) << voltage.error().message;
+  EXPECT_GT((*voltage)["value"].get<double>(), 100.0);
+  EXPECT_EQ((*voltage)["unit"], "V");
+
+  const auto off = harness.rpc("Generic 1", "relayOff", json::object());
+  ASSERT_TRUE(off) << off.error().message;
+  auto state = harness.rpc("Generic 1", "get", "obis=0-0:96.3.10;classId=70;attribute=2");
+  ASSERT_TRUE(state) << state.error().message;
+  EXPECT_EQ((*state)["value"], false);
+
+  const auto on = harness.rpc("Generic 1", "action", "obis=0-0:96.3.10;classId=70;method=2");
+  ASSERT_TRUE(on) << on.error().message;
+  state = harness.rpc("Generic 1", "get", "obis=0-0:96.3.10;classId=70;attribute=2");
+  ASSERT_TRUE(state) << state.error().message;
+  EXPECT_EQ((*state)["value"], true);
+
+  // control_mode (attribute 4) is writable: the value keeps the meter's own type (enum).
+  const auto set =
+      harness.rpc("Generic 1", "set", "obis=0-0:96.3.10;classId=70;attribute=4;value=4");
+  ASSERT_TRUE(set) << set.error().message;
+  const auto mode = harness.rpc("Generic 1", "get", "obis=0-0:96.3.10;classId=70;attribute=4");
+  ASSERT_TRUE(mode) << mode.error().message;
+  EXPECT_EQ((*mode)["value"], 4);
+}
+
+TEST(DlmsConnector, RpcErrorsNameTheProblem) {
+  SimulatorThread meter(on_free_port(SimulatorConfig::generic()));
+  Harness harness({generic_device("Generic 1", meter.port())});
+  harness.wait_for_values("frequency", 1);
+
+  const auto unknown = harness.rpc("Generic 1", "explode", json::object());
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("no RPC method 'explode'"), std::string::npos);
+  EXPECT_NE(unknown.error().message.find("getStats"), std::string::npos);
+
+  const auto bad = harness.rpc("Generic 1", "get", "obis=1-0:99.99;classId=3");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("obis"), std::string::npos) << bad.error().message;
+
+  const auto missing = harness.rpc("Generic 1", "get", "obis=1-0:0.0.77;classId=3;attribute=2");
+  ASSERT_FALSE(missing);  // the meter refuses an object it does not have
+
+  const auto nobody = harness.rpc("Nobody", "get", "obis=1-0:32.7.0");
+  ASSERT_FALSE(nobody);
+  EXPECT_NE(nobody.error().message.find("Nobody"), std::string::npos);
+}
+
+TEST(DlmsConnector, SharedAttributeUpdateIsWrittenToTheMeter) {
+  SimulatorThread meter(on_free_port(SimulatorConfig::generic()));
+  auto device = generic_device("Generic 1", meter.port());
+  device.attribute_updates.push_back(
+      AttributeUpdateConfig{"relayMode", {70, {0, 0, 96, 3, 10}, 4}});
+  Harness harness({device});
+  harness.wait_for_values("frequency", 1);
+
+  harness.connector->handle_attribute_update("Generic 1", json{{"relayMode", 6}, {"other", 1}});
+  json mode;
+  run_until(harness.io, [&] {
+    auto answer = harness.rpc("Generic 1", "get", "obis=0-0:96.3.10;classId=70;attribute=4");
+    if (answer) mode = (*answer)["value"];
+    return mode == 6;
+  });
+  EXPECT_EQ(mode, 6);
+}
+
+TEST(DlmsConnector, AMeterThatGoesSilentIsReconnectedWhenItComesBack) {
+  auto config = on_free_port(SimulatorConfig::microstar());
+  auto first = std::make_unique<SimulatorThread>(config);
+  const auto port = first->port();
+  Harness harness({microstar_device("Meter A", port)});
+  harness.wait_for_values("voltage_l1", 2);
+
+  first->stop();  // the meter goes away: connection closed, reconnects refused
+  first.reset();
+  run_until(harness.io, [&] {
+    auto stats = harness.rpc("Meter A", "getStats", json::object());
+    return stats && (*stats)["state"] != "connected";
+  });
+  const auto before = harness.sink.values_of("voltage_l1").size();
+
+  config.base_port = port;  // back on the same port
+  SimulatorThread second(config);
+  harness.wait_for_values("voltage_l1", before + 2);
+  const auto stats = harness.rpc("Meter A", "getStats", json::object());
+  ASSERT_TRUE(stats);
+  EXPECT_GE((*stats)["reconnects"].get<std::int64_t>(), 1);
+  EXPECT_EQ((*stats)["state"], "connected");
+}
+
+TEST(DlmsConnector, KeepsReadingThroughGarbageOnTheLine) {
+  auto config = on_free_port(SimulatorConfig::microstar());
+  config.fault_rates[static_cast<std::size_t>(simulator::Fault::garbage)] = 0.2;
+  SimulatorThread meter(config);
+  Harness harness({microstar_device("Meter A", meter.port(), 200ms)});
+  harness.wait_for_values("voltage_l1", 10);
+  for (const auto& [ts, value] : harness.sink.values_of("voltage_l1")) {
+    EXPECT_GT(as_number(value), 100.0);  // never a value made of garbage
+  }
+  harness.stop();
+  meter.stop();
+  EXPECT_GT(
+      meter.simulator().counters().faults[static_cast<std::size_t>(simulator::Fault::garbage)], 0U);
+}
+
+TEST(DlmsConnector, StopLeavesTheMeterFreeAtOnce) {
+  // The user's meter serves one client at a time: a client that vanished without releasing
+  // would keep it busy until its 180 s inactivity timeout.
+  SimulatorThread meter(on_free_port(SimulatorConfig::microstar()));
+  Harness harness({microstar_device("Meter A", meter.port())});
+  harness.wait_for_values("voltage_l1", 1);
+  harness.stop();
+
+  asio::io_context io;
+  auto settings = microstar_device("Meter A", meter.port()).connection;
+  client::Session session(settings);
+  const auto opened = run(io, session.open());
+  EXPECT_TRUE(opened) << (opened ? "" : opened.error().message);
+  run(io, session.close());
+}
+
+TEST(DlmsConnector, ReconnectRpcOpensANewAssociation) {
+  SimulatorThread meter(on_free_port(SimulatorConfig::microstar()));
+  Harness harness({microstar_device("Meter A", meter.port())});
+  harness.wait_for_values("voltage_l1", 1);
+  const auto answer = harness.rpc("Meter A", "reconnect", json::object());
+  ASSERT_TRUE(answer) << answer.error().message;
+  const auto before = harness.sink.values_of("voltage_l1").size();
+  harness.wait_for_values("voltage_l1", before + 2);
+  const auto stats = harness.rpc("Meter A", "getStats", json::object());
+  ASSERT_TRUE(stats);
+  EXPECT_GE((*stats)["reconnects"].get<std::int64_t>(), 1);
+}
+
+}  // namespace
+}  // namespace dlmsgw::connectors::dlms
