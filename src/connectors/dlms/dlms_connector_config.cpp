@@ -1,8 +1,99 @@
 #include "connectors/dlms/dlms_connector_config.hpp"
 
-// Placeholder until the parser lands: refuses every file.
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "connectors/dlms/config_device.hpp"
+#include "connectors/dlms/config_reader.hpp"
+#include "connectors/dlms/config_sections.hpp"
 
 namespace dlmsgw::connectors::dlms {
+namespace {
+
+Expected<Json> parse_json(std::string_view text, const std::string& file_name) {
+  try {
+    // Comments are allowed: a connector file is edited by hand.
+    return Json::parse(text, nullptr, true, true);
+  } catch (const Json::parse_error& e) {
+    std::string what = e.what();
+    // "[json.exception.parse_error.101] parse error at line 3, ..." -> "parse error at line 3, ..."
+    if (const auto bracket = what.find("] ");
+        what.rfind("[json.", 0) == 0 && bracket != what.npos) {
+      what = what.substr(bracket + 2);
+    }
+    return make_error(ErrorCode::malformed, file_name + ": not valid JSON: " + what);
+  }
+}
+
+Expected<void> parse_header(ConfigReader& reader, const Json& root, DlmsConnectorConfig& config) {
+  if (root.contains("name")) {
+    DLMSGW_TRY_ASSIGN(config.name, reader.name(root.at("name"), "name"));
+  }
+  if (root.contains("type")) {
+    DLMSGW_TRY_ASSIGN(const auto type, reader.text(root.at("type"), "type"));
+    if (type != "dlms") {
+      reader.warn("type",
+                  "\"" + type + "\" read as dlms (this file is loaded by the DLMS connector)");
+    }
+  }
+  if (root.contains("logLevel")) {
+    // Accepted for compatibility; dlmsgw's log level is set for the whole process.
+    DLMSGW_TRY_ASSIGN(const auto level, reader.text(root.at("logLevel"), "logLevel"));
+    static const std::set<std::string> levels{"TRACE", "DEBUG", "INFO",     "WARNING",
+                                              "WARN",  "ERROR", "CRITICAL", "NONE"};
+    if (levels.count(level) == 0) {
+      reader.warn("logLevel", "\"" + level + "\" is not a log level (DEBUG, INFO, WARNING, ERROR)");
+    }
+  }
+  if (root.contains("maxConcurrentPolls")) {
+    DLMSGW_TRY_ASSIGN(const auto value,
+                      reader.integer(root.at("maxConcurrentPolls"), "maxConcurrentPolls", 1, 10000,
+                                     "a number of sessions polled at once (1..10000)"));
+    config.max_concurrent_polls = static_cast<unsigned>(value);
+  }
+  return {};
+}
+
+Expected<void> parse_devices(ConfigReader& reader, const Json& root, const DeviceDefaults& defaults,
+                             DlmsConnectorConfig& config) {
+  if (!root.contains("devices")) {
+    return reader.error("devices", "missing (the list of meters this connector reads)");
+  }
+  const auto& devices = root.at("devices");
+  if (!devices.is_array()) return reader.error("devices", "expected a list of devices");
+  if (devices.empty()) reader.warn("devices", "is empty: this connector reads no meter");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    const auto path = ConfigReader::index("devices", i);
+    const auto& device = devices[i];
+    DLMSGW_TRY(reader.expect_object(device, path, "one meter"));
+    DeviceConfig parsed;
+    if (is_simple_form(device)) {
+      DLMSGW_TRY_ASSIGN(parsed, parse_simple_device(reader, device, path, defaults));
+    } else if (device.contains("connection") || device.contains("deviceName") ||
+               device.contains("timeseries")) {
+      DLMSGW_TRY_ASSIGN(parsed, parse_full_device(reader, device, path, defaults));
+    } else {
+      return reader.error(path,
+                          "is neither form (give host and measurements for the simple form, or "
+                          "deviceName and connection{} for the full form)");
+    }
+    if (!names.insert(parsed.name).second) {
+      const char* key = device.contains("deviceName") ? "deviceName" : "name";
+      return reader.error(ConfigReader::join(path, key),
+                          "\"" + parsed.name +
+                              "\" is used twice (device names must be unique: each is one "
+                              "ThingsBoard device)");
+    }
+    config.devices.push_back(std::move(parsed));
+  }
+  return {};
+}
+
+}  // namespace
 
 std::string_view to_string(ReportStrategyType type) {
   switch (type) {
@@ -18,13 +109,34 @@ std::string_view to_string(ReportStrategyType type) {
   return "ON_RECEIVED";
 }
 
-Expected<DlmsConnectorConfig> parse_dlms_connector_config(std::string_view,
+Expected<DlmsConnectorConfig> parse_dlms_connector_config(std::string_view text,
                                                           const std::string& file_name) {
-  return make_error(ErrorCode::unsupported, file_name + ": connector files are not parsed yet");
+  DLMSGW_TRY_ASSIGN(const auto root, parse_json(text, file_name));
+  DlmsConnectorConfig config;
+  ConfigReader reader(file_name, config.warnings);
+  if (!root.is_object()) {
+    return reader.error("", "expected a JSON object with name and devices");
+  }
+  reader.check_keys(root, "",
+                    {"name", "type", "logLevel", "devices", "connectionTimeout", "requestTimeout",
+                     "reconnectDelay", "maxReconnectAttempts", "watchdog", "circuitBreaker",
+                     "retry", "reportStrategy", "maxConcurrentPolls"});
+  DLMSGW_TRY(parse_header(reader, root, config));
+  DLMSGW_TRY_ASSIGN(auto defaults, parse_simple_timing(reader, root, DeviceDefaults{}));
+  DLMSGW_TRY_ASSIGN(defaults, parse_inherited(reader, root, "", defaults));
+  DLMSGW_TRY(parse_devices(reader, root, defaults, config));
+  return config;
 }
 
 Expected<DlmsConnectorConfig> load_dlms_connector_config(const std::filesystem::path& path) {
-  return parse_dlms_connector_config({}, path.string());
+  std::ifstream in(path);
+  if (!in) {
+    return make_error(ErrorCode::invalid_argument,
+                      path.string() + ": cannot be read: " + std::strerror(errno));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_dlms_connector_config(text.str(), path.string());
 }
 
 }  // namespace dlmsgw::connectors::dlms

@@ -1,0 +1,203 @@
+#include "connectors/dlms/config_device.hpp"
+
+#include "dlms/core/hex.hpp"
+
+namespace dlmsgw::connectors::dlms {
+namespace {
+
+using client::ConnectionSettings;
+
+std::string at(const std::string& path, std::string_view key) {
+  return ConfigReader::join(path, key);
+}
+
+// An enumerated text value through one of the client's parsers, whose message already lists
+// the accepted values.
+template <class Parse>
+auto parse_choice(const ConfigReader& reader, const Json& object, const std::string& path,
+                  const char* key, Parse parse)
+    -> Expected<std::remove_cvref_t<decltype(*parse(std::string_view()))>> {
+  DLMSGW_TRY_ASSIGN(const auto value, reader.text(object.at(key), at(path, key)));
+  auto parsed = parse(value);
+  if (!parsed) return reader.error(at(path, key), parsed.error().message);
+  return *parsed;
+}
+
+Expected<void> parse_keys(ConfigReader& reader, const Json& object, const std::string& path,
+                          ConnectionSettings& settings) {
+  if (object.contains("systemTitle")) {
+    DLMSGW_TRY_ASSIGN(const auto text,
+                      reader.text(object.at("systemTitle"), at(path, "systemTitle")));
+    auto title = security::SystemTitle::from_hex(text);
+    if (!title) {
+      return reader.error(at(path, "systemTitle"),
+                          "is not a system title (16 hex digits, our own, e.g. "
+                          "4D4D4D0000000001): " +
+                              title.error().message);
+    }
+    settings.system_title = *title;
+  }
+  const std::pair<const char*, std::optional<security::AesKey128> ConnectionSettings::*> keys[] = {
+      {"blockKey", &ConnectionSettings::block_key},
+      {"authenticationKey", &ConnectionSettings::authentication_key}};
+  for (const auto& [key, field] : keys) {
+    const std::string what = std::string(key) == "blockKey" ? "block key" : "authentication key";
+    DLMSGW_TRY_ASSIGN(const auto text, reader.secret(object, path, key, what));
+    if (!text) continue;
+    auto parsed = security::AesKey128::from_hex(what, *text);
+    if (!parsed) {
+      const auto where = object.contains(key) ? at(path, key) : at(path, std::string(key) + "File");
+      return reader.error(where, parsed.error().message);
+    }
+    settings.*field = *parsed;
+  }
+  return {};
+}
+
+}  // namespace
+
+bool is_simple_form(const Json& device) {
+  return device.is_object() && !device.contains("connection") &&
+         (device.contains("host") || device.contains("measurements"));
+}
+
+Expected<std::uint16_t> parse_port(const ConfigReader& reader, const Json& node,
+                                   const std::string& path) {
+  DLMSGW_TRY_ASSIGN(const auto port, reader.integer(node, path, 1, 65535, "a TCP port (1..65535)"));
+  return static_cast<std::uint16_t>(port);
+}
+
+Expected<void> parse_link(ConfigReader& reader, const Json& object, const std::string& path,
+                          ConnectionSettings& settings) {
+  if (object.contains("transport")) {
+    DLMSGW_TRY_ASSIGN(settings.transport,
+                      parse_choice(reader, object, path, "transport", client::parse_transport));
+  }
+  // The wrapper's server wPort: 1 is the management logical device; 0 is HDLC's convention on
+  // the user's meter.
+  settings.server_logical = settings.transport == client::Transport::wrapper ? 1 : 0;
+  const std::pair<const char*, std::uint16_t ConnectionSettings::*> addresses[] = {
+      {"serverLogicalAddress", &ConnectionSettings::server_logical},
+      {"serverPhysicalAddress", &ConnectionSettings::server_physical},
+  };
+  for (const auto& [key, field] : addresses) {
+    if (!object.contains(key)) continue;
+    DLMSGW_TRY_ASSIGN(const auto value, reader.integer(object.at(key), at(path, key), 0, 0x3FFF,
+                                                       "a server address part (0..16383)"));
+    settings.*field = static_cast<std::uint16_t>(value);
+  }
+  if (object.contains("clientAddress")) {
+    DLMSGW_TRY_ASSIGN(const auto value,
+                      reader.integer(object.at("clientAddress"), at(path, "clientAddress"), 0, 255,
+                                     "a client address (SAP or wPort, e.g. 1, 16 or 32)"));
+    settings.client_address = static_cast<std::uint8_t>(value);
+  }
+  if (object.contains("serverAddressSize")) {
+    DLMSGW_TRY_ASSIGN(const auto value,
+                      reader.integer(object.at("serverAddressSize"), at(path, "serverAddressSize"),
+                                     1, 4, "an address size (1, 2 or 4 bytes)"));
+    if (value == 3) {
+      return reader.error(at(path, "serverAddressSize"),
+                          "3 is not an address size (use 1, 2 "
+                          "or 4 bytes)");
+    }
+    settings.server_address_size = static_cast<std::size_t>(value);
+  }
+  if (object.contains("authentication")) {
+    DLMSGW_TRY_ASSIGN(settings.authentication, parse_choice(reader, object, path, "authentication",
+                                                            client::parse_authentication));
+  }
+  DLMSGW_TRY_ASSIGN(const auto password, reader.secret(object, path, "password", "password"));
+  if (password) {
+    settings.password = *password;
+  } else if (settings.authentication != client::Authentication::low) {
+    settings.password.clear();  // the meter's LLS default means nothing without LLS
+  }
+  if (object.contains("security")) {
+    DLMSGW_TRY_ASSIGN(settings.security,
+                      parse_choice(reader, object, path, "security", client::parse_security));
+  }
+  DLMSGW_TRY(parse_keys(reader, object, path, settings));
+  if (object.contains("maxPduSize")) {
+    DLMSGW_TRY_ASSIGN(const auto value,
+                      reader.integer(object.at("maxPduSize"), at(path, "maxPduSize"), 64, 65535,
+                                     "a PDU size in bytes (64..65535)"));
+    settings.max_pdu_size = static_cast<std::uint16_t>(value);
+  }
+  if (object.contains("conformance")) {
+    DLMSGW_TRY_ASSIGN(const auto text,
+                      reader.text(object.at("conformance"), at(path, "conformance")));
+    auto bytes = parse_hex(text);
+    if (!bytes || bytes->size() != 3) {
+      return reader.error(at(path, "conformance"),
+                          "\"" + text +
+                              "\" is not a conformance block (3 bytes of hex, e.g. "
+                              "007E1F)");
+    }
+    settings.proposed_conformance = xdlms::Conformance(
+        (std::uint32_t{(*bytes)[0]} << 16) | (std::uint32_t{(*bytes)[1]} << 8) | (*bytes)[2]);
+  }
+  const std::pair<const char*, std::chrono::milliseconds*> periods[] = {
+      {"connectTimeout", &settings.timeouts.connect},
+      {"responseTimeout", &settings.timeouts.response},
+      {"keepAliveInterval", &settings.keep_alive_interval},
+  };
+  for (const auto& [key, field] : periods) {
+    if (object.contains(key)) {
+      DLMSGW_TRY_ASSIGN(*field, reader.millis(object.at(key), at(path, key)));
+    }
+  }
+  if (object.contains("retries")) {
+    DLMSGW_TRY_ASSIGN(const auto value,
+                      reader.integer(object.at("retries"), at(path, "retries"), 0, 100,
+                                     "a number of retransmissions (0..100)"));
+    settings.timeouts.retries = static_cast<unsigned>(value);
+  }
+  return {};
+}
+
+Expected<DeviceDefaults> parse_device_common(ConfigReader& reader, const Json& device,
+                                             const std::string& path,
+                                             const DeviceDefaults& defaults, DeviceConfig& config) {
+  if (device.contains("deviceType")) {
+    DLMSGW_TRY_ASSIGN(config.type, reader.name(device.at("deviceType"), at(path, "deviceType")));
+  }
+  if (device.contains("attributePollPeriod")) {
+    DLMSGW_TRY_ASSIGN(config.attribute_poll_period, reader.millis(device.at("attributePollPeriod"),
+                                                                  at(path, "attributePollPeriod")));
+  }
+  if (device.contains("publishClockOffset")) {
+    DLMSGW_TRY_ASSIGN(config.publish_clock_offset, reader.boolean(device.at("publishClockOffset"),
+                                                                  at(path, "publishClockOffset")));
+  }
+  if (device.contains("deviceToken")) {
+    const auto where = at(path, "deviceToken");
+    const auto& token = device.at("deviceToken");
+    DLMSGW_TRY(reader.expect_object(token, where, "accessToken of the device's own credentials"));
+    reader.check_keys(token, where, {"accessToken", "accessTokenFile"});
+    DLMSGW_TRY_ASSIGN(const auto value,
+                      reader.secret(token, where, "accessToken", "device access token"));
+    if (!value) {
+      return reader.error(at(where, "accessToken"),
+                          "missing (the device's ThingsBoard access token, or accessTokenFile)");
+    }
+    config.device_token = DeviceTokenConfig{*value};
+  }
+  DLMSGW_TRY_ASSIGN(auto resolved, parse_inherited(reader, device, path, defaults));
+  config.watchdog = resolved.watchdog;
+  config.circuit_breaker = resolved.circuit_breaker;
+  config.retry = resolved.retry;
+  config.connection.timeouts = resolved.timeouts;
+  return resolved;
+}
+
+Expected<void> finish_connection(const ConfigReader& reader, const std::string& path,
+                                 DeviceConfig& config) {
+  config.connection.name = config.name;
+  if (auto valid = config.connection.validate(); !valid) {
+    return reader.error(path, valid.error().message);
+  }
+  return {};
+}
+
+}  // namespace dlmsgw::connectors::dlms
