@@ -54,6 +54,10 @@ Expected<void> parse_header(ConfigReader& reader, const Json& root, DlmsConnecto
                                      "a number of sessions polled at once (1..10000)"));
     config.max_concurrent_polls = static_cast<unsigned>(value);
   }
+  if (root.contains("statisticsPeriod")) {
+    DLMSGW_TRY_ASSIGN(config.statistics_period,
+                      reader.millis(root.at("statisticsPeriod"), "statisticsPeriod"));
+  }
   return {};
 }
 
@@ -120,7 +124,7 @@ Expected<DlmsConnectorConfig> parse_dlms_connector_config(std::string_view text,
   reader.check_keys(root, "",
                     {"name", "type", "logLevel", "devices", "connectionTimeout", "requestTimeout",
                      "reconnectDelay", "maxReconnectAttempts", "watchdog", "circuitBreaker",
-                     "retry", "reportStrategy", "maxConcurrentPolls"});
+                     "retry", "reportStrategy", "maxConcurrentPolls", "statisticsPeriod"});
   DLMSGW_TRY(parse_header(reader, root, config));
   DLMSGW_TRY_ASSIGN(auto defaults, parse_simple_timing(reader, root, DeviceDefaults{}));
   DLMSGW_TRY_ASSIGN(defaults, parse_inherited(reader, root, "", defaults));

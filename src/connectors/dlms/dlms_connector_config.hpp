@@ -140,7 +140,7 @@ struct DlmsConnectorConfig {
   // Sessions opened or polled at the same time, over all meters.
   unsigned max_concurrent_polls = 32;
   // Per-meter statistics (reads, latency, reconnects...) are published as each meter's telemetry
-  // this often ("statisticsPeriod", ms; 0: never).
+  // this often ("statisticsPeriod", ms; 0 here turns them off, for tests).
   Milliseconds statistics_period{60'000};
   std::vector<std::string> warnings;  // "file:path: ..." for the log (unknown keys...)
 };

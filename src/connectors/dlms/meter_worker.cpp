@@ -66,13 +66,10 @@ MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
 }
 
 void MeterWorker::build_groups() {
+  // The parser resolved every point's period (attributes: the slow attribute period unless given
+  // their own).
   const auto add = [this](const PointConfig& point, bool attributes) {
-    // An attribute inherits the slow attribute period unless it was given a period of its own.
-    auto period = point.poll_period;
-    if (attributes && (period.count() <= 0 || period == config_.poll_period)) {
-      period = config_.attribute_poll_period;
-    }
-    if (period.count() <= 0) period = config_.poll_period;
+    const auto period = point.poll_period.count() > 0 ? point.poll_period : config_.poll_period;
     for (auto& group : groups_) {
       if (group.attributes == attributes && group.period == period) {
         group.points.push_back(&point);
