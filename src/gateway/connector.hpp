@@ -69,6 +69,8 @@ struct RpcRequest {
 // The result of an RPC: a JSON value sent back as the reply's "data", or an Error sent as
 // {"error": message}. Call it exactly once, on the loop thread, possibly after the request
 // returned (a meter read takes hundreds of ms). An unknown method is ErrorCode::unsupported.
+// After the gateway's RPC timeout (GatewayOptions::rpc_timeout, 30 s by default) the core has
+// already answered with an error: a later call is logged and dropped.
 using RpcReply = std::function<void(Expected<nlohmann::json>)>;
 
 class Connector {
