@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dlms/core/expected.hpp"
 #include "gateway/reading.hpp"
@@ -44,6 +45,15 @@ class GatewaySink {
   virtual void device_connected(std::string_view device, std::string_view type) = 0;
   // The connector no longer serves this device (removed from its configuration).
   virtual void device_disconnected(std::string_view device) = 0;
+
+  // Asks the platform for attributes of one of the connector's devices: its client attributes
+  // (client_scope) or its shared ones, by key. `done` is called exactly once on the loop thread,
+  // never from inside this call: with an object {"key":value,..} holding the keys the platform
+  // knows (absent keys are left out), or with an error when not connected or when no answer came
+  // within the gateway's RPC timeout. (v1/gateway/attributes/request and /response.)
+  virtual void request_attributes(std::string_view device, std::vector<std::string> keys,
+                                  bool client_scope,
+                                  std::function<void(Expected<nlohmann::json>)> done) = 0;
 };
 
 // An RPC for one of the connector's devices: v1/gateway/rpc {"device":..,"data":{"id","method",
@@ -59,6 +69,8 @@ struct RpcRequest {
 // The result of an RPC: a JSON value sent back as the reply's "data", or an Error sent as
 // {"error": message}. Call it exactly once, on the loop thread, possibly after the request
 // returned (a meter read takes hundreds of ms). An unknown method is ErrorCode::unsupported.
+// After the gateway's RPC timeout (GatewayOptions::rpc_timeout, 30 s by default) the core has
+// already answered with an error: a later call is logged and dropped.
 using RpcReply = std::function<void(Expected<nlohmann::json>)>;
 
 class Connector {

@@ -1,14 +1,18 @@
 #include "gateway/device_registry.hpp"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 namespace dlmsgw::gateway {
 namespace {
@@ -51,6 +55,84 @@ Expected<void> write_atomically(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
+// Writes the newest snapshot handed to it, on its own thread.
+class DeviceRegistry::Writer {
+ public:
+  explicit Writer(fs::path path) : path_(std::move(path)), thread_([this] { run(); }) {}
+
+  ~Writer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();  // run() writes what is still waiting first
+  }
+
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void submit(std::string text) {
+    {
+      std::lock_guard lock(mutex_);
+      waiting_ = std::move(text);
+      ++submitted_;
+    }
+    wake_.notify_all();
+  }
+
+  Expected<void> flush() {
+    std::unique_lock lock(mutex_);
+    const std::uint64_t target = submitted_;
+    idle_.wait(lock, [&] { return written_ >= target; });
+    if (last_error_) return *last_error_;
+    return {};
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stopping_ || waiting_.has_value(); });
+      if (!waiting_) return;  // stopping, nothing left
+      std::string text = std::move(*waiting_);
+      waiting_.reset();
+      const std::uint64_t covers = submitted_;
+      lock.unlock();
+      auto written = write_atomically(path_, text);
+      if (!written) spdlog::error("{}", written.error().message);
+      lock.lock();
+      if (written) {
+        last_error_.reset();
+      } else {
+        last_error_ = written.error();
+      }
+      written_ = covers;
+      idle_.notify_all();
+    }
+  }
+
+  fs::path path_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::optional<std::string> waiting_;
+  std::uint64_t submitted_ = 0;  // snapshots handed over
+  std::uint64_t written_ = 0;    // snapshots covered by the last finished write
+  std::optional<Error> last_error_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after everything it uses
+};
+
+DeviceRegistry::DeviceRegistry(fs::path path) : path_(std::move(path)) {
+  if (!path_.empty()) writer_ = std::make_shared<Writer>(path_);
+}
+
+Expected<void> DeviceRegistry::flush() const {
+  if (!writer_) return {};
+  return writer_->flush();
+}
+
 Expected<DeviceRegistry> DeviceRegistry::open(fs::path path) {
   DeviceRegistry registry(path);
   if (path.empty()) return registry;
@@ -92,7 +174,7 @@ Expected<DeviceRegistry> DeviceRegistry::open(fs::path path) {
 }
 
 Expected<void> DeviceRegistry::save() const {
-  if (path_.empty()) return {};
+  if (!writer_) return {};
   nlohmann::json devices = nlohmann::json::array();
   for (const auto& entry : devices_) {
     devices.push_back({{"name", entry.name},
@@ -101,8 +183,8 @@ Expected<void> DeviceRegistry::save() const {
                        {"connector", entry.connector}});
   }
   const nlohmann::json document{{"version", 1}, {"devices", devices}};
-  return write_atomically(path_,
-                          document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  writer_->submit(document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  return {};
 }
 
 Expected<bool> DeviceRegistry::add(std::string_view local_name, std::string_view type,

@@ -4,12 +4,18 @@
 // gateway re-announces them (v1/gateway/connect) before sending their stored data, and routes RPCs
 // for them even before their connector has declared them again.
 //
+// The file is written by a thread of its own: a change updates the registry in memory at once and
+// hands a snapshot to the writer, so the fsync never blocks the event loop. Snapshots waiting
+// while the writer is busy are merged (only the newest is written). A failed write is logged and
+// reported by flush(); the registry keeps working in memory, and the next change writes it all.
+//
 // Renaming on the platform (gateway_device_renamed) changes the name ThingsBoard knows the device
 // by; the connector keeps using its own (local) name, translated both ways here. Deletion on the
 // platform (gateway_device_deleted) forgets the device; if its connector sends data again, it is
 // declared again and ThingsBoard creates a new device.
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,7 +40,7 @@ class DeviceRegistry {
   static Expected<DeviceRegistry> open(std::filesystem::path path);
 
   // Declares a device by its local name. Returns true when it is new or its type or connector
-  // changed (the caller then sends a connect message).
+  // changed (the caller then sends a connect message). Changes are saved in the background.
   Expected<bool> add(std::string_view local_name, std::string_view type,
                      std::string_view connector);
   // Forgets a device by its platform name. False when unknown.
@@ -48,12 +54,17 @@ class DeviceRegistry {
   [[nodiscard]] const std::vector<DeviceEntry>& devices() const { return devices_; }
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
+  // Waits until every change so far is on disk; the error of the last write if it failed.
+  Expected<void> flush() const;
+
  private:
-  explicit DeviceRegistry(std::filesystem::path path) : path_(std::move(path)) {}
+  class Writer;
+  explicit DeviceRegistry(std::filesystem::path path);
   Expected<void> save() const;
 
   std::filesystem::path path_;
   std::vector<DeviceEntry> devices_;
+  std::shared_ptr<Writer> writer_;  // null for an in-memory registry; flushes when destroyed
 };
 
 }  // namespace dlmsgw::gateway

@@ -79,6 +79,12 @@ class GatewayService::Sink final : public GatewaySink {
     }
   }
 
+  void request_attributes(std::string_view device, std::vector<std::string> keys, bool client_scope,
+                          std::function<void(Expected<nlohmann::json>)> done) override {
+    service_.router_->request_attributes(service_.platform_name(connector_, std::string(device)),
+                                         std::move(keys), client_scope, std::move(done));
+  }
+
  private:
   Expected<void> store(Record record, std::uint64_t& counter) {
     auto stored = service_.storage_.append({std::move(record)});
@@ -114,11 +120,16 @@ GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
       registry_(std::move(registry)),
       stats_timer_(io) {
   uplink_ = std::make_unique<UplinkService>(io_, storage_, *client_, options_.uplink);
-  router_ = std::make_unique<RpcRouter>(registry_, [this](const OutgoingMessage& message) {
-    if (!uplink_->publish_now(message)) {
-      spdlog::warn("reply on '{}' lost: not connected to ThingsBoard", message.topic);
-    }
-  });
+  router_ = std::make_unique<RpcRouter>(
+      io_, registry_,
+      [this](const OutgoingMessage& message) {
+        if (!uplink_->publish_now(message)) {
+          spdlog::warn("reply on '{}' lost: not connected to ThingsBoard", message.topic);
+          return false;
+        }
+        return true;
+      },
+      options_.rpc_timeout);
   register_gateway_methods();
 }
 
@@ -254,7 +265,8 @@ nlohmann::json GatewayService::statistics() {
   nlohmann::json stats{
       {"readingsStored", readings_stored()},
       {"readingsSent", uplink.records_sent},
-      {"readingsDropped", queue.dropped_records + uplink.records_rejected},
+      {"readingsDropped", queue.dropped_records + uplink.records_rejected + uplink.records_refused},
+      {"readingsRefused", uplink.records_refused},
       {"queueDepth", queue.records + storage_.pending_records()},
       {"reconnects", reconnects_},
       {"messagesSent", uplink.messages_sent},
@@ -266,6 +278,7 @@ nlohmann::json GatewayService::statistics() {
                             std::chrono::steady_clock::now() - started_at_)
                             .count()},
   };
+  if (!uplink.last_refusal.empty()) stats["lastRefusal"] = uplink.last_refusal;
   if (queue.oldest_stored_at) {
     stats["queueOldestAgeMs"] = now_ms() - queue.oldest_stored_at->time_since_epoch().count();
   }

@@ -43,6 +43,9 @@ struct GatewayOptions {
   bool statistics = true;
   std::chrono::milliseconds statistics_period{std::chrono::seconds(60)};
   std::string default_device_type = "default";  // for devices never declared with a type
+  // How long a connector may take to answer a device RPC (then the gateway replies with an error),
+  // and the platform to answer a connector's attribute request (then the connector gets an error).
+  std::chrono::milliseconds rpc_timeout = RpcRouter::kDefaultRpcTimeout;
   std::string version = "0.1.0";
   std::function<void(int exit_code)> on_shutdown;  // gateway_restart
 };

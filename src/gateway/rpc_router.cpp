@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <asio/post.hpp>
+#include <climits>
+#include <cstdint>
 #include <type_traits>
 
 namespace dlmsgw::gateway {
@@ -10,8 +13,19 @@ nlohmann::json rpc_error(const Error& error) {
   return {{"error", error.message}};
 }
 
-RpcRouter::RpcRouter(DeviceRegistry& registry, Send send)
-    : registry_(registry), send_(std::move(send)) {}
+namespace {
+
+// "30 s" for whole seconds, "250 ms" otherwise: the timeout as the operator configured it.
+std::string duration_text(std::chrono::milliseconds duration) {
+  if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+  return std::to_string(duration.count()) + " ms";
+}
+
+}  // namespace
+
+RpcRouter::RpcRouter(asio::io_context& io, DeviceRegistry& registry, Send send,
+                     std::chrono::milliseconds rpc_timeout)
+    : io_(io), registry_(registry), send_(std::move(send)), rpc_timeout_(rpc_timeout) {}
 
 void RpcRouter::add_connector(Connector& connector) {
   connectors_[std::string(connector.name())] = &connector;
@@ -51,8 +65,10 @@ void RpcRouter::handle(const IncomingMessage& message) {
           reply_gateway(value.request_id,
                         removed ? Expected<nlohmann::json>(nlohmann::json{{"success", true}})
                                 : Expected<nlohmann::json>(removed.error()));
+        } else if constexpr (std::is_same_v<T, AttributeResponse>) {
+          on_attribute_response(value);
         } else {
-          // Attribute responses and the gateway's own shared attributes: nothing routes them yet.
+          // The gateway's own shared attributes: nothing uses them yet.
           spdlog::debug("rpc router: message ignored");
         }
       },
@@ -81,15 +97,52 @@ void RpcRouter::on_device_rpc(const DeviceRpcRequest& request) {
     return;
   }
   ++routed_;
+  // Registered before the call: a connector may answer from inside handle_rpc.
+  const std::uint64_t ticket = next_ticket_++;
+  auto& pending = pending_[ticket];
+  pending.device = request.device;
+  pending.connector = entry->connector;
+  pending.id = request.id;
+  pending.timer = std::make_unique<asio::steady_timer>(io_, rpc_timeout_);
+  pending.timer->async_wait([this, alive = alive_, ticket](std::error_code ec) {
+    if (!*alive || ec) return;
+    on_rpc_timeout(ticket);
+  });
   RpcRequest forwarded{entry->local_name, request.id, request.method, request.params};
   connector->handle_rpc(
-      std::move(forwarded),
-      [this, alive = alive_, device = request.device, id = request.id,
-       answered = std::make_shared<bool>(false)](Expected<nlohmann::json> result) {
-        if (!*alive || *answered) return;
-        *answered = true;
-        reply_device(device, id, std::move(result));
+      std::move(forwarded), [this, alive = alive_, ticket, device = request.device, id = request.id,
+                             owner = entry->connector](Expected<nlohmann::json> result) {
+        if (!*alive) return;
+        if (!pending_.contains(ticket)) {
+          // Already answered: by the router after the timeout, or by the connector calling twice.
+          spdlog::warn(
+              "RPC {} for '{}': reply from connector '{}' dropped, the request was already "
+              "answered (it came after the {} timeout, or twice)",
+              id, device, owner, duration_text(rpc_timeout_));
+          return;
+        }
+        on_connector_reply(ticket, std::move(result));
       });
+}
+
+void RpcRouter::on_connector_reply(std::uint64_t ticket, Expected<nlohmann::json> result) {
+  const auto it = pending_.find(ticket);
+  if (it == pending_.end()) return;
+  Pending done = std::move(it->second);
+  pending_.erase(it);  // destroying the timer cancels it
+  reply_device(done.device, done.id, std::move(result));
+}
+
+void RpcRouter::on_rpc_timeout(std::uint64_t ticket) {
+  const auto it = pending_.find(ticket);
+  if (it == pending_.end()) return;
+  Pending expired = std::move(it->second);
+  pending_.erase(it);
+  ++timeouts_;
+  reply_device(expired.device, expired.id,
+               make_error(ErrorCode::timeout,
+                          "device '" + expired.device + "': no answer from connector '" +
+                              expired.connector + "' within " + duration_text(rpc_timeout_)));
 }
 
 void RpcRouter::on_attributes(const SharedAttributeUpdate& update) {
@@ -115,13 +168,91 @@ void RpcRouter::on_gateway_rpc(const GatewayRpcRequest& request) {
   reply_gateway(request.request_id, it->second(request.params));
 }
 
+void RpcRouter::request_attributes(std::string device, std::vector<std::string> keys,
+                                   bool client_scope, AttributesDone done) {
+  if (keys.empty()) {
+    asio::post(io_, [done = std::move(done)] { done(nlohmann::json::object()); });
+    return;
+  }
+  // Ids wrap within what ThingsBoard parses; skip any still waiting (after 2^31 requests).
+  std::int64_t id = 0;
+  do {
+    next_attribute_id_ = next_attribute_id_ == INT32_MAX ? 1 : next_attribute_id_ + 1;
+    id = next_attribute_id_;
+  } while (attribute_requests_.contains(id));
+  const auto message = encode_attribute_request(id, device, keys, client_scope);
+  auto& pending = attribute_requests_[id];
+  pending.device = std::move(device);
+  pending.keys = std::move(keys);
+  pending.done = std::move(done);
+  pending.timer = std::make_unique<asio::steady_timer>(io_);
+  if (!send_(message)) {
+    pending.timer->expires_after(std::chrono::seconds(0));  // fails it on the loop, not in here
+    pending.timer->async_wait([this, alive = alive_, id](std::error_code ec) {
+      if (!*alive || ec) return;
+      const auto name = attribute_requests_.at(id).device;
+      finish_attribute_request(
+          id, make_error(ErrorCode::connection_closed,
+                         "device '" + name +
+                             "': cannot request attributes, not connected to ThingsBoard"));
+    });
+    return;
+  }
+  pending.timer->expires_after(rpc_timeout_);
+  pending.timer->async_wait([this, alive = alive_, id](std::error_code ec) {
+    if (!*alive || ec) return;
+    const auto name = attribute_requests_.at(id).device;
+    finish_attribute_request(
+        id, make_error(ErrorCode::timeout, "device '" + name +
+                                               "': no answer from ThingsBoard to attribute "
+                                               "request " +
+                                               std::to_string(id) + " within " +
+                                               duration_text(rpc_timeout_)));
+  });
+}
+
+void RpcRouter::on_attribute_response(const AttributeResponse& response) {
+  const auto it = attribute_requests_.find(response.id);
+  if (it == attribute_requests_.end() || it->second.device != response.device) {
+    spdlog::warn("attribute response {} for '{}' matches no waiting request (timed out?): ignored",
+                 response.id, response.device);
+    return;
+  }
+  // Several keys come as "values":{..}; one key as "value": v (absent when the platform has none).
+  nlohmann::json values = nlohmann::json::object();
+  if (response.values.is_object()) {
+    values = response.values;
+  } else if (response.value && it->second.keys.size() == 1) {
+    values[it->second.keys.front()] = *response.value;
+  } else if (response.value) {
+    // ThingsBoard found one of several keys and does not say which.
+    finish_attribute_request(
+        response.id,
+        make_error(ErrorCode::malformed,
+                   "device '" + response.device + "': ThingsBoard knows only one of the " +
+                       std::to_string(it->second.keys.size()) +
+                       " attributes asked for and does not say which; ask for them one by one"));
+    return;
+  }
+  finish_attribute_request(response.id, std::move(values));
+}
+
+void RpcRouter::finish_attribute_request(std::int64_t id, Expected<nlohmann::json> result) {
+  const auto it = attribute_requests_.find(id);
+  if (it == attribute_requests_.end()) return;
+  PendingAttributes done = std::move(it->second);
+  attribute_requests_.erase(it);
+  if (!result) spdlog::warn("{}", result.error().message);
+  done.done(std::move(result));
+}
+
 void RpcRouter::reply_device(const std::string& device, std::int64_t id,
                              Expected<nlohmann::json> result) {
   if (!result) {
     ++errors_;
     spdlog::warn("RPC {} for '{}': {}", id, device, result.error().message);
   }
-  send_(encode_device_rpc_reply(device, id, result ? *result : rpc_error(result.error())));
+  (void)send_(encode_device_rpc_reply(device, id, result ? *result : rpc_error(result.error())));
 }
 
 void RpcRouter::reply_gateway(std::int64_t id, Expected<nlohmann::json> result) {
@@ -129,7 +260,7 @@ void RpcRouter::reply_gateway(std::int64_t id, Expected<nlohmann::json> result) 
     ++errors_;
     spdlog::warn("gateway RPC {}: {}", id, result.error().message);
   }
-  send_(encode_gateway_rpc_reply(id, result ? *result : rpc_error(result.error())));
+  (void)send_(encode_gateway_rpc_reply(id, result ? *result : rpc_error(result.error())));
 }
 
 }  // namespace dlmsgw::gateway

@@ -337,15 +337,19 @@ bool UplinkService::on_puback(int message_id, const Expected<void>& outcome) {
   if (it == by_mid_.end() || !batch_) return false;
   auto& message = batch_->messages[it->second];
   by_mid_.erase(it);
-  if (!outcome) {
+  if (!outcome && outcome.error().code != ErrorCode::rejected) {
     abandon(outcome.error().message);
     retry_later(options_.retry_delay);
     return true;
   }
   if (!message.acked) {
-    message.acked = true;
+    message.acked = true;  // answered for good either way
     ++batch_->acked;
-    ++counters_.messages_sent;
+    if (outcome) {
+      ++counters_.messages_sent;
+    } else {
+      set_aside(message, outcome.error());
+    }
   }
   if (batch_->next == batch_->messages.size() && batch_->acked == batch_->messages.size()) {
     finish();
@@ -353,6 +357,21 @@ bool UplinkService::on_puback(int message_id, const Expected<void>& outcome) {
     arm_puback_timer();  // progress: the timeout counts from the last PUBACK
   }
   return true;
+}
+
+void UplinkService::set_aside(Message& message, const Error& refusal) {
+  const auto count = message.batch.records.size();
+  std::string devices;
+  for (const auto& [device, points] : message.device_points) {
+    devices += (devices.empty() ? "'" : ", '") + device + "'";
+  }
+  spdlog::error(
+      "uplink: {}; it will never be accepted, so its {} records of device {} are dropped and the "
+      "queue moves on (check the gateway's permissions and the payload on the platform)",
+      refusal.message, count, devices);
+  counters_.records_refused += count;
+  counters_.last_refusal = refusal.message;
+  batch_->sendable -= std::min<std::uint64_t>(batch_->sendable, count);
 }
 
 void UplinkService::finish() {

@@ -9,7 +9,10 @@
 // Outages: when the connection drops, the batch in flight stays; after reconnecting, libmosquitto
 // re-sends its unacknowledged messages (2.0 does so after CONNACK) and we publish the rest, so the
 // batch in flight is sent at most twice. If PUBACKs stop coming for puback_timeout while
-// connected, or a PUBACK refuses a message, the batch is abandoned and peeked again from storage.
+// connected, or a PUBACK refuses a message for now (quota exceeded, server busy), the batch is
+// abandoned and peeked again from storage. A PUBACK refusing a message for good (not authorized,
+// payload format invalid: is_permanent_refusal) sets its records aside instead: they are removed
+// with the batch and counted as refused, so that one bad message cannot block the queue forever.
 // After a restart the same happens naturally: storage still holds the unacknowledged batch.
 //
 // Limits: after every connect a "getSessionLimits" RPC asks the platform for its limits; the first
@@ -53,7 +56,9 @@ struct UplinkCounters {
   std::uint64_t records_sent = 0;       // removed from storage after their PUBACKs
   std::uint64_t messages_sent = 0;      // acknowledged messages
   std::uint64_t records_rejected = 0;   // unsendable (encode_batch), removed and logged
-  std::uint64_t batches_abandoned = 0;  // PUBACK timeout or refusal: peeked again
+  std::uint64_t batches_abandoned = 0;  // PUBACK timeout or refusal for now: peeked again
+  std::uint64_t records_refused = 0;    // refused for good by a PUBACK: removed, not sent
+  std::string last_refusal;             // the last such PUBACK's reason, for statistics
   std::uint64_t rate_limited = 0;       // times a message waited for a rate limit
 };
 
@@ -114,6 +119,7 @@ class UplinkService {
                            const std::string& device);
   void arm_puback_timer();
   void abandon(const std::string& why);
+  void set_aside(Message& message, const Error& refusal);
   void finish();
   void request_session_limits();
   void retry_later(std::chrono::milliseconds delay);

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "gateway/device_registry.hpp"
 #include "gateway/gateway_service.hpp"
@@ -57,6 +60,60 @@ TEST(DeviceRegistry, AMalformedFileIsAnErrorAndLeftAlone) {
   auto memory = DeviceRegistry::open("");
   ASSERT_TRUE(memory);
   EXPECT_TRUE(*memory->add("a", "t", "c"));
+}
+
+TEST(DeviceRegistry, WritesInTheBackgroundAndTheFileIsAlwaysWhole) {
+  testing::TempDirectory dir;
+  const auto path = dir.path() / "devices.json";
+  auto registry = DeviceRegistry::open(path);
+  ASSERT_TRUE(registry) << registry.error().message;
+  std::atomic<bool> done{false};
+  std::atomic<int> torn{0};
+  std::atomic<int> reads{0};
+  std::thread reader([&] {
+    while (!done) {
+      std::ifstream in(path);
+      if (!in) continue;  // not written yet
+      std::stringstream text;
+      text << in.rdbuf();
+      const auto document = nlohmann::json::parse(text.str(), nullptr, false);
+      if (document.is_discarded() || !document.contains("devices")) ++torn;
+      ++reads;
+    }
+  });
+  for (int n = 0; n < 300; ++n) {
+    ASSERT_TRUE(*registry->add("Meter " + std::to_string(n), "DLMS_Meter", "dlms"));
+  }
+  ASSERT_TRUE(registry->flush());
+  done = true;
+  reader.join();
+  EXPECT_EQ(torn, 0);
+  auto reopened = DeviceRegistry::open(path);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->devices().size(), 300U);
+}
+
+TEST(DeviceRegistry, AFailedWriteIsReportedByFlushAndTheNextChangeWritesEverything) {
+  testing::TempDirectory dir;
+  const auto blocker = dir.path() / "state";
+  std::ofstream(blocker) << "a file where the directory should be";
+  const auto path = blocker / "devices.json";
+  auto registry = DeviceRegistry::open(path);
+  ASSERT_TRUE(registry) << registry.error().message;
+  // The change is made (in memory) even though it cannot be saved.
+  ASSERT_TRUE(*registry->add("Meter 1", "DLMS_Meter", "dlms"));
+  EXPECT_NE(registry->find("Meter 1"), nullptr);
+  auto failed = registry->flush();
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find(path.string()), std::string::npos)
+      << failed.error().message;
+  std::filesystem::remove(blocker);
+  std::filesystem::create_directory(blocker);
+  ASSERT_TRUE(*registry->add("Meter 2", "DLMS_Meter", "dlms"));
+  ASSERT_TRUE(registry->flush());
+  auto reopened = DeviceRegistry::open(path);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->devices().size(), 2U);
 }
 
 TEST(SessionLimits, ReplaceConfiguredLimitsAndShrinkThePayload) {

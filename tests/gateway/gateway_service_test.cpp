@@ -81,9 +81,9 @@ std::size_t check_complete_and_ordered(const std::vector<std::int64_t>& seqs, st
 }
 
 struct Fixture {
-  explicit Fixture(bool persistent_broker = false)
+  explicit Fixture(bool persistent_broker = false, const std::string& acl = {})
       : broker(test::MosquittoBroker::Transport::plain, "gateway-token", "tb-test-password",
-               persistent_broker) {}
+               persistent_broker, acl) {}
 
   void start(GatewayOptions options, std::unique_ptr<RecordQueue> queue = nullptr) {
     if (!queue) queue = std::make_unique<MemoryQueue>();
@@ -211,6 +211,70 @@ TEST(GatewayService, RpcRoundTripsAndErrorRepliesNeverSilence) {
   EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
 }
 
+TEST(GatewayService, ARpcTheConnectorNeverAnswersGetsATimeoutErrorReplyOnce) {
+  Fixture f;
+  auto options = options_for(f.broker);
+  options.rpc_timeout = 300ms;
+  f.start(options);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  ASSERT_TRUE(f.tb.send_device_rpc("Meter 2", 51, "hold"));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.device_reply(51).has_value(); }));
+  EXPECT_EQ(f.tb.device_reply(51)->at("data").at("error"),
+            "device 'Meter 2': no answer from connector 'Synthetic' within 300 ms");
+  // The late answer is dropped: the next reply on the connection is the one to RPC 52.
+  ASSERT_EQ(f.connector->held_replies.size(), 1U);
+  f.connector->held_replies.front()(nlohmann::json{{"late", true}});
+  ASSERT_TRUE(f.tb.send_device_rpc("Meter 2", 52, "echo"));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.device_reply(52).has_value(); }));
+  EXPECT_EQ(f.tb.device_reply_count(51), 1U);
+  EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
+}
+
+TEST(GatewayService, AConnectorGetsSharedAndClientAttributesFromThePlatform) {
+  Fixture f;
+  auto options = options_for(f.broker);
+  options.rpc_timeout = 500ms;
+  f.tb.shared_attributes["Meter 1"] = {{"pollPeriod", 5000}, {"tariff", "T1"}};
+  f.start(options);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  ASSERT_TRUE(
+      f.connector->sink()->submit(AttributeSet{"Meter 1", {{"serial", std::string("X1")}}}));
+  ASSERT_TRUE(run_until(f.io, [&] { return !f.tb.attributes().empty(); }));
+
+  std::map<std::string, Expected<nlohmann::json>> results;
+  const auto keep = [&](std::string name) {
+    return [&results, name](Expected<nlohmann::json> result) {
+      results.emplace(name, std::move(result));
+    };
+  };
+  auto* sink = f.connector->sink();
+  sink->request_attributes("Meter 1", {"pollPeriod", "tariff", "missing"}, false, keep("shared"));
+  sink->request_attributes("Meter 1", {"pollPeriod"}, false, keep("one"));
+  sink->request_attributes("Meter 1", {"serial"}, true, keep("client"));
+  sink->request_attributes("Meter 1", {"nothing"}, false, keep("none"));
+  EXPECT_TRUE(results.empty());  // never from inside the call
+  ASSERT_TRUE(run_until(f.io, [&] { return results.size() == 4; }));
+  ASSERT_TRUE(results.at("shared")) << results.at("shared").error().message;
+  EXPECT_EQ(*results.at("shared"), (nlohmann::json{{"pollPeriod", 5000}, {"tariff", "T1"}}));
+  EXPECT_EQ(*results.at("one"), (nlohmann::json{{"pollPeriod", 5000}}));
+  EXPECT_EQ(*results.at("client"), (nlohmann::json{{"serial", "X1"}}));
+  EXPECT_EQ(*results.at("none"), nlohmann::json::object());
+  ASSERT_EQ(f.tb.attribute_requests().size(), 4U);
+  EXPECT_EQ(f.tb.attribute_requests()[1].at("key"), "pollPeriod");
+  EXPECT_EQ(f.tb.attribute_requests()[2].at("client"), true);
+
+  // A platform that does not answer: the connector still hears back, with an error.
+  f.tb.answer_attribute_requests = false;
+  std::optional<Expected<nlohmann::json>> late;
+  sink->request_attributes("Meter 2", {"pollPeriod"}, false,
+                           [&](Expected<nlohmann::json> result) { late = std::move(result); });
+  ASSERT_TRUE(run_until(f.io, [&] { return late.has_value(); }));
+  ASSERT_FALSE(*late);
+  EXPECT_NE(late->error().message.find("no answer from ThingsBoard"), std::string::npos)
+      << late->error().message;
+  EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
+}
+
 TEST(GatewayService, PlatformRenameAndDeleteAreFollowed) {
   Fixture f;
   testing::TempDirectory dir;
@@ -231,7 +295,8 @@ TEST(GatewayService, PlatformRenameAndDeleteAreFollowed) {
   ASSERT_TRUE(f.tb.send_device_rpc("Kitchen", 5, "echo"));
   ASSERT_TRUE(run_until(f.io, [&] { return f.tb.device_reply(5).has_value(); }));
   EXPECT_EQ(f.tb.device_reply(5)->at("data").at("device"), "Meter 1");
-  // Persisted.
+  // Persisted (in the background: wait for it).
+  ASSERT_TRUE(f.gateway->registry().flush());
   auto reopened = DeviceRegistry::open(dir.path() / "devices.json");
   ASSERT_TRUE(reopened);
   ASSERT_NE(reopened->find("Kitchen"), nullptr);
@@ -330,6 +395,54 @@ TEST(GatewayService, UnsendableRecordsAreDroppedAndCountedNotBlockingTheQueue) {
   ASSERT_TRUE(run_until(f.io, [&] { return f.storage->stats().records == 0; }));
   EXPECT_EQ(f.gateway->uplink_counters().records_rejected, 1U);
   EXPECT_EQ(f.gateway->statistics().value("readingsDropped", 0), 1);
+}
+
+// mosquitto answers a PUBLISH its ACL denies with PUBACK 0x87 (not authorized) to an MQTT 5
+// client, as ThingsBoard does for a message it will never accept: here every client-attribute
+// message is refused, telemetry is not. (mosquitto 2.0.11 then also closes the connection; with
+// other messages still unread it resets it, and the PUBACK may be lost with it: so the refused
+// messages are sent alone here, and the connection comes back each time.)
+TEST(GatewayService, MessagesRefusedForGoodAreSetAsideAndTheQueueKeepsFlowing) {
+  const std::string acl =
+      "user gateway-token\n"
+      "topic read #\n"
+      "topic readwrite v1/gateway/telemetry\n"
+      "topic readwrite v1/gateway/connect\n"
+      "topic readwrite v1/gateway/disconnect\n"
+      "topic readwrite v1/gateway/rpc\n"
+      "topic readwrite v1/gateway/attributes/request\n"  // not /#: that matches the parent too
+      "topic readwrite v1/gateway/attributes/response\n"
+      "topic readwrite v1/devices/me/#\n";
+  Fixture f(false, acl);
+  auto options = options_for(f.broker);
+  options.mqtt.version = MqttVersion::v5;
+  options.uplink.retry_delay = 100ms;
+  f.start(options);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  const auto& counters = f.gateway->uplink_counters();
+  const auto refuse_one = [&](int n) {
+    ASSERT_TRUE(f.connector->sink()->submit(
+        AttributeSet{"Meter 2", {{"serial", std::string("S") + std::to_string(n)}}}));
+    ASSERT_TRUE(run_until(f.io, [&] {
+      return counters.records_refused == static_cast<std::uint64_t>(n) &&
+             f.storage->stats().records == 0;
+    })) << counters.records_refused;
+  };
+  refuse_one(1);
+  for (int seq = 0; seq < 30; ++seq) ASSERT_TRUE(f.connector->emit("Meter 1", seq));
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return counters.records_sent == 30 && f.storage->stats().records == 0; }))
+      << counters.records_sent << " sent, " << counters.records_refused << " refused";
+  refuse_one(2);
+  check_complete_and_ordered(sequences(f.tb).at("Meter 1"), 30, "Meter 1");
+  EXPECT_TRUE(f.tb.attributes().empty());
+  EXPECT_EQ(counters.records_sent, 30U);
+  EXPECT_NE(counters.last_refusal.find("0x87"), std::string::npos) << counters.last_refusal;
+  const auto stats = f.gateway->statistics();
+  EXPECT_EQ(stats.value("readingsRefused", 0), 2);
+  EXPECT_EQ(stats.value("readingsDropped", 0), 2);
+  EXPECT_NE(stats.value("lastRefusal", std::string()).find("authori"), std::string::npos)
+      << stats.dump();
 }
 
 TEST(GatewayService, GatewayRestartRepliesThenAsksForARestartExit) {

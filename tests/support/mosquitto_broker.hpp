@@ -35,14 +35,18 @@ class MosquittoBroker {
  public:
   static constexpr const char* binary = "/usr/sbin/mosquitto";
 
-  enum class Transport { plain, tls };
+  // mutual_tls: TLS with `require_certificate true`, clients must show a certificate signed by
+  // the CA (client_cert_file()/client_key_file()).
+  enum class Transport { plain, tls, mutual_tls };
 
   // With Transport::tls the broker serves TLS only, with a certificate for 127.0.0.1 signed by a
   // throw-away CA made with openssl (ca_file()), and a second, unrelated CA (other_ca_file()) for
-  // tests that expect verification to fail.
+  // tests that expect verification to fail. `acl`: the text of a mosquitto acl_file ("user x",
+  // "topic read|write|readwrite <filter>" lines); empty: every topic allowed.
   explicit MosquittoBroker(Transport transport = Transport::plain,
                            std::string user = "gateway-token",
-                           std::string password = "tb-test-password", bool persistent = false)
+                           std::string password = "tb-test-password", bool persistent = false,
+                           const std::string& acl = {})
       : user_(std::move(user)), password_(std::move(password)) {
     char pattern[] = "/tmp/dlmsgw-mosquitto-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -52,7 +56,8 @@ class MosquittoBroker {
     const std::string command = "mosquitto_passwd -c -b '" + pwfile.string() + "' '" + user_ +
                                 "' '" + password_ + "' > /dev/null 2>&1";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("mosquitto_passwd failed");
-    if (transport == Transport::tls) make_certificates();
+    if (transport != Transport::plain) make_certificates();
+    if (!acl.empty()) std::ofstream(dir_ / "acl") << acl;
     std::ofstream conf(dir_ / "mosquitto.conf");
     conf << "listener " << port_ << " 127.0.0.1\n"
          << "allow_anonymous false\n"
@@ -69,11 +74,13 @@ class MosquittoBroker {
          << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n"
          << "log_type all\n"
          << "connection_messages true\n";
-    if (transport == Transport::tls) {
+    if (transport != Transport::plain) {
       conf << "cafile " << ca_file() << "\n"
            << "certfile " << (dir_ / "server.crt").string() << "\n"
            << "keyfile " << (dir_ / "server.key").string() << "\n";
     }
+    if (transport == Transport::mutual_tls) conf << "require_certificate true\n";
+    if (!acl.empty()) conf << "acl_file " << (dir_ / "acl").string() << "\n";
     conf.close();
     if (!start()) throw std::runtime_error("mosquitto did not start; log:\n" + log());
   }
@@ -93,6 +100,11 @@ class MosquittoBroker {
   [[nodiscard]] bool running() const { return pid_ > 0; }
   [[nodiscard]] std::string ca_file() const { return (dir_ / "ca.crt").string(); }
   [[nodiscard]] std::string other_ca_file() const { return (dir_ / "other-ca.crt").string(); }
+  // A client certificate signed by ca_file(), and one signed by other_ca_file() (not trusted).
+  [[nodiscard]] std::string client_cert_file() const { return (dir_ / "client.crt").string(); }
+  [[nodiscard]] std::string client_key_file() const { return (dir_ / "client.key").string(); }
+  [[nodiscard]] std::string foreign_cert_file() const { return (dir_ / "foreign.crt").string(); }
+  [[nodiscard]] std::string foreign_key_file() const { return (dir_ / "foreign.key").string(); }
 
   // Starts the broker and waits (up to 10 s) until it accepts TCP connections.
   bool start() {
@@ -194,7 +206,13 @@ class MosquittoBroker {
         " -keyout other-ca.key -out other-ca.crt -subj '/CN=other CA'" + " && openssl req" + ec +
         " -keyout server.key -out server.csr -subj '/CN=127.0.0.1'" +
         " && openssl x509 -req -days 2 -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial" +
-        " -extfile san.ext -out server.crt ) > openssl.log 2>&1";
+        " -extfile san.ext -out server.crt" + " && openssl req" + ec +
+        " -keyout client.key -out client.csr -subj '/CN=dlmsgw gateway'" +
+        " && openssl x509 -req -days 2 -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial" +
+        " -out client.crt" + " && openssl req" + ec +
+        " -keyout foreign.key -out foreign.csr -subj '/CN=someone else'" +
+        " && openssl x509 -req -days 2 -in foreign.csr -CA other-ca.crt -CAkey other-ca.key" +
+        " -CAcreateserial -out foreign.crt ) > openssl.log 2>&1";
     if (std::system(script.c_str()) != 0) throw std::runtime_error("openssl failed in " + d);
   }
 

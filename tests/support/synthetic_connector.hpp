@@ -1,8 +1,9 @@
 #pragma once
 // SyntheticConnector: a Connector for tests. It declares its devices at start, submits numbered
 // readings on demand ({"seq": n} at ts = base + n, so order and loss can be checked at the other
-// end), answers RPC "echo" with its params and "fail" with an error, and records attribute
-// updates. Every other method is unknown (ErrorCode::unsupported).
+// end), answers RPC "echo" with its params and "fail" with an error, keeps the reply of "hold"
+// unanswered (held_replies, for timeout tests), and records attribute updates. Every other method
+// is unknown (ErrorCode::unsupported).
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,8 @@ class SyntheticConnector final : public gateway::Connector {
     rpcs.push_back(request);
     if (request.method == "echo") {
       reply(nlohmann::json{{"device", request.device}, {"params", request.params}});
+    } else if (request.method == "hold") {
+      held_replies.push_back(std::move(reply));
     } else if (request.method == "fail") {
       reply(make_error(ErrorCode::timeout, "meter did not answer"));
     } else {
@@ -56,6 +59,7 @@ class SyntheticConnector final : public gateway::Connector {
   gateway::GatewaySink* sink() { return sink_; }
 
   std::vector<gateway::RpcRequest> rpcs;
+  std::vector<gateway::RpcReply> held_replies;
   std::vector<std::pair<std::string, nlohmann::json>> attribute_updates;
 
  private:

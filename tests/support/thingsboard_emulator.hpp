@@ -6,12 +6,16 @@
 //  - records what arrived: device connects, telemetry per device, attributes, RPC replies, the
 //    gateway's own telemetry,
 //  - answers the gateway's getSessionLimits request (with session_limits, if set),
+//  - answers attribute requests (v1/gateway/attributes/request) as ThingsBoard does: client scope
+//    from the client attributes the gateway published, shared scope from shared_attributes; one
+//    value found comes as "value", several as "values", none as neither,
 //  - sends device RPCs, gateway RPCs and shared-attribute updates.
 // Header-only so that any test executable can use it.
 
 #include <gtest/gtest.h>
 
 #include <asio/io_context.hpp>
+#include <climits>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -65,6 +69,11 @@ class ThingsBoardEmulator {
                                             {"rateLimits", json::object()},
                                             {"gatewayRateLimits", json::object()}};
 
+  // Shared attributes per device, as the platform holds them, for attribute requests.
+  std::map<std::string, json> shared_attributes;
+  // false: attribute requests are recorded but never answered (timeout tests).
+  bool answer_attribute_requests = true;
+
   // --- sending ---------------------------------------------------------------------------------
   bool send_device_rpc(const std::string& device, std::int64_t id, const std::string& method,
                        const json& params = json::object()) {
@@ -90,9 +99,15 @@ class ThingsBoardEmulator {
   const std::vector<json>& attributes() const { return attributes_; }
   const std::vector<json>& gateway_telemetry() const { return gateway_telemetry_; }
   std::size_t session_limit_requests() const { return session_limit_requests_; }
+  const std::vector<json>& attribute_requests() const { return attribute_requests_; }
   // Replies to device RPCs by id, to gateway RPCs by request id.
   std::optional<json> device_reply(std::int64_t id) const { return find(device_replies_, id); }
   std::optional<json> gateway_reply(std::int64_t id) const { return find(gateway_replies_, id); }
+  // How many replies came for a device RPC id (the gateway must send exactly one).
+  std::size_t device_reply_count(std::int64_t id) const {
+    const auto it = device_reply_counts_.find(id);
+    return it == device_reply_counts_.end() ? 0 : it->second;
+  }
 
   std::size_t connects_for(const std::string& device) const {
     std::size_t count = 0;
@@ -164,6 +179,11 @@ class ThingsBoardEmulator {
         if (!values.is_object()) return violation(topic, payload, "attributes of " + device);
       }
       attributes_.push_back(message);
+      for (const auto& [device, values] : message.items()) {
+        for (const auto& [key, value] : values.items()) client_attributes_[device][key] = value;
+      }
+    } else if (topic == "v1/gateway/attributes/request") {
+      on_attribute_request(topic, payload, message);
     } else if (topic == "v1/gateway/rpc") {
       if (!message.contains("device") || !message["device"].is_string() ||
           !message.contains("id") || !message["id"].is_number_integer() ||
@@ -171,6 +191,7 @@ class ThingsBoardEmulator {
         return violation(topic, payload, "RPC reply is not {\"device\",\"id\",\"data\"}");
       }
       device_replies_[message["id"].get<std::int64_t>()] = message;
+      ++device_reply_counts_[message["id"].get<std::int64_t>()];
     } else if (topic == "v1/devices/me/telemetry") {
       for (const auto& [key, value] : message.items()) {
         if (!is_primitive(value)) return violation(topic, payload, "statistic " + key);
@@ -192,7 +213,57 @@ class ThingsBoardEmulator {
     }
   }
 
+  // ThingsBoard's GatewaySessionHandler reads "id" (an int), "device", "client" (a boolean) and
+  // "key" or "keys"; JsonConverter answers with "value" for one attribute found, "values" for more.
+  void on_attribute_request(const std::string& topic, const std::string& payload,
+                            const json& message) {
+    const auto id = message.find("id");
+    if (id == message.end() || !id->is_number_integer() || id->get<std::int64_t>() > INT32_MAX ||
+        id->get<std::int64_t>() < INT32_MIN) {
+      return violation(topic, payload, "id is not a 32-bit integer");
+    }
+    if (!message.contains("device") || !message["device"].is_string()) {
+      return violation(topic, payload, "no device name");
+    }
+    if (!message.contains("client") || !message["client"].is_boolean()) {
+      return violation(topic, payload, "\"client\" is not a boolean");
+    }
+    std::vector<std::string> keys;
+    if (message.contains("key") == message.contains("keys")) {
+      return violation(topic, payload, "needs exactly one of \"key\" and \"keys\"");
+    }
+    if (message.contains("key")) {
+      if (!message["key"].is_string()) return violation(topic, payload, "key is not a string");
+      keys.push_back(message["key"].get<std::string>());
+    } else {
+      if (!message["keys"].is_array()) return violation(topic, payload, "keys is not an array");
+      for (const auto& key : message["keys"]) {
+        if (!key.is_string()) return violation(topic, payload, "a key is not a string");
+        keys.push_back(key.get<std::string>());
+      }
+    }
+    attribute_requests_.push_back(message);
+    if (!answer_attribute_requests) return;
+    const auto device = message["device"].get<std::string>();
+    const auto& scope = message["client"].get<bool>() ? client_attributes_ : shared_attributes;
+    json found = json::object();
+    if (const auto it = scope.find(device); it != scope.end()) {
+      for (const auto& key : keys) {
+        if (it->second.contains(key)) found[key] = it->second[key];
+      }
+    }
+    json response{{"id", *id}, {"device", device}};
+    if (found.size() == 1) {
+      response["value"] = found.begin().value();
+    } else if (found.size() > 1) {
+      response["values"] = found;
+    }
+    publish("v1/gateway/attributes/response", response);
+  }
+
   std::unique_ptr<gateway::MqttClient> client_;
+  std::map<std::string, json> client_attributes_;
+  std::vector<json> attribute_requests_;
   std::set<std::string> sent_;
   std::vector<std::string> violations_;
   std::map<std::string, std::vector<Telemetry>> telemetry_;
@@ -202,6 +273,7 @@ class ThingsBoardEmulator {
   std::vector<json> attributes_;
   std::vector<json> gateway_telemetry_;
   std::map<std::int64_t, json> device_replies_;
+  std::map<std::int64_t, std::size_t> device_reply_counts_;
   std::map<std::int64_t, json> gateway_replies_;
   std::size_t session_limit_requests_ = 0;
 };

@@ -1,13 +1,28 @@
 #include "gateway/storage/memory_queue.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <string>
 #include <utility>
 
 namespace dlmsgw::gateway {
 
-MemoryQueue::MemoryQueue(QueueLimits limits, QueueClock clock)
-    : limits_(limits), clock_(std::move(clock)) {}
+MemoryQueue::MemoryQueue(QueueLimits limits, QueueClock clock, SteadyClock steady)
+    : limits_(limits), clock_(std::move(clock)), steps_(std::move(steady)) {}
+
+Timestamp MemoryQueue::now() {
+  const Timestamp wall = clock_();
+  const auto step = steps_.observe(wall);
+  if (step.count() != 0) {
+    spdlog::warn(
+        "storage: the system clock stepped by {} s; record ages keep counting from "
+        "before the step, so no record expires because of it",
+        step.count() / 1000);
+    for (Entry& entry : entries_) entry.stored_at += step;
+  }
+  return wall;
+}
 
 Expected<void> MemoryQueue::append(std::vector<Record> records) {
   for (const Record& record : records) {
@@ -18,19 +33,19 @@ Expected<void> MemoryQueue::append(std::vector<Record> records) {
               " bytes, more than the storage limit max_bytes=" + std::to_string(limits_.max_bytes));
     }
   }
-  const Timestamp now = clock_();
+  const Timestamp now = this->now();
   for (Record& record : records) {
     bytes_ += record_bytes(record);
     entries_.push_back(Entry{StoredRecord{RecordId{next_id_++}, std::move(record)}, now});
   }
-  drop_expired();
+  drop_expired(now);
   enforce_size_limits();
   return {};
 }
 
 Expected<std::vector<StoredRecord>> MemoryQueue::peek(std::size_t max_records,
                                                       std::uint64_t max_bytes) {
-  drop_expired();
+  drop_expired(now());
   std::vector<StoredRecord> batch;
   std::uint64_t batch_bytes = 0;
   for (const Entry& entry : entries_) {
@@ -67,9 +82,9 @@ void MemoryQueue::drop_front() {
   ++dropped_;
 }
 
-void MemoryQueue::drop_expired() {
+void MemoryQueue::drop_expired(Timestamp now) {
   if (limits_.max_age.count() <= 0) return;
-  const Timestamp cutoff = clock_() - limits_.max_age;
+  const Timestamp cutoff = now - limits_.max_age;
   while (!entries_.empty() && entries_.front().stored_at < cutoff) drop_front();
 }
 

@@ -4,13 +4,15 @@
 
 #include <deque>
 
+#include "gateway/storage/clock_step.hpp"
 #include "gateway/storage/record_queue.hpp"
 
 namespace dlmsgw::gateway {
 
 class MemoryQueue final : public RecordQueue {
  public:
-  explicit MemoryQueue(QueueLimits limits = {}, QueueClock clock = system_clock_now);
+  explicit MemoryQueue(QueueLimits limits = {}, QueueClock clock = system_clock_now,
+                       SteadyClock steady = steady_clock_now);
 
   Expected<void> append(std::vector<Record> records) override;
   Expected<std::vector<StoredRecord>> peek(std::size_t max_records,
@@ -24,12 +26,15 @@ class MemoryQueue final : public RecordQueue {
     Timestamp stored_at;
   };
 
+  // The wall clock now, after shifting the records' append times by any step it made.
+  Timestamp now();
   void drop_front();
-  void drop_expired();
+  void drop_expired(Timestamp now);
   void enforce_size_limits();
 
   QueueLimits limits_;
   QueueClock clock_;
+  ClockStepDetector steps_;
   std::deque<Entry> entries_;  // ascending ids
   std::uint64_t next_id_ = 1;
   std::uint64_t bytes_ = 0;

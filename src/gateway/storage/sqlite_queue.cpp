@@ -1,9 +1,11 @@
 #include "gateway/storage/sqlite_queue.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -69,6 +71,11 @@ struct SqliteQueue::Impl {
   LockFile lock;
   Connection db;
   std::optional<fs::path> moved_aside;
+  // A statement reported SQLITE_CORRUPT/NOTADB: the operation is retried on a fresh database.
+  mutable bool corruption_seen = false;
+  // The highest id ever given: a fresh database after corruption continues above it, so that ids
+  // the uplink holds from the damaged one never name a new record.
+  std::int64_t max_id = 0;
 
   Statement begin, commit, rollback;
   Statement insert, select_batch, scan_head, delete_through, select_size, delete_one, oldest;
@@ -78,21 +85,18 @@ struct SqliteQueue::Impl {
   std::uint64_t dropped = 0;
   std::optional<Timestamp> oldest_stored_at;
   std::chrono::steady_clock::time_point last_checkpoint = std::chrono::steady_clock::now();
+  ClockStepDetector steps{options.steady_clock};
+  std::chrono::milliseconds unapplied_step{0};  // a clock step not yet applied to stored_at
 
   Impl(fs::path p, SqliteQueueOptions o, LockFile l)
       : path(std::move(p)), options(std::move(o)), lock(std::move(l)) {}
 
-  ~Impl() {
-    // Statements before the connection: sqlite3_close_v2 would otherwise defer the close.
-    for (Statement* s : {&begin, &commit, &rollback, &insert, &select_batch, &scan_head,
-                         &delete_through, &select_size, &delete_one, &oldest}) {
-      s->reset();
-    }
-    db.reset();
-  }
+  // Statements before the connection: sqlite3_close_v2 would otherwise defer the close.
+  ~Impl() { close_connection(); }
 
   // An error naming the file, what failed, SQLite's words, and what the operator can do.
   [[nodiscard]] Error failure(int rc, std::string_view action) const {
+    if (is_corruption(rc)) corruption_seen = true;
     std::string message = "storage '" + path.string() + "': " + std::string(action) + ": ";
     message += db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc);
     ErrorCode code = ErrorCode::rejected;
@@ -116,7 +120,7 @@ struct SqliteQueue::Impl {
       case SQLITE_CORRUPT:
       case SQLITE_NOTADB:
         code = ErrorCode::malformed;
-        message += "; restart dlmsgw to move the damaged file aside and start a new one";
+        message += "; the damaged file is moved aside and a new one started";
         break;
       case SQLITE_IOERR:
         message += "; the disk reported an I/O error: check it (dmesg)";
@@ -180,15 +184,24 @@ struct SqliteQueue::Impl {
     return text == nullptr || std::string_view(text) != "ok";
   }
 
-  Expected<void> move_damaged_aside() {
-    db.reset();
-    fs::path target;
+  // <path>.corrupt-<UTC time>[-n]: when it happened, for the operator looking at the logs.
+  [[nodiscard]] fs::path aside_name() const {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
     for (int n = 1;; ++n) {
-      target = path;
-      target += ".corrupt-" + std::to_string(n);
+      fs::path target = path;
+      target += ".corrupt-" + std::string(stamp) + (n == 1 ? "" : "-" + std::to_string(n));
       std::error_code ec;
-      if (!fs::exists(target, ec) && !ec) break;
+      if (!fs::exists(target, ec) && !ec) return target;
     }
+  }
+
+  Expected<void> move_damaged_aside() {
+    close_connection();
+    const fs::path target = aside_name();
     std::error_code ec;
     fs::rename(path, target, ec);
     if (ec) {
@@ -206,6 +219,38 @@ struct SqliteQueue::Impl {
       if (fs::exists(from, ec)) fs::rename(from, to, ec);
     }
     moved_aside = target;
+    return {};
+  }
+
+  void close_connection() {
+    for (Statement* s : {&begin, &commit, &rollback, &insert, &select_batch, &scan_head,
+                         &delete_through, &select_size, &delete_one, &oldest}) {
+      s->reset();
+    }
+    db.reset();
+  }
+
+  // Corruption found while running: the damaged file goes aside, a fresh queue takes its place
+  // and the caller retries its operation there. What the damaged file held is lost to the queue
+  // (counted as dropped) but kept on disk for recovery by hand.
+  Expected<void> recover_from_corruption(std::string_view action) {
+    corruption_seen = false;
+    DLMSGW_TRY(move_damaged_aside());
+    DLMSGW_TRY(open_connection());
+    DLMSGW_TRY(configure());
+    DLMSGW_TRY(prepare_statements());
+    const std::string seed =
+        "INSERT INTO sqlite_sequence(name, seq) VALUES('records', " + std::to_string(max_id) + ")";
+    DLMSGW_TRY(exec(seed.c_str(), "continuing the record ids"));
+    spdlog::error(
+        "storage '{}': the database is corrupt (found while {}); moved it aside to '{}' (with its "
+        "-wal and -shm) and started a new one. Its {} records will not be sent: recover them from "
+        "that file by hand if they matter",
+        path.string(), action, moved_aside->string(), records);
+    dropped += records;
+    records = 0;
+    bytes = 0;
+    oldest_stored_at.reset();
     return {};
   }
 
@@ -303,6 +348,8 @@ struct SqliteQueue::Impl {
                                                           kRowBytes + "), 0) FROM records"));
     records = static_cast<std::uint64_t>(count);
     bytes = static_cast<std::uint64_t>(total);
+    DLMSGW_TRY_ASSIGN(max_id, query_int("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE "
+                                        "name = 'records'"));
     DLMSGW_TRY_ASSIGN(oldest_stored_at, read_oldest());
     return {};
   }
@@ -377,6 +424,31 @@ struct SqliteQueue::Impl {
     oldest_stored_at = new_oldest;
   }
 
+  // The wall clock now. When it stepped since the last look, every record's stored_at moves by the
+  // same step first, so that ages count time that passed, not time the clock jumped.
+  Expected<Timestamp> wall_now() {
+    const Timestamp wall = options.clock();
+    const auto step = steps.observe(wall);
+    if (step.count() != 0) {
+      spdlog::warn(
+          "storage '{}': the system clock stepped by {} s; record ages keep counting from before "
+          "the step, so no record expires because of it",
+          path.string(), step.count() / 1000);
+      unapplied_step += step;
+    }
+    if (unapplied_step.count() != 0) {
+      if (records > 0) {
+        const std::string shift =
+            "UPDATE records SET stored_at = stored_at + " + std::to_string(unapplied_step.count());
+        DLMSGW_TRY(transaction("following a clock step",
+                               [&] { return exec(shift.c_str(), "following a clock step"); }));
+        if (oldest_stored_at) *oldest_stored_at += unapplied_step;
+      }
+      unapplied_step = std::chrono::milliseconds(0);
+    }
+    return wall;
+  }
+
   Expected<void> maybe_checkpoint() {
     if (options.sync != SyncPolicy::normal) return {};
     const auto now = std::chrono::steady_clock::now();
@@ -422,7 +494,29 @@ Expected<std::unique_ptr<SqliteQueue>> SqliteQueue::open(const std::filesystem::
 SqliteQueue::SqliteQueue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteQueue::~SqliteQueue() = default;
 
+template <class Operation>
+auto SqliteQueue::with_recovery(std::string_view action, Operation operation)
+    -> decltype(operation()) {
+  auto result = operation();
+  if (result || !impl_->corruption_seen) return result;
+  DLMSGW_TRY(impl_->recover_from_corruption(action));
+  return operation();
+}
+
 Expected<void> SqliteQueue::append(std::vector<Record> records) {
+  return with_recovery("appending", [&] { return append_once(records); });
+}
+
+Expected<std::vector<StoredRecord>> SqliteQueue::peek(std::size_t max_records,
+                                                      std::uint64_t max_bytes) {
+  return with_recovery("reading", [&] { return peek_once(max_records, max_bytes); });
+}
+
+Expected<void> SqliteQueue::remove(std::span<const RecordId> ids) {
+  return with_recovery("removing", [&] { return remove_once(ids); });
+}
+
+Expected<void> SqliteQueue::append_once(const std::vector<Record>& records) {
   if (records.empty()) return {};
   Impl& q = *impl_;
   for (const Record& record : records) {
@@ -434,7 +528,7 @@ Expected<void> SqliteQueue::append(std::vector<Record> records) {
                             std::to_string(q.options.limits.max_bytes));
     }
   }
-  const Timestamp now = q.options.clock();
+  DLMSGW_TRY_ASSIGN(const Timestamp now, q.wall_now());
   Impl::Head head{q.records, q.bytes};
   std::optional<Timestamp> new_oldest;
   const Expected<void> committed = q.transaction(
@@ -449,6 +543,7 @@ Expected<void> SqliteQueue::append(std::vector<Record> records) {
           sqlite3_bind_text(s, 5, record.payload.data(), static_cast<int>(record.payload.size()),
                             SQLITE_STATIC);
           DLMSGW_TRY(q.step_done(s, "inserting a record"));
+          q.max_id = std::max<std::int64_t>(q.max_id, sqlite3_last_insert_rowid(q.db.get()));
           ++head.records;
           head.bytes += record_bytes(record);
         }
@@ -464,13 +559,13 @@ Expected<void> SqliteQueue::append(std::vector<Record> records) {
   return {};
 }
 
-Expected<std::vector<StoredRecord>> SqliteQueue::peek(std::size_t max_records,
-                                                      std::uint64_t max_bytes) {
+Expected<std::vector<StoredRecord>> SqliteQueue::peek_once(std::size_t max_records,
+                                                           std::uint64_t max_bytes) {
   Impl& q = *impl_;
   std::vector<StoredRecord> batch;
   if (max_records == 0) return batch;
   if (q.options.limits.max_age.count() > 0 && q.oldest_stored_at) {
-    const Timestamp now = q.options.clock();
+    DLMSGW_TRY_ASSIGN(const Timestamp now, q.wall_now());
     if (*q.oldest_stored_at < now - q.options.limits.max_age) {
       Impl::Head head{q.records, q.bytes};
       std::optional<Timestamp> new_oldest;
@@ -517,7 +612,7 @@ Expected<std::vector<StoredRecord>> SqliteQueue::peek(std::size_t max_records,
   return batch;
 }
 
-Expected<void> SqliteQueue::remove(std::span<const RecordId> ids) {
+Expected<void> SqliteQueue::remove_once(std::span<const RecordId> ids) {
   if (ids.empty()) return {};
   Impl& q = *impl_;
   Impl::Head head{q.records, q.bytes};

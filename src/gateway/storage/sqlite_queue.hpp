@@ -12,7 +12,12 @@
 // open() failures never lose stored data:
 //  - directory missing: created; not creatable or not writable: error naming the path and the fix.
 //  - file not a database, or failing PRAGMA quick_check: moved aside (with its -wal) as
-//    <path>.corrupt-<n> for forensics, a fresh queue is started, and moved_aside() says where.
+//    <path>.corrupt-<UTC time> for forensics, a fresh queue is started, and moved_aside() says
+//    where.
+// Corruption found later, by any statement (SQLITE_CORRUPT/NOTADB): the same, while running: the
+// file is moved aside, one error is logged saying where, a fresh queue continues the record ids
+// (so ids the uplink holds never name a new record), and the operation is retried there, so the
+// records being appended are not lost. Records of the damaged file count as dropped.
 //  - held by another dlmsgw: refused (ErrorCode::rejected) naming the holder's pid.
 //  - database of another application or of a newer schema: refused, left untouched.
 // Appends failing for a full disk (SQLITE_FULL) return ErrorCode::out_of_range and change nothing;
@@ -23,7 +28,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string_view>
 
+#include "gateway/storage/clock_step.hpp"
 #include "gateway/storage/record_queue.hpp"
 
 namespace dlmsgw::gateway {
@@ -51,6 +58,9 @@ struct SqliteQueueOptions {
   // logical max_bytes, and how tests provoke a real SQLITE_FULL.
   std::uint64_t max_page_count = 0;
   QueueClock clock = system_clock_now;
+  // With `clock`, tells steps of the wall clock from time passing (see clock_step.hpp): record
+  // ages are shifted by a step rather than expiring (or rejuvenating) at once.
+  SteadyClock steady_clock = steady_clock_now;
 };
 
 class SqliteQueue final : public RecordQueue {
@@ -77,6 +87,11 @@ class SqliteQueue final : public RecordQueue {
  private:
   struct Impl;
   explicit SqliteQueue(std::unique_ptr<Impl> impl);
+  template <class Operation>
+  auto with_recovery(std::string_view action, Operation operation) -> decltype(operation());
+  Expected<void> append_once(const std::vector<Record>& records);
+  Expected<std::vector<StoredRecord>> peek_once(std::size_t max_records, std::uint64_t max_bytes);
+  Expected<void> remove_once(std::span<const RecordId> ids);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -33,11 +33,13 @@ OutgoingMessage encode_gateway_rpc_reply(std::int64_t request_id, const nlohmann
 }
 
 OutgoingMessage encode_attribute_request(std::int64_t id, std::string_view device,
-                                         const std::vector<std::string>& client_keys,
-                                         const std::vector<std::string>& shared_keys) {
-  nlohmann::json request{{"id", id}, {"device", std::string(device)}};
-  if (!client_keys.empty()) request["client"] = client_keys;
-  if (!shared_keys.empty()) request["shared"] = shared_keys;
+                                         const std::vector<std::string>& keys, bool client_scope) {
+  nlohmann::json request{{"id", id}, {"device", std::string(device)}, {"client", client_scope}};
+  if (keys.size() == 1) {
+    request["key"] = keys.front();
+  } else {
+    request["keys"] = keys;
+  }
   return {std::string(topic::gateway_attributes_request), dump(request)};
 }
 

@@ -27,10 +27,11 @@ OutgoingMessage encode_device_rpc_reply(std::string_view device, std::int64_t id
                                         const nlohmann::json& data);
 // The reply to an RPC addressed to the gateway itself, on v1/devices/me/rpc/response/<id>.
 OutgoingMessage encode_gateway_rpc_reply(std::int64_t request_id, const nlohmann::json& data);
-// {"id":1,"device":"Meter 1","client":[..],"shared":[..]}; empty key lists are left out.
+// {"id":1,"device":"Meter 1","client":true,"key":"k"} for one key, "keys":["a","b"] for several;
+// "client":false asks for shared attributes. The shape ThingsBoard's gateway session handler
+// parses (it reads "id" as a 32-bit int).
 OutgoingMessage encode_attribute_request(std::int64_t id, std::string_view device,
-                                         const std::vector<std::string>& client_keys,
-                                         const std::vector<std::string>& shared_keys);
+                                         const std::vector<std::string>& keys, bool client_scope);
 // {"Meter 1":{"secretKey":"..","durationMs":60000}}
 OutgoingMessage encode_claim(std::string_view device, std::string_view secret_key,
                              std::int64_t duration_ms);

@@ -10,6 +10,7 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <random>
@@ -51,6 +52,17 @@ std::string connack_text(MqttVersion version, int rc) {
 
 }  // namespace
 
+bool is_permanent_refusal(int puback_reason_code) {
+  switch (puback_reason_code) {
+    case MQTT_RC_NOT_AUTHORIZED:
+    case MQTT_RC_TOPIC_NAME_INVALID:
+    case MQTT_RC_PAYLOAD_FORMAT_INVALID:
+      return true;
+    default:
+      return false;
+  }
+}
+
 struct MqttClient::Impl {
   Impl(asio::io_context& io, MqttOptions opts)
       : options(std::move(opts)),
@@ -79,8 +91,9 @@ struct MqttClient::Impl {
   bool started = false;
   bool stopping = false;
   bool reconnect_pending = false;
-  int abandoned_fd = -1;  // a socket given up on but not yet closed by libmosquitto
-  unsigned failures = 0;  // consecutive failed attempts, drives the backoff
+  int abandoned_fd = -1;           // a socket given up on but not yet closed by libmosquitto
+  std::string last_library_error;  // libmosquitto's last error log line (OpenSSL's words)
+  unsigned failures = 0;           // consecutive failed attempts, drives the backoff
   std::vector<std::pair<std::string, int>> subscriptions;
 
   // --- socket ownership -----------------------------------------------------------------------
@@ -163,8 +176,7 @@ struct MqttClient::Impl {
     if (rc == MOSQ_ERR_TLS) {
       // A failed handshake (untrusted certificate, wrong host name...) leaves libmosquitto's
       // socket open with no disconnect callback: abandon it and retry later. Never plain MQTT.
-      spdlog::error("mqtt {}: TLS handshake failed (see the OpenSSL error above)",
-                    owner->endpoint());
+      tls_failed("TLS handshake failed");
       abandon_socket();
       return;
     }
@@ -172,6 +184,24 @@ struct MqttClient::Impl {
       spdlog::debug("mqtt {}: {}: {}", owner->endpoint(), what, mosquitto_error(rc));
     }
     sync();
+  }
+
+  // Remembers and logs why a TLS connection failed, with what the operator can check.
+  void tls_failed(const std::string& what) {
+    const auto& tls = *options.tls;
+    std::string message =
+        "mqtt " + owner->endpoint() + ": " + what + ": " +
+        (last_library_error.empty() ? "no detail from OpenSSL" : last_library_error) +
+        ". Check the CA file '" + tls.ca_file + "'";
+    message += tls.cert_file.empty()
+                   ? " (no client certificate configured: a broker requiring one refuses us)"
+                   : " and the client certificate '" + tls.cert_file +
+                         "' (signed by a CA the "
+                         "broker trusts?)";
+    message += "; retrying over TLS only, never plain MQTT";
+    last_library_error.clear();
+    spdlog::error("{}", message);
+    owner->last_connection_error_ = make_error(ErrorCode::rejected, std::move(message));
   }
 
   // Stops watching a connection that libmosquitto still holds open; its next connect closes it.
@@ -295,6 +325,7 @@ struct MqttClient::Impl {
     if (rc == 0) {
       impl.failures = 0;
       client.connected_ = true;
+      client.last_connection_error_.reset();
       spdlog::info("mqtt {}: connected", client.endpoint());
       for (const auto& [filter, qos] : impl.subscriptions) {
         const int sub_rc = mosquitto_subscribe(impl.mosq, nullptr, filter.c_str(), qos);
@@ -332,6 +363,11 @@ struct MqttClient::Impl {
       spdlog::warn("mqtt {}: disconnected: {}", client.endpoint(),
                    rc == 0 ? std::string("on request") : mosquitto_error(rc));
       if (client.on_connection_) client.on_connection_(false);
+    } else if (impl.options.tls && rc != 0 && !impl.stopping) {
+      // Closed before CONNACK: with TLS 1.3 a broker refusing our certificate (or its absence)
+      // says so only after the client's side of the handshake is done.
+      impl.tls_failed("the broker closed the TLS connection before CONNACK (" +
+                      mosquitto_error(rc) + ")");
     }
     impl.schedule_reconnect();  // does nothing after stop() or a credentials refusal
   }
@@ -344,11 +380,14 @@ struct MqttClient::Impl {
     if (reason_code < 0x80) {
       client.on_publish_(mid, Expected<void>{});
     } else {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02x", static_cast<unsigned>(reason_code) & 0xffU);
       client.on_publish_(
-          mid, make_error(ErrorCode::rejected,
-                          "ThingsBoard at " + client.endpoint() + " refused message " +
-                              std::to_string(mid) + ": " + mosquitto_reason_string(reason_code) +
-                              " (PUBACK " + std::to_string(reason_code) + ")"));
+          mid,
+          make_error(
+              is_permanent_refusal(reason_code) ? ErrorCode::rejected : ErrorCode::protocol_state,
+              "ThingsBoard at " + client.endpoint() + " refused message " + std::to_string(mid) +
+                  ": " + mosquitto_reason_string(reason_code) + " (PUBACK reason " + code + ")"));
     }
   }
 
@@ -363,8 +402,9 @@ struct MqttClient::Impl {
                          static_cast<std::size_t>(std::max(message->payloadlen, 0))));
   }
 
-  static void on_log(mosquitto* /*mosq*/, void* /*userdata*/, int level, const char* text) {
+  static void on_log(mosquitto* /*mosq*/, void* userdata, int level, const char* text) {
     if (level == MOSQ_LOG_ERR) {
+      if (userdata != nullptr && text != nullptr) self(userdata).last_library_error = text;
       spdlog::warn("libmosquitto: {}", text);
     } else {
       spdlog::trace("libmosquitto: {}", text);

@@ -29,6 +29,11 @@ namespace dlmsgw::gateway {
 
 enum class MqttVersion { v311, v5 };
 
+// MQTT 5 PUBACK reason codes refusing a message for good: the same message will be refused again
+// (0x87 not authorized, 0x90 topic name invalid, 0x99 payload format invalid). Others, such as 0x97
+// quota exceeded, 0x89 server busy or 0x80 unspecified error, may pass later.
+bool is_permanent_refusal(int puback_reason_code);
+
 struct MqttTls {
   std::string ca_file;    // the CA that signed the server's certificate
   std::string cert_file;  // client certificate and key for mutual TLS (both or neither)
@@ -59,7 +64,10 @@ struct MqttOptions {
 class MqttClient {
  public:
   using MessageHandler = std::function<void(std::string_view topic, std::string_view payload)>;
-  // Outcome of one QoS 1 publish: success, or an Error carrying the PUBACK reason.
+  // Outcome of one QoS 1 publish: success, or an Error carrying the PUBACK reason. The error code
+  // says whether sending the same message again can help: ErrorCode::rejected when the refusal is
+  // permanent (is_permanent_refusal), ErrorCode::protocol_state when it is for now (quota exceeded,
+  // server busy, unspecified error).
   using PublishHandler = std::function<void(int message_id, const Expected<void>& outcome)>;
   using ConnectionHandler = std::function<void(bool connected)>;
   using FatalHandler = std::function<void(const Error& error)>;
@@ -92,6 +100,11 @@ class MqttClient {
   // TCP connections tried since start(), for statistics and for tests that look for storms.
   [[nodiscard]] std::size_t connection_attempts() const { return connection_attempts_; }
   [[nodiscard]] const std::optional<Error>& fatal_error() const { return fatal_error_; }
+  // Why the last connection attempt failed, when it failed in a way worth telling (a TLS
+  // handshake refused by either side); cleared by a successful connection.
+  [[nodiscard]] const std::optional<Error>& last_connection_error() const {
+    return last_connection_error_;
+  }
   [[nodiscard]] std::string endpoint() const;
 
  private:
@@ -107,6 +120,7 @@ class MqttClient {
   bool connected_ = false;
   std::size_t connection_attempts_ = 0;
   std::optional<Error> fatal_error_;
+  std::optional<Error> last_connection_error_;
 };
 
 }  // namespace dlmsgw::gateway

@@ -18,25 +18,34 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A clock the test moves by hand, so age limits need no sleeping.
+// Clocks the test moves by hand, so age limits need no sleeping: the wall clock and the monotonic
+// one. Time passing moves both (advance); a step of the wall clock (NTP) moves only `now`.
 struct ManualClock {
   Timestamp now = Timestamp(1'700'000'000'000ms);
+  std::chrono::steady_clock::time_point steady{std::chrono::hours(1000)};
+  void advance(std::chrono::milliseconds time) {
+    now += time;
+    steady += time;
+  }
   QueueClock function() {
     return [this] { return now; };
+  }
+  SteadyClock steady_function() {
+    return [this] { return steady; };
   }
 };
 
 struct QueueFactory {
   std::string name;
   std::function<std::unique_ptr<RecordQueue>(const std::filesystem::path& dir, QueueLimits,
-                                             QueueClock)>
+                                             QueueClock, SteadyClock)>
       make;
 };
 
 class RecordQueueContract : public ::testing::TestWithParam<QueueFactory> {
  protected:
   std::unique_ptr<RecordQueue> make(QueueLimits limits = {}) {
-    auto queue = GetParam().make(dir_.path(), limits, clock_.function());
+    auto queue = GetParam().make(dir_.path(), limits, clock_.function(), clock_.steady_function());
     if (!queue) ADD_FAILURE() << "cannot create the queue";
     return queue;
   }
@@ -214,18 +223,18 @@ TEST_P(RecordQueueContract, MaxAgeDropsExpiredRecordsOnPeekAndAppend) {
   auto queue = make(QueueLimits{.max_age = 1h});
   const Timestamp start = clock_.now;
   ASSERT_TRUE(queue->append({telemetry("a", 1)}));
-  clock_.now += 30min;
+  clock_.advance(30min);
   ASSERT_TRUE(queue->append({telemetry("a", 2)}));
   EXPECT_EQ(queue->stats().oldest_stored_at, start);
 
-  clock_.now += 31min;  // record 1 is 61 min old, record 2 31 min
+  clock_.advance(31min);  // record 1 is 61 min old, record 2 31 min
   auto batch = queue->peek(10, kAnyBytes);
   ASSERT_TRUE(batch);
   EXPECT_EQ(numbers_of(*batch), (std::vector<int>{2}));
   EXPECT_EQ(queue->stats().dropped_records, 1u);
   EXPECT_EQ(queue->stats().oldest_stored_at, start + 30min);
 
-  clock_.now += 2h;
+  clock_.advance(2h);
   ASSERT_TRUE(queue->append({telemetry("a", 3)}));
   EXPECT_EQ(queue->stats().dropped_records, 2u);
   EXPECT_EQ(queue->stats().records, 1u);
@@ -236,11 +245,35 @@ TEST_P(RecordQueueContract, ExactlyAtTheLimitsNothingIsDropped) {
   const std::uint64_t one = record_bytes(telemetry("a", 1));
   auto queue = make(QueueLimits{.max_records = 2, .max_bytes = 2 * one, .max_age = 1h});
   ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("a", 2)}));
-  clock_.now += 1h;
+  clock_.advance(1h);
   auto batch = queue->peek(10, kAnyBytes);
   ASSERT_TRUE(batch);
   EXPECT_EQ(batch->size(), 2u);
   EXPECT_EQ(queue->stats().dropped_records, 0u);
+}
+
+// NTP setting the time of a board without a real-time clock: a step forward of days must not
+// expire what waits to be sent, nor a step back keep records forever; ages count time that passed.
+TEST_P(RecordQueueContract, AClockStepNeitherExpiresNorRejuvenatesRecords) {
+  auto queue = make(QueueLimits{.max_age = 1h});
+  ASSERT_TRUE(queue->append({telemetry("a", 1)}));
+  clock_.advance(20min);
+  clock_.now += 72h;  // the step
+  ASSERT_TRUE(queue->append({telemetry("a", 2)}));
+  clock_.advance(10min);  // record 1 is 30 min old, record 2 10 min
+  auto batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(numbers_of(*batch), (std::vector<int>{1, 2}));
+  EXPECT_EQ(queue->stats().dropped_records, 0u);
+  // Its age is still 30 min, on the new clock.
+  EXPECT_EQ(queue->stats().oldest_stored_at, clock_.now - 30min);
+
+  clock_.now -= 72h;      // stepped back again
+  clock_.advance(35min);  // record 1 is 65 min old, record 2 45 min
+  batch = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(numbers_of(*batch), (std::vector<int>{2}));
+  EXPECT_EQ(queue->stats().dropped_records, 1u);
 }
 
 TEST_P(RecordQueueContract, RemovingARecordDroppedWhileInFlightIsHarmless) {
@@ -256,39 +289,45 @@ TEST_P(RecordQueueContract, RemovingARecordDroppedWhileInFlightIsHarmless) {
 
 INSTANTIATE_TEST_SUITE_P(
     AllQueues, RecordQueueContract,
-    ::testing::Values(
-        QueueFactory{"Memory",
-                     [](const std::filesystem::path&, QueueLimits limits, QueueClock clock) {
-                       return std::unique_ptr<RecordQueue>(
-                           std::make_unique<MemoryQueue>(limits, std::move(clock)));
-                     }},
-        QueueFactory{"Sqlite",
-                     [](const std::filesystem::path& dir, QueueLimits limits, QueueClock clock) {
-                       SqliteQueueOptions options;
-                       options.limits = limits;
-                       options.clock = std::move(clock);
-                       auto queue = SqliteQueue::open(dir / "queue.db", std::move(options));
-                       if (!queue) {
-                         ADD_FAILURE() << queue.error().message;
-                         return std::unique_ptr<RecordQueue>();
-                       }
-                       return std::unique_ptr<RecordQueue>(std::move(*queue));
-                     }},
-        QueueFactory{"SqliteSyncNormal",
-                     [](const std::filesystem::path& dir, QueueLimits limits, QueueClock clock) {
-                       SqliteQueueOptions options;
-                       options.limits = limits;
-                       options.clock = std::move(clock);
-                       options.sync = SyncPolicy::normal;
-                       options.checkpoint_interval = std::chrono::milliseconds(0);
-                       auto queue =
-                           SqliteQueue::open(dir / "sub" / "dir" / "queue.db", std::move(options));
-                       if (!queue) {
-                         ADD_FAILURE() << queue.error().message;
-                         return std::unique_ptr<RecordQueue>();
-                       }
-                       return std::unique_ptr<RecordQueue>(std::move(*queue));
-                     }}),
+    ::testing::Values(QueueFactory{"Memory",
+                                   [](const std::filesystem::path&, QueueLimits limits,
+                                      QueueClock clock, SteadyClock steady) {
+                                     return std::unique_ptr<RecordQueue>(
+                                         std::make_unique<MemoryQueue>(limits, std::move(clock),
+                                                                       std::move(steady)));
+                                   }},
+                      QueueFactory{"Sqlite",
+                                   [](const std::filesystem::path& dir, QueueLimits limits,
+                                      QueueClock clock, SteadyClock steady) {
+                                     SqliteQueueOptions options;
+                                     options.limits = limits;
+                                     options.clock = std::move(clock);
+                                     options.steady_clock = std::move(steady);
+                                     auto queue =
+                                         SqliteQueue::open(dir / "queue.db", std::move(options));
+                                     if (!queue) {
+                                       ADD_FAILURE() << queue.error().message;
+                                       return std::unique_ptr<RecordQueue>();
+                                     }
+                                     return std::unique_ptr<RecordQueue>(std::move(*queue));
+                                   }},
+                      QueueFactory{"SqliteSyncNormal",
+                                   [](const std::filesystem::path& dir, QueueLimits limits,
+                                      QueueClock clock, SteadyClock steady) {
+                                     SqliteQueueOptions options;
+                                     options.limits = limits;
+                                     options.clock = std::move(clock);
+                                     options.steady_clock = std::move(steady);
+                                     options.sync = SyncPolicy::normal;
+                                     options.checkpoint_interval = std::chrono::milliseconds(0);
+                                     auto queue = SqliteQueue::open(
+                                         dir / "sub" / "dir" / "queue.db", std::move(options));
+                                     if (!queue) {
+                                       ADD_FAILURE() << queue.error().message;
+                                       return std::unique_ptr<RecordQueue>();
+                                     }
+                                     return std::unique_ptr<RecordQueue>(std::move(*queue));
+                                   }}),
     queue_name);
 
 }  // namespace

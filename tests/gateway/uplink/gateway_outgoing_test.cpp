@@ -25,13 +25,15 @@ TEST(GatewayOutgoing, RpcRepliesGoToTheirTopics) {
   EXPECT_EQ(topic::device_rpc_response(-1), "v1/devices/me/rpc/response/-1");
 }
 
-TEST(GatewayOutgoing, AttributeRequestLeavesOutEmptyKeyLists) {
-  EXPECT_EQ(encode_attribute_request(1, "Device A", {"fw_version", "battery"}, {"targetFw"}),
+// The shape ThingsBoard's GatewaySessionHandler.onDeviceAttributesRequestJson reads: "id",
+// "device", "client" (a boolean: client or shared scope) and "key" or "keys".
+TEST(GatewayOutgoing, AttributeRequestUsesKeyForOneAndKeysForSeveral) {
+  EXPECT_EQ(encode_attribute_request(1, "Device A", {"fw_version", "battery"}, true),
             (OutgoingMessage{"v1/gateway/attributes/request",
-                             R"({"client":["fw_version","battery"],"device":"Device A","id":1,)"
-                             R"("shared":["targetFw"]})"}));
-  EXPECT_EQ(encode_attribute_request(2, "Device A", {}, {"x"}).payload,
-            R"({"device":"Device A","id":2,"shared":["x"]})");
+                             R"({"client":true,"device":"Device A","id":1,)"
+                             R"("keys":["fw_version","battery"]})"}));
+  EXPECT_EQ(encode_attribute_request(2, "Device A", {"targetFw"}, false).payload,
+            R"({"client":false,"device":"Device A","id":2,"key":"targetFw"})");
 }
 
 TEST(GatewayOutgoing, ClaimAndGatewayOwnData) {

@@ -324,5 +324,62 @@ TEST(MqttClientOptions, BadOptionsAreErrors) {
   EXPECT_FALSE((*client)->subscribe("a/#/b"));
 }
 
+// Mutual TLS: the broker demands a client certificate signed by its CA (require_certificate).
+TEST(MqttClientTls, MutualTlsConnectsWithTheClientCertificate) {
+  test::MosquittoBroker broker(test::MosquittoBroker::Transport::mutual_tls);
+  asio::io_context io;
+  auto options = options_for(broker, MqttVersion::v5);
+  options.tls = MqttTls{broker.ca_file(), broker.client_cert_file(), broker.client_key_file()};
+  auto client = make_client(io, options);
+  ASSERT_TRUE(client);
+  Observer seen;
+  seen.watch(*client);
+  client->start();
+  ASSERT_TRUE(run_until(io, [&] { return client->connected(); })) << broker.log();
+  auto mid = client->publish("v1/gateway/telemetry", R"({"Meter 1":[]})");
+  ASSERT_TRUE(mid);
+  ASSERT_TRUE(run_until(io, [&] { return seen.outcomes.count(*mid) == 1; }));
+  EXPECT_TRUE(seen.outcomes[*mid]);
+  EXPECT_FALSE(client->last_connection_error());
+}
+
+TEST(MqttClientTls, MutualTlsWithoutOrWithAForeignClientCertificateFailsAndNeverGoesPlain) {
+  test::MosquittoBroker broker(test::MosquittoBroker::Transport::mutual_tls);
+  for (const bool foreign : {false, true}) {
+    SCOPED_TRACE(foreign ? "certificate of another CA" : "no client certificate");
+    asio::io_context io;
+    auto options = options_for(broker, MqttVersion::v311);
+    options.tls =
+        foreign ? MqttTls{broker.ca_file(), broker.foreign_cert_file(), broker.foreign_key_file()}
+                : MqttTls{broker.ca_file(), "", ""};
+    options.connect_timeout = 2s;
+    auto client = make_client(io, options);
+    ASSERT_TRUE(client);
+    client->start();
+    EXPECT_TRUE(run_until(io, [&] {
+      return client->connection_attempts() >= 2 && client->last_connection_error();
+    })) << broker.log();
+    EXPECT_FALSE(client->connected());
+    ASSERT_TRUE(client->last_connection_error());
+    const auto& message = client->last_connection_error()->message;
+    EXPECT_NE(message.find("TLS"), std::string::npos) << message;
+    EXPECT_NE(message.find(broker.ca_file()), std::string::npos) << message;
+    client->stop();
+  }
+  // The broker never accepted an MQTT session, and never saw plain MQTT on its TLS port.
+  EXPECT_EQ(broker.log_count("Sending CONNACK"), 0U) << broker.log();
+  EXPECT_EQ(broker.log_count("New client connected"), 0U) << broker.log();
+}
+
+TEST(MqttClientPuback, OnlyRefusalsThatCanNeverPassArePermanent) {
+  EXPECT_TRUE(is_permanent_refusal(0x87));   // not authorized
+  EXPECT_TRUE(is_permanent_refusal(0x90));   // topic name invalid
+  EXPECT_TRUE(is_permanent_refusal(0x99));   // payload format invalid
+  EXPECT_FALSE(is_permanent_refusal(0x97));  // quota exceeded: later it may pass
+  EXPECT_FALSE(is_permanent_refusal(0x89));  // server busy
+  EXPECT_FALSE(is_permanent_refusal(0x80));  // unspecified error
+  EXPECT_FALSE(is_permanent_refusal(0x00));
+}
+
 }  // namespace
 }  // namespace dlmsgw::gateway
