@@ -7,6 +7,7 @@
 #include "app/decode_command.hpp"
 #include "app/objects_command.hpp"
 #include "app/read_command.hpp"
+#include "app/run_command.hpp"
 #include "app/simulate_command.hpp"
 #include "app/version.hpp"
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   dlmsgw::app::add_objects_command(app);
   dlmsgw::app::add_decode_command(app);
   dlmsgw::add_simulate_command(app);
+  dlmsgw::app::add_run_command(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) std::cout << app.help();
   return 0;

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
+#include <set>
 
 #include "gateway/process_usage.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
@@ -66,6 +68,7 @@ class GatewayService::Sink final : public GatewaySink {
   }
 
   void device_connected(std::string_view device, std::string_view type) override {
+    declared_.emplace(device);
     service_.declare(connector_, device, type);
   }
 
@@ -99,6 +102,14 @@ class GatewayService::Sink final : public GatewaySink {
 
   GatewayService& service_;
   std::string connector_;
+
+ public:
+  [[nodiscard]] const std::string& connector() const { return connector_; }
+  // Local names this connector declared (replace_connectors: who is still served).
+  [[nodiscard]] bool declared(const std::string& device) const { return declared_.count(device); }
+
+ private:
+  std::set<std::string, std::less<>> declared_;
 };
 
 Expected<std::unique_ptr<GatewayService>> GatewayService::create(asio::io_context& io,
@@ -186,6 +197,54 @@ void GatewayService::stop() {
   stats_timer_.cancel();
   uplink_->stop();
   client_->stop();
+}
+
+Expected<void> GatewayService::replace_connectors(
+    std::vector<std::unique_ptr<Connector>> connectors) {
+  std::set<std::string, std::less<>> names;
+  for (const auto& connector : connectors) {
+    if (!names.emplace(connector->name()).second) {
+      return make_error(ErrorCode::invalid_argument, "two connectors are named '" +
+                                                         std::string(connector->name()) +
+                                                         "'; names must be unique");
+    }
+  }
+  // Who the old connectors served, by (connector, local name): a renamed device keeps its
+  // platform name if a new connector of the same name declares it again.
+  std::vector<std::pair<std::string, std::string>> served;
+  for (const auto& entry : registry_.devices()) {
+    for (const auto& sink : sinks_) {
+      if (sink->connector() == entry.connector)
+        served.emplace_back(entry.connector, entry.local_name);
+    }
+  }
+  auto old_connectors = std::move(connectors_);
+  auto old_sinks = std::move(sinks_);
+  connectors_.clear();
+  sinks_.clear();
+  for (auto& connector : old_connectors) {
+    if (started_) connector->stop();
+    router_->remove_connector(connector->name());
+  }
+  for (auto& connector : connectors) {
+    // Names are unique and the list is empty: this cannot fail.
+    (void)add_connector(std::move(connector));
+  }
+  if (started_) {
+    for (std::size_t i = 0; i < connectors_.size(); ++i) connectors_[i]->start(*sinks_[i]);
+  }
+  for (const auto& [connector, device] : served) {
+    const bool still_served = std::any_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
+      return sink->connector() == connector && sink->declared(device);
+    });
+    if (still_served) continue;
+    for (const auto& sink : old_sinks) {
+      if (sink->connector() == connector) sink->device_disconnected(device);
+    }
+  }
+  // Destroyed once the handlers their stop() cancelled have run, not under them.
+  asio::post(io_, [retired = std::move(old_connectors), sinks = std::move(old_sinks)] {});
+  return {};
 }
 
 void GatewayService::on_connection(bool connected) {

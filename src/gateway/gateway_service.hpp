@@ -75,6 +75,11 @@ class GatewayService {
   void start();
   // Stops connectors, the uplink and the MQTT connection (DISCONNECT). Storage is the caller's.
   void stop();
+  // Configuration reload: stops every connector, then adds and starts `connectors` in their place
+  // (names must be unique). Devices the old connectors served that no new connector declares while
+  // starting get v1/gateway/disconnect and leave the registry; the others keep their platform
+  // name. Stored data is untouched. Before start() it only swaps the lists.
+  Expected<void> replace_connectors(std::vector<std::unique_ptr<Connector>> connectors);
 
   // The statistics telemetry as it would be published now.
   [[nodiscard]] nlohmann::json statistics();

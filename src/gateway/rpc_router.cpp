@@ -31,6 +31,10 @@ void RpcRouter::add_connector(Connector& connector) {
   connectors_[std::string(connector.name())] = &connector;
 }
 
+void RpcRouter::remove_connector(std::string_view name) {
+  if (const auto it = connectors_.find(name); it != connectors_.end()) connectors_.erase(it);
+}
+
 void RpcRouter::add_gateway_method(std::string method, GatewayMethod handler) {
   methods_[std::move(method)] = std::move(handler);
 }

@@ -50,6 +50,8 @@ class RpcRouter {
 
   // Connectors must outlive the router (GatewayService owns both).
   void add_connector(Connector& connector);
+  // Forgets a connector (configuration reload): its devices' requests then get "not running".
+  void remove_connector(std::string_view name);
   void add_gateway_method(std::string method, GatewayMethod handler);
 
   void handle(const IncomingMessage& message);

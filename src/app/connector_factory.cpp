@@ -1,0 +1,81 @@
+#include "app/connector_factory.hpp"
+
+#include <set>
+
+#include "connectors/dlms/dlms_connector.hpp"
+#include "connectors/dlms/dlms_connector_config.hpp"
+
+namespace dlmsgw::app {
+namespace {
+
+std::string describe_period(std::chrono::milliseconds period) {
+  const auto ms = period.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  return std::to_string(ms) + " ms";
+}
+
+std::string describe_device(const connectors::dlms::DeviceConfig& device) {
+  const auto& connection = device.connection;
+  const bool serial = std::holds_alternative<client::SerialTarget>(connection.endpoint);
+  return "meter '" + device.name + "' (" + device.type + "): " + (serial ? "serial " : "") +
+         connection.peer() + ", " + std::string(client::to_string(connection.transport)) +
+         ", every " + describe_period(device.poll_period) + ", " +
+         std::to_string(device.timeseries.size()) + " timeseries, " +
+         std::to_string(device.attributes.size()) + " attributes";
+}
+
+Expected<BuiltConnector> make_dlms(asio::io_context& io, const gateway::ConnectorConfig& entry) {
+  DLMSGW_TRY_ASSIGN(auto config, connectors::dlms::load_dlms_connector_config(entry.configuration));
+  BuiltConnector built;
+  const auto count = config.devices.size();
+  built.summary = "connector '" + entry.name + "' (dlms, " + entry.configuration.string() +
+                  "): " + std::to_string(count) + (count == 1 ? " meter" : " meters");
+  for (const auto& device : config.devices) built.devices.push_back(describe_device(device));
+  built.warnings = config.warnings;
+  built.connector =
+      std::make_unique<connectors::dlms::DlmsConnector>(io, entry.name, std::move(config));
+  return built;
+}
+
+std::string entry_label(const gateway::ConnectorConfig& entry, std::size_t index) {
+  return "connectors[" + std::to_string(index) + "] '" + entry.name + "' (type " + entry.type + ")";
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& supported_connector_types() {
+  static const std::vector<std::string_view> types{"dlms"};
+  return types;
+}
+
+Expected<BuiltConnector> make_connector(asio::io_context& io, const gateway::ConnectorConfig& entry,
+                                        std::size_t index) {
+  if (entry.type == "dlms") {
+    auto built = make_dlms(io, entry);
+    if (!built) {
+      // The file's own error names the file and the key; say which entry pointed at it.
+      return make_error(built.error().code,
+                        entry_label(entry, index) + ": " + built.error().message);
+    }
+    return built;
+  }
+  std::string supported;
+  for (const auto type : supported_connector_types()) {
+    supported += (supported.empty() ? "" : ", ") + std::string(type);
+  }
+  return make_error(ErrorCode::unsupported,
+                    entry_label(entry, index) +
+                        ": not a supported connector type (supported: " + supported + ")");
+}
+
+Expected<std::vector<BuiltConnector>> make_connectors(
+    asio::io_context& io, const std::vector<gateway::ConnectorConfig>& entries) {
+  std::vector<BuiltConnector> built;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    DLMSGW_TRY_ASSIGN(auto connector, make_connector(io, entries[i], i));
+    built.push_back(std::move(connector));
+  }
+  return built;
+}
+
+}  // namespace dlmsgw::app

@@ -1,0 +1,38 @@
+#pragma once
+// The connectors `dlmsgw run` can build from tb_gateway.yaml's connectors[] entries: one place that
+// maps an entry's `type` to the code that reads its file and makes the Connector, so that adding a
+// type (modbus, ...) touches only this file.
+
+#include <asio/io_context.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dlms/core/expected.hpp"
+#include "gateway/config/gateway_config.hpp"
+#include "gateway/connector.hpp"
+
+namespace dlmsgw::app {
+
+// A connector ready to be handed to GatewayService, with what `dlmsgw run` logs about it.
+struct BuiltConnector {
+  std::unique_ptr<gateway::Connector> connector;
+  std::string summary;                // "connector 'DLMS' (dlms, /etc/dlmsgw/dlms.json): 2 meters"
+  std::vector<std::string> devices;   // one line per device: name, type, endpoint, poll period
+  std::vector<std::string> warnings;  // from its file (unknown keys...)
+};
+
+// "dlms" (the only one so far).
+const std::vector<std::string_view>& supported_connector_types();
+
+// Reads the entry's file and makes its connector. Errors name the entry: "connectors[1] 'Meters'
+// (type modbus): not a supported type (supported: dlms)", or carry the file's own error.
+Expected<BuiltConnector> make_connector(asio::io_context& io, const gateway::ConnectorConfig& entry,
+                                        std::size_t index);
+
+// Every entry, or the first error: a reload either replaces all connectors or none.
+Expected<std::vector<BuiltConnector>> make_connectors(
+    asio::io_context& io, const std::vector<gateway::ConnectorConfig>& entries);
+
+}  // namespace dlmsgw::app

@@ -1,0 +1,173 @@
+#include "app/gateway_runtime.hpp"
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include "app/connector_factory.hpp"
+
+namespace dlmsgw::app {
+namespace {
+
+// Installed once the clean stop has begun: a second Ctrl-C means "now", not "again".
+extern "C" void exit_at_once(int) {
+  static constexpr char message[] =
+      "dlmsgw run: second signal while stopping: exiting now, without waiting for storage\n";
+  (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+  ::_exit(kExitFailure);
+}
+
+void on_second_signal_exit_at_once() {
+  struct sigaction action {};
+  action.sa_handler = exit_at_once;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+  ::signal(SIGHUP, SIG_IGN);  // a reload while stopping means nothing
+}
+
+std::string describe_storage(const gateway::StorageConfig& storage) {
+  if (storage.type == gateway::StorageType::memory) return "memory (lost on exit)";
+  return "sqlite " + storage.data_file_path.string();
+}
+
+// Logs a connector's summary, one line per meter, and its file's warnings; hands the connector
+// over.
+std::vector<std::unique_ptr<gateway::Connector>> take_and_log(std::vector<BuiltConnector> built) {
+  std::vector<std::unique_ptr<gateway::Connector>> connectors;
+  for (auto& item : built) {
+    spdlog::info("{}", item.summary);
+    for (const auto& device : item.devices) spdlog::info("  {}", device);
+    for (const auto& warning : item.warnings) spdlog::warn("{}", warning);
+    connectors.push_back(std::move(item.connector));
+  }
+  return connectors;
+}
+
+}  // namespace
+
+GatewayRuntime::GatewayRuntime(gateway::GatewayConfig config, std::string version)
+    : config_(std::move(config)), version_(std::move(version)) {}
+
+GatewayRuntime::~GatewayRuntime() {
+  gateway_.reset();  // before storage, which its uplink uses
+  if (storage_) storage_->stop();
+}
+
+GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, std::string version) {
+  Startup startup;
+  std::unique_ptr<GatewayRuntime> runtime(
+      new GatewayRuntime(std::move(config), std::move(version)));
+  auto& self = *runtime;
+  const auto& storage_config = self.config_.storage;
+
+  // The connector files first: a mistake in them is the most likely one, and costs nothing yet.
+  auto connectors = make_connectors(self.io_, self.config_.connectors);
+  if (!connectors) return {nullptr, kExitConfig, connectors.error().message};
+
+  auto queue = gateway::open_record_queue(storage_config);
+  if (!queue) return {nullptr, kExitFailure, "storage: " + queue.error().message};
+  gateway::StorageServiceOptions storage_options;
+  storage_options.on_error = [](const Error& error) {
+    spdlog::error("storage: {}", error.message);
+  };
+  storage_options.on_dropped = [](std::uint64_t now, std::uint64_t total) {
+    spdlog::warn("storage: {} oldest records dropped for the storage limits ({} in total)", now,
+                 total);
+  };
+  self.storage_ = std::make_unique<gateway::StorageService>(
+      std::move(*queue), self.io_.get_executor(), std::move(storage_options));
+
+  auto options = gateway::to_gateway_options(self.config_);
+  options.version = self.version_;
+  if (storage_config.type == gateway::StorageType::sqlite) {
+    // Next to the data: both describe the same installation and move together.
+    options.registry_file = storage_config.data_file_path.parent_path() / "devices.json";
+  }
+  options.on_shutdown = [&self](int exit_code) {
+    self.begin_shutdown(exit_code, "gateway_restart requested by ThingsBoard");
+  };
+  auto service = gateway::GatewayService::create(self.io_, *self.storage_, std::move(options));
+  if (!service) return {nullptr, kExitConfig, service.error().message};
+  self.gateway_ = std::move(*service);
+
+  spdlog::info("dlmsgw {}: ThingsBoard {}:{}, storage {}, device registry {}", self.version_,
+               self.config_.host, self.config_.port, describe_storage(storage_config),
+               self.gateway_->registry().path().empty()
+                   ? std::string("in memory")
+                   : self.gateway_->registry().path().string());
+  for (const auto& warning : self.config_.warnings) spdlog::warn("{}", warning);
+  for (auto& connector : take_and_log(std::move(*connectors))) {
+    if (auto added = self.gateway_->add_connector(std::move(connector)); !added) {
+      return {nullptr, kExitConfig, added.error().message};
+    }
+  }
+  startup.runtime = std::move(runtime);
+  return startup;
+}
+
+int GatewayRuntime::run() {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGHUP);
+  wait_for_signal();
+  gateway_->start();
+  (void)sd_notify(0, "READY=1");
+  // One handler at a time until a stop begins (begin_shutdown runs inside one).
+  while (!stopping_ && io_.run_one() > 0) {
+  }
+  // Connectors release their associations, the uplink and MQTT close; then storage commits.
+  io_.restart();
+  io_.run_for(shutdown_grace_);
+  storage_->stop();
+  spdlog::info("stopped");
+  return exit_code_;
+}
+
+void GatewayRuntime::wait_for_signal() {
+  signals_.async_wait([this](std::error_code ec, int signal) {
+    if (ec || stopping_) return;
+    if (signal == SIGHUP) {
+      reload();
+      wait_for_signal();
+      return;
+    }
+    begin_shutdown(kExitOk, signal == SIGINT ? "SIGINT" : "SIGTERM");
+  });
+}
+
+void GatewayRuntime::reload() {
+  (void)sd_notify(0, "RELOADING=1");
+  spdlog::info(
+      "SIGHUP: reading the connector files again (tb_gateway.yaml is read only at start: restart "
+      "dlmsgw for changes to it)");
+  auto built = make_connectors(io_, config_.connectors);
+  if (!built) {
+    spdlog::error("reload refused, the running connectors keep going: {}", built.error().message);
+  } else if (auto replaced = gateway_->replace_connectors(take_and_log(std::move(*built)));
+             !replaced) {
+    spdlog::error("reload refused, the running connectors keep going: {}",
+                  replaced.error().message);
+  } else {
+    spdlog::info("reload done: {} connector(s) running", config_.connectors.size());
+  }
+  (void)sd_notify(0, "READY=1");
+}
+
+void GatewayRuntime::begin_shutdown(int exit_code, const std::string& reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  exit_code_ = exit_code;
+  (void)sd_notify(0, "STOPPING=1");
+  spdlog::info("{}: stopping (meters released, storage flushed); a second signal exits at once",
+               reason);
+  std::error_code ignored;
+  signals_.cancel(ignored);
+  signals_.clear(ignored);
+  on_second_signal_exit_at_once();
+  gateway_->stop();
+}
+
+}  // namespace dlmsgw::app

@@ -1,0 +1,68 @@
+#pragma once
+// GatewayRuntime: the running gateway of `dlmsgw run`, assembled from a loaded tb_gateway.yaml.
+// It owns the event loop, storage (StorageService, on its own thread), the GatewayService and the
+// connectors, and turns signals into the lifecycle:
+//
+//   SIGTERM, SIGINT  stop the connectors (they release their associations), stop the gateway (MQTT
+//                    DISCONNECT), flush storage, exit 0. A second one while stopping exits at once.
+//   SIGHUP           read the connector files again; if they all parse, replace the connectors
+//                    (stored data is kept; removed meters get v1/gateway/disconnect); if one does
+//                    not, log why and keep the running ones. tb_gateway.yaml is not read again.
+//   gateway_restart  (RPC from ThingsBoard) the same clean stop, then exit 75 for the service
+//                    manager to restart us.
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "gateway/config/gateway_config.hpp"
+#include "gateway/gateway_service.hpp"
+#include "gateway/storage/storage_service.hpp"
+
+namespace dlmsgw::app {
+
+// `dlmsgw run` exit statuses (also in its --help).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // runtime failure (storage cannot be opened, ...)
+inline constexpr int kExitConfig = 2;   // configuration error: the message says which file and key
+inline constexpr int kExitRestart = gateway::kRestartExitCode;  // 75: gateway_restart
+
+class GatewayRuntime {
+ public:
+  struct Startup {
+    std::unique_ptr<GatewayRuntime> runtime;  // null on failure
+    int exit_code = kExitOk;                  // kExitConfig or kExitFailure on failure
+    std::string error;
+  };
+
+  // Opens storage, builds the gateway and every connector. Nothing is started yet.
+  static Startup create(gateway::GatewayConfig config, std::string version);
+  ~GatewayRuntime();
+  GatewayRuntime(const GatewayRuntime&) = delete;
+  GatewayRuntime& operator=(const GatewayRuntime&) = delete;
+
+  // Starts everything and runs the loop until a stop; returns the process exit status.
+  int run();
+
+ private:
+  GatewayRuntime(gateway::GatewayConfig config, std::string version);
+  void wait_for_signal();
+  void reload();
+  void begin_shutdown(int exit_code, const std::string& reason);
+
+  asio::io_context io_{1};
+  gateway::GatewayConfig config_;
+  std::string version_;
+  std::unique_ptr<gateway::StorageService> storage_;
+  std::unique_ptr<gateway::GatewayService> gateway_;
+  asio::signal_set signals_{io_};
+  bool stopping_ = false;
+  int exit_code_ = kExitOk;
+  // How long the loop keeps running after stop() for connectors to release their associations
+  // and for the DISCONNECT to be written; it ends sooner when nothing is left to do.
+  std::chrono::seconds shutdown_grace_{5};
+};
+
+}  // namespace dlmsgw::app

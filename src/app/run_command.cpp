@@ -1,0 +1,107 @@
+#include "app/run_command.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "app/gateway_runtime.hpp"
+#include "app/version.hpp"
+#include "gateway/config/gateway_config.hpp"
+
+namespace dlmsgw::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunOptions {
+  std::string config = "/etc/dlmsgw";
+  std::string log_level = "info";
+};
+
+// -c names the directory (tb_gateway.yaml or tb_gateway.json in it) or the file itself.
+Expected<fs::path> find_gateway_file(const fs::path& config) {
+  std::error_code ec;
+  if (fs::is_directory(config, ec)) {
+    for (const char* name : {"tb_gateway.yaml", "tb_gateway.yml", "tb_gateway.json"}) {
+      if (fs::exists(config / name, ec)) return config / name;
+    }
+    return make_error(ErrorCode::invalid_argument,
+                      config.string() +
+                          ": no tb_gateway.yaml or tb_gateway.json in this directory (-c takes "
+                          "the configuration directory or the file)");
+  }
+  if (!fs::exists(config, ec)) {
+    return make_error(ErrorCode::invalid_argument,
+                      config.string() +
+                          ": no such file or directory (-c takes the "
+                          "configuration directory or its tb_gateway.yaml)");
+  }
+  return config;
+}
+
+void set_up_logging(const std::string& level) {
+  // stderr: stdout stays free for a future machine-readable output; journald takes both.
+  auto logger = spdlog::stderr_color_mt("dlmsgw");
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_default_logger(std::move(logger));
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::flush_on(spdlog::level::trace);
+}
+
+int run_gateway(const RunOptions& options) {
+  auto file = find_gateway_file(options.config);
+  if (!file) {
+    std::cerr << "dlmsgw run: " << file.error().message << "\n";
+    return kExitConfig;
+  }
+  auto config = gateway::load_gateway_config(*file);
+  if (!config) {
+    std::cerr << "dlmsgw run: " << config.error().message << "\n";
+    return kExitConfig;
+  }
+  set_up_logging(options.log_level);
+  spdlog::info("configuration {}", file->string());
+  auto startup = GatewayRuntime::create(std::move(*config), std::string(kVersion));
+  if (!startup.runtime) {
+    spdlog::shutdown();
+    std::cerr << "dlmsgw run: " << startup.error << "\n";
+    return startup.exit_code;
+  }
+  const int status = startup.runtime->run();
+  startup.runtime.reset();
+  spdlog::shutdown();
+  return status;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+  auto options = std::make_shared<RunOptions>();
+  auto* command = app.add_subcommand(
+      "run",
+      "Run the gateway: meters to ThingsBoard, until SIGTERM or SIGINT (SIGHUP reloads "
+      "the connector files)");
+  command
+      ->add_option("-c,--config", options->config,
+                   "configuration directory holding tb_gateway.yaml (or .json), or that file")
+      ->capture_default_str();
+  command->add_option("--log-level", options->log_level, "log detail")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  command->footer(
+      "Signals: SIGTERM/SIGINT stop cleanly (meters released, storage flushed; a second one exits "
+      "at once), SIGHUP reads the connector files again (not tb_gateway.yaml) and keeps the "
+      "running connectors if one does not parse.\n"
+      "Exit status: 0 stopped cleanly, 1 runtime failure, 2 configuration error (the message names "
+      "the file and key), 75 restart requested by ThingsBoard (gateway_restart; systemd: "
+      "RestartForceExitStatus=75).");
+  command->callback([options] {
+    const int status = run_gateway(*options);
+    if (status != 0) throw CLI::RuntimeError(status);
+  });
+}
+
+}  // namespace dlmsgw::app
