@@ -145,9 +145,6 @@ struct RunFixture {
         io, [&] { return gateway->exit_status().has_value(); }, limit);
     return gateway->exit_status();
   }
-  // Skips the test while the connector file parser refuses every file (it is being built in
-  // parallel; the lead removes this once it is merged).
-  bool parser_missing() { return gateway->logged("not parsed yet"); }
 };
 
 TEST(RunCommand, HelpDocumentsTheExitStatusesAndSignals) {
@@ -240,7 +237,6 @@ TEST(RunCommand, SighupReplacesTheConnectorsRemovedMetersDisconnectNewOnesConnec
     return (f.tb.connects_for("Meter A") > 0 && f.tb.connects_for("Meter B") > 0) ||
            !f.gateway->running();
   })) << f.gateway->log();
-  if (f.parser_missing()) GTEST_SKIP() << "the DLMS connector file parser is not merged yet";
   ASSERT_TRUE(f.gateway->running()) << f.gateway->log();
   EXPECT_TRUE(f.gateway->logged("meter 'Meter A' (Microstar Meter): 127.0.0.1:" +
                                 std::to_string(meters.port(0)) + ", hdlc, every 5 s"))
@@ -277,7 +273,6 @@ TEST(RunCommand, SighupWithABrokenConnectorFileKeepsTheRunningConnectors) {
   ASSERT_TRUE(run_until(f.io, [&] {
     return f.tb.connects_for("Meter A") > 0 || !f.gateway->running();
   })) << f.gateway->log();
-  if (f.parser_missing()) GTEST_SKIP() << "the DLMS connector file parser is not merged yet";
 
   write_file(connectors, "{\"devices\": [ {\"deviceName\": ");  // cut short
   ASSERT_TRUE(f.gateway->signal(SIGHUP));

@@ -191,7 +191,9 @@ TEST_F(FaultTest, RefusedConnection) {
   HdlcClient client(io);
   // The simulator accepts and resets at once; on a loaded machine the reset can arrive before the
   // client sees its connect complete, which then fails. Either way nothing is ever read.
-  if (run(io, client.connect(sim.port()))) EXPECT_FALSE(run(io, client.read_once(10s)));
+  if (run(io, client.connect(sim.port()))) {
+    EXPECT_FALSE(run(io, client.read_once(10s)));
+  }
   EXPECT_TRUE(client.reads.empty());
   sim.stop();
   EXPECT_GE(sim.simulator().counters().connections, 1u);

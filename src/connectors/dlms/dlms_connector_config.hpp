@@ -1,6 +1,6 @@
 #pragma once
 // DlmsConnectorConfig: one `connectors[]` entry of type dlms, after its JSON file was read. Both
-// file forms (see config/ and docs/configuration.md) end up in this one model, with every default
+// file forms (see config/ and docs/dlms-connector.md) end up in this one model, with every default
 // and every inherited setting already resolved, so the runtime never looks at JSON again:
 //
 //  1. The simple form the user runs today: devices[] with name, deviceType, host, port,

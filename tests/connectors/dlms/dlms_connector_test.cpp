@@ -41,6 +41,10 @@ class RecordingSink final : public gateway::GatewaySink {
     connected.emplace_back(device, type);
   }
   void device_disconnected(std::string_view device) override { disconnected.emplace_back(device); }
+  void request_attributes(std::string_view, std::vector<std::string>, bool,
+                          std::function<void(Expected<nlohmann::json>)> done) override {
+    done(make_error(ErrorCode::unsupported, "no platform in this test"));
+  }
 
   // Every value of `key` in arrival order, with its ts.
   [[nodiscard]] std::vector<std::pair<gateway::Timestamp, gateway::TelemetryValue>> values_of(
