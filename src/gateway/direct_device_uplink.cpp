@@ -64,9 +64,10 @@ DirectDeviceUplink::DirectDeviceUplink(asio::io_context& io, std::string device,
     spdlog::error("storage of device '{}': {}", device, error.message);
   };
   storage_options.on_dropped = [device = device_](std::uint64_t now, std::uint64_t total) {
-    spdlog::warn("storage of device '{}': {} oldest records dropped for the storage limits ({} in "
-                 "total)",
-                 device, now, total);
+    spdlog::warn(
+        "storage of device '{}': {} oldest records dropped for the storage limits ({} in "
+        "total)",
+        device, now, total);
   };
   storage_ = std::make_unique<StorageService>(std::move(queue), io.get_executor(),
                                               std::move(storage_options));

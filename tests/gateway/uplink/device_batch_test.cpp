@@ -128,9 +128,9 @@ TEST(DirectDevice, ConnectionUsesTheTokenAndTheGatewaysEndpoint) {
 
 TEST(DirectDevice, FileStemsAreSafeStableAndDistinct) {
   const auto stem = device_file_stem("Meter 2/b");
-  EXPECT_EQ(stem.find_first_not_of(
-                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      stem.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"),
+      std::string::npos);
   EXPECT_EQ(stem, device_file_stem("Meter 2/b"));
   EXPECT_NE(stem, device_file_stem("Meter 2_b"));  // same sanitised text, different hash
 }
