@@ -45,6 +45,12 @@ class GatewaySink {
   virtual void device_connected(std::string_view device, std::string_view type) = 0;
   // The connector no longer serves this device (removed from its configuration).
   virtual void device_disconnected(std::string_view device) = 0;
+  // Instead of device_connected(): this device publishes as itself, with its own ThingsBoard
+  // device token on the device API (v1/devices/me/telemetry), not as a child of the gateway, so
+  // that it keeps its existing ThingsBoard device while meters move to the gateway one at a time.
+  // Its submits go to a queue and MQTT connection of its own, with the same delivery guarantee.
+  // Call it before submitting for the device. No RPCs or attribute updates reach it this way.
+  virtual void device_uses_own_token(std::string_view device, std::string access_token) = 0;
 
   // Asks the platform for attributes of one of the connector's devices: its client attributes
   // (client_scope) or its shared ones, by key. `done` is called exactly once on the loop thread,

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "gateway/process_usage.hpp"
+#include "gateway/storage/memory_queue.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 
 namespace dlmsgw::gateway {
@@ -57,11 +58,21 @@ class GatewayService::Sink final : public GatewaySink {
       : service_(service), connector_(std::move(connector)) {}
 
   Expected<void> submit(Reading reading) override {
+    if (service_.direct_devices_.count({connector_, reading.device}) != 0) {
+      auto record = to_record(reading, reading.device);
+      return store_direct(reading.device, std::move(record),
+                          service_.counters_[connector_].readings);
+    }
     auto device = service_.platform_name(connector_, reading.device);
     return store(to_record(reading, std::move(device)), service_.counters_[connector_].readings);
   }
 
   Expected<void> submit(AttributeSet attributes) override {
+    if (service_.direct_devices_.count({connector_, attributes.device}) != 0) {
+      auto record = to_record(attributes, attributes.device);
+      return store_direct(attributes.device, std::move(record),
+                          service_.counters_[connector_].attributes);
+    }
     auto device = service_.platform_name(connector_, attributes.device);
     return store(to_record(attributes, std::move(device)),
                  service_.counters_[connector_].attributes);
@@ -70,6 +81,11 @@ class GatewayService::Sink final : public GatewaySink {
   void device_connected(std::string_view device, std::string_view type) override {
     declared_.emplace(device);
     service_.declare(connector_, device, type);
+  }
+
+  void device_uses_own_token(std::string_view device, std::string access_token) override {
+    declared_.emplace(device);
+    service_.use_own_token(connector_, device, std::move(access_token));
   }
 
   void device_disconnected(std::string_view device) override {
@@ -89,6 +105,22 @@ class GatewayService::Sink final : public GatewaySink {
   }
 
  private:
+  Expected<void> store_direct(const std::string& device, Record record, std::uint64_t& counter) {
+    auto* direct = service_.direct_for(connector_, device);
+    Expected<void> stored =
+        direct != nullptr
+            ? direct->submit(std::move(record))
+            : Expected<void>(make_error(
+                  ErrorCode::rejected,
+                  "device '" + device + "' cannot publish with its own token (see the log)"));
+    if (!stored) {
+      ++service_.counters_[connector_].store_failures;
+      return stored;
+    }
+    ++counter;
+    return {};
+  }
+
   Expected<void> store(Record record, std::uint64_t& counter) {
     auto stored = service_.storage_.append({std::move(record)});
     if (!stored) {
@@ -186,6 +218,7 @@ void GatewayService::start() {
   (void)client_->subscribe(std::string(topic::device_rpc_response_prefix) + "+");
   client_->start();
   uplink_->start();
+  for (auto& [token, direct] : direct_) direct->start();
   for (std::size_t i = 0; i < connectors_.size(); ++i) connectors_[i]->start(*sinks_[i]);
   schedule_statistics();
 }
@@ -195,6 +228,7 @@ void GatewayService::stop() {
   started_ = false;
   for (auto& connector : connectors_) connector->stop();
   stats_timer_.cancel();
+  for (auto& [token, direct] : direct_) direct->stop();
   uplink_->stop();
   client_->stop();
 }
@@ -312,6 +346,62 @@ void GatewayService::on_message(std::string_view topic, std::string_view payload
   router_->handle(*message);
 }
 
+void GatewayService::use_own_token(const std::string& connector, std::string_view device,
+                                   std::string token) {
+  const std::string local(device);
+  // A device that was a gateway child before (registry): it is not one any more, and must not be
+  // announced again on reconnect.
+  if (const auto* entry = registry_.find_local(connector, local)) {
+    const std::string name = entry->name;
+    if (auto removed = registry_.remove(name); !removed) {
+      spdlog::error("{}", removed.error().message);
+    }
+  }
+  direct_devices_[{connector, local}] = token;
+  if (auto found = direct_.find(token); found != direct_.end()) {
+    if (found->second->device() != local) {
+      spdlog::warn("device '{}' uses the access token of device '{}': both publish as one device",
+                   local, found->second->device());
+    }
+    if (started_) found->second->start();
+    return;
+  }
+  auto mqtt = options_.direct_mqtt ? options_.direct_mqtt(local, token)
+                                   : direct_device_mqtt_options(options_.mqtt, local, token);
+  auto queue = options_.direct_queue
+                   ? options_.direct_queue(local)
+                   : Expected<std::unique_ptr<RecordQueue>>(std::make_unique<MemoryQueue>());
+  if (!queue) {
+    spdlog::error("device '{}' (own token): storage: {}", local, queue.error().message);
+    return;
+  }
+  auto direct =
+      DirectDeviceUplink::create(io_, local, std::move(mqtt),
+                                 direct_device_uplink_options(options_.uplink), std::move(*queue));
+  if (!direct) {
+    spdlog::error("device '{}' (own token): {}", local, direct.error().message);
+    return;
+  }
+  spdlog::info("device '{}' publishes with its own access token (device API)", local);
+  auto& added = direct_[token] = std::move(*direct);
+  if (started_) added->start();
+}
+
+DirectDeviceUplink* GatewayService::direct_for(const std::string& connector,
+                                               const std::string& device) {
+  const auto token = direct_devices_.find({connector, device});
+  if (token == direct_devices_.end()) return nullptr;
+  const auto direct = direct_.find(token->second);
+  return direct != direct_.end() ? direct->second.get() : nullptr;
+}
+
+DirectDeviceUplink* GatewayService::direct_device(std::string_view device) {
+  for (auto& [token, direct] : direct_) {
+    if (direct->device() == device) return direct.get();
+  }
+  return nullptr;
+}
+
 std::uint64_t GatewayService::readings_stored() const {
   std::uint64_t total = 0;
   for (const auto& [name, counters] : counters_) total += counters.readings;
@@ -338,6 +428,12 @@ nlohmann::json GatewayService::statistics() {
                             .count()},
   };
   if (!uplink.last_refusal.empty()) stats["lastRefusal"] = uplink.last_refusal;
+  for (const auto& [token, direct] : direct_) {
+    const std::string prefix = "direct." + direct->device() + ".";
+    stats[prefix + "readingsSent"] = direct->counters().records_sent;
+    stats[prefix + "queueDepth"] = direct->queue_stats().records + direct->pending_records();
+    stats[prefix + "connected"] = direct->mqtt().connected();
+  }
   if (queue.oldest_stored_at) {
     stats["queueOldestAgeMs"] = now_ms() - queue.oldest_stored_at->time_since_epoch().count();
   }

@@ -25,6 +25,7 @@
 
 #include "gateway/connector.hpp"
 #include "gateway/device_registry.hpp"
+#include "gateway/direct_device_uplink.hpp"
 #include "gateway/rpc_router.hpp"
 #include "gateway/storage/record.hpp"
 #include "gateway/storage/storage_service.hpp"
@@ -48,6 +49,10 @@ struct GatewayOptions {
   std::chrono::milliseconds rpc_timeout = RpcRouter::kDefaultRpcTimeout;
   std::string version = "0.1.0";
   std::function<void(int exit_code)> on_shutdown;  // gateway_restart
+  // Devices that publish with their own token (GatewaySink::device_uses_own_token): their queue
+  // (empty: in memory) and their connection (empty: direct_device_mqtt_options of `mqtt`).
+  std::function<Expected<std::unique_ptr<RecordQueue>>(std::string_view device)> direct_queue;
+  std::function<MqttOptions(std::string_view device, std::string_view access_token)> direct_mqtt;
 };
 
 struct ConnectorCounters {
@@ -88,6 +93,8 @@ class GatewayService {
   [[nodiscard]] MqttClient& mqtt() { return *client_; }
   [[nodiscard]] std::uint64_t reconnects() const { return reconnects_; }
   [[nodiscard]] std::uint64_t readings_stored() const;
+  // The uplink of a device publishing with its own token, by its local name; nullptr if none.
+  [[nodiscard]] DirectDeviceUplink* direct_device(std::string_view device);
 
  private:
   class Sink;
@@ -101,6 +108,8 @@ class GatewayService {
   std::string platform_name(const std::string& connector, const std::string& local_name);
   void register_gateway_methods();
   void schedule_statistics();
+  void use_own_token(const std::string& connector, std::string_view device, std::string token);
+  DirectDeviceUplink* direct_for(const std::string& connector, const std::string& device);
 
   asio::io_context& io_;
   StorageService& storage_;
@@ -112,6 +121,10 @@ class GatewayService {
   std::vector<std::unique_ptr<Connector>> connectors_;
   std::vector<std::unique_ptr<Sink>> sinks_;
   std::map<std::string, ConnectorCounters> counters_;
+  // Devices publishing with their own token: uplinks by token (they outlive connector reloads,
+  // keeping their queue and connection), and (connector, local name) -> token.
+  std::map<std::string, std::unique_ptr<DirectDeviceUplink>> direct_;
+  std::map<std::pair<std::string, std::string>, std::string> direct_devices_;
   asio::steady_timer stats_timer_;
   std::uint64_t connections_ = 0;
   std::uint64_t reconnects_ = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "gateway/uplink/device_batch.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 
 namespace dlmsgw::gateway {
@@ -188,7 +189,9 @@ void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
   std::unordered_map<std::uint64_t, const StoredRecord*> by_id;
   for (const auto& stored : *records) by_id.emplace(stored.id.value, &stored);
 
-  auto encoded = encode_batch(*records, options_.limits.max_payload_bytes);
+  auto encoded = options_.api == UplinkApi::device
+                     ? encode_device_batch(*records, options_.limits.max_payload_bytes)
+                     : encode_batch(*records, options_.limits.max_payload_bytes);
   Batch batch;
   batch.records = records->size();
   batch.sendable = records->size() - encoded.rejected.size();
@@ -199,7 +202,8 @@ void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
   }
   for (auto& encoded_message : encoded.messages) {
     Message message;
-    message.telemetry = encoded_message.message.topic == topic::gateway_telemetry;
+    message.telemetry = encoded_message.message.topic == topic::gateway_telemetry ||
+                        encoded_message.message.topic == topic::device_telemetry;
     for (const auto id : encoded_message.records) {
       const auto* stored = by_id.at(id.value);
       const auto points = count_points(stored->record.payload);

@@ -41,7 +41,12 @@
 
 namespace dlmsgw::gateway {
 
+// Which ThingsBoard API the batches are encoded for: the gateway API (one connection for all child
+// devices, encode_batch) or the device API of one device with its own token (encode_device_batch).
+enum class UplinkApi { gateway, device };
+
 struct UplinkOptions {
+  UplinkApi api = UplinkApi::gateway;
   UplinkLimits limits;
   std::size_t max_batch_records = 1000;  // storage.read_records_count
   std::uint64_t max_batch_bytes = 4U << 20;

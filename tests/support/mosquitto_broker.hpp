@@ -155,6 +155,14 @@ class MosquittoBroker {
     pid_ = -1;
   }
 
+  // Lets one more user in (e.g. a device's own access token next to the gateway's), with a
+  // password as the constructor's user has. Takes effect at the next start()/restart().
+  void add_user(const std::string& user, const std::string& password) {
+    const std::string command = "mosquitto_passwd -b '" + (dir_ / "passwd").string() + "' '" +
+                                user + "' '" + password + "' > /dev/null 2>&1";
+    if (std::system(command.c_str()) != 0) throw std::runtime_error("mosquitto_passwd failed");
+  }
+
   bool restart() {
     stop();
     return start();

@@ -84,7 +84,12 @@ void MeterWorker::build_groups() {
 
 void MeterWorker::start(gateway::GatewaySink& sink) {
   sink_ = &sink;
-  sink.device_connected(config_.name, config_.type);
+  if (config_.device_token) {
+    // Migration: the meter keeps publishing as its own ThingsBoard device (device API).
+    sink.device_uses_own_token(config_.name, config_.device_token->access_token);
+  } else {
+    sink.device_connected(config_.name, config_.type);
+  }
   asio::co_spawn(
       io_, [self = shared_from_this()] { return self->run(); }, asio::detached);
   if (statistics_period_.count() > 0) {

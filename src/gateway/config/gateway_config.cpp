@@ -503,6 +503,13 @@ GatewayOptions to_gateway_options(const GatewayConfig& config) {
   options.uplink.qos = config.qos;
   options.statistics = config.statistics;
   options.statistics_period = config.statistics_period;
+  // A device publishing with its own token gets a queue of its own, next to the main one.
+  options.direct_queue = [storage = config.storage](std::string_view device) {
+    StorageConfig own = storage;
+    own.data_file_path =
+        storage.data_file_path.parent_path() / ("device-" + device_file_stem(device) + ".db");
+    return open_record_queue(own);
+  };
   return options;
 }
 

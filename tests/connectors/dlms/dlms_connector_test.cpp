@@ -45,6 +45,9 @@ class RecordingSink final : public gateway::GatewaySink {
                           std::function<void(Expected<nlohmann::json>)> done) override {
     done(make_error(ErrorCode::unsupported, "no platform in this test"));
   }
+  void device_uses_own_token(std::string_view device, std::string access_token) override {
+    own_tokens.emplace_back(device, std::move(access_token));
+  }
 
   // Every value of `key` in arrival order, with its ts.
   [[nodiscard]] std::vector<std::pair<gateway::Timestamp, gateway::TelemetryValue>> values_of(
@@ -71,6 +74,7 @@ class RecordingSink final : public gateway::GatewaySink {
   std::vector<gateway::AttributeSet> attribute_sets;
   std::vector<std::pair<std::string, std::string>> connected;
   std::vector<std::string> disconnected;
+  std::vector<std::pair<std::string, std::string>> own_tokens;  // device_uses_own_token
 };
 
 double as_number(const gateway::TelemetryValue& value) {

@@ -1,0 +1,71 @@
+#pragma once
+// DirectDeviceUplink: everything one device needs to publish as itself, with its own ThingsBoard
+// access token on the device API, instead of as a child of the gateway (GatewaySink::
+// device_uses_own_token). Migration: a meter that already publishes with its token keeps its
+// ThingsBoard device and dashboards while dlmsgw reads it, so meters can move one at a time and
+// back (parallel, hybrid, rollback).
+//
+// It is a small gateway of its own: an MqttClient (username = the token), a queue on a
+// StorageService thread, and an UplinkService in UplinkApi::device mode, so the delivery guarantee
+// is the gateway's: a record is stored before anything is sent and removed only after its PUBACK.
+// No v1/gateway/connect (it is not a gateway child) and no getSessionLimits.
+
+#include <asio/io_context.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "dlms/core/expected.hpp"
+#include "gateway/storage/record.hpp"
+#include "gateway/storage/record_queue.hpp"
+#include "gateway/storage/storage_service.hpp"
+#include "gateway/uplink/mqtt_client.hpp"
+#include "gateway/uplink_service.hpp"
+
+namespace dlmsgw::gateway {
+
+// The device's connection: the gateway's host, port, TLS, protocol and timings, with the device's
+// token as username (no password), a fresh session and a client id derived from the device name.
+MqttOptions direct_device_mqtt_options(const MqttOptions& gateway, std::string_view device,
+                                       std::string_view access_token);
+// The gateway's uplink options for one device: device API, no session-limits request, and of the
+// rate limits only the per-device ones (the gateway-wide ones count the gateway's connection).
+UplinkOptions direct_device_uplink_options(const UplinkOptions& gateway);
+// A name made of [A-Za-z0-9_-] only, unique per device name (a hash of it is appended): for client
+// ids and file names.
+std::string device_file_stem(std::string_view device);
+
+class DirectDeviceUplink {
+ public:
+  static Expected<std::unique_ptr<DirectDeviceUplink>> create(asio::io_context& io,
+                                                              std::string device, MqttOptions mqtt,
+                                                              UplinkOptions uplink,
+                                                              std::unique_ptr<RecordQueue> queue);
+  // Stops, then commits what storage still holds (it is delivered after the next start).
+  ~DirectDeviceUplink();
+  DirectDeviceUplink(const DirectDeviceUplink&) = delete;
+  DirectDeviceUplink& operator=(const DirectDeviceUplink&) = delete;
+
+  void start();
+  void stop();
+  // Stores one record of the device (then sends it); fails when storage refused it.
+  Expected<void> submit(Record record);
+
+  [[nodiscard]] const std::string& device() const { return device_; }
+  [[nodiscard]] const UplinkCounters& counters() const { return uplink_->counters(); }
+  [[nodiscard]] QueueStats queue_stats() const { return storage_->stats(); }
+  [[nodiscard]] std::size_t pending_records() const { return storage_->pending_records(); }
+  [[nodiscard]] MqttClient& mqtt() { return *client_; }
+
+ private:
+  DirectDeviceUplink(asio::io_context& io, std::string device, std::unique_ptr<MqttClient> client,
+                     UplinkOptions uplink, std::unique_ptr<RecordQueue> queue);
+
+  std::string device_;
+  std::unique_ptr<MqttClient> client_;
+  std::unique_ptr<StorageService> storage_;
+  std::unique_ptr<UplinkService> uplink_;
+  bool started_ = false;
+};
+
+}  // namespace dlmsgw::gateway
