@@ -10,6 +10,7 @@
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/memory_queue.hpp"
 #include "support/mosquitto_broker.hpp"
+#include "support/run_until.hpp"
 #include "support/thingsboard_emulator.hpp"
 
 namespace dlmsgw::gateway {
@@ -20,16 +21,7 @@ using namespace std::chrono_literals;
 constexpr const char* kOwnToken = "meter-2-token";
 constexpr std::int64_t kBaseTs = 1700000000000;
 
-bool run_until(asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::steady_clock::duration limit = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.restart();
-    io.run_for(10ms);
-  }
-  return true;
-}
+using test::run_until;
 
 // "Meter 1" goes through the gateway, "Meter 2" publishes with its own token.
 class MigrationConnector final : public Connector {

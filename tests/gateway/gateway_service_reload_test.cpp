@@ -9,6 +9,7 @@
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/memory_queue.hpp"
 #include "support/mosquitto_broker.hpp"
+#include "support/run_until.hpp"
 #include "support/synthetic_connector.hpp"
 #include "support/thingsboard_emulator.hpp"
 
@@ -19,16 +20,7 @@ using namespace std::chrono_literals;
 using test::SyntheticConnector;
 using Names = std::vector<std::string>;
 
-bool run_until(asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::steady_clock::duration limit = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.restart();
-    io.run_for(10ms);
-  }
-  return true;
-}
+using test::run_until;
 
 // Lets what is queued on the loop happen (messages that should NOT arrive get their chance).
 void settle(asio::io_context& io) {

@@ -11,6 +11,7 @@
 #include "gateway/storage/sqlite_queue.hpp"
 #include "gateway/storage/temp_directory.hpp"
 #include "support/mosquitto_broker.hpp"
+#include "support/run_until.hpp"
 #include "support/synthetic_connector.hpp"
 #include "support/thingsboard_emulator.hpp"
 
@@ -20,16 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::SyntheticConnector;
 
-bool run_until(asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::steady_clock::duration limit = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.restart();
-    io.run_for(10ms);
-  }
-  return true;
-}
+using test::run_until;
 
 GatewayOptions options_for(const test::MosquittoBroker& broker) {
   GatewayOptions options;

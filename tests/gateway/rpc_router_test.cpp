@@ -7,6 +7,7 @@
 
 #include <functional>
 
+#include "support/run_until.hpp"
 #include "support/synthetic_connector.hpp"
 
 namespace dlmsgw::gateway {
@@ -15,16 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-bool run_until(asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::steady_clock::duration limit = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.restart();
-    io.run_for(10ms);
-  }
-  return true;
-}
+using test::run_until;
 
 struct RouterFixture {
   explicit RouterFixture(std::chrono::milliseconds timeout)

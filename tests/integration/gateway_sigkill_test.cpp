@@ -14,6 +14,7 @@
 
 #include "gateway/storage/sqlite_queue.hpp"
 #include "support/mosquitto_broker.hpp"
+#include "support/run_until.hpp"
 #include "support/synthetic_connector.hpp"
 #include "support/thingsboard_emulator.hpp"
 
@@ -27,16 +28,7 @@ constexpr int kDevices = 2;
 constexpr std::int64_t kPerDevice = 50'000;  // 100,000 readings
 constexpr std::size_t kBatch = 1000;         // the driver's max_batch_records
 
-bool run_until(asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::steady_clock::duration limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.restart();
-    io.run_for(10ms);
-  }
-  return true;
-}
+using test::run_until;
 
 class Driver {
  public:

@@ -16,6 +16,7 @@
 #include "gateway/storage/temp_directory.hpp"
 #include "support/gateway_process.hpp"
 #include "support/mosquitto_broker.hpp"
+#include "support/run_until.hpp"
 #include "support/simulator_process.hpp"
 #include "support/thingsboard_emulator.hpp"
 
@@ -28,16 +29,7 @@ using json = nlohmann::json;
 
 const std::string kBinary = DLMSGW_BINARY;
 
-bool run_until(asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::steady_clock::duration limit = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.restart();
-    io.run_for(20ms);
-  }
-  return true;
-}
+using test::run_until;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

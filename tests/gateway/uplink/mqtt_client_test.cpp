@@ -11,6 +11,7 @@
 #include "gateway/uplink/gateway_batch.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 #include "support/mosquitto_broker.hpp"
+#include "support/run_until.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
@@ -19,16 +20,7 @@ using namespace std::chrono_literals;
 
 // Runs the loop until `done` holds or `limit` passes; generous limits keep a loaded 2-core machine
 // from failing tests that are merely slow.
-bool run_until(asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::steady_clock::duration limit = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.restart();
-    io.run_for(10ms);
-  }
-  return true;
-}
+using test::run_until;
 
 // Runs the loop for a while regardless: used only to give a misbehaving client time to misbehave.
 void run_for(asio::io_context& io, std::chrono::steady_clock::duration span) {
