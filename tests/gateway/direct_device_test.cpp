@@ -146,7 +146,9 @@ std::size_t check_complete_and_ordered(const std::vector<std::int64_t>& seqs, st
       ++duplicates;
       continue;
     }
-    if (ordered) EXPECT_GT(seq, highest) << device << ": " << seq << " arrived after " << highest;
+    if (ordered) {
+      EXPECT_GT(seq, highest) << device << ": " << seq << " arrived after " << highest;
+    }
     highest = std::max(highest, seq);
   }
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(count)) << device;
