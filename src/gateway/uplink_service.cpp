@@ -82,7 +82,9 @@ void UplinkService::on_connected() {
   limits_ready_ = options_.session_limits_wait.count() == 0;
   if (!limits_ready_) request_session_limits();
   if (batch_) {
-    // libmosquitto re-sends what it had in flight; give those PUBACKs time, publish the rest.
+    // libmosquitto re-sends what it had in flight; the rest follows once those are acknowledged,
+    // so that order per device holds across the outage.
+    batch_->resend_barrier = batch_->acked < batch_->next;
     arm_puback_timer();
     pump();
   }
@@ -278,6 +280,7 @@ void UplinkService::acquire(const Message& message, Clock::time_point now) {
 void UplinkService::pump() {
   if (!batch_ || !started_ || !connected_ || !limits_ready_) return;
   auto& batch = *batch_;
+  if (batch.resend_barrier) return;
   bool published = false;
   while (batch.next < batch.messages.size()) {
     auto& message = batch.messages[batch.next];
@@ -357,8 +360,12 @@ bool UplinkService::on_puback(int message_id, const Expected<void>& outcome) {
   }
   if (batch_->next == batch_->messages.size() && batch_->acked == batch_->messages.size()) {
     finish();
-  } else {
-    arm_puback_timer();  // progress: the timeout counts from the last PUBACK
+    return true;
+  }
+  arm_puback_timer();  // progress: the timeout counts from the last PUBACK
+  if (batch_->resend_barrier && batch_->acked == batch_->next) {
+    batch_->resend_barrier = false;  // everything re-sent is acknowledged: the rest, in order
+    pump();
   }
   return true;
 }

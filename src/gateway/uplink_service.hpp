@@ -111,6 +111,10 @@ class UplinkService {
     std::uint64_t records = 0;
     std::size_t next = 0;  // first message not published yet
     std::size_t acked = 0;
+    // Set on reconnect while messages published before the drop are unacknowledged: libmosquitto
+    // re-sends those first, and publishing the rest before their PUBACKs would let later readings
+    // overtake earlier ones.
+    bool resend_barrier = false;
   };
 
   void kick();
