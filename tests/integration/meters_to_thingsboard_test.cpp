@@ -283,5 +283,59 @@ TEST(MetersToThingsBoard, TheUsersSimpleConnectorFileWorksUnchangedButForTheAddr
   d.stop();
 }
 
+// Quick timeouts and a watchdog that acts after two failed reads, so the test takes seconds.
+json impatient(json device) {
+  device["connection"]["responseTimeout"] = 400;
+  device["connection"]["retries"] = 1;
+  device["watchdog"] = {{"maxConsecutiveFailures", 2}};
+  device["retry"] = {{"reconnectDelay", 200}, {"maxReconnectDelay", 800}, {"minConnectGap", 100}};
+  return device;
+}
+
+TEST(MetersToThingsBoard, AMeterThatGoesSilentIsReadAgainWhenItComesBack) {
+  test::SimulatorProcess microstar(kBinary, {"--profile", "microstar"});
+  ASSERT_TRUE(microstar.ready());
+  Deployment d;
+  d.start(json{{"name", "Meters"},
+               {"devices", {impatient(microstar_device("Meter A", microstar.port(0), 300))}}}
+              .dump());
+  ASSERT_TRUE(d.wait_values("Meter A", "voltage_l1", 2));
+
+  // Silent: the process stops answering, its sockets stay open.
+  ASSERT_EQ(::kill(microstar.pid(), SIGSTOP), 0);
+  json stats;
+  ASSERT_TRUE(run_until(d.io, [&] {
+    auto answer = d.rpc("Meter A", "getStats", json::object());
+    if (answer) stats = *answer;
+    return stats.value("reads_failed", 0) >= 2;
+  })) << stats.dump();
+  const auto before = d.values_of("Meter A", "voltage_l1");
+
+  ASSERT_EQ(::kill(microstar.pid(), SIGCONT), 0);
+  ASSERT_TRUE(d.wait_values("Meter A", "voltage_l1", before + 3));
+  const auto after = d.rpc("Meter A", "getStats", json::object());
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->value("state", ""), "connected") << after->dump();
+  d.stop();
+}
+
+TEST(MetersToThingsBoard, GarbageOnTheLineNeverBecomesAValue) {
+  test::SimulatorProcess microstar(kBinary, {"--profile", "microstar", "--fault", "garbage=0.2"});
+  ASSERT_TRUE(microstar.ready());
+  Deployment d;
+  d.start(json{{"name", "Meters"},
+               {"devices", {impatient(microstar_device("Meter A", microstar.port(0), 200))}}}
+              .dump());
+  ASSERT_TRUE(d.wait_values("Meter A", "voltage_l1", 10));
+  for (const auto& entry : d.tb.telemetry().at("Meter A")) {
+    if (!entry.values.contains("voltage_l1")) continue;
+    EXPECT_GT(entry.values["voltage_l1"].get<double>(), 100.0);
+    EXPECT_LT(entry.values["voltage_l1"].get<double>(), 200.0);
+  }
+  d.stop();
+  const auto summary = microstar.stop();
+  EXPECT_GT(summary["faults"].value("garbage", 0), 0) << summary.dump();
+}
+
 }  // namespace
 }  // namespace dlmsgw

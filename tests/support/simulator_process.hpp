@@ -54,6 +54,8 @@ class SimulatorProcess {
     return ready_.is_object() && ready_.value("event", "") == "ready";
   }
   [[nodiscard]] const nlohmann::json& ready_line() const { return ready_; }
+  // For SIGSTOP/SIGCONT: a meter that goes silent with its connections open, then comes back.
+  [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] int port(std::size_t meter = 0) const { return ready_["ports"][meter].get<int>(); }
 
   // SIGINT, then the summary line (null JSON when it does not come within 10 s).
