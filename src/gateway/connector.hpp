@@ -16,6 +16,7 @@
 // is stopping or the hand-off is full because the disk is slower than the meters): the connector
 // may retry later or drop and count it.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -60,6 +61,13 @@ class GatewaySink {
   virtual void request_attributes(std::string_view device, std::vector<std::string> keys,
                                   bool client_scope,
                                   std::function<void(Expected<nlohmann::json>)> done) = 0;
+
+  // Opens ThingsBoard's device claiming for `duration`: a user who knows secret_key can then take
+  // the device into their customer account (v1/gateway/claim, or v1/devices/me/claim for a device
+  // with its own token). Sent at once, not stored: a claim window that opens after a long outage
+  // would surprise the user. Fails when not connected to ThingsBoard; the claim is then not sent.
+  virtual Expected<void> claim(std::string_view device, std::string_view secret_key,
+                               std::chrono::milliseconds duration) = 0;
 };
 
 // An RPC for one of the connector's devices: v1/gateway/rpc {"device":..,"data":{"id","method",

@@ -50,6 +50,8 @@ class DirectDeviceUplink {
   void stop();
   // Stores one record of the device (then sends it); fails when storage refused it.
   Expected<void> submit(Record record);
+  // Sends a control message (a claim) at once, outside storage; false when not connected.
+  bool publish_now(const OutgoingMessage& message) { return uplink_->publish_now(message); }
 
   [[nodiscard]] const std::string& device() const { return device_; }
   [[nodiscard]] const UplinkCounters& counters() const { return uplink_->counters(); }

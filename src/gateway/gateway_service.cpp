@@ -104,6 +104,26 @@ class GatewayService::Sink final : public GatewaySink {
                                          std::move(keys), client_scope, std::move(done));
   }
 
+  Expected<void> claim(std::string_view device, std::string_view secret_key,
+                       std::chrono::milliseconds duration) override {
+    const std::string local(device);
+    bool sent = false;
+    if (service_.direct_devices_.count({connector_, local}) != 0) {
+      auto* direct = service_.direct_for(connector_, local);
+      sent = direct != nullptr &&
+             direct->publish_now(encode_device_claim(secret_key, duration.count()));
+    } else {
+      sent = service_.uplink_->publish_now(
+          encode_claim(service_.platform_name(connector_, local), secret_key, duration.count()));
+    }
+    if (!sent) {
+      return make_error(
+          ErrorCode::connection_closed,
+          "device '" + local + "': claim not sent, not connected to ThingsBoard (try again later)");
+    }
+    return {};
+  }
+
  private:
   Expected<void> store_direct(const std::string& device, Record record, std::uint64_t& counter) {
     auto* direct = service_.direct_for(connector_, device);

@@ -47,6 +47,7 @@ class MigrationConnector final : public Connector {
     if (sink_ == nullptr) return false;
     return sink_->submit(AttributeSet{device, {{"firmware", std::move(firmware)}}}).has_value();
   }
+  [[nodiscard]] GatewaySink* sink() const { return sink_; }
 
  private:
   GatewaySink* sink_ = nullptr;
@@ -267,6 +268,16 @@ TEST(DirectDevice, ADeviceWithItsOwnTokenPublishesAsItselfNextToGatewayDevices) 
   const auto stats = f.gateway->statistics();
   EXPECT_EQ(stats.at("direct.Meter 2.readingsSent"), kCount + 1);
   EXPECT_EQ(stats.at("connector.Migration.readings"), 2 * kCount);
+
+  // It claims itself on the device API, over its own connection.
+  ASSERT_TRUE(f.connector->sink()->claim("Meter 2", "k2", std::chrono::minutes(2)));
+  ASSERT_TRUE(run_until(f.io, [&] { return !f.tb.device_claims().empty(); }));
+  EXPECT_EQ(f.tb.device_claims().front(),
+            (nlohmann::json{{"secretKey", "k2"}, {"durationMs", 120000}}));
+  EXPECT_TRUE(f.tb.claims().empty());
+  EXPECT_EQ(
+      log_lines_with(f.broker, {"Received PUBLISH from " + client_id, "'v1/devices/me/claim'"}),
+      1U);
 }
 
 TEST(DirectDevice, BrokerOutageLosesNothingForADeviceWithItsOwnToken) {

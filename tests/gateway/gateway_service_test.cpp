@@ -267,6 +267,30 @@ TEST(GatewayService, AConnectorGetsSharedAndClientAttributesFromThePlatform) {
   EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
 }
 
+TEST(GatewayService, AConnectorClaimsADeviceUnderItsPlatformNameOnlyWhileConnected) {
+  Fixture f;
+  f.start(options_for(f.broker));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(1, "gateway_device_renamed", {{"Meter 1", "Kitchen"}}));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.gateway_reply(1).has_value(); }));
+
+  auto* sink = f.connector->sink();
+  ASSERT_TRUE(sink->claim("Meter 1", "s3cret", 60s));
+  ASSERT_TRUE(run_until(f.io, [&] { return !f.tb.claims().empty(); }));
+  EXPECT_EQ(f.tb.claims().front(),
+            (nlohmann::json{{"Kitchen", {{"secretKey", "s3cret"}, {"durationMs", 60000}}}}));
+
+  // Not connected: an error the connector can act on, and nothing sent later from storage.
+  f.broker.stop();
+  ASSERT_TRUE(run_until(f.io, [&] { return !f.gateway->mqtt().connected(); }));
+  const auto refused = sink->claim("Meter 2", "other", 1s);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("not connected"), std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(f.tb.claims().size(), 1U);
+  EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
+}
+
 TEST(GatewayService, PlatformRenameAndDeleteAreFollowed) {
   Fixture f;
   testing::TempDirectory dir;

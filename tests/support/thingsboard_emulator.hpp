@@ -100,6 +100,10 @@ class ThingsBoardEmulator {
   const std::vector<json>& gateway_telemetry() const { return gateway_telemetry_; }
   std::size_t session_limit_requests() const { return session_limit_requests_; }
   const std::vector<json>& attribute_requests() const { return attribute_requests_; }
+  // v1/gateway/claim messages as they came ({"Meter 1":{"secretKey":..,"durationMs":..}}), and
+  // v1/devices/me/claim ones ({"secretKey":..,"durationMs":..}) from devices with their own token.
+  const std::vector<json>& claims() const { return claims_; }
+  const std::vector<json>& device_claims() const { return device_claims_; }
   // Replies to device RPCs by id, to gateway RPCs by request id.
   std::optional<json> device_reply(std::int64_t id) const { return find(device_replies_, id); }
   std::optional<json> gateway_reply(std::int64_t id) const { return find(gateway_replies_, id); }
@@ -184,6 +188,16 @@ class ThingsBoardEmulator {
       }
     } else if (topic == "v1/gateway/attributes/request") {
       on_attribute_request(topic, payload, message);
+    } else if (topic == "v1/gateway/claim") {
+      for (const auto& [device, claim] : message.items()) {
+        if (!claim.is_object() || !is_claim(claim)) {
+          return violation(topic, payload, "claim of " + device + " is not {secretKey,durationMs}");
+        }
+      }
+      claims_.push_back(message);
+    } else if (topic == "v1/devices/me/claim") {
+      if (!is_claim(message)) return violation(topic, payload, "not {secretKey,durationMs}");
+      device_claims_.push_back(message);
     } else if (topic == "v1/gateway/rpc") {
       if (!message.contains("device") || !message["device"].is_string() ||
           !message.contains("id") || !message["id"].is_number_integer() ||
@@ -211,6 +225,13 @@ class ThingsBoardEmulator {
     } else if (topic != "v1/devices/me/attributes") {
       violation(topic, payload, "unknown topic");
     }
+  }
+
+  // ThingsBoard's JsonConverter reads an optional string "secretKey" and an optional long
+  // "durationMs" of a claim.
+  static bool is_claim(const json& claim) {
+    return (!claim.contains("secretKey") || claim["secretKey"].is_string()) &&
+           (!claim.contains("durationMs") || claim["durationMs"].is_number_integer());
   }
 
   // ThingsBoard's GatewaySessionHandler reads "id" (an int), "device", "client" (a boolean) and
@@ -264,6 +285,8 @@ class ThingsBoardEmulator {
   std::unique_ptr<gateway::MqttClient> client_;
   std::map<std::string, json> client_attributes_;
   std::vector<json> attribute_requests_;
+  std::vector<json> claims_;
+  std::vector<json> device_claims_;
   std::set<std::string> sent_;
   std::vector<std::string> violations_;
   std::map<std::string, std::vector<Telemetry>> telemetry_;

@@ -51,6 +51,11 @@ OutgoingMessage encode_claim(std::string_view device, std::string_view secret_ke
   return {std::string(topic::gateway_claim), dump(claim)};
 }
 
+OutgoingMessage encode_device_claim(std::string_view secret_key, std::int64_t duration_ms) {
+  const nlohmann::json claim{{"secretKey", std::string(secret_key)}, {"durationMs", duration_ms}};
+  return {std::string(topic::device_claim), dump(claim)};
+}
+
 OutgoingMessage encode_gateway_telemetry(const nlohmann::json& values) {
   return {std::string(topic::device_telemetry), dump(values)};
 }

@@ -35,6 +35,9 @@ OutgoingMessage encode_attribute_request(std::int64_t id, std::string_view devic
 // {"Meter 1":{"secretKey":"..","durationMs":60000}}
 OutgoingMessage encode_claim(std::string_view device, std::string_view secret_key,
                              std::int64_t duration_ms);
+// A device with its own token claims itself: {"secretKey":"..","durationMs":60000} on
+// v1/devices/me/claim.
+OutgoingMessage encode_device_claim(std::string_view secret_key, std::int64_t duration_ms);
 // The gateway's own telemetry/attributes (statistics, version): a flat JSON object.
 OutgoingMessage encode_gateway_telemetry(const nlohmann::json& values);
 OutgoingMessage encode_gateway_attributes(const nlohmann::json& values);

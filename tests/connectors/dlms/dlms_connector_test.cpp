@@ -48,6 +48,9 @@ class RecordingSink final : public gateway::GatewaySink {
   void device_uses_own_token(std::string_view device, std::string access_token) override {
     own_tokens.emplace_back(device, std::move(access_token));
   }
+  Expected<void> claim(std::string_view, std::string_view, std::chrono::milliseconds) override {
+    return make_error(ErrorCode::unsupported, "no platform in this test");
+  }
 
   // Every value of `key` in arrival order, with its ts.
   [[nodiscard]] std::vector<std::pair<gateway::Timestamp, gateway::TelemetryValue>> values_of(
