@@ -9,6 +9,7 @@
 
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/memory_queue.hpp"
+#include "support/gateway_test_options.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
 #include "support/thingsboard_emulator.hpp"
@@ -128,23 +129,7 @@ std::vector<std::int64_t> gateway_seqs(const test::ThingsBoardEmulator& tb,
   return result;
 }
 
-// Every seq in [0, count) arrived, new ones in increasing order; returns the duplicates.
-std::size_t check_complete_and_ordered(const std::vector<std::int64_t>& seqs, std::int64_t count,
-                                       const std::string& device) {
-  std::set<std::int64_t> seen;
-  std::int64_t highest = -1;
-  std::size_t duplicates = 0;
-  for (const auto seq : seqs) {
-    if (!seen.insert(seq).second) {
-      ++duplicates;
-      continue;
-    }
-    EXPECT_GT(seq, highest) << device << ": " << seq << " arrived after " << highest;
-    highest = std::max(highest, seq);
-  }
-  EXPECT_EQ(seen.size(), static_cast<std::size_t>(count)) << device;
-  return duplicates;
-}
+using test::check_complete_and_ordered;
 
 // Lines of the broker's log containing every one of `needles`.
 std::size_t log_lines_with(const test::MosquittoBroker& broker,
@@ -169,18 +154,7 @@ struct Fixture {
   }
 
   GatewayOptions options() {
-    GatewayOptions options;
-    options.mqtt.port = broker.port();
-    options.mqtt.username = broker.user();
-    options.mqtt.password = broker.password();
-    options.mqtt.client_id = "gateway-under-test";
-    options.mqtt.keepalive = 10s;
-    options.mqtt.reconnect_min = 100ms;
-    options.mqtt.reconnect_max = 500ms;
-    options.uplink.puback_timeout = 5s;
-    options.uplink.idle_poll = 50ms;
-    options.uplink.max_batch_records = 200;
-    options.statistics = false;
+    auto options = test::gateway_options_for(broker);
     options.direct_mqtt = [this, base = options.mqtt](std::string_view device,
                                                       std::string_view token) {
       auto own = direct_device_mqtt_options(base, device, token);

@@ -8,6 +8,7 @@
 
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/memory_queue.hpp"
+#include "support/gateway_test_options.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
 #include "support/synthetic_connector.hpp"
@@ -54,17 +55,7 @@ struct ReloadFixture {
                persistent_broker) {}
 
   void start(Names devices = {"Meter 1", "Meter 2", "Meter 3"}) {
-    GatewayOptions options;
-    options.mqtt.port = broker.port();
-    options.mqtt.username = broker.user();
-    options.mqtt.password = broker.password();
-    options.mqtt.client_id = "gateway-under-test";
-    options.mqtt.keepalive = 10s;
-    options.mqtt.reconnect_min = 100ms;
-    options.mqtt.reconnect_max = 500ms;
-    options.uplink.puback_timeout = 5s;
-    options.uplink.idle_poll = 50ms;
-    options.statistics = false;
+    auto options = test::gateway_options_for(broker);
     storage = std::make_unique<StorageService>(std::make_unique<MemoryQueue>(), io.get_executor());
     auto created = GatewayService::create(io, *storage, std::move(options));
     ASSERT_TRUE(created) << created.error().message;

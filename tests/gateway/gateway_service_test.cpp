@@ -10,6 +10,7 @@
 #include "gateway/storage/memory_queue.hpp"
 #include "gateway/storage/sqlite_queue.hpp"
 #include "gateway/storage/temp_directory.hpp"
+#include "support/gateway_test_options.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
 #include "support/synthetic_connector.hpp"
@@ -24,19 +25,7 @@ using test::SyntheticConnector;
 using test::run_until;
 
 GatewayOptions options_for(const test::MosquittoBroker& broker) {
-  GatewayOptions options;
-  options.mqtt.port = broker.port();
-  options.mqtt.username = broker.user();
-  options.mqtt.password = broker.password();
-  options.mqtt.client_id = "gateway-under-test";
-  options.mqtt.keepalive = 10s;
-  options.mqtt.reconnect_min = 100ms;
-  options.mqtt.reconnect_max = 500ms;
-  options.uplink.puback_timeout = 5s;
-  options.uplink.idle_poll = 50ms;
-  options.uplink.max_batch_records = 200;
-  options.statistics = false;
-  return options;
+  return test::gateway_options_for(broker);
 }
 
 // Per device: the seq numbers in arrival order.
@@ -49,28 +38,7 @@ std::map<std::string, std::vector<std::int64_t>> sequences(const test::ThingsBoa
   return result;
 }
 
-// Every seq in [0, count) arrived; new values only ever increase (a re-sent batch may repeat
-// values already seen, never bring an older unseen one). Returns the number of duplicates.
-std::size_t check_complete_and_ordered(const std::vector<std::int64_t>& seqs, std::int64_t count,
-                                       const std::string& device) {
-  std::set<std::int64_t> seen;
-  std::int64_t highest = -1;
-  std::size_t duplicates = 0;
-  for (const auto seq : seqs) {
-    if (!seen.insert(seq).second) {
-      ++duplicates;
-      continue;
-    }
-    EXPECT_GT(seq, highest) << device << ": " << seq << " arrived after " << highest;
-    highest = std::max(highest, seq);
-  }
-  EXPECT_EQ(seen.size(), static_cast<std::size_t>(count)) << device;
-  if (!seen.empty()) {
-    EXPECT_EQ(*seen.begin(), 0) << device;
-    EXPECT_EQ(*seen.rbegin(), count - 1) << device;
-  }
-  return duplicates;
-}
+using test::check_complete_and_ordered;
 
 struct Fixture {
   explicit Fixture(bool persistent_broker = false, const std::string& acl = {})
