@@ -182,6 +182,8 @@ asio::awaitable<void> Simulator::serve(MeterSlot& slot, tcp::socket socket, bool
     if (roll(Fault::flag_bytes)) transport->request_flag_bytes();
     auto out = transport->on_bytes(ByteView(buffer.data(), count), now_unix_ms());
     counters_.requests += out.requests;
+    counters_.releases += out.releases;
+    if (out.link_disconnected) ++counters_.link_disconnects;
     if (!out.writes.empty()) {
       if (roll(Fault::drop)) continue;
       if (roll(Fault::delay)) {

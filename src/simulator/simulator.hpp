@@ -21,8 +21,10 @@ struct SimulatorCounters {
   std::uint64_t connections = 0;    // accepted
   std::uint64_t busy_refusals = 0;  // closed because the meter already had a client
   std::uint64_t inactivity_drops = 0;
-  std::uint64_t requests = 0;  // APDUs answered
-  FaultCounts faults{};        // per Fault
+  std::uint64_t requests = 0;          // APDUs answered
+  std::uint64_t releases = 0;          // associations a client released with RLRQ
+  std::uint64_t link_disconnects = 0;  // HDLC links a client ended with DISC
+  FaultCounts faults{};                // per Fault
   [[nodiscard]] std::uint64_t faults_total() const;
 };
 

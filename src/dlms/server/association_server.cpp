@@ -255,6 +255,7 @@ Bytes AssociationServer::handle_aarq(ByteView apdu, std::uint16_t client_sap) {
 Bytes AssociationServer::handle_rlrq(ByteView apdu) {
   const bool was_associated = associated_;
   reset();
+  if (was_associated) ++stats_.releases;
   acse::RlreParameters rlre;
   if (!acse::decode_rlrq(apdu) || !was_associated) {
     rlre.reason = acse::ReleaseResponseReason::normal;

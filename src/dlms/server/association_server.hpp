@@ -35,6 +35,7 @@ struct AssociationStats {
   std::uint64_t associations = 0;     // AARQs accepted
   std::uint64_t rejections = 0;       // AARQs refused
   std::uint64_t security_errors = 0;  // deciphering and invocation counter failures
+  std::uint64_t releases = 0;         // RLRQs that ended an association (a polite client)
 };
 
 class AssociationServer {

@@ -64,10 +64,14 @@ TransportOutput HdlcServerTransport::on_bytes(ByteView bytes, std::int64_t now_u
   hdlc::LinkOutput link_out = link_->on_bytes(bytes);
   std::vector<hdlc::LinkEvent> events = std::move(link_out.events);
   out.writes = std::move(link_out.frames);
+  const auto releases_before = association_.stats().releases;
   for (auto& event : events) {
     switch (event.kind) {
       case hdlc::LinkEvent::Kind::connected:
+        association_.reset();
+        break;
       case hdlc::LinkEvent::Kind::disconnected:
+        out.link_disconnected = true;
         association_.reset();
         break;
       case hdlc::LinkEvent::Kind::apdu_received: {
@@ -89,6 +93,7 @@ TransportOutput HdlcServerTransport::on_bytes(ByteView bytes, std::int64_t now_u
         break;
     }
   }
+  out.releases = association_.stats().releases - releases_before;
   return out;
 }
 

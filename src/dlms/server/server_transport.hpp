@@ -15,6 +15,8 @@ struct TransportOutput {
   std::vector<Bytes> writes;   // frames to write, in order
   bool close = false;          // the stream is unusable (wrapper out of step): drop the connection
   std::uint64_t requests = 0;  // APDUs answered by this feed
+  std::uint64_t releases = 0;  // associations the client released (RLRQ) in this feed
+  bool link_disconnected = false;  // the client ended the HDLC link (DISC)
 };
 
 class ServerTransport {

@@ -10,6 +10,7 @@ TransportOutput WrapperServerTransport::on_bytes(ByteView bytes, std::int64_t no
     out.close = true;
     return out;
   }
+  const auto releases_before = association_.stats().releases;
   while (auto frame = reassembler_.pop()) {
     if (frame->destination_wport != server_wport_) continue;
     auto answer = association_.handle(frame->apdu, frame->source_wport, now_unix_ms);
@@ -19,6 +20,7 @@ TransportOutput WrapperServerTransport::on_bytes(ByteView bytes, std::int64_t no
         wrapper::encode_wrapper_frame({server_wport_, frame->source_wport, std::move(*answer)});
     if (encoded) out.writes.push_back(std::move(*encoded));
   }
+  out.releases = association_.stats().releases - releases_before;
   return out;
 }
 

@@ -371,6 +371,25 @@ TEST(DlmsConnector, StopLeavesTheMeterFreeAtOnce) {
   run(io, session.close());
 }
 
+TEST(DlmsConnector, StopReleasesTheAssociationAndTheLinkPolitely) {
+  // Closing the socket alone would also free the simulator: the meter's counters tell an RLRQ and
+  // a DISC apart from a dropped connection.
+  SimulatorThread hdlc_meter(on_free_port(SimulatorConfig::microstar()));
+  SimulatorThread wrapper_meter(on_free_port(SimulatorConfig::generic()));
+  {
+    Harness harness({microstar_device("Meter A", hdlc_meter.port()),
+                     generic_device("Generic 1", wrapper_meter.port())});
+    harness.wait_for_values("active_energy", 1);  // Meter A associated
+    harness.wait_for_values("frequency", 1);      // Generic 1 associated
+    harness.stop();
+  }
+  hdlc_meter.stop();
+  wrapper_meter.stop();
+  EXPECT_EQ(hdlc_meter.simulator().counters().releases, 1U);
+  EXPECT_EQ(hdlc_meter.simulator().counters().link_disconnects, 1U);
+  EXPECT_EQ(wrapper_meter.simulator().counters().releases, 1U);
+}
+
 TEST(DlmsConnector, ReconnectRpcOpensANewAssociation) {
   SimulatorThread meter(on_free_port(SimulatorConfig::microstar()));
   Harness harness({microstar_device("Meter A", meter.port())});
