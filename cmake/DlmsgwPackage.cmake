@@ -27,8 +27,9 @@ set(CPACK_PACKAGE_NAME dlmsgw)
 set(CPACK_PACKAGE_VENDOR "dlmsgw")
 set(CPACK_PACKAGE_CONTACT "dlmsgw maintainers <dlmsgw@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "DLMS/COSEM electricity meters to ThingsBoard gateway")
+# CPack indents every line of the long description by one space, as the control file wants.
 set(CPACK_PACKAGE_DESCRIPTION
-  "dlmsgw reads DLMS/COSEM meters (HDLC or wrapper over TCP or serial, LLS or HLS-GMAC)\n and delivers their readings to ThingsBoard over MQTT, storing them on disk until\n acknowledged. It runs as the systemd service dlmsgw.")
+  "dlmsgw reads DLMS/COSEM meters (HDLC or wrapper over TCP or serial, LLS or HLS-GMAC)\nand delivers their readings to ThingsBoard over MQTT, storing them on disk until\nacknowledged. It runs as the systemd service dlmsgw.")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
