@@ -115,6 +115,7 @@ int GatewayRuntime::run() {
   wait_for_signal();
   gateway_->start();
   (void)sd_notify(0, "READY=1");
+  watchdog_.start();
   // One handler at a time until a stop begins (begin_shutdown runs inside one).
   while (!stopping_ && io_.run_one() > 0) {
   }

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "app/service_watchdog.hpp"
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/storage_service.hpp"
@@ -63,6 +64,7 @@ class GatewayRuntime {
   // How long the loop keeps running after stop() for connectors to release their associations
   // and for the DISCONNECT to be written; it ends sooner when nothing is left to do.
   std::chrono::seconds shutdown_grace_{5};
+  ServiceWatchdog watchdog_{io_};  // last: its ticks stop before anything else goes
 };
 
 }  // namespace dlmsgw::app
