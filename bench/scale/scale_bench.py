@@ -319,6 +319,11 @@ def main():
     parser.add_argument("--connect-timeout", type=float, default=None,
                         help="seconds to wait for every meter's first reading (default: "
                              "60 + meters/50)")
+    parser.add_argument("--meters-per-simulator", type=int, default=None,
+                        help="at most this many meters per simulator process (default: as many "
+                             "as RLIMIT_NOFILE allows, 2 descriptors a meter)")
+    parser.add_argument("--cold-start", action="store_true",
+                        help="start without a device registry (first start of a new gateway)")
     parser.add_argument("--base-port", type=int, default=20000,
                         help="first simulator port is the first free run of N ports from here")
     parser.add_argument("--binary", default=os.path.join(ROOT, "build/release/src/app/dlmsgw"))
@@ -343,7 +348,8 @@ def main():
     nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
     work = tempfile.mkdtemp(prefix="dlmsgw-scale-")
-    broker = simulator = gateway = subscriber = None
+    broker = gateway = subscriber = None
+    simulators = []
     files = []
     result = {}
     try:
@@ -367,18 +373,29 @@ def main():
                     raise SystemExit("mosquitto did not start; see " + work)
                 time.sleep(0.05)
 
-        # Simulator.
+        # Simulators: one process serves many meters, one port and one accepted socket each, so
+        # a process needs 2 descriptors a meter; split the meters when the limit is lower.
+        per_process = max(1, (nofile - 256) // 2)
+        if args.meters_per_simulator:
+            per_process = min(per_process, args.meters_per_simulator)
         base = free_port_range(args.meters, args.base_port)
-        simulator = subprocess.Popen(
-            [args.binary, "simulate", "--json", "--profile", args.profile, "--meters",
-             str(args.meters), "--base-port", str(base)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        ready = json.loads(simulator.stdout.readline() or "{}")
-        if ready.get("event") != "ready":
-            raise SystemExit(f"simulator did not start: {ready}")
-        ports = ready["ports"]
-        log(f"mosquitto :{broker_port}, simulator pid {simulator.pid}: {len(ports)} "
-            f"{args.profile} meters on ports {ports[0]}..{ports[-1]}, RLIMIT_NOFILE {nofile}")
+        ports = []
+        remaining = args.meters
+        while remaining > 0:
+            count = min(per_process, remaining)
+            simulator = subprocess.Popen(
+                [args.binary, "simulate", "--json", "--profile", args.profile, "--meters",
+                 str(count), "--base-port", str(base + len(ports)), "--seed", str(1 + len(ports))],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            simulators.append(simulator)
+            ready = json.loads(simulator.stdout.readline() or "{}")
+            if ready.get("event") != "ready":
+                raise SystemExit(f"simulator did not start: {ready}")
+            ports += ready["ports"]
+            remaining -= count
+        log(f"mosquitto :{broker_port}, {len(simulators)} simulator process(es) "
+            f"{[p.pid for p in simulators]}: {len(ports)} {args.profile} meters on ports "
+            f"{ports[0]}..{ports[-1]}, RLIMIT_NOFILE {nofile}")
 
         # Gateway configuration.
         b_field = 1 if args.profile == "microstar" else 0
@@ -390,6 +407,14 @@ def main():
             connector["maxConcurrentPolls"] = args.max_concurrent_polls
         with open(os.path.join(work, "dlms_connector.json"), "w") as f:
             json.dump(connector, f)
+        if not args.cold_start:
+            # The device registry as a previous run left it: the gateway then announces the
+            # devices without rewriting the registry once per device (see bench/README.md).
+            os.makedirs(os.path.join(work, "data"), exist_ok=True)
+            with open(os.path.join(work, "data", "devices.json"), "w") as f:
+                json.dump({"version": 1, "devices": [
+                    {"name": d["deviceName"], "localName": d["deviceName"], "type": "Bench Meter",
+                     "connector": "Bench Meters"} for d in connector["devices"]]}, f)
         with open(os.path.join(work, "tb_gateway.yaml"), "w") as f:
             f.write(f"thingsboard:\n  host: 127.0.0.1\n  port: {broker_port}\n  qos: 1\n"
                     "  security: {accessToken: scale-bench-gateway}\n"
@@ -424,8 +449,10 @@ def main():
         log(f"{seen} meters delivering after {all_in:.1f} s; measuring {args.duration:.0f} s, "
             f"load {load_average()}")
 
-        pids = {"gateway": gateway.pid, "simulator": simulator.pid, "mosquitto": broker.pid}
-        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        def cpu_now():
+            return {"gateway": cpu_seconds(gateway.pid), "mosquitto": cpu_seconds(broker.pid),
+                    "simulator": sum(cpu_seconds(p.pid) for p in simulators)}
+        cpu_before = cpu_now()
         self_before = resource.getrusage(resource.RUSAGE_SELF)
         window_start = time.time()
         with subscriber.lock:
@@ -433,12 +460,12 @@ def main():
         load_start = load_average()
         time.sleep(args.duration)
         window_end = time.time()
-        cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        cpu_after = cpu_now()
         self_after = resource.getrusage(resource.RUSAGE_SELF)
         wall = window_end - window_start
         peak_rss_kb = status_kb(gateway.pid, "VmHWM")
         rss_kb = status_kb(gateway.pid, "VmRSS")
-        sim_rss_kb = status_kb(simulator.pid, "VmHWM")
+        sim_rss_kb = sum(status_kb(p.pid, "VmHWM") for p in simulators)
         load_end = load_average()
         time.sleep(0.5)  # messages received up to window_end
         with subscriber.lock:
@@ -473,6 +500,7 @@ def main():
             "gateway_peak_rss_mb": round(peak_rss_kb / 1024, 1),
             "gateway_rss_mb": round(rss_kb / 1024, 1),
             "simulator_peak_rss_mb": round(sim_rss_kb / 1024, 1),
+            "simulator_processes": len(simulators), "cold_start": args.cold_start,
             "latency_ms": {p: (round(percentile(latencies, p), 1) if latencies else None)
                            for p in (50, 95, 99)},
             "latency_max_ms": round(latencies[-1], 1) if latencies else None,
@@ -486,8 +514,10 @@ def main():
         if subscriber:
             subscriber.close()
         stop_process(gateway)
-        if simulator and simulator.poll() is None:
-            simulator.send_signal(signal.SIGINT)
+        for simulator in simulators:
+            if simulator.poll() is None:
+                simulator.send_signal(signal.SIGINT)
+        for simulator in simulators:
             try:
                 simulator.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -514,7 +544,8 @@ def main():
           f"MQTT messages/s {result['messages_per_s']}")
     print(f"  gateway CPU         {result['gateway_cpu']} core; peak RSS "
           f"{result['gateway_peak_rss_mb']} MB (now {result['gateway_rss_mb']} MB)")
-    print(f"  simulator CPU       {result['simulator_cpu']} core; peak RSS "
+    print(f"  simulator CPU       {result['simulator_cpu']} core "
+          f"({result['simulator_processes']} process(es)); peak RSS "
           f"{result['simulator_peak_rss_mb']} MB; mosquitto CPU {result['mosquitto_cpu']}; "
           f"subscriber CPU {result['subscriber_cpu']}")
     print(f"  acquisition->broker p50 {lat[50]} ms, p95 {lat[95]} ms, p99 {lat[99]} ms, "
