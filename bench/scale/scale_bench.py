@@ -312,6 +312,11 @@ def main():
                         help="microstar: HDLC, LLS, one GET per register (the user's meter); "
                              "generic: wrapper, no authentication, GET-with-list")
     parser.add_argument("--storage", choices=["memory", "sqlite"], default="sqlite")
+    parser.add_argument("--read-records-count", type=int, default=None,
+                        help="storage.read_records_count, records per uplink batch (default 100)")
+    parser.add_argument("--broker-nodelay", action="store_true",
+                        help="mosquitto with set_tcp_nodelay true (stock mosquitto holds its "
+                             "PUBACKs for Nagle's algorithm; see bench/README.md)")
     parser.add_argument("--max-concurrent-polls", type=int, default=None,
                         help="connector maxConcurrentPolls (default: the connector's, 32)")
     parser.add_argument("--stats-period", type=float, default=60.0,
@@ -359,7 +364,8 @@ def main():
             conf.write(f"listener {broker_port} 127.0.0.1\nallow_anonymous true\n"
                        "persistence false\nmax_queued_messages 0\nmax_inflight_messages 0\n"
                        f"user {os.environ.get('USER', 'root')}\n"
-                       f"log_dest file {work}/mosquitto.log\nlog_type error\nlog_type warning\n")
+                       f"log_dest file {work}/mosquitto.log\nlog_type error\nlog_type warning\n"
+                       + ("set_tcp_nodelay true\n" if args.broker_nodelay else ""))
         broker, out = start_process([args.mosquitto, "-c", f"{work}/mosquitto.conf"],
                                     f"{work}/mosquitto.console")
         files.append(out)
@@ -421,6 +427,8 @@ def main():
                     "  statistics: {enable: true, statsSendPeriodInSeconds: 60}\n"
                     f"storage:\n  type: {args.storage}\n  data_file_path: {work}/data/data.db\n"
                     f"  max_records_count: {max(100000, 20 * args.meters)}\n"
+                    + (f"  read_records_count: {args.read_records_count}\n"
+                       if args.read_records_count else "") +
                     "connectors:\n  - {name: Bench Meters, type: dlms, "
                     "configuration: dlms_connector.json}\n")
 
@@ -501,6 +509,8 @@ def main():
             "gateway_rss_mb": round(rss_kb / 1024, 1),
             "simulator_peak_rss_mb": round(sim_rss_kb / 1024, 1),
             "simulator_processes": len(simulators), "cold_start": args.cold_start,
+            "broker_nodelay": args.broker_nodelay,
+            "read_records_count": args.read_records_count or 100,
             "latency_ms": {p: (round(percentile(latencies, p), 1) if latencies else None)
                            for p in (50, 95, 99)},
             "latency_max_ms": round(latencies[-1], 1) if latencies else None,
@@ -535,7 +545,9 @@ def main():
         return 1
     lat = result["latency_ms"]
     print(f"scale: {result['meters']} {result['profile']} meters x {result['registers']} "
-          f"registers every {result['period_s']:g} s, {result['storage']} storage, "
+          f"registers every {result['period_s']:g} s, {result['storage']} storage "
+          f"(batches of {result['read_records_count']}), broker nodelay "
+          f"{'on' if args.broker_nodelay else 'off'}, "
           f"{result['window_s']} s window ({result['date']})")
     print(f"  meters delivering   {result['meters_delivering']} (all in after "
           f"{result['all_meters_in_s']} s)")

@@ -25,7 +25,9 @@ namespace dlmsgw::bench {
 
 class PrivateBroker {
  public:
-  PrivateBroker() {
+  // tcp_nodelay: mosquitto's set_tcp_nodelay (off by default: its small PUBACKs then wait for
+  // Nagle's algorithm).
+  explicit PrivateBroker(bool tcp_nodelay = false) {
     char pattern[] = "/tmp/dlmsgw-bench-broker-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = pattern;
@@ -36,6 +38,7 @@ class PrivateBroker {
          << "max_queued_messages 0\nmax_inflight_messages 0\n"
          << "user " << (user != nullptr ? user : "root") << "\n"
          << "log_dest file " << (dir_ / "mosquitto.log").string() << "\nlog_type error\n";
+    if (tcp_nodelay) conf << "set_tcp_nodelay true\n";
   }
   ~PrivateBroker() {
     stop();

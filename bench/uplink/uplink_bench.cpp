@@ -53,6 +53,7 @@ struct Options {
   std::vector<std::string> storages{"memory", "sqlite-full", "sqlite-normal"};
   std::vector<std::string> scenarios{"live", "outage"};
   bool json = false;
+  bool broker_nodelay = false;
 };
 
 double process_cpu_seconds() {
@@ -289,6 +290,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"live", "outage"}))
       ->capture_default_str();
   app.add_flag("--json", options.json, "one JSON line per storage");
+  app.add_flag("--broker-nodelay", options.broker_nodelay,
+               "mosquitto with set_tcp_nodelay (its PUBACKs not held by Nagle's algorithm)");
   std::string log_level = "error";
   app.add_option("--log-level", log_level, "the gateway's log level (stderr)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
@@ -304,7 +307,7 @@ int main(int argc, char** argv) {
   char pattern[] = "/tmp/dlmsgw-bench-uplink-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) return 1;
   const std::filesystem::path dir = pattern;
-  dlmsgw::bench::PrivateBroker broker;
+  dlmsgw::bench::PrivateBroker broker(options.broker_nodelay);
   std::printf("%llu readings of %zu values over %zu devices, batches of %zu records\n",
               static_cast<unsigned long long>(options.readings), options.values, options.devices,
               options.batch);
