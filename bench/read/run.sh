@@ -30,6 +30,8 @@ trap cleanup EXIT
 # label | simulate flags | bench_read flags (the connection flags of `dlmsgw read`)
 settings=(
   "hdlc-lls|--profile microstar|--transport hdlc --client 1 --auth low --password 22222222 1-1:32.7.0"
+  "hdlc-none|--profile generic --transport hdlc|--transport hdlc --client 16 --auth none 1-0:32.7.0"
+  "hdlc-hls-gmac-auth-enc|--profile generic --transport hdlc|--transport hdlc --client 1 --auth high-gmac --security auth-enc --system-title 4D4D4D0000000001 --block-key 000102030405060708090A0B0C0D0E0F --auth-key D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF 1-0:32.7.0"
   "wrapper-none|--profile generic|--transport wrapper --client 16 --auth none 1-0:32.7.0"
   "wrapper-lls|--profile generic|--transport wrapper --client 32 --auth low --password 12345678 1-0:32.7.0"
   "wrapper-hls-gmac-auth-enc|--profile generic|--transport wrapper --client 1 --auth high-gmac --security auth-enc --system-title 4D4D4D0000000001 --block-key 000102030405060708090A0B0C0D0E0F --auth-key D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF 1-0:32.7.0"
