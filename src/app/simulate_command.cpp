@@ -14,6 +14,7 @@ namespace {
 
 struct SimulateOptions {
   std::string profile = "microstar";
+  std::optional<std::string> transport;  // the profile's when not given
   std::size_t meters = 1;
   std::optional<std::uint16_t> base_port;
   std::string bind = "127.0.0.1";
@@ -95,6 +96,10 @@ int run_simulate(const SimulateOptions& options) {
     std::cerr << "dlmsgw simulate: " << config.error().message << "\n";
     return 2;
   }
+  if (options.transport) {
+    config->transport =
+        *options.transport == "hdlc" ? simulator::Transport::hdlc : simulator::Transport::wrapper;
+  }
   config->meters = options.meters;
   if (options.base_port) config->base_port = *options.base_port;
   config->bind_address = options.bind;
@@ -158,6 +163,11 @@ void add_simulate_command(CLI::App& app) {
       "simulate", "Serve simulated DLMS/COSEM meters (no real meter needed) until SIGINT/SIGTERM");
   command->add_option("--profile", options->profile, "microstar (the user's meter) or generic")
       ->check(CLI::IsMember({"microstar", "generic"}));
+  command
+      ->add_option("--transport", options->transport,
+                   "hdlc or wrapper (default: the profile's: hdlc for microstar, wrapper for "
+                   "generic); over HDLC the server address is 0x03 (logical 0, physical 1)")
+      ->check(CLI::IsMember({"hdlc", "wrapper"}));
   command->add_option("--meters", options->meters, "number of meters, one TCP port each")
       ->check(CLI::Range(std::size_t{1}, std::size_t{60000}));
   command->add_option("--base-port", options->base_port,
