@@ -53,12 +53,25 @@ Expected<void> write_atomically(const fs::path& path, const std::string& text) {
   return {};
 }
 
+std::string render(const std::vector<DeviceEntry>& entries) {
+  nlohmann::json devices = nlohmann::json::array();
+  for (const auto& entry : entries) {
+    devices.push_back({{"name", entry.name},
+                       {"localName", entry.local_name},
+                       {"type", entry.type},
+                       {"connector", entry.connector}});
+  }
+  const nlohmann::json document{{"version", 1}, {"devices", devices}};
+  return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
 
-// Writes the newest snapshot handed to it, on its own thread.
+// Writes the entries as they are when it wakes, on its own thread.
 class DeviceRegistry::Writer {
  public:
-  explicit Writer(fs::path path) : path_(std::move(path)), thread_([this] { run(); }) {}
+  Writer(fs::path path, std::shared_ptr<Entries> entries)
+      : path_(std::move(path)), entries_(std::move(entries)), thread_([this] { run(); }) {}
 
   ~Writer() {
     {
@@ -72,10 +85,9 @@ class DeviceRegistry::Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  void submit(std::string text) {
+  void changed() {
     {
       std::lock_guard lock(mutex_);
-      waiting_ = std::move(text);
       ++submitted_;
     }
     wake_.notify_all();
@@ -93,13 +105,16 @@ class DeviceRegistry::Writer {
   void run() {
     std::unique_lock lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [&] { return stopping_ || waiting_.has_value(); });
-      if (!waiting_) return;  // stopping, nothing left
-      std::string text = std::move(*waiting_);
-      waiting_.reset();
+      wake_.wait(lock, [&] { return stopping_ || written_ < submitted_; });
+      if (written_ == submitted_) return;  // stopping, nothing left
       const std::uint64_t covers = submitted_;
       lock.unlock();
-      auto written = write_atomically(path_, text);
+      std::vector<DeviceEntry> copy;
+      {
+        std::lock_guard entries_lock(entries_->mutex);
+        copy = entries_->list;
+      }
+      auto written = write_atomically(path_, render(copy));
       if (!written) spdlog::error("{}", written.error().message);
       lock.lock();
       if (written) {
@@ -113,19 +128,19 @@ class DeviceRegistry::Writer {
   }
 
   fs::path path_;
+  std::shared_ptr<Entries> entries_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable idle_;
-  std::optional<std::string> waiting_;
-  std::uint64_t submitted_ = 0;  // snapshots handed over
-  std::uint64_t written_ = 0;    // snapshots covered by the last finished write
+  std::uint64_t submitted_ = 0;  // changes announced
+  std::uint64_t written_ = 0;    // changes covered by the last finished write
   std::optional<Error> last_error_;
   bool stopping_ = false;
   std::thread thread_;  // last: starts after everything it uses
 };
 
 DeviceRegistry::DeviceRegistry(fs::path path) : path_(std::move(path)) {
-  if (!path_.empty()) writer_ = std::make_shared<Writer>(path_);
+  if (!path_.empty()) writer_ = std::make_shared<Writer>(path_, entries_);
 }
 
 Expected<void> DeviceRegistry::flush() const {
@@ -167,79 +182,78 @@ Expected<DeviceRegistry> DeviceRegistry::open(fs::path path) {
       return make_error(ErrorCode::malformed, "device registry " + path.string() +
                                                   ": an entry lacks name, type or connector");
     }
-    registry.devices_.push_back(
+    registry.entries_->list.push_back(
         {*name, local ? *local : *name, std::move(*type), std::move(*connector)});
   }
   return registry;
 }
 
-Expected<void> DeviceRegistry::save() const {
-  if (!writer_) return {};
-  nlohmann::json devices = nlohmann::json::array();
-  for (const auto& entry : devices_) {
-    devices.push_back({{"name", entry.name},
-                       {"localName", entry.local_name},
-                       {"type", entry.type},
-                       {"connector", entry.connector}});
+template <class Change>
+void DeviceRegistry::change(Change&& apply) {
+  {
+    std::lock_guard lock(entries_->mutex);
+    apply(entries_->list);
   }
-  const nlohmann::json document{{"version", 1}, {"devices", devices}};
-  writer_->submit(document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
-  return {};
+  if (writer_) writer_->changed();
 }
 
 Expected<bool> DeviceRegistry::add(std::string_view local_name, std::string_view type,
                                    std::string_view connector) {
-  auto it = std::find_if(devices_.begin(), devices_.end(), [&](const DeviceEntry& entry) {
+  auto& devices = entries_->list;
+  auto it = std::find_if(devices.begin(), devices.end(), [&](const DeviceEntry& entry) {
     return entry.local_name == local_name && entry.connector == connector;
   });
-  if (it == devices_.end()) {
+  if (it == devices.end()) {
     // Same name served by another connector: it moves (a connector's configuration changed).
-    it = std::find_if(devices_.begin(), devices_.end(),
+    it = std::find_if(devices.begin(), devices.end(),
                       [&](const DeviceEntry& entry) { return entry.name == local_name; });
   }
-  if (it != devices_.end() && it->type == type && it->connector == connector) return false;
-  if (it == devices_.end()) {
-    devices_.push_back({std::string(local_name), std::string(local_name), std::string(type),
-                        std::string(connector)});
-  } else {
-    it->type = type;
-    it->connector = connector;
-    it->local_name = local_name;
-  }
-  DLMSGW_TRY(save());
+  if (it != devices.end() && it->type == type && it->connector == connector) return false;
+  change([&](std::vector<DeviceEntry>& list) {
+    if (it == list.end()) {
+      list.push_back({std::string(local_name), std::string(local_name), std::string(type),
+                      std::string(connector)});
+    } else {
+      it->type = type;
+      it->connector = connector;
+      it->local_name = local_name;
+    }
+  });
   return true;
 }
 
 Expected<bool> DeviceRegistry::remove(std::string_view name) {
-  const auto it = std::find_if(devices_.begin(), devices_.end(),
+  auto& devices = entries_->list;
+  const auto it = std::find_if(devices.begin(), devices.end(),
                                [&](const DeviceEntry& entry) { return entry.name == name; });
-  if (it == devices_.end()) return false;
-  devices_.erase(it);
-  DLMSGW_TRY(save());
+  if (it == devices.end()) return false;
+  change([&](std::vector<DeviceEntry>& list) { list.erase(it); });
   return true;
 }
 
 Expected<bool> DeviceRegistry::rename(std::string_view old_name, std::string_view new_name) {
-  const auto it = std::find_if(devices_.begin(), devices_.end(),
+  auto& devices = entries_->list;
+  const auto it = std::find_if(devices.begin(), devices.end(),
                                [&](const DeviceEntry& entry) { return entry.name == old_name; });
-  if (it == devices_.end()) return false;
-  it->name = new_name;
-  DLMSGW_TRY(save());
+  if (it == devices.end()) return false;
+  change([&](std::vector<DeviceEntry>&) { it->name = new_name; });
   return true;
 }
 
 const DeviceEntry* DeviceRegistry::find(std::string_view name) const {
-  const auto it = std::find_if(devices_.begin(), devices_.end(),
+  const auto& devices = entries_->list;
+  const auto it = std::find_if(devices.begin(), devices.end(),
                                [&](const DeviceEntry& entry) { return entry.name == name; });
-  return it == devices_.end() ? nullptr : &*it;
+  return it == devices.end() ? nullptr : &*it;
 }
 
 const DeviceEntry* DeviceRegistry::find_local(std::string_view connector,
                                               std::string_view local_name) const {
-  const auto it = std::find_if(devices_.begin(), devices_.end(), [&](const DeviceEntry& entry) {
+  const auto& devices = entries_->list;
+  const auto it = std::find_if(devices.begin(), devices.end(), [&](const DeviceEntry& entry) {
     return entry.connector == connector && entry.local_name == local_name;
   });
-  return it == devices_.end() ? nullptr : &*it;
+  return it == devices.end() ? nullptr : &*it;
 }
 
 }  // namespace dlmsgw::gateway

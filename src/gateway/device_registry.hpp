@@ -5,9 +5,11 @@
 // for them even before their connector has declared them again.
 //
 // The file is written by a thread of its own: a change updates the registry in memory at once and
-// hands a snapshot to the writer, so the fsync never blocks the event loop. Snapshots waiting
-// while the writer is busy are merged (only the newest is written). A failed write is logged and
-// reported by flush(); the registry keeps working in memory, and the next change writes it all.
+// wakes the writer, which copies the entries and renders them itself, so neither the JSON nor the
+// fsync costs the event loop anything. Changes made while the writer is busy are written together
+// (declaring 10,000 meters at start costs a few writes, not 10,000 renderings of the whole list). A
+// failed write is logged and reported by flush(); the registry keeps working in memory, and the
+// next change writes it all.
 //
 // Renaming on the platform (gateway_device_renamed) changes the name ThingsBoard knows the device
 // by; the connector keeps using its own (local) name, translated both ways here. Deletion on the
@@ -16,6 +18,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,7 +54,7 @@ class DeviceRegistry {
   [[nodiscard]] const DeviceEntry* find(std::string_view name) const;  // by platform name
   [[nodiscard]] const DeviceEntry* find_local(std::string_view connector,
                                               std::string_view local_name) const;
-  [[nodiscard]] const std::vector<DeviceEntry>& devices() const { return devices_; }
+  [[nodiscard]] const std::vector<DeviceEntry>& devices() const { return entries_->list; }
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
   // Waits until every change so far is on disk; the error of the last write if it failed.
@@ -59,11 +62,19 @@ class DeviceRegistry {
 
  private:
   class Writer;
+  // The entries, shared with the writer thread. Only the owner's thread changes them, under the
+  // mutex; it reads them without it. The writer only copies them, under the mutex.
+  struct Entries {
+    std::mutex mutex;
+    std::vector<DeviceEntry> list;
+  };
   explicit DeviceRegistry(std::filesystem::path path);
-  Expected<void> save() const;
+  // Applies `change` to the entries under the mutex, then wakes the writer.
+  template <class Change>
+  void change(Change&& apply);
 
   std::filesystem::path path_;
-  std::vector<DeviceEntry> devices_;
+  std::shared_ptr<Entries> entries_ = std::make_shared<Entries>();
   std::shared_ptr<Writer> writer_;  // null for an in-memory registry; flushes when destroyed
 };
 
