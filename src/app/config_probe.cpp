@@ -135,13 +135,13 @@ asio::awaitable<void> probe_meter(const MeterTarget& meter, milliseconds timeout
   auto outcome = co_await open_and_read(*session, meter.first_point);
   deadline.cancel();
   row.took = since(start);
-  if (*timed_out) {
-    row.result = "timeout: no answer within " + seconds_text(timeout);
-  } else if (!outcome) {
-    row.result = classify(outcome.error());
-  } else {
+  if (outcome) {
     row.ok = true;
     row.result = "ok: " + *outcome;
+  } else if (*timed_out) {
+    row.result = "timeout: no answer within " + seconds_text(timeout);
+  } else {
+    row.result = classify(outcome.error());
   }
 }
 
