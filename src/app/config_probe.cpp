@@ -53,7 +53,9 @@ asio::awaitable<void> probe_broker(asio::io_context& io, const gateway::GatewayC
   row.target = "broker";
   row.address = mqtt.host + ":" + std::to_string(mqtt.port) + (mqtt.tls ? " (TLS)" : "");
   // TCP first: tells a broker that cannot be reached from one that refuses the credentials.
-  auto stream = co_await net::connect_tcp({mqtt.host, mqtt.port}, timeout);
+  // Built outside the co_await: g++ 12 mishandles a braced temporary inside it.
+  const net::TcpEndpoint endpoint{mqtt.host, mqtt.port};
+  auto stream = co_await net::connect_tcp(endpoint, timeout);
   if (!stream) {
     row.result = classify(stream.error());
     row.took = since(start);
