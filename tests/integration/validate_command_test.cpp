@@ -262,9 +262,13 @@ TEST_F(ValidateCommand, UnknownKeyIsAWarningOnly) {
 TEST_F(ValidateCommand, ReportsEveryProblemNotOnlyTheFirst) {
   auto connector = replace(kConnectorJson, "1-1:32.7.0", "1.0.1.8");
   connector = replace(connector, "\"port\": 3334", "\"port\": 70000");
-  write(replace(kGatewayYaml, "type: memory", "type: file"), connector);
+  write(replace(replace(kGatewayYaml, "type: memory", "type: file"), "port: 1883", "port: 0"),
+        connector);
   const auto result = validate();
   EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(yaml_path() + ":3: thingsboard.port: '0' is not a port number"),
+            std::string::npos)
+      << result.output;
   EXPECT_NE(result.output.find(yaml_path() + ":7: storage.type: 'file' is not a storage type"),
             std::string::npos)
       << result.output;
@@ -276,7 +280,7 @@ TEST_F(ValidateCommand, ReportsEveryProblemNotOnlyTheFirst) {
                                        "(1..65535)"),
       std::string::npos)
       << result.output;
-  EXPECT_NE(result.output.find("configuration invalid: 3 errors"), std::string::npos)
+  EXPECT_NE(result.output.find("configuration invalid: 4 errors"), std::string::npos)
       << result.output;
 }
 

@@ -115,12 +115,16 @@ bool parse_devices(ConfigReader& reader, const Json& root, const DeviceDefaults&
                             "is neither form (give host and measurements for the simple form, or "
                             "deviceName and connection{} for the full form)");
     }
+    const char* key = device.contains("deviceName") ? "deviceName" : "name";
     if (!parsed) {
       if (!failures.keep_going(parsed)) return false;
+      // Its name still counts for the uniqueness of the next ones.
+      if (device.is_object() && device.contains(key) && device.at(key).is_string()) {
+        names.insert(device.at(key).get<std::string>());
+      }
       continue;
     }
     if (!names.insert(parsed->name).second) {
-      const char* key = device.contains("deviceName") ? "deviceName" : "name";
       if (!failures.keep_going(
               reader.error(ConfigReader::join(path, key),
                            "\"" + parsed->name +

@@ -208,39 +208,61 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
   return {};
 }
 
-Expected<void> parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayConfig& config) {
+// Decides, for each failed step, whether parsing goes on (validate collects every problem) or
+// stops (run fails on the first); returns true to go on.
+using KeepGoing = std::function<bool(Expected<void>)>;
+
+// One step per key (a nested mapping is one step), so that `validate` reports each wrong key.
+bool parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayConfig& config,
+                       const KeepGoing& keep_going) {
   const std::string p = "thingsboard.";
-  if (!tb.IsMap()) return reader.error(tb, "thingsboard", "expected a mapping");
+  if (!tb.IsMap()) return keep_going(reader.error(tb, "thingsboard", "expected a mapping"));
   reader.check_keys(tb, "thingsboard", p);
-  const auto host = tb["host"];
-  if (!host)
-    return reader.error(tb, p + "host", "missing (the ThingsBoard server's name or address)");
-  DLMSGW_TRY_ASSIGN(config.host, reader.text(host, p + "host"));
-  if (config.host.empty()) return reader.error(host, p + "host", "is empty");
-  if (const auto port = tb["port"]) {
-    DLMSGW_TRY_ASSIGN(const auto value,
-                      reader.integer(port, p + "port", 1, 65535, "a port number (1-65535)"));
-    config.port = static_cast<std::uint16_t>(value);
-  }
-  if (const auto qos = tb["qos"]) {
-    DLMSGW_TRY_ASSIGN(
-        const auto value,
-        reader.integer(qos, p + "qos", 0, 1, "an MQTT QoS dlmsgw supports (1, or 0 to lose data)"));
-    config.qos = static_cast<int>(value);
-    if (config.qos == 0) {
-      reader.warn(qos, "thingsboard.qos: 0 gives no acknowledgement: readings may be lost");
+  const auto host = [&]() -> Expected<void> {
+    const auto node = tb["host"];
+    if (!node) {
+      return reader.error(tb, p + "host", "missing (the ThingsBoard server's name or address)");
     }
-  }
-  if (const auto size = tb["maxPayloadSizeBytes"]) {
-    DLMSGW_TRY_ASSIGN(const auto value,
-                      reader.integer(size, p + "maxPayloadSizeBytes", 256, 256 * 1024 * 1024,
-                                     "a size in bytes (256 or more)"));
-    config.max_payload_size_bytes = static_cast<std::size_t>(value);
-  }
-  if (const auto security = tb["security"]) {
-    DLMSGW_TRY(parse_security(reader, security, config));
-  }
-  if (const auto stats = tb["statistics"]) {
+    DLMSGW_TRY_ASSIGN(config.host, reader.text(node, p + "host"));
+    if (config.host.empty()) return reader.error(node, p + "host", "is empty");
+    return {};
+  };
+  const auto port = [&]() -> Expected<void> {
+    if (const auto node = tb["port"]) {
+      DLMSGW_TRY_ASSIGN(const auto value,
+                        reader.integer(node, p + "port", 1, 65535, "a port number (1-65535)"));
+      config.port = static_cast<std::uint16_t>(value);
+    }
+    return {};
+  };
+  const auto qos = [&]() -> Expected<void> {
+    if (const auto node = tb["qos"]) {
+      DLMSGW_TRY_ASSIGN(const auto value,
+                        reader.integer(node, p + "qos", 0, 1,
+                                       "an MQTT QoS dlmsgw supports (1, or 0 to lose data)"));
+      config.qos = static_cast<int>(value);
+      if (config.qos == 0) {
+        reader.warn(node, "thingsboard.qos: 0 gives no acknowledgement: readings may be lost");
+      }
+    }
+    return {};
+  };
+  const auto payload = [&]() -> Expected<void> {
+    if (const auto node = tb["maxPayloadSizeBytes"]) {
+      DLMSGW_TRY_ASSIGN(const auto value,
+                        reader.integer(node, p + "maxPayloadSizeBytes", 256, 256 * 1024 * 1024,
+                                       "a size in bytes (256 or more)"));
+      config.max_payload_size_bytes = static_cast<std::size_t>(value);
+    }
+    return {};
+  };
+  const auto security = [&]() -> Expected<void> {
+    if (const auto node = tb["security"]) return parse_security(reader, node, config);
+    return {};
+  };
+  const auto statistics = [&]() -> Expected<void> {
+    const auto stats = tb["statistics"];
+    if (!stats) return {};
     if (!stats.IsMap()) return reader.error(stats, p + "statistics", "expected a mapping");
     reader.check_keys(stats, "thingsboard.statistics", p + "statistics.");
     if (const auto enable = stats["enable"]) {
@@ -252,6 +274,11 @@ Expected<void> parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayCo
                                        "a period in seconds (1-86400)"));
       config.statistics_period = std::chrono::seconds(value);
     }
+    return {};
+  };
+  const std::function<Expected<void>()> steps[] = {host, port, qos, payload, security, statistics};
+  for (const auto& step : steps) {
+    if (!keep_going(step())) return false;
   }
   const std::pair<const char*, std::string GatewayConfig::*> limits[] = {
       {"rateLimits", &GatewayConfig::rate_limits},
@@ -263,10 +290,15 @@ Expected<void> parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayCo
   };
   for (const auto& [key, field] : limits) {
     if (const auto value = tb[key]) {
-      DLMSGW_TRY_ASSIGN(config.*field, reader.rate_limit(value, p + key));
+      auto limit = reader.rate_limit(value, p + key);
+      if (limit) {
+        config.*field = std::move(*limit);
+      } else if (!keep_going(limit.error())) {
+        return false;
+      }
     }
   }
-  return {};
+  return true;
 }
 
 Expected<void> parse_storage(Reader& reader, const YAML::Node& node, GatewayConfig& config) {
@@ -460,7 +492,7 @@ Expected<GatewayConfig> parse(std::string_view text, const std::string& file_nam
   Reader reader(file_name, config.warnings);
   // True when parsing goes on after `result` (it succeeded, or errors are being collected).
   std::optional<Error> first;
-  const auto keep_going = [&](Expected<void> result) {
+  const KeepGoing keep_going = [&](Expected<void> result) {
     if (result) return true;
     if (errors == nullptr) {
       first = result.error();
@@ -482,7 +514,7 @@ Expected<GatewayConfig> parse(std::string_view text, const std::string& file_nam
               file_name + ": thingsboard: missing (host, port, security of the server)"))) {
         return *first;
       }
-    } else if (!keep_going(parse_thingsboard(reader, tb, config))) {
+    } else if (!parse_thingsboard(reader, tb, config, keep_going)) {
       return *first;
     }
     if (const auto storage = root["storage"]) {
@@ -496,7 +528,8 @@ Expected<GatewayConfig> parse(std::string_view text, const std::string& file_nam
                       file_name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   if (!keep_going(apply_environment(config, environment))) return *first;
-  if (config.security.access_token.empty() && config.security.username.empty()) {
+  const bool failed = errors != nullptr && !errors->empty();  // credentials may be what failed
+  if (!failed && config.security.access_token.empty() && config.security.username.empty()) {
     config.warnings.push_back(file_name +
                               ": no credentials (thingsboard.security.accessToken or "
                               "TB_GW_ACCESS_TOKEN): ThingsBoard will refuse the connection");

@@ -13,19 +13,23 @@ const std::string kTwoBrokenDevices = R"({
     {"deviceName": "a", "connection": {"host": "h", "port": 70000}},
     {"deviceName": "b", "connection": {"host": "h"}, "timeseries": [{"key": "v", "obis": "1.0.1.8"}]},
     {"deviceName": "c", "connection": {"host": "h"}},
-    {"deviceName": "c", "connection": {"host": "h"}}
+    {"deviceName": "c", "connection": {"host": "h"}},
+    {"deviceName": "a", "connection": {"host": "h"}}
   ]
 })";
 
 TEST(DlmsConnectorCheck, CollectsOneProblemPerDeviceAndKeepsTheValidOnes) {
   const auto check = check_dlms_connector_config(kTwoBrokenDevices, "c.json");
-  ASSERT_EQ(check.errors.size(), 3u);
+  ASSERT_EQ(check.errors.size(), 4u);
   EXPECT_EQ(check.errors[0].message,
             "c.json: devices[0].connection.port: 70000 is not a TCP port (1..65535)");
   EXPECT_NE(check.errors[1].message.find("devices[1].timeseries[0].obis: \"1.0.1.8\" is not an "
                                          "OBIS code"),
             std::string::npos);
   EXPECT_NE(check.errors[2].message.find("devices[3].deviceName: \"c\" is used twice"),
+            std::string::npos);
+  // devices[0] failed, but its name is taken all the same.
+  EXPECT_NE(check.errors[3].message.find("devices[4].deviceName: \"a\" is used twice"),
             std::string::npos);
   ASSERT_EQ(check.config.devices.size(), 1u);
   EXPECT_EQ(check.config.devices[0].name, "c");

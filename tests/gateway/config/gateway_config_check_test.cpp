@@ -18,6 +18,7 @@ const std::string kBroken =
     "thingsboard:\n"
     "  host: h\n"
     "  port: 70000\n"
+    "  qos: 2\n"
     "storage:\n"
     "  type: file\n"
     "connectors:\n"
@@ -25,13 +26,19 @@ const std::string kBroken =
 
 TEST(GatewayConfigCheck, CollectsTheProblemOfEverySection) {
   const auto check = check_gateway_config(kBroken, "tb_gateway.yaml", no_environment);
-  ASSERT_EQ(check.errors.size(), 3u);
+  ASSERT_EQ(check.errors.size(), 4u);
   EXPECT_EQ(check.errors[0].message,
             "tb_gateway.yaml:3: thingsboard.port: '70000' is not a port number (1-65535)");
-  EXPECT_NE(check.errors[1].message.find("tb_gateway.yaml:5: storage.type: 'file'"),
+  EXPECT_NE(check.errors[1].message.find("tb_gateway.yaml:4: thingsboard.qos: '2'"),
             std::string::npos);
-  EXPECT_NE(check.errors[2].message.find("connectors[0].configuration: missing"),
+  EXPECT_NE(check.errors[2].message.find("tb_gateway.yaml:6: storage.type: 'file'"),
             std::string::npos);
+  EXPECT_NE(check.errors[3].message.find("connectors[0].configuration: missing"),
+            std::string::npos);
+  // The credentials may be what failed: no "no credentials" warning on top.
+  for (const auto& warning : check.config.warnings) {
+    EXPECT_EQ(warning.find("no credentials"), std::string::npos) << warning;
+  }
 }
 
 TEST(GatewayConfigCheck, ParseStillStopsAtTheFirstProblem) {
