@@ -195,8 +195,8 @@ TEST_F(ValidateCommand, LlsWithoutPassword) {
   const auto result = validate();
   EXPECT_EQ(result.exit_status, 2) << result.output;
   EXPECT_NE(result.output.find(json_path() +
-                               ":12: devices[0].connection.password: is empty (authentication low "
-                               "(LLS) needs the meter's password: give password, passwordFile or"),
+                               ":7: devices[0].connection: meter 'm1' 127.0.0.1:3333: LLS needs a "
+                               "password (give password, passwordFile or \"${env:NAME}\")"),
             std::string::npos)
       << result.output;
 }

@@ -54,40 +54,22 @@ Expected<void> parse_keys(ConfigReader& reader, const Json& object, const std::s
   return {};
 }
 
-// The secrets the chosen authentication and security need, named by the key that gives them
-// (ConnectionSettings::validate() would refuse the same, without saying which key).
-Expected<void> check_secrets(const ConfigReader& reader, const Json& object,
-                             const std::string& path, const ConnectionSettings& settings) {
+// What to add when ConnectionSettings::validate() refuses a missing secret: the keys that give it.
+std::string secret_hint(const ConnectionSettings& settings) {
+  constexpr const char* kEnv = " or \"${env:NAME}\")";
   if (settings.authentication == client::Authentication::low && settings.password.empty()) {
-    const char* key = object.contains("passwordFile") ? "passwordFile" : "password";
-    return reader.error(at(path, key),
-                        "is empty (authentication low (LLS) needs the meter's password: give "
-                        "password, passwordFile or \"${env:NAME}\")");
+    return std::string(" (give password, passwordFile") + kEnv;
   }
   if (settings.security == client::Security::none &&
       settings.authentication != client::Authentication::high_gmac) {
-    return {};
+    return "";
   }
-  const std::string need = settings.authentication == client::Authentication::high_gmac
-                               ? "authentication high-gmac (HLS)"
-                               : "security " + std::string(client::to_string(settings.security));
-  if (!settings.system_title) {
-    return reader.error(at(path, "systemTitle"),
-                        "missing (" + need + " needs our system title, 16 hex digits)");
-  }
-  if (!settings.block_key) {
-    return reader.error(at(path, "blockKey"),
-                        "missing (" + need +
-                            " needs the block (encryption) key: blockKey, blockKeyFile or "
-                            "\"${env:NAME}\")");
-  }
+  if (!settings.system_title) return " (give systemTitle: our own, 16 hex digits)";
+  if (!settings.block_key) return std::string(" (give blockKey, blockKeyFile") + kEnv;
   if (!settings.authentication_key) {
-    return reader.error(at(path, "authenticationKey"),
-                        "missing (" + need +
-                            " needs the authentication key: authenticationKey, "
-                            "authenticationKeyFile or \"${env:NAME}\")");
+    return std::string(" (give authenticationKey, authenticationKeyFile") + kEnv;
   }
-  return {};
+  return "";
 }
 
 }  // namespace
@@ -154,7 +136,6 @@ Expected<void> parse_link(ConfigReader& reader, const Json& object, const std::s
                       parse_choice(reader, object, path, "security", client::parse_security));
   }
   DLMSGW_TRY(parse_keys(reader, object, path, settings));
-  DLMSGW_TRY(check_secrets(reader, object, path, settings));
   if (object.contains("maxPduSize")) {
     DLMSGW_TRY_ASSIGN(const auto value,
                       reader.integer(object.at("maxPduSize"), at(path, "maxPduSize"), 64, 65535,
@@ -232,7 +213,7 @@ Expected<void> finish_connection(const ConfigReader& reader, const std::string& 
                                  DeviceConfig& config) {
   config.connection.name = config.name;
   if (auto valid = config.connection.validate(); !valid) {
-    return reader.error(path, valid.error().message);
+    return reader.error(path, valid.error().message + secret_hint(config.connection));
   }
   return {};
 }

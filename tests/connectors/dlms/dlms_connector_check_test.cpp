@@ -66,8 +66,8 @@ TEST(DlmsConnectorCheck, MissingSecretsNameTheKey) {
       R"({"devices": [{"deviceName": "a", "connection": {"host": "h", "password": ""}}]})",
       "c.json");
   ASSERT_FALSE(lls);
-  EXPECT_NE(lls.error().message.find("devices[0].connection.password: is empty (authentication "
-                                     "low (LLS) needs the meter's password"),
+  EXPECT_NE(lls.error().message.find("devices[0].connection: meter 'a' h:3333: LLS needs a "
+                                     "password (give password, passwordFile or \"${env:NAME}\")"),
             std::string::npos)
       << lls.error().message;
   const auto hls = parse_dlms_connector_config(
@@ -75,8 +75,8 @@ TEST(DlmsConnectorCheck, MissingSecretsNameTheKey) {
           "authentication": "high-gmac", "systemTitle": "4D4D4D0000000001"}}]})",
       "c.json");
   ASSERT_FALSE(hls);
-  EXPECT_NE(hls.error().message.find("devices[0].connection.blockKey: missing (authentication "
-                                     "high-gmac (HLS) needs the block (encryption) key"),
+  EXPECT_NE(hls.error().message.find("need the block (encryption) key (give blockKey, "
+                                     "blockKeyFile or \"${env:NAME}\")"),
             std::string::npos)
       << hls.error().message;
 }
