@@ -38,6 +38,7 @@ std::string summary(const ConfigCheck& check) {
 }
 
 std::string took_text(std::chrono::milliseconds took) {
+  if (took.count() < 1000) return std::to_string(took.count()) + " ms";
   std::ostringstream text;
   text << std::fixed << std::setprecision(2) << static_cast<double>(took.count()) / 1000.0 << " s";
   return text.str();
