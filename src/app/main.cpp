@@ -9,6 +9,7 @@
 #include "app/read_command.hpp"
 #include "app/run_command.hpp"
 #include "app/simulate_command.hpp"
+#include "app/validate_command.hpp"
 #include "app/version.hpp"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   dlmsgw::app::add_decode_command(app);
   dlmsgw::add_simulate_command(app);
   dlmsgw::app::add_run_command(app);
+  dlmsgw::app::add_validate_command(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) std::cout << app.help();
   return 0;

@@ -54,6 +54,24 @@ Expected<void> parse_keys(ConfigReader& reader, const Json& object, const std::s
   return {};
 }
 
+// What to add when ConnectionSettings::validate() refuses a missing secret: the keys that give it.
+std::string secret_hint(const ConnectionSettings& settings) {
+  constexpr const char* kEnv = " or \"${env:NAME}\")";
+  if (settings.authentication == client::Authentication::low && settings.password.empty()) {
+    return std::string(" (give password, passwordFile") + kEnv;
+  }
+  if (settings.security == client::Security::none &&
+      settings.authentication != client::Authentication::high_gmac) {
+    return "";
+  }
+  if (!settings.system_title) return " (give systemTitle: our own, 16 hex digits)";
+  if (!settings.block_key) return std::string(" (give blockKey, blockKeyFile") + kEnv;
+  if (!settings.authentication_key) {
+    return std::string(" (give authenticationKey, authenticationKeyFile") + kEnv;
+  }
+  return "";
+}
+
 }  // namespace
 
 bool is_simple_form(const Json& device) {
@@ -195,7 +213,7 @@ Expected<void> finish_connection(const ConfigReader& reader, const std::string& 
                                  DeviceConfig& config) {
   config.connection.name = config.name;
   if (auto valid = config.connection.validate(); !valid) {
-    return reader.error(path, valid.error().message);
+    return reader.error(path, valid.error().message + secret_hint(config.connection));
   }
   return {};
 }

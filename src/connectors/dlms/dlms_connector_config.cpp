@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -61,40 +62,111 @@ Expected<void> parse_header(ConfigReader& reader, const Json& root, DlmsConnecto
   return {};
 }
 
-Expected<void> parse_devices(ConfigReader& reader, const Json& root, const DeviceDefaults& defaults,
-                             DlmsConnectorConfig& config) {
+// Collects failures when `errors` is given (and goes on), else stops at the first.
+class Failures {
+ public:
+  explicit Failures(std::vector<Error>* errors) : errors_(errors) {}
+  // True when parsing goes on after `result`.
+  template <class T>
+  bool keep_going(const Expected<T>& result) {
+    if (result) return true;
+    return keep_going(result.error());
+  }
+  bool keep_going(const Error& error) {
+    if (errors_ == nullptr) {
+      if (!first_) first_ = error;
+      return false;
+    }
+    errors_->push_back(error);
+    return true;
+  }
+  [[nodiscard]] const Error& first() const { return *first_; }
+
+ private:
+  std::vector<Error>* errors_;
+  std::optional<Error> first_;
+};
+
+bool parse_devices(ConfigReader& reader, const Json& root, const DeviceDefaults& defaults,
+                   DlmsConnectorConfig& config, Failures& failures) {
   if (!root.contains("devices")) {
-    return reader.error("devices", "missing (the list of meters this connector reads)");
+    return failures.keep_going(
+        reader.error("devices", "missing (the list of meters this connector reads)"));
   }
   const auto& devices = root.at("devices");
-  if (!devices.is_array()) return reader.error("devices", "expected a list of devices");
+  if (!devices.is_array()) {
+    return failures.keep_going(reader.error("devices", "expected a list of devices"));
+  }
   if (devices.empty()) reader.warn("devices", "is empty: this connector reads no meter");
   std::set<std::string> names;
   for (std::size_t i = 0; i < devices.size(); ++i) {
     const auto path = ConfigReader::index("devices", i);
     const auto& device = devices[i];
-    DLMSGW_TRY(reader.expect_object(device, path, "one meter"));
-    DeviceConfig parsed;
-    if (is_simple_form(device)) {
-      DLMSGW_TRY_ASSIGN(parsed, parse_simple_device(reader, device, path, defaults));
+    Expected<DeviceConfig> parsed = DeviceConfig{};
+    if (auto object = reader.expect_object(device, path, "one meter"); !object) {
+      parsed = object.error();
+    } else if (is_simple_form(device)) {
+      parsed = parse_simple_device(reader, device, path, defaults);
     } else if (device.contains("connection") || device.contains("deviceName") ||
                device.contains("timeseries")) {
-      DLMSGW_TRY_ASSIGN(parsed, parse_full_device(reader, device, path, defaults));
+      parsed = parse_full_device(reader, device, path, defaults);
     } else {
-      return reader.error(path,
-                          "is neither form (give host and measurements for the simple form, or "
-                          "deviceName and connection{} for the full form)");
+      parsed = reader.error(path,
+                            "is neither form (give host and measurements for the simple form, or "
+                            "deviceName and connection{} for the full form)");
     }
-    if (!names.insert(parsed.name).second) {
-      const char* key = device.contains("deviceName") ? "deviceName" : "name";
-      return reader.error(ConfigReader::join(path, key),
-                          "\"" + parsed.name +
-                              "\" is used twice (device names must be unique: each is one "
-                              "ThingsBoard device)");
+    const char* key = device.contains("deviceName") ? "deviceName" : "name";
+    if (!parsed) {
+      if (!failures.keep_going(parsed)) return false;
+      // Its name still counts for the uniqueness of the next ones.
+      if (device.is_object() && device.contains(key) && device.at(key).is_string()) {
+        names.insert(device.at(key).get<std::string>());
+      }
+      continue;
     }
-    config.devices.push_back(std::move(parsed));
+    if (!names.insert(parsed->name).second) {
+      if (!failures.keep_going(
+              reader.error(ConfigReader::join(path, key),
+                           "\"" + parsed->name +
+                               "\" is used twice (device names must be unique: each is one "
+                               "ThingsBoard device)"))) {
+        return false;
+      }
+      continue;
+    }
+    config.devices.push_back(std::move(*parsed));
   }
-  return {};
+  return true;
+}
+
+Expected<DlmsConnectorConfig> parse(std::string_view text, const std::string& file_name,
+                                    std::vector<Error>* errors) {
+  DLMSGW_TRY_ASSIGN(const auto root, parse_json(text, file_name));
+  DlmsConnectorConfig config;
+  ConfigReader reader(file_name, config.warnings);
+  if (!root.is_object()) {
+    return reader.error("", "expected a JSON object with name and devices");
+  }
+  Failures failures(errors);
+  reader.check_keys(root, "",
+                    {"name", "type", "logLevel", "devices", "connectionTimeout", "requestTimeout",
+                     "reconnectDelay", "maxReconnectAttempts", "watchdog", "circuitBreaker",
+                     "retry", "reportStrategy", "maxConcurrentPolls", "statisticsPeriod"});
+  if (!failures.keep_going(parse_header(reader, root, config))) return failures.first();
+  DeviceDefaults defaults;
+  if (auto timing = parse_simple_timing(reader, root, defaults); !failures.keep_going(timing)) {
+    return failures.first();
+  } else if (timing) {
+    defaults = *timing;
+  }
+  if (auto inherited = parse_inherited(reader, root, "", defaults);
+      !failures.keep_going(inherited)) {
+    return failures.first();
+  } else if (inherited) {
+    defaults = *inherited;
+  }
+  if (!parse_devices(reader, root, defaults, config, failures)) return failures.first();
+  return config;
 }
 
 }  // namespace
@@ -115,21 +187,19 @@ std::string_view to_string(ReportStrategyType type) {
 
 Expected<DlmsConnectorConfig> parse_dlms_connector_config(std::string_view text,
                                                           const std::string& file_name) {
-  DLMSGW_TRY_ASSIGN(const auto root, parse_json(text, file_name));
-  DlmsConnectorConfig config;
-  ConfigReader reader(file_name, config.warnings);
-  if (!root.is_object()) {
-    return reader.error("", "expected a JSON object with name and devices");
+  return parse(text, file_name, nullptr);
+}
+
+DlmsConnectorCheck check_dlms_connector_config(std::string_view text,
+                                               const std::string& file_name) {
+  DlmsConnectorCheck check;
+  auto config = parse(text, file_name, &check.errors);
+  if (config) {
+    check.config = std::move(*config);
+  } else {
+    check.errors.push_back(config.error());
   }
-  reader.check_keys(root, "",
-                    {"name", "type", "logLevel", "devices", "connectionTimeout", "requestTimeout",
-                     "reconnectDelay", "maxReconnectAttempts", "watchdog", "circuitBreaker",
-                     "retry", "reportStrategy", "maxConcurrentPolls", "statisticsPeriod"});
-  DLMSGW_TRY(parse_header(reader, root, config));
-  DLMSGW_TRY_ASSIGN(auto defaults, parse_simple_timing(reader, root, DeviceDefaults{}));
-  DLMSGW_TRY_ASSIGN(defaults, parse_inherited(reader, root, "", defaults));
-  DLMSGW_TRY(parse_devices(reader, root, defaults, config));
-  return config;
+  return check;
 }
 
 Expected<DlmsConnectorConfig> load_dlms_connector_config(const std::filesystem::path& path) {

@@ -151,4 +151,13 @@ Expected<DlmsConnectorConfig> parse_dlms_connector_config(std::string_view text,
                                                           const std::string& file_name);
 Expected<DlmsConnectorConfig> load_dlms_connector_config(const std::filesystem::path& path);
 
+// Every problem of the file rather than the first (`dlmsgw validate`): the connector-level
+// sections and each device are checked even when an earlier one failed (within one device, the
+// first problem). `config` holds the devices that parsed, and every warning.
+struct DlmsConnectorCheck {
+  DlmsConnectorConfig config;
+  std::vector<Error> errors;  // empty: parse_dlms_connector_config would succeed
+};
+DlmsConnectorCheck check_dlms_connector_config(std::string_view text, const std::string& file_name);
+
 }  // namespace dlmsgw::connectors::dlms

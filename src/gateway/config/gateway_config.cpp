@@ -34,13 +34,20 @@ class Reader {
     warnings_.push_back(at(node) + ": " + what);
   }
 
-  // Warns about keys of `map` outside `known`; `tb_only` are TB gateway keys dlmsgw ignores.
-  void check_keys(const YAML::Node& map, const std::string& prefix,
-                  const std::set<std::string>& known, const std::set<std::string>& tb_only = {}) {
+  // Warns about keys of `map` outside the gateway_config_keys() section `section`; `prefix` is
+  // how the keys are named in the warning ("connectors[1].").
+  void check_keys(const YAML::Node& map, std::string_view section, const std::string& prefix) {
+    const ConfigKeySection* known = nullptr;
+    for (const auto& candidate : gateway_config_keys()) {
+      if (candidate.path == section) known = &candidate;
+    }
+    const auto contains = [](const std::vector<std::string_view>& keys, const std::string& key) {
+      return std::find(keys.begin(), keys.end(), key) != keys.end();
+    };
     for (const auto& item : map) {
       const auto key = item.first.as<std::string>();
-      if (known.count(key) != 0) continue;
-      if (tb_only.count(key) != 0) {
+      if (known != nullptr && contains(known->keys, key)) continue;
+      if (known != nullptr && contains(known->ignored, key)) {
         warn(item.first, prefix + key + " is a ThingsBoard gateway setting dlmsgw does not use");
       } else {
         warn(item.first, "unknown key " + prefix + key + " (ignored; check the spelling)");
@@ -94,33 +101,34 @@ class Reader {
 };
 
 // A secret in a file: must be readable only by the owner (refused when others can read it,
-// warned when the group can).
+// warned when the group can). `where` starts every message ("tb_gateway.yaml:7:
+// thingsboard.security.accessTokenFile: ").
 Expected<std::string> read_secret(const std::filesystem::path& path, const std::string& what,
-                                  std::vector<std::string>& warnings) {
+                                  std::vector<std::string>& warnings, const std::string& where) {
+  const auto fail = [&](const std::string& problem) {
+    return make_error(ErrorCode::invalid_argument,
+                      where + what + " file " + path.string() + " " + problem);
+  };
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
-    return make_error(ErrorCode::invalid_argument,
-                      what + " file " + path.string() + " cannot be read: " + std::strerror(errno));
+    return fail(std::string("cannot be read: ") + std::strerror(errno) +
+                " (the path is relative to the configuration file)");
   }
   if ((info.st_mode & S_IROTH) != 0) {
-    return make_error(ErrorCode::invalid_argument,
-                      what + " file " + path.string() +
-                          " is readable by every user; protect it with: chmod 600 " +
-                          path.string());
+    return fail("is readable by every user (protect it with: chmod 600 " + path.string() + ")");
   }
   if ((info.st_mode & S_IRGRP) != 0) {
-    warnings.push_back(what + " file " + path.string() +
-                       " is readable by its group; consider chmod 600");
+    warnings.push_back(where + what + " file " + path.string() +
+                       " is readable by its group (consider chmod 600)");
   }
   std::ifstream in(path);
+  if (!in) return fail(std::string("cannot be read: ") + std::strerror(errno));
   std::stringstream content;
   content << in.rdbuf();
   auto secret = content.str();
   if (!secret.empty() && secret.back() == '\n') secret.pop_back();
   if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-  if (secret.empty()) {
-    return make_error(ErrorCode::invalid_argument, what + " file " + path.string() + " is empty");
-  }
+  if (secret.empty()) return fail("is empty");
   return secret;
 }
 
@@ -136,9 +144,7 @@ std::filesystem::path relative_to(const std::string& file, const std::string& va
 Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayConfig& config) {
   const std::string p = "thingsboard.security.";
   if (!node.IsMap()) return reader.error(node, "thingsboard.security", "expected a mapping");
-  reader.check_keys(node, p,
-                    {"type", "accessToken", "accessTokenFile", "username", "password",
-                     "passwordFile", "clientId", "caCert", "cert", "privateKey"});
+  reader.check_keys(node, "thingsboard.security", p);
   auto& security = config.security;
   if (const auto type = node["type"]) {
     DLMSGW_TRY_ASSIGN(auto value, reader.text(type, p + "type"));
@@ -163,8 +169,9 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
   }
   if (const auto file = node["accessTokenFile"]) {
     DLMSGW_TRY_ASSIGN(const auto path, reader.text(file, p + "accessTokenFile"));
-    DLMSGW_TRY_ASSIGN(security.access_token, read_secret(relative_to(reader.file(), path),
-                                                         "access token", config.warnings));
+    DLMSGW_TRY_ASSIGN(security.access_token,
+                      read_secret(relative_to(reader.file(), path), "access token", config.warnings,
+                                  reader.at(file) + ": " + p + "accessTokenFile: "));
     security.credentials_source = "the access token file " + path;
   }
   DLMSGW_TRY(field("username", security.username));
@@ -177,7 +184,8 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
   if (const auto file = node["passwordFile"]) {
     DLMSGW_TRY_ASSIGN(const auto path, reader.text(file, p + "passwordFile"));
     DLMSGW_TRY_ASSIGN(security.password,
-                      read_secret(relative_to(reader.file(), path), "password", config.warnings));
+                      read_secret(relative_to(reader.file(), path), "password", config.warnings,
+                                  reader.at(file) + ": " + p + "passwordFile: "));
   }
   DLMSGW_TRY(field("clientId", security.client_id));
   std::string ca;
@@ -200,49 +208,63 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
   return {};
 }
 
-Expected<void> parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayConfig& config) {
+// Decides, for each failed step, whether parsing goes on (validate collects every problem) or
+// stops (run fails on the first); returns true to go on.
+using KeepGoing = std::function<bool(Expected<void>)>;
+
+// One step per key (a nested mapping is one step), so that `validate` reports each wrong key.
+bool parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayConfig& config,
+                       const KeepGoing& keep_going) {
   const std::string p = "thingsboard.";
-  if (!tb.IsMap()) return reader.error(tb, "thingsboard", "expected a mapping");
-  reader.check_keys(
-      tb, p,
-      {"host", "port", "qos", "maxPayloadSizeBytes", "security", "statistics", "rateLimits",
-       "dpRateLimits", "messagesRateLimits", "deviceRateLimits", "deviceDpRateLimits",
-       "deviceMessagesRateLimits"},
-      {"remoteShell", "remoteConfiguration", "deviceFiltering", "minPackSendDelayMS",
-       "minPackSizeToSend", "checkConnectorsConfigurationInSeconds", "handleDeviceRenaming",
-       "checkingDeviceActivity", "latencyDebugMode", "reportStrategy"});
-  const auto host = tb["host"];
-  if (!host)
-    return reader.error(tb, p + "host", "missing (the ThingsBoard server's name or address)");
-  DLMSGW_TRY_ASSIGN(config.host, reader.text(host, p + "host"));
-  if (config.host.empty()) return reader.error(host, p + "host", "is empty");
-  if (const auto port = tb["port"]) {
-    DLMSGW_TRY_ASSIGN(const auto value,
-                      reader.integer(port, p + "port", 1, 65535, "a port number (1-65535)"));
-    config.port = static_cast<std::uint16_t>(value);
-  }
-  if (const auto qos = tb["qos"]) {
-    DLMSGW_TRY_ASSIGN(
-        const auto value,
-        reader.integer(qos, p + "qos", 0, 1, "an MQTT QoS dlmsgw supports (1, or 0 to lose data)"));
-    config.qos = static_cast<int>(value);
-    if (config.qos == 0) {
-      reader.warn(qos, "thingsboard.qos: 0 gives no acknowledgement: readings may be lost");
+  if (!tb.IsMap()) return keep_going(reader.error(tb, "thingsboard", "expected a mapping"));
+  reader.check_keys(tb, "thingsboard", p);
+  const auto host = [&]() -> Expected<void> {
+    const auto node = tb["host"];
+    if (!node) {
+      return reader.error(tb, p + "host", "missing (the ThingsBoard server's name or address)");
     }
-  }
-  if (const auto size = tb["maxPayloadSizeBytes"]) {
-    DLMSGW_TRY_ASSIGN(const auto value,
-                      reader.integer(size, p + "maxPayloadSizeBytes", 256, 256 * 1024 * 1024,
-                                     "a size in bytes (256 or more)"));
-    config.max_payload_size_bytes = static_cast<std::size_t>(value);
-  }
-  if (const auto security = tb["security"]) {
-    DLMSGW_TRY(parse_security(reader, security, config));
-  }
-  if (const auto stats = tb["statistics"]) {
+    DLMSGW_TRY_ASSIGN(config.host, reader.text(node, p + "host"));
+    if (config.host.empty()) return reader.error(node, p + "host", "is empty");
+    return {};
+  };
+  const auto port = [&]() -> Expected<void> {
+    if (const auto node = tb["port"]) {
+      DLMSGW_TRY_ASSIGN(const auto value,
+                        reader.integer(node, p + "port", 1, 65535, "a port number (1-65535)"));
+      config.port = static_cast<std::uint16_t>(value);
+    }
+    return {};
+  };
+  const auto qos = [&]() -> Expected<void> {
+    if (const auto node = tb["qos"]) {
+      DLMSGW_TRY_ASSIGN(const auto value,
+                        reader.integer(node, p + "qos", 0, 1,
+                                       "an MQTT QoS dlmsgw supports (1, or 0 to lose data)"));
+      config.qos = static_cast<int>(value);
+      if (config.qos == 0) {
+        reader.warn(node, "thingsboard.qos: 0 gives no acknowledgement: readings may be lost");
+      }
+    }
+    return {};
+  };
+  const auto payload = [&]() -> Expected<void> {
+    if (const auto node = tb["maxPayloadSizeBytes"]) {
+      DLMSGW_TRY_ASSIGN(const auto value,
+                        reader.integer(node, p + "maxPayloadSizeBytes", 256, 256 * 1024 * 1024,
+                                       "a size in bytes (256 or more)"));
+      config.max_payload_size_bytes = static_cast<std::size_t>(value);
+    }
+    return {};
+  };
+  const auto security = [&]() -> Expected<void> {
+    if (const auto node = tb["security"]) return parse_security(reader, node, config);
+    return {};
+  };
+  const auto statistics = [&]() -> Expected<void> {
+    const auto stats = tb["statistics"];
+    if (!stats) return {};
     if (!stats.IsMap()) return reader.error(stats, p + "statistics", "expected a mapping");
-    reader.check_keys(stats, p + "statistics.", {"enable", "statsSendPeriodInSeconds"},
-                      {"customStatsSendPeriodInSeconds", "commands"});
+    reader.check_keys(stats, "thingsboard.statistics", p + "statistics.");
     if (const auto enable = stats["enable"]) {
       DLMSGW_TRY_ASSIGN(config.statistics, reader.boolean(enable, p + "statistics.enable"));
     }
@@ -252,6 +274,11 @@ Expected<void> parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayCo
                                        "a period in seconds (1-86400)"));
       config.statistics_period = std::chrono::seconds(value);
     }
+    return {};
+  };
+  const std::function<Expected<void>()> steps[] = {host, port, qos, payload, security, statistics};
+  for (const auto& step : steps) {
+    if (!keep_going(step())) return false;
   }
   const std::pair<const char*, std::string GatewayConfig::*> limits[] = {
       {"rateLimits", &GatewayConfig::rate_limits},
@@ -263,20 +290,21 @@ Expected<void> parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayCo
   };
   for (const auto& [key, field] : limits) {
     if (const auto value = tb[key]) {
-      DLMSGW_TRY_ASSIGN(config.*field, reader.rate_limit(value, p + key));
+      auto limit = reader.rate_limit(value, p + key);
+      if (limit) {
+        config.*field = std::move(*limit);
+      } else if (!keep_going(limit.error())) {
+        return false;
+      }
     }
   }
-  return {};
+  return true;
 }
 
 Expected<void> parse_storage(Reader& reader, const YAML::Node& node, GatewayConfig& config) {
   const std::string p = "storage.";
   if (!node.IsMap()) return reader.error(node, "storage", "expected a mapping");
-  reader.check_keys(
-      node, p,
-      {"type", "data_file_path", "max_records_count", "read_records_count", "messages_ttl_in_days"},
-      {"data_folder_path", "max_file_count", "max_read_records_count", "max_records_per_file",
-       "messages_ttl_check_in_hours", "max_db_connections"});
+  reader.check_keys(node, "storage", p);
   auto& storage = config.storage;
   if (const auto type = node["type"]) {
     DLMSGW_TRY_ASSIGN(const auto value, reader.text(type, p + "type"));
@@ -320,8 +348,7 @@ Expected<void> parse_connectors(Reader& reader, const YAML::Node& node, GatewayC
     const std::string p = "connectors[" + std::to_string(i) + "]";
     if (!item.IsMap())
       return reader.error(item, p, "expected a mapping with name, type, configuration");
-    reader.check_keys(item, p + ".", {"name", "type", "configuration"},
-                      {"class", "useGRPC", "configurationJson"});
+    reader.check_keys(item, "connectors[]", p + ".");
     ConnectorConfig connector;
     for (const auto& [key, out] : {std::pair<const char*, std::string*>{"name", &connector.name},
                                    {"type", &connector.type}}) {
@@ -376,7 +403,8 @@ Expected<void> apply_environment(GatewayConfig& config, const Environment& envir
     security.credentials_source = "the environment variable TB_GW_ACCESS_TOKEN";
   }
   if (auto v = env("TB_GW_ACCESS_TOKEN_FILE")) {
-    DLMSGW_TRY_ASSIGN(security.access_token, read_secret(*v, "access token", config.warnings));
+    DLMSGW_TRY_ASSIGN(security.access_token, read_secret(*v, "access token", config.warnings,
+                                                         "environment TB_GW_ACCESS_TOKEN_FILE: "));
     security.credentials_source = "the access token file " + *v + " (TB_GW_ACCESS_TOKEN_FILE)";
   }
   if (auto v = env("TB_GW_USERNAME")) {
@@ -385,7 +413,8 @@ Expected<void> apply_environment(GatewayConfig& config, const Environment& envir
   }
   if (auto v = env("TB_GW_PASSWORD")) security.password = *v;
   if (auto v = env("TB_GW_PASSWORD_FILE")) {
-    DLMSGW_TRY_ASSIGN(security.password, read_secret(*v, "password", config.warnings));
+    DLMSGW_TRY_ASSIGN(security.password, read_secret(*v, "password", config.warnings,
+                                                     "environment TB_GW_PASSWORD_FILE: "));
   }
   if (auto v = env("TB_GW_CLIENT_ID")) security.client_id = *v;
   if (auto v = env("TB_GW_CA_CERT")) security.ca_cert = *v;
@@ -417,8 +446,41 @@ std::optional<std::string> process_environment(const char* name) {
   return std::string(value);
 }
 
-Expected<GatewayConfig> parse_gateway_config(std::string_view text, const std::string& file_name,
-                                             const Environment& environment) {
+const std::vector<ConfigKeySection>& gateway_config_keys() {
+  static const std::vector<ConfigKeySection> sections = {
+      {"", {"thingsboard", "storage", "connectors"}, {"grpc", "logs"}},
+      {"thingsboard",
+       {"host", "port", "qos", "maxPayloadSizeBytes", "security", "statistics", "rateLimits",
+        "dpRateLimits", "messagesRateLimits", "deviceRateLimits", "deviceDpRateLimits",
+        "deviceMessagesRateLimits"},
+       {"remoteShell", "remoteConfiguration", "deviceFiltering", "minPackSendDelayMS",
+        "minPackSizeToSend", "checkConnectorsConfigurationInSeconds", "handleDeviceRenaming",
+        "checkingDeviceActivity", "latencyDebugMode", "reportStrategy"}},
+      {"thingsboard.security",
+       {"type", "accessToken", "accessTokenFile", "username", "password", "passwordFile",
+        "clientId", "caCert", "cert", "privateKey"},
+       {}},
+      {"thingsboard.statistics",
+       {"enable", "statsSendPeriodInSeconds"},
+       {"customStatsSendPeriodInSeconds", "commands"}},
+      {"storage",
+       {"type", "data_file_path", "max_records_count", "read_records_count",
+        "messages_ttl_in_days"},
+       {"data_folder_path", "max_file_count", "max_read_records_count", "max_records_per_file",
+        "messages_ttl_check_in_hours", "max_db_connections"}},
+      {"connectors[]",
+       {"name", "type", "configuration"},
+       {"class", "useGRPC", "configurationJson"}},
+  };
+  return sections;
+}
+
+namespace {
+
+// Both entry points: with `errors`, every section is checked and each failure is collected;
+// without, the first failure is returned.
+Expected<GatewayConfig> parse(std::string_view text, const std::string& file_name,
+                              const Environment& environment, std::vector<Error>* errors) {
   GatewayConfig config;
   YAML::Node root;
   try {
@@ -428,33 +490,70 @@ Expected<GatewayConfig> parse_gateway_config(std::string_view text, const std::s
                                                 ": not valid YAML/JSON: " + e.msg);
   }
   Reader reader(file_name, config.warnings);
+  // True when parsing goes on after `result` (it succeeded, or errors are being collected).
+  std::optional<Error> first;
+  const KeepGoing keep_going = [&](Expected<void> result) {
+    if (result) return true;
+    if (errors == nullptr) {
+      first = result.error();
+      return false;
+    }
+    errors->push_back(result.error());
+    return true;
+  };
   try {
     if (!root.IsMap()) {
       return make_error(ErrorCode::invalid_argument,
                         file_name + ": expected a mapping with thingsboard, storage, connectors");
     }
-    reader.check_keys(root, "", {"thingsboard", "storage", "connectors"}, {"grpc", "logs"});
+    reader.check_keys(root, "", "");
     const auto tb = root["thingsboard"];
     if (!tb) {
-      return make_error(ErrorCode::invalid_argument,
-                        file_name + ": thingsboard: missing (host, port, security of the server)");
+      if (!keep_going(make_error(
+              ErrorCode::invalid_argument,
+              file_name + ": thingsboard: missing (host, port, security of the server)"))) {
+        return *first;
+      }
+    } else if (!parse_thingsboard(reader, tb, config, keep_going)) {
+      return *first;
     }
-    DLMSGW_TRY(parse_thingsboard(reader, tb, config));
-    if (const auto storage = root["storage"]) DLMSGW_TRY(parse_storage(reader, storage, config));
+    if (const auto storage = root["storage"]) {
+      if (!keep_going(parse_storage(reader, storage, config))) return *first;
+    }
     if (const auto connectors = root["connectors"]) {
-      DLMSGW_TRY(parse_connectors(reader, connectors, config));
+      if (!keep_going(parse_connectors(reader, connectors, config))) return *first;
     }
   } catch (const YAML::Exception& e) {
     return make_error(ErrorCode::invalid_argument,
                       file_name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
-  DLMSGW_TRY(apply_environment(config, environment));
-  if (config.security.access_token.empty() && config.security.username.empty()) {
+  if (!keep_going(apply_environment(config, environment))) return *first;
+  const bool failed = errors != nullptr && !errors->empty();  // credentials may be what failed
+  if (!failed && config.security.access_token.empty() && config.security.username.empty()) {
     config.warnings.push_back(file_name +
                               ": no credentials (thingsboard.security.accessToken or "
                               "TB_GW_ACCESS_TOKEN): ThingsBoard will refuse the connection");
   }
   return config;
+}
+
+}  // namespace
+
+Expected<GatewayConfig> parse_gateway_config(std::string_view text, const std::string& file_name,
+                                             const Environment& environment) {
+  return parse(text, file_name, environment, nullptr);
+}
+
+GatewayConfigCheck check_gateway_config(std::string_view text, const std::string& file_name,
+                                        const Environment& environment) {
+  GatewayConfigCheck check;
+  auto config = parse(text, file_name, environment, &check.errors);
+  if (config) {
+    check.config = std::move(*config);
+  } else {
+    check.errors.push_back(config.error());
+  }
+  return check;
 }
 
 Expected<GatewayConfig> load_gateway_config(const std::filesystem::path& path,

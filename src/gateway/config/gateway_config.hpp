@@ -94,6 +94,16 @@ struct GatewayConfig {
   std::vector<std::string> warnings;  // "file:line: ..." for the log
 };
 
+// The keys of one mapping of tb_gateway.yaml: those dlmsgw reads, and those of the ThingsBoard
+// gateway it accepts and ignores (with a note). The parser checks every mapping against this table,
+// so it is the one list of known keys (docs/configuration.md is tested against it).
+struct ConfigKeySection {
+  std::string_view path;  // "" (top level), "thingsboard.security", "connectors[]" (each entry)
+  std::vector<std::string_view> keys;
+  std::vector<std::string_view> ignored;  // ThingsBoard gateway settings dlmsgw does not use
+};
+const std::vector<ConfigKeySection>& gateway_config_keys();
+
 // Looks up an environment variable; injectable for tests.
 using Environment = std::function<std::optional<std::string>(const char* name)>;
 std::optional<std::string> process_environment(const char* name);
@@ -102,6 +112,15 @@ Expected<GatewayConfig> parse_gateway_config(std::string_view text, const std::s
                                              const Environment& environment = process_environment);
 Expected<GatewayConfig> load_gateway_config(const std::filesystem::path& path,
                                             const Environment& environment = process_environment);
+
+// Every problem of the file rather than the first (`dlmsgw validate`): each section (thingsboard,
+// storage, connectors) is checked even when an earlier one failed. `config` holds what parsed.
+struct GatewayConfigCheck {
+  GatewayConfig config;
+  std::vector<Error> errors;  // empty: the file is valid (parse_gateway_config would succeed)
+};
+GatewayConfigCheck check_gateway_config(std::string_view text, const std::string& file_name,
+                                        const Environment& environment = process_environment);
 
 // The parts GatewayService needs (MQTT, uplink limits, statistics). Rate limits were checked by
 // the parser, so this cannot fail on them.

@@ -1,0 +1,220 @@
+#include "app/config_check.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/connector_factory.hpp"
+#include "app/gateway_file.hpp"
+#include "app/json_line_index.hpp"
+#include "connectors/dlms/dlms_connector_config.hpp"
+
+namespace dlmsgw::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> read_text(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// "file:line" of connectors[index].key in the gateway file (the entry's line when the key is
+// absent), for problems found after its parser accepted the entry.
+class GatewayPositions {
+ public:
+  GatewayPositions(const std::string& text, std::string file) : file_(std::move(file)) {
+    try {
+      root_ = YAML::Load(text);
+    } catch (const YAML::Exception&) {
+      root_ = YAML::Node();
+    }
+  }
+
+  [[nodiscard]] std::string at(std::size_t index, const char* key) const {
+    try {
+      const auto connectors = root_["connectors"];
+      if (connectors && connectors.IsSequence() && index < connectors.size()) {
+        const auto entry = connectors[index];
+        const auto value = entry.IsMap() && entry[key] ? entry[key] : entry;
+        if (value.Mark().line >= 0) return file_ + ":" + std::to_string(value.Mark().line + 1);
+      }
+    } catch (const YAML::Exception&) {
+    }
+    return file_;
+  }
+
+ private:
+  std::string file_;
+  YAML::Node root_;
+};
+
+// "file: devices[0].port: problem" (the connector parsers' form) -> "file:12: devices[0].port:
+// problem"; a JSON syntax error "at line N" gets line N.
+std::string locate(const std::string& message, const std::string& file,
+                   const JsonLineIndex& index) {
+  const std::string prefix = file + ": ";
+  if (message.rfind(prefix, 0) != 0) return message;
+  const std::string rest = message.substr(prefix.size());
+  const auto colon = rest.find(": ");
+  if (colon != std::string::npos && rest.find(' ') > colon) {
+    if (const auto line = index.line_of(rest.substr(0, colon))) {
+      return file + ":" + std::to_string(*line) + ": " + rest;
+    }
+  }
+  if (const auto at = rest.find("at line "); at != std::string::npos) {
+    std::size_t end = at + 8;
+    while (end < rest.size() && std::isdigit(static_cast<unsigned char>(rest[end])) != 0) ++end;
+    if (end > at + 8) return file + ":" + rest.substr(at + 8, end - at - 8) + ": " + rest;
+  }
+  return message;
+}
+
+// Each device's name and the key that gave it, by position in devices[] (for problems across
+// files, found after each file's parser ran).
+struct NamedDevice {
+  std::string name;
+  std::string path;  // "devices[2].deviceName"
+};
+
+std::vector<NamedDevice> device_names(const std::string& text) {
+  std::vector<NamedDevice> names;
+  const auto root = nlohmann::json::parse(text, nullptr, false, true);
+  if (!root.is_object() || !root.contains("devices") || !root["devices"].is_array()) return names;
+  const auto& devices = root["devices"];
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    const auto& device = devices[i];
+    if (!device.is_object()) continue;
+    for (const char* key : {"deviceName", "name"}) {
+      if (device.contains(key) && device[key].is_string()) {
+        names.push_back({device[key].get<std::string>(),
+                         "devices[" + std::to_string(i) + "]." + std::string(key)});
+        break;
+      }
+    }
+  }
+  return names;
+}
+
+std::string supported_types() {
+  std::string supported;
+  for (const auto type : supported_connector_types()) {
+    supported += (supported.empty() ? "" : ", ") + std::string(type);
+  }
+  return supported;
+}
+
+class Checker {
+ public:
+  explicit Checker(ConfigCheck& check) : check_(check) {}
+
+  void check_gateway(const fs::path& file) {
+    check_.gateway_file = file;
+    const auto text = read_text(file);
+    if (!text) {
+      check_.errors.push_back(file.string() + ": cannot be read: " + std::strerror(errno));
+      return;
+    }
+    ++check_.gateway_files;
+    auto result = gateway::check_gateway_config(*text, file.string());
+    for (const auto& error : result.errors) check_.errors.push_back(error.message);
+    append(check_.warnings, result.config.warnings);
+    const GatewayPositions positions(*text, file.string());
+    for (std::size_t i = 0; i < result.config.connectors.size(); ++i) {
+      check_connector(result.config.connectors[i], i, positions);
+    }
+    if (result.errors.empty()) check_.gateway = std::move(result.config);
+  }
+
+ private:
+  static void append(std::vector<std::string>& to, const std::vector<std::string>& from) {
+    to.insert(to.end(), from.begin(), from.end());
+  }
+
+  void check_connector(const gateway::ConnectorConfig& entry, std::size_t index,
+                       const GatewayPositions& positions) {
+    const std::string key = "connectors[" + std::to_string(index) + "]";
+    if (entry.type != "dlms") {
+      check_.errors.push_back(
+          positions.at(index, "type") + ": " + key + ".type: '" + entry.type +
+          "' is not a connector type dlmsgw has (supported: " + supported_types() + ")");
+      return;
+    }
+    const std::string file = entry.configuration.string();
+    const auto text = read_text(entry.configuration);
+    if (!text) {
+      check_.errors.push_back(positions.at(index, "configuration") + ": " + key +
+                              ".configuration: " + file +
+                              " cannot be read: " + std::strerror(errno) +
+                              " (a relative path is relative to the gateway file's directory)");
+      return;
+    }
+    ++check_.connector_files;
+    const JsonLineIndex lines(*text);
+    auto result = connectors::dlms::check_dlms_connector_config(*text, file);
+    for (const auto& error : result.errors) {
+      check_.errors.push_back(locate(error.message, file, lines));
+    }
+    for (const auto& warning : result.config.warnings) {
+      check_.warnings.push_back(locate(warning, file, lines));
+    }
+    check_duplicates_across_files(*text, file, lines);
+    for (const auto& device : result.config.devices) {
+      MeterTarget meter;
+      meter.name = device.name;
+      meter.connection = device.connection;
+      if (!device.timeseries.empty()) {
+        meter.first_point = device.timeseries.front().attribute;
+      } else if (!device.attributes.empty()) {
+        meter.first_point = device.attributes.front().attribute;
+      }
+      check_.meters.push_back(std::move(meter));
+    }
+  }
+
+  // Within a file the parser refuses a repeated name; across files only the whole configuration
+  // shows it.
+  void check_duplicates_across_files(const std::string& text, const std::string& file,
+                                     const JsonLineIndex& lines) {
+    std::map<std::string, std::string> seen_here;
+    for (const auto& device : device_names(text)) {
+      if (!seen_here.emplace(device.name, device.path).second) continue;
+      const auto earlier = devices_.find(device.name);
+      if (earlier != devices_.end() && earlier->second != file) {
+        const auto line = lines.line_of(device.path);
+        check_.errors.push_back(file + (line ? ":" + std::to_string(*line) : "") + ": " +
+                                device.path + ": \"" + device.name + "\" is also a device of " +
+                                earlier->second +
+                                " (device names must be unique over all connectors: each is "
+                                "one ThingsBoard device)");
+      }
+    }
+    for (const auto& [name, path] : seen_here) devices_.emplace(name, file);
+  }
+
+  ConfigCheck& check_;
+  std::map<std::string, std::string> devices_;  // device name -> the connector file it is in
+};
+
+}  // namespace
+
+ConfigCheck check_configuration(const fs::path& config) {
+  ConfigCheck check;
+  auto file = find_gateway_file(config);
+  if (!file) {
+    check.errors.push_back(file.error().message);
+    return check;
+  }
+  Checker(check).check_gateway(*file);
+  return check;
+}
+
+}  // namespace dlmsgw::app

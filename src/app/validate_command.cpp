@@ -1,0 +1,152 @@
+#include "app/validate_command.hpp"
+
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/config_check.hpp"
+#include "app/config_probe.hpp"
+
+namespace dlmsgw::app {
+namespace {
+
+constexpr int kExitValid = 0;
+constexpr int kExitProbeFailed = 1;
+constexpr int kExitInvalid = 2;
+
+struct ValidateOptions {
+  std::string config = "/etc/dlmsgw";
+  bool probe = false;
+  bool json = false;
+  double probe_timeout_s = 10;
+};
+
+std::string count(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string summary(const ConfigCheck& check) {
+  const std::string files = count(check.gateway_files, "gateway file", "gateway files") + ", " +
+                            count(check.connector_files, "connector file", "connector files") +
+                            ", " + count(check.meters.size(), "meter", "meters");
+  const std::string warnings = count(check.warnings.size(), "warning", "warnings");
+  if (check.valid()) return "configuration valid: " + files + ", " + warnings;
+  return "configuration invalid: " + count(check.errors.size(), "error", "errors") + ", " +
+         warnings + " (" + files + ")";
+}
+
+std::string took_text(std::chrono::milliseconds took) {
+  if (took.count() < 1000) return std::to_string(took.count()) + " ms";
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(2) << static_cast<double>(took.count()) / 1000.0 << " s";
+  return text.str();
+}
+
+void print_table(const std::vector<ProbeRow>& rows) {
+  std::size_t target = 6;
+  std::size_t address = 7;
+  for (const auto& row : rows) {
+    target = std::max(target, row.target.size());
+    address = std::max(address, row.address.size());
+  }
+  const auto line = [&](const std::string& a, const std::string& b, const std::string& c,
+                        const std::string& d) {
+    std::cout << std::left << std::setw(static_cast<int>(target)) << a << "  "
+              << std::setw(static_cast<int>(address)) << b << "  " << std::setw(8) << c << "  " << d
+              << "\n";
+  };
+  line("TARGET", "ADDRESS", "TIME", "RESULT");
+  for (const auto& row : rows) line(row.target, row.address, took_text(row.took), row.result);
+}
+
+nlohmann::json to_json(const ConfigCheck& check, const std::vector<ProbeRow>& rows) {
+  nlohmann::json report{{"valid", check.valid()},
+                        {"errors", check.errors},
+                        {"warnings", check.warnings},
+                        {"gatewayFiles", check.gateway_files},
+                        {"connectorFiles", check.connector_files},
+                        {"meters", check.meters.size()},
+                        {"summary", summary(check)}};
+  if (!rows.empty()) {
+    auto probe = nlohmann::json::array();
+    for (const auto& row : rows) {
+      probe.push_back({{"target", row.target},
+                       {"address", row.address},
+                       {"ok", row.ok},
+                       {"result", row.result},
+                       {"tookMs", row.took.count()}});
+    }
+    report["probe"] = std::move(probe);
+  }
+  return report;
+}
+
+int run_validate(const ValidateOptions& options) {
+  const auto check = check_configuration(options.config);
+  std::vector<ProbeRow> rows;
+  if (check.valid() && options.probe && check.gateway) {
+    ProbeOptions probe;
+    probe.broker_timeout = probe.meter_timeout =
+        std::chrono::milliseconds(static_cast<std::int64_t>(options.probe_timeout_s * 1000));
+    rows = probe_configuration(*check.gateway, check.meters, probe);
+  }
+  const bool probe_failed =
+      std::any_of(rows.begin(), rows.end(), [](const ProbeRow& row) { return !row.ok; });
+  if (options.json) {
+    std::cout << to_json(check, rows).dump(2) << "\n";
+  } else {
+    for (const auto& error : check.errors) std::cout << error << "\n";
+    for (const auto& warning : check.warnings) std::cout << "warning: " << warning << "\n";
+    std::cout << summary(check) << "\n";
+    if (!rows.empty()) {
+      std::cout << "\n";
+      print_table(rows);
+      std::size_t failed = 0;
+      for (const auto& row : rows) failed += row.ok ? 0 : 1;
+      std::cout << "probe: "
+                << (failed == 0 ? "all " + count(rows.size(), "target", "targets") + " reachable"
+                                : std::to_string(failed) + " of " +
+                                      count(rows.size(), "target", "targets") + " failed")
+                << "\n";
+    }
+  }
+  if (!check.valid()) return kExitInvalid;
+  return probe_failed ? kExitProbeFailed : kExitValid;
+}
+
+}  // namespace
+
+void add_validate_command(CLI::App& app) {
+  auto options = std::make_shared<ValidateOptions>();
+  auto* command = app.add_subcommand(
+      "validate",
+      "Check a configuration without running it: tb_gateway.yaml and every connector file it "
+      "names (--probe: also reach the broker and each meter)");
+  command
+      ->add_option("-c,--config", options->config,
+                   "configuration directory holding tb_gateway.yaml (or .json), or that file")
+      ->capture_default_str();
+  command->add_flag("--probe", options->probe,
+                    "also connect to the broker (MQTT CONNECT with the configured credentials) "
+                    "and to each meter (association and one read of its first point)");
+  command
+      ->add_option("--probe-timeout", options->probe_timeout_s,
+                   "seconds each probe may take (broker, each meter; probed at the same time)")
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str();
+  command->add_flag("--json", options->json, "print the report as JSON");
+  command->footer(
+      "Each problem is printed as file:line: key: problem (hint); warnings (unknown keys, "
+      "group-readable secret files...) as \"warning: ...\". The last line sums up, e.g. "
+      "\"configuration valid: 1 gateway file, 1 connector file, 3 meters, 2 warnings\".\n"
+      "Exit status: 0 valid (warnings allowed), 1 valid but a probe failed (a meter or the "
+      "broker unreachable, timed out or refused), 2 configuration invalid.");
+  command->callback([options] {
+    const int status = run_validate(*options);
+    if (status != 0) throw CLI::RuntimeError(status);
+  });
+}
+
+}  // namespace dlmsgw::app

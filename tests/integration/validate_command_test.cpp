@@ -1,0 +1,372 @@
+// `dlmsgw validate` as a process: a valid configuration, broken ones (each problem reported as
+// file:line: key: problem (hint), with exit status 2), warnings that do not fail, and --probe
+// against a real mosquitto and real simulator meters (exit status 0 or 1 and the table rows).
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "gateway/storage/temp_directory.hpp"
+#include "support/command_runner.hpp"
+#include "support/mosquitto_broker.hpp"
+#include "support/simulator_process.hpp"
+
+namespace dlmsgw {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kBinary = DLMSGW_BINARY;
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  if (at == std::string::npos) throw std::runtime_error("test template has no " + from);
+  return text.replace(at, from.size(), to);
+}
+
+// Line numbers matter: the tests expect problems at the lines written here.
+const std::string kGatewayYaml =
+    "thingsboard:\n"                             // 1
+    "  host: 127.0.0.1\n"                        // 2
+    "  port: 1883\n"                             // 3
+    "  security:\n"                              // 4
+    "    accessToken: token\n"                   // 5
+    "storage:\n"                                 // 6
+    "  type: memory\n"                           // 7
+    "connectors:\n"                              // 8
+    "  - name: DLMS\n"                           // 9
+    "    type: dlms\n"                           // 10
+    "    configuration: dlms_connector.json\n";  // 11
+
+const std::string kConnectorJson =
+    "{\n"                                                                           // 1
+    "  \"name\": \"DLMS\",\n"                                                       // 2
+    "  \"devices\": [\n"                                                            // 3
+    "    {\n"                                                                       // 4
+    "      \"deviceName\": \"m1\",\n"                                               // 5
+    "      \"pollPeriod\": 5000,\n"                                                 // 6
+    "      \"connection\": {\n"                                                     // 7
+    "        \"type\": \"tcp\",\n"                                                  // 8
+    "        \"host\": \"127.0.0.1\",\n"                                            // 9
+    "        \"port\": 3333,\n"                                                     // 10
+    "        \"authentication\": \"low\",\n"                                        // 11
+    "        \"password\": \"22222222\"\n"                                          // 12
+    "      },\n"                                                                    // 13
+    "      \"timeseries\": [\n"                                                     // 14
+    "        {\"key\": \"voltage\", \"obis\": \"1-1:32.7.0\"},\n"                   // 15
+    "        {\"key\": \"energy\", \"obis\": \"1-1:1.8.0\"}\n"                      // 16
+    "      ]\n"                                                                     // 17
+    "    },\n"                                                                      // 18
+    "    {\n"                                                                       // 19
+    "      \"deviceName\": \"m2\",\n"                                               // 20
+    "      \"connection\": {\"host\": \"127.0.0.1\", \"port\": 3334},\n"            // 21
+    "      \"timeseries\": [{\"key\": \"frequency\", \"obis\": \"1-1:14.7.0\"}]\n"  // 22
+    "    }\n"                                                                       // 23
+    "  ]\n"                                                                         // 24
+    "}\n";                                                                          // 25
+
+class ValidateCommand : public ::testing::Test {
+ protected:
+  void write(const std::string& gateway, const std::string& connector) {
+    write_file(dir_.path() / "tb_gateway.yaml", gateway);
+    write_file(dir_.path() / "dlms_connector.json", connector);
+  }
+
+  test::CommandResult validate(const std::string& extra = "") {
+    return test::run_command(kBinary + " validate -c '" + dir_.path().string() + "' " + extra +
+                             " 2>&1");
+  }
+
+  // The output line that mentions `needle` (empty when none does).
+  static std::string line_with(const std::string& output, const std::string& needle) {
+    const auto at = output.find(needle);
+    if (at == std::string::npos) return {};
+    const auto start = output.rfind('\n', at);
+    const auto end = output.find('\n', at);
+    const auto from = start == std::string::npos ? 0 : start + 1;
+    return output.substr(from, end == std::string::npos ? std::string::npos : end - from);
+  }
+
+  std::string yaml_path() const { return (dir_.path() / "tb_gateway.yaml").string(); }
+  std::string json_path() const { return (dir_.path() / "dlms_connector.json").string(); }
+
+  gateway::testing::TempDirectory dir_;
+};
+
+TEST_F(ValidateCommand, AValidConfigurationExitsZeroWithASummary) {
+  write(kGatewayYaml, kConnectorJson);
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_NE(result.output.find(
+                "configuration valid: 1 gateway file, 1 connector file, 2 meters, 0 warnings"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, HelpDocumentsTheExitStatuses) {
+  const auto result = test::run_command(kBinary + " validate --help 2>&1");
+  EXPECT_EQ(result.exit_status, 0);
+  EXPECT_NE(result.output.find("0 valid (warnings allowed), 1 valid but a probe failed"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("2 configuration invalid"), std::string::npos);
+}
+
+TEST_F(ValidateCommand, OutOfRangePortNamesTheGatewayLine) {
+  write(replace(kGatewayYaml, "port: 1883", "port: 70000"), kConnectorJson);
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(yaml_path() +
+                               ":3: thingsboard.port: '70000' is not a port number (1-65535)"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("configuration invalid: 1 error"), std::string::npos);
+}
+
+TEST_F(ValidateCommand, WrongTypeNamesTheConnectorLine) {
+  write(kGatewayYaml, replace(kConnectorJson, "\"pollPeriod\": 5000", "\"pollPeriod\": \"fast\""));
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(json_path() +
+                               ":6: devices[0].pollPeriod: expected a period in milliseconds (1 "
+                               "or more, e.g. 5000 for 5 s), got text \"fast\""),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, BadObisNamesTheLineAndTheWayToWriteIt) {
+  write(kGatewayYaml, replace(kConnectorJson, "1-1:32.7.0", "1.0.1.8"));
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(json_path() +
+                               ":15: devices[0].timeseries[0].obis: \"1.0.1.8\" is not an OBIS "
+                               "code (write A-B:C.D.E, e.g. 1-0:32.7.0"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, DuplicateDeviceNamesInAFile) {
+  write(kGatewayYaml, replace(kConnectorJson, "\"deviceName\": \"m2\"", "\"deviceName\": \"m1\""));
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(json_path() +
+                               ":20: devices[1].deviceName: \"m1\" is used twice (device names "
+                               "must be unique"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, DuplicateDeviceNamesAcrossConnectorFiles) {
+  const std::string second = (dir_.path() / "second.json").string();
+  write(kGatewayYaml + "  - {name: Second, type: dlms, configuration: second.json}\n",
+        kConnectorJson);
+  write_file(second, replace(kConnectorJson, "\"deviceName\": \"m1\"", "\"deviceName\": \"m9\""));
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(second + ":20: devices[1].deviceName: \"m2\" is also a device of " +
+                               json_path() + " (device names must be unique over all connectors"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, DuplicateKeysWithinADevice) {
+  write(kGatewayYaml, replace(kConnectorJson, "{\"key\": \"energy\"", "{\"key\": \"voltage\""));
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(json_path() +
+                               ":16: devices[0].timeseries[1].key: \"voltage\" is used twice in "
+                               "timeseries (keys must be unique"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, LlsWithoutPassword) {
+  write(kGatewayYaml, replace(kConnectorJson, "\"password\": \"22222222\"", "\"password\": \"\""));
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(json_path() +
+                               ":7: devices[0].connection: meter 'm1' 127.0.0.1:3333: LLS needs a "
+                               "password (give password, passwordFile or \"${env:NAME}\")"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, SecretFileReadableByEveryoneIsRefused) {
+  const auto token = dir_.path() / "gateway.token";
+  write_file(token, "secret-token\n");
+  ::chmod(token.c_str(), 0644);
+  write(replace(kGatewayYaml, "accessToken: token", "accessTokenFile: gateway.token"),
+        kConnectorJson);
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(
+                yaml_path() + ":5: thingsboard.security.accessTokenFile: access token file " +
+                token.string() + " is readable by every user (protect it with: " + "chmod 600 " +
+                token.string() + ")"),
+            std::string::npos)
+      << result.output;
+
+  ::chmod(token.c_str(), 0640);  // group-readable: a warning only
+  const auto warned = validate();
+  EXPECT_EQ(warned.exit_status, 0) << warned.output;
+  EXPECT_NE(warned.output.find("warning: " + yaml_path() +
+                               ":5: thingsboard.security.accessTokenFile: access token file " +
+                               token.string() + " is readable by its group (consider chmod 600)"),
+            std::string::npos)
+      << warned.output;
+}
+
+TEST_F(ValidateCommand, MissingTokenFile) {
+  write(replace(kGatewayYaml, "accessToken: token", "accessTokenFile: missing.token"),
+        kConnectorJson);
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(yaml_path() +
+                               ":5: thingsboard.security.accessTokenFile: access token file "),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("missing.token cannot be read: No such file or directory"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, UnknownKeyIsAWarningOnly) {
+  write(replace(kGatewayYaml, "  port: 1883\n", "  port: 1883\n  hots: x\n"),
+        replace(kConnectorJson, "\"pollPeriod\": 5000,", "\"pollPeriod\": 5000, \"colour\": 1,"));
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_NE(result.output.find("warning: " + yaml_path() +
+                               ":4: unknown key thingsboard.hots (ignored; check the spelling)"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("warning: " + json_path() +
+                               ":6: devices[0].colour: unknown key, ignored (check the spelling)"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find(
+                "configuration valid: 1 gateway file, 1 connector file, 2 meters, 2 warnings"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, ReportsEveryProblemNotOnlyTheFirst) {
+  auto connector = replace(kConnectorJson, "1-1:32.7.0", "1.0.1.8");
+  connector = replace(connector, "\"port\": 3334", "\"port\": 70000");
+  write(replace(replace(kGatewayYaml, "type: memory", "type: file"), "port: 1883", "port: 0"),
+        connector);
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find(yaml_path() + ":3: thingsboard.port: '0' is not a port number"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find(yaml_path() + ":7: storage.type: 'file' is not a storage type"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find(json_path() + ":15: devices[0].timeseries[0].obis:"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(
+      result.output.find(json_path() + ":21: devices[1].connection.port: 70000 is not a TCP port "
+                                       "(1..65535)"),
+      std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("configuration invalid: 4 errors"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, JsonReport) {
+  write(replace(kGatewayYaml, "port: 1883", "port: 0"), kConnectorJson);
+  const auto result =
+      test::run_command(kBinary + " validate --json -c '" + dir_.path().string() + "'");
+  EXPECT_EQ(result.exit_status, 2);
+  const auto report = nlohmann::json::parse(result.output, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << result.output;
+  EXPECT_FALSE(report["valid"].get<bool>());
+  ASSERT_EQ(report["errors"].size(), 1u);
+  EXPECT_EQ(report["errors"][0], yaml_path() +
+                                     ":3: thingsboard.port: '0' is not a port number "
+                                     "(1-65535)");
+}
+
+// --probe: the broker with the configured credentials, each meter with an association and a read.
+std::string probe_gateway_yaml(const test::MosquittoBroker& broker, const std::string& password) {
+  return "thingsboard:\n  host: 127.0.0.1\n  port: " + std::to_string(broker.port()) +
+         "\n  security: {username: " + broker.user() + ", password: " + password +
+         "}\nconnectors:\n  - {name: DLMS, type: dlms, configuration: dlms_connector.json}\n";
+}
+
+// A port nothing listens on: bound, then closed.
+int closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST_F(ValidateCommand, ProbeReachesTheBrokerAndEveryMeter) {
+  test::MosquittoBroker broker;
+  test::SimulatorProcess meters(kBinary, {"--profile", "microstar", "--meters", "2"});
+  ASSERT_TRUE(meters.ready());
+  auto connector = replace(kConnectorJson, "3333", std::to_string(meters.port(0)));
+  connector = replace(connector, "3334", std::to_string(meters.port(1)));
+  write(probe_gateway_yaml(broker, broker.password()), connector);
+  const auto result = validate("--probe");
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+  const auto broker_row = line_with(result.output, "broker ");
+  EXPECT_NE(broker_row.find("127.0.0.1:" + std::to_string(broker.port())), std::string::npos)
+      << result.output;
+  EXPECT_NE(broker_row.find(" ok"), std::string::npos) << result.output;
+  const auto m1 = line_with(result.output, "meter 'm1'");
+  EXPECT_NE(m1.find("127.0.0.1:" + std::to_string(meters.port(0))), std::string::npos)
+      << result.output;
+  EXPECT_NE(m1.find("ok: 1-1:32.7.0 = "), std::string::npos) << result.output;
+  EXPECT_NE(line_with(result.output, "meter 'm2'").find("ok: 1-1:14.7.0 = "), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("probe: all 3 targets reachable"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(ValidateCommand, ProbeReportsARefusedTokenAndAnUnreachableMeter) {
+  test::MosquittoBroker broker;
+  test::SimulatorProcess meters(kBinary, {"--profile", "microstar"});
+  ASSERT_TRUE(meters.ready());
+  const int closed = closed_port();
+  auto connector = replace(kConnectorJson, "3333", std::to_string(meters.port(0)));
+  connector = replace(connector, "3334", std::to_string(closed));
+  write(probe_gateway_yaml(broker, "wrong-password"), connector);
+  const auto result = validate("--probe --probe-timeout 5");
+  EXPECT_EQ(result.exit_status, 1) << result.output;
+  EXPECT_NE(line_with(result.output, "broker ").find("refused"), std::string::npos)
+      << result.output;
+  EXPECT_NE(line_with(result.output, "meter 'm1'").find("ok: "), std::string::npos)
+      << result.output;
+  const auto m2 = line_with(result.output, "meter 'm2'");
+  EXPECT_NE(m2.find("127.0.0.1:" + std::to_string(closed)), std::string::npos) << result.output;
+  EXPECT_NE(m2.find("unreachable"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("probe: 2 of 3 targets failed"), std::string::npos) << result.output;
+}
+
+TEST_F(ValidateCommand, AnInvalidConfigurationIsNotProbed) {
+  write(replace(kGatewayYaml, "port: 1883", "port: 70000"), kConnectorJson);
+  const auto result = validate("--probe");
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_EQ(result.output.find("TARGET"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace dlmsgw
