@@ -129,7 +129,7 @@ std::optional<double> sample(const std::string& text, const std::string& series)
     if (!types.contains(family)) {
       return ::testing::AssertionFailure() << "sample without a # TYPE family: '" << line << "'";
     }
-    const std::string value = match[6];
+    const std::string value = match[5];
     if (value != "+Inf" && value != "-Inf" && value != "NaN") {
       char* end = nullptr;
       std::strtod(value.c_str(), &end);
