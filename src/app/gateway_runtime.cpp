@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <iterator>
 
 #include "app/connector_factory.hpp"
+#include "app/trace_route.hpp"
+#include "gateway/component_logger.hpp"
 
 namespace dlmsgw::app {
 namespace {
@@ -34,16 +37,26 @@ std::string describe_storage(const gateway::StorageConfig& storage) {
 }
 
 // Logs a connector's summary, one line per meter, and its file's warnings; hands the connector
-// over.
-std::vector<std::unique_ptr<gateway::Connector>> take_and_log(std::vector<BuiltConnector> built) {
+// over, noting the DLMS ones in `dlms` (for metrics and the trace switch).
+std::vector<std::unique_ptr<gateway::Connector>> take_and_log(
+    std::vector<BuiltConnector> built, std::vector<connectors::dlms::DlmsConnector*>& dlms) {
   std::vector<std::unique_ptr<gateway::Connector>> connectors;
   for (auto& item : built) {
     spdlog::info("{}", item.summary);
     for (const auto& device : item.devices) spdlog::info("  {}", device);
     for (const auto& warning : item.warnings) spdlog::warn("{}", warning);
+    if (auto* meters = dynamic_cast<connectors::dlms::DlmsConnector*>(item.connector.get())) {
+      dlms.push_back(meters);
+    }
     connectors.push_back(std::move(item.connector));
   }
   return connectors;
+}
+
+// "127.0.0.1:9110" or "[::1]:9110".
+std::string http_authority(const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 }  // namespace
@@ -52,6 +65,8 @@ GatewayRuntime::GatewayRuntime(gateway::GatewayConfig config, std::string versio
     : config_(std::move(config)), version_(std::move(version)) {}
 
 GatewayRuntime::~GatewayRuntime() {
+  endpoint_.reset();  // it reads the metrics, which read the gateway and storage
+  metrics_.reset();
   gateway_.reset();  // before storage, which its uplink uses
   if (storage_) storage_->stop();
 }
@@ -70,12 +85,13 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
   auto queue = gateway::open_record_queue(storage_config);
   if (!queue) return {nullptr, kExitFailure, "storage: " + queue.error().message};
   gateway::StorageServiceOptions storage_options;
-  storage_options.on_error = [](const Error& error) {
-    spdlog::error("storage: {}", error.message);
+  storage_options.on_error = [&self](const Error& error) {
+    self.health_checks_.storage_failed(error);
+    gateway::component_logger("storage")->error("storage: {}", error.message);
   };
   storage_options.on_dropped = [](std::uint64_t now, std::uint64_t total) {
-    spdlog::warn("storage: {} oldest records dropped for the storage limits ({} in total)", now,
-                 total);
+    gateway::component_logger("storage")->warn(
+        "storage: {} oldest records dropped for the storage limits ({} in total)", now, total);
   };
   self.storage_ = std::make_unique<gateway::StorageService>(
       std::move(*queue), self.io_.get_executor(), std::move(storage_options));
@@ -86,6 +102,9 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
     // Next to the data: both describe the same installation and move together.
     options.registry_file = storage_config.data_file_path.parent_path() / "devices.json";
   }
+  options.uplink.on_puback_latency = [&self](std::chrono::steady_clock::duration latency) {
+    if (self.metrics_) self.metrics_->observe_puback_latency(latency);
+  };
   options.on_shutdown = [&self](int exit_code) {
     self.begin_shutdown(exit_code, "gateway_restart requested by ThingsBoard");
   };
@@ -99,11 +118,16 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
                    ? std::string("in memory")
                    : self.gateway_->registry().path().string());
   for (const auto& warning : self.config_.warnings) spdlog::warn("{}", warning);
-  for (auto& connector : take_and_log(std::move(*connectors))) {
+  for (auto& connector : take_and_log(std::move(*connectors), self.dlms_)) {
     if (auto added = self.gateway_->add_connector(std::move(connector)); !added) {
       return {nullptr, kExitConfig, added.error().message};
     }
   }
+  auto metrics = GatewayMetrics::create(
+      self.registry_, *self.gateway_, *self.storage_, [&self] { return self.meter_snapshots(); },
+      self.version_);
+  if (!metrics) return {nullptr, kExitFailure, "metrics: " + metrics.error().message};
+  self.metrics_ = std::move(*metrics);
   startup.runtime = std::move(runtime);
   return startup;
 }
@@ -113,6 +137,7 @@ int GatewayRuntime::run() {
   signals_.add(SIGTERM);
   signals_.add(SIGHUP);
   wait_for_signal();
+  start_health_endpoint();
   gateway_->start();
   (void)sd_notify(0, "READY=1");
   watchdog_.start();
@@ -145,13 +170,15 @@ void GatewayRuntime::reload() {
       "SIGHUP: reading the connector files again (tb_gateway.yaml is read only at start: restart "
       "dlmsgw for changes to it)");
   auto built = make_connectors(io_, config_.connectors);
+  std::vector<connectors::dlms::DlmsConnector*> dlms;
   if (!built) {
     spdlog::error("reload refused, the running connectors keep going: {}", built.error().message);
-  } else if (auto replaced = gateway_->replace_connectors(take_and_log(std::move(*built)));
+  } else if (auto replaced = gateway_->replace_connectors(take_and_log(std::move(*built), dlms));
              !replaced) {
     spdlog::error("reload refused, the running connectors keep going: {}",
                   replaced.error().message);
   } else {
+    dlms_ = std::move(dlms);
     spdlog::info("reload done: {} connector(s) running", config_.connectors.size());
   }
   (void)sd_notify(0, "READY=1");
@@ -169,6 +196,46 @@ void GatewayRuntime::begin_shutdown(int exit_code, const std::string& reason) {
   signals_.clear(ignored);
   on_second_signal_exit_at_once();
   gateway_->stop();
+}
+
+std::vector<connectors::dlms::MeterSnapshot> GatewayRuntime::meter_snapshots() const {
+  std::vector<connectors::dlms::MeterSnapshot> snapshots;
+  for (const auto* connector : dlms_) {
+    auto more = connector->meter_snapshots();
+    std::move(more.begin(), more.end(), std::back_inserter(snapshots));
+  }
+  return snapshots;
+}
+
+void GatewayRuntime::start_health_endpoint() {
+  const auto& health = config_.health;
+  if (!health.enabled) {
+    spdlog::info("health endpoint off (health.enabled: false)");
+    return;
+  }
+  observability::HttpEndpointOptions options;
+  options.address = health.host;
+  options.port = health.port;
+  options.before_metrics = [this] { metrics_->refresh(); };
+  options.extra_routes = [this](const observability::HttpRequest& request) {
+    // Every answer about health reflects the state now.
+    if (request.path == "/health") health_checks_.update(health_, *gateway_);
+    return route_trace(request, [this] { return dlms_; });
+  };
+  health_checks_.update(health_, *gateway_);
+  auto endpoint =
+      observability::HttpEndpoint::start(io_.get_executor(), options, registry_, health_);
+  if (!endpoint) {
+    // Readings matter more than their metrics: keep delivering without the endpoint.
+    spdlog::error(
+        "health endpoint not started: {} (set health.port, or health.enabled: false); running "
+        "without it",
+        endpoint.error().message);
+    return;
+  }
+  endpoint_ = std::move(*endpoint);
+  spdlog::info("health endpoint on http://{} (/health, /metrics, POST /trace)",
+               http_authority(health.host, endpoint_->port()));
 }
 
 }  // namespace dlmsgw::app

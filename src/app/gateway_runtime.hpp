@@ -10,17 +10,27 @@
 //                    not, log why and keep the running ones. tb_gateway.yaml is not read again.
 //   gateway_restart  (RPC from ThingsBoard) the same clean stop, then exit 75 for the service
 //                    manager to restart us.
+//
+// With health.enabled it also serves GET /health, GET /metrics and POST /trace over HTTP (see
+// docs/operations.md); the endpoint failing to bind is logged and the gateway runs without it.
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "app/gateway_health.hpp"
+#include "app/gateway_metrics.hpp"
 #include "app/service_watchdog.hpp"
+#include "connectors/dlms/dlms_connector.hpp"
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/storage_service.hpp"
+#include "observability/health_state.hpp"
+#include "observability/http_endpoint.hpp"
+#include "observability/metrics_registry.hpp"
 
 namespace dlmsgw::app {
 
@@ -52,12 +62,22 @@ class GatewayRuntime {
   void wait_for_signal();
   void reload();
   void begin_shutdown(int exit_code, const std::string& reason);
+  void start_health_endpoint();
+  [[nodiscard]] std::vector<connectors::dlms::MeterSnapshot> meter_snapshots() const;
 
   asio::io_context io_{1};
   gateway::GatewayConfig config_;
   std::string version_;
   std::unique_ptr<gateway::StorageService> storage_;
   std::unique_ptr<gateway::GatewayService> gateway_;
+  // Observability: the endpoint goes first in the destructor (it reads all the rest).
+  observability::MetricsRegistry registry_;
+  observability::HealthState health_;
+  GatewayHealth health_checks_{config_.storage};
+  std::unique_ptr<GatewayMetrics> metrics_;
+  std::unique_ptr<observability::HttpEndpoint> endpoint_;
+  // The running DLMS connectors (owned by gateway_), for metrics and the trace switch.
+  std::vector<connectors::dlms::DlmsConnector*> dlms_;
   asio::signal_set signals_{io_};
   bool stopping_ = false;
   int exit_code_ = kExitOk;

@@ -1,55 +1,23 @@
 #include "app/run_command.hpp"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
+#include "app/gateway_file.hpp"
 #include "app/gateway_runtime.hpp"
+#include "app/logging_setup.hpp"
 #include "app/version.hpp"
 #include "gateway/config/gateway_config.hpp"
 
 namespace dlmsgw::app {
 namespace {
 
-namespace fs = std::filesystem;
-
 struct RunOptions {
   std::string config = "/etc/dlmsgw";
-  std::string log_level = "info";
+  std::string log_level;  // empty: tb_gateway.yaml's logging.level
 };
-
-// -c names the directory (tb_gateway.yaml or tb_gateway.json in it) or the file itself.
-Expected<fs::path> find_gateway_file(const fs::path& config) {
-  std::error_code ec;
-  if (fs::is_directory(config, ec)) {
-    for (const char* name : {"tb_gateway.yaml", "tb_gateway.yml", "tb_gateway.json"}) {
-      if (fs::exists(config / name, ec)) return config / name;
-    }
-    return make_error(ErrorCode::invalid_argument,
-                      config.string() +
-                          ": no tb_gateway.yaml or tb_gateway.json in this directory (-c takes "
-                          "the configuration directory or the file)");
-  }
-  if (!fs::exists(config, ec)) {
-    return make_error(ErrorCode::invalid_argument,
-                      config.string() +
-                          ": no such file or directory (-c takes the "
-                          "configuration directory or its tb_gateway.yaml)");
-  }
-  return config;
-}
-
-void set_up_logging(const std::string& level) {
-  // stderr: stdout stays free for a future machine-readable output; journald takes both.
-  auto logger = spdlog::stderr_color_mt("dlmsgw");
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_default_logger(std::move(logger));
-  spdlog::set_level(spdlog::level::from_str(level));
-  spdlog::flush_on(spdlog::level::trace);
-}
 
 int run_gateway(const RunOptions& options) {
   auto file = find_gateway_file(options.config);
@@ -62,7 +30,9 @@ int run_gateway(const RunOptions& options) {
     std::cerr << "dlmsgw run: " << config.error().message << "\n";
     return kExitConfig;
   }
-  set_up_logging(options.log_level);
+  set_up_logging(config->logging, options.log_level.empty()
+                                      ? std::nullopt
+                                      : std::optional<std::string>(options.log_level));
   spdlog::info("configuration {}", file->string());
   auto startup = GatewayRuntime::create(std::move(*config), std::string(kVersion));
   if (!startup.runtime) {
@@ -88,9 +58,11 @@ void add_run_command(CLI::App& app) {
       ->add_option("-c,--config", options->config,
                    "configuration directory holding tb_gateway.yaml (or .json), or that file")
       ->capture_default_str();
-  command->add_option("--log-level", options->log_level, "log detail")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
-      ->capture_default_str();
+  command
+      ->add_option("--log-level", options->log_level,
+                   "log detail, instead of tb_gateway.yaml's logging.level (default info); "
+                   "logging.levels still sets single components")
+      ->check(CLI::IsMember(gateway::log_level_names()));
   command->footer(
       "Signals: SIGTERM/SIGINT stop cleanly (meters released, storage flushed; a second one exits "
       "at once), SIGHUP reads the connector files again (not tb_gateway.yaml) and keeps the "

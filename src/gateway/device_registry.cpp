@@ -14,8 +14,14 @@
 #include <sstream>
 #include <thread>
 
+#include "gateway/component_logger.hpp"
+
 namespace dlmsgw::gateway {
 namespace {
+// This file's log lines belong to the "gateway" component (tb_gateway.yaml logging.levels).
+std::shared_ptr<spdlog::logger> log() {
+  return component_logger("gateway");
+}
 
 namespace fs = std::filesystem;
 
@@ -115,7 +121,7 @@ class DeviceRegistry::Writer {
         copy = entries_->list;
       }
       auto written = write_atomically(path_, render(copy));
-      if (!written) spdlog::error("{}", written.error().message);
+      if (!written) log()->error("{}", written.error().message);
       lock.lock();
       if (written) {
         last_error_.reset();

@@ -5,7 +5,17 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "gateway/component_logger.hpp"
+
 namespace dlmsgw::gateway {
+namespace {
+
+// This file's log lines belong to the "uplink" component (tb_gateway.yaml logging.levels).
+std::shared_ptr<spdlog::logger> log() {
+  return component_logger("uplink");
+}
+
+}  // namespace
 
 std::string device_file_stem(std::string_view device) {
   std::string stem;
@@ -61,10 +71,10 @@ DirectDeviceUplink::DirectDeviceUplink(asio::io_context& io, std::string device,
     : device_(std::move(device)), client_(std::move(client)) {
   StorageServiceOptions storage_options;
   storage_options.on_error = [device = device_](const Error& error) {
-    spdlog::error("storage of device '{}': {}", device, error.message);
+    log()->error("storage of device '{}': {}", device, error.message);
   };
   storage_options.on_dropped = [device = device_](std::uint64_t now, std::uint64_t total) {
-    spdlog::warn(
+    log()->warn(
         "storage of device '{}': {} oldest records dropped for the storage limits ({} in "
         "total)",
         device, now, total);
@@ -93,11 +103,11 @@ void DirectDeviceUplink::start() {
   });
   client_->on_publish([this](int mid, const Expected<void>& outcome) {
     if (!uplink_->on_puback(mid, outcome) && !outcome) {
-      spdlog::warn("device '{}': {}", device_, outcome.error().message);
+      log()->warn("device '{}': {}", device_, outcome.error().message);
     }
   });
   client_->on_fatal([this](const Error& error) {
-    spdlog::critical("device '{}' (own token): {}", device_, error.message);
+    log()->critical("device '{}' (own token): {}", device_, error.message);
   });
   client_->start();
   uplink_->start();

@@ -6,12 +6,17 @@
 #include <charconv>
 #include <set>
 
+#include "gateway/component_logger.hpp"
 #include "gateway/process_usage.hpp"
 #include "gateway/storage/memory_queue.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
+// This file's log lines belong to the "gateway" component (tb_gateway.yaml logging.levels).
+std::shared_ptr<spdlog::logger> log() {
+  return component_logger("gateway");
+}
 
 nlohmann::json values_object(const std::vector<DataPoint>& values) {
   nlohmann::json object = nlohmann::json::object();
@@ -94,7 +99,7 @@ class GatewayService::Sink final : public GatewaySink {
     const std::string name = entry->name;
     (void)service_.uplink_->publish_now(encode_disconnect(name));
     if (auto removed = service_.registry_.remove(name); !removed) {
-      spdlog::error("{}", removed.error().message);
+      log()->error("{}", removed.error().message);
     }
   }
 
@@ -187,7 +192,7 @@ GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
       io_, registry_,
       [this](const OutgoingMessage& message) {
         if (!uplink_->publish_now(message)) {
-          spdlog::warn("reply on '{}' lost: not connected to ThingsBoard", message.topic);
+          log()->warn("reply on '{}' lost: not connected to ThingsBoard", message.topic);
           return false;
         }
         return true;
@@ -222,17 +227,17 @@ void GatewayService::start() {
   client_->on_connection([this](bool connected) { on_connection(connected); });
   client_->on_publish([this](int mid, const Expected<void>& outcome) {
     if (!uplink_->on_puback(mid, outcome) && !outcome) {
-      spdlog::warn("{}", outcome.error().message);
+      log()->warn("{}", outcome.error().message);
     }
   });
   client_->on_message(
       [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); });
-  client_->on_fatal([](const Error& error) { spdlog::critical("{}", error.message); });
+  client_->on_fatal([](const Error& error) { log()->critical("{}", error.message); });
   for (const auto filter :
        {topic::gateway_rpc, topic::gateway_attributes, topic::gateway_attributes_response,
         topic::device_attributes, topic::device_rpc_request_filter}) {
     if (auto subscribed = client_->subscribe(filter); !subscribed) {
-      spdlog::error("{}", subscribed.error().message);
+      log()->error("{}", subscribed.error().message);
     }
   }
   (void)client_->subscribe(std::string(topic::device_rpc_response_prefix) + "+");
@@ -321,7 +326,7 @@ void GatewayService::declare(const std::string& connector, std::string_view loca
   auto added = registry_.add(local_name, type, connector);
   if (!added) {
     // The registry file could not be written: the device still works until the next restart.
-    spdlog::error("{}", added.error().message);
+    log()->error("{}", added.error().message);
   }
   if (!added || *added) {
     if (const auto* entry = registry_.find_local(connector, local_name)) announce(*entry);
@@ -349,9 +354,9 @@ void GatewayService::on_message(std::string_view topic, std::string_view payload
   auto message = parse_incoming(topic, payload);
   if (!message) {
     if (own_echo(topic)) {
-      spdlog::debug("{}", message.error().message);
+      log()->debug("{}", message.error().message);
     } else {
-      spdlog::warn("{}", message.error().message);
+      log()->warn("{}", message.error().message);
     }
     return;
   }
@@ -374,14 +379,14 @@ void GatewayService::use_own_token(const std::string& connector, std::string_vie
   if (const auto* entry = registry_.find_local(connector, local)) {
     const std::string name = entry->name;
     if (auto removed = registry_.remove(name); !removed) {
-      spdlog::error("{}", removed.error().message);
+      log()->error("{}", removed.error().message);
     }
   }
   direct_devices_[{connector, local}] = token;
   if (auto found = direct_.find(token); found != direct_.end()) {
     if (found->second->device() != local) {
-      spdlog::warn("device '{}' uses the access token of device '{}': both publish as one device",
-                   local, found->second->device());
+      log()->warn("device '{}' uses the access token of device '{}': both publish as one device",
+                  local, found->second->device());
     }
     if (started_) found->second->start();
     return;
@@ -392,17 +397,17 @@ void GatewayService::use_own_token(const std::string& connector, std::string_vie
                    ? options_.direct_queue(local)
                    : Expected<std::unique_ptr<RecordQueue>>(std::make_unique<MemoryQueue>());
   if (!queue) {
-    spdlog::error("device '{}' (own token): storage: {}", local, queue.error().message);
+    log()->error("device '{}' (own token): storage: {}", local, queue.error().message);
     return;
   }
   auto direct =
       DirectDeviceUplink::create(io_, local, std::move(mqtt),
                                  direct_device_uplink_options(options_.uplink), std::move(*queue));
   if (!direct) {
-    spdlog::error("device '{}' (own token): {}", local, direct.error().message);
+    log()->error("device '{}' (own token): {}", local, direct.error().message);
     return;
   }
-  spdlog::info("device '{}' publishes with its own access token (device API)", local);
+  log()->info("device '{}' publishes with its own access token (device API)", local);
   auto& added = direct_[token] = std::move(*direct);
   if (started_) added->start();
 }

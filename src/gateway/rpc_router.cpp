@@ -7,7 +7,17 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "gateway/component_logger.hpp"
+
 namespace dlmsgw::gateway {
+namespace {
+
+// This file's log lines belong to the "gateway" component (tb_gateway.yaml logging.levels).
+std::shared_ptr<spdlog::logger> log() {
+  return component_logger("gateway");
+}
+
+}  // namespace
 
 nlohmann::json rpc_error(const Error& error) {
   return {{"error", error.message}};
@@ -52,8 +62,8 @@ void RpcRouter::handle(const IncomingMessage& message) {
         } else if constexpr (std::is_same_v<T, DeviceRenamed>) {
           auto renamed = registry_.rename(value.old_name, value.new_name);
           if (renamed && *renamed) {
-            spdlog::info("device '{}' renamed to '{}' on the platform", value.old_name,
-                         value.new_name);
+            log()->info("device '{}' renamed to '{}' on the platform", value.old_name,
+                        value.new_name);
           }
           reply_gateway(
               value.request_id,
@@ -64,8 +74,7 @@ void RpcRouter::handle(const IncomingMessage& message) {
                                "device '" + value.old_name + "' is not served by this gateway")));
         } else if constexpr (std::is_same_v<T, DeviceDeleted>) {
           auto removed = registry_.remove(value.device);
-          if (removed && *removed)
-            spdlog::info("device '{}' deleted on the platform", value.device);
+          if (removed && *removed) log()->info("device '{}' deleted on the platform", value.device);
           reply_gateway(value.request_id,
                         removed ? Expected<nlohmann::json>(nlohmann::json{{"success", true}})
                                 : Expected<nlohmann::json>(removed.error()));
@@ -73,7 +82,7 @@ void RpcRouter::handle(const IncomingMessage& message) {
           on_attribute_response(value);
         } else {
           // The gateway's own shared attributes: nothing uses them yet.
-          spdlog::debug("rpc router: message ignored");
+          log()->debug("rpc router: message ignored");
         }
       },
       message);
@@ -119,7 +128,7 @@ void RpcRouter::on_device_rpc(const DeviceRpcRequest& request) {
         if (!*alive) return;
         if (!pending_.contains(ticket)) {
           // Already answered: by the router after the timeout, or by the connector calling twice.
-          spdlog::warn(
+          log()->warn(
               "RPC {} for '{}': reply from connector '{}' dropped, the request was already "
               "answered (it came after the {} timeout, or twice)",
               id, device, owner, duration_text(rpc_timeout_));
@@ -153,8 +162,8 @@ void RpcRouter::on_attributes(const SharedAttributeUpdate& update) {
   const auto* entry = registry_.find(update.device);
   Connector* connector = entry != nullptr ? owner_of(*entry) : nullptr;
   if (connector == nullptr) {
-    spdlog::warn("shared attributes for '{}', which no running connector serves: ignored",
-                 update.device);
+    log()->warn("shared attributes for '{}', which no running connector serves: ignored",
+                update.device);
     return;
   }
   ++routed_;
@@ -218,8 +227,8 @@ void RpcRouter::request_attributes(std::string device, std::vector<std::string> 
 void RpcRouter::on_attribute_response(const AttributeResponse& response) {
   const auto it = attribute_requests_.find(response.id);
   if (it == attribute_requests_.end() || it->second.device != response.device) {
-    spdlog::warn("attribute response {} for '{}' matches no waiting request (timed out?): ignored",
-                 response.id, response.device);
+    log()->warn("attribute response {} for '{}' matches no waiting request (timed out?): ignored",
+                response.id, response.device);
     return;
   }
   // Several keys come as "values":{..}; one key as "value": v (absent when the platform has none).
@@ -246,7 +255,7 @@ void RpcRouter::finish_attribute_request(std::int64_t id, Expected<nlohmann::jso
   if (it == attribute_requests_.end()) return;
   PendingAttributes done = std::move(it->second);
   attribute_requests_.erase(it);
-  if (!result) spdlog::warn("{}", result.error().message);
+  if (!result) log()->warn("{}", result.error().message);
   done.done(std::move(result));
 }
 
@@ -254,7 +263,7 @@ void RpcRouter::reply_device(const std::string& device, std::int64_t id,
                              Expected<nlohmann::json> result) {
   if (!result) {
     ++errors_;
-    spdlog::warn("RPC {} for '{}': {}", id, device, result.error().message);
+    log()->warn("RPC {} for '{}': {}", id, device, result.error().message);
   }
   (void)send_(encode_device_rpc_reply(device, id, result ? *result : rpc_error(result.error())));
 }
@@ -262,7 +271,7 @@ void RpcRouter::reply_device(const std::string& device, std::int64_t id,
 void RpcRouter::reply_gateway(std::int64_t id, Expected<nlohmann::json> result) {
   if (!result) {
     ++errors_;
-    spdlog::warn("gateway RPC {}: {}", id, result.error().message);
+    log()->warn("gateway RPC {}: {}", id, result.error().message);
   }
   (void)send_(encode_gateway_rpc_reply(id, result ? *result : rpc_error(result.error())));
 }

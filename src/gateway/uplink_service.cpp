@@ -5,11 +5,16 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "gateway/component_logger.hpp"
 #include "gateway/uplink/device_batch.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
+// This file's log lines belong to the "uplink" component (tb_gateway.yaml logging.levels).
+std::shared_ptr<spdlog::logger> log() {
+  return component_logger("uplink");
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -111,8 +116,8 @@ void UplinkService::request_session_limits() {
   limits_timer_.expires_after(options_.session_limits_wait);
   limits_timer_.async_wait([this, alive = alive_](std::error_code ec) {
     if (!*alive || ec || limits_ready_) return;
-    spdlog::info("uplink: no getSessionLimits answer within {} ms; using the configured limits",
-                 options_.session_limits_wait.count());
+    log()->info("uplink: no getSessionLimits answer within {} ms; using the configured limits",
+                options_.session_limits_wait.count());
     limits_ready_ = true;
     kick();
     if (batch_) pump();
@@ -125,11 +130,11 @@ bool UplinkService::on_rpc_response(std::int64_t request_id, std::string_view pa
   const auto response = nlohmann::json::parse(payload, nullptr, false);
   auto changes = apply_session_limits(options_.limits, response);
   if (!changes) {
-    spdlog::warn("uplink: {}; keeping the configured limits", changes.error().message);
+    log()->warn("uplink: {}; keeping the configured limits", changes.error().message);
   } else if (!changes->empty()) {
     std::string text;
     for (const auto& change : *changes) text += (text.empty() ? "" : ", ") + change;
-    spdlog::info("uplink: limits from ThingsBoard: {}", text);
+    log()->info("uplink: limits from ThingsBoard: {}", text);
     // Per-device buckets are rebuilt from the new models on first use.
     device_messages_.clear();
     device_telemetry_messages_.clear();
@@ -147,7 +152,7 @@ bool UplinkService::publish_now(const OutgoingMessage& message) {
   take(options_.limits.messages, Clock::now(), 1);
   auto mid = client_.publish(message.topic, message.payload, options_.qos);
   if (!mid) {
-    spdlog::warn("uplink: {}", mid.error().message);
+    log()->warn("uplink: {}", mid.error().message);
     return false;
   }
   return true;
@@ -180,7 +185,7 @@ void UplinkService::retry_later(std::chrono::milliseconds delay) {
 void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
   if (!started_) return;
   if (!records) {
-    spdlog::error("uplink: cannot read from storage: {}", records.error().message);
+    log()->error("uplink: cannot read from storage: {}", records.error().message);
     retry_later(options_.retry_delay);
     return;
   }
@@ -199,7 +204,7 @@ void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
   batch.sendable = records->size() - encoded.rejected.size();
   for (const auto& stored : *records) batch.ids.push_back(stored.id);
   for (const auto& rejected : encoded.rejected) {
-    spdlog::error("uplink: dropping a record that can never be sent: {}", rejected.error.message);
+    log()->error("uplink: dropping a record that can never be sent: {}", rejected.error.message);
     ++counters_.records_rejected;
   }
   for (auto& encoded_message : encoded.messages) {
@@ -310,6 +315,7 @@ void UplinkService::pump() {
     }
     acquire(message, now);
     message.mid = *mid;
+    message.published_at = Clock::now();
     by_mid_[*mid] = batch.next;
     ++batch.next;
     published = true;
@@ -330,8 +336,8 @@ void UplinkService::arm_puback_timer() {
 }
 
 void UplinkService::abandon(const std::string& why) {
-  spdlog::warn("uplink: {}; sending the batch of {} records again from storage", why,
-               batch_ ? batch_->records : 0);
+  log()->warn("uplink: {}; sending the batch of {} records again from storage", why,
+              batch_ ? batch_->records : 0);
   ++counters_.batches_abandoned;
   batch_.reset();
   by_mid_.clear();  // late PUBACKs of the abandoned messages are ignored
@@ -354,6 +360,9 @@ bool UplinkService::on_puback(int message_id, const Expected<void>& outcome) {
     ++batch_->acked;
     if (outcome) {
       ++counters_.messages_sent;
+      if (options_.on_puback_latency) {
+        options_.on_puback_latency(Clock::now() - message.published_at);
+      }
     } else {
       set_aside(message, outcome.error());
     }
@@ -376,7 +385,7 @@ void UplinkService::set_aside(Message& message, const Error& refusal) {
   for (const auto& [device, points] : message.device_points) {
     devices += (devices.empty() ? "'" : ", '") + device + "'";
   }
-  spdlog::error(
+  log()->error(
       "uplink: {}; it will never be accepted, so its {} records of device {} are dropped and the "
       "queue moves on (check the gateway's permissions and the payload on the platform)",
       refusal.message, count, devices);
@@ -394,7 +403,7 @@ void UplinkService::finish() {
     removing_ = false;
     if (!removed) {
       // Everything was acknowledged: the records will be sent once more, never lost.
-      spdlog::error("uplink: cannot remove sent records from storage: {}", removed.error().message);
+      log()->error("uplink: cannot remove sent records from storage: {}", removed.error().message);
       batch_.reset();
       retry_later(options_.retry_delay);
       return;

@@ -26,6 +26,7 @@
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,6 +56,8 @@ struct UplinkOptions {
   std::chrono::milliseconds idle_poll{std::chrono::milliseconds(500)};     // fallback to notify()
   std::chrono::milliseconds session_limits_wait{std::chrono::seconds(3)};  // zero: do not ask
   int qos = 1;
+  // Called for each acknowledged message with the time from its PUBLISH to its PUBACK (metrics).
+  std::function<void(std::chrono::steady_clock::duration)> on_puback_latency;
 };
 
 struct UplinkCounters {
@@ -102,6 +105,7 @@ class UplinkService {
     std::uint32_t data_points = 0;
     std::map<std::string, std::uint32_t> device_points;  // device -> data points in it
     std::optional<int> mid;
+    std::chrono::steady_clock::time_point published_at{};
     bool acked = false;
   };
   struct Batch {

@@ -141,7 +141,14 @@ asio::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
       if (!request) {
         response = bad_request(request.error().message);
       } else {
-        response = route_request(*request, state->registry, state->health);
+        std::optional<HttpResponse> extra;
+        if (options.extra_routes) extra = options.extra_routes(*request);
+        if (extra) {
+          response = std::move(*extra);
+        } else {
+          if (request->path == "/metrics" && options.before_metrics) options.before_metrics();
+          response = route_request(*request, state->registry, state->health);
+        }
         with_body = request->method != "HEAD";
       }
       break;

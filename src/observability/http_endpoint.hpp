@@ -13,11 +13,15 @@
 #include <asio/any_io_executor.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "dlms/core/expected.hpp"
 #include "observability/health_state.hpp"
+#include "observability/http_request.hpp"
+#include "observability/http_response.hpp"
 #include "observability/metrics_registry.hpp"
 
 namespace dlmsgw::observability {
@@ -29,6 +33,12 @@ struct HttpEndpointOptions {
   std::chrono::milliseconds write_timeout{5000};
   std::size_t max_connections = 16;
   std::size_t max_request_head = 8192;
+  // Runs on the loop before each /metrics answer: lets values kept elsewhere be copied into the
+  // registry (per-meter series of meters added or removed by a reload).
+  std::function<void()> before_metrics;
+  // Asked first for every request: a response for paths the application serves itself (POST
+  // /trace), nullopt to fall through to /health and /metrics.
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> extra_routes;
 };
 
 class HttpEndpoint {

@@ -53,7 +53,9 @@ Expected<void> parse_request_line(std::string_view line, HttpRequest& request) {
   }
   if (version != "HTTP/1.1" && version != "HTTP/1.0") return bad("unsupported HTTP version");
   request.method = std::string(method);
-  request.path = std::string(target.substr(0, target.find('?')));
+  const auto question = target.find('?');
+  request.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
   request.version = std::string(version);
   return {};
 }
@@ -78,6 +80,52 @@ Expected<void> parse_header_line(std::string_view line, HttpRequest& request) {
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (equals_ignoring_case(key, name)) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int high = hex_digit(text[i + 1]);
+      const int low = hex_digit(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out += static_cast<char>(high * 16 + low);
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> HttpRequest::query_parameter(std::string_view name) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const auto equals = pair.find('=');
+    const auto key = percent_decode(pair.substr(0, equals));
+    if (!key || *key != name) continue;
+    if (equals == std::string_view::npos) return std::string();
+    return percent_decode(pair.substr(equals + 1));
   }
   return std::nullopt;
 }

@@ -15,12 +15,16 @@ namespace dlmsgw::observability {
 
 struct HttpRequest {
   std::string method;
-  std::string path;  // the target without its query string
+  std::string path;   // the target without its query string
+  std::string query;  // after '?', as sent (empty when none)
   std::string version;
   std::vector<std::pair<std::string, std::string>> headers;
 
   // The first header with that name (case-insensitive), value without surrounding white space.
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
+  // The first query parameter with that name, %XX and '+' decoded ("a=1&b" gives "" for b);
+  // nullopt when absent or when its value is not valid percent-encoding.
+  [[nodiscard]] std::optional<std::string> query_parameter(std::string_view name) const;
 };
 
 // The index just past the blank line ("\r\n\r\n") that ends the head in `buffer`, searching from

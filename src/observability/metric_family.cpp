@@ -44,22 +44,40 @@ void render_series(std::string& out, const FamilyInfo& info, const LabelValues& 
   append_sample(out, info, "", values, nullptr, cell.value.load(std::memory_order_relaxed));
 }
 
+// Buckets made cumulative, then +Inf, _sum and _count; `count(i)` gives bucket i alone.
+template <class BucketCount>
+void render_histogram(std::string& out, const FamilyInfo& info, const LabelValues& values,
+                      const std::vector<double>& bounds, BucketCount count, double sum) {
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += count(i);
+    const std::string le = format_sample_value(bounds[i]);
+    append_sample(out, info, "_bucket", values, &le, static_cast<double>(cumulative));
+  }
+  cumulative += count(bounds.size());
+  const std::string inf = "+Inf";
+  append_sample(out, info, "_bucket", values, &inf, static_cast<double>(cumulative));
+  append_sample(out, info, "_sum", values, nullptr, sum);
+  append_sample(out, info, "_count", values, nullptr, static_cast<double>(cumulative));
+}
+
 void render_series(std::string& out, const FamilyInfo& info, const LabelValues& values,
                    const HistogramCell& cell) {
   // _count is the +Inf bucket, not a separate atomic, so that a scrape racing an observe() from
   // another thread still sees buckets and count that agree.
-  std::uint64_t cumulative = 0;
-  const auto& bounds = cell.bounds();
-  for (std::size_t i = 0; i < bounds.size(); ++i) {
-    cumulative += cell.bucket_count(i);
-    const std::string le = format_sample_value(bounds[i]);
-    append_sample(out, info, "_bucket", values, &le, static_cast<double>(cumulative));
-  }
-  cumulative += cell.bucket_count(bounds.size());
-  const std::string inf = "+Inf";
-  append_sample(out, info, "_bucket", values, &inf, static_cast<double>(cumulative));
-  append_sample(out, info, "_sum", values, nullptr, cell.sum());
-  append_sample(out, info, "_count", values, nullptr, static_cast<double>(cumulative));
+  render_histogram(
+      out, info, values, cell.bounds(), [&](std::size_t i) { return cell.bucket_count(i); },
+      cell.sum());
+}
+
+void render_series(std::string& out, const FamilyInfo& info, const LabelValues& values,
+                   const CallbackHistogramCell& cell) {
+  if (!cell.read) return;
+  const auto snapshot = cell.read();
+  if (!snapshot || snapshot->counts.size() != info.bounds.size() + 1) return;
+  render_histogram(
+      out, info, values, info.bounds, [&](std::size_t i) { return snapshot->counts[i]; },
+      snapshot->sum);
 }
 
 void render_series(std::string& out, const FamilyInfo& info, const LabelValues& values,

@@ -26,10 +26,21 @@ namespace dlmsgw::observability {
 using LabelNames = std::vector<std::string>;
 using LabelValues = std::vector<std::string>;
 
+// A histogram as another component keeps it, read at scrape time: observations per bucket (not
+// cumulative), one count per bound plus the last for +Inf, and their sum.
+struct HistogramSnapshot {
+  std::vector<std::uint64_t> counts;
+  double sum = 0;
+};
+
 namespace detail {
 
 struct CallbackCell {
   std::function<std::optional<double>()> read;
+};
+
+struct CallbackHistogramCell {
+  std::function<std::optional<HistogramSnapshot>()> read;
 };
 
 struct FamilyInfo {
@@ -51,6 +62,9 @@ void render_series(std::string& out, const FamilyInfo& info, const LabelValues& 
                    const HistogramCell& cell);
 void render_series(std::string& out, const FamilyInfo& info, const LabelValues& values,
                    const CallbackCell& cell);
+// Omits the series when the snapshot's bucket count does not match the family's bounds.
+void render_series(std::string& out, const FamilyInfo& info, const LabelValues& values,
+                   const CallbackHistogramCell& cell);
 
 Error label_count_error(const FamilyInfo& info, std::size_t given);
 
@@ -146,6 +160,30 @@ class CallbackFamily {
 
  private:
   detail::SeriesFamily<detail::CallbackCell>* family_;
+};
+
+// CallbackHistogramFamily: a histogram whose buckets another component counts (a meter worker
+// that must not depend on this library), rendered from a snapshot at scrape time.
+class CallbackHistogramFamily {
+ public:
+  using Read = std::function<std::optional<HistogramSnapshot>()>;
+
+  explicit CallbackHistogramFamily(detail::SeriesFamily<detail::CallbackHistogramCell>* family)
+      : family_(family) {}
+
+  Expected<void> set(const LabelValues& values, Read read) const {
+    auto cell = family_->get_or_create(values);
+    if (!cell) return cell.error();
+    (*cell)->read = std::move(read);
+    return {};
+  }
+  bool remove(const LabelValues& values) const { return family_->remove(values); }
+  [[nodiscard]] std::size_t size() const { return family_->size(); }
+  [[nodiscard]] const std::string& name() const { return family_->info().name; }
+  [[nodiscard]] const std::vector<double>& bounds() const { return family_->info().bounds; }
+
+ private:
+  detail::SeriesFamily<detail::CallbackHistogramCell>* family_;
 };
 
 }  // namespace dlmsgw::observability

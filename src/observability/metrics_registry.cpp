@@ -93,15 +93,38 @@ Expected<GaugeFamily> MetricsRegistry::gauge(std::string_view name, std::string_
   return GaugeFamily(*family);
 }
 
-Expected<HistogramFamily> MetricsRegistry::histogram(std::string_view name, std::string_view help,
-                                                     LabelNames label_names,
-                                                     std::vector<double> bounds) {
+namespace {
+
+// Drops a trailing +Inf (always implied) and checks the rest.
+Expected<std::vector<double>> checked_bounds(std::string_view name, std::vector<double> bounds) {
   if (!bounds.empty() && std::isinf(bounds.back()) && bounds.back() > 0) bounds.pop_back();
   for (std::size_t i = 0; i < bounds.size(); ++i) {
     if (!std::isfinite(bounds[i]) || (i > 0 && !(bounds[i - 1] < bounds[i]))) {
       return invalid(std::string(name), "bucket bounds must be finite and strictly increasing");
     }
   }
+  return bounds;
+}
+
+}  // namespace
+
+Expected<CallbackHistogramFamily> MetricsRegistry::callback_histogram(std::string_view name,
+                                                                      std::string_view help,
+                                                                      LabelNames label_names,
+                                                                      std::vector<double> bounds) {
+  DLMSGW_TRY_ASSIGN(bounds, checked_bounds(name, std::move(bounds)));
+  detail::FamilyInfo info{std::string(name),      std::string(help), MetricType::histogram,
+                          std::move(label_names), std::move(bounds), true};
+  auto family = add<detail::CallbackHistogramCell>(
+      std::move(info), [] { return std::make_shared<detail::CallbackHistogramCell>(); });
+  if (!family) return family.error();
+  return CallbackHistogramFamily(*family);
+}
+
+Expected<HistogramFamily> MetricsRegistry::histogram(std::string_view name, std::string_view help,
+                                                     LabelNames label_names,
+                                                     std::vector<double> bounds) {
+  DLMSGW_TRY_ASSIGN(bounds, checked_bounds(name, std::move(bounds)));
   auto shared_bounds = std::make_shared<const std::vector<double>>(bounds);
   detail::FamilyInfo info{std::string(name),      std::string(help), MetricType::histogram,
                           std::move(label_names), std::move(bounds), false};

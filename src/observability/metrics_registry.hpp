@@ -49,6 +49,10 @@ class MetricsRegistry {
   // Values read at scrape time; `type` is counter or gauge.
   Expected<CallbackFamily> callback(MetricType type, std::string_view name, std::string_view help,
                                     LabelNames label_names = {});
+  // A histogram whose buckets are read from a snapshot at scrape time; `bounds` as histogram().
+  Expected<CallbackHistogramFamily> callback_histogram(
+      std::string_view name, std::string_view help, LabelNames label_names,
+      std::vector<double> bounds = default_latency_buckets());
   // Shorthand for an unlabelled callback gauge.
   Expected<void> callback_gauge(std::string_view name, std::string_view help,
                                 CallbackFamily::Read read);

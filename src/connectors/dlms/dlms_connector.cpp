@@ -1,12 +1,11 @@
 #include "connectors/dlms/dlms_connector.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <random>
 
 #include "connectors/dlms/meter_worker.hpp"
 #include "connectors/dlms/poll_limiter.hpp"
+#include "gateway/component_logger.hpp"
 
 namespace dlmsgw::connectors::dlms {
 
@@ -54,12 +53,29 @@ void DlmsConnector::handle_rpc(gateway::RpcRequest request, gateway::RpcReply re
   worker->handle_rpc(std::move(request), std::move(reply));
 }
 
+std::vector<MeterSnapshot> DlmsConnector::meter_snapshots() const {
+  std::vector<MeterSnapshot> snapshots;
+  snapshots.reserve(workers_.size());
+  for (const auto& worker : workers_) snapshots.push_back(worker->snapshot());
+  return snapshots;
+}
+
+Expected<void> DlmsConnector::set_trace(std::string_view device, bool enabled) {
+  auto* worker = find(device);
+  if (worker == nullptr) {
+    return make_error(ErrorCode::invalid_argument,
+                      "connector '" + name_ + "' has no device '" + std::string(device) + "'");
+  }
+  worker->set_trace(enabled);
+  return {};
+}
+
 void DlmsConnector::handle_attribute_update(std::string_view device, const nlohmann::json& values) {
   if (auto* worker = find(device)) {
     worker->handle_attribute_update(values);
   } else {
-    spdlog::warn("connector '{}': shared attributes for unknown device '{}' ignored", name_,
-                 device);
+    gateway::component_logger("connector")
+        ->warn("connector '{}': shared attributes for unknown device '{}' ignored", name_, device);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connectors/dlms/dlms_connector_config.hpp"
+#include "connectors/dlms/meter_statistics.hpp"
 #include "gateway/connector.hpp"
 
 namespace dlmsgw::connectors::dlms {
@@ -32,6 +33,11 @@ class DlmsConnector final : public gateway::Connector {
   void handle_attribute_update(std::string_view device, const nlohmann::json& values) override;
 
   [[nodiscard]] const DlmsConnectorConfig& config() const { return config_; }
+
+  // Every running meter's statistics, for the metrics endpoint (read on the loop thread).
+  [[nodiscard]] std::vector<MeterSnapshot> meter_snapshots() const;
+  // Frame tracing of one meter on or off (MeterWorker::set_trace); fails for an unknown device.
+  Expected<void> set_trace(std::string_view device, bool enabled);
 
  private:
   MeterWorker* find(std::string_view device);

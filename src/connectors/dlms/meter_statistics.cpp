@@ -13,6 +13,22 @@ double to_ms_one_decimal(std::chrono::microseconds value) {
 
 }  // namespace
 
+const std::vector<double>& LatencyBuckets::bounds() {
+  static const std::vector<double> bounds{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                          0.5,   1.0,  2.5,   5.0,  10.0};
+  return bounds;
+}
+
+void LatencyBuckets::add(std::chrono::microseconds sample) {
+  const double seconds = std::chrono::duration<double>(sample).count();
+  const auto& upper = bounds();
+  // The first bound >= the sample ("le" is inclusive).
+  const auto index = static_cast<std::size_t>(
+      std::lower_bound(upper.begin(), upper.end(), seconds) - upper.begin());
+  ++counts[index];
+  sum_seconds += seconds;
+}
+
 nlohmann::json MeterStatistics::to_json(std::chrono::system_clock::time_point now) const {
   nlohmann::json json = {
       {"reads_ok", reads_ok},     {"reads_failed", reads_failed},

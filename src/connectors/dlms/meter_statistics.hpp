@@ -8,10 +8,24 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "connectors/dlms/latency_window.hpp"
 
 namespace dlmsgw::connectors::dlms {
+
+// Every read latency since the worker started, counted into fixed buckets, for a Prometheus
+// histogram (src/app renders it; the connector does not depend on the metrics library). The
+// window above gives recent percentiles; this gives the whole distribution at constant cost.
+struct LatencyBuckets {
+  // Upper bounds in seconds: 5 ms to 10 s, the Prometheus client default.
+  static const std::vector<double>& bounds();
+
+  std::vector<std::uint64_t> counts = std::vector<std::uint64_t>(bounds().size() + 1);  // +Inf last
+  double sum_seconds = 0;
+
+  void add(std::chrono::microseconds sample);
+};
 
 struct MeterStatistics {
   std::uint64_t reads_ok = 0;
@@ -21,6 +35,7 @@ struct MeterStatistics {
   std::uint64_t overruns = 0;  // poll cycles that took longer than the poll period
   std::uint64_t cycles = 0;
   LatencyWindow read_latency;
+  LatencyBuckets read_latency_buckets;
   std::optional<std::chrono::system_clock::time_point> last_good_read;
   std::string state = "connecting";  // connecting | connected | backoff | paused
   std::string last_error;
@@ -30,6 +45,14 @@ struct MeterStatistics {
   //  "last_good_read_age_s" (whole seconds, never negative; omitted before the first good read),
   //  "state","last_error" (omitted when empty)}.
   [[nodiscard]] nlohmann::json to_json(std::chrono::system_clock::time_point now) const;
+};
+
+// One meter as the metrics endpoint sees it at scrape time.
+struct MeterSnapshot {
+  std::string device;   // the configured name
+  std::string address;  // "127.0.0.1:3333", "/dev/ttyUSB0"
+  MeterStatistics statistics;
+  bool tracing = false;  // frame tracing switched on
 };
 
 }  // namespace dlmsgw::connectors::dlms

@@ -13,6 +13,8 @@
 
 #include "connectors/dlms/data_json.hpp"
 #include "dlms/client/meter_value.hpp"
+#include "dlms/core/hex.hpp"
+#include "gateway/component_logger.hpp"
 
 namespace dlmsgw::connectors::dlms {
 namespace {
@@ -43,8 +45,12 @@ std::optional<std::int64_t> meter_clock_ms(const cosem::DateTime& clock) {
   return *utc_fields - static_cast<std::int64_t>(local.tm_gmtoff) * 1000;
 }
 
+std::shared_ptr<spdlog::logger> log() {
+  return gateway::component_logger("connector");
+}
+
 std::string rpc_methods(const DeviceConfig& config) {
-  std::string names = "get, set, action, reconnect, getStats";
+  std::string names = "get, set, action, reconnect, getStats, trace";
   for (const auto& method : config.rpc) names += ", " + method.method;
   return names;
 }
@@ -108,8 +114,8 @@ void MeterWorker::stop() {
   abort_timer_.expires_after(kStopGrace);
   abort_timer_.async_wait([self = shared_from_this()](std::error_code error) {
     if (error || self->finished_ || !self->session_) return;
-    spdlog::warn("meter '{}': no answer within {} ms of shutting down; dropping the connection",
-                 self->config_.name, kStopGrace.count());
+    log()->warn("{}: no answer within {} ms of shutting down; dropping the connection", self->who(),
+                kStopGrace.count());
     self->session_->abort();
   });
 }
@@ -128,10 +134,10 @@ asio::awaitable<void> MeterWorker::run() {
         stats_.state = "paused";
         if (!pause_logged_) {
           pause_logged_ = true;
-          spdlog::warn(
-              "meter '{}' {}: circuit breaker open ({}); pausing connection attempts "
+          log()->warn(
+              "{}: circuit breaker open ({}); pausing connection attempts "
               "for {} s",
-              config_.name, config_.connection.peer(), health_.breaker_reason(),
+              who(), health_.breaker_reason(),
               duration_cast<std::chrono::seconds>(*paused - now).count());
         }
       }
@@ -159,14 +165,15 @@ asio::awaitable<bool> MeterWorker::connect() {
   auto slot = co_await limiter_->acquire();
   if (stopping_) co_return false;
   auto session = std::make_shared<client::Session>(config_.connection, &counters_);
+  if (tracing_) session->set_trace(frame_trace());
   session_ = session;
   auto opened = co_await session->open();
   if (!opened) {
     health_.on_connect_failed(SteadyClock::now());
     ++stats_.connect_failures;
     stats_.last_error = opened.error().message;
-    spdlog::warn("meter '{}': {} (attempt {} in a row)", config_.name, opened.error().message,
-                 health_.consecutive_connect_failures());
+    log()->warn("{}: {} (attempt {} in a row)", who(), without_who(opened.error().message),
+                health_.consecutive_connect_failures());
     session_.reset();
     co_return false;
   }
@@ -175,9 +182,9 @@ asio::awaitable<bool> MeterWorker::connect() {
   stats_.state = "connected";
   reconnect_requested_ = false;
   clock_readable_ = true;
-  spdlog::info("meter '{}' {}: associated ({}, conformance {}, max PDU {})", config_.name,
-               config_.connection.peer(), client::to_string(config_.connection.transport),
-               session->negotiated_conformance().to_string(), session->server_max_pdu_size());
+  log()->info("{}: associated ({}, conformance {}, max PDU {})", who(),
+              client::to_string(config_.connection.transport),
+              session->negotiated_conformance().to_string(), session->server_max_pdu_size());
   co_return true;
 }
 
@@ -215,8 +222,7 @@ asio::awaitable<void> MeterWorker::serve() {
     }
     if (lost || stopping_) break;
     if (const auto reason = health_.watchdog_reason(SteadyClock::now())) {
-      spdlog::warn("meter '{}' {}: watchdog: {}; reconnecting", config_.name,
-                   config_.connection.peer(), *reason);
+      log()->warn("{}: watchdog: {}; reconnecting", who(), *reason);
       break;
     }
     auto next = SteadyClock::time_point::max();
@@ -236,8 +242,8 @@ void MeterWorker::schedule_next(PollGroup& group, SteadyClock::time_point finish
   stats_.overruns += static_cast<std::uint64_t>(missed);
   group.next_start += missed * group.period;
   if (stats_.overruns == static_cast<std::uint64_t>(missed) || stats_.overruns % 100 == 0) {
-    spdlog::warn("meter '{}': a {} ms poll took longer than its period ({} overruns so far)",
-                 config_.name, group.period.count(), stats_.overruns);
+    log()->warn("{}: a {} ms poll took longer than its period ({} overruns so far)", who(),
+                group.period.count(), stats_.overruns);
   }
 }
 
@@ -277,7 +283,7 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
     const auto started = SteadyClock::now();
     auto results = co_await session->read_many(descriptors);
     const auto ts = wall_now();
-    stats_.read_latency.add(duration_cast<std::chrono::microseconds>(SteadyClock::now() - started));
+    record_latency(started);
     if (!results) {
       link_lost = !session->is_open();
       for (const auto* point : group.points) take(*point, results.error(), ts);
@@ -292,8 +298,7 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
       const auto started = SteadyClock::now();
       auto value = co_await session->read(point->attribute);
       const auto ts = wall_now();
-      stats_.read_latency.add(
-          duration_cast<std::chrono::microseconds>(SteadyClock::now() - started));
+      record_latency(started);
       if (!value && !session->is_open()) link_lost = true;
       take(*point, std::move(value), ts);
     }
@@ -320,7 +325,7 @@ void MeterWorker::record_value(const PointConfig& point, Expected<client::MeterV
     auto& logged = point_errors_[point.key];
     if (logged != message) {
       logged = message;
-      spdlog::warn("meter '{}': key '{}': {}", config_.name, point.key, message);
+      log()->warn("{}: key '{}': {}", who(), point.key, without_who(message));
     }
   };
   if (!value) {
@@ -335,7 +340,7 @@ void MeterWorker::record_value(const PointConfig& point, Expected<client::MeterV
   ++stats_.reads_ok;
   stats_.last_good_read = std::chrono::system_clock::now();
   if (auto logged = point_errors_.find(point.key); logged != point_errors_.end()) {
-    spdlog::info("meter '{}': key '{}' reads again", config_.name, point.key);
+    log()->info("{}: key '{}' reads again", who(), point.key);
     point_errors_.erase(logged);
   }
   if (filter_.should_report(point.key, point.report_strategy, *converted, SteadyClock::now())) {
@@ -356,8 +361,8 @@ asio::awaitable<void> MeterWorker::read_clock_offset(gateway::AttributeSet& attr
     if (session->is_open()) {
       // The meter has no clock we can read: do not ask again on this association.
       clock_readable_ = false;
-      spdlog::info("meter '{}': clock 0-0:1.0.0 not readable ({}); no clock offset published",
-                   config_.name, data.error().message);
+      log()->info("{}: clock 0-0:1.0.0 not readable ({}); no clock offset published", who(),
+                  without_who(data.error().message));
     }
     co_return;
   }
@@ -366,8 +371,8 @@ asio::awaitable<void> MeterWorker::read_clock_offset(gateway::AttributeSet& attr
   const auto meter_ms = date_time ? meter_clock_ms(*date_time) : std::nullopt;
   if (!meter_ms) {
     clock_readable_ = false;
-    spdlog::info("meter '{}': clock value '{}' has unspecified fields; no clock offset published",
-                 config_.name, value.value_text());
+    log()->info("{}: clock value '{}' has unspecified fields; no clock offset published", who(),
+                value.value_text());
     co_return;
   }
   // The meter read its clock somewhere within the round trip: take the middle.
@@ -408,17 +413,48 @@ nlohmann::json MeterWorker::statistics_json() const {
   return stats_.to_json(std::chrono::system_clock::now());
 }
 
+MeterSnapshot MeterWorker::snapshot() const {
+  return MeterSnapshot{config_.name, config_.connection.peer(), stats_, tracing_};
+}
+
+void MeterWorker::record_latency(SteadyClock::time_point started) {
+  const auto elapsed = duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
+  stats_.read_latency.add(elapsed);
+  stats_.read_latency_buckets.add(elapsed);
+}
+
+std::string MeterWorker::without_who(const std::string& message) const {
+  const std::string prefix = who() + ": ";
+  return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+}
+
+client::FrameTrace MeterWorker::frame_trace() const {
+  // Copies, not `this`: the session (and its hook) may outlive a stopped worker briefly.
+  return [prefix = who()](client::TraceDirection direction, ByteView bytes) {
+    gateway::component_logger("dlms")->info("{}: {} {}", prefix,
+                                            direction == client::TraceDirection::sent ? "->" : "<-",
+                                            to_hex(bytes));
+  };
+}
+
+void MeterWorker::set_trace(bool enabled) {
+  if (enabled == tracing_) return;
+  tracing_ = enabled;
+  if (session_) session_->set_trace(enabled ? frame_trace() : client::FrameTrace{});
+  log()->info("{}: frame trace {}", who(), enabled ? "on" : "off");
+}
+
 void MeterWorker::submit(gateway::Reading reading) {
   if (!active() || reading.values.empty()) return;
   if (auto stored = sink_->submit(std::move(reading)); !stored) {
-    spdlog::warn("meter '{}': reading not stored: {}", config_.name, stored.error().message);
+    log()->warn("{}: reading not stored: {}", who(), stored.error().message);
   }
 }
 
 void MeterWorker::submit(gateway::AttributeSet attributes) {
   if (!active() || attributes.values.empty()) return;
   if (auto stored = sink_->submit(std::move(attributes)); !stored) {
-    spdlog::warn("meter '{}': attributes not stored: {}", config_.name, stored.error().message);
+    log()->warn("{}: attributes not stored: {}", who(), stored.error().message);
   }
 }
 
@@ -439,6 +475,21 @@ std::string MeterWorker::not_connected_reason() const {
 void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply reply) {
   if (request.method == "getStats") {
     reply(statistics_json());
+    return;
+  }
+  if (request.method == "trace") {
+    // {"method":"trace","params":{"enabled":true}}; params true/false works too.
+    const auto& params = request.params;
+    const auto* flag =
+        params.is_object() && params.contains("enabled") ? &params["enabled"] : &params;
+    if (!flag->is_boolean()) {
+      reply(make_error(ErrorCode::invalid_argument,
+                       "device '" + config_.name +
+                           "': trace: params must be {\"enabled\": true} or {\"enabled\": false}"));
+      return;
+    }
+    set_trace(flag->get<bool>());
+    reply(nlohmann::json{{"device", config_.name}, {"trace", tracing_}});
     return;
   }
   if (request.method == "reconnect") {
@@ -586,24 +637,25 @@ asio::awaitable<void> MeterWorker::write_attribute(AttributeUpdateConfig update,
                                                    nlohmann::json value) {
   auto session = session_;
   if (!session || !session->is_open()) {
-    spdlog::warn("shared attribute '{}' not written: {}", update.key, not_connected_reason());
+    log()->warn("{}: shared attribute '{}' not written: {}", who(), update.key,
+                without_who(not_connected_reason()));
     co_return;
   }
   std::optional<axdr::Data> current;
   if (auto held = co_await session->get(update.attribute)) current = std::move(*held);
   auto data = data_from_json(value, std::nullopt, current ? &*current : nullptr);
   if (!data) {
-    spdlog::warn("meter '{}': shared attribute '{}' = {} not written: {}", config_.name, update.key,
-                 value.dump(), data.error().message);
+    log()->warn("{}: shared attribute '{}' = {} not written: {}", who(), update.key, value.dump(),
+                data.error().message);
     co_return;
   }
   if (auto written = co_await session->set(update.attribute, *data); !written) {
-    spdlog::warn("meter '{}': shared attribute '{}' = {} not written: {}", config_.name, update.key,
-                 value.dump(), written.error().message);
+    log()->warn("{}: shared attribute '{}' = {} not written: {}", who(), update.key, value.dump(),
+                without_who(written.error().message));
     co_return;
   }
-  spdlog::info("meter '{}': shared attribute '{}' = {} written to {}", config_.name, update.key,
-               value.dump(), update.attribute.to_string());
+  log()->info("{}: shared attribute '{}' = {} written to {}", who(), update.key, value.dump(),
+              update.attribute.to_string());
 }
 
 }  // namespace dlmsgw::connectors::dlms

@@ -56,6 +56,13 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
 
   [[nodiscard]] const DeviceConfig& config() const { return config_; }
   [[nodiscard]] nlohmann::json statistics_json() const;
+  [[nodiscard]] MeterSnapshot snapshot() const;
+
+  // Frame tracing: every frame sent to and received from this meter logged in hex at info level
+  // (logger "dlms"), from now on and across reconnects, until switched off. Costs nothing when
+  // off: the channel's hook is empty then.
+  void set_trace(bool enabled);
+  [[nodiscard]] bool tracing() const { return tracing_; }
   [[nodiscard]] bool finished() const { return finished_; }
 
  private:
@@ -86,6 +93,13 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   void submit(gateway::Reading reading);
   void submit(gateway::AttributeSet attributes);
   void schedule_next(PollGroup& group, std::chrono::steady_clock::time_point finished);
+  void record_latency(std::chrono::steady_clock::time_point started);
+  [[nodiscard]] client::FrameTrace frame_trace() const;
+  // "meter 'kitchen' 127.0.0.1:3333": how every log line about this meter starts.
+  [[nodiscard]] std::string who() const { return config_.connection.describe(); }
+  // An error message without a leading who() (session errors carry it already), so that a log
+  // line names the meter once.
+  [[nodiscard]] std::string without_who(const std::string& message) const;
   [[nodiscard]] std::string not_connected_reason() const;
   [[nodiscard]] bool active() const { return !stopping_ && sink_ != nullptr; }
 
@@ -111,6 +125,7 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   bool attempt_now_ = false;
   bool clock_readable_ = true;
   bool pause_logged_ = false;
+  bool tracing_ = false;
 };
 
 }  // namespace dlmsgw::connectors::dlms

@@ -62,7 +62,12 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  void set_trace(FrameTrace trace) { trace_ = std::move(trace); }
+  // Sees every frame from the next open() on, and at once on an open connection: tracing can be
+  // switched on and off (an empty trace) while a meter is being read, without reconnecting.
+  void set_trace(FrameTrace trace) {
+    trace_ = std::move(trace);
+    if (channel_) channel_->set_trace(trace_);
+  }
 
   // Connects the transport of the settings and opens the association.
   asio::awaitable<Expected<void>> open();

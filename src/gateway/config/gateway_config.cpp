@@ -1,5 +1,6 @@
 #include "gateway/config/gateway_config.hpp"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
@@ -370,6 +371,121 @@ Expected<void> parse_connectors(Reader& reader, const YAML::Node& node, GatewayC
   return {};
 }
 
+// health: the /health and /metrics endpoint.
+bool is_numeric_address(const std::string& host) {
+  unsigned char buffer[16];
+  return ::inet_pton(AF_INET, host.c_str(), buffer) == 1 ||
+         ::inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
+Expected<void> parse_health(Reader& reader, const YAML::Node& node, GatewayConfig& config) {
+  const std::string p = "health.";
+  if (!node.IsMap())
+    return reader.error(node, "health", "expected a mapping (enabled, host, port)");
+  reader.check_keys(node, "health", p);
+  auto& health = config.health;
+  if (const auto enabled = node["enabled"]) {
+    DLMSGW_TRY_ASSIGN(health.enabled, reader.boolean(enabled, p + "enabled"));
+  }
+  if (const auto host = node["host"]) {
+    DLMSGW_TRY_ASSIGN(health.host, reader.text(host, p + "host"));
+    if (!is_numeric_address(health.host)) {
+      return reader.error(host, p + "host",
+                          "'" + health.host +
+                              "' is not a numeric IPv4 or IPv6 address (127.0.0.1 for this host "
+                              "only, 0.0.0.0 for every interface)");
+    }
+  }
+  if (const auto port = node["port"]) {
+    DLMSGW_TRY_ASSIGN(const auto value, reader.integer(port, p + "port", 0, 65535,
+                                                       "a port number (0-65535; 0: any free one)"));
+    health.port = static_cast<std::uint16_t>(value);
+  }
+  return {};
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+bool is_log_level(const std::string& level) {
+  const auto& names = log_level_names();
+  return std::find(names.begin(), names.end(), level) != names.end();
+}
+
+// logging: the default level and per-component levels.
+Expected<void> parse_logging(Reader& reader, const YAML::Node& node, GatewayConfig& config) {
+  const std::string p = "logging.";
+  if (!node.IsMap()) return reader.error(node, "logging", "expected a mapping (level, levels)");
+  reader.check_keys(node, "logging", p);
+  const auto level_at = [&](const YAML::Node& value,
+                            const std::string& key) -> Expected<std::string> {
+    DLMSGW_TRY_ASSIGN(auto level, reader.text(value, key));
+    if (!is_log_level(level)) {
+      return reader.error(value, key,
+                          "'" + level + "' is not a log level (" + joined(log_level_names()) + ")");
+    }
+    return level;
+  };
+  if (const auto level = node["level"]) {
+    DLMSGW_TRY_ASSIGN(config.logging.level, level_at(level, p + "level"));
+  }
+  if (const auto levels = node["levels"]) {
+    if (!levels.IsMap()) {
+      return reader.error(levels, p + "levels", "expected a mapping of component: level");
+    }
+    const auto& components = log_component_names();
+    for (const auto& item : levels) {
+      const auto component = item.first.as<std::string>();
+      if (std::find(components.begin(), components.end(), component) == components.end()) {
+        return reader.error(item.first, p + "levels." + component,
+                            "not a component (" + joined(components) + ")");
+      }
+      DLMSGW_TRY_ASSIGN(config.logging.levels[component],
+                        level_at(item.second, p + "levels." + component));
+    }
+  }
+  return {};
+}
+
+Expected<void> apply_observability_environment(GatewayConfig& config,
+                                               const Environment& environment) {
+  const auto bad = [](const char* name, const std::string& value, const std::string& what) {
+    return make_error(ErrorCode::invalid_argument,
+                      std::string("environment ") + name + ": '" + value + "' is not " + what);
+  };
+  if (auto v = environment("TB_GW_HEALTH_ENABLED")) {
+    if (*v == "true" || *v == "1") {
+      config.health.enabled = true;
+    } else if (*v == "false" || *v == "0") {
+      config.health.enabled = false;
+    } else {
+      return bad("TB_GW_HEALTH_ENABLED", *v, "true or false");
+    }
+  }
+  if (auto v = environment("TB_GW_HEALTH_HOST")) {
+    if (!is_numeric_address(*v)) return bad("TB_GW_HEALTH_HOST", *v, "a numeric IP address");
+    config.health.host = *v;
+  }
+  if (auto v = environment("TB_GW_HEALTH_PORT")) {
+    int port = 0;
+    const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), port);
+    if (ec != std::errc{} || ptr != v->data() + v->size() || port < 0 || port > 65535) {
+      return bad("TB_GW_HEALTH_PORT", *v, "a port number (0-65535)");
+    }
+    config.health.port = static_cast<std::uint16_t>(port);
+  }
+  if (auto v = environment("TB_GW_LOG_LEVEL")) {
+    if (!is_log_level(*v)) {
+      return bad("TB_GW_LOG_LEVEL", *v, "a log level (" + joined(log_level_names()) + ")");
+    }
+    config.logging.level = *v;
+  }
+  return {};
+}
+
 Expected<void> apply_environment(GatewayConfig& config, const Environment& environment) {
   const auto env = [&](const char* name) { return environment(name); };
   const auto bad = [](const char* name, const std::string& value, const std::string& what) {
@@ -440,6 +556,18 @@ Expected<void> apply_environment(GatewayConfig& config, const Environment& envir
 
 }  // namespace
 
+const std::vector<std::string>& log_level_names() {
+  static const std::vector<std::string> names{"trace", "debug",    "info", "warn",
+                                              "error", "critical", "off"};
+  return names;
+}
+
+const std::vector<std::string>& log_component_names() {
+  static const std::vector<std::string> names{"gateway",   "uplink", "mqtt", "storage",
+                                              "connector", "dlms",   "http"};
+  return names;
+}
+
 std::optional<std::string> process_environment(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr) return std::nullopt;
@@ -448,7 +576,7 @@ std::optional<std::string> process_environment(const char* name) {
 
 const std::vector<ConfigKeySection>& gateway_config_keys() {
   static const std::vector<ConfigKeySection> sections = {
-      {"", {"thingsboard", "storage", "connectors"}, {"grpc", "logs"}},
+      {"", {"thingsboard", "storage", "connectors", "health", "logging"}, {"grpc", "logs"}},
       {"thingsboard",
        {"host", "port", "qos", "maxPayloadSizeBytes", "security", "statistics", "rateLimits",
         "dpRateLimits", "messagesRateLimits", "deviceRateLimits", "deviceDpRateLimits",
@@ -471,6 +599,9 @@ const std::vector<ConfigKeySection>& gateway_config_keys() {
       {"connectors[]",
        {"name", "type", "configuration"},
        {"class", "useGRPC", "configurationJson"}},
+      {"health", {"enabled", "host", "port"}, {}},
+      // logging.levels holds component names, checked by parse_logging.
+      {"logging", {"level", "levels"}, {}},
   };
   return sections;
 }
@@ -523,11 +654,18 @@ Expected<GatewayConfig> parse(std::string_view text, const std::string& file_nam
     if (const auto connectors = root["connectors"]) {
       if (!keep_going(parse_connectors(reader, connectors, config))) return *first;
     }
+    if (const auto health = root["health"]) {
+      if (!keep_going(parse_health(reader, health, config))) return *first;
+    }
+    if (const auto logging = root["logging"]) {
+      if (!keep_going(parse_logging(reader, logging, config))) return *first;
+    }
   } catch (const YAML::Exception& e) {
     return make_error(ErrorCode::invalid_argument,
                       file_name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   if (!keep_going(apply_environment(config, environment))) return *first;
+  if (!keep_going(apply_observability_environment(config, environment))) return *first;
   const bool failed = errors != nullptr && !errors->empty();  // credentials may be what failed
   if (!failed && config.security.access_token.empty() && config.security.username.empty()) {
     config.warnings.push_back(file_name +

@@ -22,6 +22,14 @@
 //     messages_ttl_in_days: 7          # sqlite: older records dropped (0: keep)
 //   connectors:
 //     - {name: DLMS Connector, type: dlms, configuration: dlms_connector.json}
+//   health:                            # dlmsgw's own: the /health and /metrics HTTP endpoint
+//     enabled: true
+//     host: 127.0.0.1                  # a numeric IPv4/IPv6 address (0.0.0.0: every interface)
+//     port: 9110                       # 0: a free port, logged at start
+//   logging:                           # dlmsgw's own (`dlmsgw run --log-level` wins over level)
+//     level: info                      # trace, debug, info, warn, error, critical, off
+//     levels: {uplink: debug}          # per component: gateway, uplink, mqtt, storage,
+//                                      # connector, dlms, http
 //
 // Rate limit values "DEFAULT_..." (as in TB's shipped file) mean "none configured": the limits
 // ThingsBoard returns for getSessionLimits apply. Unknown keys are warned about; keys of the TB
@@ -32,7 +40,8 @@
 //   TB_GW_HOST, TB_GW_PORT, TB_GW_QOS, TB_GW_ACCESS_TOKEN, TB_GW_ACCESS_TOKEN_FILE,
 //   TB_GW_USERNAME, TB_GW_PASSWORD, TB_GW_PASSWORD_FILE, TB_GW_CLIENT_ID, TB_GW_CA_CERT,
 //   TB_GW_CERT, TB_GW_PRIVATE_KEY, TB_GW_STORAGE_TYPE, TB_GW_STORAGE_PATH,
-//   TB_GW_MAX_PAYLOAD_SIZE_BYTES.
+//   TB_GW_MAX_PAYLOAD_SIZE_BYTES, TB_GW_HEALTH_ENABLED, TB_GW_HEALTH_HOST, TB_GW_HEALTH_PORT,
+//   TB_GW_LOG_LEVEL.
 // Secret files (accessTokenFile, passwordFile): refused when readable by others (chmod 600),
 // warned when readable by the group; one trailing newline is stripped.
 
@@ -40,6 +49,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,6 +88,23 @@ struct ConnectorConfig {
   std::filesystem::path configuration;  // resolved against the gateway file's directory
 };
 
+// The health and metrics endpoint (see docs/operations.md).
+struct HealthEndpointConfig {
+  bool enabled = true;
+  std::string host = "127.0.0.1";  // loopback: metrics are nobody else's business by default
+  std::uint16_t port = 9110;       // 0: the system picks one
+};
+
+// Log levels: spdlog level names. `levels` holds per-component overrides, by logger name.
+struct LoggingConfig {
+  std::string level = "info";
+  std::map<std::string, std::string> levels;
+};
+
+// The level names logging.level accepts, and the component names logging.levels accepts.
+const std::vector<std::string>& log_level_names();
+const std::vector<std::string>& log_component_names();
+
 struct GatewayConfig {
   std::string host;
   std::uint16_t port = 1883;
@@ -91,6 +118,8 @@ struct GatewayConfig {
   std::chrono::seconds statistics_period{60};
   StorageConfig storage;
   std::vector<ConnectorConfig> connectors;
+  HealthEndpointConfig health;
+  LoggingConfig logging;
   std::vector<std::string> warnings;  // "file:line: ..." for the log
 };
 

@@ -6,7 +6,17 @@
 #include <string>
 #include <utility>
 
+#include "gateway/component_logger.hpp"
+
 namespace dlmsgw::gateway {
+namespace {
+
+// This file's log lines belong to the "storage" component (tb_gateway.yaml logging.levels).
+std::shared_ptr<spdlog::logger> log() {
+  return component_logger("storage");
+}
+
+}  // namespace
 
 MemoryQueue::MemoryQueue(QueueLimits limits, QueueClock clock, SteadyClock steady)
     : limits_(limits), clock_(std::move(clock)), steps_(std::move(steady)) {}
@@ -15,7 +25,7 @@ Timestamp MemoryQueue::now() {
   const Timestamp wall = clock_();
   const auto step = steps_.observe(wall);
   if (step.count() != 0) {
-    spdlog::warn(
+    log()->warn(
         "storage: the system clock stepped by {} s; record ages keep counting from "
         "before the step, so no record expires because of it",
         step.count() / 1000);

@@ -11,9 +11,18 @@
 #include <system_error>
 #include <utility>
 
+#include "gateway/component_logger.hpp"
 #include "gateway/storage/lock_file.hpp"
 
 namespace dlmsgw::gateway {
+namespace {
+
+// This file's log lines belong to the "storage" component (tb_gateway.yaml logging.levels).
+std::shared_ptr<spdlog::logger> log() {
+  return component_logger("storage");
+}
+
+}  // namespace
 
 namespace {
 
@@ -242,7 +251,7 @@ struct SqliteQueue::Impl {
     const std::string seed =
         "INSERT INTO sqlite_sequence(name, seq) VALUES('records', " + std::to_string(max_id) + ")";
     DLMSGW_TRY(exec(seed.c_str(), "continuing the record ids"));
-    spdlog::error(
+    log()->error(
         "storage '{}': the database is corrupt (found while {}); moved it aside to '{}' (with its "
         "-wal and -shm) and started a new one. Its {} records will not be sent: recover them from "
         "that file by hand if they matter",
@@ -430,7 +439,7 @@ struct SqliteQueue::Impl {
     const Timestamp wall = options.clock();
     const auto step = steps.observe(wall);
     if (step.count() != 0) {
-      spdlog::warn(
+      log()->warn(
           "storage '{}': the system clock stepped by {} s; record ages keep counting from before "
           "the step, so no record expires because of it",
           path.string(), step.count() / 1000);

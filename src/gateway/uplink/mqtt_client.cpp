@@ -15,8 +15,14 @@
 #include <mutex>
 #include <random>
 
+#include "gateway/component_logger.hpp"
+
 namespace dlmsgw::gateway {
 namespace {
+// This file's log lines belong to the "mqtt" component (tb_gateway.yaml logging.levels).
+std::shared_ptr<spdlog::logger> log() {
+  return component_logger("mqtt");
+}
 
 void init_library_once() {
   static std::once_flag once;
@@ -117,7 +123,7 @@ struct MqttClient::Impl {
     std::error_code ec;
     socket.assign(fd, ec);
     if (ec) {
-      spdlog::error("mqtt {}: cannot watch socket: {}", owner->endpoint(), ec.message());
+      log()->error("mqtt {}: cannot watch socket: {}", owner->endpoint(), ec.message());
     }
   }
 
@@ -181,7 +187,7 @@ struct MqttClient::Impl {
       return;
     }
     if (rc != MOSQ_ERR_SUCCESS) {
-      spdlog::debug("mqtt {}: {}: {}", owner->endpoint(), what, mosquitto_error(rc));
+      log()->debug("mqtt {}: {}: {}", owner->endpoint(), what, mosquitto_error(rc));
     }
     sync();
   }
@@ -200,7 +206,7 @@ struct MqttClient::Impl {
                          "broker trusts?)";
     message += "; retrying over TLS only, never plain MQTT";
     last_library_error.clear();
-    spdlog::error("{}", message);
+    log()->error("{}", message);
     owner->last_connection_error_ = make_error(ErrorCode::rejected, std::move(message));
   }
 
@@ -245,8 +251,8 @@ struct MqttClient::Impl {
           if (!*alive || stopping) return;
           if (ec || results.empty()) {
             ++owner->connection_attempts_;
-            spdlog::warn("mqtt {}: cannot resolve '{}': {}", owner->endpoint(), options.host,
-                         ec ? ec.message() : "no address");
+            log()->warn("mqtt {}: cannot resolve '{}': {}", owner->endpoint(), options.host,
+                        ec ? ec.message() : "no address");
             schedule_reconnect();
             return;
           }
@@ -271,7 +277,7 @@ struct MqttClient::Impl {
     const int rc =
         mosquitto_connect_bind_async(mosq, host.c_str(), options.port, keepalive, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) {
-      spdlog::warn("mqtt {}: connect failed: {}", owner->endpoint(), mosquitto_error(rc));
+      log()->warn("mqtt {}: connect failed: {}", owner->endpoint(), mosquitto_error(rc));
       sync();
       schedule_reconnect();
       return;
@@ -280,8 +286,8 @@ struct MqttClient::Impl {
     connect_timer.expires_after(options.connect_timeout);
     connect_timer.async_wait([this, alive = alive](std::error_code ec) {
       if (!*alive || ec || owner->connected_ || stopping) return;
-      spdlog::warn("mqtt {}: no CONNACK within {} ms", owner->endpoint(),
-                   options.connect_timeout.count());
+      log()->warn("mqtt {}: no CONNACK within {} ms", owner->endpoint(),
+                  options.connect_timeout.count());
       // Let libmosquitto find the dead socket itself: the read wait wakes up, loop_read fails,
       // libmosquitto closes and reports the disconnect, and the usual backoff follows.
       const int fd = mosquitto_socket(mosq);
@@ -306,7 +312,7 @@ struct MqttClient::Impl {
     connect_timer.cancel();
     const auto delay = backoff();
     ++failures;
-    spdlog::info("mqtt {}: reconnecting in {} ms", owner->endpoint(), delay.count());
+    log()->info("mqtt {}: reconnecting in {} ms", owner->endpoint(), delay.count());
     reconnect_timer.expires_after(delay);
     reconnect_timer.async_wait([this, alive = alive](std::error_code ec) {
       if (!*alive || ec) return;
@@ -326,12 +332,12 @@ struct MqttClient::Impl {
       impl.failures = 0;
       client.connected_ = true;
       client.last_connection_error_.reset();
-      spdlog::info("mqtt {}: connected", client.endpoint());
+      log()->info("mqtt {}: connected", client.endpoint());
       for (const auto& [filter, qos] : impl.subscriptions) {
         const int sub_rc = mosquitto_subscribe(impl.mosq, nullptr, filter.c_str(), qos);
         if (sub_rc != MOSQ_ERR_SUCCESS) {
-          spdlog::warn("mqtt {}: subscribe '{}': {}", client.endpoint(), filter,
-                       mosquitto_error(sub_rc));
+          log()->warn("mqtt {}: subscribe '{}': {}", client.endpoint(), filter,
+                      mosquitto_error(sub_rc));
         }
       }
       if (client.on_connection_) client.on_connection_(true);
@@ -345,12 +351,11 @@ struct MqttClient::Impl {
               " (CONNACK code " + std::to_string(rc) +
               "). Check the access token/credentials from " + impl.options.credentials_source +
               "; not reconnecting until they are fixed");
-      spdlog::error("{}", client.fatal_error_->message);
+      log()->error("{}", client.fatal_error_->message);
       if (client.on_fatal_) client.on_fatal_(*client.fatal_error_);
       return;
     }
-    spdlog::warn("mqtt {}: connection refused: {} (CONNACK code {})", client.endpoint(), reason,
-                 rc);
+    log()->warn("mqtt {}: connection refused: {} (CONNACK code {})", client.endpoint(), reason, rc);
   }
 
   static void on_disconnect(mosquitto* /*mosq*/, void* userdata, int rc,
@@ -360,8 +365,8 @@ struct MqttClient::Impl {
     const bool was_connected = client.connected_;
     client.connected_ = false;
     if (was_connected) {
-      spdlog::warn("mqtt {}: disconnected: {}", client.endpoint(),
-                   rc == 0 ? std::string("on request") : mosquitto_error(rc));
+      log()->warn("mqtt {}: disconnected: {}", client.endpoint(),
+                  rc == 0 ? std::string("on request") : mosquitto_error(rc));
       if (client.on_connection_) client.on_connection_(false);
     } else if (impl.options.tls && rc != 0 && !impl.stopping) {
       // Closed before CONNACK: with TLS 1.3 a broker refusing our certificate (or its absence)
@@ -405,9 +410,9 @@ struct MqttClient::Impl {
   static void on_log(mosquitto* /*mosq*/, void* userdata, int level, const char* text) {
     if (level == MOSQ_LOG_ERR) {
       if (userdata != nullptr && text != nullptr) self(userdata).last_library_error = text;
-      spdlog::warn("libmosquitto: {}", text);
+      log()->warn("libmosquitto: {}", text);
     } else {
-      spdlog::trace("libmosquitto: {}", text);
+      log()->trace("libmosquitto: {}", text);
     }
   }
 };

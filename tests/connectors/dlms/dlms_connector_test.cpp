@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/dlms/recording_sink.hpp"
 #include "dlms/client/measurement_catalog.hpp"
 #include "dlms/client/session.hpp"
 #include "simulator/simulator_test_support.hpp"
@@ -27,58 +28,7 @@ using simulator::testing::run;
 using simulator::testing::run_until;
 using simulator::testing::SimulatorThread;
 
-class RecordingSink final : public gateway::GatewaySink {
- public:
-  Expected<void> submit(gateway::Reading reading) override {
-    readings.push_back(std::move(reading));
-    return {};
-  }
-  Expected<void> submit(gateway::AttributeSet attributes) override {
-    attribute_sets.push_back(std::move(attributes));
-    return {};
-  }
-  void device_connected(std::string_view device, std::string_view type) override {
-    connected.emplace_back(device, type);
-  }
-  void device_disconnected(std::string_view device) override { disconnected.emplace_back(device); }
-  void request_attributes(std::string_view, std::vector<std::string>, bool,
-                          std::function<void(Expected<nlohmann::json>)> done) override {
-    done(make_error(ErrorCode::unsupported, "no platform in this test"));
-  }
-  void device_uses_own_token(std::string_view device, std::string access_token) override {
-    own_tokens.emplace_back(device, std::move(access_token));
-  }
-  Expected<void> claim(std::string_view, std::string_view, std::chrono::milliseconds) override {
-    return make_error(ErrorCode::unsupported, "no platform in this test");
-  }
-
-  // Every value of `key` in arrival order, with its ts.
-  [[nodiscard]] std::vector<std::pair<gateway::Timestamp, gateway::TelemetryValue>> values_of(
-      const std::string& key) const {
-    std::vector<std::pair<gateway::Timestamp, gateway::TelemetryValue>> found;
-    for (const auto& reading : readings) {
-      for (const auto& point : reading.values) {
-        if (point.key == key) found.emplace_back(reading.ts, point.value);
-      }
-    }
-    return found;
-  }
-  [[nodiscard]] std::optional<gateway::TelemetryValue> attribute(const std::string& key) const {
-    std::optional<gateway::TelemetryValue> last;
-    for (const auto& set : attribute_sets) {
-      for (const auto& point : set.values) {
-        if (point.key == key) last = point.value;
-      }
-    }
-    return last;
-  }
-
-  std::vector<gateway::Reading> readings;
-  std::vector<gateway::AttributeSet> attribute_sets;
-  std::vector<std::pair<std::string, std::string>> connected;
-  std::vector<std::string> disconnected;
-  std::vector<std::pair<std::string, std::string>> own_tokens;  // device_uses_own_token
-};
+using connector_test::RecordingSink;
 
 double as_number(const gateway::TelemetryValue& value) {
   if (const auto* number = std::get_if<double>(&value)) return *number;

@@ -1,0 +1,226 @@
+#include "app/gateway_metrics.hpp"
+
+#include <algorithm>
+
+#include "observability/process_metrics.hpp"
+
+namespace dlmsgw::app {
+namespace {
+
+using observability::MetricsRegistry;
+using observability::MetricType;
+
+const observability::LabelNames kMeterLabels{"meter", "address"};
+
+// Registers a callback family; registration errors are programming errors caught by the tests,
+// but are still returned rather than thrown.
+Expected<observability::CallbackFamily> meter_family(MetricsRegistry& registry, MetricType type,
+                                                     std::string_view name, std::string_view help) {
+  return registry.callback(type, name, help, kMeterLabels);
+}
+
+double as_double(std::uint64_t value) {
+  return static_cast<double>(value);
+}
+
+}  // namespace
+
+GatewayMetrics::GatewayMetrics(MeterFamilies meters, observability::Histogram puback_latency,
+                               MeterSource source)
+    : families_(std::move(meters)),
+      puback_latency_(std::move(puback_latency)),
+      source_(std::move(source)) {}
+
+Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
+    MetricsRegistry& registry, gateway::GatewayService& gateway,
+    const gateway::StorageService& storage, MeterSource meters, std::string version) {
+  DLMSGW_TRY_ASSIGN(auto reads,
+                    registry.callback(MetricType::counter, "dlmsgw_meter_reads_total",
+                                      "Values read from a meter, by outcome (ok, failed).",
+                                      {"meter", "address", "outcome"}));
+  DLMSGW_TRY_ASSIGN(auto reconnects,
+                    meter_family(registry, MetricType::counter, "dlmsgw_meter_reconnects_total",
+                                 "Sessions opened with the meter after the first."));
+  DLMSGW_TRY_ASSIGN(
+      auto connect_failures,
+      meter_family(registry, MetricType::counter, "dlmsgw_meter_connect_failures_total",
+                   "Connection or association attempts that failed."));
+  DLMSGW_TRY_ASSIGN(auto overruns,
+                    meter_family(registry, MetricType::counter, "dlmsgw_meter_poll_overruns_total",
+                                 "Poll starts skipped because a read outlasted its period."));
+  DLMSGW_TRY_ASSIGN(auto connected,
+                    meter_family(registry, MetricType::gauge, "dlmsgw_meter_connected",
+                                 "1 while an association with the meter is open."));
+  DLMSGW_TRY_ASSIGN(
+      auto age, meter_family(registry, MetricType::gauge, "dlmsgw_meter_last_good_read_age_seconds",
+                             "Seconds since the meter last gave a good value (absent before)."));
+  DLMSGW_TRY_ASSIGN(auto trace,
+                    meter_family(registry, MetricType::gauge, "dlmsgw_meter_frame_trace",
+                                 "1 while the meter's frames are traced to the log."));
+  DLMSGW_TRY_ASSIGN(auto latency,
+                    registry.callback_histogram(
+                        "dlmsgw_meter_read_duration_seconds",
+                        "Time from a GET request to its answer (one request per value, or per "
+                        "group with GET-with-list).",
+                        kMeterLabels, connectors::dlms::LatencyBuckets::bounds()));
+
+  DLMSGW_TRY(registry.callback_gauge(
+      "dlmsgw_uplink_connected", "1 while connected to ThingsBoard's MQTT broker.",
+      [&gateway]() -> std::optional<double> { return gateway.mqtt().connected() ? 1.0 : 0.0; }));
+  DLMSGW_TRY_ASSIGN(auto uplink_reconnects,
+                    registry.callback(MetricType::counter, "dlmsgw_uplink_reconnects_total",
+                                      "Connections to ThingsBoard after the first."));
+  DLMSGW_TRY(uplink_reconnects.set(
+      {}, [&gateway]() -> std::optional<double> { return as_double(gateway.reconnects()); }));
+  DLMSGW_TRY(registry.callback_gauge(
+      "dlmsgw_uplink_queue_records", "Readings and attribute sets stored and not yet sent.",
+      [&storage]() -> std::optional<double> {
+        return as_double(storage.stats().records + storage.pending_records());
+      }));
+  DLMSGW_TRY(registry.callback_gauge(
+      "dlmsgw_uplink_queue_bytes", "Size of the committed records not yet sent.",
+      [&storage]() -> std::optional<double> { return as_double(storage.stats().bytes); }));
+  DLMSGW_TRY_ASSIGN(auto sent,
+                    registry.callback(MetricType::counter, "dlmsgw_uplink_records_sent_total",
+                                      "Records delivered (PUBACK received) and removed."));
+  DLMSGW_TRY(sent.set({}, [&gateway]() -> std::optional<double> {
+    return as_double(gateway.uplink_counters().records_sent);
+  }));
+  DLMSGW_TRY_ASSIGN(auto messages,
+                    registry.callback(MetricType::counter, "dlmsgw_uplink_messages_sent_total",
+                                      "MQTT messages acknowledged by ThingsBoard."));
+  DLMSGW_TRY(messages.set({}, [&gateway]() -> std::optional<double> {
+    return as_double(gateway.uplink_counters().messages_sent);
+  }));
+  DLMSGW_TRY_ASSIGN(
+      auto dropped,
+      registry.callback(MetricType::counter, "dlmsgw_uplink_records_dropped_total",
+                        "Records never delivered: storage_limit (oldest dropped when storage is "
+                        "full or too old), refused (by a PUBACK, for good), rejected (unsendable).",
+                        {"reason"}));
+  DLMSGW_TRY(dropped.set({"storage_limit"}, [&storage]() -> std::optional<double> {
+    return as_double(storage.stats().dropped_records);
+  }));
+  DLMSGW_TRY(dropped.set({"refused"}, [&gateway]() -> std::optional<double> {
+    return as_double(gateway.uplink_counters().records_refused);
+  }));
+  DLMSGW_TRY(dropped.set({"rejected"}, [&gateway]() -> std::optional<double> {
+    return as_double(gateway.uplink_counters().records_rejected);
+  }));
+  DLMSGW_TRY_ASSIGN(auto stored,
+                    registry.callback(MetricType::counter, "dlmsgw_readings_stored_total",
+                                      "Readings the connectors handed to storage."));
+  DLMSGW_TRY(stored.set(
+      {}, [&gateway]() -> std::optional<double> { return as_double(gateway.readings_stored()); }));
+  DLMSGW_TRY_ASSIGN(auto puback_family,
+                    registry.histogram("dlmsgw_uplink_puback_latency_seconds",
+                                       "Time from PUBLISH to PUBACK of delivered messages.", {}));
+  DLMSGW_TRY_ASSIGN(auto puback, puback_family.with({}));
+  DLMSGW_TRY_ASSIGN(auto build, registry.gauge("dlmsgw_build_info",
+                                               "Always 1; the version as a label.", {"version"}));
+  DLMSGW_TRY_ASSIGN(auto build_series, build.with({std::move(version)}));
+  build_series.set(1);
+  DLMSGW_TRY(observability::register_process_metrics(registry));
+
+  MeterFamilies families{reads, reconnects, connect_failures, overruns, connected,
+                         age,   trace,      latency};
+  std::unique_ptr<GatewayMetrics> metrics(
+      new GatewayMetrics(std::move(families), std::move(puback), std::move(meters)));
+  metrics->refresh();
+  return metrics;
+}
+
+const connectors::dlms::MeterSnapshot* GatewayMetrics::find(const std::string& device) const {
+  const auto found = snapshots_.find(device);
+  return found == snapshots_.end() ? nullptr : &found->second;
+}
+
+void GatewayMetrics::refresh() {
+  std::map<std::string, connectors::dlms::MeterSnapshot> fresh;
+  if (source_) {
+    for (auto& snapshot : source_()) {
+      auto device = snapshot.device;
+      fresh.insert_or_assign(std::move(device), std::move(snapshot));
+    }
+  }
+  snapshots_ = std::move(fresh);
+  for (auto it = exported_.begin(); it != exported_.end();) {
+    const auto current = snapshots_.find(it->first);
+    if (current == snapshots_.end() || current->second.address != it->second[1]) {
+      remove_meter(it->second);
+      it = exported_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [device, snapshot] : snapshots_) {
+    if (exported_.contains(device)) continue;
+    Labels labels{device, snapshot.address};
+    add_meter(labels);
+    exported_.emplace(device, std::move(labels));
+  }
+}
+
+void GatewayMetrics::add_meter(const Labels& labels) {
+  const std::string device = labels[0];
+  // Each callback reads the latest snapshot of its meter; a meter gone since reads nothing.
+  const auto value = [this, device](auto field) -> observability::CallbackFamily::Read {
+    return [this, device, field]() -> std::optional<double> {
+      const auto* snapshot = find(device);
+      if (snapshot == nullptr) return std::nullopt;
+      return field(*snapshot);
+    };
+  };
+  using Snapshot = connectors::dlms::MeterSnapshot;
+  const auto& f = families_;
+  (void)f.reads.set({labels[0], labels[1], "ok"}, value([](const Snapshot& s) {
+                      return std::optional<double>(as_double(s.statistics.reads_ok));
+                    }));
+  (void)f.reads.set({labels[0], labels[1], "failed"}, value([](const Snapshot& s) {
+                      return std::optional<double>(as_double(s.statistics.reads_failed));
+                    }));
+  (void)f.reconnects.set(labels, value([](const Snapshot& s) {
+                           return std::optional<double>(as_double(s.statistics.reconnects));
+                         }));
+  (void)f.connect_failures.set(
+      labels, value([](const Snapshot& s) {
+        return std::optional<double>(as_double(s.statistics.connect_failures));
+      }));
+  (void)f.overruns.set(labels, value([](const Snapshot& s) {
+                         return std::optional<double>(as_double(s.statistics.overruns));
+                       }));
+  (void)f.connected.set(
+      labels, value([](const Snapshot& s) {
+        return std::optional<double>(s.statistics.state == "connected" ? 1.0 : 0.0);
+      }));
+  (void)f.trace.set(labels, value([](const Snapshot& s) {
+                      return std::optional<double>(s.tracing ? 1.0 : 0.0);
+                    }));
+  (void)f.age.set(labels, value([](const Snapshot& s) -> std::optional<double> {
+                    if (!s.statistics.last_good_read) return std::nullopt;
+                    const auto age =
+                        std::chrono::duration<double>(std::chrono::system_clock::now() -
+                                                      *s.statistics.last_good_read)
+                            .count();
+                    return std::max(age, 0.0);  // the wall clock may have been set back
+                  }));
+  (void)f.latency.set(labels, [this, device]() -> std::optional<observability::HistogramSnapshot> {
+    const auto* snapshot = find(device);
+    if (snapshot == nullptr) return std::nullopt;
+    const auto& buckets = snapshot->statistics.read_latency_buckets;
+    return observability::HistogramSnapshot{buckets.counts, buckets.sum_seconds};
+  });
+}
+
+void GatewayMetrics::remove_meter(const Labels& labels) {
+  const auto& f = families_;
+  f.reads.remove({labels[0], labels[1], "ok"});
+  f.reads.remove({labels[0], labels[1], "failed"});
+  for (const auto* family :
+       {&f.reconnects, &f.connect_failures, &f.overruns, &f.connected, &f.age, &f.trace}) {
+    family->remove(labels);
+  }
+  f.latency.remove(labels);
+}
+
+}  // namespace dlmsgw::app

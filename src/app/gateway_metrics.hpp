@@ -1,0 +1,80 @@
+#pragma once
+// GatewayMetrics: what `dlmsgw run` exports on /metrics, read where the numbers already live (the
+// DLMS meter workers' statistics, the uplink's counters, storage's queue statistics) at scrape
+// time, so that the gateway and connector code stay free of the metrics library. Names:
+//
+//   dlmsgw_meter_reads_total{meter,address,outcome="ok"|"failed"}       counter
+//   dlmsgw_meter_read_duration_seconds{meter,address}                   histogram
+//   dlmsgw_meter_reconnects_total{meter,address}                        counter
+//   dlmsgw_meter_connect_failures_total{meter,address}                  counter
+//   dlmsgw_meter_poll_overruns_total{meter,address}                     counter
+//   dlmsgw_meter_connected{meter,address}                               gauge 0/1
+//   dlmsgw_meter_last_good_read_age_seconds{meter,address}              gauge (after the first)
+//   dlmsgw_meter_frame_trace{meter,address}                             gauge 0/1
+//   dlmsgw_uplink_connected                                             gauge 0/1
+//   dlmsgw_uplink_reconnects_total                                      counter
+//   dlmsgw_uplink_queue_records, dlmsgw_uplink_queue_bytes              gauge (stored, unsent)
+//   dlmsgw_uplink_records_sent_total, dlmsgw_uplink_messages_sent_total counter
+//   dlmsgw_uplink_records_dropped_total{reason="storage_limit"|"refused"|"rejected"} counter
+//   dlmsgw_uplink_puback_latency_seconds                                histogram
+//   dlmsgw_readings_stored_total                                        counter
+//   dlmsgw_build_info{version}                                          gauge 1
+//   process_* (observability/process_metrics.hpp)
+//
+// Everything runs on the loop thread.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/dlms/meter_statistics.hpp"
+#include "dlms/core/expected.hpp"
+#include "gateway/gateway_service.hpp"
+#include "gateway/storage/storage_service.hpp"
+#include "observability/metrics_registry.hpp"
+
+namespace dlmsgw::app {
+
+class GatewayMetrics {
+ public:
+  using MeterSource = std::function<std::vector<connectors::dlms::MeterSnapshot>()>;
+
+  // Registers every family in `registry`. The gateway, storage and registry must outlive this.
+  static Expected<std::unique_ptr<GatewayMetrics>> create(observability::MetricsRegistry& registry,
+                                                          gateway::GatewayService& gateway,
+                                                          const gateway::StorageService& storage,
+                                                          MeterSource meters, std::string version);
+
+  // Takes a fresh snapshot of the meters (before each scrape): meters a reload removed leave the
+  // output, new ones join it.
+  void refresh();
+
+  // For UplinkOptions::on_puback_latency.
+  void observe_puback_latency(std::chrono::steady_clock::duration latency) const {
+    puback_latency_.observe(latency);
+  }
+
+ private:
+  using Labels = observability::LabelValues;
+  struct MeterFamilies {
+    observability::CallbackFamily reads, reconnects, connect_failures, overruns, connected, age,
+        trace;
+    observability::CallbackHistogramFamily latency;
+  };
+
+  GatewayMetrics(MeterFamilies meters, observability::Histogram puback_latency, MeterSource source);
+  void add_meter(const Labels& labels);
+  void remove_meter(const Labels& labels);
+  // The latest snapshot of a meter, or nullptr once it is gone.
+  [[nodiscard]] const connectors::dlms::MeterSnapshot* find(const std::string& device) const;
+
+  MeterFamilies families_;
+  observability::Histogram puback_latency_;
+  MeterSource source_;
+  std::map<std::string, connectors::dlms::MeterSnapshot> snapshots_;  // by device name
+  std::map<std::string, Labels> exported_;                            // device -> its labels
+};
+
+}  // namespace dlmsgw::app
