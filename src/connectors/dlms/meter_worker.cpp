@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "connectors/dlms/data_json.hpp"
+#include "dlms/acse/authentication_redaction.hpp"
 #include "dlms/client/meter_value.hpp"
 #include "dlms/core/hex.hpp"
 #include "gateway/component_logger.hpp"
@@ -431,9 +432,15 @@ std::string MeterWorker::without_who(const std::string& message) const {
 client::FrameTrace MeterWorker::frame_trace() const {
   // Copies, not `this`: the session (and its hook) may outlive a stopped worker briefly.
   return [prefix = who()](client::TraceDirection direction, ByteView bytes) {
-    gateway::component_logger("dlms")->info("{}: {} {}", prefix,
-                                            direction == client::TraceDirection::sent ? "->" : "<-",
-                                            to_hex(bytes));
+    if (direction == client::TraceDirection::received) {
+      gateway::component_logger("dlms")->info("{}: <- {}", prefix, to_hex(bytes));
+      return;
+    }
+    // The journal is no place for the LLS password of the AARQ.
+    Bytes frame(bytes.begin(), bytes.end());
+    const bool masked = acse::redact_authentication_value(frame);
+    gateway::component_logger("dlms")->info("{}: -> {}{}", prefix, to_hex(frame),
+                                            masked ? " (password masked)" : "");
   };
 }
 

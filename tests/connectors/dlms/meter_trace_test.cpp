@@ -162,6 +162,9 @@ TEST(MeterTrace, TraceSurvivesAReconnectAndHttpStyleSwitchNamesTheMeter) {
   ASSERT_TRUE(run_until(harness.io, [&] { return log.count("associated") >= 2; })) << log.text();
   ASSERT_TRUE(harness.wait_readings(1));
   EXPECT_GE(log.count("-> 7E"), 4U);
+  // Both AARQs were traced, without the password (22222222 is 32 32 32 32 ... in hex).
+  EXPECT_EQ(log.count("(password masked)"), 2U) << log.text();
+  EXPECT_EQ(log.count("32 32 32 32 32 32 32 32"), 0U) << log.text();
 
   const auto unknown = harness.connector->set_trace("Meter B", true);
   ASSERT_FALSE(unknown);
