@@ -257,6 +257,21 @@ TEST(HealthEndpoint, HealthMetricsAndTraceOfARunningGateway) {
   auto off = http(port, "POST", "/trace?meter=Meter%20A&enabled=0");
   EXPECT_EQ(off.status, 200);
   EXPECT_EQ(off.body, "frame trace off for meter 'Meter A'\n");
+  // Off means off: two more good reads later, no frame was traced after the answer.
+  const auto traced = [&] {
+    const auto log = gateway->log();
+    std::size_t count = 0;
+    for (auto at = log.find(frames); at != std::string::npos; at = log.find(frames, at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  const auto traced_when_off = traced();
+  const double reads_when_off = sample(http(port, "GET", "/metrics").body, reads_ok).value_or(0);
+  ASSERT_TRUE(eventually([&] {
+    return sample(http(port, "GET", "/metrics").body, reads_ok).value_or(0) >= reads_when_off + 2;
+  }));
+  EXPECT_EQ(traced(), traced_when_off) << gateway->log();
   EXPECT_EQ(http(port, "POST", "/trace?meter=Nobody&enabled=1").status, 404);
   EXPECT_EQ(http(port, "GET", "/trace?meter=Meter+A&enabled=1").status, 405);
   EXPECT_EQ(http(port, "POST", "/trace?meter=Meter+A&enabled=maybe").status, 400);
