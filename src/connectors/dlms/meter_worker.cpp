@@ -264,11 +264,11 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
                         gateway::Timestamp ts) {
     if (value) any_ok = true;
     if (group.attributes) {
-      record_value(point, std::move(value), ts, attribute_values);
+      record_value(point, std::move(value), attribute_values);
       return;
     }
     std::vector<gateway::DataPoint> values;
-    record_value(point, std::move(value), ts, values);
+    record_value(point, std::move(value), values);
     if (values.empty()) return;
     if (!readings.empty() && readings.back().ts == ts) {
       for (auto& value_point : values) readings.back().values.push_back(std::move(value_point));
@@ -318,8 +318,7 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
 }
 
 void MeterWorker::record_value(const PointConfig& point, Expected<client::MeterValue> value,
-                               gateway::Timestamp ts, std::vector<gateway::DataPoint>& out) {
-  (void)ts;
+                               std::vector<gateway::DataPoint>& out) {
   const auto fail = [&](const std::string& message) {
     ++stats_.reads_failed;
     stats_.last_error = message;

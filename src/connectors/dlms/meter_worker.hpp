@@ -89,7 +89,7 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
 
   void build_groups();
   void record_value(const PointConfig& point, Expected<client::MeterValue> value,
-                    gateway::Timestamp ts, std::vector<gateway::DataPoint>& out);
+                    std::vector<gateway::DataPoint>& out);
   void submit(gateway::Reading reading);
   void submit(gateway::AttributeSet attributes);
   void schedule_next(PollGroup& group, std::chrono::steady_clock::time_point finished);
