@@ -31,7 +31,7 @@
 #include <string>
 
 #include "app/connection_options.hpp"
-#include "dlms/client/read_target.hpp"
+#include "client/read_target.hpp"
 
 namespace dlmsgw {
 namespace {

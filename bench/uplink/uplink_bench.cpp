@@ -2,7 +2,7 @@
 // after a broker outage. The gateway's own classes (GatewayService with its StorageService and
 // UplinkService, as `dlmsgw run` assembles them with to_gateway_options) on one io_context, storage
 // on its thread, a synthetic connector submitting readings of --values numbers each, and a real
-// mosquitto (bench/uplink/private_broker.hpp). Figures: bench/README.md.
+// mosquitto (tests/support/mosquitto_broker.hpp, quiet and anonymous). Figures: bench/README.md.
 //
 //   build/release/bench/bench_uplink --readings 50000
 //
@@ -36,7 +36,7 @@
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/memory_queue.hpp"
 #include "gateway/storage/sqlite_queue.hpp"
-#include "private_broker.hpp"
+#include "support/mosquitto_broker.hpp"
 #include "support/synthetic_connector.hpp"
 
 namespace dlmsgw {
@@ -105,7 +105,7 @@ Expected<std::unique_ptr<gateway::RecordQueue>> make_queue(const std::string& st
 
 struct Bench {
   const Options& options;
-  bench::PrivateBroker& broker;
+  test::MosquittoBroker& broker;
   asio::io_context io;
   std::unique_ptr<gateway::StorageService> storage;
   std::unique_ptr<gateway::GatewayService> gateway;
@@ -140,7 +140,7 @@ struct Bench {
   }
 };
 
-nlohmann::json run_storage(const Options& options, bench::PrivateBroker& broker,
+nlohmann::json run_storage(const Options& options, test::MosquittoBroker& broker,
                            const std::string& storage_name, const fs::path& dir) {
   nlohmann::json result{{"storage", storage_name}};
   auto queue = make_queue(storage_name, dir, options.readings);
@@ -307,7 +307,10 @@ int main(int argc, char** argv) {
   char pattern[] = "/tmp/dlmsgw-bench-uplink-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) return 1;
   const std::filesystem::path dir = pattern;
-  dlmsgw::bench::PrivateBroker broker(options.broker_nodelay);
+  // Anonymous and logging errors only (the default logs every packet, which would make the broker
+  // the bottleneck being measured).
+  dlmsgw::test::MosquittoBroker broker(dlmsgw::test::MosquittoBroker::Options{
+      .anonymous = true, .quiet_log = true, .tcp_nodelay = options.broker_nodelay});
   std::printf("%llu readings of %zu values over %zu devices, batches of %zu records\n",
               static_cast<unsigned long long>(options.readings), options.values, options.devices,
               options.batch);

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "dlms/client/connection_settings.hpp"
+#include "client/connection_settings.hpp"
 #include "dlms/xdlms/cosem_descriptor.hpp"
 #include "gateway/config/gateway_config.hpp"
 

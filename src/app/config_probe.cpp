@@ -12,7 +12,7 @@
 #include <asio/use_awaitable.hpp>
 #include <memory>
 
-#include "dlms/client/session.hpp"
+#include "client/session.hpp"
 #include "gateway/uplink/mqtt_client.hpp"
 #include "net/tcp_connect.hpp"
 

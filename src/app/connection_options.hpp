@@ -6,8 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
-#include "dlms/client/connection_flags.hpp"
-#include "dlms/client/session.hpp"
+#include "client/connection_flags.hpp"
+#include "client/session.hpp"
 
 namespace dlmsgw::app {
 

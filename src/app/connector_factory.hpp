@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/connector.hpp"
 

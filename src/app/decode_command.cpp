@@ -4,7 +4,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/inspect/stream_inspector.hpp"
 
 namespace dlmsgw::app {

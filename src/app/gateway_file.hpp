@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::app {
 

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/gateway_service.hpp"
 #include "observability/health_state.hpp"

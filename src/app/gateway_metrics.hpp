@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "connectors/dlms/meter_statistics.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/storage_service.hpp"
 #include "observability/metrics_registry.hpp"

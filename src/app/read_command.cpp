@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "app/connection_options.hpp"
-#include "dlms/client/measurement_catalog.hpp"
-#include "dlms/client/read_target.hpp"
+#include "client/measurement_catalog.hpp"
+#include "client/read_target.hpp"
 
 namespace dlmsgw::app {
 namespace {

@@ -6,7 +6,7 @@
 #include <memory>
 #include <sstream>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "simulator/simulator.hpp"
 
 namespace dlmsgw {

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "gateway/storage/record.hpp"
 #include "gateway/storage/record_queue.hpp"
 #include "gateway/storage/storage_service.hpp"

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::gateway {
 

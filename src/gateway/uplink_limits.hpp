@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "gateway/uplink/rate_limit.hpp"
 
 namespace dlmsgw::gateway {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::observability {
 

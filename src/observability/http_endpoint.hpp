@@ -18,7 +18,7 @@
 #include <optional>
 #include <string>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "observability/health_state.hpp"
 #include "observability/http_request.hpp"
 #include "observability/http_response.hpp"

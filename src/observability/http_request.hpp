@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::observability {
 

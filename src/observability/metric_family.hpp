@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "observability/counter.hpp"
 #include "observability/gauge.hpp"
 #include "observability/histogram.hpp"

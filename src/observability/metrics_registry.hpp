@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "observability/metric_family.hpp"
 
 namespace dlmsgw::observability {

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "observability/metrics_registry.hpp"
 
 namespace dlmsgw::observability {

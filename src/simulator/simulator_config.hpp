@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <string>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "dlms/server/hdlc_server_transport.hpp"
 #include "dlms/server/meter_profile.hpp"
 #include "dlms/server/server_config.hpp"

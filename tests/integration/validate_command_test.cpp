@@ -2,10 +2,7 @@
 // file:line: key: problem (hint), with exit status 2), warnings that do not fail, and --probe
 // against a real mosquitto and real simulator meters (exit status 0 or 1 and the table rows).
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -305,19 +302,6 @@ std::string probe_gateway_yaml(const test::MosquittoBroker& broker, const std::s
          "}\nconnectors:\n  - {name: DLMS, type: dlms, configuration: dlms_connector.json}\n";
 }
 
-// A port nothing listens on: bound, then closed.
-int closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST_F(ValidateCommand, ProbeReachesTheBrokerAndEveryMeter) {
   test::MosquittoBroker broker;
   test::SimulatorProcess meters(kBinary, {"--profile", "microstar", "--meters", "2"});
@@ -345,7 +329,7 @@ TEST_F(ValidateCommand, ProbeReportsARefusedTokenAndAnUnreachableMeter) {
   test::MosquittoBroker broker;
   test::SimulatorProcess meters(kBinary, {"--profile", "microstar"});
   ASSERT_TRUE(meters.ready());
-  const int closed = closed_port();
+  const int closed = test::free_loopback_port();  // nothing listens there
   auto connector = replace(kConnectorJson, "3333", std::to_string(meters.port(0)));
   connector = replace(connector, "3334", std::to_string(closed));
   write(probe_gateway_yaml(broker, "wrong-password"), connector);

@@ -14,6 +14,7 @@
 #include "net/asio_byte_stream.hpp"
 #include "net/serial_port.hpp"
 #include "net/tcp_connect.hpp"
+#include "support/run_coroutine.hpp"
 
 namespace dlmsgw::net {
 namespace {
@@ -21,29 +22,8 @@ namespace {
 using namespace std::chrono_literals;
 using asio::ip::tcp;
 
-// Runs the io_context until `done()` holds, failing the test after 10 s rather than hanging CI.
-template <class Predicate>
-void run_until(asio::io_context& io, Predicate done) {
-  io.restart();
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline || io.run_one_for(10s) == 0) {
-      ADD_FAILURE() << "condition not reached within 10 s";
-      return;
-    }
-  }
-}
-
-// Runs `coroutine` on `io` to completion and returns its result.
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> coroutine) {
-  std::optional<T> result;
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(coroutine)); },
-      asio::detached);
-  run_until(io, [&] { return result.has_value(); });
-  return std::move(*result);
-}
+using test::run;
+using test::wait_until;
 
 class LoopbackServer {
  public:
@@ -76,7 +56,7 @@ TEST(TcpByteStream, WritesAndReadsOverLoopback) {
   auto stream = run(io, connect_tcp({"127.0.0.1", server.port()}, 2s));
   ASSERT_TRUE(stream) << stream.error().message;
   EXPECT_EQ((*stream)->peer(), "127.0.0.1:" + std::to_string(server.port()));
-  run_until(io, [&] { return accepted.has_value(); });
+  wait_until(io, [&] { return accepted.has_value(); });
   ASSERT_TRUE(accepted);
 
   const std::string hello = "\x7E\xA0\x07 hello";
@@ -107,7 +87,7 @@ TEST(TcpByteStream, SilentPeerTimesOutAndTheStreamStaysUsable) {
   EXPECT_EQ(silent.error().message,
             "127.0.0.1:" + std::to_string(server.port()) + ": read timed out after 50 ms");
   // A late answer is still read: the timeout cancelled only the wait.
-  run_until(io, [&] { return accepted.has_value(); });
+  wait_until(io, [&] { return accepted.has_value(); });
   asio::write(*accepted, asio::buffer(std::string("late")));
   EXPECT_EQ(run(io, read_text(**stream, 4)), "late");
 }
@@ -135,7 +115,7 @@ TEST(TcpByteStream, PeerCloseIsConnectionClosed) {
       [&](std::error_code, tcp::socket socket) { accepted = std::move(socket); });
   auto stream = run(io, connect_tcp({"127.0.0.1", server.port()}, 2s));
   ASSERT_TRUE(stream);
-  run_until(io, [&] { return accepted.has_value(); });
+  wait_until(io, [&] { return accepted.has_value(); });
   ASSERT_TRUE(accepted);
   accepted->close();
   std::array<std::uint8_t, 8> buffer{};

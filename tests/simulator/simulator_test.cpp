@@ -232,7 +232,7 @@ TEST(SimulatorScale, ThousandMetersReadConcurrently) {
         },
         asio::detached);
   }
-  run_until(
+  wait_until(
       io, [&] { return done == 1000; }, 60s);
   EXPECT_EQ(ok, 1000U);
   // Different seeds, different meters.

@@ -21,6 +21,7 @@
 #include "dlms/xdlms/apdu.hpp"
 #include "dlms/xdlms/initiate.hpp"
 #include "simulator/simulator.hpp"
+#include "support/run_coroutine.hpp"
 
 namespace dlmsgw::simulator::testing {
 
@@ -51,41 +52,8 @@ class SimulatorThread {
   std::thread thread_;
 };
 
-template <class Predicate>
-void run_until(asio::io_context& io, Predicate done, std::chrono::seconds limit = 30s) {
-  io.restart();
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline || io.run_one_for(1s) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ADD_FAILURE() << "condition not reached in time";
-        return;
-      }
-    }
-  }
-}
-
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> coroutine) {
-  std::optional<T> result;
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(coroutine)); },
-      asio::detached);
-  run_until(io, [&] { return result.has_value(); });
-  return std::move(*result);
-}
-
-inline void run(asio::io_context& io, asio::awaitable<void> coroutine) {
-  bool done = false;
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        co_await std::move(coroutine);
-        done = true;
-      },
-      asio::detached);
-  run_until(io, [&] { return done; });
-}
+using test::run;
+using test::wait_until;
 
 inline Bytes lls_aarq(const std::string& password) {
   acse::AarqParameters aarq;

@@ -4,7 +4,7 @@
 // that combination).
 #include <gtest/gtest.h>
 
-#include "dlms/client/session.hpp"
+#include "client/session.hpp"
 #include "simulator/simulator_test_support.hpp"
 
 namespace dlmsgw::simulator {

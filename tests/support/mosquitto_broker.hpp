@@ -29,6 +29,8 @@
 #include <string>
 #include <thread>
 
+#include "support/free_port.hpp"
+
 namespace dlmsgw::test {
 
 class MosquittoBroker {
@@ -39,48 +41,73 @@ class MosquittoBroker {
   // the CA (client_cert_file()/client_key_file()).
   enum class Transport { plain, tls, mutual_tls };
 
-  // With Transport::tls the broker serves TLS only, with a certificate for 127.0.0.1 signed by a
-  // throw-away CA made with openssl (ca_file()), and a second, unrelated CA (other_ca_file()) for
-  // tests that expect verification to fail. `acl`: the text of a mosquitto acl_file ("user x",
-  // "topic read|write|readwrite <filter>" lines); empty: every topic allowed.
+  struct Options {
+    // With Transport::tls the broker serves TLS only, with a certificate for 127.0.0.1 signed by a
+    // throw-away CA made with openssl (ca_file()), and a second, unrelated CA (other_ca_file()) for
+    // tests that expect verification to fail.
+    Transport transport = Transport::plain;
+    std::string user = "gateway-token";
+    std::string password = "tb-test-password";
+    // Sessions and queued QoS 1 messages survive stop()/start() (saved on SIGTERM), like a platform
+    // that keeps what it acknowledged.
+    bool persistent = false;
+    // The text of a mosquitto acl_file ("user x", "topic read|write|readwrite <filter>" lines);
+    // empty: every topic allowed.
+    std::string acl;
+    // Any client may connect without credentials (the benchmarks).
+    bool anonymous = false;
+    // Log errors only: logging every packet would make the broker the bottleneck a benchmark
+    // measures. log()/log_count() then see no connection messages.
+    bool quiet_log = false;
+    // mosquitto's set_tcp_nodelay (off by default: its small PUBACKs then wait for Nagle's
+    // algorithm).
+    bool tcp_nodelay = false;
+  };
+
   explicit MosquittoBroker(Transport transport = Transport::plain,
                            std::string user = "gateway-token",
                            std::string password = "tb-test-password", bool persistent = false,
                            const std::string& acl = {})
-      : user_(std::move(user)), password_(std::move(password)) {
+      : MosquittoBroker(Options{transport, std::move(user), std::move(password), persistent, acl}) {
+  }
+
+  explicit MosquittoBroker(Options options)
+      : user_(std::move(options.user)), password_(std::move(options.password)) {
     char pattern[] = "/tmp/dlmsgw-mosquitto-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = pattern;
-    port_ = free_port();
+    port_ = free_loopback_port();
     const auto pwfile = dir_ / "passwd";
     const std::string command = "mosquitto_passwd -c -b '" + pwfile.string() + "' '" + user_ +
                                 "' '" + password_ + "' > /dev/null 2>&1";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("mosquitto_passwd failed");
-    if (transport != Transport::plain) make_certificates();
-    if (!acl.empty()) std::ofstream(dir_ / "acl") << acl;
+    if (options.transport != Transport::plain) make_certificates();
+    if (!options.acl.empty()) std::ofstream(dir_ / "acl") << options.acl;
     std::ofstream conf(dir_ / "mosquitto.conf");
     conf << "listener " << port_ << " 127.0.0.1\n"
-         << "allow_anonymous false\n"
-         << "password_file " << pwfile.string()
-         << "\n"
-         // persistent: sessions and queued QoS 1 messages survive stop()/start() (saved on
-         // SIGTERM), like a platform that keeps what it acknowledged.
-         << "persistence " << (persistent ? "true" : "false") << "\n"
+         << "allow_anonymous " << (options.anonymous ? "true" : "false") << "\n";
+    // Anonymous: no password file either, or a client sending some other user name is refused.
+    if (!options.anonymous) conf << "password_file " << pwfile.string() << "\n";
+    conf << "persistence " << (options.persistent ? "true" : "false") << "\n"
          << "persistence_location " << dir_.string() << "/\n"
          << "max_queued_messages 0\n"
          << "max_inflight_messages 0\n"
          // Started as root, mosquitto would switch to user "mosquitto", who cannot read our files.
          << "user " << current_user() << "\n"
-         << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n"
-         << "log_type all\n"
-         << "connection_messages true\n";
-    if (transport != Transport::plain) {
+         << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n";
+    if (options.quiet_log) {
+      conf << "log_type error\n";
+    } else {
+      conf << "log_type all\nconnection_messages true\n";
+    }
+    if (options.tcp_nodelay) conf << "set_tcp_nodelay true\n";
+    if (options.transport != Transport::plain) {
       conf << "cafile " << ca_file() << "\n"
            << "certfile " << (dir_ / "server.crt").string() << "\n"
            << "keyfile " << (dir_ / "server.key").string() << "\n";
     }
-    if (transport == Transport::mutual_tls) conf << "require_certificate true\n";
-    if (!acl.empty()) conf << "acl_file " << (dir_ / "acl").string() << "\n";
+    if (options.transport == Transport::mutual_tls) conf << "require_certificate true\n";
+    if (!options.acl.empty()) conf << "acl_file " << (dir_ / "acl").string() << "\n";
     conf.close();
     if (!start()) throw std::runtime_error("mosquitto did not start; log:\n" + log());
   }
@@ -98,6 +125,7 @@ class MosquittoBroker {
   [[nodiscard]] const std::string& user() const { return user_; }
   [[nodiscard]] const std::string& password() const { return password_; }
   [[nodiscard]] bool running() const { return pid_ > 0; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] std::string ca_file() const { return (dir_ / "ca.crt").string(); }
   [[nodiscard]] std::string other_ca_file() const { return (dir_ / "other-ca.crt").string(); }
   // A client certificate signed by ca_file(), and one signed by other_ca_file() (not trusted).
@@ -186,24 +214,6 @@ class MosquittoBroker {
   }
 
  private:
-  // Binds port 0 to let the kernel choose, then frees it for mosquitto. Another process could take
-  // it in between; on a test machine that is rare enough, and start() would then fail loudly.
-  static std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      if (fd >= 0) ::close(fd);
-      throw std::runtime_error("cannot find a free port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
-  }
-
   void make_certificates() const {
     const std::string d = dir_.string();
     const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";

@@ -1,6 +1,6 @@
 #include "connectors/dlms/config_device.hpp"
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::connectors::dlms {
 namespace {

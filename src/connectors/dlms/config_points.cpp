@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "dlms/client/read_target.hpp"
+#include "client/read_target.hpp"
 
 namespace dlmsgw::connectors::dlms {
 namespace {

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "client/measurement_catalog.hpp"
 #include "connectors/dlms/config_reader.hpp"
 #include "connectors/dlms/config_sections.hpp"
 #include "connectors/dlms/dlms_connector_config.hpp"
-#include "dlms/client/measurement_catalog.hpp"
 
 namespace dlmsgw::connectors::dlms {
 

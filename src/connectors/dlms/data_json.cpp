@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/cosem/date_time.hpp"
 
 namespace dlmsgw::connectors::dlms {

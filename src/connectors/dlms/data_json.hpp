@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "client/meter_value.hpp"
 #include "connectors/dlms/dlms_connector_config.hpp"
+#include "core/expected.hpp"
 #include "dlms/axdr/data.hpp"
-#include "dlms/client/meter_value.hpp"
-#include "dlms/core/expected.hpp"
 #include "gateway/reading.hpp"
 
 namespace dlmsgw::connectors::dlms {

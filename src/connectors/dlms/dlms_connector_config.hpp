@@ -23,8 +23,8 @@
 #include <string_view>
 #include <vector>
 
-#include "dlms/client/connection_settings.hpp"
-#include "dlms/core/expected.hpp"
+#include "client/connection_settings.hpp"
+#include "core/expected.hpp"
 #include "dlms/xdlms/cosem_descriptor.hpp"
 #include "gateway/reading.hpp"
 

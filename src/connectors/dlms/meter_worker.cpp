@@ -11,10 +11,10 @@
 #include <asio/use_awaitable.hpp>
 #include <ctime>
 
+#include "client/meter_value.hpp"
 #include "connectors/dlms/data_json.hpp"
+#include "core/hex.hpp"
 #include "dlms/acse/authentication_redaction.hpp"
-#include "dlms/client/meter_value.hpp"
-#include "dlms/core/hex.hpp"
 #include "gateway/component_logger.hpp"
 
 namespace dlmsgw::connectors::dlms {

@@ -29,14 +29,14 @@
 #include <string>
 #include <vector>
 
+#include "client/invocation_counter_store.hpp"
+#include "client/session.hpp"
 #include "connectors/dlms/dlms_connector_config.hpp"
 #include "connectors/dlms/meter_health.hpp"
 #include "connectors/dlms/meter_statistics.hpp"
 #include "connectors/dlms/object_request.hpp"
 #include "connectors/dlms/poll_limiter.hpp"
 #include "connectors/dlms/report_filter.hpp"
-#include "dlms/client/invocation_counter_store.hpp"
-#include "dlms/client/session.hpp"
 #include "gateway/connector.hpp"
 
 namespace dlmsgw::connectors::dlms {

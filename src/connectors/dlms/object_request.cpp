@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "dlms/client/read_target.hpp"
+#include "client/read_target.hpp"
 
 namespace dlmsgw::connectors::dlms {
 namespace {

@@ -18,8 +18,8 @@
 #include <string_view>
 
 #include "connectors/dlms/dlms_connector_config.hpp"
+#include "core/expected.hpp"
 #include "dlms/axdr/data_type.hpp"
-#include "dlms/core/expected.hpp"
 #include "dlms/obis/obis_code.hpp"
 
 namespace dlmsgw::connectors::dlms {

@@ -14,11 +14,11 @@
 #include <string>
 #include <variant>
 
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/acse/application_context_name.hpp"
 #include "dlms/acse/association_result.hpp"
 #include "dlms/acse/mechanism_name.hpp"
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
 #include "dlms/xdlms/confirmed_service_error.hpp"
 #include "dlms/xdlms/initiate.hpp"
 

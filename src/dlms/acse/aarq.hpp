@@ -13,10 +13,10 @@
 
 #include <optional>
 
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/acse/application_context_name.hpp"
 #include "dlms/acse/mechanism_name.hpp"
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
 
 namespace dlmsgw::acse {
 

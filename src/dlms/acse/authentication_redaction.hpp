@@ -6,7 +6,7 @@
 // the trace line says the frame was masked. An AARQ split over several HDLC frames is not found
 // (an AARQ is far below any negotiated frame size).
 
-#include "dlms/core/bytes.hpp"
+#include "core/bytes.hpp"
 
 namespace dlmsgw::acse {
 

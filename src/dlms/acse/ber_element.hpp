@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::acse {
 

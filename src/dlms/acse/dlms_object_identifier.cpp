@@ -4,7 +4,7 @@
 #include <array>
 #include <string>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::acse {
 namespace {

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::acse {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::axdr {
 

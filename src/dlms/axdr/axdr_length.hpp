@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
 
 namespace dlmsgw::axdr {
 

@@ -8,9 +8,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/axdr/data_type.hpp"
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
 #include "dlms/cosem/date_time.hpp"
 
 namespace dlmsgw::axdr {

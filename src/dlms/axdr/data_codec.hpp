@@ -3,9 +3,9 @@
 // defensive: nesting depth is bounded, element counts are checked against the bytes left before
 // anything is allocated, and every fault is an Error naming the type and the offset.
 
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
 #include "dlms/axdr/data.hpp"
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
 
 namespace dlmsgw::axdr {
 

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::axdr {
 namespace {

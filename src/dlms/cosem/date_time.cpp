@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
 
 namespace dlmsgw::cosem {
 namespace {

@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::cosem {
 

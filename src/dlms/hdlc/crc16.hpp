@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "dlms/core/bytes.hpp"
+#include "core/bytes.hpp"
 
 namespace dlmsgw::hdlc {
 

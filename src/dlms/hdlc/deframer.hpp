@@ -17,7 +17,7 @@
 #include <optional>
 #include <vector>
 
-#include "dlms/core/bytes.hpp"
+#include "core/bytes.hpp"
 #include "dlms/hdlc/frame.hpp"
 #include "dlms/hdlc/hdlc_address.hpp"
 

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
 #include "dlms/hdlc/crc16.hpp"
 
 namespace dlmsgw::hdlc {

@@ -13,8 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/hdlc/control_field.hpp"
 #include "dlms/hdlc/hdlc_address.hpp"
 

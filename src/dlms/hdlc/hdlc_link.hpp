@@ -30,8 +30,8 @@
 #include <string>
 #include <vector>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/hdlc/deframer.hpp"
 #include "dlms/hdlc/frame.hpp"
 #include "dlms/hdlc/hdlc_address.hpp"

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <string>
 
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
-#include "dlms/core/hex.hpp"
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::hdlc {
 namespace {

@@ -11,8 +11,8 @@
 
 #include <cstdint>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::hdlc {
 

@@ -1,10 +1,10 @@
 #include "dlms/inspect/apdu_inspector.hpp"
 
+#include "core/hex.hpp"
 #include "dlms/acse/aare.hpp"
 #include "dlms/acse/aarq.hpp"
 #include "dlms/acse/release_request.hpp"
 #include "dlms/acse/release_response.hpp"
-#include "dlms/core/hex.hpp"
 #include "dlms/security/ciphered_apdu.hpp"
 #include "dlms/security/security_control.hpp"
 #include "dlms/xdlms/apdu.hpp"

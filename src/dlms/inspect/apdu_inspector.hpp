@@ -3,7 +3,7 @@
 // exception, confirmed-service-error) and ciphered APDUs (security header shown; the content stays
 // ciphered).
 
-#include "dlms/core/bytes.hpp"
+#include "core/bytes.hpp"
 #include "dlms/inspect/inspection.hpp"
 
 namespace dlmsgw::inspect {

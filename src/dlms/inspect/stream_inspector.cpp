@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/hdlc/deframer.hpp"
 #include "dlms/hdlc/link_parameters.hpp"
 #include "dlms/inspect/apdu_inspector.hpp"

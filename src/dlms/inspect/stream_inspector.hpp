@@ -3,7 +3,7 @@
 // I-frames are reassembled across frames), one or more IEC 62056-47 wrapper frames (starting with
 // version 00 01), or a bare APDU. The kind is recognised from the first bytes.
 
-#include "dlms/core/bytes.hpp"
+#include "core/bytes.hpp"
 #include "dlms/inspect/inspection.hpp"
 
 namespace dlmsgw::inspect {

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <vector>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw {
 namespace {

@@ -6,8 +6,8 @@
 #include <array>
 #include <cstdint>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/security/aes_key.hpp"
 #include "dlms/security/invocation_counter.hpp"
 #include "dlms/security/system_title.hpp"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::security {
 

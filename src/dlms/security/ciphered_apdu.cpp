@@ -2,10 +2,10 @@
 
 #include <string>
 
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
+#include "core/hex.hpp"
 #include "dlms/axdr/axdr_length.hpp"
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
-#include "dlms/core/hex.hpp"
 #include "dlms/security/ciphered_payload.hpp"
 
 namespace dlmsgw::security {

@@ -11,8 +11,8 @@
 
 #include <optional>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/security/aes_key.hpp"
 #include "dlms/security/ciphered_apdu_tag.hpp"
 #include "dlms/security/invocation_counter.hpp"

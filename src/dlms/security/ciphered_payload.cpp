@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "dlms/core/byte_writer.hpp"
+#include "core/byte_writer.hpp"
 #include "dlms/security/aes_gcm.hpp"
 
 namespace dlmsgw::security {

@@ -7,8 +7,8 @@
 //   none:                    plaintext
 // The IV is always the sender's system title || IC.
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/security/invocation_counter.hpp"
 #include "dlms/security/security_control.hpp"
 #include "dlms/security/security_keys.hpp"

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
-#include "dlms/core/hex.hpp"
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
+#include "core/hex.hpp"
 #include "dlms/security/aes_gcm.hpp"
 #include "dlms/security/authentication_challenge.hpp"
 #include "dlms/security/security_control.hpp"

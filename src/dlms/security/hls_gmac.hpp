@@ -6,8 +6,8 @@
 // The client sends f(StoC) in the reply_to_HLS_authentication ACTION and checks the server's
 // f(CtoS) in the ACTION response.
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/security/invocation_counter.hpp"
 #include "dlms/security/security_keys.hpp"
 #include "dlms/security/system_title.hpp"

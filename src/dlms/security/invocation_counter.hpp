@@ -5,7 +5,7 @@
 #include <compare>
 #include <cstdint>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::security {
 

@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "dlms/security/invocation_counter.hpp"
 
 namespace dlmsgw::security {

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "dlms/core/bytes.hpp"
+#include "core/bytes.hpp"
 
 namespace dlmsgw::security {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::security {
 

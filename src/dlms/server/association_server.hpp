@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "dlms/core/bytes.hpp"
+#include "core/bytes.hpp"
 #include "dlms/security/ciphered_apdu.hpp"
 #include "dlms/server/server_config.hpp"
 #include "dlms/server/simulated_meter.hpp"

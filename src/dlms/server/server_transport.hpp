@@ -1,12 +1,12 @@
 #pragma once
 // ServerTransport: a meter's end of one connection, sans-I/O: bytes from the client in, bytes to
 // write out. It owns the link layer (HDLC or wrapper) and the association above it. The caller
-// (the simulator's asio session) reads, feeds, writes, and runs the inactivity timer.
+// (the simulator's socket session) reads, feeds, writes, and runs the inactivity timer.
 
 #include <cstdint>
 #include <vector>
 
-#include "dlms/core/bytes.hpp"
+#include "core/bytes.hpp"
 #include "dlms/server/association_server.hpp"
 
 namespace dlmsgw::server {

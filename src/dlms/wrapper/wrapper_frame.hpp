@@ -9,8 +9,8 @@
 
 #include <cstdint>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::wrapper {
 

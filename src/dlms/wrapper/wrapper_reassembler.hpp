@@ -9,8 +9,8 @@
 #include <deque>
 #include <optional>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/wrapper/wrapper_frame.hpp"
 
 namespace dlmsgw::wrapper {

@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/axdr/data.hpp"
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
 #include "dlms/xdlms/cosem_descriptor.hpp"
 #include "dlms/xdlms/invoke_id_and_priority.hpp"
 

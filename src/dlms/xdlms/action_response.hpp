@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/xdlms/action_result.hpp"
 #include "dlms/xdlms/get_data_result.hpp"
 #include "dlms/xdlms/invoke_id_and_priority.hpp"

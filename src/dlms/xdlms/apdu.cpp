@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/security/ciphered_apdu_tag.hpp"
 
 namespace dlmsgw::xdlms {

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <variant>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/xdlms/action_request.hpp"
 #include "dlms/xdlms/action_response.hpp"
 #include "dlms/xdlms/confirmed_service_error.hpp"

@@ -1,7 +1,7 @@
 #include "dlms/xdlms/apdu_printer.hpp"
 
+#include "core/hex.hpp"
 #include "dlms/axdr/data_printer.hpp"
-#include "dlms/core/hex.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {

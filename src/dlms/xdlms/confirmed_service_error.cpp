@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/hex.hpp"
+#include "core/byte_reader.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {

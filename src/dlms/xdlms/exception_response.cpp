@@ -1,7 +1,7 @@
 #include "dlms/xdlms/exception_response.hpp"
 
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
 #include "dlms/xdlms/service_header.hpp"
 
 namespace dlmsgw::xdlms {

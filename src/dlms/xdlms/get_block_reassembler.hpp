@@ -18,10 +18,10 @@
 #include <optional>
 #include <variant>
 
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/axdr/data.hpp"
 #include "dlms/axdr/data_codec.hpp"
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
 #include "dlms/xdlms/get_request.hpp"
 #include "dlms/xdlms/get_response.hpp"
 

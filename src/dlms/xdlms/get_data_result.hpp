@@ -8,10 +8,10 @@
 #include <string>
 #include <variant>
 
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
+#include "core/expected.hpp"
 #include "dlms/axdr/data.hpp"
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
-#include "dlms/core/expected.hpp"
 #include "dlms/xdlms/data_access_result.hpp"
 
 namespace dlmsgw::xdlms {

@@ -11,8 +11,8 @@
 #include <optional>
 #include <vector>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/xdlms/attribute_with_selection.hpp"
 #include "dlms/xdlms/invoke_id_and_priority.hpp"
 

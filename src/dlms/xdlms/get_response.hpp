@@ -15,8 +15,8 @@
 #include <variant>
 #include <vector>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/xdlms/get_data_result.hpp"
 #include "dlms/xdlms/invoke_id_and_priority.hpp"
 

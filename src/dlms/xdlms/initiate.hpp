@@ -14,8 +14,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/xdlms/conformance.hpp"
 
 namespace dlmsgw::xdlms {

@@ -1,6 +1,6 @@
 #include "dlms/xdlms/invoke_id_and_priority.hpp"
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {

@@ -14,9 +14,9 @@
 #include <cstdint>
 #include <string>
 
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::xdlms {
 

@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
+#include "core/expected.hpp"
 #include "dlms/axdr/data.hpp"
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/byte_writer.hpp"
-#include "dlms/core/expected.hpp"
 #include "dlms/cosem/date_time.hpp"
 #include "dlms/obis/obis_code.hpp"
 

@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "core/hex.hpp"
 #include "dlms/axdr/axdr_length.hpp"
-#include "dlms/core/hex.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {}  // namespace

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "dlms/core/byte_reader.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/byte_reader.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::xdlms {
 

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/expected.hpp"
+#include "core/bytes.hpp"
+#include "core/expected.hpp"
 #include "dlms/xdlms/data_access_result.hpp"
 #include "dlms/xdlms/invoke_id_and_priority.hpp"
 

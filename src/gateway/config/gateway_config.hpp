@@ -55,7 +55,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/record_queue.hpp"
 

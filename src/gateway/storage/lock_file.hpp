@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::gateway {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "gateway/reading.hpp"
 
 namespace dlmsgw::gateway {

@@ -25,7 +25,7 @@
 #include <span>
 #include <vector>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "gateway/storage/record.hpp"
 
 namespace dlmsgw::gateway {

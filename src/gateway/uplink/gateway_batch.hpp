@@ -13,7 +13,7 @@
 #include <span>
 #include <vector>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 #include "gateway/storage/record.hpp"
 #include "gateway/uplink/gateway_outgoing.hpp"
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <variant>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::gateway {
 

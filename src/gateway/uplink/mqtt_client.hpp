@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dlms/core/expected.hpp"
+#include "core/expected.hpp"
 
 namespace dlmsgw::gateway {
 

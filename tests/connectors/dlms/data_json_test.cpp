@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "connectors/dlms/object_request.hpp"
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::connectors::dlms {
 namespace {

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "client/measurement_catalog.hpp"
+#include "client/session.hpp"
 #include "connectors/dlms/recording_sink.hpp"
-#include "dlms/client/measurement_catalog.hpp"
-#include "dlms/client/session.hpp"
 #include "simulator/simulator_test_support.hpp"
 
 namespace dlmsgw::connectors::dlms {
@@ -25,8 +25,8 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using simulator::SimulatorConfig;
 using simulator::testing::run;
-using simulator::testing::run_until;
 using simulator::testing::SimulatorThread;
+using simulator::testing::wait_until;
 
 using connector_test::RecordingSink;
 
@@ -122,12 +122,12 @@ struct Harness {
     std::optional<Expected<json>> answer;
     connector->handle_rpc(gateway::RpcRequest{device, ++id, method, std::move(params)},
                           [&](Expected<json> result) { answer.emplace(std::move(result)); });
-    run_until(io, [&] { return answer.has_value(); });
+    wait_until(io, [&] { return answer.has_value(); });
     if (!answer) return make_error(ErrorCode::timeout, "no RPC answer");
     return std::move(*answer);
   }
   void wait_for_values(const std::string& key, std::size_t count) {
-    run_until(io, [&] { return sink.values_of(key).size() >= count; });
+    wait_until(io, [&] { return sink.values_of(key).size() >= count; });
   }
 
   asio::io_context io;
@@ -258,7 +258,7 @@ TEST(DlmsConnector, SharedAttributeUpdateIsWrittenToTheMeter) {
 
   harness.connector->handle_attribute_update("Generic 1", json{{"relayMode", 6}, {"other", 1}});
   json mode;
-  run_until(harness.io, [&] {
+  wait_until(harness.io, [&] {
     auto answer = harness.rpc("Generic 1", "get", "obis=0-0:96.3.10;classId=70;attribute=4");
     if (answer) mode = (*answer)["value"];
     return mode == 6;
@@ -275,7 +275,7 @@ TEST(DlmsConnector, AMeterThatGoesSilentIsReconnectedWhenItComesBack) {
 
   first->stop();  // the meter goes away: connection closed, reconnects refused
   first.reset();
-  run_until(harness.io, [&] {
+  wait_until(harness.io, [&] {
     auto stats = harness.rpc("Meter A", "getStats", json::object());
     return stats && (*stats)["state"] != "connected";
   });

@@ -12,9 +12,9 @@
 #include <sstream>
 #include <string>
 
+#include "client/measurement_catalog.hpp"
 #include "connectors/dlms/dlms_connector.hpp"
 #include "connectors/dlms/recording_sink.hpp"
-#include "dlms/client/measurement_catalog.hpp"
 #include "simulator/simulator_test_support.hpp"
 #include "support/run_until.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/xdlms/initiate.hpp"
 
 namespace dlmsgw::acse {

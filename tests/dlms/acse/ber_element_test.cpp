@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::acse {
 namespace {

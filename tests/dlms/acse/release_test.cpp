@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
+#include "core/hex.hpp"
 #include "dlms/acse/release_request.hpp"
 #include "dlms/acse/release_response.hpp"
-#include "dlms/core/hex.hpp"
 
 namespace dlmsgw::acse {
 namespace {

@@ -4,9 +4,9 @@
 
 #include <limits>
 
+#include "core/hex.hpp"
 #include "dlms/axdr/axdr_length.hpp"
 #include "dlms/axdr/data_printer.hpp"
-#include "dlms/core/hex.hpp"
 
 namespace dlmsgw::axdr {
 namespace {

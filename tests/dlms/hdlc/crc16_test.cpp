@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 
 namespace dlmsgw::hdlc {
 namespace {

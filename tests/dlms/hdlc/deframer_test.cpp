@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/hdlc/hdlc_vectors.hpp"
 
 namespace dlmsgw::hdlc {

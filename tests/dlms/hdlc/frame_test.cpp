@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/hdlc/crc16.hpp"
 #include "dlms/hdlc/hdlc_vectors.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/hdlc/frame.hpp"
 #include "dlms/hdlc/hdlc_vectors.hpp"
 #include "dlms/inspect/apdu_inspector.hpp"
@@ -112,7 +112,8 @@ TEST(InspectTrace, UnfinishedSegmentAndDamageAreReported) {
   const auto whole = inspect_trace(both);
   ASSERT_EQ(whole.size(), 2u);
   const std::string reassembled = to_text(whole[1]);
-  EXPECT_TRUE(contains(reassembled, "unsigned 5") && contains(reassembled, "unsigned 6")) << reassembled;
+  EXPECT_TRUE(contains(reassembled, "unsigned 5") && contains(reassembled, "unsigned 6"))
+      << reassembled;
   EXPECT_FALSE(has_error(whole[1]));
   // The UA with its FCS damaged: no frame, one error naming the checksum.
   std::string damaged(hdlc::vectors::kTraceUa);

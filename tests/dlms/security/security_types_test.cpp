@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/security/aes_key.hpp"
 #include "dlms/security/invocation_counter.hpp"
 #include "dlms/security/invocation_counter_guard.hpp"

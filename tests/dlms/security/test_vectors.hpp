@@ -9,8 +9,8 @@
 
 #include <string_view>
 
-#include "dlms/core/bytes.hpp"
-#include "dlms/core/hex.hpp"
+#include "core/bytes.hpp"
+#include "core/hex.hpp"
 #include "dlms/security/aes_key.hpp"
 #include "dlms/security/security_keys.hpp"
 #include "dlms/security/system_title.hpp"

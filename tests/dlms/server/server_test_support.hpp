@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "core/hex.hpp"
 #include "dlms/acse/aare.hpp"
 #include "dlms/acse/aarq.hpp"
 #include "dlms/axdr/data_codec.hpp"
-#include "dlms/core/hex.hpp"
 #include "dlms/security/lls_authentication_value.hpp"
 #include "dlms/server/association_server.hpp"
 #include "dlms/xdlms/apdu.hpp"

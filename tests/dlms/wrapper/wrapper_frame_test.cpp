@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/hex.hpp"
 #include "dlms/acse/aare.hpp"
-#include "dlms/core/hex.hpp"
 
 namespace dlmsgw::wrapper {
 namespace {

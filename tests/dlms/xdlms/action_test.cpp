@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/xdlms/action_request.hpp"
 #include "dlms/xdlms/action_response.hpp"
 

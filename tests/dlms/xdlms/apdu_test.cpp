@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/xdlms/apdu_printer.hpp"
 
 namespace dlmsgw::xdlms {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/hex.hpp"
 #include "dlms/axdr/data_codec.hpp"
-#include "dlms/core/hex.hpp"
 #include "dlms/xdlms/get_request.hpp"
 
 namespace dlmsgw::xdlms {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "dlms/core/hex.hpp"
+#include "core/hex.hpp"
 #include "dlms/xdlms/set_request.hpp"
 #include "dlms/xdlms/set_response.hpp"
 

@@ -1,0 +1,610 @@
+#include "client/session.hpp"
+
+// g++ 12 reports asio's coroutine frame allocator as mismatched new/delete after inlining (a known
+// false positive: the frame is allocated and freed by the same awaitable_frame_base operators).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "client/open_channel.hpp"
+#include "dlms/acse/aare.hpp"
+#include "dlms/acse/aarq.hpp"
+#include "dlms/acse/release_request.hpp"
+#include "dlms/acse/release_response.hpp"
+#include "dlms/cosem/interface_class.hpp"
+#include "dlms/security/authentication_challenge.hpp"
+#include "dlms/security/ciphered_apdu_tag.hpp"
+#include "dlms/security/hls_gmac.hpp"
+#include "dlms/security/lls_authentication_value.hpp"
+#include "dlms/xdlms/apdu_printer.hpp"
+#include "dlms/xdlms/get_block_reassembler.hpp"
+#include "dlms/xdlms/get_data_result.hpp"
+#include "dlms/xdlms/initiate.hpp"
+
+namespace dlmsgw::client {
+namespace {
+
+// A meter that keeps answering old requests is not answering ours.
+constexpr int kMaxStaleResponses = 16;
+// GET-with-list requests carry at most this many attributes, to stay well inside PDU limits.
+constexpr std::size_t kMaxListSize = 10;
+
+std::optional<xdlms::InvokeIdAndPriority> invoke_of(const xdlms::Apdu& apdu) {
+  return std::visit(
+      [](const auto& value) -> std::optional<xdlms::InvokeIdAndPriority> {
+        if constexpr (requires { value.invoke; }) {
+          return value.invoke;
+        } else {
+          return std::nullopt;
+        }
+      },
+      apdu);
+}
+
+Error refused(xdlms::DataAccessResult result) {
+  return make_error(ErrorCode::rejected, xdlms::describe(result));
+}
+
+Error unexpected(const xdlms::Apdu& apdu) {
+  return make_error(ErrorCode::protocol_state, "unexpected answer: " + xdlms::describe(apdu));
+}
+
+// Attributes whose value a scaler_unit attribute qualifies.
+std::optional<std::int8_t> scaler_attribute_for(const xdlms::CosemAttributeDescriptor& attribute) {
+  const auto id = static_cast<cosem::InterfaceClass>(attribute.class_id);
+  const auto scaler = cosem::scaler_unit_attribute(id);
+  if (!scaler) return std::nullopt;
+  if (id == cosem::InterfaceClass::demand_register) {
+    return attribute.attribute_id == 2 || attribute.attribute_id == 3 ? scaler : std::nullopt;
+  }
+  return attribute.attribute_id == 2 ? scaler : std::nullopt;
+}
+
+}  // namespace
+
+std::string describe_get(const xdlms::CosemAttributeDescriptor& attribute) {
+  return "GET " + attribute.instance.to_string() + " attribute " +
+         std::to_string(attribute.attribute_id);
+}
+
+Session::Session(ConnectionSettings settings, InvocationCounterStore* counters)
+    : settings_(std::move(settings)), counters_(counters != nullptr ? counters : &own_counters_) {}
+
+Error Session::failure(const Error& error, const std::string& phase) const {
+  return error.with_context(settings_.describe() + ": " + phase);
+}
+
+xdlms::InvokeIdAndPriority Session::next_invoke() {
+  invoke_ = invoke_.next();
+  return invoke_;
+}
+
+std::optional<cosem::ScalerUnit> Session::cached_scaler_unit(std::uint16_t class_id,
+                                                             const ObisCode& obis) const {
+  const auto found = scalers_.find({class_id, obis});
+  if (found == scalers_.end()) return std::nullopt;
+  return found->second;
+}
+
+asio::awaitable<Expected<void>> Session::open() {
+  if (auto valid = settings_.validate(); !valid) co_return valid.error();
+  auto channel = co_await open_channel(settings_);
+  if (!channel) co_return failure(channel.error(), "connect");
+  co_return co_await open(std::move(*channel));
+}
+
+asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> channel) {
+  auto guard = co_await mutex_.lock();
+  if (auto valid = settings_.validate(); !valid) co_return valid.error();
+  if (open_) co_await close_unlocked();
+  channel_ = std::move(channel);
+  if (trace_) channel_->set_trace(trace_);
+  scalers_.clear();
+  cipher_.reset();
+  touch();
+  if (auto linked = co_await channel_->open(); !linked) {
+    co_await channel_->close();
+    co_return failure(linked.error(), "connect");
+  }
+  if (auto associated = co_await associate(); !associated) {
+    co_await channel_->close();
+    co_return associated.error();
+  }
+  open_ = true;
+  touch();
+  co_return Expected<void>{};
+}
+
+asio::awaitable<Expected<void>> Session::associate() {
+  const auto fail = [&](const Error& error) { return failure(error, "AARQ"); };
+  const bool ciphered = settings_.security != Security::none;
+  const bool hls = settings_.authentication == Authentication::high_gmac;
+  if (ciphered || hls) {
+    Cipher cipher;
+    auto& context = cipher.context;
+    context.policy = to_policy(settings_.security);
+    context.own_system_title = *settings_.system_title;
+    context.global_key = *settings_.block_key;
+    context.authentication_key = *settings_.authentication_key;
+    cipher.tx_key = context.own_system_title.to_hex() + ":tx";
+    if (counters_ != nullptr) {
+      context.invocation_counter =
+          security::InvocationCounter(counters_->load(cipher.tx_key).value_or(0));
+    }
+    cipher_ = std::move(cipher);
+  }
+
+  acse::AarqParameters aarq;
+  aarq.application_context = ciphered ? acse::ApplicationContextName::logical_name_ciphered
+                                      : acse::ApplicationContextName::logical_name;
+  Bytes client_challenge;
+  switch (settings_.authentication) {
+    case Authentication::none:
+      break;
+    case Authentication::low:
+      aarq.mechanism = acse::MechanismName::low;
+      aarq.calling_authentication_value = security::lls_authentication_value(settings_.password);
+      break;
+    case Authentication::high_gmac: {
+      auto challenge = security::draw_challenge_from_openssl_rand();
+      if (!challenge) co_return fail(challenge.error());
+      client_challenge = *challenge;
+      aarq.mechanism = acse::MechanismName::high_gmac;
+      aarq.calling_authentication_value = client_challenge;
+      break;
+    }
+  }
+  if (cipher_) {
+    const auto title = cipher_->context.own_system_title.bytes();
+    aarq.calling_ap_title = Bytes(title.begin(), title.end());
+  }
+  xdlms::InitiateRequest initiate;
+  initiate.proposed_conformance = settings_.proposed_conformance;
+  initiate.client_max_receive_pdu_size = settings_.max_pdu_size;
+  Bytes user_information = initiate.encode();
+  if (ciphered) {
+    auto sealed = protect(user_information);
+    if (!sealed) co_return fail(sealed.error());
+    user_information = std::move(*sealed);
+  }
+  aarq.user_information = std::move(user_information);
+  auto request = acse::encode_aarq(aarq);
+  if (!request) co_return fail(request.error());
+  if (auto sent = co_await channel_->send(*request); !sent) co_return fail(sent.error());
+  auto answer = co_await channel_->receive();
+  if (!answer) co_return fail(answer.error());
+  auto aare = acse::decode_aare(*answer);
+  if (!aare) co_return fail(aare.error());
+  if (auto accepted = acse::require_accepted(*aare); !accepted) co_return fail(accepted.error());
+
+  if (cipher_ && aare->responding_ap_title) {
+    auto title = security::SystemTitle::from_bytes(*aare->responding_ap_title);
+    if (!title) co_return fail(title.error().with_context("AARE responding-AP-title"));
+    cipher_->context.peer_system_title = *title;
+    cipher_->rx_key = title->to_hex() + ":rx";
+    if (counters_ != nullptr) {
+      if (auto last = counters_->load(cipher_->rx_key)) {
+        cipher_->guard = security::InvocationCounterGuard(security::InvocationCounter(*last));
+      }
+    }
+  }
+  const xdlms::InitiateResponse* response = aare->initiate_response();
+  std::optional<xdlms::InitiateResponse> deciphered;
+  if (const auto* sealed = std::get_if<acse::CipheredUserInformation>(&aare->user_information)) {
+    if (!cipher_) {
+      co_return fail(make_error(ErrorCode::protocol_state,
+                                "AARE carries a ciphered InitiateResponse but no security is set"));
+    }
+    auto plain = unprotect(sealed->apdu);
+    if (!plain) co_return fail(plain.error().with_context("AARE InitiateResponse"));
+    auto decoded = xdlms::InitiateResponse::decode(*plain);
+    if (!decoded) co_return fail(decoded.error().with_context("AARE"));
+    deciphered = *decoded;
+    response = &*deciphered;
+  }
+  if (response == nullptr) {
+    co_return fail(make_error(ErrorCode::malformed, "AARE accepted without an InitiateResponse"));
+  }
+  if (ciphered && !deciphered) {
+    co_return fail(make_error(ErrorCode::crypto,
+                              "AARE InitiateResponse is not ciphered although security is " +
+                                  std::string(to_string(settings_.security))));
+  }
+  conformance_ = response->negotiated_conformance;
+  server_max_pdu_ = response->server_max_receive_pdu_size;
+
+  if (hls) {
+    if (!aare->responding_authentication_value) {
+      co_return fail(
+          make_error(ErrorCode::protocol_state, "AARE for HLS-GMAC carries no server challenge"));
+    }
+    if (!cipher_->context.peer_system_title) {
+      co_return fail(make_error(ErrorCode::protocol_state,
+                                "AARE for HLS-GMAC carries no responding-AP-title"));
+    }
+    auto proven =
+        co_await authenticate_hls_gmac(client_challenge, *aare->responding_authentication_value);
+    if (!proven) co_return proven.error();
+  }
+  co_return Expected<void>{};
+}
+
+asio::awaitable<Expected<void>> Session::authenticate_hls_gmac(const Bytes& client_challenge,
+                                                               const Bytes& server_challenge) {
+  const std::string phase = "HLS-GMAC reply_to_HLS_authentication";
+  auto& context = cipher_->context;
+  const security::SecurityKeys keys{context.global_key, context.authentication_key};
+  auto ours = security::hls_gmac_response(server_challenge, context.own_system_title,
+                                          context.invocation_counter, keys);
+  if (!ours) co_return failure(ours.error(), phase);
+  auto next = context.invocation_counter.next();
+  if (!next) co_return failure(next.error(), phase);
+  context.invocation_counter = *next;
+  if (counters_ != nullptr) counters_->save(cipher_->tx_key, next->value());
+
+  const xdlms::CosemMethodDescriptor method{
+      static_cast<std::uint16_t>(cosem::InterfaceClass::association_ln), kCurrentAssociation, 1};
+  auto answer = co_await action_unlocked(method, axdr::Data::octet_string(*ours));
+  if (!answer) co_return answer.error();
+  const Bytes* theirs = *answer ? (*answer)->as_bytes() : nullptr;
+  if (theirs == nullptr) {
+    co_return failure(make_error(ErrorCode::malformed, "the meter returned no f(CtoS)"), phase);
+  }
+  auto verified = security::verify_hls_gmac_response(*theirs, client_challenge,
+                                                     *context.peer_system_title, keys);
+  if (!verified) {
+    co_return failure(verified.error().with_context("the meter's f(CtoS) does not verify"), phase);
+  }
+  co_return Expected<void>{};
+}
+
+Expected<Bytes> Session::protect(const Bytes& apdu) {
+  auto& context = cipher_->context;
+  DLMSGW_TRY_ASSIGN(Bytes sealed, security::protect(apdu, context));
+  DLMSGW_TRY_ASSIGN(context.invocation_counter, context.invocation_counter.next());
+  if (counters_ != nullptr) counters_->save(cipher_->tx_key, context.invocation_counter.value());
+  return sealed;
+}
+
+Expected<Bytes> Session::unprotect(const Bytes& apdu) {
+  DLMSGW_TRY_ASSIGN(security::Unprotected plain, security::unprotect(apdu, cipher_->context));
+  DLMSGW_TRY(cipher_->guard.accept(plain.invocation_counter));
+  if (counters_ != nullptr && !cipher_->rx_key.empty()) {
+    counters_->save(cipher_->rx_key, plain.invocation_counter.value());
+  }
+  return std::move(plain.apdu);
+}
+
+Error Session::lost(Error error) {
+  // The peer closed or reset the connection, or the link is gone (DM, FRMR): the association
+  // is over. A timeout is not: HDLC recovers from it on the next request, and a late answer is
+  // dropped by its invoke id.
+  if (error.code == ErrorCode::connection_closed || error.code == ErrorCode::io_error ||
+      !channel_->is_open()) {
+    open_ = false;
+  }
+  return error;
+}
+
+asio::awaitable<Expected<xdlms::Apdu>> Session::exchange(const Bytes& request,
+                                                         xdlms::InvokeIdAndPriority invoke) {
+  if (!channel_) co_return make_error(ErrorCode::protocol_state, "session is not open");
+  const bool ciphered = cipher_ && settings_.security != Security::none;
+  Bytes wire = request;
+  if (ciphered) {
+    auto sealed = protect(request);
+    if (!sealed) co_return sealed.error();
+    wire = std::move(*sealed);
+  }
+  ++stats_.requests;
+  touch();
+  if (auto sent = co_await channel_->send(wire); !sent) co_return lost(sent.error());
+  for (int stale = 0; stale <= kMaxStaleResponses; ++stale) {
+    auto answer = co_await channel_->receive();
+    if (!answer) co_return lost(answer.error());
+    touch();
+    Bytes plain = std::move(*answer);
+    if (!plain.empty() && security::describe_ciphered_tag(plain.front())) {
+      if (!cipher_) {
+        co_return make_error(ErrorCode::protocol_state,
+                             "ciphered answer on an association without security");
+      }
+      auto opened = unprotect(plain);
+      if (!opened) co_return opened.error();
+      plain = std::move(*opened);
+    } else if (ciphered && !plain.empty() && plain.front() != xdlms::kExceptionResponseTag) {
+      co_return make_error(ErrorCode::crypto,
+                           "plain answer on a ciphered association (downgrade refused)");
+    }
+    auto apdu = xdlms::decode_apdu(plain);
+    if (!apdu) co_return apdu.error();
+    if (const auto* exception = std::get_if<xdlms::ExceptionResponse>(&*apdu)) {
+      co_return make_error(ErrorCode::rejected, "exception response: " + exception->to_string());
+    }
+    if (const auto* error = std::get_if<xdlms::ConfirmedServiceError>(&*apdu)) {
+      co_return make_error(ErrorCode::rejected, "confirmed service error: " + error->to_string());
+    }
+    const auto answered = invoke_of(*apdu);
+    if (answered && answered->invoke_id() != invoke.invoke_id()) {
+      ++stats_.stale_responses;  // a late answer to an earlier request
+      continue;
+    }
+    co_return std::move(*apdu);
+  }
+  co_return make_error(
+      ErrorCode::protocol_state,
+      "more than " + std::to_string(kMaxStaleResponses) + " answers to other requests");
+}
+
+asio::awaitable<Expected<axdr::Data>> Session::get(const xdlms::CosemAttributeDescriptor& attribute,
+                                                   std::optional<xdlms::SelectiveAccess> access) {
+  auto guard = co_await mutex_.lock();
+  co_return co_await get_unlocked(attribute, access);
+}
+
+asio::awaitable<Expected<axdr::Data>> Session::get_unlocked(
+    const xdlms::CosemAttributeDescriptor& attribute,
+    const std::optional<xdlms::SelectiveAccess>& access) {
+  const std::string phase = describe_get(attribute);
+  if (!open_ && !channel_) {
+    co_return failure(make_error(ErrorCode::protocol_state, "session is not open"), phase);
+  }
+  const xdlms::InvokeIdAndPriority invoke = next_invoke();
+  const xdlms::GetRequestNormal request{invoke, attribute, access};
+  auto answer = co_await exchange(request.encode(), invoke);
+  if (!answer) co_return failure(answer.error(), phase);
+  if (const auto* normal = std::get_if<xdlms::GetResponseNormal>(&*answer)) {
+    if (const auto* refusal = std::get_if<xdlms::DataAccessResult>(&normal->result)) {
+      co_return failure(refused(*refusal), phase);
+    }
+    co_return std::get<axdr::Data>(normal->result);
+  }
+  const auto* block = std::get_if<xdlms::GetResponseWithDatablock>(&*answer);
+  if (block == nullptr) co_return failure(unexpected(*answer), phase);
+  xdlms::GetBlockReassembler reassembler;
+  auto step = reassembler.feed(*block);
+  while (true) {
+    if (!step) co_return failure(step.error(), phase + " block transfer");
+    if (auto* value = std::get_if<axdr::Data>(&*step)) co_return std::move(*value);
+    const auto& next = std::get<xdlms::GetRequestNext>(*step);
+    auto more = co_await exchange(next.encode(), invoke);
+    if (!more)
+      co_return failure(more.error(), phase + " block " + std::to_string(next.block_number + 1));
+    const auto* following = std::get_if<xdlms::GetResponseWithDatablock>(&*more);
+    if (following == nullptr) co_return failure(unexpected(*more), phase + " block transfer");
+    step = reassembler.feed(*following);
+  }
+}
+
+asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many(
+    const std::vector<xdlms::CosemAttributeDescriptor>& attributes) {
+  auto guard = co_await mutex_.lock();
+  co_return co_await get_many_unlocked(attributes);
+}
+
+asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many_unlocked(
+    const std::vector<xdlms::CosemAttributeDescriptor>& attributes) {
+  std::vector<Expected<axdr::Data>> results;
+  results.reserve(attributes.size());
+  const bool with_list = conformance_.has(xdlms::ConformanceBit::multiple_references);
+  for (std::size_t at = 0; at < attributes.size();) {
+    const std::size_t count = with_list ? std::min(kMaxListSize, attributes.size() - at) : 1;
+    if (count == 1) {
+      auto value = co_await get_unlocked(attributes[at], std::nullopt);
+      if (!value && value.error().code != ErrorCode::rejected) co_return value.error();
+      results.push_back(std::move(value));
+      ++at;
+      continue;
+    }
+    const xdlms::InvokeIdAndPriority invoke = next_invoke();
+    xdlms::GetRequestWithList request{invoke, {}};
+    for (std::size_t i = at; i < at + count; ++i) request.attributes.push_back({attributes[i], {}});
+    const std::string phase = "GET with-list of " + std::to_string(count) + " attributes from " +
+                              attributes[at].instance.to_string();
+    auto answer = co_await exchange(request.encode(), invoke);
+    if (!answer) co_return failure(answer.error(), phase);
+    const auto* list = std::get_if<xdlms::GetResponseWithList>(&*answer);
+    if (list == nullptr) co_return failure(unexpected(*answer), phase);
+    if (list->results.size() != count) {
+      co_return failure(
+          make_error(ErrorCode::malformed, std::to_string(list->results.size()) + " results for " +
+                                               std::to_string(count) + " attributes"),
+          phase);
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      if (const auto* refusal = std::get_if<xdlms::DataAccessResult>(&list->results[i])) {
+        results.push_back(failure(refused(*refusal), describe_get(attributes[at + i])));
+      } else {
+        results.push_back(std::get<axdr::Data>(list->results[i]));
+      }
+    }
+    at += count;
+  }
+  co_return results;
+}
+
+asio::awaitable<Expected<void>> Session::set(const xdlms::CosemAttributeDescriptor& attribute,
+                                             const axdr::Data& value) {
+  auto guard = co_await mutex_.lock();
+  const std::string phase = "SET " + attribute.instance.to_string() + " attribute " +
+                            std::to_string(attribute.attribute_id);
+  const xdlms::InvokeIdAndPriority invoke = next_invoke();
+  const xdlms::SetRequestNormal request{invoke, attribute, std::nullopt, value};
+  auto answer = co_await exchange(request.encode(), invoke);
+  if (!answer) co_return failure(answer.error(), phase);
+  const auto* response = std::get_if<xdlms::SetResponseNormal>(&*answer);
+  if (response == nullptr) co_return failure(unexpected(*answer), phase);
+  if (response->result != xdlms::DataAccessResult::success) {
+    co_return failure(refused(response->result), phase);
+  }
+  co_return Expected<void>{};
+}
+
+asio::awaitable<Expected<std::optional<axdr::Data>>> Session::action(
+    const xdlms::CosemMethodDescriptor& method, std::optional<axdr::Data> parameters) {
+  auto guard = co_await mutex_.lock();
+  co_return co_await action_unlocked(method, parameters);
+}
+
+asio::awaitable<Expected<std::optional<axdr::Data>>> Session::action_unlocked(
+    const xdlms::CosemMethodDescriptor& method, const std::optional<axdr::Data>& parameters) {
+  const std::string phase =
+      "ACTION " + method.instance.to_string() + " method " + std::to_string(method.method_id);
+  const xdlms::InvokeIdAndPriority invoke = next_invoke();
+  const xdlms::ActionRequestNormal request{invoke, method, parameters};
+  auto answer = co_await exchange(request.encode(), invoke);
+  if (!answer) co_return failure(answer.error(), phase);
+  const auto* response = std::get_if<xdlms::ActionResponseNormal>(&*answer);
+  if (response == nullptr) co_return failure(unexpected(*answer), phase);
+  if (response->result != xdlms::ActionResult::success) {
+    co_return failure(make_error(ErrorCode::rejected, xdlms::to_string(response->result)), phase);
+  }
+  if (!response->return_parameters) co_return std::optional<axdr::Data>{};
+  if (const auto* refusal = std::get_if<xdlms::DataAccessResult>(&*response->return_parameters)) {
+    co_return failure(refused(*refusal), phase);
+  }
+  co_return std::optional<axdr::Data>(std::get<axdr::Data>(*response->return_parameters));
+}
+
+asio::awaitable<Expected<MeterValue>> Session::read(
+    const xdlms::CosemAttributeDescriptor& attribute) {
+  const std::vector<xdlms::CosemAttributeDescriptor> one{attribute};
+  auto values = co_await read_many(one);
+  if (!values) co_return values.error();
+  co_return std::move(values->front());
+}
+
+asio::awaitable<Expected<std::vector<Expected<MeterValue>>>> Session::read_many(
+    const std::vector<xdlms::CosemAttributeDescriptor>& attributes) {
+  auto guard = co_await mutex_.lock();
+  // Scalers not cached yet are read in the same batch as the values.
+  std::vector<xdlms::CosemAttributeDescriptor> batch;
+  std::vector<std::pair<std::uint16_t, ObisCode>> scaler_keys;
+  for (const auto& attribute : attributes) {
+    const auto scaler = scaler_attribute_for(attribute);
+    if (!scaler) continue;
+    const std::pair key{attribute.class_id, attribute.instance};
+    if (scalers_.contains(key) ||
+        std::find(scaler_keys.begin(), scaler_keys.end(), key) != scaler_keys.end()) {
+      continue;
+    }
+    scaler_keys.push_back(key);
+    batch.push_back({attribute.class_id, attribute.instance, *scaler});
+  }
+  const std::size_t scaler_count = batch.size();
+  batch.insert(batch.end(), attributes.begin(), attributes.end());
+  auto results = co_await get_many_unlocked(batch);
+  if (!results) co_return results.error();
+  std::map<std::pair<std::uint16_t, ObisCode>, Error> scaler_errors;
+  for (std::size_t i = 0; i < scaler_count; ++i) {
+    Expected<axdr::Data>& result = (*results)[i];
+    if (!result) {
+      scaler_errors.emplace(scaler_keys[i], result.error());
+      continue;
+    }
+    auto scaler = decode_scaler_unit(*result);
+    if (!scaler) {
+      scaler_errors.emplace(scaler_keys[i], failure(scaler.error(), describe_get(batch[i])));
+      continue;
+    }
+    ++stats_.scaler_reads;
+    scalers_[scaler_keys[i]] = *scaler;
+  }
+  std::vector<Expected<MeterValue>> values;
+  values.reserve(attributes.size());
+  for (std::size_t i = 0; i < attributes.size(); ++i) {
+    Expected<axdr::Data>& result = (*results)[scaler_count + i];
+    if (!result) {
+      values.push_back(result.error());
+      continue;
+    }
+    MeterValue value{attributes[i], std::move(*result), std::nullopt};
+    // (A refused value reports its own error above, before any scaler error.)
+    if (scaler_attribute_for(attributes[i])) {
+      const std::pair key{attributes[i].class_id, attributes[i].instance};
+      if (const auto error = scaler_errors.find(key); error != scaler_errors.end()) {
+        values.push_back(error->second);
+        continue;
+      }
+      value.scaler_unit = scalers_.at(key);
+    }
+    values.push_back(std::move(value));
+  }
+  co_return values;
+}
+
+asio::awaitable<Expected<axdr::Data>> Session::read_profile(
+    const ObisCode& profile,
+    const std::variant<xdlms::RangeDescriptor, xdlms::EntryDescriptor>& selection) {
+  const xdlms::CosemAttributeDescriptor buffer{
+      static_cast<std::uint16_t>(cosem::InterfaceClass::profile_generic), profile, 2};
+  const xdlms::SelectiveAccess access = std::visit(
+      [](const auto& descriptor) { return descriptor.to_selective_access(); }, selection);
+  co_return co_await get(buffer, access);
+}
+
+asio::awaitable<Expected<std::vector<ObjectListEntry>>> Session::read_object_list() {
+  const xdlms::CosemAttributeDescriptor list{
+      static_cast<std::uint16_t>(cosem::InterfaceClass::association_ln), kCurrentAssociation, 2};
+  auto data = co_await get(list);
+  if (!data) co_return data.error();
+  auto entries = decode_object_list(*data);
+  if (!entries) co_return failure(entries.error(), describe_get(list));
+  co_return std::move(*entries);
+}
+
+asio::awaitable<Expected<void>> Session::run_keep_alive() {
+  using namespace std::chrono;
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor);
+  const xdlms::CosemAttributeDescriptor probe{
+      static_cast<std::uint16_t>(cosem::InterfaceClass::association_ln), kCurrentAssociation, 1};
+  while (open_) {
+    const auto due = last_activity_ + settings_.keep_alive_interval;
+    if (steady_clock::now() < due) {
+      timer.expires_at(due);
+      co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    auto guard = co_await mutex_.lock();
+    if (!open_) break;
+    if (steady_clock::now() < last_activity_ + settings_.keep_alive_interval) continue;
+    ++stats_.keep_alives;
+    auto answer = co_await get_unlocked(probe, std::nullopt);
+    if (!answer && answer.error().code != ErrorCode::rejected) {
+      co_await close_unlocked();
+      co_return failure(answer.error(), "keep-alive");
+    }
+  }
+  co_return Expected<void>{};
+}
+
+asio::awaitable<void> Session::close() {
+  auto guard = co_await mutex_.lock();
+  co_await close_unlocked();
+}
+
+void Session::abort() {
+  open_ = false;
+  if (channel_) channel_->abort();
+}
+
+asio::awaitable<void> Session::close_unlocked() {
+  if (!channel_) co_return;
+  if (open_ && channel_->is_open()) {
+    const Bytes release = acse::encode_rlrq(acse::RlrqParameters{});
+    if (co_await channel_->send(release)) {
+      if (auto answer = co_await channel_->receive()) {
+        // The association is released whatever the RLRE looks like.
+        (void)acse::decode_rlre_leniently(*answer);
+      }
+    }
+  }
+  open_ = false;
+  co_await channel_->close();
+  channel_.reset();
+}
+
+}  // namespace dlmsgw::client

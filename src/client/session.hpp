@@ -1,0 +1,172 @@
+#pragma once
+// Session: one meter, one association, driven from coroutines on one executor.
+//
+//   Session meter(settings);
+//   if (auto opened = co_await meter.open(); !opened) ...   // connect, SNRM/UA, AARQ/AARE (+HLS)
+//   auto voltage = co_await meter.read(descriptor);          // value with scaler and unit
+//   co_await meter.close();                                  // RLRQ then DISC, best effort
+//
+// What it promises:
+// - Every call ends in a value or an Error whose message names the meter, its address and the
+//   phase: "meter 'kitchen' 127.0.0.1:3333: AARQ: AARE rejected: authentication failure
+//   (diagnostic 13)", "... GET 1-1:32.7.0 attribute 2: object-undefined (4)".
+// - Requests are serialised (the keep-alive never interleaves with a request); a response whose
+//   invoke id is not the current request's (a late answer to an earlier one) is dropped.
+// - Invoke ids are 4 bits (InvokeIdAndPriority) and wrap 15 -> 0: the request byte is 0xC0..0xCF.
+// - GET with-list is used only when the meter granted multiple-references; otherwise one GET per
+//   object. Long values arrive by block transfer (GetRequestNext until the last block).
+// - A register's scaler_unit is read once per association and cached, so a poll of N registers
+//   costs N GETs after the first cycle.
+// - With security, every xDLMS APDU after the AARQ is glo-ciphered (suite 0); invocation counters
+//   persist through an InvocationCounterStore.
+
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "client/apdu_channel.hpp"
+#include "client/async_mutex.hpp"
+#include "client/connection_settings.hpp"
+#include "client/invocation_counter_store.hpp"
+#include "client/meter_value.hpp"
+#include "client/object_list.hpp"
+#include "dlms/axdr/data.hpp"
+#include "dlms/security/ciphered_apdu.hpp"
+#include "dlms/security/invocation_counter_guard.hpp"
+#include "dlms/xdlms/apdu.hpp"
+#include "dlms/xdlms/conformance.hpp"
+#include "dlms/xdlms/cosem_descriptor.hpp"
+#include "dlms/xdlms/invoke_id_and_priority.hpp"
+#include "dlms/xdlms/selective_access.hpp"
+
+namespace dlmsgw::client {
+
+struct SessionStats {
+  std::uint64_t requests = 0;         // APDUs sent after the AARQ (GET, GET-next, SET, ACTION)
+  std::uint64_t stale_responses = 0;  // answers dropped for a wrong invoke id
+  std::uint64_t keep_alives = 0;
+  std::uint64_t scaler_reads = 0;
+};
+
+// The association LN object every LN association can see (class 15).
+inline constexpr ObisCode kCurrentAssociation{0, 0, 40, 0, 0, 255};
+
+class Session {
+ public:
+  explicit Session(ConnectionSettings settings, InvocationCounterStore* counters = nullptr);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Sees every frame from the next open() on, and at once on an open connection: tracing can be
+  // switched on and off (an empty trace) while a meter is being read, without reconnecting.
+  void set_trace(FrameTrace trace) {
+    trace_ = std::move(trace);
+    if (channel_) channel_->set_trace(trace_);
+  }
+
+  // Connects the transport of the settings and opens the association.
+  asio::awaitable<Expected<void>> open();
+  // Opens the association over a channel the caller connected (tests, shared serial buses).
+  asio::awaitable<Expected<void>> open(std::unique_ptr<ApduChannel> channel);
+  // RLRQ (a malformed RLRE is tolerated), then the link's DISC; never fails, safe to call twice.
+  asio::awaitable<void> close();
+  // Drops the connection at once (no RLRQ, no DISC): a pending request ends with an error. For a
+  // shutdown that cannot wait for a silent meter; close() is the polite way.
+  void abort();
+
+  asio::awaitable<Expected<axdr::Data>> get(const xdlms::CosemAttributeDescriptor& attribute,
+                                            std::optional<xdlms::SelectiveAccess> access = {});
+  // One result per descriptor. A refused object gives its own `rejected` error; a transport or
+  // protocol failure fails the whole call.
+  asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> get_many(
+      const std::vector<xdlms::CosemAttributeDescriptor>& attributes);
+  asio::awaitable<Expected<void>> set(const xdlms::CosemAttributeDescriptor& attribute,
+                                      const axdr::Data& value);
+  // The return parameters, if the meter sent any.
+  asio::awaitable<Expected<std::optional<axdr::Data>>> action(
+      const xdlms::CosemMethodDescriptor& method, std::optional<axdr::Data> parameters = {});
+
+  // GET with the register's scaler_unit (cached) attached.
+  asio::awaitable<Expected<MeterValue>> read(const xdlms::CosemAttributeDescriptor& attribute);
+  asio::awaitable<Expected<std::vector<Expected<MeterValue>>>> read_many(
+      const std::vector<xdlms::CosemAttributeDescriptor>& attributes);
+
+  // A profile generic buffer (class 7 attribute 2) restricted by range or entry.
+  asio::awaitable<Expected<axdr::Data>> read_profile(
+      const ObisCode& profile,
+      const std::variant<xdlms::RangeDescriptor, xdlms::EntryDescriptor>& selection);
+  // Attribute 2 of the current association (0-0:40.0.0.255).
+  asio::awaitable<Expected<std::vector<ObjectListEntry>>> read_object_list();
+
+  // Sends a cheap GET whenever the session was idle for the keep-alive interval, until the
+  // session is closed or a keep-alive fails (then the session is closed and the error returned).
+  // Spawn it beside the requests.
+  asio::awaitable<Expected<void>> run_keep_alive();
+
+  // False once the meter closed or reset the connection or dropped the link: open() again.
+  [[nodiscard]] bool is_open() const { return open_ && channel_ && channel_->is_open(); }
+  [[nodiscard]] xdlms::Conformance negotiated_conformance() const { return conformance_; }
+  [[nodiscard]] std::uint16_t server_max_pdu_size() const { return server_max_pdu_; }
+  [[nodiscard]] const ConnectionSettings& settings() const { return settings_; }
+  [[nodiscard]] const SessionStats& stats() const { return stats_; }
+  [[nodiscard]] std::optional<cosem::ScalerUnit> cached_scaler_unit(std::uint16_t class_id,
+                                                                    const ObisCode& obis) const;
+
+ private:
+  struct Cipher {
+    security::SecurityContext context;
+    security::InvocationCounterGuard guard;
+    std::string tx_key;
+    std::string rx_key;
+  };
+
+  asio::awaitable<Expected<void>> associate();
+  asio::awaitable<Expected<void>> authenticate_hls_gmac(const Bytes& client_challenge,
+                                                        const Bytes& server_challenge);
+  // Sends one request (ciphered when the association is) and returns the answer with its invoke
+  // id; stale answers are dropped.
+  asio::awaitable<Expected<xdlms::Apdu>> exchange(const Bytes& request,
+                                                  xdlms::InvokeIdAndPriority invoke);
+  asio::awaitable<Expected<axdr::Data>> get_unlocked(
+      const xdlms::CosemAttributeDescriptor& attribute,
+      const std::optional<xdlms::SelectiveAccess>& access);
+  asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> get_many_unlocked(
+      const std::vector<xdlms::CosemAttributeDescriptor>& attributes);
+  asio::awaitable<Expected<std::optional<axdr::Data>>> action_unlocked(
+      const xdlms::CosemMethodDescriptor& method, const std::optional<axdr::Data>& parameters);
+  asio::awaitable<void> close_unlocked();
+
+  Error lost(Error error);
+  Expected<Bytes> protect(const Bytes& apdu);
+  Expected<Bytes> unprotect(const Bytes& apdu);
+  xdlms::InvokeIdAndPriority next_invoke();
+  Error failure(const Error& error, const std::string& phase) const;
+  void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+
+  ConnectionSettings settings_;
+  // Without a store from the caller the counters still carry over between open() calls of this
+  // session: restarting at 0 would reuse AES-GCM nonces and make the meter refuse a replay.
+  MemoryInvocationCounterStore own_counters_;
+  InvocationCounterStore* counters_;
+  FrameTrace trace_;
+  std::unique_ptr<ApduChannel> channel_;
+  AsyncMutex mutex_;
+  bool open_ = false;
+  xdlms::InvokeIdAndPriority invoke_;
+  xdlms::Conformance conformance_;
+  std::uint16_t server_max_pdu_ = 0;
+  std::optional<Cipher> cipher_;
+  std::map<std::pair<std::uint16_t, ObisCode>, cosem::ScalerUnit> scalers_;
+  std::chrono::steady_clock::time_point last_activity_{};
+  SessionStats stats_;
+};
+
+// "GET 1-1:32.7.0 attribute 2", as errors name a request.
+std::string describe_get(const xdlms::CosemAttributeDescriptor& attribute);
+
+}  // namespace dlmsgw::client
