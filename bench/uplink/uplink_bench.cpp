@@ -163,8 +163,6 @@ nlohmann::json run_storage(const Options& options, test::MosquittoBroker& broker
   config.storage.read_records_count = options.batch;
   config.statistics = false;
   auto gateway_options = gateway::to_gateway_options(config);
-  // A plain broker never answers getSessionLimits: do not wait 3 s for it at every connect.
-  gateway_options.uplink.session_limits_wait = std::chrono::milliseconds(0);
   auto created = gateway::GatewayService::create(bench.io, *bench.storage, gateway_options);
   if (!created) {
     result["error"] = created.error().message;

@@ -89,6 +89,7 @@ class GatewayService {
   // The statistics telemetry as it would be published now.
   [[nodiscard]] nlohmann::json statistics();
   [[nodiscard]] const UplinkCounters& uplink_counters() const { return uplink_->counters(); }
+  [[nodiscard]] const UplinkLimits& uplink_limits() const { return uplink_->limits(); }
   [[nodiscard]] const DeviceRegistry& registry() const { return registry_; }
   [[nodiscard]] MqttClient& mqtt() { return *client_; }
   [[nodiscard]] std::uint64_t reconnects() const { return reconnects_; }

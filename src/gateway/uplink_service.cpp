@@ -84,8 +84,9 @@ void UplinkService::notify() {
 
 void UplinkService::on_connected() {
   connected_ = true;
-  limits_ready_ = options_.session_limits_wait.count() == 0;
-  if (!limits_ready_) request_session_limits();
+  // Readings do not wait for the answer: they flow under the configured limits, and the platform's
+  // apply from its answer on (a plain broker never answers).
+  if (options_.session_limits_wait.count() > 0) request_session_limits();
   if (batch_) {
     // libmosquitto re-sends what it had in flight; the rest follows once those are acknowledged,
     // so that order per device holds across the outage.
@@ -108,19 +109,15 @@ void UplinkService::request_session_limits() {
   const std::int64_t id = next_request_id_++;
   const std::string topic = std::string(topic::device_rpc_request_prefix) + std::to_string(id);
   auto mid = client_.publish(topic, R"({"method":"getSessionLimits","params":{}})", 1);
-  if (!mid) {
-    limits_ready_ = true;
-    return;
-  }
+  if (!mid) return;
   limits_request_id_ = id;
   limits_timer_.expires_after(options_.session_limits_wait);
   limits_timer_.async_wait([this, alive = alive_](std::error_code ec) {
-    if (!*alive || ec || limits_ready_) return;
-    log()->info("uplink: no getSessionLimits answer within {} ms; using the configured limits",
-                options_.session_limits_wait.count());
-    limits_ready_ = true;
-    kick();
-    if (batch_) pump();
+    if (!*alive || ec || !limits_request_id_) return;
+    log()->info(
+        "uplink: no getSessionLimits answer within {} ms; the configured limits hold until "
+        "one comes",
+        options_.session_limits_wait.count());
   });
 }
 
@@ -140,10 +137,7 @@ bool UplinkService::on_rpc_response(std::int64_t request_id, std::string_view pa
     device_telemetry_messages_.clear();
     device_data_points_.clear();
   }
-  limits_ready_ = true;
   limits_timer_.cancel();
-  kick();
-  if (batch_) pump();
   return true;
 }
 
@@ -159,7 +153,7 @@ bool UplinkService::publish_now(const OutgoingMessage& message) {
 }
 
 void UplinkService::kick() {
-  if (!started_ || !connected_ || !limits_ready_ || batch_ || peeking_ || removing_) return;
+  if (!started_ || !connected_ || batch_ || peeking_ || removing_) return;
   peek();
 }
 
@@ -283,7 +277,7 @@ void UplinkService::acquire(const Message& message, Clock::time_point now) {
 }
 
 void UplinkService::pump() {
-  if (!batch_ || !started_ || !connected_ || !limits_ready_) return;
+  if (!batch_ || !started_ || !connected_) return;
   auto& batch = *batch_;
   if (batch.resend_barrier) return;
   bool published = false;

@@ -15,9 +15,10 @@
 // with the batch and counted as refused, so that one bad message cannot block the queue forever.
 // After a restart the same happens naturally: storage still holds the unacknowledged batch.
 //
-// Limits: after every connect a "getSessionLimits" RPC asks the platform for its limits; the first
-// publish waits for the answer at most session_limits_wait. Rate limits are token buckets checked
-// before each message: gateway messages and data points, and per child device.
+// Limits: after every connect a "getSessionLimits" RPC asks the platform for its limits. Publishing
+// does not wait for the answer: the configured limits hold until it comes (if no answer came within
+// session_limits_wait, that is logged once; a later answer still applies). Rate limits are token
+// buckets checked before each message: gateway messages and data points, and per child device.
 //
 // Everything runs on the io_context's thread. The owner forwards MqttClient events (on_connected,
 // on_disconnected, on_puback, on_rpc_response) and calls notify() after appending to storage.
@@ -146,7 +147,6 @@ class UplinkService {
 
   bool started_ = false;
   bool connected_ = false;
-  bool limits_ready_ = false;
   bool peeking_ = false;
   bool removing_ = false;
   bool retry_pending_ = false;

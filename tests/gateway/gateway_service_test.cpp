@@ -370,6 +370,29 @@ TEST(GatewayService, RateLimitsFromThePlatformSlowTheUplinkWithoutLosingData) {
   check_complete_and_ordered(sequences(f.tb).at("Meter 1"), 40, "Meter 1");
 }
 
+// The first readings after a connect do not wait for getSessionLimits (a plain broker never
+// answers, a busy platform answers late): they flow under the configured limits, and the
+// platform's limits apply from its answer on.
+TEST(GatewayService, ReadingsFlowWhileGetSessionLimitsIsUnansweredAndItsLimitsApplyWhenItComes) {
+  Fixture f;
+  f.tb.session_limits = nlohmann::json{{"maxPayloadSize", 400},
+                                       {"rateLimits", {{"telemetryMessages", "5:1"}}},
+                                       {"gatewayRateLimits", {{"messages", "20:1"}}}};
+  f.tb.answer_session_limits_after_telemetry = true;
+  auto options = options_for(f.broker);
+  options.uplink.session_limits_wait = 120s;  // far longer than the test may wait
+  f.start(options);
+  ASSERT_TRUE(f.connector->emit("Meter 1", 0));
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.tb.telemetry_count() == 1; }, 20s))
+      << "the first reading waited for getSessionLimits";
+  EXPECT_EQ(f.tb.telemetry_before_session_limits(), 1U);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->uplink_limits().max_payload_bytes == 400; }));
+  for (int seq = 1; seq < 20; ++seq) ASSERT_TRUE(f.connector->emit("Meter 1", seq));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.telemetry_count() >= 20; }));
+  check_complete_and_ordered(sequences(f.tb).at("Meter 1"), 20, "Meter 1");
+}
+
 TEST(GatewayService, UnsendableRecordsAreDroppedAndCountedNotBlockingTheQueue) {
   Fixture f;
   f.start(options_for(f.broker));

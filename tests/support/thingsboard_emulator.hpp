@@ -69,6 +69,10 @@ class ThingsBoardEmulator {
                                             {"rateLimits", json::object()},
                                             {"gatewayRateLimits", json::object()}};
 
+  // true: getSessionLimits is answered only once gateway telemetry has arrived (a platform slow to
+  // answer; readings must not wait for it).
+  bool answer_session_limits_after_telemetry = false;
+
   // Shared attributes per device, as the platform holds them, for attribute requests.
   std::map<std::string, json> shared_attributes;
   // false: attribute requests are recorded but never answered (timeout tests).
@@ -94,6 +98,8 @@ class ThingsBoardEmulator {
   const std::vector<std::string>& violations() const { return violations_; }
   const std::map<std::string, std::vector<Telemetry>>& telemetry() const { return telemetry_; }
   std::size_t telemetry_count() const { return telemetry_count_; }
+  // Telemetry messages that arrived while a getSessionLimits answer was held back.
+  std::size_t telemetry_before_session_limits() const { return telemetry_before_session_limits_; }
   const std::vector<json>& connects() const { return connects_; }
   const std::vector<json>& disconnects() const { return disconnects_; }
   const std::vector<json>& attributes() const { return attributes_; }
@@ -178,6 +184,11 @@ class ThingsBoardEmulator {
           ++telemetry_count_;
         }
       }
+      if (!held_session_limits_topic_.empty() && session_limits) {
+        ++telemetry_before_session_limits_;
+        publish(held_session_limits_topic_, *session_limits);
+        held_session_limits_topic_.clear();
+      }
     } else if (topic == "v1/gateway/attributes") {
       for (const auto& [device, values] : message.items()) {
         if (!values.is_object()) return violation(topic, payload, "attributes of " + device);
@@ -218,7 +229,12 @@ class ThingsBoardEmulator {
       }
       ++session_limit_requests_;
       if (session_limits) {
-        publish(rpc_response + topic.substr(rpc_request.size()), *session_limits);
+        const auto answer_topic = rpc_response + topic.substr(rpc_request.size());
+        if (answer_session_limits_after_telemetry && telemetry_count() == 0) {
+          held_session_limits_topic_ = answer_topic;
+        } else {
+          publish(answer_topic, *session_limits);
+        }
       }
     } else if (topic.rfind(rpc_response, 0) == 0) {
       gateway_replies_[std::stoll(topic.substr(rpc_response.size()))] = message;
@@ -299,6 +315,8 @@ class ThingsBoardEmulator {
   std::map<std::int64_t, std::size_t> device_reply_counts_;
   std::map<std::int64_t, json> gateway_replies_;
   std::size_t session_limit_requests_ = 0;
+  std::string held_session_limits_topic_;  // answer_session_limits_after_telemetry
+  std::size_t telemetry_before_session_limits_ = 0;
 };
 
 }  // namespace dlmsgw::test
