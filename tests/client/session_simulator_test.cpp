@@ -12,7 +12,7 @@ using simulator::SimulatorConfig;
 using simulator::testing::run;
 using simulator::testing::SimulatorThread;
 
-const ObisCode kClock(0, 0, 1, 0, 0);
+const ObisCode kClockObject(0, 0, 1, 0, 0);
 const ObisCode kDisconnectControl(0, 0, 96, 3, 10);
 const ObisCode kLoadProfile(1, 0, 99, 1, 0);
 
@@ -55,9 +55,9 @@ TEST(SessionWithSimulator, EveryServiceWithoutAuthentication) {
 
   // SET the clock, then read it back.
   const cosem::DateTime when = cosem::DateTime::from_unix_ms(1795526854000, 60);
-  auto set = run(io, session.set({8, kClock, 2}, axdr::Data::octet_string(when.encode())));
+  auto set = run(io, session.set({8, kClockObject, 2}, axdr::Data::octet_string(when.encode())));
   ASSERT_TRUE(set) << set.error().message;
-  auto clock = run(io, session.get({8, kClock, 2}));
+  auto clock = run(io, session.get({8, kClockObject, 2}));
   ASSERT_TRUE(clock) << clock.error().message;
   auto read_back = clock->to_date_time();
   ASSERT_TRUE(read_back);

@@ -144,8 +144,8 @@ std::size_t log_lines_with(const test::MosquittoBroker& broker,
   return count;
 }
 
-struct Fixture {
-  Fixture()
+struct DirectFixture {
+  DirectFixture()
       : broker(test::MosquittoBroker::Transport::plain, "gateway-token", "tb-test-password",
                /*persistent=*/true) {
     // mosquitto needs a password for every user (see MosquittoBroker): the device token gets one.
@@ -192,7 +192,7 @@ struct Fixture {
 };
 
 TEST(DirectDevice, ADeviceWithItsOwnTokenPublishesAsItselfNextToGatewayDevices) {
-  Fixture f;
+  DirectFixture f;
   f.start(f.options());
   ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects_for("Meter 1") >= 1; }));
   constexpr int kCount = 100;
@@ -255,7 +255,7 @@ TEST(DirectDevice, ADeviceWithItsOwnTokenPublishesAsItselfNextToGatewayDevices) 
 }
 
 TEST(DirectDevice, BrokerOutageLosesNothingForADeviceWithItsOwnToken) {
-  Fixture f;
+  DirectFixture f;
   const auto options = f.options();
   f.start(options);
   constexpr int kCount = 1500;

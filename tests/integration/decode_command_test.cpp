@@ -4,11 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "support/command_runner.hpp"
+#include "support/dlmsgw_binary.hpp"
 
 namespace dlmsgw {
 namespace {
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 const std::string kExample = std::string(DLMSGW_SOURCE_DIR) + "/examples/microstar-session.hex";
 
 TEST(DecodeCommand, DecodesTheExampleMicrostarSession) {

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "gateway/storage/temp_directory.hpp"
+#include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/simulator_process.hpp"
@@ -32,7 +33,7 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 
 struct HttpAnswer {
   int status = 0;  // 0: no answer

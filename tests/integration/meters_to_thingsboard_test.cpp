@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/storage/temp_directory.hpp"
+#include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
@@ -27,7 +28,7 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 
 using test::run_until;
 

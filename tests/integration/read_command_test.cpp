@@ -5,12 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "support/command_runner.hpp"
+#include "support/dlmsgw_binary.hpp"
 #include "support/simulator_process.hpp"
 
 namespace dlmsgw {
 namespace {
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 
 // The user's settings (shared/reference/user-meter.md) are the defaults: HDLC over TCP, client 1,
 // server logical 0 / physical 1 in one byte, LLS 22222222, B=1. Only the port differs.
@@ -26,10 +27,10 @@ TEST(ReadCommand, ReadsClockEnergyAndVoltageFromTheMicrostarProfile) {
   EXPECT_NE(result.output.find("1-1:32.7.0 (voltage_l1)  13"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find(" V\n"), std::string::npos) << result.output;
 
-  const auto json = test::run_command(kBinary + " read --host 127.0.0.1 --port " + port +
-                                      " --json voltage_l1 frequency");
-  ASSERT_EQ(json.exit_status, 0) << json.output;
-  const auto values = nlohmann::json::parse(json.output);
+  const auto as_json = test::run_command(kBinary + " read --host 127.0.0.1 --port " + port +
+                                         " --json voltage_l1 frequency");
+  ASSERT_EQ(as_json.exit_status, 0) << as_json.output;
+  const auto values = nlohmann::json::parse(as_json.output);
   ASSERT_EQ(values.size(), 2u);
   EXPECT_EQ(values[0]["obis"], "1-1:32.7.0");
   EXPECT_EQ(values[0]["classId"], 3);
@@ -98,11 +99,11 @@ TEST(ObjectsCommand, ListsTheSimulatorsObjects) {
   EXPECT_NE(table.output.find("1-1:32.7.0"), std::string::npos);
   EXPECT_NE(table.output.find("0-0:1.0.0"), std::string::npos);
 
-  const auto json =
+  const auto as_json =
       test::run_command(kBinary + " objects --host 127.0.0.1 --port " + port + " --json");
-  ASSERT_EQ(json.exit_status, 0) << json.output;
-  const auto objects = nlohmann::json::parse(json.output, nullptr, false);
-  ASSERT_TRUE(objects.is_array()) << json.output.substr(0, 300);
+  ASSERT_EQ(as_json.exit_status, 0) << as_json.output;
+  const auto objects = nlohmann::json::parse(as_json.output, nullptr, false);
+  ASSERT_TRUE(objects.is_array()) << as_json.output.substr(0, 300);
   EXPECT_GE(objects.size(), 10u);
 }
 

@@ -13,6 +13,7 @@
 
 #include "gateway/storage/temp_directory.hpp"
 #include "support/command_runner.hpp"
+#include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
@@ -26,14 +27,12 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 constexpr const char* kClientId = "dlmsgw-under-test";
 
 using test::run_until;
 
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+using test::write_file;
 
 // tb_gateway.yaml for the test broker; `connectors` is the YAML list (flow style).
 std::string gateway_yaml(const test::MosquittoBroker& broker, const std::string& connectors,

@@ -11,6 +11,7 @@
 
 #include "gateway/storage/temp_directory.hpp"
 #include "support/command_runner.hpp"
+#include "support/dlmsgw_binary.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/simulator_process.hpp"
 
@@ -19,11 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+using test::write_file;
 
 std::string replace(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);

@@ -14,8 +14,8 @@ const std::chrono::system_clock::time_point kNow{std::chrono::seconds(1'800'000'
 
 TEST(MeterStatistics, FreshStatisticsOmitLatencyAgeAndError) {
   const MeterStatistics stats;
-  const auto json = stats.to_json(kNow);
-  EXPECT_EQ(json, nlohmann::json::parse(R"({"reads_ok":0,"reads_failed":0,"reconnects":0,
+  const auto report = stats.to_json(kNow);
+  EXPECT_EQ(report, nlohmann::json::parse(R"({"reads_ok":0,"reads_failed":0,"reconnects":0,
       "connect_failures":0,"overruns":0,"cycles":0,"state":"connecting"})"));
 }
 
@@ -32,19 +32,19 @@ TEST(MeterStatistics, EveryFieldWhenSet) {
   stats.last_good_read = kNow - std::chrono::milliseconds(4'900);
   stats.state = "connected";
   stats.last_error = "timeout after 5 s";
-  const auto json = stats.to_json(kNow);
-  EXPECT_EQ(json["reads_ok"], 120);
-  EXPECT_EQ(json["reads_failed"], 3);
-  EXPECT_EQ(json["reconnects"], 2);
-  EXPECT_EQ(json["connect_failures"], 1);
-  EXPECT_EQ(json["overruns"], 4);
-  EXPECT_EQ(json["cycles"], 41);
-  EXPECT_DOUBLE_EQ(json["latency_p50_ms"].get<double>(), 12.3);
-  EXPECT_DOUBLE_EQ(json["latency_p95_ms"].get<double>(), 81.0);
-  EXPECT_EQ(json["last_good_read_age_s"], 4);
-  EXPECT_EQ(json["state"], "connected");
-  EXPECT_EQ(json["last_error"], "timeout after 5 s");
-  EXPECT_EQ(json.dump().find("12.34"), std::string::npos);
+  const auto report = stats.to_json(kNow);
+  EXPECT_EQ(report["reads_ok"], 120);
+  EXPECT_EQ(report["reads_failed"], 3);
+  EXPECT_EQ(report["reconnects"], 2);
+  EXPECT_EQ(report["connect_failures"], 1);
+  EXPECT_EQ(report["overruns"], 4);
+  EXPECT_EQ(report["cycles"], 41);
+  EXPECT_DOUBLE_EQ(report["latency_p50_ms"].get<double>(), 12.3);
+  EXPECT_DOUBLE_EQ(report["latency_p95_ms"].get<double>(), 81.0);
+  EXPECT_EQ(report["last_good_read_age_s"], 4);
+  EXPECT_EQ(report["state"], "connected");
+  EXPECT_EQ(report["last_error"], "timeout after 5 s");
+  EXPECT_EQ(report.dump().find("12.34"), std::string::npos);
 }
 
 TEST(MeterStatistics, AgeIsNeverNegativeAfterTheClockWasSetBack) {

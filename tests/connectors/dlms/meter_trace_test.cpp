@@ -63,7 +63,7 @@ class CapturedLog {
   std::ostringstream text_;
 };
 
-DeviceConfig microstar_device(const std::string& name, std::uint16_t port) {
+DeviceConfig traced_microstar_device(const std::string& name, std::uint16_t port) {
   DeviceConfig device;
   device.name = name;
   device.type = "DLMS_Energy_Meter";
@@ -81,15 +81,15 @@ DeviceConfig microstar_device(const std::string& name, std::uint16_t port) {
   return device;
 }
 
-struct Harness {
-  explicit Harness(DeviceConfig device) {
+struct TraceHarness {
+  explicit TraceHarness(DeviceConfig device) {
     DlmsConnectorConfig config;
     config.devices.push_back(std::move(device));
     config.statistics_period = 0ms;
     connector = std::make_unique<DlmsConnector>(io, "DLMS", std::move(config));
     connector->start(sink);
   }
-  ~Harness() {
+  ~TraceHarness() {
     connector->stop();
     connector.reset();
     io.restart();
@@ -125,7 +125,7 @@ SimulatorConfig microstar_on_free_port() {
 TEST(MeterTrace, RpcSwitchesFrameLoggingOnAndOffWithoutReconnecting) {
   CapturedLog log;
   SimulatorThread meter(microstar_on_free_port());
-  Harness harness(microstar_device("Meter A", meter.port()));
+  TraceHarness harness(traced_microstar_device("Meter A", meter.port()));
   ASSERT_TRUE(harness.wait_readings(1));
   const std::string who = "meter 'Meter A' 127.0.0.1:" + std::to_string(meter.port()) + ": ";
   EXPECT_EQ(log.count(who + "->"), 0U) << "no trace before it is asked for";
@@ -154,7 +154,7 @@ TEST(MeterTrace, RpcSwitchesFrameLoggingOnAndOffWithoutReconnecting) {
 TEST(MeterTrace, TraceSurvivesAReconnectAndHttpStyleSwitchNamesTheMeter) {
   CapturedLog log;
   SimulatorThread meter(microstar_on_free_port());
-  Harness harness(microstar_device("Meter A", meter.port()));
+  TraceHarness harness(traced_microstar_device("Meter A", meter.port()));
   ASSERT_TRUE(harness.connector->set_trace("Meter A", true));
   // Switched on before the first association: its AARQ is traced too.
   ASSERT_TRUE(harness.wait_readings(1));
@@ -178,7 +178,7 @@ TEST(MeterTrace, TraceSurvivesAReconnectAndHttpStyleSwitchNamesTheMeter) {
 
 TEST(MeterTrace, SnapshotCarriesCountersAndLatencyBuckets) {
   SimulatorThread meter(microstar_on_free_port());
-  Harness harness(microstar_device("Meter A", meter.port()));
+  TraceHarness harness(traced_microstar_device("Meter A", meter.port()));
   ASSERT_TRUE(harness.wait_readings(2));
   const auto snapshots = harness.connector->meter_snapshots();
   ASSERT_EQ(snapshots.size(), 1U);

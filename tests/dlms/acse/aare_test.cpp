@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/hex.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::acse {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 // jDLMS (openmuc) LNConnectionTest: a meter granting conformance 0x00301D (what the user's meter
 // grants too) with server max receive PDU 0x1900.

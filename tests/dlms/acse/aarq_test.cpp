@@ -4,13 +4,12 @@
 
 #include "core/hex.hpp"
 #include "dlms/xdlms/initiate.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::acse {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 Bytes text_bytes(std::string_view text) {
   return Bytes(text.begin(), text.end());
 }

@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/hex.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::acse {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 // The user's AARQ (LLS, password "22222222"; see aarq_test.cpp) in an HDLC I frame: header, LLC
 // E6 E6 00, the AARQ, FCS, flag (HCS and FCS made up: the function does not look at them).

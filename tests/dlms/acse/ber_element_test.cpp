@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/hex.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::acse {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 TEST(BerElement, WritesShortAndLongLengthForms) {
   const auto length_bytes = [](std::size_t length) {

@@ -3,13 +3,12 @@
 #include "core/hex.hpp"
 #include "dlms/acse/release_request.hpp"
 #include "dlms/acse/release_response.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::acse {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 TEST(Rlrq, EncodesANormalRelease) {
   // The usual RLRQ: reason normal, nothing else (dlms-cosem test_rlrq.py: 62 03 80 01 00).

@@ -7,13 +7,12 @@
 #include "core/hex.hpp"
 #include "dlms/axdr/axdr_length.hpp"
 #include "dlms/axdr/data_printer.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::axdr {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 // Public trace: the Get-Response-Normal in bearxiong99/AMI_FEP
 // Test/src/decode/TestChannelDecode5.java (a Hexing head-end's test), "C4 01 41 00" followed by

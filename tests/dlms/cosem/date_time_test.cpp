@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/hex.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::cosem {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 // Blue Book 4.1.6.1 layout: year(2) month day day-of-week hour minute second hundredths
 // deviation(2) status. 2026-11-24 (a Tuesday) 14:27:34, deviation -60 (UTC+01:00), status 0.

@@ -6,13 +6,12 @@
 
 #include "core/hex.hpp"
 #include "dlms/hdlc/hdlc_vectors.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::hdlc {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 Bytes concat(std::initializer_list<Bytes> parts) {
   Bytes out;

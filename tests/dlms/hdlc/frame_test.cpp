@@ -5,13 +5,12 @@
 #include "core/hex.hpp"
 #include "dlms/hdlc/crc16.hpp"
 #include "dlms/hdlc/hdlc_vectors.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::hdlc {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 Frame decode_ok(std::string_view text) {
   auto frame = decode_frame(hex(text));

@@ -6,15 +6,14 @@
 
 #include "core/hex.hpp"
 #include "dlms/hdlc/hdlc_vectors.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::hdlc {
 namespace {
 
 using Kind = LinkEvent::Kind;
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 HdlcAddress meter_server() {
   return *HdlcAddress::server_one_byte(0, 1);

@@ -5,13 +5,12 @@
 #include "core/hex.hpp"
 #include "dlms/hdlc/frame.hpp"
 #include "dlms/hdlc/hdlc_vectors.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::hdlc {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 LinkParameters parameters_of(std::string_view frame_hex) {
   auto frame = decode_frame(hex(frame_hex));

@@ -7,13 +7,12 @@
 #include "dlms/hdlc/hdlc_vectors.hpp"
 #include "dlms/inspect/apdu_inspector.hpp"
 #include "dlms/inspect/stream_inspector.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::inspect {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 std::string text_of(std::string_view hex_text) {
   std::string out;

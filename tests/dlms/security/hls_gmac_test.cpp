@@ -21,7 +21,7 @@ constexpr const char* kClientFStoC = "10000000011A52FE7DD3E72748973C1E28";
 constexpr const char* kServerFCtoS = "1001234567FE1466AFB3DBCD4F9389E2B7";
 
 const SystemTitle kClient = test::title(test::kGreenBookClientTitle);
-const SystemTitle kServer = test::title(test::kGreenBookServerTitle);
+const SystemTitle kServerSystemTitle = test::title(test::kGreenBookServerTitle);
 
 TEST(SecurityHlsGmac, GreenBookClientReplyToServerChallenge) {
   auto f = hls_gmac_response(hex(kStoC), kClient, InvocationCounter(1), test::green_book_keys());
@@ -30,12 +30,12 @@ TEST(SecurityHlsGmac, GreenBookClientReplyToServerChallenge) {
 }
 
 TEST(SecurityHlsGmac, GreenBookServerReplyVerifies) {
-  auto ic =
-      verify_hls_gmac_response(hex(kServerFCtoS), hex(kCtoS), kServer, test::green_book_keys());
+  auto ic = verify_hls_gmac_response(hex(kServerFCtoS), hex(kCtoS), kServerSystemTitle,
+                                     test::green_book_keys());
   ASSERT_TRUE(ic) << ic.error().message;
   EXPECT_EQ(ic->value(), 0x01234567u);
   // The server side of the same computation gives the Green Book bytes (simulator use).
-  auto f = hls_gmac_response(hex(kCtoS), kServer, InvocationCounter(0x01234567),
+  auto f = hls_gmac_response(hex(kCtoS), kServerSystemTitle, InvocationCounter(0x01234567),
                              test::green_book_keys());
   ASSERT_TRUE(f);
   EXPECT_EQ(to_hex(*f, '\0'), kServerFCtoS);
@@ -44,7 +44,7 @@ TEST(SecurityHlsGmac, GreenBookServerReplyVerifies) {
 TEST(SecurityHlsGmac, WrongKeyTitleChallengeOrTamperingFails) {
   SecurityKeys wrong = test::green_book_keys();
   wrong.authentication_key = wrong.block_key;
-  auto bad_key = verify_hls_gmac_response(hex(kServerFCtoS), hex(kCtoS), kServer, wrong);
+  auto bad_key = verify_hls_gmac_response(hex(kServerFCtoS), hex(kCtoS), kServerSystemTitle, wrong);
   ASSERT_FALSE(bad_key);
   EXPECT_EQ(bad_key.error().code, ErrorCode::checksum);
   // Verifying with the client's own title instead of the server's is a classic mistake.
@@ -53,39 +53,42 @@ TEST(SecurityHlsGmac, WrongKeyTitleChallengeOrTamperingFails) {
           .error()
           .code,
       ErrorCode::checksum);
-  EXPECT_FALSE(
-      verify_hls_gmac_response(hex(kServerFCtoS), hex(kStoC), kServer, test::green_book_keys()));
+  EXPECT_FALSE(verify_hls_gmac_response(hex(kServerFCtoS), hex(kStoC), kServerSystemTitle,
+                                        test::green_book_keys()));
   const Bytes good = hex(kServerFCtoS);
   for (std::size_t i = 1; i < good.size(); ++i) {  // byte 0 (SC) is checked separately below
     Bytes bad = good;
     bad[i] ^= 0x04;
-    EXPECT_FALSE(verify_hls_gmac_response(bad, hex(kCtoS), kServer, test::green_book_keys())) << i;
+    EXPECT_FALSE(
+        verify_hls_gmac_response(bad, hex(kCtoS), kServerSystemTitle, test::green_book_keys()))
+        << i;
   }
 }
 
 TEST(SecurityHlsGmac, MalformedResponsesAreRejected) {
   const SecurityKeys keys = test::green_book_keys();
   Bytes good = hex(kServerFCtoS);
-  auto short_f = verify_hls_gmac_response(ByteView(good).first(16), hex(kCtoS), kServer, keys);
+  auto short_f =
+      verify_hls_gmac_response(ByteView(good).first(16), hex(kCtoS), kServerSystemTitle, keys);
   ASSERT_FALSE(short_f);
   EXPECT_EQ(short_f.error().code, ErrorCode::malformed);
   Bytes long_f = good;
   long_f.push_back(0);
-  EXPECT_EQ(verify_hls_gmac_response(long_f, hex(kCtoS), kServer, keys).error().code,
+  EXPECT_EQ(verify_hls_gmac_response(long_f, hex(kCtoS), kServerSystemTitle, keys).error().code,
             ErrorCode::malformed);
   for (const std::uint8_t sc :
        {std::uint8_t{0x00}, std::uint8_t{0x20}, std::uint8_t{0x11}, std::uint8_t{0x90}}) {
     Bytes bad = good;
     bad[0] = sc;
-    auto result = verify_hls_gmac_response(bad, hex(kCtoS), kServer, keys);
+    auto result = verify_hls_gmac_response(bad, hex(kCtoS), kServerSystemTitle, keys);
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code, ErrorCode::malformed) << int{sc};
   }
   Bytes other_sc = good;
   other_sc[0] = 0x30;  // authenticated, but the tag was computed over SC 0x10
-  EXPECT_EQ(verify_hls_gmac_response(other_sc, hex(kCtoS), kServer, keys).error().code,
+  EXPECT_EQ(verify_hls_gmac_response(other_sc, hex(kCtoS), kServerSystemTitle, keys).error().code,
             ErrorCode::checksum);
-  EXPECT_EQ(verify_hls_gmac_response(good, hex("01020304"), kServer, keys).error().code,
+  EXPECT_EQ(verify_hls_gmac_response(good, hex("01020304"), kServerSystemTitle, keys).error().code,
             ErrorCode::out_of_range);
   EXPECT_EQ(hls_gmac_response(hex("0102"), kClient, InvocationCounter(1), keys).error().code,
             ErrorCode::out_of_range);

@@ -14,14 +14,11 @@
 #include "dlms/security/aes_key.hpp"
 #include "dlms/security/security_keys.hpp"
 #include "dlms/security/system_title.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::security::test {
 
-inline Bytes hex(std::string_view text) {
-  auto bytes = parse_hex(text);
-  EXPECT_TRUE(bytes) << bytes.error().message;
-  return bytes ? *bytes : Bytes{};
-}
+using ::dlmsgw::test::hex;
 
 inline SystemTitle title(std::string_view text) {
   return *SystemTitle::from_hex(text);

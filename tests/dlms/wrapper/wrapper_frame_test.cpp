@@ -4,13 +4,12 @@
 
 #include "core/hex.hpp"
 #include "dlms/acse/aare.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::wrapper {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 // An AARE in a wrapper frame from a public Java protocol test (Beacon3100Test): version 1, source
 // wPort 1 (the server's management logical device), destination wPort 0x10 (the public client),

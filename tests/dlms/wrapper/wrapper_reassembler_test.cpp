@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/hex.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::wrapper {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 Bytes two_frames() {
   Bytes stream = *encode_wrapper_frame({1, 0x10, hex("61 00")});

@@ -3,15 +3,12 @@
 #include "core/hex.hpp"
 #include "dlms/xdlms/action_request.hpp"
 #include "dlms/xdlms/action_response.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {
 
-Bytes hex(std::string_view text) {
-  auto bytes = parse_hex(text);
-  EXPECT_TRUE(bytes) << text;
-  return bytes ? *bytes : Bytes{};
-}
+using ::dlmsgw::test::hex;
 
 const InvokeIdAndPriority kC0 = *InvokeIdAndPriority::make(0);
 const CosemMethodDescriptor kReplyToHlsAuthentication{15, ObisCode(0, 0, 40, 0, 0), 1};

@@ -4,15 +4,12 @@
 
 #include "core/hex.hpp"
 #include "dlms/xdlms/apdu_printer.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {
 
-Bytes hex(std::string_view text) {
-  auto bytes = parse_hex(text);
-  EXPECT_TRUE(bytes) << text;
-  return bytes ? *bytes : Bytes{};
-}
+using ::dlmsgw::test::hex;
 
 Apdu decode_ok(std::string_view text) {
   auto apdu = decode_apdu(hex(text));

@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/hex.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 // dlms-cosem (Python) test_aare.py, from the Green Book: an AARE refusing DLMS version carries
 // "0E 01 06 01" in its user-information.

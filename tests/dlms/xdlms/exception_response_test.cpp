@@ -3,15 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/hex.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {
 
-Bytes hex(std::string_view text) {
-  auto bytes = parse_hex(text);
-  EXPECT_TRUE(bytes) << text;
-  return bytes ? *bytes : Bytes{};
-}
+using ::dlmsgw::test::hex;
 
 // Hand-built from the Green Book ASN.1: what a meter answers to a service it does not implement.
 TEST(ExceptionResponse, ServiceNotSupported) {

@@ -3,15 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/hex.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {
 
-Bytes hex(std::string_view text) {
-  auto bytes = parse_hex(text);
-  EXPECT_TRUE(bytes) << text;
-  return bytes ? *bytes : Bytes{};
-}
+using ::dlmsgw::test::hex;
 
 GetResponseWithDatablock block(std::uint32_t number, bool last, std::string_view raw) {
   return GetResponseWithDatablock{InvokeIdAndPriority(), last, number, hex(raw)};

@@ -4,15 +4,12 @@
 #include "dlms/axdr/data_codec.hpp"
 #include "dlms/xdlms/get_request.hpp"
 #include "dlms/xdlms/get_response.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {
 
-Bytes hex(std::string_view text) {
-  auto bytes = parse_hex(text);
-  EXPECT_TRUE(bytes) << text;
-  return bytes ? *bytes : Bytes{};
-}
+using ::dlmsgw::test::hex;
 
 InvokeIdAndPriority invoke_id(std::uint8_t id) {
   return *InvokeIdAndPriority::make(id);

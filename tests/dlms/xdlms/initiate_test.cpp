@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/hex.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {
 
-Bytes hex(std::string_view text) {
-  return *parse_hex(text);
-}
+using ::dlmsgw::test::hex;
 
 // The user's AARQ user-information (shared/reference/user-meter.md): version 6, conformance
 // 0x007E1F, max receive PDU 1200. The same shape as the Green Book's InitiateRequest example

@@ -5,15 +5,12 @@
 #include "core/hex.hpp"
 #include "dlms/axdr/data_codec.hpp"
 #include "dlms/xdlms/get_request.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {
 
-Bytes hex(std::string_view text) {
-  auto bytes = parse_hex(text);
-  EXPECT_TRUE(bytes) << text;
-  return bytes ? *bytes : Bytes{};
-}
+using ::dlmsgw::test::hex;
 
 const CosemAttributeDescriptor kLoadProfileBuffer{7, ObisCode(1, 0, 99, 1, 0), 2};
 

@@ -3,15 +3,12 @@
 #include "core/hex.hpp"
 #include "dlms/xdlms/set_request.hpp"
 #include "dlms/xdlms/set_response.hpp"
+#include "support/hex_bytes.hpp"
 
 namespace dlmsgw::xdlms {
 namespace {
 
-Bytes hex(std::string_view text) {
-  auto bytes = parse_hex(text);
-  EXPECT_TRUE(bytes) << text;
-  return bytes ? *bytes : Bytes{};
-}
+using ::dlmsgw::test::hex;
 
 const CosemAttributeDescriptor kClockTime{8, ObisCode(0, 0, 1, 0, 0), 2};
 

@@ -6,18 +6,13 @@
 #include <fstream>
 #include <map>
 
+#include "gateway/config/environment_of.hpp"
 #include "gateway/storage/temp_directory.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
 
-Environment env_of(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](const char* name) -> std::optional<std::string> {
-    const auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env_of;
 
 const Environment kNoEnv = env_of({});
 

@@ -4,18 +4,13 @@
 
 #include <map>
 
+#include "gateway/config/environment_of.hpp"
 #include "gateway/config/gateway_config.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
 
-Environment env_of(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](const char* name) -> std::optional<std::string> {
-    const auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env_of;
 
 Expected<GatewayConfig> parse(const std::string& extra,
                               const Environment& environment = env_of({})) {

@@ -11,10 +11,14 @@
 #include "gateway/storage/memory_queue.hpp"
 #include "gateway/storage/record_queue.hpp"
 #include "gateway/storage/sqlite_queue.hpp"
+#include "gateway/storage/stored_records.hpp"
 #include "gateway/storage/temp_directory.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
+
+using test::ids_of;
+using test::numbers_of;
 
 using namespace std::chrono_literals;
 
@@ -57,20 +61,6 @@ class RecordQueueContract : public ::testing::TestWithParam<QueueFactory> {
 Record telemetry(std::string device, int n) {
   return Record{RecordKind::telemetry, std::move(device), Timestamp(std::chrono::milliseconds(n)),
                 "{\"n\":" + std::to_string(n) + "}"};
-}
-
-std::vector<int> numbers_of(const std::vector<StoredRecord>& batch) {
-  std::vector<int> numbers;
-  for (const StoredRecord& stored : batch) {
-    numbers.push_back(static_cast<int>(stored.record.ts.time_since_epoch().count()));
-  }
-  return numbers;
-}
-
-std::vector<RecordId> ids_of(const std::vector<StoredRecord>& batch) {
-  std::vector<RecordId> ids;
-  for (const StoredRecord& stored : batch) ids.push_back(stored.id);
-  return ids;
 }
 
 std::string queue_name(const ::testing::TestParamInfo<QueueFactory>& param) {

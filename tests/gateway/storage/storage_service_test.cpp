@@ -12,25 +12,22 @@
 
 #include "gateway/storage/memory_queue.hpp"
 #include "gateway/storage/sqlite_queue.hpp"
+#include "gateway/storage/stored_records.hpp"
 #include "gateway/storage/temp_directory.hpp"
+#include "support/run_until.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
 
+using test::ids_of;
+using test::numbers_of;
+
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-Record numbered(int n) {
+Record numbered_record(int n) {
   return Record{RecordKind::telemetry, "meter", Timestamp(std::chrono::milliseconds(n)),
                 "{\"n\":" + std::to_string(n) + "}"};
-}
-
-std::vector<int> numbers_of(const std::vector<StoredRecord>& batch) {
-  std::vector<int> numbers;
-  for (const auto& stored : batch) {
-    numbers.push_back(static_cast<int>(stored.record.ts.time_since_epoch().count()));
-  }
-  return numbers;
 }
 
 std::unique_ptr<RecordQueue> open_sqlite(const fs::path& path, SqliteQueueOptions options = {}) {
@@ -42,17 +39,7 @@ std::unique_ptr<RecordQueue> open_sqlite(const fs::path& path, SqliteQueueOption
   return std::move(*queue);
 }
 
-// Waits (polling the loop) until `done` holds or 10 s pass.
-template <class Predicate>
-bool run_until(asio::io_context& io, Predicate done) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.restart();
-    io.run_for(5ms);
-  }
-  return true;
-}
+using ::dlmsgw::test::run_until;
 
 TEST(StorageService, AppendsFromTheLoopThenPeekAndRemoveCompleteOnTheLoopThread) {
   testing::TempDirectory dir;
@@ -64,7 +51,8 @@ TEST(StorageService, AppendsFromTheLoopThenPeekAndRemoveCompleteOnTheLoopThread)
   std::vector<int> after_remove{-1};
   int completions = 0;
   asio::post(io, [&] {
-    for (int n = 0; n < 10; n += 2) ASSERT_TRUE(service.append({numbered(n), numbered(n + 1)}));
+    for (int n = 0; n < 10; n += 2)
+      ASSERT_TRUE(service.append({numbered_record(n), numbered_record(n + 1)}));
     service.async_peek(100, 1 << 20, [&](Expected<std::vector<StoredRecord>> batch) {
       ASSERT_TRUE(batch) << batch.error().message;
       EXPECT_EQ(std::this_thread::get_id(), loop_thread);
@@ -93,14 +81,8 @@ TEST(StorageService, AppendsFromTheLoopThenPeekAndRemoveCompleteOnTheLoopThread)
 
 std::vector<Record> numbered_range(int first, int count) {
   std::vector<Record> records;
-  for (int n = first; n < first + count; ++n) records.push_back(numbered(n));
+  for (int n = first; n < first + count; ++n) records.push_back(numbered_record(n));
   return records;
-}
-
-std::vector<RecordId> ids_of(const std::vector<StoredRecord>& batch) {
-  std::vector<RecordId> ids;
-  for (const auto& stored : batch) ids.push_back(stored.id);
-  return ids;
 }
 
 // The uplink's shape: append, then peek, remove, peek. (No braced lists inside the coroutine:
@@ -138,11 +120,11 @@ TEST(StorageService, StopCommitsEveryPendingAppend) {
   {
     asio::io_context io;
     StorageService service(open_sqlite(path), io.get_executor());
-    for (int n = 0; n < 2000; ++n) ASSERT_TRUE(service.append({numbered(n)}));
+    for (int n = 0; n < 2000; ++n) ASSERT_TRUE(service.append({numbered_record(n)}));
     service.stop();
     EXPECT_EQ(service.pending_records(), 0u);
     EXPECT_EQ(service.stats().records, 2000u);
-    auto refused = service.append({numbered(9999)});
+    auto refused = service.append({numbered_record(9999)});
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().message.find("stopped"), std::string::npos);
     bool completed = false;
@@ -167,7 +149,7 @@ TEST(StorageService, DestructorAlsoFlushes) {
   {
     asio::io_context io;
     StorageService service(open_sqlite(path), io.get_executor());
-    for (int n = 0; n < 100; ++n) ASSERT_TRUE(service.append({numbered(n)}));
+    for (int n = 0; n < 100; ++n) ASSERT_TRUE(service.append({numbered_record(n)}));
   }
   auto queue = open_sqlite(path);
   ASSERT_TRUE(queue);
@@ -196,9 +178,9 @@ TEST(StorageService, BackpressureWhileTheDatabaseIsBlockedAndRetryAfterwards) {
   options.on_error = [&](const Error& error) { errors.push_back(error.message); };
   StorageService service(std::move(queue), io.get_executor(), options);
 
-  ASSERT_TRUE(service.append({numbered(0)}));
-  ASSERT_TRUE(service.append({numbered(1), numbered(2)}));
-  auto refused = service.append({numbered(3)});
+  ASSERT_TRUE(service.append({numbered_record(0)}));
+  ASSERT_TRUE(service.append({numbered_record(1), numbered_record(2)}));
+  auto refused = service.append({numbered_record(3)});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::rejected);
   EXPECT_NE(refused.error().message.find("hand-off is full"), std::string::npos)
@@ -212,7 +194,7 @@ TEST(StorageService, BackpressureWhileTheDatabaseIsBlockedAndRetryAfterwards) {
   ASSERT_EQ(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(blocker);
   ASSERT_TRUE(run_until(io, [&] { return service.pending_records() == 0; }));
-  EXPECT_TRUE(service.append({numbered(3)}));
+  EXPECT_TRUE(service.append({numbered_record(3)}));
   service.stop();
   EXPECT_EQ(service.stats().records, 4u);
 }
@@ -234,7 +216,7 @@ TEST(StorageService, StoppingWhileCommitsFailReportsWhatWasNotStored) {
   options.retry_delay = 1h;  // only stop() tries again
   options.on_error = [&](const Error& error) { errors.push_back(error.message); };
   StorageService service(std::move(queue), io.get_executor(), options);
-  ASSERT_TRUE(service.append({numbered(0), numbered(1)}));
+  ASSERT_TRUE(service.append({numbered_record(0), numbered_record(1)}));
   ASSERT_TRUE(run_until(io, [&] { return !errors.empty(); }));
   service.stop();
   io.restart();
@@ -255,15 +237,16 @@ TEST(StorageService, OnlyTheRecordTheQueueRefusesIsDiscardedAndReported) {
   options.on_error = [&](const Error& error) { errors.push_back(error.message); };
   StorageService service(std::make_unique<MemoryQueue>(QueueLimits{.max_bytes = 40}),
                          io.get_executor(), options);
-  ASSERT_TRUE(service.append({numbered(1)}));
-  ASSERT_TRUE(service.append(
-      {numbered(2), Record{RecordKind::telemetry, "big", Timestamp{}, std::string(50, 'x')}}));
-  ASSERT_TRUE(service.append({numbered(3)}));
+  ASSERT_TRUE(service.append({numbered_record(1)}));
+  ASSERT_TRUE(service.append({numbered_record(2), Record{RecordKind::telemetry, "big", Timestamp{},
+                                                         std::string(50, 'x')}}));
+  ASSERT_TRUE(service.append({numbered_record(3)}));
   service.stop();
   io.run();
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("discarded a record of device 'big'"), std::string::npos) << errors[0];
-  // numbered(2) shared an append with the refused record and is kept; nothing was dropped for limits.
+  // numbered_record(2) shared an append with the refused record and is kept; nothing was dropped
+  // for limits.
   EXPECT_EQ(service.stats().records, 3u);
   EXPECT_EQ(service.stats().dropped_records, 0u);
   EXPECT_EQ(service.pending_records(), 0u);
@@ -280,7 +263,7 @@ TEST(StorageService, DropsForLimitsAreReportedWithTheirTotal) {
   };
   StorageService service(std::make_unique<MemoryQueue>(QueueLimits{.max_records = 2}),
                          io.get_executor(), options);
-  for (int n = 0; n < 5; ++n) ASSERT_TRUE(service.append({numbered(n)}));
+  for (int n = 0; n < 5; ++n) ASSERT_TRUE(service.append({numbered_record(n)}));
   service.stop();
   io.run();
   EXPECT_EQ(reported_now, 3u);
@@ -300,7 +283,7 @@ TEST(StorageService, ManyProducerThreadsLoseNothingAndKeepEachProducersOrder) {
   for (int t = 0; t < kThreads; ++t) {
     producers.emplace_back([&service, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        Record record = numbered(i);
+        Record record = numbered_record(i);
         record.device = "meter-" + std::to_string(t);
         ASSERT_TRUE(service.append({std::move(record)}));
       }

@@ -12,9 +12,12 @@
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/direct_device_uplink.hpp"
 #include "gateway/storage/temp_directory.hpp"
+#include "gateway/uplink/batch_record_ids.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
+
+using test::ids;
 
 StoredRecord telemetry(std::uint64_t id, std::int64_t ts_ms, std::string payload) {
   return {RecordId{id}, Record{RecordKind::telemetry, "Meter 2",
@@ -23,12 +26,6 @@ StoredRecord telemetry(std::uint64_t id, std::int64_t ts_ms, std::string payload
 
 StoredRecord attributes(std::uint64_t id, std::string payload) {
   return {RecordId{id}, Record{RecordKind::attributes, "Meter 2", Timestamp{}, std::move(payload)}};
-}
-
-std::vector<std::uint64_t> ids(const BatchMessage& message) {
-  std::vector<std::uint64_t> result;
-  for (const auto id : message.records) result.push_back(id.value);
-  return result;
 }
 
 TEST(DeviceBatch, TelemetryBecomesOneArrayOnTheDeviceTopicInStorageOrder) {

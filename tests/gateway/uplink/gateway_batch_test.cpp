@@ -4,8 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/uplink/batch_record_ids.hpp"
+
 namespace dlmsgw::gateway {
 namespace {
+
+using test::ids;
 
 StoredRecord telemetry(std::uint64_t id, std::string device, std::int64_t ts_ms,
                        std::string payload) {
@@ -16,12 +20,6 @@ StoredRecord telemetry(std::uint64_t id, std::string device, std::int64_t ts_ms,
 StoredRecord attributes(std::uint64_t id, std::string device, std::string payload) {
   return {RecordId{id},
           Record{RecordKind::attributes, std::move(device), Timestamp{}, std::move(payload)}};
-}
-
-std::vector<std::uint64_t> ids(const BatchMessage& message) {
-  std::vector<std::uint64_t> result;
-  for (const auto id : message.records) result.push_back(id.value);
-  return result;
 }
 
 TEST(GatewayBatch, GroupsTelemetryOfManyDevicesKeepingEachDevicesOrder) {
