@@ -382,6 +382,9 @@ void GatewayService::on_malformed(std::string_view topic, std::string_view paylo
     return;
   }
   ++malformed_messages_;
+  // The platform waits for an answer to an RPC: an error reply instead of its timeout.
+  const auto request = refused_rpc(topic, payload);
+  if (request) router_->refuse(*request, error);
   if (const auto held_back = malformed_log_.admit(std::chrono::steady_clock::now())) {
     const std::string before =
         *held_back > 0 ? " (" + std::to_string(*held_back) + " more were not logged)" : "";
@@ -389,10 +392,9 @@ void GatewayService::on_malformed(std::string_view topic, std::string_view paylo
                                   ? "; more malformed messages this minute are only counted "
                                     "(statistics: malformedMessages)"
                                   : "";
-    log()->warn("{}: ignored{}{}", error.message, before, pause);
+    log()->warn("{}: {}{}{}", error.message, request ? "answered with an error" : "ignored", before,
+                pause);
   }
-  // The platform waits for an answer to an RPC: an error reply instead of its timeout.
-  if (const auto request = refused_rpc(topic, payload)) router_->refuse(*request, error);
 }
 
 void GatewayService::use_own_token(const std::string& connector, std::string_view device,

@@ -261,11 +261,12 @@ void RpcRouter::finish_attribute_request(std::int64_t id, Expected<nlohmann::jso
 }
 
 void RpcRouter::refuse(const RefusedRpc& request, const Error& error) {
-  if (request.device) {
-    reply_device(*request.device, request.id, error);
-  } else {
-    reply_gateway(request.id, error);
-  }
+  // Not logged here: the caller logs malformed messages rate-limited, and a flood of them must
+  // not become a flood of log lines through this path.
+  ++errors_;
+  const auto data = rpc_error(error);
+  (void)send_(request.device ? encode_device_rpc_reply(*request.device, request.id, data)
+                             : encode_gateway_rpc_reply(request.id, data));
 }
 
 Expected<void> RpcRouter::fits(const OutgoingMessage& reply) const {
@@ -282,13 +283,13 @@ void RpcRouter::reply_device(const std::string& device, std::int64_t id,
                              Expected<nlohmann::json> result) {
   if (!result) {
     ++errors_;
-    log()->warn("RPC {} for '{}': {}", id, device,
+    log()->warn("RPC {} for '{}': {}", id, excerpt(device),
                 excerpt(result.error().message, kMaxRpcErrorBytes));
   }
   auto reply = encode_device_rpc_reply(device, id, result ? *result : rpc_error(result.error()));
   if (auto fitted = fits(reply); !fitted) {
     if (result) ++errors_;
-    log()->warn("RPC {} for '{}': {}", id, device, fitted.error().message);
+    log()->warn("RPC {} for '{}': {}", id, excerpt(device), fitted.error().message);
     reply = encode_device_rpc_reply(device, id, rpc_error(fitted.error()));
   }
   (void)send_(reply);

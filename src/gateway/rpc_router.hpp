@@ -60,7 +60,8 @@ class RpcRouter {
   }
 
   void handle(const IncomingMessage& message);
-  // A request that could not be parsed (refused_rpc found who waits): an error reply now.
+  // A request that could not be parsed (refused_rpc found who waits): an error reply now, not
+  // logged (the caller logs malformed messages, rate-limited).
   void refuse(const RefusedRpc& request, const Error& error);
 
   // Asks the platform for attributes of `device` (its platform name). `done` gets {"key":value,..}

@@ -98,7 +98,7 @@ Expected<Params> split_string_form(RpcKind kind, std::string_view text) {
     if (segment.empty()) continue;
     const auto equals = segment.find('=');
     if (equals == std::string_view::npos) {
-      return param_error(kind, "'" + std::string(segment) + "' is not key=value");
+      return param_error(kind, "'" + excerpt(segment) + "' is not key=value");
     }
     const std::string_view key = segment.substr(0, equals);
     const std::string_view raw = trim(segment.substr(equals + 1));
