@@ -9,7 +9,6 @@
 #include "gateway/component_logger.hpp"
 #include "gateway/process_usage.hpp"
 #include "gateway/storage/memory_queue.hpp"
-#include "gateway/uplink/bounded_json.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 
 namespace dlmsgw::gateway {
@@ -35,17 +34,6 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Topics we also publish on: with a plain MQTT broker our own messages come back, and failing to
-// parse them as requests is expected, not worth a warning. Ours have shapes the platform's do not:
-// RPC replies carry a top-level "id", attribute batches no "device". Anything else that fails is
-// the platform's (or an intruder's) and is warned about.
-bool own_echo(std::string_view topic, std::string_view payload) {
-  if (topic != topic::gateway_attributes && topic != topic::gateway_rpc) return false;
-  auto message = parse_bounded_json(payload);
-  if (!message || !message->is_object()) return false;
-  return topic == topic::gateway_rpc ? message->contains("id") : !message->contains("device");
 }
 
 }  // namespace
@@ -377,7 +365,7 @@ void GatewayService::on_message(std::string_view topic, std::string_view payload
 
 void GatewayService::on_malformed(std::string_view topic, std::string_view payload,
                                   const Error& error) {
-  if (own_echo(topic, payload)) {
+  if (is_own_echo(topic, payload)) {
     log()->debug("{}", error.message);
     return;
   }

@@ -1,5 +1,6 @@
 #include "gateway/uplink/gateway_incoming.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "gateway/uplink/bounded_json.hpp"
@@ -149,6 +150,21 @@ Expected<IncomingMessage> parse_incoming(std::string_view topic, std::string_vie
   if (topic == t::gateway_attributes_response) return parse_attribute_response(topic, message);
   if (topic == t::device_attributes) return IncomingMessage{GatewayAttributeUpdate{message}};
   return parse_gateway_rpc(topic, message);
+}
+
+bool is_own_echo(std::string_view topic, std::string_view payload) {
+  if (topic != gateway::topic::gateway_rpc && topic != gateway::topic::gateway_attributes) {
+    return false;
+  }
+  auto message = parse_bounded_json(payload);
+  if (!message || !message->is_object()) return false;
+  if (topic == gateway::topic::gateway_rpc) {
+    return message->size() == 3 && message->contains("device") && message->contains("id") &&
+           message->contains("data");
+  }
+  if (message->empty() || message->contains("device") || message->contains("data")) return false;
+  return std::all_of(message->begin(), message->end(),
+                     [](const json& values) { return values.is_object(); });
 }
 
 std::optional<RefusedRpc> refused_rpc(std::string_view topic, std::string_view payload) {

@@ -70,6 +70,12 @@ using IncomingMessage =
 
 Expected<IncomingMessage> parse_incoming(std::string_view topic, std::string_view payload);
 
+// Whether a message parse_incoming refused is one of ours coming back: a plain MQTT broker (not
+// ThingsBoard) echoes what we publish on v1/gateway/rpc (replies {"device":..,"id":..,"data":{..}})
+// and v1/gateway/attributes (batches {"Meter 1":{..},..}). Those are expected, not worth a warning;
+// anything else refused is the platform's (or an intruder's) and is.
+bool is_own_echo(std::string_view topic, std::string_view payload);
+
 // Who waits for an answer to a request parse_incoming refused, so that the platform gets an error
 // reply instead of waiting for its timeout. The gateway's own RPCs carry their id in the topic;
 // device RPCs carry device and id in the payload, found only when that part is readable. nullopt:

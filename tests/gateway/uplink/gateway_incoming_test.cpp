@@ -184,5 +184,17 @@ TEST(GatewayIncoming, RefusedRpcsNameWhoWaitsForTheErrorReply) {
   EXPECT_FALSE(refused_rpc("v1/gateway/attributes", R"({"device":"M","data":{"id":1}})"));
 }
 
+TEST(GatewayIncoming, OnlyOurOwnMessagesEchoedByABrokerCountAsEchoes) {
+  EXPECT_TRUE(is_own_echo("v1/gateway/rpc", R"({"device":"M","id":4,"data":{"error":"x"}})"));
+  EXPECT_TRUE(is_own_echo("v1/gateway/attributes", R"({"Meter 1":{"serial":"X1"}})"));
+  // Broken platform requests are not: they are warned about.
+  EXPECT_FALSE(is_own_echo("v1/gateway/rpc", R"({"device":"M","data":{"id":4,"method":5}})"));
+  EXPECT_FALSE(is_own_echo("v1/gateway/rpc", "{not json"));
+  EXPECT_FALSE(is_own_echo("v1/gateway/attributes", R"({"data":{"k":1}})"));
+  EXPECT_FALSE(is_own_echo("v1/gateway/attributes", R"({"device":5,"data":{"k":1}})"));
+  EXPECT_FALSE(is_own_echo("v1/gateway/attributes", R"({"k":1})"));
+  EXPECT_FALSE(is_own_echo("v1/devices/me/attributes", R"({"Meter 1":{"k":1}})"));
+}
+
 }  // namespace
 }  // namespace dlmsgw::gateway
