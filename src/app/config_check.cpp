@@ -12,6 +12,7 @@
 #include "app/connector_factory.hpp"
 #include "app/gateway_file.hpp"
 #include "app/json_line_index.hpp"
+#include "app/tls_files_check.hpp"
 #include "connectors/dlms/dlms_connector_config.hpp"
 
 namespace dlmsgw::app {
@@ -127,6 +128,12 @@ class Checker {
     auto result = gateway::check_gateway_config(*text, file.string());
     for (const auto& error : result.errors) check_.errors.push_back(error.message);
     append(check_.warnings, result.config.warnings);
+    std::vector<std::string> tls_errors;
+    std::vector<std::string> tls_warnings;
+    check_tls_files(result.config.security, tls_errors, tls_warnings);
+    for (const auto& error : tls_errors) check_.errors.push_back(file.string() + ": " + error);
+    for (const auto& warning : tls_warnings)
+      check_.warnings.push_back(file.string() + ": " + warning);
     const GatewayPositions positions(*text, file.string());
     for (std::size_t i = 0; i < result.config.connectors.size(); ++i) {
       check_connector(result.config.connectors[i], i, positions);

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "core/hex.hpp"
+#include "dlms/acse/authentication_redaction.hpp"
 
 namespace dlmsgw::client {
 
@@ -20,7 +21,12 @@ std::string format_trace_line(TraceDirection direction, ByteView bytes) {
   char line[64];
   std::snprintf(line, sizeof line, "%s.%03lld %s ", stamp, static_cast<long long>(millis),
                 direction == TraceDirection::sent ? "->" : "<-");
-  return line + to_hex(bytes);
+  if (direction == TraceDirection::received) return line + to_hex(bytes);
+  // A trace is pasted into tickets and chats: the LLS password of the AARQ is masked, as in the
+  // gateway's journal.
+  Bytes frame(bytes.begin(), bytes.end());
+  const bool masked = acse::redact_authentication_value(frame);
+  return line + to_hex(frame) + (masked ? " (password masked)" : "");
 }
 
 }  // namespace dlmsgw::client

@@ -13,7 +13,8 @@ enum class TraceDirection { sent, received };
 
 using FrameTrace = std::function<void(TraceDirection direction, ByteView bytes)>;
 
-// "2026-05-01T10:00:00.123 -> 7E A0 ..." with the local wall-clock time.
+// "2026-05-01T10:00:00.123 -> 7E A0 ..." with the local wall-clock time. A sent AARQ's LLS
+// password is masked (acse::redact_authentication_value) and the line ends "(password masked)".
 std::string format_trace_line(TraceDirection direction, ByteView bytes);
 
 }  // namespace dlmsgw::client

@@ -36,13 +36,6 @@ std::int64_t now_ms() {
       .count();
 }
 
-// Topics we also publish on: with a plain MQTT broker our own messages come back, and failing to
-// parse them as requests is expected, not worth a warning.
-bool own_echo(std::string_view topic) {
-  return topic == topic::gateway_attributes || topic == topic::gateway_rpc ||
-         topic.starts_with(topic::device_rpc_response_prefix);
-}
-
 }  // namespace
 
 Record to_record(const Reading& reading, std::string device) {
@@ -192,12 +185,15 @@ GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
       io_, registry_,
       [this](const OutgoingMessage& message) {
         if (!uplink_->publish_now(message)) {
-          log()->warn("reply on '{}' lost: not connected to ThingsBoard", message.topic);
+          if (!client_->connected()) {
+            log()->warn("reply on '{}' lost: not connected to ThingsBoard", message.topic);
+          }
           return false;
         }
         return true;
       },
       options_.rpc_timeout);
+  router_->limit_replies([this] { return uplink_->limits().max_payload_bytes; });
   register_gateway_methods();
 }
 
@@ -353,11 +349,7 @@ void GatewayService::on_message(std::string_view topic, std::string_view payload
   }
   auto message = parse_incoming(topic, payload);
   if (!message) {
-    if (own_echo(topic)) {
-      log()->debug("{}", message.error().message);
-    } else {
-      log()->warn("{}", message.error().message);
-    }
+    on_malformed(topic, payload, message.error());
     return;
   }
   // Our own getSessionLimits request, echoed by a plain broker: not a request for us.
@@ -369,6 +361,28 @@ void GatewayService::on_message(std::string_view topic, std::string_view payload
     if (const auto* entry = registry_.find(rpc->device)) ++counters_[entry->connector].rpcs;
   }
   router_->handle(*message);
+}
+
+void GatewayService::on_malformed(std::string_view topic, std::string_view payload,
+                                  const Error& error) {
+  if (is_own_echo(topic, payload)) {
+    log()->debug("{}", error.message);
+    return;
+  }
+  ++malformed_messages_;
+  // The platform waits for an answer to an RPC: an error reply instead of its timeout.
+  const auto request = refused_rpc(topic, payload);
+  if (request) router_->refuse(*request, error);
+  if (const auto held_back = malformed_log_.admit(std::chrono::steady_clock::now())) {
+    const std::string before =
+        *held_back > 0 ? " (" + std::to_string(*held_back) + " more were not logged)" : "";
+    const std::string pause = malformed_log_.window_full()
+                                  ? "; more malformed messages this minute are only counted "
+                                    "(statistics: malformedMessages)"
+                                  : "";
+    log()->warn("{}: {}{}{}", error.message, request ? "answered with an error" : "ignored", before,
+                pause);
+  }
 }
 
 void GatewayService::use_own_token(const std::string& connector, std::string_view device,
@@ -447,6 +461,7 @@ nlohmann::json GatewayService::statistics() {
       {"batchesResent", uplink.batches_abandoned},
       {"rateLimited", uplink.rate_limited},
       {"rpcErrors", router_->errors()},
+      {"malformedMessages", malformed_messages_},
       {"devices", registry_.devices().size()},
       {"uptimeSeconds", std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::steady_clock::now() - started_at_)
@@ -487,7 +502,12 @@ void GatewayService::schedule_statistics() {
   stats_timer_.expires_after(options_.statistics_period);
   stats_timer_.async_wait([this, alive = alive_](std::error_code ec) {
     if (!*alive || ec || !started_) return;
-    (void)uplink_->publish_now(encode_gateway_telemetry(statistics()));
+    auto split = encode_gateway_telemetry(statistics(), uplink_->limits().max_payload_bytes);
+    for (const auto& message : split.messages) (void)uplink_->publish_now(message);
+    for (const auto& key : split.left_out) {
+      log()->warn("statistics: '{}' alone is over maxPayloadSizeBytes ({}): not sent", key,
+                  uplink_->limits().max_payload_bytes);
+    }
     schedule_statistics();
   });
 }

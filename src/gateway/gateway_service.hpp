@@ -26,6 +26,7 @@
 #include "gateway/connector.hpp"
 #include "gateway/device_registry.hpp"
 #include "gateway/direct_device_uplink.hpp"
+#include "gateway/log_throttle.hpp"
 #include "gateway/rpc_router.hpp"
 #include "gateway/storage/record.hpp"
 #include "gateway/storage/storage_service.hpp"
@@ -104,6 +105,7 @@ class GatewayService {
 
   void on_connection(bool connected);
   void on_message(std::string_view topic, std::string_view payload);
+  void on_malformed(std::string_view topic, std::string_view payload, const Error& error);
   void announce(const DeviceEntry& entry);
   void declare(const std::string& connector, std::string_view local_name, std::string_view type);
   std::string platform_name(const std::string& connector, const std::string& local_name);
@@ -130,6 +132,9 @@ class GatewayService {
   std::uint64_t connections_ = 0;
   std::uint64_t reconnects_ = 0;
   std::uint64_t dropped_ = 0;
+  // Messages from the platform that could not be parsed; warned about at most 10 a minute.
+  std::uint64_t malformed_messages_ = 0;
+  LogThrottle malformed_log_;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   std::optional<std::pair<std::chrono::steady_clock::time_point, double>> last_cpu_;
   bool started_ = false;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "core/text_excerpt.hpp"
 #include "gateway/component_logger.hpp"
 
 namespace dlmsgw::gateway {
@@ -20,7 +21,7 @@ std::shared_ptr<spdlog::logger> log() {
 }  // namespace
 
 nlohmann::json rpc_error(const Error& error) {
-  return {{"error", error.message}};
+  return {{"error", excerpt(error.message, kMaxRpcErrorBytes)}};
 }
 
 namespace {
@@ -163,7 +164,7 @@ void RpcRouter::on_attributes(const SharedAttributeUpdate& update) {
   Connector* connector = entry != nullptr ? owner_of(*entry) : nullptr;
   if (connector == nullptr) {
     log()->warn("shared attributes for '{}', which no running connector serves: ignored",
-                update.device);
+                excerpt(update.device));
     return;
   }
   ++routed_;
@@ -259,21 +260,53 @@ void RpcRouter::finish_attribute_request(std::int64_t id, Expected<nlohmann::jso
   done.done(std::move(result));
 }
 
+void RpcRouter::refuse(const RefusedRpc& request, const Error& error) {
+  // Not logged here: the caller logs malformed messages rate-limited, and a flood of them must
+  // not become a flood of log lines through this path.
+  ++errors_;
+  const auto data = rpc_error(error);
+  (void)send_(request.device ? encode_device_rpc_reply(*request.device, request.id, data)
+                             : encode_gateway_rpc_reply(request.id, data));
+}
+
+Expected<void> RpcRouter::fits(const OutgoingMessage& reply) const {
+  if (!max_payload_bytes_) return {};
+  const auto limit = max_payload_bytes_();
+  if (reply.payload.size() <= limit) return {};
+  return make_error(ErrorCode::out_of_range,
+                    "the reply of " + std::to_string(reply.payload.size()) +
+                        " bytes is over the platform's " + std::to_string(limit) +
+                        "-byte message limit (maxPayloadSizeBytes); ask for less at a time");
+}
+
 void RpcRouter::reply_device(const std::string& device, std::int64_t id,
                              Expected<nlohmann::json> result) {
   if (!result) {
     ++errors_;
-    log()->warn("RPC {} for '{}': {}", id, device, result.error().message);
+    log()->warn("RPC {} for '{}': {}", id, excerpt(device),
+                excerpt(result.error().message, kMaxRpcErrorBytes));
   }
-  (void)send_(encode_device_rpc_reply(device, id, result ? *result : rpc_error(result.error())));
+  auto reply = encode_device_rpc_reply(device, id, result ? *result : rpc_error(result.error()));
+  if (auto fitted = fits(reply); !fitted) {
+    if (result) ++errors_;
+    log()->warn("RPC {} for '{}': {}", id, excerpt(device), fitted.error().message);
+    reply = encode_device_rpc_reply(device, id, rpc_error(fitted.error()));
+  }
+  (void)send_(reply);
 }
 
 void RpcRouter::reply_gateway(std::int64_t id, Expected<nlohmann::json> result) {
   if (!result) {
     ++errors_;
-    log()->warn("gateway RPC {}: {}", id, result.error().message);
+    log()->warn("gateway RPC {}: {}", id, excerpt(result.error().message, kMaxRpcErrorBytes));
   }
-  (void)send_(encode_gateway_rpc_reply(id, result ? *result : rpc_error(result.error())));
+  auto reply = encode_gateway_rpc_reply(id, result ? *result : rpc_error(result.error()));
+  if (auto fitted = fits(reply); !fitted) {
+    if (result) ++errors_;
+    log()->warn("gateway RPC {}: {}", id, fitted.error().message);
+    reply = encode_gateway_rpc_reply(id, rpc_error(fitted.error()));
+  }
+  (void)send_(reply);
 }
 
 }  // namespace dlmsgw::gateway

@@ -53,8 +53,16 @@ class RpcRouter {
   // Forgets a connector (configuration reload): its devices' requests then get "not running".
   void remove_connector(std::string_view name);
   void add_gateway_method(std::string method, GatewayMethod handler);
+  // The largest reply the platform accepts (maxPayloadSizeBytes, or what getSessionLimits said):
+  // a larger answer is replaced by an error reply saying so. Unlimited until set.
+  void limit_replies(std::function<std::size_t()> max_payload_bytes) {
+    max_payload_bytes_ = std::move(max_payload_bytes);
+  }
 
   void handle(const IncomingMessage& message);
+  // A request that could not be parsed (refused_rpc found who waits): an error reply now, not
+  // logged (the caller logs malformed messages, rate-limited).
+  void refuse(const RefusedRpc& request, const Error& error);
 
   // Asks the platform for attributes of `device` (its platform name). `done` gets {"key":value,..}
   // or an error; it is called once, later on the loop, never from inside this call.
@@ -75,6 +83,7 @@ class RpcRouter {
   void on_gateway_rpc(const GatewayRpcRequest& request);
   void reply_device(const std::string& device, std::int64_t id, Expected<nlohmann::json> result);
   void reply_gateway(std::int64_t id, Expected<nlohmann::json> result);
+  [[nodiscard]] Expected<void> fits(const OutgoingMessage& reply) const;
   Connector* owner_of(const DeviceEntry& entry);
   void on_connector_reply(std::uint64_t ticket, Expected<nlohmann::json> result);
   void on_rpc_timeout(std::uint64_t ticket);
@@ -109,6 +118,7 @@ class RpcRouter {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::uint64_t routed_ = 0;
   std::uint64_t errors_ = 0;
+  std::function<std::size_t()> max_payload_bytes_;
 
  public:
   ~RpcRouter() { *alive_ = false; }
@@ -116,7 +126,9 @@ class RpcRouter {
   RpcRouter& operator=(const RpcRouter&) = delete;
 };
 
-// The JSON an Error becomes in an RPC reply: {"error": message}.
+// The JSON an Error becomes in an RPC reply: {"error": message}, the message cut to
+// kMaxRpcErrorBytes (errors may quote what the platform sent).
+inline constexpr std::size_t kMaxRpcErrorBytes = 512;
 nlohmann::json rpc_error(const Error& error);
 
 }  // namespace dlmsgw::gateway

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/component_logger.hpp"
+#include "gateway/uplink/bounded_json.hpp"
 #include "gateway/uplink/device_batch.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 
@@ -124,8 +125,10 @@ void UplinkService::request_session_limits() {
 bool UplinkService::on_rpc_response(std::int64_t request_id, std::string_view payload) {
   if (!limits_request_id_ || *limits_request_id_ != request_id) return false;
   limits_request_id_.reset();
-  const auto response = nlohmann::json::parse(payload, nullptr, false);
-  auto changes = apply_session_limits(options_.limits, response);
+  // From the network like every incoming message: bounded before a tree is built.
+  auto response = parse_bounded_json(payload);
+  auto changes = response ? apply_session_limits(options_.limits, *response)
+                          : Expected<std::vector<std::string>>(response.error());
   if (!changes) {
     log()->warn("uplink: {}; keeping the configured limits", changes.error().message);
   } else if (!changes->empty()) {
@@ -143,6 +146,12 @@ bool UplinkService::on_rpc_response(std::int64_t request_id, std::string_view pa
 
 bool UplinkService::publish_now(const OutgoingMessage& message) {
   if (!client_.connected()) return false;
+  // The platform drops (and may disconnect for) a message over its limit: never send one.
+  if (message.payload.size() > options_.limits.max_payload_bytes) {
+    log()->warn("uplink: message on '{}' not sent: {} bytes is over maxPayloadSizeBytes ({})",
+                message.topic, message.payload.size(), options_.limits.max_payload_bytes);
+    return false;
+  }
   take(options_.limits.messages, Clock::now(), 1);
   auto mid = client_.publish(message.topic, message.payload, options_.qos);
   if (!mid) {

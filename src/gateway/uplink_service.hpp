@@ -92,7 +92,8 @@ class UplinkService {
   bool on_rpc_response(std::int64_t request_id, std::string_view payload);
 
   // Publishes a control message (connect, RPC reply) right away, outside storage. It counts
-  // against the gateway message limit but never waits for it. False when not connected.
+  // against the gateway message limit but never waits for it. False when not connected, or when
+  // the payload is over max_payload_bytes (logged; never sent).
   bool publish_now(const OutgoingMessage& message);
 
   [[nodiscard]] const UplinkCounters& counters() const { return counters_; }

@@ -270,6 +270,19 @@ TEST(ConnectionSettings, NamesAndParsesEveryChoice) {
   EXPECT_FALSE(settings.validate());
 }
 
+// `dlmsgw read --trace` printed the LLS password of the AARQ in clear while the gateway's trace
+// masked it: the same frame as in authentication_redaction_test.cpp (password "22222222").
+TEST(FrameTrace, MasksTheLlsPasswordOfASentAarq) {
+  const Bytes aarq = *parse_hex(
+      "7E A0 44 02 21 03 10 FB AF E6 E6 00 60 36 A1 09 06 07 60 85 74 05 08 01 01 8A 02 07 80 8B "
+      "07 60 85 74 05 08 02 01 AC 0A 80 08 32 32 32 32 32 32 32 32 BE 10 04 0E 01 00 00 00 06 5F "
+      "1F 04 00 00 7E 1F 04 B0 3F 59 7E");
+  const std::string sent = format_trace_line(TraceDirection::sent, aarq);
+  EXPECT_EQ(sent.find("32 32 32 32 32 32 32 32"), std::string::npos) << sent;
+  EXPECT_NE(sent.find("80 08 2A 2A 2A 2A 2A 2A 2A 2A"), std::string::npos) << sent;
+  EXPECT_TRUE(sent.ends_with(" (password masked)")) << sent;
+}
+
 TEST(FrameTrace, PrintsDirectionTimeAndHex) {
   const Bytes frame{0x7E, 0xA0, 0x07};
   const std::string sent = format_trace_line(TraceDirection::sent, frame);

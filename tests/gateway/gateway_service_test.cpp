@@ -354,6 +354,29 @@ TEST(GatewayService, PublishesStatisticsAsGatewayTelemetry) {
   EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
 }
 
+// A 463-byte statistics message went out whole although maxPayloadSizeBytes was 256.
+TEST(GatewayService, StatisticsAreSplitUnderTheMessageLimit) {
+  Fixture f;
+  auto options = options_for(f.broker);
+  options.statistics = true;
+  options.statistics_period = 200ms;
+  options.uplink.limits.max_payload_bytes = 256;
+  f.start(options);
+  ASSERT_TRUE(f.connector->emit("Meter 1", 0));
+  nlohmann::json merged = nlohmann::json::object();
+  ASSERT_TRUE(run_until(f.io, [&] {
+    merged = nlohmann::json::object();
+    for (const auto& message : f.tb.gateway_telemetry()) merged.update(message);
+    return merged.value("readingsSent", 0) == 1 && merged.contains("memoryRssBytes");
+  }));
+  EXPECT_GT(merged.dump().size(), 256U);
+  for (const auto& message : f.tb.gateway_telemetry()) {
+    EXPECT_LE(message.dump().size(), 256U) << message.dump();
+  }
+  EXPECT_TRUE(merged.contains("connector.Synthetic.readings"));
+  EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
+}
+
 TEST(GatewayService, RateLimitsFromThePlatformSlowTheUplinkWithoutLosingData) {
   Fixture f;
   f.tb.session_limits = nlohmann::json{{"maxPayloadSize", 400},

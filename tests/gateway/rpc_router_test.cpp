@@ -175,3 +175,34 @@ TEST(RpcRouter, AnUnansweredAttributeRequestTimesOut) {
 
 }  // namespace
 }  // namespace dlmsgw::gateway
+
+namespace dlmsgw::gateway {
+namespace {
+
+// A 20 MB params quoted in an error made a 20 MB reply and log line: the error is cut, and a reply
+// over the platform's limit becomes an error reply saying so.
+TEST(RpcRouter, ErrorRepliesAreBoundedAndOversizedRepliesBecomeErrors) {
+  RouterFixture f(1s);
+  f.router.limit_replies([] { return std::size_t{1024}; });
+  f.router.add_gateway_method("quote", [](const json& params) -> Expected<json> {
+    return make_error(ErrorCode::invalid_argument, "bad params " + params.dump());
+  });
+  f.router.handle(GatewayRpcRequest{3, "quote", json(std::string(1 << 20, 'x'))});
+  ASSERT_EQ(f.sent.size(), 1U);
+  EXPECT_EQ(f.sent[0].topic, "v1/devices/me/rpc/response/3");
+  EXPECT_LE(f.sent[0].payload.size(), 1024U);
+  EXPECT_NE(f.sent[0].payload.find("more bytes)"), std::string::npos) << f.sent[0].payload;
+
+  f.router.handle(DeviceRpcRequest{"Meter 1", 4, "echo", json{{"big", std::string(4096, 'y')}}});
+  ASSERT_EQ(f.sent.size(), 2U);
+  const auto reply = f.reply(1);
+  EXPECT_LE(f.sent[1].payload.size(), 1024U);
+  EXPECT_EQ(reply.at("id"), 4);
+  EXPECT_NE(reply.at("data").at("error").get<std::string>().find("maxPayloadSizeBytes"),
+            std::string::npos)
+      << reply.dump();
+  EXPECT_EQ(f.router.errors(), 2U);
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway

@@ -109,3 +109,27 @@ TEST(ObjectsCommand, ListsTheSimulatorsObjects) {
 
 }  // namespace
 }  // namespace dlmsgw
+
+namespace dlmsgw {
+namespace {
+
+// The gateway's trace masks the LLS password of the AARQ; `read --trace` printed it in clear
+// ("22222222" is 3232323232323232 in the AARQ's calling-authentication-value).
+TEST(ReadCommand, TraceMasksTheLlsPassword) {
+  test::SimulatorProcess simulator(kBinary, {"--profile", "microstar"});
+  ASSERT_TRUE(simulator.ready()) << simulator.ready_line().dump();
+  const std::string port = std::to_string(simulator.port());
+  const auto result = test::run_command(kBinary + " read --trace --host 127.0.0.1 --port " + port +
+                                        " voltage_l1 2>&1");
+  ASSERT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_NE(result.output.find("(password masked)"), std::string::npos) << result.output;
+  std::string compact;
+  for (const char c : result.output) {
+    if (c != ' ' && c != ':') compact += static_cast<char>(std::toupper(c));
+  }
+  EXPECT_EQ(compact.find("3232323232323232"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("1-1:32.7.0 (voltage_l1)"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace dlmsgw

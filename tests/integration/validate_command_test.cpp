@@ -353,3 +353,39 @@ TEST_F(ValidateCommand, AnInvalidConfigurationIsNotProbed) {
 
 }  // namespace
 }  // namespace dlmsgw
+
+namespace dlmsgw {
+namespace {
+
+// TLS files were not checked at all: a missing CA or a private key every user can read passed
+// validate, and the service failed (or leaked the key) later.
+TEST_F(ValidateCommand, TlsFilesAreCheckedAMissingCaAndAWorldReadableKeyAreRefused) {
+  const auto ca = dir_.path() / "ca.pem";
+  const auto cert = dir_.path() / "client.pem";
+  const auto key = dir_.path() / "client.key";
+  write_file(cert, "cert");
+  write_file(key, "key");
+  ::chmod(key.c_str(), 0644);
+  write(replace(kGatewayYaml, "accessToken: token",
+                "accessToken: token\n    caCert: ca.pem\n    cert: client.pem\n"
+                "    privateKey: client.key"),
+        kConnectorJson);
+  const auto refused = validate();
+  EXPECT_EQ(refused.exit_status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("thingsboard.security.caCert: file " + ca.string() +
+                                " cannot be read: No such file or directory"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_NE(refused.output.find("thingsboard.security.privateKey: file " + key.string() +
+                                " is readable by every user (protect it with: chmod 600"),
+            std::string::npos)
+      << refused.output;
+
+  write_file(ca, "ca");
+  ::chmod(key.c_str(), 0600);
+  const auto valid = validate();
+  EXPECT_EQ(valid.exit_status, 0) << valid.output;
+}
+
+}  // namespace
+}  // namespace dlmsgw

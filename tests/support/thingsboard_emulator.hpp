@@ -90,6 +90,12 @@ class ThingsBoardEmulator {
     return publish("v1/devices/me/rpc/request/" + std::to_string(id),
                    json{{"method", method}, {"params", params}});
   }
+  // Any payload on any topic, as a broken or hostile platform (or another broker client) might
+  // send it: invalid JSON, invalid UTF-8, megabytes, deep nesting.
+  bool send_raw(const std::string& topic, const std::string& payload) {
+    sent_.insert(topic + '\n' + payload);
+    return client_->publish(topic, payload).has_value();
+  }
   bool send_shared_attributes(const std::string& device, const json& values) {
     return publish("v1/gateway/attributes", json{{"device", device}, {"data", values}});
   }

@@ -206,6 +206,13 @@ Expected<std::optional<std::string>> ConfigReader::secret(const Json& object,
   }
   if (!inline_value) return std::optional<std::string>();
   const auto value_path = join(path, key);
+  // A secret of the wrong type (a password written as a number) is still a secret: say what
+  // kind of value was found, never the value.
+  if (!object.at(key).is_string()) {
+    return error(value_path, std::string("expected text in quotes, got a ") +
+                                 object.at(key).type_name() + " (value not shown: it is a " + what +
+                                 "); write it as \"" + key + "\": \"...\"");
+  }
   DLMSGW_TRY_ASSIGN(auto value, text(object.at(key), value_path));
   constexpr std::string_view prefix = "${env:";
   if (value.rfind(prefix, 0) == 0) {

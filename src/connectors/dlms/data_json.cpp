@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/hex.hpp"
+#include "core/text_excerpt.hpp"
 #include "dlms/cosem/date_time.hpp"
 
 namespace dlmsgw::connectors::dlms {
@@ -278,8 +279,9 @@ std::string type_name(DataType type) {
 }
 
 Error value_error(DataType type, const json& value, std::string_view expected) {
-  return make_error(ErrorCode::invalid_argument,
-                    type_name(type) + " takes " + std::string(expected) + ", got " + value.dump());
+  return make_error(
+      ErrorCode::invalid_argument,
+      type_name(type) + " takes " + std::string(expected) + ", got " + excerpt(value.dump()));
 }
 
 // An integer from JSON as sign and magnitude, so the full int64 and uint64 ranges are exact.
@@ -598,7 +600,7 @@ Expected<Data> infer(const json& value, int depth) {
   return make_error(ErrorCode::invalid_argument,
                     "a JSON object has no A-XDR form; for a structure give an array and "
                     "type=structure: " +
-                        value.dump());
+                        excerpt(value.dump()));
 }
 
 }  // namespace

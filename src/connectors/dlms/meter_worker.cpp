@@ -14,6 +14,7 @@
 #include "client/meter_value.hpp"
 #include "connectors/dlms/data_json.hpp"
 #include "core/hex.hpp"
+#include "core/text_excerpt.hpp"
 #include "dlms/acse/authentication_redaction.hpp"
 #include "gateway/component_logger.hpp"
 
@@ -651,17 +652,17 @@ asio::awaitable<void> MeterWorker::write_attribute(AttributeUpdateConfig update,
   if (auto held = co_await session->get(update.attribute)) current = std::move(*held);
   auto data = data_from_json(value, std::nullopt, current ? &*current : nullptr);
   if (!data) {
-    log()->warn("{}: shared attribute '{}' = {} not written: {}", who(), update.key, value.dump(),
-                data.error().message);
+    log()->warn("{}: shared attribute '{}' = {} not written: {}", who(), excerpt(update.key),
+                excerpt(value.dump()), data.error().message);
     co_return;
   }
   if (auto written = co_await session->set(update.attribute, *data); !written) {
-    log()->warn("{}: shared attribute '{}' = {} not written: {}", who(), update.key, value.dump(),
-                without_who(written.error().message));
+    log()->warn("{}: shared attribute '{}' = {} not written: {}", who(), excerpt(update.key),
+                excerpt(value.dump()), without_who(written.error().message));
     co_return;
   }
-  log()->info("{}: shared attribute '{}' = {} written to {}", who(), update.key, value.dump(),
-              update.attribute.to_string());
+  log()->info("{}: shared attribute '{}' = {} written to {}", who(), excerpt(update.key),
+              excerpt(value.dump()), update.attribute.to_string());
 }
 
 }  // namespace dlmsgw::connectors::dlms

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "client/read_target.hpp"
+#include "core/text_excerpt.hpp"
+#include "gateway/uplink/bounded_json.hpp"
 
 namespace dlmsgw::connectors::dlms {
 namespace {
@@ -96,14 +98,15 @@ Expected<Params> split_string_form(RpcKind kind, std::string_view text) {
     if (segment.empty()) continue;
     const auto equals = segment.find('=');
     if (equals == std::string_view::npos) {
-      return param_error(kind, "'" + std::string(segment) + "' is not key=value");
+      return param_error(kind, "'" + excerpt(segment) + "' is not key=value");
     }
     const std::string_view key = segment.substr(0, equals);
     const std::string_view raw = trim(segment.substr(equals + 1));
     nlohmann::json value = std::string(raw);
     if (canonical_key(key) == "value") {
-      auto parsed = nlohmann::json::parse(raw, nullptr, /*allow_exceptions=*/false);
-      if (!parsed.is_discarded()) value = std::move(parsed);
+      // From the platform: bounded like the message that carried it (a string may hold
+      // 100,000 nested arrays).
+      if (auto parsed = gateway::parse_bounded_json(raw)) value = std::move(*parsed);
     }
     DLMSGW_TRY(add_param(kind, params, key, std::move(value)));
   }
@@ -115,9 +118,10 @@ Expected<Params> collect(RpcKind kind, const nlohmann::json& params) {
     const std::string_view text = trim(params.get_ref<const std::string&>());
     // A JSON object sent as a string (some dashboards stringify params).
     if (!text.empty() && text.front() == '{') {
-      auto parsed = nlohmann::json::parse(text, nullptr, false);
-      if (!parsed.is_discarded() && parsed.is_object()) return collect(kind, parsed);
-      return param_error(kind, "params look like JSON but do not parse");
+      auto parsed = gateway::parse_bounded_json(text);
+      if (parsed && parsed->is_object()) return collect(kind, *parsed);
+      return param_error(kind, "params look like JSON but do not parse" +
+                                   (parsed ? std::string() : ": " + parsed.error().message));
     }
     return split_string_form(kind, text);
   }
@@ -129,7 +133,7 @@ Expected<Params> collect(RpcKind kind, const nlohmann::json& params) {
     return out;
   }
   if (params.is_null()) return param_error(kind, "missing");
-  return param_error(kind, "must be a string or an object, got " + params.dump());
+  return param_error(kind, "must be a string or an object, got " + excerpt(params.dump()));
 }
 
 Expected<std::int64_t> integer_param(RpcKind kind, const std::string& name,
@@ -148,7 +152,7 @@ Expected<std::int64_t> integer_param(RpcKind kind, const std::string& name,
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
     if (error == std::errc() && end == text.data() + text.size() && !text.empty()) return number;
   }
-  return param_error(kind, name + ": " + value.dump() + " is not an integer");
+  return param_error(kind, name + ": " + excerpt(value.dump()) + " is not an integer");
 }
 
 Expected<std::int8_t> id_param(RpcKind kind, const std::string& name, const nlohmann::json& value) {
@@ -201,7 +205,8 @@ Expected<ObjectRequest> parse_object_request(RpcKind kind, const nlohmann::json&
 
   const nlohmann::json* obis = find("obis");
   if (obis == nullptr) return param_error(kind, "obis is missing");
-  if (!obis->is_string()) return param_error(kind, "obis: " + obis->dump() + " is not a string");
+  if (!obis->is_string())
+    return param_error(kind, "obis: " + excerpt(obis->dump()) + " is not a string");
   auto code = ObisCode::parse(obis->get_ref<const std::string&>());
   if (!code) return param_error(kind, "obis: " + code.error().message);
   request.obis = *code;
@@ -245,7 +250,8 @@ Expected<ObjectRequest> parse_object_request(RpcKind kind, const nlohmann::json&
     return param_error(kind, "value is missing");
   }
   if (type != nullptr) {
-    if (!type->is_string()) return param_error(kind, "type: " + type->dump() + " is not a string");
+    if (!type->is_string())
+      return param_error(kind, "type: " + excerpt(type->dump()) + " is not a string");
     auto parsed = parse_data_type_name(type->get_ref<const std::string&>());
     if (!parsed) {
       return param_error(kind, "type: '" + type->get<std::string>() +

@@ -492,7 +492,15 @@ Expected<void> apply_environment(GatewayConfig& config, const Environment& envir
     return make_error(ErrorCode::invalid_argument,
                       std::string("environment ") + name + ": '" + value + "' is not " + what);
   };
-  if (auto v = env("TB_GW_HOST")) config.host = *v;
+  // Each variable is held to the rule of the key it replaces: an empty TB_GW_HOST passed here and
+  // made `run` fail later, while `validate` approved it.
+  if (auto v = env("TB_GW_HOST")) {
+    if (v->empty()) {
+      return bad("TB_GW_HOST", *v,
+                 "a host name or address (it is empty: unset it to use thingsboard.host)");
+    }
+    config.host = *v;
+  }
   if (auto v = env("TB_GW_PORT")) {
     int port = 0;
     const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), port);
@@ -545,11 +553,19 @@ Expected<void> apply_environment(GatewayConfig& config, const Environment& envir
       return bad("TB_GW_STORAGE_TYPE", *v, "memory or sqlite");
     }
   }
-  if (auto v = env("TB_GW_STORAGE_PATH")) config.storage.data_file_path = *v;
+  if (auto v = env("TB_GW_STORAGE_PATH")) {
+    if (v->empty()) return bad("TB_GW_STORAGE_PATH", *v, "a file path (it is empty)");
+    config.storage.data_file_path = *v;
+  }
   if (security.cert.empty() != security.private_key.empty()) {
     return make_error(ErrorCode::invalid_argument,
                       "TLS client certificate and private key go together (TB_GW_CERT, "
                       "TB_GW_PRIVATE_KEY or security.cert, security.privateKey)");
+  }
+  if (!security.cert.empty() && security.ca_cert.empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "a TLS client certificate needs a CA certificate too (TB_GW_CA_CERT or "
+                      "security.caCert: TLS is never used unverified)");
   }
   return {};
 }
@@ -608,11 +624,28 @@ const std::vector<ConfigKeySection>& gateway_config_keys() {
 
 namespace {
 
+// Where readings are stored when the file does not say: on disk, as README promises, in the
+// service's StateDirectory when systemd gives one ($STATE_DIRECTORY, /var/lib/dlmsgw for the
+// package: the same file the packaged tb_gateway.yaml names), otherwise in data/ next to the
+// gateway file. Memory storage (lost on exit) is only ever chosen explicitly.
+void default_to_disk(StorageConfig& storage, const std::string& file_name,
+                     const Environment& environment) {
+  storage.type = StorageType::sqlite;
+  const auto state = environment("STATE_DIRECTORY");
+  // systemd lists several directories colon-separated when the unit names several.
+  if (state && !state->empty()) {
+    storage.data_file_path = std::filesystem::path(state->substr(0, state->find(':'))) / "data.db";
+  } else {
+    storage.data_file_path = relative_to(file_name, "data/data.db");
+  }
+}
+
 // Both entry points: with `errors`, every section is checked and each failure is collected;
 // without, the first failure is returned.
 Expected<GatewayConfig> parse(std::string_view text, const std::string& file_name,
                               const Environment& environment, std::vector<Error>* errors) {
   GatewayConfig config;
+  default_to_disk(config.storage, file_name, environment);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

@@ -14,9 +14,10 @@
 //       caCert: ca.pem, cert: c.pem, privateKey: k.pem   # TLS; with cert/privateKey: mutual TLS
 //     rateLimits / dpRateLimits / messagesRateLimits            # gateway: "N:S,N:S"
 //     deviceRateLimits / deviceDpRateLimits / deviceMessagesRateLimits   # per device
-//   storage:
-//     type: memory | sqlite
-//     data_file_path: ./data/data.db   # sqlite
+//   storage:                           # absent: sqlite at the default path below
+//     type: sqlite | memory            # default sqlite; memory loses unsent readings on exit
+//     data_file_path: data/data.db     # relative to this file; default $STATE_DIRECTORY/data.db
+//                                      # under systemd (the package: /var/lib/dlmsgw/data.db)
 //     max_records_count: 100000        # oldest dropped beyond it (0: no limit)
 //     read_records_count: 100          # records per uplink batch
 //     messages_ttl_in_days: 7          # sqlite: older records dropped (0: keep)
@@ -74,6 +75,8 @@ struct SecurityConfig {
 
 enum class StorageType { memory, sqlite };
 
+// What a default-constructed StorageConfig holds (memory) is for code and tests; a configuration
+// file without a storage section gets sqlite (parse_gateway_config).
 struct StorageConfig {
   StorageType type = StorageType::memory;
   std::filesystem::path data_file_path = "./data/data.db";

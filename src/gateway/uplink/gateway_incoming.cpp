@@ -1,7 +1,9 @@
 #include "gateway/uplink/gateway_incoming.hpp"
 
+#include <algorithm>
 #include <charconv>
 
+#include "gateway/uplink/bounded_json.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 
 namespace dlmsgw::gateway {
@@ -14,13 +16,14 @@ Error fault(std::string_view topic, std::string what) {
 }
 
 Expected<json> parse_object(std::string_view topic, std::string_view payload) {
-  auto document = json::parse(payload.begin(), payload.end(), nullptr, false);
-  if (document.is_discarded()) return fault(topic, "payload is not valid JSON");
+  auto parsed = parse_bounded_json(payload);
+  if (!parsed) return parsed.error().with_context("message on '" + std::string(topic) + "'");
+  auto& document = *parsed;
   if (!document.is_object()) {
     return fault(topic,
                  std::string("payload is a JSON ") + document.type_name() + ", expected an object");
   }
-  return document;
+  return std::move(document);
 }
 
 Expected<std::string> string_field(std::string_view topic, const json& object,
@@ -94,7 +97,12 @@ Expected<IncomingMessage> parse_attribute_response(std::string_view topic, const
   return IncomingMessage{std::move(response)};
 }
 
-Expected<IncomingMessage> parse_gateway_rpc(std::string_view topic, const json& message) {
+bool is_gateway_rpc_topic(std::string_view topic) {
+  const auto prefix = gateway::topic::device_rpc_request_prefix;
+  return topic.size() > prefix.size() && topic.substr(0, prefix.size()) == prefix;
+}
+
+Expected<std::int64_t> gateway_rpc_id(std::string_view topic) {
   const auto id_text = topic.substr(gateway::topic::device_rpc_request_prefix.size());
   std::int64_t request_id = 0;
   const auto [ptr, ec] =
@@ -102,6 +110,11 @@ Expected<IncomingMessage> parse_gateway_rpc(std::string_view topic, const json& 
   if (id_text.empty() || ec != std::errc{} || ptr != id_text.data() + id_text.size()) {
     return fault(topic, "request id '" + std::string(id_text) + "' in the topic is not an integer");
   }
+  return request_id;
+}
+
+Expected<IncomingMessage> parse_gateway_rpc(std::string_view topic, const json& message) {
+  DLMSGW_TRY_ASSIGN(const auto request_id, gateway_rpc_id(topic));
   DLMSGW_TRY_ASSIGN(auto method, string_field(topic, message, "method"));
   auto params = optional_field(message, "params");
 
@@ -125,9 +138,7 @@ Expected<IncomingMessage> parse_gateway_rpc(std::string_view topic, const json& 
 
 Expected<IncomingMessage> parse_incoming(std::string_view topic, std::string_view payload) {
   namespace t = gateway::topic;
-  const bool gateway_rpc =
-      topic.size() > t::device_rpc_request_prefix.size() &&
-      topic.substr(0, t::device_rpc_request_prefix.size()) == t::device_rpc_request_prefix;
+  const bool gateway_rpc = is_gateway_rpc_topic(topic);
   if (topic != t::gateway_rpc && topic != t::gateway_attributes &&
       topic != t::gateway_attributes_response && topic != t::device_attributes && !gateway_rpc) {
     return make_error(ErrorCode::unsupported,
@@ -139,6 +150,38 @@ Expected<IncomingMessage> parse_incoming(std::string_view topic, std::string_vie
   if (topic == t::gateway_attributes_response) return parse_attribute_response(topic, message);
   if (topic == t::device_attributes) return IncomingMessage{GatewayAttributeUpdate{message}};
   return parse_gateway_rpc(topic, message);
+}
+
+bool is_own_echo(std::string_view topic, std::string_view payload) {
+  if (topic != gateway::topic::gateway_rpc && topic != gateway::topic::gateway_attributes) {
+    return false;
+  }
+  auto message = parse_bounded_json(payload);
+  if (!message || !message->is_object()) return false;
+  if (topic == gateway::topic::gateway_rpc) {
+    return message->size() == 3 && message->contains("device") && message->contains("id") &&
+           message->contains("data");
+  }
+  if (message->empty() || message->contains("device") || message->contains("data")) return false;
+  return std::all_of(message->begin(), message->end(),
+                     [](const json& values) { return values.is_object(); });
+}
+
+std::optional<RefusedRpc> refused_rpc(std::string_view topic, std::string_view payload) {
+  if (is_gateway_rpc_topic(topic)) {
+    auto id = gateway_rpc_id(topic);
+    if (!id) return std::nullopt;
+    return RefusedRpc{std::nullopt, *id};
+  }
+  if (topic != gateway::topic::gateway_rpc) return std::nullopt;
+  auto message = parse_object(topic, payload);
+  if (!message || message->contains("id")) return std::nullopt;
+  auto device = string_field(topic, *message, "device");
+  auto data = object_field(topic, *message, "data");
+  if (!device || !data) return std::nullopt;
+  auto id = id_field(topic, *data, "id");
+  if (!id) return std::nullopt;
+  return RefusedRpc{std::move(*device), *id};
 }
 
 }  // namespace dlmsgw::gateway

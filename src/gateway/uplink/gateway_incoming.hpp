@@ -1,7 +1,8 @@
 #pragma once
 // parse_incoming: what ThingsBoard sends the gateway, decoded from topic + payload into one typed
 // value. Payloads come from the network: anything malformed gives an Error naming the topic and the
-// fault, never an exception.
+// fault, never an exception. Payloads too large or nested too deep (bounded_json.hpp) are refused
+// before any tree is built.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -68,5 +69,22 @@ using IncomingMessage =
                  DeviceRenamed, DeviceDeleted, GatewayAttributeUpdate>;
 
 Expected<IncomingMessage> parse_incoming(std::string_view topic, std::string_view payload);
+
+// Whether a message parse_incoming refused is one of ours coming back: a plain MQTT broker (not
+// ThingsBoard) echoes what we publish on v1/gateway/rpc (replies {"device":..,"id":..,"data":{..}})
+// and v1/gateway/attributes (batches {"Meter 1":{..},..}). Those are expected, not worth a warning;
+// anything else refused is the platform's (or an intruder's) and is.
+bool is_own_echo(std::string_view topic, std::string_view payload);
+
+// Who waits for an answer to a request parse_incoming refused, so that the platform gets an error
+// reply instead of waiting for its timeout. The gateway's own RPCs carry their id in the topic;
+// device RPCs carry device and id in the payload, found only when that part is readable. nullopt:
+// no one to answer (a shared-attribute update, a payload too broken, or our own reply echoed by a
+// plain broker: {"device":..,"id":..,"data":..} has a top-level id, requests do not).
+struct RefusedRpc {
+  std::optional<std::string> device;  // nullopt: the gateway's own RPC
+  std::int64_t id = 0;
+};
+std::optional<RefusedRpc> refused_rpc(std::string_view topic, std::string_view payload);
 
 }  // namespace dlmsgw::gateway

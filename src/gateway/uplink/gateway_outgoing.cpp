@@ -60,6 +60,28 @@ OutgoingMessage encode_gateway_telemetry(const nlohmann::json& values) {
   return {std::string(topic::device_telemetry), dump(values)};
 }
 
+SplitTelemetry encode_gateway_telemetry(const nlohmann::json& values,
+                                        std::size_t max_payload_bytes) {
+  SplitTelemetry split;
+  std::string members;  // "k":v,"k":v of the message being filled
+  const auto flush = [&] {
+    if (members.empty()) return;
+    split.messages.push_back({std::string(topic::device_telemetry), "{" + members + "}"});
+    members.clear();
+  };
+  for (const auto& [key, value] : values.items()) {
+    const std::string member = dump(key) + ":" + dump(value);
+    if (member.size() + 2 > max_payload_bytes) {
+      split.left_out.push_back(key);
+      continue;
+    }
+    if (!members.empty() && members.size() + 1 + member.size() + 2 > max_payload_bytes) flush();
+    members += (members.empty() ? "" : ",") + member;
+  }
+  flush();
+  return split;
+}
+
 OutgoingMessage encode_gateway_attributes(const nlohmann::json& values) {
   return {std::string(topic::device_attributes), dump(values)};
 }

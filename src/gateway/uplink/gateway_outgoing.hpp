@@ -40,6 +40,15 @@ OutgoingMessage encode_claim(std::string_view device, std::string_view secret_ke
 OutgoingMessage encode_device_claim(std::string_view secret_key, std::int64_t duration_ms);
 // The gateway's own telemetry/attributes (statistics, version): a flat JSON object.
 OutgoingMessage encode_gateway_telemetry(const nlohmann::json& values);
+// The same split over as many messages as it takes for each to stay within max_payload_bytes
+// (statistics grow with the connectors and direct devices; the platform drops larger messages).
+// A key whose value alone does not fit is left out and named in `left_out`.
+struct SplitTelemetry {
+  std::vector<OutgoingMessage> messages;
+  std::vector<std::string> left_out;
+};
+SplitTelemetry encode_gateway_telemetry(const nlohmann::json& values,
+                                        std::size_t max_payload_bytes);
 OutgoingMessage encode_gateway_attributes(const nlohmann::json& values);
 
 }  // namespace dlmsgw::gateway

@@ -760,3 +760,25 @@ TEST(DlmsConnectorConfig, LoadNamesAMissingFile) {
 
 }  // namespace
 }  // namespace dlmsgw::connectors::dlms
+
+namespace dlmsgw::connectors::dlms {
+namespace {
+
+// A secret written as a number ("password": 22222222 unquoted) was echoed in the type error, into
+// the journal and validate's report.
+TEST(DlmsConnectorConfig, ASecretOfTheWrongTypeIsNamedButNotShown) {
+  for (const std::string extra :
+       {R"(, "password": 22222222)", R"(, "password": 22222222.5)", R"(, "password": true)",
+        R"(, "password": [22222222])", R"(, "password": {"v": 22222222})"}) {
+    auto config = parse(simple_device(extra));
+    ASSERT_FALSE(config) << extra;
+    const auto& message = config.error().message;
+    EXPECT_EQ(message.find("22222222"), std::string::npos) << message;
+    EXPECT_EQ(message.find("true"), std::string::npos) << message;
+    EXPECT_NE(message.find("devices[0].password"), std::string::npos) << message;
+    EXPECT_NE(message.find("in quotes"), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace dlmsgw::connectors::dlms

@@ -226,3 +226,62 @@ TEST(GatewayConfig, OpensTheConfiguredStorage) {
 
 }  // namespace
 }  // namespace dlmsgw::gateway
+
+namespace dlmsgw::gateway {
+namespace {
+
+// README: every reading is stored on disk until acknowledged. A file without a storage section ran
+// on memory storage, losing unsent readings on every restart.
+TEST(GatewayConfig, WithoutAStorageSectionReadingsAreStoredOnDisk) {
+  const std::string yaml = "thingsboard:\n  host: h\n  security: {accessToken: t}\n";
+  auto config = parse_gateway_config(yaml, "/etc/dlmsgw/tb_gateway.yaml", kNoEnv);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->storage.type, StorageType::sqlite);
+  EXPECT_EQ(config->storage.data_file_path, "/etc/dlmsgw/data/data.db");
+
+  // Under systemd (StateDirectory=dlmsgw): the state directory, where the package stores it.
+  auto service = parse_gateway_config(yaml, "/etc/dlmsgw/tb_gateway.yaml",
+                                      env_of({{"STATE_DIRECTORY", "/var/lib/dlmsgw"}}));
+  ASSERT_TRUE(service) << service.error().message;
+  EXPECT_EQ(service->storage.type, StorageType::sqlite);
+  EXPECT_EQ(service->storage.data_file_path, "/var/lib/dlmsgw/data.db");
+
+  // A storage section without a type is on disk too; memory only when asked for.
+  auto untyped = parse_gateway_config(yaml + "storage: {max_records_count: 5}\n",
+                                      "/etc/dlmsgw/tb_gateway.yaml", kNoEnv);
+  ASSERT_TRUE(untyped);
+  EXPECT_EQ(untyped->storage.type, StorageType::sqlite);
+  auto memory = parse_gateway_config(yaml + "storage: {type: memory}\n",
+                                     "/etc/dlmsgw/tb_gateway.yaml", kNoEnv);
+  ASSERT_TRUE(memory);
+  EXPECT_EQ(memory->storage.type, StorageType::memory);
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway
+
+namespace dlmsgw::gateway {
+namespace {
+
+// TB_GW_HOST= (empty) passed validate and made `run` exit: a variable is held to the rule of the
+// key it replaces (thingsboard.host: "is empty").
+TEST(GatewayConfig, EnvironmentVariablesAreCheckedLikeTheKeysTheyReplace) {
+  auto empty_host = parse_gateway_config(kTbJson, "tb_gateway.json", env_of({{"TB_GW_HOST", ""}}));
+  ASSERT_FALSE(empty_host);
+  EXPECT_NE(empty_host.error().message.find("TB_GW_HOST"), std::string::npos);
+  EXPECT_NE(empty_host.error().message.find("empty"), std::string::npos);
+  auto check = check_gateway_config(kTbJson, "tb_gateway.json", env_of({{"TB_GW_HOST", ""}}));
+  EXPECT_FALSE(check.errors.empty());
+  EXPECT_FALSE(
+      parse_gateway_config(kTbJson, "tb_gateway.json", env_of({{"TB_GW_STORAGE_PATH", ""}})));
+  // As in the file: a client certificate without a CA to verify the server is refused.
+  auto no_ca =
+      parse_gateway_config(kTbJson, "tb_gateway.json",
+                           env_of({{"TB_GW_CERT", "c.pem"}, {"TB_GW_PRIVATE_KEY", "k.pem"}}));
+  ASSERT_FALSE(no_ca);
+  EXPECT_NE(no_ca.error().message.find("TB_GW_CA_CERT"), std::string::npos)
+      << no_ca.error().message;
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway

@@ -125,5 +125,76 @@ TEST(GatewayIncoming, HostilePayloadsNeverThrow) {
   }
 }
 
+// Every topic the gateway subscribes to and hands to parse_incoming.
+constexpr const char* kSubscribedTopics[] = {
+    "v1/gateway/rpc", "v1/gateway/attributes", "v1/gateway/attributes/response",
+    "v1/devices/me/rpc/request/1", "v1/devices/me/attributes"};
+
+// Balanced nesting parses as JSON: copying the tree used to recurse once per level and overflow
+// the stack (SIGSEGV). Refused before any tree is built, with the bound in the message.
+TEST(GatewayIncoming, DeeplyNestedPayloadsAreRefusedOnEveryTopic) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string inside = R"({"device":"M","data":{"id":1,"method":"m","params":)" + deep + "}}";
+  for (const auto* topic : kSubscribedTopics) {
+    for (const auto& payload : {deep, inside}) {
+      auto message = parse_incoming(topic, payload);
+      ASSERT_FALSE(message) << topic;
+      EXPECT_EQ(message.error().code, ErrorCode::too_deep) << topic;
+      EXPECT_NE(message.error().message.find(topic), std::string::npos);
+    }
+  }
+}
+
+TEST(GatewayIncoming, HugePayloadsAreRefusedOnEveryTopic) {
+  const std::string huge = R"({"device":"M","data":{"id":1,"method":"get","params":")" +
+                           std::string(3 << 20, 'a') + R"("}})";
+  for (const auto* topic : kSubscribedTopics) {
+    auto message = parse_incoming(topic, huge);
+    ASSERT_FALSE(message) << topic;
+    EXPECT_EQ(message.error().code, ErrorCode::out_of_range) << topic;
+    EXPECT_LT(message.error().message.size(), 200u) << "the payload must not be echoed";
+  }
+}
+
+TEST(GatewayIncoming, InvalidUtf8AndWrongTypesAreRefusedOnEveryTopic) {
+  for (const auto* topic : kSubscribedTopics) {
+    for (const std::string payload :
+         {std::string("{\"device\":\"M\xff\",\"data\":{\"id\":1,\"method\":\"m\"}}"),
+          std::string("[1,2]"), std::string("\"text\""), std::string("42")}) {
+      auto message = parse_incoming(topic, payload);
+      EXPECT_FALSE(message) << topic << " " << payload;
+    }
+  }
+}
+
+TEST(GatewayIncoming, RefusedRpcsNameWhoWaitsForTheErrorReply) {
+  const auto own = refused_rpc("v1/devices/me/rpc/request/12", "{not json");
+  ASSERT_TRUE(own);
+  EXPECT_FALSE(own->device);
+  EXPECT_EQ(own->id, 12);
+  const auto device =
+      refused_rpc("v1/gateway/rpc", R"({"device":"Meter 1","data":{"id":"9","method":5}})");
+  ASSERT_TRUE(device);
+  EXPECT_EQ(device->device, "Meter 1");
+  EXPECT_EQ(device->id, 9);
+  // Our own reply echoed by a plain broker has a top-level id: never answered.
+  EXPECT_FALSE(refused_rpc("v1/gateway/rpc", R"({"device":"Meter 1","id":9,"data":{"id":1}})"));
+  EXPECT_FALSE(refused_rpc("v1/gateway/rpc", "{not json"));
+  EXPECT_FALSE(refused_rpc("v1/devices/me/rpc/request/x", "{}"));
+  EXPECT_FALSE(refused_rpc("v1/gateway/attributes", R"({"device":"M","data":{"id":1}})"));
+}
+
+TEST(GatewayIncoming, OnlyOurOwnMessagesEchoedByABrokerCountAsEchoes) {
+  EXPECT_TRUE(is_own_echo("v1/gateway/rpc", R"({"device":"M","id":4,"data":{"error":"x"}})"));
+  EXPECT_TRUE(is_own_echo("v1/gateway/attributes", R"({"Meter 1":{"serial":"X1"}})"));
+  // Broken platform requests are not: they are warned about.
+  EXPECT_FALSE(is_own_echo("v1/gateway/rpc", R"({"device":"M","data":{"id":4,"method":5}})"));
+  EXPECT_FALSE(is_own_echo("v1/gateway/rpc", "{not json"));
+  EXPECT_FALSE(is_own_echo("v1/gateway/attributes", R"({"data":{"k":1}})"));
+  EXPECT_FALSE(is_own_echo("v1/gateway/attributes", R"({"device":5,"data":{"k":1}})"));
+  EXPECT_FALSE(is_own_echo("v1/gateway/attributes", R"({"k":1})"));
+  EXPECT_FALSE(is_own_echo("v1/devices/me/attributes", R"({"Meter 1":{"k":1}})"));
+}
+
 }  // namespace
 }  // namespace dlmsgw::gateway

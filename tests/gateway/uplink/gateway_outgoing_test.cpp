@@ -53,3 +53,28 @@ TEST(GatewayOutgoing, InvalidUtf8InNamesIsReplacedNotThrown) {
 
 }  // namespace
 }  // namespace dlmsgw::gateway
+
+namespace dlmsgw::gateway {
+namespace {
+
+// A 463-byte statistics message went out whole under maxPayloadSizeBytes: 256.
+TEST(GatewayOutgoing, GatewayTelemetryIsSplitUnderThePayloadLimit) {
+  nlohmann::json stats = nlohmann::json::object();
+  for (int i = 0; i < 20; ++i) stats["counter" + std::to_string(i)] = 1000000 + i;
+  stats["huge"] = std::string(300, 'h');
+  ASSERT_GT(stats.dump().size(), 463U);
+  const auto split = encode_gateway_telemetry(stats, 256);
+  ASSERT_GT(split.messages.size(), 1U);
+  nlohmann::json merged = nlohmann::json::object();
+  for (const auto& message : split.messages) {
+    EXPECT_EQ(message.topic, "v1/devices/me/telemetry");
+    EXPECT_LE(message.payload.size(), 256U) << message.payload;
+    merged.update(nlohmann::json::parse(message.payload));
+  }
+  EXPECT_EQ(split.left_out, std::vector<std::string>{"huge"});
+  stats.erase("huge");
+  EXPECT_EQ(merged, stats);
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway
