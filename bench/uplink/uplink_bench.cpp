@@ -307,8 +307,11 @@ int main(int argc, char** argv) {
   const std::filesystem::path dir = pattern;
   // Anonymous and logging errors only (the default logs every packet, which would make the broker
   // the bottleneck being measured).
-  dlmsgw::test::MosquittoBroker broker(dlmsgw::test::MosquittoBroker::Options{
-      .anonymous = true, .quiet_log = true, .tcp_nodelay = options.broker_nodelay});
+  dlmsgw::test::MosquittoBroker::Options broker_options;
+  broker_options.anonymous = true;
+  broker_options.quiet_log = true;
+  broker_options.tcp_nodelay = options.broker_nodelay;
+  dlmsgw::test::MosquittoBroker broker(broker_options);
   std::printf("%llu readings of %zu values over %zu devices, batches of %zu records\n",
               static_cast<unsigned long long>(options.readings), options.values, options.devices,
               options.batch);

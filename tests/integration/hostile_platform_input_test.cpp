@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "gateway/storage/temp_directory.hpp"
+#include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
@@ -24,7 +25,7 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using test::run_until;
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 
 std::string gateway_yaml(const test::MosquittoBroker& broker) {
   return "thingsboard:\n"

@@ -44,8 +44,8 @@ TEST(BoundedJson, OversizedPayloadIsRefusedWithTheLimit) {
 }
 
 TEST(BoundedJson, InvalidUtf8AndGarbageAreMalformed) {
-  for (const std::string text : {std::string("{\"k\":\"\xff\xfe\"}"), std::string("{\"k\":"),
-                                 std::string("\xc3"), std::string()}) {
+  for (const std::string& text : {std::string("{\"k\":\"\xff\xfe\"}"), std::string("{\"k\":"),
+                                  std::string("\xc3"), std::string()}) {
     auto document = parse_bounded_json(text);
     ASSERT_FALSE(document) << text;
     EXPECT_EQ(document.error().code, ErrorCode::malformed);

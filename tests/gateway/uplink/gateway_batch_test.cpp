@@ -72,9 +72,9 @@ TEST(GatewayBatch, SplitsAtTheSizeLimitExactly) {
     for (const auto& message : batch.messages) {
       EXPECT_LE(message.message.payload.size(), limit);
       // Every message is valid JSON and the ids it claims are the records it holds.
-      const auto json = nlohmann::json::parse(message.message.payload);
+      const auto parsed = nlohmann::json::parse(message.message.payload);
       std::size_t items = 0;
-      for (const auto& [device, entries] : json.items()) {
+      for (const auto& [device, entries] : parsed.items()) {
         for (const auto& entry : entries) {
           ++items;
           const auto ts = entry["ts"].get<std::int64_t>();
@@ -129,8 +129,8 @@ TEST(GatewayBatch, EscapesDeviceNamesAndHandlesAnEmptyBatch) {
   const std::vector<StoredRecord> records{telemetry(1, "Kitchen \"east\"\n", 1, R"({"v":1})")};
   const auto batch = encode_batch(records, 1000);
   ASSERT_EQ(batch.messages.size(), 1U);
-  const auto json = nlohmann::json::parse(batch.messages[0].message.payload);
-  EXPECT_TRUE(json.contains("Kitchen \"east\"\n"));
+  const auto parsed = nlohmann::json::parse(batch.messages[0].message.payload);
+  EXPECT_TRUE(parsed.contains("Kitchen \"east\"\n"));
   EXPECT_TRUE(encode_batch({}, 1000).messages.empty());
 }
 

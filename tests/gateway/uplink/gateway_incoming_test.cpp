@@ -158,7 +158,7 @@ TEST(GatewayIncoming, HugePayloadsAreRefusedOnEveryTopic) {
 
 TEST(GatewayIncoming, InvalidUtf8AndWrongTypesAreRefusedOnEveryTopic) {
   for (const auto* topic : kSubscribedTopics) {
-    for (const std::string payload :
+    for (const std::string& payload :
          {std::string("{\"device\":\"M\xff\",\"data\":{\"id\":1,\"method\":\"m\"}}"),
           std::string("[1,2]"), std::string("\"text\""), std::string("42")}) {
       auto message = parse_incoming(topic, payload);
