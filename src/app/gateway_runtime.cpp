@@ -37,17 +37,13 @@ std::string describe_storage(const gateway::StorageConfig& storage) {
 }
 
 // Logs a connector's summary, one line per meter, and its file's warnings; hands the connector
-// over, noting the DLMS ones in `dlms` (for metrics and the trace switch).
-std::vector<std::unique_ptr<gateway::Connector>> take_and_log(
-    std::vector<BuiltConnector> built, std::vector<connectors::dlms::DlmsConnector*>& dlms) {
+// over.
+std::vector<std::unique_ptr<gateway::Connector>> take_and_log(std::vector<BuiltConnector> built) {
   std::vector<std::unique_ptr<gateway::Connector>> connectors;
   for (auto& item : built) {
     spdlog::info("{}", item.summary);
     for (const auto& device : item.devices) spdlog::info("  {}", device);
     for (const auto& warning : item.warnings) spdlog::warn("{}", warning);
-    if (auto* meters = dynamic_cast<connectors::dlms::DlmsConnector*>(item.connector.get())) {
-      dlms.push_back(meters);
-    }
     connectors.push_back(std::move(item.connector));
   }
   return connectors;
@@ -118,7 +114,7 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
                    ? std::string("in memory")
                    : self.gateway_->registry().path().string());
   for (const auto& warning : self.config_.warnings) spdlog::warn("{}", warning);
-  for (auto& connector : take_and_log(std::move(*connectors), self.dlms_)) {
+  for (auto& connector : take_and_log(std::move(*connectors))) {
     if (auto added = self.gateway_->add_connector(std::move(connector)); !added) {
       return {nullptr, kExitConfig, added.error().message};
     }
@@ -170,15 +166,13 @@ void GatewayRuntime::reload() {
       "SIGHUP: reading the connector files again (tb_gateway.yaml is read only at start: restart "
       "dlmsgw for changes to it)");
   auto built = make_connectors(io_, config_.connectors);
-  std::vector<connectors::dlms::DlmsConnector*> dlms;
   if (!built) {
     spdlog::error("reload refused, the running connectors keep going: {}", built.error().message);
-  } else if (auto replaced = gateway_->replace_connectors(take_and_log(std::move(*built), dlms));
+  } else if (auto replaced = gateway_->replace_connectors(take_and_log(std::move(*built)));
              !replaced) {
     spdlog::error("reload refused, the running connectors keep going: {}",
                   replaced.error().message);
   } else {
-    dlms_ = std::move(dlms);
     spdlog::info("reload done: {} connector(s) running", config_.connectors.size());
   }
   (void)sd_notify(0, "READY=1");
@@ -198,9 +192,19 @@ void GatewayRuntime::begin_shutdown(int exit_code, const std::string& reason) {
   gateway_->stop();
 }
 
+std::vector<connectors::dlms::DlmsConnector*> GatewayRuntime::dlms_connectors() const {
+  std::vector<connectors::dlms::DlmsConnector*> dlms;
+  for (auto* connector : gateway_->connectors()) {
+    if (auto* meters = dynamic_cast<connectors::dlms::DlmsConnector*>(connector)) {
+      dlms.push_back(meters);
+    }
+  }
+  return dlms;
+}
+
 std::vector<connectors::dlms::MeterSnapshot> GatewayRuntime::meter_snapshots() const {
   std::vector<connectors::dlms::MeterSnapshot> snapshots;
-  for (const auto* connector : dlms_) {
+  for (const auto* connector : dlms_connectors()) {
     auto more = connector->meter_snapshots();
     std::move(more.begin(), more.end(), std::back_inserter(snapshots));
   }
@@ -220,7 +224,7 @@ void GatewayRuntime::start_health_endpoint() {
   options.extra_routes = [this](const observability::HttpRequest& request) {
     // Every answer about health reflects the state now.
     if (request.path == "/health") health_checks_.update(health_, *gateway_);
-    return route_trace(request, [this] { return dlms_; });
+    return route_trace(request, [this] { return dlms_connectors(); });
   };
   health_checks_.update(health_, *gateway_);
   auto endpoint =

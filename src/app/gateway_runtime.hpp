@@ -64,6 +64,8 @@ class GatewayRuntime {
   void begin_shutdown(int exit_code, const std::string& reason);
   void start_health_endpoint();
   [[nodiscard]] std::vector<connectors::dlms::MeterSnapshot> meter_snapshots() const;
+  // The running DLMS connectors (owned by gateway_; a reload may replace them): metrics, trace.
+  [[nodiscard]] std::vector<connectors::dlms::DlmsConnector*> dlms_connectors() const;
 
   asio::io_context io_{1};
   gateway::GatewayConfig config_;
@@ -76,8 +78,6 @@ class GatewayRuntime {
   GatewayHealth health_checks_{config_.storage};
   std::unique_ptr<GatewayMetrics> metrics_;
   std::unique_ptr<observability::HttpEndpoint> endpoint_;
-  // The running DLMS connectors (owned by gateway_), for metrics and the trace switch.
-  std::vector<connectors::dlms::DlmsConnector*> dlms_;
   asio::signal_set signals_{io_};
   bool stopping_ = false;
   int exit_code_ = kExitOk;

@@ -40,6 +40,7 @@ inline constexpr std::uint16_t kDefaultWrapperPort = 4059;  // IANA "dlms-cosem"
 struct TcpTarget {
   std::string host = "127.0.0.1";
   std::uint16_t port = kDefaultHdlcTcpPort;
+  bool operator==(const TcpTarget&) const = default;
 };
 
 struct SerialTarget {
@@ -48,6 +49,7 @@ struct SerialTarget {
   // with ACK 2 <baud char> 2 CR LF, then switch to the baud rate the meter announced (8N1) for
   // HDLC.
   bool iec_mode_e = false;
+  bool operator==(const SerialTarget&) const = default;
 };
 
 struct Timeouts {
@@ -56,6 +58,7 @@ struct Timeouts {
   std::chrono::milliseconds response{5'000};
   // HDLC: how many times a frame is sent again after a silent response timeout.
   unsigned retries = 2;
+  bool operator==(const Timeouts&) const = default;
 };
 
 struct ConnectionSettings {
@@ -95,6 +98,7 @@ struct ConnectionSettings {
   [[nodiscard]] std::string describe() const;
   // Refuses combinations that cannot work (ciphering without keys, bad address size...).
   [[nodiscard]] Expected<void> validate() const;
+  bool operator==(const ConnectionSettings&) const = default;
 };
 
 }  // namespace dlmsgw::client

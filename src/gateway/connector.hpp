@@ -99,6 +99,16 @@ class Connector {
   virtual void start(GatewaySink& sink) = 0;
   // Ends work; no sink call may follow. Called before the core stops storage.
   virtual void stop() = 0;
+  // A reload (SIGHUP): takes over the configuration of `replacement`, a connector of the same name
+  // built from the files read again and never started, in place, so that whatever did not change
+  // keeps running undisturbed (open sessions, counters, trace state), and declares again through
+  // `sink` (the one start() was given) every device it serves from now on. False: it cannot (the
+  // default), and the core stops it and starts `replacement` instead.
+  virtual bool reconfigure(Connector& replacement, GatewaySink& sink) {
+    (void)replacement;
+    (void)sink;
+    return false;
+  }
 
   // A device RPC for a device this connector declared.
   virtual void handle_rpc(RpcRequest request, RpcReply reply) = 0;

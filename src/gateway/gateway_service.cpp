@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <utility>
 
 #include "gateway/component_logger.hpp"
 #include "gateway/process_usage.hpp"
@@ -157,6 +158,11 @@ class GatewayService::Sink final : public GatewaySink {
   [[nodiscard]] const std::string& connector() const { return connector_; }
   // Local names this connector declared (replace_connectors: who is still served).
   [[nodiscard]] bool declared(const std::string& device) const { return declared_.count(device); }
+  // A reload: the connector declares again what it serves from now on.
+  std::set<std::string, std::less<>> take_declared() { return std::exchange(declared_, {}); }
+  void restore_declared(std::set<std::string, std::less<>> declared) {
+    declared_ = std::move(declared);
+  }
 
  private:
   std::set<std::string, std::less<>> declared_;
@@ -200,6 +206,13 @@ GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
 GatewayService::~GatewayService() {
   *alive_ = false;
   stop();
+}
+
+std::vector<Connector*> GatewayService::connectors() const {
+  std::vector<Connector*> running;
+  running.reserve(connectors_.size());
+  for (const auto& connector : connectors_) running.push_back(connector.get());
+  return running;
 }
 
 Expected<void> GatewayService::add_connector(std::unique_ptr<Connector> connector) {
@@ -277,28 +290,61 @@ Expected<void> GatewayService::replace_connectors(
   auto old_sinks = std::move(sinks_);
   connectors_.clear();
   sinks_.clear();
+  // A running connector of the same name takes the new configuration in place when it can, so
+  // that its unchanged devices are not disturbed; the replacement it took from is never started.
+  std::vector<std::unique_ptr<Connector>> retired;
+  std::vector<std::unique_ptr<Connector>> fresh;
+  for (auto& connector : connectors) {
+    const auto running =
+        std::find_if(old_connectors.begin(), old_connectors.end(),
+                     [&](const auto& old) { return old && old->name() == connector->name(); });
+    if (started_ && running != old_connectors.end()) {
+      auto& sink = old_sinks[static_cast<std::size_t>(running - old_connectors.begin())];
+      auto declared = sink->take_declared();
+      if ((*running)->reconfigure(*connector, *sink)) {
+        connectors_.push_back(std::move(*running));
+        sinks_.push_back(std::move(sink));
+        retired.push_back(std::move(connector));
+        continue;
+      }
+      sink->restore_declared(std::move(declared));
+    }
+    fresh.push_back(std::move(connector));
+  }
   for (auto& connector : old_connectors) {
+    if (!connector) continue;
     if (started_) connector->stop();
     router_->remove_connector(connector->name());
+    retired.push_back(std::move(connector));
   }
-  for (auto& connector : connectors) {
-    // Names are unique and the list is empty: this cannot fail.
+  const std::size_t first_fresh = connectors_.size();
+  for (auto& connector : fresh) {
+    // Names are unique and no other connector has this one: this cannot fail.
     (void)add_connector(std::move(connector));
   }
   if (started_) {
-    for (std::size_t i = 0; i < connectors_.size(); ++i) connectors_[i]->start(*sinks_[i]);
+    for (std::size_t i = first_fresh; i < connectors_.size(); ++i) {
+      connectors_[i]->start(*sinks_[i]);
+    }
   }
   for (const auto& [connector, device] : served) {
     const bool still_served = std::any_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
       return sink->connector() == connector && sink->declared(device);
     });
     if (still_served) continue;
-    for (const auto& sink : old_sinks) {
-      if (sink->connector() == connector) sink->device_disconnected(device);
+    // Any sink of that connector's name speaks for it: the old one, or the one it kept.
+    for (const auto* sinks : {&old_sinks, &sinks_}) {
+      const auto owner = std::find_if(sinks->begin(), sinks->end(), [&](const auto& sink) {
+        return sink && sink->connector() == connector;
+      });
+      if (owner != sinks->end()) {
+        (*owner)->device_disconnected(device);
+        break;
+      }
     }
   }
   // Destroyed once the handlers their stop() cancelled have run, not under them.
-  asio::post(io_, [retired = std::move(old_connectors), sinks = std::move(old_sinks)] {});
+  asio::post(io_, [retired = std::move(retired), sinks = std::move(old_sinks)] {});
   return {};
 }
 

@@ -91,6 +91,8 @@ class GatewayService {
   [[nodiscard]] nlohmann::json statistics();
   [[nodiscard]] const UplinkCounters& uplink_counters() const { return uplink_->counters(); }
   [[nodiscard]] const UplinkLimits& uplink_limits() const { return uplink_->limits(); }
+  // The connectors running now (a reload may replace some): for metrics and the trace switch.
+  [[nodiscard]] std::vector<Connector*> connectors() const;
   [[nodiscard]] const DeviceRegistry& registry() const { return registry_; }
   [[nodiscard]] MqttClient& mqtt() { return *client_; }
   [[nodiscard]] std::uint64_t reconnects() const { return reconnects_; }

@@ -19,6 +19,7 @@ struct SerialSettings {
   Parity parity = Parity::none;
   unsigned data_bits = 8;  // 5..8
   StopBits stop_bits = StopBits::one;
+  bool operator==(const SerialSettings&) const = default;
 };
 
 // Errors name the device and the setting that failed (e.g. "baud 12345 is not supported").

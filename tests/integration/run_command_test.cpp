@@ -253,6 +253,59 @@ TEST(RunCommand, SighupReplacesTheConnectorsRemovedMetersDisconnectNewOnesConnec
   EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
 }
 
+std::size_t count_in(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+// A reload restarts only what changed (a one-client meter fails its first reconnect, its
+// counters and trace would reset): Meter B's poll period changes, Meter A's entry does not, so
+// Meter A keeps its association through the reload and Meter B associates again.
+TEST(RunCommand, SighupKeepsTheSessionsOfMetersWhoseEntryDidNotChange) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "microstar", "--meters", "2"});
+  ASSERT_TRUE(meters.ready()) << meters.ready_line().dump();
+  RunFixture f;
+  write_file(f.dir.path() / "tb_gateway.yaml", gateway_yaml(f.broker, kDlmsEntry));
+  const auto connectors = f.dir.path() / "dlms_connector.json";
+  const auto file = connector_file({{"Meter A", meters.port(0)}, {"Meter B", meters.port(1)}});
+  write_file(connectors, file);
+  const std::string a_associated =
+      "meter 'Meter A' 127.0.0.1:" + std::to_string(meters.port(0)) + ": associated";
+  const std::string b_associated =
+      "meter 'Meter B' 127.0.0.1:" + std::to_string(meters.port(1)) + ": associated";
+  f.start();
+  ASSERT_TRUE(run_until(f.io, [&] {
+    return (f.gateway->logged(a_associated) && f.gateway->logged(b_associated)) ||
+           !f.gateway->running();
+  })) << f.gateway->log();
+
+  auto changed = json::parse(file);
+  changed["devices"][1]["pollPeriod"] = 4000;
+  write_file(connectors, changed.dump(2));
+  ASSERT_TRUE(f.gateway->signal(SIGHUP));
+  ASSERT_TRUE(run_until(f.io, [&] {
+    return f.gateway->logged("reload done") && count_in(f.gateway->log(), b_associated) == 2;
+  })) << f.gateway->log();
+  // Meter A goes on polling on its first association, through at least one more cycle.
+  const auto readings_of_a = [&] {
+    const auto found = f.tb.telemetry().find("Meter A");
+    return found == f.tb.telemetry().end() ? std::size_t{0} : found->second.size();
+  };
+  const auto before = readings_of_a();
+  ASSERT_TRUE(run_until(f.io, [&] { return readings_of_a() > before; })) << f.gateway->log();
+  EXPECT_EQ(count_in(f.gateway->log(), a_associated), 1U) << f.gateway->log();
+  EXPECT_TRUE(f.gateway->logged("reload kept 1 meter(s) running, stopped 1, started 1"))
+      << f.gateway->log();
+  EXPECT_EQ(disconnects_for(f.tb, "Meter A"), 0U);
+  EXPECT_EQ(disconnects_for(f.tb, "Meter B"), 0U);
+
+  ASSERT_TRUE(f.gateway->signal(SIGTERM));
+  EXPECT_EQ(f.wait_exit(), 0) << f.gateway->log();
+}
+
 TEST(RunCommand, SighupWithABrokenConnectorFileKeepsTheRunningConnectors) {
   test::SimulatorProcess meters(kBinary, {"--profile", "microstar"});
   ASSERT_TRUE(meters.ready()) << meters.ready_line().dump();

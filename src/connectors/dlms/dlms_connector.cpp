@@ -19,15 +19,58 @@ DlmsConnector::~DlmsConnector() {
   stop();
 }
 
-void DlmsConnector::start(gateway::GatewaySink& sink) {
+std::shared_ptr<MeterWorker> DlmsConnector::make_worker(const DeviceConfig& device) {
   // Jitter seeds differ per meter and per run, so meters that failed together retry apart.
   std::random_device entropy;
+  return std::make_shared<MeterWorker>(io_, device, limiter_, config_.statistics_period,
+                                       (std::uint64_t{entropy()} << 32) | entropy());
+}
+
+void DlmsConnector::start(gateway::GatewaySink& sink) {
   for (const auto& device : config_.devices) {
-    auto worker = std::make_shared<MeterWorker>(io_, device, limiter_, config_.statistics_period,
-                                                (std::uint64_t{entropy()} << 32) | entropy());
+    auto worker = make_worker(device);
     worker->start(sink);
     workers_.push_back(std::move(worker));
   }
+}
+
+bool DlmsConnector::reconfigure(gateway::Connector& replacement, gateway::GatewaySink& sink) {
+  auto* next = dynamic_cast<DlmsConnector*>(&replacement);
+  if (next == nullptr || next->config_.max_concurrent_polls != config_.max_concurrent_polls ||
+      next->config_.statistics_period != config_.statistics_period) {
+    return false;
+  }
+  std::vector<std::shared_ptr<MeterWorker>> kept;
+  std::vector<const DeviceConfig*> to_start;
+  for (const auto& device : next->config_.devices) {
+    const auto same = std::find_if(workers_.begin(), workers_.end(), [&](const auto& worker) {
+      return worker && worker->config() == device;
+    });
+    if (same == workers_.end()) {
+      to_start.push_back(&device);
+      continue;
+    }
+    (*same)->declare(sink);
+    kept.push_back(std::move(*same));
+  }
+  // Removed and changed meters release their associations before their successors connect.
+  std::size_t stopped = 0;
+  for (auto& worker : workers_) {
+    if (!worker) continue;
+    worker->stop();
+    ++stopped;
+  }
+  config_ = next->config_;
+  workers_ = std::move(kept);
+  for (const auto* device : to_start) {
+    auto worker = make_worker(*device);
+    worker->start(sink);
+    workers_.push_back(std::move(worker));
+  }
+  gateway::component_logger("connector")
+      ->info("connector '{}': reload kept {} meter(s) running, stopped {}, started {}", name_,
+             workers_.size() - to_start.size(), stopped, to_start.size());
+  return true;
 }
 
 void DlmsConnector::stop() {

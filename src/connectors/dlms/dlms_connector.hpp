@@ -29,6 +29,11 @@ class DlmsConnector final : public gateway::Connector {
   [[nodiscard]] std::string_view name() const override { return name_; }
   void start(gateway::GatewaySink& sink) override;
   void stop() override;
+  // Keeps the worker (session, counters, trace) of every device whose configuration is unchanged,
+  // stops the removed and changed ones, starts the new and changed ones. False when a
+  // connector-wide setting changed (maxConcurrentPolls, statisticsPeriod): those shape every
+  // worker.
+  bool reconfigure(gateway::Connector& replacement, gateway::GatewaySink& sink) override;
   void handle_rpc(gateway::RpcRequest request, gateway::RpcReply reply) override;
   void handle_attribute_update(std::string_view device, const nlohmann::json& values) override;
 
@@ -41,6 +46,7 @@ class DlmsConnector final : public gateway::Connector {
 
  private:
   MeterWorker* find(std::string_view device);
+  std::shared_ptr<MeterWorker> make_worker(const DeviceConfig& device);
 
   asio::io_context& io_;
   std::string name_;

@@ -58,12 +58,14 @@ struct PointConfig {
   double divider = 1.0;
   std::optional<int> round;  // decimal places, when set
   ReportStrategy report_strategy;
+  bool operator==(const PointConfig&) const = default;
 };
 
 // A shared attribute that ThingsBoard may change: written to the meter with SET.
 struct AttributeUpdateConfig {
   std::string key;
   xdlms::CosemAttributeDescriptor attribute;
+  bool operator==(const AttributeUpdateConfig&) const = default;
 };
 
 enum class RpcKind { get, set, action };
@@ -79,6 +81,7 @@ struct RpcMethodConfig {
   // For set/action: a fixed argument as JSON ("value" in the config); absent: taken from the
   // RPC's params.value.
   std::optional<std::string> value_json;
+  bool operator==(const RpcMethodConfig&) const = default;
 };
 
 // Reconnect when a meter keeps failing or goes quiet (simple form: watchdog{}).
@@ -86,6 +89,7 @@ struct WatchdogConfig {
   bool enabled = true;
   unsigned max_consecutive_failures = 10;              // failed reads in a row
   Milliseconds max_silence{std::chrono::minutes(10)};  // without one good read
+  bool operator==(const WatchdogConfig&) const = default;
 };
 
 // Stop hammering a meter that reconnects too often (simple form: circuitBreaker{}).
@@ -93,6 +97,7 @@ struct CircuitBreakerConfig {
   bool enabled = true;
   unsigned max_reconnects_per_hour = 10;
   Milliseconds pause{std::chrono::minutes(5)};
+  bool operator==(const CircuitBreakerConfig&) const = default;
 };
 
 // How connection attempts are spaced: exponential backoff with jitter from reconnect_delay up to
@@ -103,12 +108,14 @@ struct RetryConfig {
   Milliseconds min_connect_gap{1'000};
   // Failed attempts in a row before the breaker's pause applies (0: only the hourly rule).
   unsigned max_reconnect_attempts = 10;
+  bool operator==(const RetryConfig&) const = default;
 };
 
 // Migration: the device publishes as itself (device API, its own token) instead of through the
 // gateway, so a meter can move to dlmsgw while keeping its ThingsBoard device and dashboards.
 struct DeviceTokenConfig {
   std::string access_token;
+  bool operator==(const DeviceTokenConfig&) const = default;
 };
 
 struct DeviceConfig {
@@ -132,6 +139,7 @@ struct DeviceConfig {
   // clock (0-0:1.0.0 class 8), read at connect and on the attribute period.
   bool publish_clock_offset = true;
   std::optional<DeviceTokenConfig> device_token;
+  bool operator==(const DeviceConfig&) const = default;
 };
 
 struct DlmsConnectorConfig {

@@ -90,14 +90,18 @@ void MeterWorker::build_groups() {
   for (const auto& point : config_.attributes) add(point, true);
 }
 
-void MeterWorker::start(gateway::GatewaySink& sink) {
-  sink_ = &sink;
+void MeterWorker::declare(gateway::GatewaySink& sink) const {
   if (config_.device_token) {
     // Migration: the meter keeps publishing as its own ThingsBoard device (device API).
     sink.device_uses_own_token(config_.name, config_.device_token->access_token);
   } else {
     sink.device_connected(config_.name, config_.type);
   }
+}
+
+void MeterWorker::start(gateway::GatewaySink& sink) {
+  sink_ = &sink;
+  declare(sink);
   asio::co_spawn(
       io_, [self = shared_from_this()] { return self->run(); }, asio::detached);
   if (statistics_period_.count() > 0) {

@@ -49,6 +49,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
               std::chrono::milliseconds statistics_period, std::uint64_t seed);
 
   void start(gateway::GatewaySink& sink);
+  // Tells the core this meter is served (as a gateway child, or with its own token): start() does,
+  // and a reload that keeps the worker does again.
+  void declare(gateway::GatewaySink& sink) const;
   void stop();
 
   void handle_rpc(gateway::RpcRequest request, gateway::RpcReply reply);
