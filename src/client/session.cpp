@@ -1,5 +1,7 @@
 #include "client/session.hpp"
 
+#include "client/invocation_counter_key.hpp"
+
 // g++ 12 reports asio's coroutine frame allocator as mismatched new/delete after inlining (a known
 // false positive: the frame is allocated and freed by the same awaitable_frame_base operators).
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -72,6 +74,20 @@ std::string describe_get(const xdlms::CosemAttributeDescriptor& attribute) {
 Session::Session(ConnectionSettings settings, InvocationCounterStore* counters)
     : settings_(std::move(settings)), counters_(counters != nullptr ? counters : &own_counters_) {}
 
+std::string Session::counter_hint() const {
+  // A meter that enforces the counter answers a stale one with a bare rejection (often "no
+  // reason given"): say what we sent and where it is kept, which is what the operator can change.
+  const auto sent = cipher_->context.invocation_counter.value();
+  return "a ciphered association refused like this is most likely our invocation counter "
+         "(" +
+         std::to_string(sent == 0 ? 0 : sent - 1) +
+         " in this AARQ) being at or below the last one the meter accepted, e.g. after another "
+         "client used this system title and key; raise 'next' in " +
+         counters_->where(cipher_->tx_key) +
+         " above the meter's frame counter (see docs/dlms-connector.md, invocation counters); "
+         "else a block key the meter does not hold";
+}
+
 Error Session::failure(const Error& error, const std::string& phase) const {
   return error.with_context(settings_.describe() + ": " + phase);
 }
@@ -128,10 +144,11 @@ asio::awaitable<Expected<void>> Session::associate() {
     context.own_system_title = *settings_.system_title;
     context.global_key = *settings_.block_key;
     context.authentication_key = *settings_.authentication_key;
-    cipher.tx_key = context.own_system_title.to_hex() + ":tx";
+    cipher.tx_key = invocation_counter_key(context.own_system_title, context.global_key);
     if (counters_ != nullptr) {
-      context.invocation_counter =
-          security::InvocationCounter(counters_->load(cipher.tx_key).value_or(0));
+      auto next = counters_->load(cipher.tx_key);
+      if (!next) co_return fail(next.error());
+      context.invocation_counter = security::InvocationCounter(next->value_or(0));
     }
     cipher_ = std::move(cipher);
   }
@@ -177,7 +194,16 @@ asio::awaitable<Expected<void>> Session::associate() {
   if (!answer) co_return fail(answer.error());
   auto aare = acse::decode_aare(*answer);
   if (!aare) co_return fail(aare.error());
-  if (auto accepted = acse::require_accepted(*aare); !accepted) co_return fail(accepted.error());
+  if (auto accepted = acse::require_accepted(*aare); !accepted) {
+    // Meters answer a stale counter without a specific reason; a specific one (authentication
+    // failure, context not supported...) says enough by itself.
+    const bool unexplained =
+        aare->diagnostic.is(acse::AcseServiceUserDiagnostic::no_reason_given) ||
+        aare->diagnostic.is(acse::AcseServiceUserDiagnostic::null);
+    if (!cipher_ || !unexplained) co_return fail(accepted.error());
+    co_return fail(
+        make_error(accepted.error().code, accepted.error().message + "; " + counter_hint()));
+  }
 
   if (cipher_ && aare->responding_ap_title) {
     auto title = security::SystemTitle::from_bytes(*aare->responding_ap_title);
@@ -185,8 +211,10 @@ asio::awaitable<Expected<void>> Session::associate() {
     cipher_->context.peer_system_title = *title;
     cipher_->rx_key = title->to_hex() + ":rx";
     if (counters_ != nullptr) {
-      if (auto last = counters_->load(cipher_->rx_key)) {
-        cipher_->guard = security::InvocationCounterGuard(security::InvocationCounter(*last));
+      auto last = counters_->load(cipher_->rx_key);
+      if (!last) co_return fail(last.error());
+      if (*last) {
+        cipher_->guard = security::InvocationCounterGuard(security::InvocationCounter(**last));
       }
     }
   }
@@ -242,7 +270,11 @@ asio::awaitable<Expected<void>> Session::authenticate_hls_gmac(const Bytes& clie
   auto next = context.invocation_counter.next();
   if (!next) co_return failure(next.error(), phase);
   context.invocation_counter = *next;
-  if (counters_ != nullptr) counters_->save(cipher_->tx_key, next->value());
+  if (counters_ != nullptr) {
+    if (auto saved = counters_->save(cipher_->tx_key, next->value()); !saved) {
+      co_return failure(saved.error(), phase);
+    }
+  }
 
   const xdlms::CosemMethodDescriptor method{
       static_cast<std::uint16_t>(cosem::InterfaceClass::association_ln), kCurrentAssociation, 1};
@@ -264,7 +296,9 @@ Expected<Bytes> Session::protect(const Bytes& apdu) {
   auto& context = cipher_->context;
   DLMSGW_TRY_ASSIGN(Bytes sealed, security::protect(apdu, context));
   DLMSGW_TRY_ASSIGN(context.invocation_counter, context.invocation_counter.next());
-  if (counters_ != nullptr) counters_->save(cipher_->tx_key, context.invocation_counter.value());
+  if (counters_ != nullptr) {
+    DLMSGW_TRY(counters_->save(cipher_->tx_key, context.invocation_counter.value()));
+  }
   return sealed;
 }
 
@@ -272,7 +306,7 @@ Expected<Bytes> Session::unprotect(const Bytes& apdu) {
   DLMSGW_TRY_ASSIGN(security::Unprotected plain, security::unprotect(apdu, cipher_->context));
   DLMSGW_TRY(cipher_->guard.accept(plain.invocation_counter));
   if (counters_ != nullptr && !cipher_->rx_key.empty()) {
-    counters_->save(cipher_->rx_key, plain.invocation_counter.value());
+    DLMSGW_TRY(counters_->save(cipher_->rx_key, plain.invocation_counter.value()));
   }
   return std::move(plain.apdu);
 }

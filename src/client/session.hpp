@@ -146,6 +146,7 @@ class Session {
   Expected<Bytes> unprotect(const Bytes& apdu);
   xdlms::InvokeIdAndPriority next_invoke();
   Error failure(const Error& error, const std::string& phase) const;
+  [[nodiscard]] std::string counter_hint() const;
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
   ConnectionSettings settings_;

@@ -9,11 +9,13 @@
 
 namespace dlmsgw::connectors::dlms {
 
-DlmsConnector::DlmsConnector(asio::io_context& io, std::string name, DlmsConnectorConfig config)
+DlmsConnector::DlmsConnector(asio::io_context& io, std::string name, DlmsConnectorConfig config,
+                             std::shared_ptr<client::InvocationCounterStore> counters)
     : io_(io),
       name_(std::move(name)),
       config_(std::move(config)),
-      limiter_(std::make_shared<PollLimiter>(config_.max_concurrent_polls)) {}
+      limiter_(std::make_shared<PollLimiter>(config_.max_concurrent_polls)),
+      counters_(std::move(counters)) {}
 
 DlmsConnector::~DlmsConnector() {
   stop();
@@ -23,8 +25,9 @@ void DlmsConnector::start(gateway::GatewaySink& sink) {
   // Jitter seeds differ per meter and per run, so meters that failed together retry apart.
   std::random_device entropy;
   for (const auto& device : config_.devices) {
-    auto worker = std::make_shared<MeterWorker>(io_, device, limiter_, config_.statistics_period,
-                                                (std::uint64_t{entropy()} << 32) | entropy());
+    auto worker =
+        std::make_shared<MeterWorker>(io_, device, limiter_, config_.statistics_period,
+                                      (std::uint64_t{entropy()} << 32) | entropy(), counters_);
     worker->start(sink);
     workers_.push_back(std::move(worker));
   }

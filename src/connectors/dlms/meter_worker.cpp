@@ -60,11 +60,14 @@ std::string rpc_methods(const DeviceConfig& config) {
 
 MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
                          std::shared_ptr<PollLimiter> limiter,
-                         std::chrono::milliseconds statistics_period, std::uint64_t seed)
+                         std::chrono::milliseconds statistics_period, std::uint64_t seed,
+                         std::shared_ptr<client::InvocationCounterStore> counters)
     : io_(io),
       config_(std::move(config)),
       limiter_(std::move(limiter)),
       statistics_period_(statistics_period),
+      counters_(counters ? std::move(counters)
+                         : std::make_shared<client::MemoryInvocationCounterStore>()),
       health_(config_.watchdog, config_.circuit_breaker, config_.retry, seed),
       wake_(io),
       statistics_timer_(io),
@@ -165,7 +168,7 @@ asio::awaitable<bool> MeterWorker::connect() {
   health_.on_connect_attempt(SteadyClock::now());
   auto slot = co_await limiter_->acquire();
   if (stopping_) co_return false;
-  auto session = std::make_shared<client::Session>(config_.connection, &counters_);
+  auto session = std::make_shared<client::Session>(config_.connection, counters_.get());
   if (tracing_) session->set_trace(frame_trace());
   session_ = session;
   auto opened = co_await session->open();

@@ -46,7 +46,8 @@ inline constexpr std::chrono::milliseconds kStopGrace{3'000};
 class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
  public:
   MeterWorker(asio::io_context& io, DeviceConfig config, std::shared_ptr<PollLimiter> limiter,
-              std::chrono::milliseconds statistics_period, std::uint64_t seed);
+              std::chrono::milliseconds statistics_period, std::uint64_t seed,
+              std::shared_ptr<client::InvocationCounterStore> counters = nullptr);
 
   void start(gateway::GatewaySink& sink);
   void stop();
@@ -108,8 +109,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   std::shared_ptr<PollLimiter> limiter_;
   std::chrono::milliseconds statistics_period_;
   gateway::GatewaySink* sink_ = nullptr;
-  // Counters carry over between sessions: a new session starting at 0 would reuse GCM nonces.
-  client::MemoryInvocationCounterStore counters_;
+  // Counters carry over between sessions: a new session starting at 0 would reuse GCM nonces
+  // (and be refused by a meter that enforces them). Shared, durable in `dlmsgw run`.
+  std::shared_ptr<client::InvocationCounterStore> counters_;
   std::shared_ptr<client::Session> session_;
   MeterHealth health_;
   MeterStatistics stats_;
