@@ -589,28 +589,39 @@ asio::awaitable<Expected<std::vector<ObjectListEntry>>> Session::read_object_lis
   co_return std::move(*entries);
 }
 
-asio::awaitable<Expected<void>> Session::run_keep_alive() {
-  using namespace std::chrono;
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer timer(executor);
+std::chrono::steady_clock::time_point Session::keep_alive_due() const {
+  if (!open_ || settings_.keep_alive_interval.count() <= 0) {
+    return std::chrono::steady_clock::time_point::max();
+  }
+  return last_activity_ + settings_.keep_alive_interval;
+}
+
+asio::awaitable<Expected<void>> Session::keep_alive_if_idle() {
+  auto guard = co_await mutex_.lock();
+  if (!open_ || std::chrono::steady_clock::now() < keep_alive_due()) co_return Expected<void>{};
+  ++stats_.keep_alives;
   const xdlms::CosemAttributeDescriptor probe{
       static_cast<std::uint16_t>(cosem::InterfaceClass::association_ln), kCurrentAssociation, 1};
+  auto answer = co_await get_unlocked(probe, std::nullopt);
+  if (!answer && answer.error().code != ErrorCode::rejected) {
+    co_await close_unlocked();
+    co_return failure(answer.error(), "keep-alive");
+  }
+  co_return Expected<void>{};
+}
+
+asio::awaitable<Expected<void>> Session::run_keep_alive() {
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor);
   while (open_) {
-    const auto due = last_activity_ + settings_.keep_alive_interval;
-    if (steady_clock::now() < due) {
+    const auto due = keep_alive_due();
+    if (due == std::chrono::steady_clock::time_point::max()) break;
+    if (std::chrono::steady_clock::now() < due) {
       timer.expires_at(due);
       co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
       continue;
     }
-    auto guard = co_await mutex_.lock();
-    if (!open_) break;
-    if (steady_clock::now() < last_activity_ + settings_.keep_alive_interval) continue;
-    ++stats_.keep_alives;
-    auto answer = co_await get_unlocked(probe, std::nullopt);
-    if (!answer && answer.error().code != ErrorCode::rejected) {
-      co_await close_unlocked();
-      co_return failure(answer.error(), "keep-alive");
-    }
+    if (auto kept = co_await keep_alive_if_idle(); !kept) co_return kept.error();
   }
   co_return Expected<void>{};
 }

@@ -107,6 +107,14 @@ class Session {
   // session is closed or a keep-alive fails (then the session is closed and the error returned).
   // Spawn it beside the requests.
   asio::awaitable<Expected<void>> run_keep_alive();
+  // One keep-alive GET (attribute 1 of the current association) when the session has been idle
+  // for the keep-alive interval by the time it holds the session's mutex, so it never comes
+  // between the parts of another request. A meter's refusal (rejected) still kept the link
+  // alive; any other failure closes the session and is returned.
+  asio::awaitable<Expected<void>> keep_alive_if_idle();
+  // When keep_alive_if_idle() will next have something to do; max() when keep-alive is off (an
+  // interval of 0) or the session is not open.
+  [[nodiscard]] std::chrono::steady_clock::time_point keep_alive_due() const;
 
   // False once the meter closed or reset the connection or dropped the link: open() again.
   [[nodiscard]] bool is_open() const { return open_ && channel_ && channel_->is_open(); }

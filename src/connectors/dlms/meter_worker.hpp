@@ -74,7 +74,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
     std::vector<const PointConfig*> points;
     std::chrono::steady_clock::time_point next_start{};
   };
-  enum class GroupOutcome { read, link_lost };
+  // dropped_before_answer: the link was gone at the group's first request (the meter dropped
+  // it while we were idle), nothing was recorded: reopen and read the group again.
+  enum class GroupOutcome { read, link_lost, dropped_before_answer };
 
   asio::awaitable<void> run();
   asio::awaitable<bool> connect();
@@ -85,6 +87,10 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::awaitable<void> execute(ObjectRequest request, gateway::RpcReply reply);
   asio::awaitable<void> write_attribute(AttributeUpdateConfig update, nlohmann::json value);
   asio::awaitable<void> close_session();
+  // Between polls: keep-alive GETs whenever the session is idle for keepAliveInterval.
+  asio::awaitable<void> idle_until(std::chrono::steady_clock::time_point at);
+  // A link that dropped while idle, opened again outside MeterHealth; false when it failed.
+  asio::awaitable<bool> reopen_idle_session();
   // Sleeps until `at`, or less when stopping or woken (RPC reconnect).
   asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point at);
 
