@@ -88,6 +88,13 @@ std::string Session::counter_hint() const {
          "else a block key the meter does not hold";
 }
 
+Error Session::too_late(const std::string& phase) const {
+  return failure(make_error(ErrorCode::timeout,
+                            "not started before its deadline (the session was busy with other "
+                            "requests): dropped, not sent to the meter"),
+                 phase);
+}
+
 Error Session::failure(const Error& error, const std::string& phase) const {
   return error.with_context(settings_.describe() + ": " + phase);
 }
@@ -460,10 +467,11 @@ asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many_u
 }
 
 asio::awaitable<Expected<void>> Session::set(const xdlms::CosemAttributeDescriptor& attribute,
-                                             const axdr::Data& value) {
+                                             const axdr::Data& value, Deadline not_after) {
   auto guard = co_await mutex_.lock();
   const std::string phase = "SET " + attribute.instance.to_string() + " attribute " +
                             std::to_string(attribute.attribute_id);
+  if (not_after && std::chrono::steady_clock::now() >= *not_after) co_return too_late(phase);
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::SetRequestNormal request{invoke, attribute, std::nullopt, value};
   auto answer = co_await exchange(request.encode(), invoke);
@@ -477,8 +485,13 @@ asio::awaitable<Expected<void>> Session::set(const xdlms::CosemAttributeDescript
 }
 
 asio::awaitable<Expected<std::optional<axdr::Data>>> Session::action(
-    const xdlms::CosemMethodDescriptor& method, std::optional<axdr::Data> parameters) {
+    const xdlms::CosemMethodDescriptor& method, std::optional<axdr::Data> parameters,
+    Deadline not_after) {
   auto guard = co_await mutex_.lock();
+  if (not_after && std::chrono::steady_clock::now() >= *not_after) {
+    co_return too_late("ACTION " + method.instance.to_string() + " method " +
+                       std::to_string(method.method_id));
+  }
   co_return co_await action_unlocked(method, parameters);
 }
 

@@ -615,13 +615,27 @@ void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply repl
   }
   asio::co_spawn(
       io_,
-      [self = shared_from_this(), object = std::move(*object), reply = std::move(reply)]() mutable {
-        return self->execute(std::move(object), std::move(reply));
+      [self = shared_from_this(), object = std::move(*object), reply = std::move(reply),
+       deadline = request.deadline]() mutable {
+        return self->execute(std::move(object), std::move(reply), deadline);
       },
       asio::detached);
 }
 
-asio::awaitable<void> MeterWorker::execute(ObjectRequest request, gateway::RpcReply reply) {
+asio::awaitable<void> MeterWorker::execute(
+    ObjectRequest request, gateway::RpcReply reply,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
+  // What an operator needs to know about a change that happened after ThingsBoard reported
+  // the RPC as timed out, and what was dropped because it could not start in time.
+  const auto report_late = [&](const std::string& what, const Expected<void>& outcome) {
+    if (!outcome && outcome.error().code == ErrorCode::timeout &&
+        outcome.error().message.find("not sent") != std::string::npos) {
+      log()->warn("{}: RPC {}: {}", who(), what, without_who(outcome.error().message));
+    } else if (deadline && SteadyClock::now() > *deadline) {
+      log()->warn("{}: RPC {} completed after its deadline (ThingsBoard was told it timed out): {}",
+                  who(), what, outcome ? std::string("ok") : outcome.error().message);
+    }
+  };
   auto session = session_;
   if (!session || !session->is_open()) {
     reply(make_error(ErrorCode::connection_closed, not_connected_reason()));
@@ -656,7 +670,8 @@ asio::awaitable<void> MeterWorker::execute(ObjectRequest request, gateway::RpcRe
                                                           data.error().message));
         co_return;
       }
-      auto written = co_await session->set(attribute, *data);
+      auto written = co_await session->set(attribute, *data, deadline);
+      report_late("set " + attribute.to_string(), written);
       if (!written) {
         reply(written.error());
       } else {
@@ -679,7 +694,9 @@ asio::awaitable<void> MeterWorker::execute(ObjectRequest request, gateway::RpcRe
       } else if (request.class_id == kDisconnectControlClass) {
         parameters = axdr::Data::integer(0);  // remote_disconnect/reconnect (data ::= integer(0))
       }
-      auto done = co_await session->action(method, parameters);
+      auto done = co_await session->action(method, parameters, deadline);
+      report_late("action " + method.to_string(),
+                  done ? Expected<void>{} : Expected<void>{done.error()});
       if (!done) {
         reply(done.error());
         co_return;

@@ -84,7 +84,10 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::awaitable<GroupOutcome> read_group(PollGroup& group);
   asio::awaitable<void> read_clock_offset(gateway::AttributeSet& attributes);
   asio::awaitable<void> statistics_loop();
-  asio::awaitable<void> execute(ObjectRequest request, gateway::RpcReply reply);
+  // `deadline`: the router's; a SET or ACTION not started by then is dropped (never sent), one
+  // that completes after it is logged (ThingsBoard was already told it timed out).
+  asio::awaitable<void> execute(ObjectRequest request, gateway::RpcReply reply,
+                                std::optional<std::chrono::steady_clock::time_point> deadline);
   asio::awaitable<void> write_attribute(AttributeUpdateConfig update, nlohmann::json value);
   asio::awaitable<void> close_session();
   // Between polls: keep-alive GETs whenever the session is idle for keepAliveInterval.
