@@ -1,5 +1,7 @@
 #include "app/config_probe.hpp"
 
+#include "client/file_invocation_counter_store.hpp"
+
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // asio frame allocator, see session.cpp
 
 #include <algorithm>
@@ -118,14 +120,16 @@ asio::awaitable<Expected<std::string>> open_and_read(
   co_return read;
 }
 
-asio::awaitable<void> probe_meter(const MeterTarget& meter, milliseconds timeout, ProbeRow& row) {
+asio::awaitable<void> probe_meter(const MeterTarget& meter, milliseconds timeout,
+                                  std::shared_ptr<client::InvocationCounterStore> counters,
+                                  ProbeRow& row) {
   const auto start = Clock::now();
   auto settings = meter.connection;
   row.target = "meter '" + meter.name + "'";
   row.address = settings.peer();
   settings.timeouts.connect = std::min(settings.timeouts.connect, timeout);
   settings.timeouts.response = std::min(settings.timeouts.response, timeout);
-  auto session = std::make_shared<client::Session>(settings);
+  auto session = std::make_shared<client::Session>(settings, counters.get());
   // A meter that answers the connect but then stays silent is cut off at the deadline.
   asio::steady_timer deadline(co_await asio::this_coro::executor, timeout);
   auto timed_out = std::make_shared<bool>(false);
@@ -156,8 +160,32 @@ std::vector<ProbeRow> probe_configuration(const gateway::GatewayConfig& gateway,
   std::vector<ProbeRow> rows(1 + meters.size());
   asio::io_context io;
   asio::co_spawn(io, probe_broker(io, gateway, options.broker_timeout, rows[0]), asio::detached);
+  // Opened only when a meter needs it, so that a plain configuration creates no folder.
+  std::optional<Expected<std::shared_ptr<client::InvocationCounterStore>>> counters;
   for (std::size_t i = 0; i < meters.size(); ++i) {
-    asio::co_spawn(io, probe_meter(meters[i], options.meter_timeout, rows[i + 1]), asio::detached);
+    const auto& settings = meters[i].connection;
+    std::shared_ptr<client::InvocationCounterStore> store;
+    if (settings.security != client::Security::none ||
+        settings.authentication == client::Authentication::high_gmac) {
+      if (!counters) {
+        const auto folder = options.counter_folder.empty() ? client::default_cli_counter_folder()
+                                                           : options.counter_folder;
+        auto opened = client::FileInvocationCounterStore::open(
+            folder, client::FileInvocationCounterStore::kDefaultBlock, std::chrono::seconds(2));
+        counters = opened
+                       ? Expected<std::shared_ptr<client::InvocationCounterStore>>(*opened)
+                       : Expected<std::shared_ptr<client::InvocationCounterStore>>(opened.error());
+      }
+      if (!*counters) {
+        rows[i + 1].target = "meter '" + meters[i].name + "'";
+        rows[i + 1].address = settings.peer();
+        rows[i + 1].result = "error: " + counters->error().message;
+        continue;
+      }
+      store = **counters;
+    }
+    asio::co_spawn(io, probe_meter(meters[i], options.meter_timeout, store, rows[i + 1]),
+                   asio::detached);
   }
   io.run();
   return rows;

@@ -5,6 +5,7 @@
 // first configured point). All probes run at once, each bounded by its own timeout.
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct ProbeRow {
 struct ProbeOptions {
   std::chrono::milliseconds broker_timeout{10'000};
   std::chrono::milliseconds meter_timeout{10'000};
+  // Our invocation counters for meters that cipher or use HLS; empty: the per-user state folder.
+  // A probe associates like any client, so it must continue the counter, not restart it.
+  std::filesystem::path counter_folder;
 };
 
 // One row for the broker, then one per meter, in configuration order.

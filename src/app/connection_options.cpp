@@ -5,6 +5,8 @@
 #include <asio/io_context.hpp>
 #include <iostream>
 
+#include "client/file_invocation_counter_store.hpp"
+
 namespace dlmsgw::app {
 
 void add_connection_options(CLI::App& command, CommonOptions& options) {
@@ -50,8 +52,27 @@ void add_connection_options(CLI::App& command, CommonOptions& options) {
   command.add_option("--conformance", flags.conformance,
                      "proposed conformance, 6 hex digits (default 007E1F)");
   command.add_option("--name", flags.name, "meter name used in messages")->capture_default_str();
+  command.add_option("--counter-dir", options.counter_dir,
+                     "folder of our invocation counters for ciphered associations (default "
+                     "$XDG_STATE_HOME/dlmsgw/invocation-counters or "
+                     "~/.local/state/dlmsgw/invocation-counters)");
   command.add_flag("--trace", options.trace, "print every frame in hex to stderr");
   command.add_flag("--json", options.json, "print JSON");
+}
+
+Expected<std::shared_ptr<client::InvocationCounterStore>> open_counter_store(
+    const client::ConnectionSettings& settings, const std::string& counter_dir) {
+  if (settings.security == client::Security::none &&
+      settings.authentication != client::Authentication::high_gmac) {
+    return std::shared_ptr<client::InvocationCounterStore>{};
+  }
+  const auto folder = counter_dir.empty() ? client::default_cli_counter_folder()
+                                          : std::filesystem::path(counter_dir);
+  // Another `dlmsgw read` on the same meter finishes within seconds: wait for it.
+  DLMSGW_TRY_ASSIGN(auto store, client::FileInvocationCounterStore::open(
+                                    folder, client::FileInvocationCounterStore::kDefaultBlock,
+                                    std::chrono::seconds(10)));
+  return std::shared_ptr<client::InvocationCounterStore>(std::move(store));
 }
 
 int run_session(const CommonOptions& options,
@@ -61,8 +82,13 @@ int run_session(const CommonOptions& options,
     std::cerr << "dlmsgw: " << settings.error().message << "\n";
     return 2;
   }
+  auto counters = open_counter_store(*settings, options.counter_dir);
+  if (!counters) {
+    std::cerr << "dlmsgw: " << counters.error().message << "\n";
+    return 1;
+  }
   asio::io_context io;
-  client::Session session(*settings);
+  client::Session session(*settings, counters->get());
   if (options.trace) {
     session.set_trace([](client::TraceDirection direction, ByteView bytes) {
       std::cerr << client::format_trace_line(direction, bytes) << "\n";

@@ -15,7 +15,15 @@ struct CommonOptions {
   client::ConnectionFlags connection;
   bool trace = false;
   bool json = false;
+  // Where our invocation counters live (ciphered or HLS associations only); empty: the per-user
+  // state folder (client::default_cli_counter_folder()).
+  std::string counter_dir;
 };
+
+// The durable counter store for `settings`, or nothing when it neither ciphers nor uses HLS (then
+// no folder is created). Errors name the folder.
+Expected<std::shared_ptr<client::InvocationCounterStore>> open_counter_store(
+    const client::ConnectionSettings& settings, const std::string& counter_dir);
 
 void add_connection_options(CLI::App& command, CommonOptions& options);
 

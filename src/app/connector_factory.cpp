@@ -24,7 +24,8 @@ std::string describe_device(const connectors::dlms::DeviceConfig& device) {
          std::to_string(device.attributes.size()) + " attributes";
 }
 
-Expected<BuiltConnector> make_dlms(asio::io_context& io, const gateway::ConnectorConfig& entry) {
+Expected<BuiltConnector> make_dlms(asio::io_context& io, const gateway::ConnectorConfig& entry,
+                                   std::shared_ptr<client::InvocationCounterStore> counters) {
   DLMSGW_TRY_ASSIGN(auto config, connectors::dlms::load_dlms_connector_config(entry.configuration));
   BuiltConnector built;
   const auto count = config.devices.size();
@@ -32,8 +33,8 @@ Expected<BuiltConnector> make_dlms(asio::io_context& io, const gateway::Connecto
                   "): " + std::to_string(count) + (count == 1 ? " meter" : " meters");
   for (const auto& device : config.devices) built.devices.push_back(describe_device(device));
   built.warnings = config.warnings;
-  built.connector =
-      std::make_unique<connectors::dlms::DlmsConnector>(io, entry.name, std::move(config));
+  built.connector = std::make_unique<connectors::dlms::DlmsConnector>(
+      io, entry.name, std::move(config), std::move(counters));
   return built;
 }
 
@@ -49,9 +50,10 @@ const std::vector<std::string_view>& supported_connector_types() {
 }
 
 Expected<BuiltConnector> make_connector(asio::io_context& io, const gateway::ConnectorConfig& entry,
-                                        std::size_t index) {
+                                        std::size_t index,
+                                        std::shared_ptr<client::InvocationCounterStore> counters) {
   if (entry.type == "dlms") {
-    auto built = make_dlms(io, entry);
+    auto built = make_dlms(io, entry, std::move(counters));
     if (!built) {
       // The file's own error names the file and the key; say which entry pointed at it.
       return make_error(built.error().code,
@@ -69,10 +71,11 @@ Expected<BuiltConnector> make_connector(asio::io_context& io, const gateway::Con
 }
 
 Expected<std::vector<BuiltConnector>> make_connectors(
-    asio::io_context& io, const std::vector<gateway::ConnectorConfig>& entries) {
+    asio::io_context& io, const std::vector<gateway::ConnectorConfig>& entries,
+    const std::shared_ptr<client::InvocationCounterStore>& counters) {
   std::vector<BuiltConnector> built;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    DLMSGW_TRY_ASSIGN(auto connector, make_connector(io, entries[i], i));
+    DLMSGW_TRY_ASSIGN(auto connector, make_connector(io, entries[i], i, counters));
     built.push_back(std::move(connector));
   }
   return built;

@@ -9,6 +9,7 @@
 
 #include "app/connector_factory.hpp"
 #include "app/trace_route.hpp"
+#include "client/file_invocation_counter_store.hpp"
 #include "gateway/component_logger.hpp"
 
 namespace dlmsgw::app {
@@ -74,8 +75,15 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
   auto& self = *runtime;
   const auto& storage_config = self.config_.storage;
 
+  // One store for every connector and every reload: a counter restarting would be refused by
+  // the meter (and reuse AES-GCM IVs). It lives with the data, which it belongs to.
+  auto counters = client::FileInvocationCounterStore::open(
+      storage_config.data_file_path.parent_path() / "invocation-counters");
+  if (!counters) return {nullptr, kExitConfig, counters.error().message};
+  self.counters_ = std::move(*counters);
+
   // The connector files first: a mistake in them is the most likely one, and costs nothing yet.
-  auto connectors = make_connectors(self.io_, self.config_.connectors);
+  auto connectors = make_connectors(self.io_, self.config_.connectors, self.counters_);
   if (!connectors) return {nullptr, kExitConfig, connectors.error().message};
 
   auto queue = gateway::open_record_queue(storage_config);
@@ -165,7 +173,7 @@ void GatewayRuntime::reload() {
   spdlog::info(
       "SIGHUP: reading the connector files again (tb_gateway.yaml is read only at start: restart "
       "dlmsgw for changes to it)");
-  auto built = make_connectors(io_, config_.connectors);
+  auto built = make_connectors(io_, config_.connectors, counters_);
   if (!built) {
     spdlog::error("reload refused, the running connectors keep going: {}", built.error().message);
   } else if (auto replaced = gateway_->replace_connectors(take_and_log(std::move(*built)));

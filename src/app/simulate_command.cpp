@@ -141,6 +141,7 @@ int run_simulate(const SimulateOptions& options) {
               << ",\"requests\":" << counters.requests
               << ",\"busy_refusals\":" << counters.busy_refusals
               << ",\"inactivity_drops\":" << counters.inactivity_drops
+              << ",\"security_errors\":" << counters.security_errors
               << ",\"faults_injected\":" << counters.faults_total() << ",\"faults\":{";
     for (std::size_t i = 0; i < simulator::kFaultCount; ++i) {
       std::cout << (i ? "," : "") << "\"" << simulator::to_string(static_cast<simulator::Fault>(i))

@@ -21,6 +21,7 @@ struct ValidateOptions {
   bool probe = false;
   bool json = false;
   double probe_timeout_s = 10;
+  std::string counter_dir;
 };
 
 std::string count(std::size_t n, const char* one, const char* many) {
@@ -90,6 +91,7 @@ int run_validate(const ValidateOptions& options) {
     ProbeOptions probe;
     probe.broker_timeout = probe.meter_timeout =
         std::chrono::milliseconds(static_cast<std::int64_t>(options.probe_timeout_s * 1000));
+    probe.counter_folder = options.counter_dir;
     rows = probe_configuration(*check.gateway, check.meters, probe);
   }
   const bool probe_failed =
@@ -136,6 +138,10 @@ void add_validate_command(CLI::App& app) {
                    "seconds each probe may take (broker, each meter; probed at the same time)")
       ->check(CLI::Range(0.1, 600.0))
       ->capture_default_str();
+  command->add_option("--counter-dir", options->counter_dir,
+                      "folder of our invocation counters for ciphered meters (default "
+                      "$XDG_STATE_HOME/dlmsgw/invocation-counters or "
+                      "~/.local/state/dlmsgw/invocation-counters)");
   command->add_flag("--json", options->json, "print the report as JSON");
   command->footer(
       "Each problem is printed as file:line: key: problem (hint); warnings (unknown keys, "

@@ -1,5 +1,7 @@
 #include "client/session.hpp"
 
+#include "client/invocation_counter_key.hpp"
+
 // g++ 12 reports asio's coroutine frame allocator as mismatched new/delete after inlining (a known
 // false positive: the frame is allocated and freed by the same awaitable_frame_base operators).
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -72,6 +74,27 @@ std::string describe_get(const xdlms::CosemAttributeDescriptor& attribute) {
 Session::Session(ConnectionSettings settings, InvocationCounterStore* counters)
     : settings_(std::move(settings)), counters_(counters != nullptr ? counters : &own_counters_) {}
 
+std::string Session::counter_hint() const {
+  // A meter that enforces the counter answers a stale one with a bare rejection (often "no
+  // reason given"): say what we sent and where it is kept, which is what the operator can change.
+  const auto sent = cipher_->context.invocation_counter.value();
+  return "a ciphered association refused like this is most likely our invocation counter "
+         "(" +
+         std::to_string(sent == 0 ? 0 : sent - 1) +
+         " in this AARQ) being at or below the last one the meter accepted, e.g. after another "
+         "client used this system title and key; raise 'next' in " +
+         counters_->where(cipher_->tx_key) +
+         " above the meter's frame counter (see docs/dlms-connector.md, invocation counters); "
+         "else a block key the meter does not hold";
+}
+
+Error Session::too_late(const std::string& phase) const {
+  return failure(make_error(ErrorCode::timeout,
+                            "not started before its deadline (the session was busy with other "
+                            "requests): dropped, not sent to the meter"),
+                 phase);
+}
+
 Error Session::failure(const Error& error, const std::string& phase) const {
   return error.with_context(settings_.describe() + ": " + phase);
 }
@@ -128,10 +151,11 @@ asio::awaitable<Expected<void>> Session::associate() {
     context.own_system_title = *settings_.system_title;
     context.global_key = *settings_.block_key;
     context.authentication_key = *settings_.authentication_key;
-    cipher.tx_key = context.own_system_title.to_hex() + ":tx";
+    cipher.tx_key = invocation_counter_key(context.own_system_title, context.global_key);
     if (counters_ != nullptr) {
-      context.invocation_counter =
-          security::InvocationCounter(counters_->load(cipher.tx_key).value_or(0));
+      auto next = counters_->load(cipher.tx_key);
+      if (!next) co_return fail(next.error());
+      context.invocation_counter = security::InvocationCounter(next->value_or(0));
     }
     cipher_ = std::move(cipher);
   }
@@ -177,7 +201,16 @@ asio::awaitable<Expected<void>> Session::associate() {
   if (!answer) co_return fail(answer.error());
   auto aare = acse::decode_aare(*answer);
   if (!aare) co_return fail(aare.error());
-  if (auto accepted = acse::require_accepted(*aare); !accepted) co_return fail(accepted.error());
+  if (auto accepted = acse::require_accepted(*aare); !accepted) {
+    // Meters answer a stale counter without a specific reason; a specific one (authentication
+    // failure, context not supported...) says enough by itself.
+    const bool unexplained =
+        aare->diagnostic.is(acse::AcseServiceUserDiagnostic::no_reason_given) ||
+        aare->diagnostic.is(acse::AcseServiceUserDiagnostic::null);
+    if (!cipher_ || !unexplained) co_return fail(accepted.error());
+    co_return fail(
+        make_error(accepted.error().code, accepted.error().message + "; " + counter_hint()));
+  }
 
   if (cipher_ && aare->responding_ap_title) {
     auto title = security::SystemTitle::from_bytes(*aare->responding_ap_title);
@@ -185,8 +218,10 @@ asio::awaitable<Expected<void>> Session::associate() {
     cipher_->context.peer_system_title = *title;
     cipher_->rx_key = title->to_hex() + ":rx";
     if (counters_ != nullptr) {
-      if (auto last = counters_->load(cipher_->rx_key)) {
-        cipher_->guard = security::InvocationCounterGuard(security::InvocationCounter(*last));
+      auto last = counters_->load(cipher_->rx_key);
+      if (!last) co_return fail(last.error());
+      if (*last) {
+        cipher_->guard = security::InvocationCounterGuard(security::InvocationCounter(**last));
       }
     }
   }
@@ -242,7 +277,11 @@ asio::awaitable<Expected<void>> Session::authenticate_hls_gmac(const Bytes& clie
   auto next = context.invocation_counter.next();
   if (!next) co_return failure(next.error(), phase);
   context.invocation_counter = *next;
-  if (counters_ != nullptr) counters_->save(cipher_->tx_key, next->value());
+  if (counters_ != nullptr) {
+    if (auto saved = counters_->save(cipher_->tx_key, next->value()); !saved) {
+      co_return failure(saved.error(), phase);
+    }
+  }
 
   const xdlms::CosemMethodDescriptor method{
       static_cast<std::uint16_t>(cosem::InterfaceClass::association_ln), kCurrentAssociation, 1};
@@ -264,7 +303,9 @@ Expected<Bytes> Session::protect(const Bytes& apdu) {
   auto& context = cipher_->context;
   DLMSGW_TRY_ASSIGN(Bytes sealed, security::protect(apdu, context));
   DLMSGW_TRY_ASSIGN(context.invocation_counter, context.invocation_counter.next());
-  if (counters_ != nullptr) counters_->save(cipher_->tx_key, context.invocation_counter.value());
+  if (counters_ != nullptr) {
+    DLMSGW_TRY(counters_->save(cipher_->tx_key, context.invocation_counter.value()));
+  }
   return sealed;
 }
 
@@ -272,7 +313,7 @@ Expected<Bytes> Session::unprotect(const Bytes& apdu) {
   DLMSGW_TRY_ASSIGN(security::Unprotected plain, security::unprotect(apdu, cipher_->context));
   DLMSGW_TRY(cipher_->guard.accept(plain.invocation_counter));
   if (counters_ != nullptr && !cipher_->rx_key.empty()) {
-    counters_->save(cipher_->rx_key, plain.invocation_counter.value());
+    DLMSGW_TRY(counters_->save(cipher_->rx_key, plain.invocation_counter.value()));
   }
   return std::move(plain.apdu);
 }
@@ -426,10 +467,11 @@ asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many_u
 }
 
 asio::awaitable<Expected<void>> Session::set(const xdlms::CosemAttributeDescriptor& attribute,
-                                             const axdr::Data& value) {
+                                             const axdr::Data& value, Deadline not_after) {
   auto guard = co_await mutex_.lock();
   const std::string phase = "SET " + attribute.instance.to_string() + " attribute " +
                             std::to_string(attribute.attribute_id);
+  if (not_after && std::chrono::steady_clock::now() >= *not_after) co_return too_late(phase);
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::SetRequestNormal request{invoke, attribute, std::nullopt, value};
   auto answer = co_await exchange(request.encode(), invoke);
@@ -443,8 +485,13 @@ asio::awaitable<Expected<void>> Session::set(const xdlms::CosemAttributeDescript
 }
 
 asio::awaitable<Expected<std::optional<axdr::Data>>> Session::action(
-    const xdlms::CosemMethodDescriptor& method, std::optional<axdr::Data> parameters) {
+    const xdlms::CosemMethodDescriptor& method, std::optional<axdr::Data> parameters,
+    Deadline not_after) {
   auto guard = co_await mutex_.lock();
+  if (not_after && std::chrono::steady_clock::now() >= *not_after) {
+    co_return too_late("ACTION " + method.instance.to_string() + " method " +
+                       std::to_string(method.method_id));
+  }
   co_return co_await action_unlocked(method, parameters);
 }
 
@@ -555,28 +602,39 @@ asio::awaitable<Expected<std::vector<ObjectListEntry>>> Session::read_object_lis
   co_return std::move(*entries);
 }
 
-asio::awaitable<Expected<void>> Session::run_keep_alive() {
-  using namespace std::chrono;
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer timer(executor);
+std::chrono::steady_clock::time_point Session::keep_alive_due() const {
+  if (!open_ || settings_.keep_alive_interval.count() <= 0) {
+    return std::chrono::steady_clock::time_point::max();
+  }
+  return last_activity_ + settings_.keep_alive_interval;
+}
+
+asio::awaitable<Expected<void>> Session::keep_alive_if_idle() {
+  auto guard = co_await mutex_.lock();
+  if (!open_ || std::chrono::steady_clock::now() < keep_alive_due()) co_return Expected<void>{};
+  ++stats_.keep_alives;
   const xdlms::CosemAttributeDescriptor probe{
       static_cast<std::uint16_t>(cosem::InterfaceClass::association_ln), kCurrentAssociation, 1};
+  auto answer = co_await get_unlocked(probe, std::nullopt);
+  if (!answer && answer.error().code != ErrorCode::rejected) {
+    co_await close_unlocked();
+    co_return failure(answer.error(), "keep-alive");
+  }
+  co_return Expected<void>{};
+}
+
+asio::awaitable<Expected<void>> Session::run_keep_alive() {
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor);
   while (open_) {
-    const auto due = last_activity_ + settings_.keep_alive_interval;
-    if (steady_clock::now() < due) {
+    const auto due = keep_alive_due();
+    if (due == std::chrono::steady_clock::time_point::max()) break;
+    if (std::chrono::steady_clock::now() < due) {
       timer.expires_at(due);
       co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
       continue;
     }
-    auto guard = co_await mutex_.lock();
-    if (!open_) break;
-    if (steady_clock::now() < last_activity_ + settings_.keep_alive_interval) continue;
-    ++stats_.keep_alives;
-    auto answer = co_await get_unlocked(probe, std::nullopt);
-    if (!answer && answer.error().code != ErrorCode::rejected) {
-      co_await close_unlocked();
-      co_return failure(answer.error(), "keep-alive");
-    }
+    if (auto kept = co_await keep_alive_if_idle(); !kept) co_return kept.error();
   }
   co_return Expected<void>{};
 }

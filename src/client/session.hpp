@@ -85,11 +85,16 @@ class Session {
   // protocol failure fails the whole call.
   asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> get_many(
       const std::vector<xdlms::CosemAttributeDescriptor>& attributes);
+  // `not_after`: when the session is still busy with other requests at that time, nothing is
+  // sent and the result is a `timeout` error ("not sent"): a change to the meter that the caller
+  // has already reported as failed must not happen behind its back. Once started it completes.
+  using Deadline = std::optional<std::chrono::steady_clock::time_point>;
   asio::awaitable<Expected<void>> set(const xdlms::CosemAttributeDescriptor& attribute,
-                                      const axdr::Data& value);
+                                      const axdr::Data& value, Deadline not_after = {});
   // The return parameters, if the meter sent any.
   asio::awaitable<Expected<std::optional<axdr::Data>>> action(
-      const xdlms::CosemMethodDescriptor& method, std::optional<axdr::Data> parameters = {});
+      const xdlms::CosemMethodDescriptor& method, std::optional<axdr::Data> parameters = {},
+      Deadline not_after = {});
 
   // GET with the register's scaler_unit (cached) attached.
   asio::awaitable<Expected<MeterValue>> read(const xdlms::CosemAttributeDescriptor& attribute);
@@ -107,6 +112,14 @@ class Session {
   // session is closed or a keep-alive fails (then the session is closed and the error returned).
   // Spawn it beside the requests.
   asio::awaitable<Expected<void>> run_keep_alive();
+  // One keep-alive GET (attribute 1 of the current association) when the session has been idle
+  // for the keep-alive interval by the time it holds the session's mutex, so it never comes
+  // between the parts of another request. A meter's refusal (rejected) still kept the link
+  // alive; any other failure closes the session and is returned.
+  asio::awaitable<Expected<void>> keep_alive_if_idle();
+  // When keep_alive_if_idle() will next have something to do; max() when keep-alive is off (an
+  // interval of 0) or the session is not open.
+  [[nodiscard]] std::chrono::steady_clock::time_point keep_alive_due() const;
 
   // False once the meter closed or reset the connection or dropped the link: open() again.
   [[nodiscard]] bool is_open() const { return open_ && channel_ && channel_->is_open(); }
@@ -146,6 +159,9 @@ class Session {
   Expected<Bytes> unprotect(const Bytes& apdu);
   xdlms::InvokeIdAndPriority next_invoke();
   Error failure(const Error& error, const std::string& phase) const;
+  // The error for a request whose deadline passed while it waited for the session.
+  [[nodiscard]] Error too_late(const std::string& phase) const;
+  [[nodiscard]] std::string counter_hint() const;
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
   ConnectionSettings settings_;

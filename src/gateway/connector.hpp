@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +79,10 @@ struct RpcRequest {
   std::int64_t id = 0;
   std::string method;
   nlohmann::json params;  // null when absent
+  // When the core answers ThingsBoard with a timeout (now + rpc_timeout, set by the router): a
+  // request that changes the meter (SET, ACTION) and has not started by then is dropped, never
+  // sent, since the operator was told it failed and may retry. None: no deadline.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 // The result of an RPC: a JSON value sent back as the reply's "data", or an Error sent as

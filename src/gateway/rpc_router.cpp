@@ -122,7 +122,8 @@ void RpcRouter::on_device_rpc(const DeviceRpcRequest& request) {
     if (!*alive || ec) return;
     on_rpc_timeout(ticket);
   });
-  RpcRequest forwarded{entry->local_name, request.id, request.method, request.params};
+  RpcRequest forwarded{entry->local_name, request.id, request.method, request.params,
+                       std::chrono::steady_clock::now() + rpc_timeout_};
   connector->handle_rpc(
       std::move(forwarded), [this, alive = alive_, ticket, device = request.device, id = request.id,
                              owner = entry->connector](Expected<nlohmann::json> result) {

@@ -183,6 +183,7 @@ asio::awaitable<void> Simulator::serve(MeterSlot& slot, tcp::socket socket, bool
     auto out = transport->on_bytes(ByteView(buffer.data(), count), now_unix_ms());
     counters_.requests += out.requests;
     counters_.releases += out.releases;
+    counters_.security_errors += out.security_errors;
     if (out.link_disconnected) ++counters_.link_disconnects;
     if (!out.writes.empty()) {
       if (roll(Fault::drop)) continue;

@@ -24,6 +24,7 @@ struct SimulatorCounters {
   std::uint64_t requests = 0;          // APDUs answered
   std::uint64_t releases = 0;          // associations a client released with RLRQ
   std::uint64_t link_disconnects = 0;  // HDLC links a client ended with DISC
+  std::uint64_t security_errors = 0;   // ciphered APDUs refused (counter not above the last...)
   FaultCounts faults{};                // per Fault
   [[nodiscard]] std::uint64_t faults_total() const;
 };

@@ -9,6 +9,7 @@
 
 #include "client/fake_meter.hpp"
 #include "client/hdlc_channel.hpp"
+#include "client/invocation_counter_key.hpp"
 
 namespace dlmsgw::client {
 namespace {
@@ -666,8 +667,8 @@ TEST(Session, HlsGmacWithAuthenticatedEncryptedApdus) {
   EXPECT_EQ(value->value_text(), "135");
   run(io, session.close());
   // AARQ initiate, f(StoC), ACTION, scaler GET, value GET: our counter is now 5.
-  EXPECT_EQ(counters.load(kClientTitle.to_hex() + ":tx"), 5u);
-  EXPECT_TRUE(counters.load(kMeterTitle.to_hex() + ":rx").has_value());
+  EXPECT_EQ(*counters.load(invocation_counter_key(kClientTitle, kBlockKey)), 5u);
+  EXPECT_TRUE(counters.load(kMeterTitle.to_hex() + ":rx")->has_value());
 }
 
 TEST(Session, HlsGmacRefusesAMeterThatCannotProveItHoldsTheKey) {
@@ -704,15 +705,16 @@ TEST(Session, LlsWithAuthenticatedCipheringAndCountersKeptBetweenSessions) {
       auto value = run(io, session.get(reg(kVoltageL1)));
       ASSERT_TRUE(value) << value.error().message;
       EXPECT_EQ(*value, axdr::Data::long_unsigned(13500));
-      EXPECT_EQ(counters.load(kClientTitle.to_hex() + ":tx"), 2u);  // AARQ and GET
-      EXPECT_EQ(counters.load(kMeterTitle.to_hex() + ":rx"), 1u);   // AARE 0 and GET 1
+      EXPECT_EQ(*counters.load(invocation_counter_key(kClientTitle, kBlockKey)),
+                2u);                                                // AARQ and GET
+      EXPECT_EQ(*counters.load(kMeterTitle.to_hex() + ":rx"), 1u);  // AARE 0 and GET 1
       run(io, session.close());
     } else {
       // This fake meter restarts its counter at 0; the counter kept from the first session makes
       // that a replay, refused. Our own counter continued from 2.
       ASSERT_FALSE(opened);
       EXPECT_EQ(opened.error().code, ErrorCode::protocol_state) << opened.error().message;
-      EXPECT_EQ(counters.load(kClientTitle.to_hex() + ":tx"), 3u);
+      EXPECT_EQ(*counters.load(invocation_counter_key(kClientTitle, kBlockKey)), 3u);
     }
   }
 }

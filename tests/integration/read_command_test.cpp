@@ -1,7 +1,9 @@
 // `dlmsgw read` and `dlmsgw objects` against `dlmsgw simulate`: both real executables, real
 // sockets.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "support/command_runner.hpp"
@@ -63,6 +65,10 @@ TEST(ReadCommand, GenericProfileOverTheWrapperWithHlsGmacAndAuthenticatedEncrypt
   test::SimulatorProcess simulator(kBinary, {"--profile", "generic"});
   ASSERT_TRUE(simulator.ready()) << simulator.ready_line().dump();
   const auto& ready = simulator.ready_line();
+  // Our invocation counters in a folder of this test's own, not the user's state folder.
+  std::string folder = (std::filesystem::temp_directory_path() / "dlmsgw-read-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(folder.data()), nullptr);
+  const std::filesystem::path counters = folder;
   const std::string command =
       kBinary + " read --transport wrapper --host 127.0.0.1 --port " +
       std::to_string(simulator.port()) +
@@ -70,7 +76,7 @@ TEST(ReadCommand, GenericProfileOverTheWrapperWithHlsGmacAndAuthenticatedEncrypt
       " --block-key " +
       ready["block_key"].get<std::string>() + " --auth-key " +
       ready["authentication_key"].get<std::string>() +
-      " --b-field 0 0-0:1.0.0 1-0:1.8.0 voltage_l1 2>&1";
+      " --b-field 0 0-0:1.0.0 1-0:1.8.0 voltage_l1 --counter-dir " + counters.string() + " 2>&1";
   const auto result = test::run_command(command);
   ASSERT_EQ(result.exit_status, 0) << result.output;
   EXPECT_NE(result.output.find("0-0:1.0.0  20"), std::string::npos) << result.output;
@@ -84,8 +90,11 @@ TEST(ReadCommand, GenericProfileOverTheWrapperWithHlsGmacAndAuthenticatedEncrypt
                         " --client 1 --auth high-gmac --security auth-enc --system-title "
                         "4D4D4D0000000001 --block-key " +
                         ready["block_key"].get<std::string>() +
-                        " --auth-key 00000000000000000000000000000000 --b-field 0 voltage_l1 2>&1");
+                        " --auth-key 00000000000000000000000000000000 --b-field 0 voltage_l1"
+                        " --counter-dir " +
+                        counters.string() + " 2>&1");
   EXPECT_EQ(wrong_key.exit_status, 1) << wrong_key.output;
+  std::filesystem::remove_all(counters);
 }
 
 TEST(ObjectsCommand, ListsTheSimulatorsObjects) {

@@ -9,11 +9,13 @@
 
 namespace dlmsgw::connectors::dlms {
 
-DlmsConnector::DlmsConnector(asio::io_context& io, std::string name, DlmsConnectorConfig config)
+DlmsConnector::DlmsConnector(asio::io_context& io, std::string name, DlmsConnectorConfig config,
+                             std::shared_ptr<client::InvocationCounterStore> counters)
     : io_(io),
       name_(std::move(name)),
       config_(std::move(config)),
-      limiter_(std::make_shared<PollLimiter>(config_.max_concurrent_polls)) {}
+      limiter_(std::make_shared<PollLimiter>(config_.max_concurrent_polls)),
+      counters_(std::move(counters)) {}
 
 DlmsConnector::~DlmsConnector() {
   stop();
@@ -23,7 +25,7 @@ std::shared_ptr<MeterWorker> DlmsConnector::make_worker(const DeviceConfig& devi
   // Jitter seeds differ per meter and per run, so meters that failed together retry apart.
   std::random_device entropy;
   return std::make_shared<MeterWorker>(io_, device, limiter_, config_.statistics_period,
-                                       (std::uint64_t{entropy()} << 32) | entropy());
+                                       (std::uint64_t{entropy()} << 32) | entropy(), counters_);
 }
 
 void DlmsConnector::start(gateway::GatewaySink& sink) {

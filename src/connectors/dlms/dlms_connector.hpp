@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "client/invocation_counter_store.hpp"
 #include "connectors/dlms/dlms_connector_config.hpp"
 #include "connectors/dlms/meter_statistics.hpp"
 #include "gateway/connector.hpp"
@@ -21,7 +22,10 @@ class PollLimiter;
 class DlmsConnector final : public gateway::Connector {
  public:
   // `name` is the connectors[] entry's name (it wins over the file's own "name").
-  DlmsConnector(asio::io_context& io, std::string name, DlmsConnectorConfig config);
+  // `counters` keeps our invocation counters (shared by every meter and kept across reloads: a
+  // counter must never restart); none: each meter keeps its own in memory (tests).
+  DlmsConnector(asio::io_context& io, std::string name, DlmsConnectorConfig config,
+                std::shared_ptr<client::InvocationCounterStore> counters = nullptr);
   ~DlmsConnector() override;
   DlmsConnector(const DlmsConnector&) = delete;
   DlmsConnector& operator=(const DlmsConnector&) = delete;
@@ -52,6 +56,7 @@ class DlmsConnector final : public gateway::Connector {
   std::string name_;
   DlmsConnectorConfig config_;
   std::shared_ptr<PollLimiter> limiter_;
+  std::shared_ptr<client::InvocationCounterStore> counters_;
   std::vector<std::shared_ptr<MeterWorker>> workers_;
 };
 

@@ -31,9 +31,10 @@ void LatencyBuckets::add(std::chrono::microseconds sample) {
 
 nlohmann::json MeterStatistics::to_json(std::chrono::system_clock::time_point now) const {
   nlohmann::json json = {
-      {"reads_ok", reads_ok},     {"reads_failed", reads_failed},
-      {"reconnects", reconnects}, {"connect_failures", connect_failures},
-      {"overruns", overruns},     {"cycles", cycles},
+      {"reads_ok", reads_ok},         {"reads_failed", reads_failed},
+      {"reconnects", reconnects},     {"connect_failures", connect_failures},
+      {"overruns", overruns},         {"cycles", cycles},
+      {"idle_reopens", idle_reopens},
   };
   if (auto p50 = read_latency.percentile(50)) json["latency_p50_ms"] = to_ms_one_decimal(*p50);
   if (auto p95 = read_latency.percentile(95)) json["latency_p95_ms"] = to_ms_one_decimal(*p95);

@@ -34,13 +34,16 @@ struct MeterStatistics {
   std::uint64_t connect_failures = 0;
   std::uint64_t overruns = 0;  // poll cycles that took longer than the poll period
   std::uint64_t cycles = 0;
+  // Links the meter dropped while idle, opened again before a poll: neither failures nor
+  // reconnects for the breaker (a keep-alive shorter than the meter's timeout avoids them).
+  std::uint64_t idle_reopens = 0;
   LatencyWindow read_latency;
   LatencyBuckets read_latency_buckets;
   std::optional<std::chrono::system_clock::time_point> last_good_read;
   std::string state = "connecting";  // connecting | connected | backoff | paused
   std::string last_error;
 
-  // {"reads_ok","reads_failed","reconnects","connect_failures","overruns","cycles",
+  // {"reads_ok","reads_failed","reconnects","connect_failures","overruns","cycles","idle_reopens",
   //  "latency_p50_ms","latency_p95_ms" (1 decimal, omitted without samples),
   //  "last_good_read_age_s" (whole seconds, never negative; omitted before the first good read),
   //  "state","last_error" (omitted when empty)}.

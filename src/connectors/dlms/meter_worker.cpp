@@ -22,6 +22,12 @@ namespace dlmsgw::connectors::dlms {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+
+// The connection itself is gone (closed, reset): what an idle link the meter dropped gives at
+// the next request. A timeout is not: the link may still be there.
+bool dropped_while_idle(const Error& error) {
+  return error.code == ErrorCode::connection_closed || error.code == ErrorCode::io_error;
+}
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
@@ -61,11 +67,14 @@ std::string rpc_methods(const DeviceConfig& config) {
 
 MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
                          std::shared_ptr<PollLimiter> limiter,
-                         std::chrono::milliseconds statistics_period, std::uint64_t seed)
+                         std::chrono::milliseconds statistics_period, std::uint64_t seed,
+                         std::shared_ptr<client::InvocationCounterStore> counters)
     : io_(io),
       config_(std::move(config)),
       limiter_(std::move(limiter)),
       statistics_period_(statistics_period),
+      counters_(counters ? std::move(counters)
+                         : std::make_shared<client::MemoryInvocationCounterStore>()),
       health_(config_.watchdog, config_.circuit_breaker, config_.retry, seed),
       wake_(io),
       statistics_timer_(io),
@@ -170,7 +179,7 @@ asio::awaitable<bool> MeterWorker::connect() {
   health_.on_connect_attempt(SteadyClock::now());
   auto slot = co_await limiter_->acquire();
   if (stopping_) co_return false;
-  auto session = std::make_shared<client::Session>(config_.connection, &counters_);
+  auto session = std::make_shared<client::Session>(config_.connection, counters_.get());
   if (tracing_) session->set_trace(frame_trace());
   session_ = session;
   auto opened = co_await session->open();
@@ -206,7 +215,10 @@ asio::awaitable<void> MeterWorker::serve() {
   bool clock_due = config_.publish_clock_offset;
   auto next_clock = now;
 
-  while (!stopping_ && !reconnect_requested_ && session_ && session_->is_open()) {
+  while (!stopping_ && !reconnect_requested_ && session_) {
+    // Only an idle drop (keep-alive, an RPC) gets here with a closed session: a failed poll
+    // leaves the loop below.
+    if (!session_->is_open() && !co_await reopen_idle_session()) break;
     const auto current = SteadyClock::now();
     if (clock_due && current >= next_clock) {
       gateway::AttributeSet clock{config_.name, {}};
@@ -219,7 +231,13 @@ asio::awaitable<void> MeterWorker::serve() {
     for (auto& group : groups_) {
       if (stopping_ || reconnect_requested_) break;
       if (group.next_start > SteadyClock::now()) continue;
-      const auto outcome = co_await read_group(group);
+      auto outcome = co_await read_group(group);
+      if (outcome == GroupOutcome::dropped_before_answer) {
+        // Once: a meter that drops the link at every first request fails like any other.
+        outcome =
+            co_await reopen_idle_session() ? co_await read_group(group) : GroupOutcome::link_lost;
+        if (outcome == GroupOutcome::dropped_before_answer) outcome = GroupOutcome::link_lost;
+      }
       if (outcome == GroupOutcome::link_lost) {
         lost = true;
         break;
@@ -235,8 +253,53 @@ asio::awaitable<void> MeterWorker::serve() {
     for (const auto& group : groups_) next = std::min(next, group.next_start);
     if (clock_due) next = std::min(next, next_clock);
     if (next == SteadyClock::time_point::max()) next = SteadyClock::now() + config_.poll_period;
-    if (next > SteadyClock::now()) co_await sleep_until(next);
+    if (next > SteadyClock::now()) co_await idle_until(next);
   }
+}
+
+asio::awaitable<void> MeterWorker::idle_until(SteadyClock::time_point at) {
+  while (!stopping_ && !reconnect_requested_ && SteadyClock::now() < at) {
+    auto session = session_;
+    if (!session || !session->is_open()) co_return;
+    const auto due = session->keep_alive_due();
+    if (due >= at) {
+      co_await sleep_until(at);
+      co_return;  // woken early (an RPC, stop): the poll loop looks again
+    }
+    if (SteadyClock::now() < due) {
+      co_await sleep_until(due);
+      continue;
+    }
+    // Serialised with polls and RPCs by the session's mutex.
+    if (auto kept = co_await session->keep_alive_if_idle(); !kept) {
+      log()->info("{}: keep-alive failed ({}); associating again before the next poll", who(),
+                  without_who(kept.error().message));
+      co_return;
+    }
+  }
+}
+
+asio::awaitable<bool> MeterWorker::reopen_idle_session() {
+  // The meter (or a NAT, a modem) dropped an idle link: no poll failed, so this reconnect is not
+  // a failure and not a reconnect for the breaker; a meter that drops idle links every cycle
+  // must not pause itself. A failure to open again is a real one: the caller then takes the
+  // counted path (backoff, breaker).
+  auto slot = co_await limiter_->acquire();
+  if (stopping_) co_return false;
+  if (auto old = std::exchange(session_, nullptr)) co_await old->close();
+  auto session = std::make_shared<client::Session>(config_.connection, counters_.get());
+  if (tracing_) session->set_trace(frame_trace());
+  session_ = session;
+  auto opened = co_await session->open();
+  if (!opened) {
+    log()->warn("{}: the link dropped while idle and associating again failed: {}", who(),
+                without_who(opened.error().message));
+    co_return false;
+  }
+  ++stats_.idle_reopens;
+  clock_readable_ = true;
+  log()->info("{}: the link dropped while idle; associated again before the poll", who());
+  co_return true;
 }
 
 void MeterWorker::schedule_next(PollGroup& group, SteadyClock::time_point finished) {
@@ -257,7 +320,6 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
   auto slot = co_await limiter_->acquire();
   auto session = session_;
   if (!session || !session->is_open()) co_return GroupOutcome::link_lost;
-  ++stats_.cycles;
   std::vector<gateway::Reading> readings;
   std::vector<gateway::DataPoint> attribute_values;
   const bool with_list = group.points.size() > 1 && session->negotiated_conformance().has(
@@ -288,6 +350,9 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
     for (const auto* point : group.points) descriptors.push_back(point->attribute);
     const auto started = SteadyClock::now();
     auto results = co_await session->read_many(descriptors);
+    if (!results && !session->is_open() && dropped_while_idle(results.error())) {
+      co_return GroupOutcome::dropped_before_answer;
+    }
     const auto ts = wall_now();
     record_latency(started);
     if (!results) {
@@ -303,6 +368,10 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
       if (link_lost || stopping_) break;
       const auto started = SteadyClock::now();
       auto value = co_await session->read(point->attribute);
+      if (!value && !session->is_open() && point == group.points.front() &&
+          dropped_while_idle(value.error())) {
+        co_return GroupOutcome::dropped_before_answer;
+      }
       const auto ts = wall_now();
       record_latency(started);
       if (!value && !session->is_open()) link_lost = true;
@@ -310,6 +379,7 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
     }
   }
 
+  ++stats_.cycles;
   if (any_ok) {
     health_.on_read_ok(SteadyClock::now());
   } else {
@@ -550,13 +620,27 @@ void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply repl
   }
   asio::co_spawn(
       io_,
-      [self = shared_from_this(), object = std::move(*object), reply = std::move(reply)]() mutable {
-        return self->execute(std::move(object), std::move(reply));
+      [self = shared_from_this(), object = std::move(*object), reply = std::move(reply),
+       deadline = request.deadline]() mutable {
+        return self->execute(std::move(object), std::move(reply), deadline);
       },
       asio::detached);
 }
 
-asio::awaitable<void> MeterWorker::execute(ObjectRequest request, gateway::RpcReply reply) {
+asio::awaitable<void> MeterWorker::execute(
+    ObjectRequest request, gateway::RpcReply reply,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
+  // What an operator needs to know about a change that happened after ThingsBoard reported
+  // the RPC as timed out, and what was dropped because it could not start in time.
+  const auto report_late = [&](const std::string& what, const Expected<void>& outcome) {
+    if (!outcome && outcome.error().code == ErrorCode::timeout &&
+        outcome.error().message.find("not sent") != std::string::npos) {
+      log()->warn("{}: RPC {}: {}", who(), what, without_who(outcome.error().message));
+    } else if (deadline && SteadyClock::now() > *deadline) {
+      log()->warn("{}: RPC {} completed after its deadline (ThingsBoard was told it timed out): {}",
+                  who(), what, outcome ? std::string("ok") : outcome.error().message);
+    }
+  };
   auto session = session_;
   if (!session || !session->is_open()) {
     reply(make_error(ErrorCode::connection_closed, not_connected_reason()));
@@ -591,7 +675,8 @@ asio::awaitable<void> MeterWorker::execute(ObjectRequest request, gateway::RpcRe
                                                           data.error().message));
         co_return;
       }
-      auto written = co_await session->set(attribute, *data);
+      auto written = co_await session->set(attribute, *data, deadline);
+      report_late("set " + attribute.to_string(), written);
       if (!written) {
         reply(written.error());
       } else {
@@ -614,7 +699,9 @@ asio::awaitable<void> MeterWorker::execute(ObjectRequest request, gateway::RpcRe
       } else if (request.class_id == kDisconnectControlClass) {
         parameters = axdr::Data::integer(0);  // remote_disconnect/reconnect (data ::= integer(0))
       }
-      auto done = co_await session->action(method, parameters);
+      auto done = co_await session->action(method, parameters, deadline);
+      report_late("action " + method.to_string(),
+                  done ? Expected<void>{} : Expected<void>{done.error()});
       if (!done) {
         reply(done.error());
         co_return;

@@ -46,7 +46,8 @@ inline constexpr std::chrono::milliseconds kStopGrace{3'000};
 class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
  public:
   MeterWorker(asio::io_context& io, DeviceConfig config, std::shared_ptr<PollLimiter> limiter,
-              std::chrono::milliseconds statistics_period, std::uint64_t seed);
+              std::chrono::milliseconds statistics_period, std::uint64_t seed,
+              std::shared_ptr<client::InvocationCounterStore> counters = nullptr);
 
   void start(gateway::GatewaySink& sink);
   // Tells the core this meter is served (as a gateway child, or with its own token): start() does,
@@ -76,7 +77,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
     std::vector<const PointConfig*> points;
     std::chrono::steady_clock::time_point next_start{};
   };
-  enum class GroupOutcome { read, link_lost };
+  // dropped_before_answer: the link was gone at the group's first request (the meter dropped
+  // it while we were idle), nothing was recorded: reopen and read the group again.
+  enum class GroupOutcome { read, link_lost, dropped_before_answer };
 
   asio::awaitable<void> run();
   asio::awaitable<bool> connect();
@@ -84,9 +87,16 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::awaitable<GroupOutcome> read_group(PollGroup& group);
   asio::awaitable<void> read_clock_offset(gateway::AttributeSet& attributes);
   asio::awaitable<void> statistics_loop();
-  asio::awaitable<void> execute(ObjectRequest request, gateway::RpcReply reply);
+  // `deadline`: the router's; a SET or ACTION not started by then is dropped (never sent), one
+  // that completes after it is logged (ThingsBoard was already told it timed out).
+  asio::awaitable<void> execute(ObjectRequest request, gateway::RpcReply reply,
+                                std::optional<std::chrono::steady_clock::time_point> deadline);
   asio::awaitable<void> write_attribute(AttributeUpdateConfig update, nlohmann::json value);
   asio::awaitable<void> close_session();
+  // Between polls: keep-alive GETs whenever the session is idle for keepAliveInterval.
+  asio::awaitable<void> idle_until(std::chrono::steady_clock::time_point at);
+  // A link that dropped while idle, opened again outside MeterHealth; false when it failed.
+  asio::awaitable<bool> reopen_idle_session();
   // Sleeps until `at`, or less when stopping or woken (RPC reconnect).
   asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point at);
 
@@ -111,8 +121,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   std::shared_ptr<PollLimiter> limiter_;
   std::chrono::milliseconds statistics_period_;
   gateway::GatewaySink* sink_ = nullptr;
-  // Counters carry over between sessions: a new session starting at 0 would reuse GCM nonces.
-  client::MemoryInvocationCounterStore counters_;
+  // Counters carry over between sessions: a new session starting at 0 would reuse GCM nonces
+  // (and be refused by a meter that enforces them). Shared, durable in `dlmsgw run`.
+  std::shared_ptr<client::InvocationCounterStore> counters_;
   std::shared_ptr<client::Session> session_;
   MeterHealth health_;
   MeterStatistics stats_;

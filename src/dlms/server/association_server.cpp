@@ -22,8 +22,10 @@ using acse::MechanismName;
 using xdlms::ConformanceBit;
 using xdlms::DataAccessResult;
 
-// Ciphering adds tag, length (up to 3), SC, IC (4) and the GCM tag (12).
+// Ciphering adds tag, length (up to 3), SC, IC (4) and the GCM tag (12); the general form also
+// the system title and its length (9).
 constexpr std::size_t kCipheringOverhead = 21;
+constexpr std::size_t kGeneralCipheringOverhead = kCipheringOverhead + 9;
 // C4 02 invoke last-block block-number(4) choice length(up to 3).
 constexpr std::size_t kDatablockOverhead = 13;
 
@@ -56,6 +58,7 @@ Bytes service_not_allowed(xdlms::ServiceError error) {
 void AssociationServer::reset() {
   associated_ = false;
   ciphered_ = false;
+  answer_form_ = security::CipheringForm::service_specific;
   info_ = AssociationInfo{};
   client_title_.reset();
   client_challenge_.clear();
@@ -70,7 +73,10 @@ bool AssociationServer::granted(ConformanceBit bit) const {
 std::size_t AssociationServer::max_plain_response() const {
   const std::size_t limit =
       info_.client_max_receive_pdu == 0 ? 0xFFFF : info_.client_max_receive_pdu;
-  return ciphered_ ? limit - std::min(limit, kCipheringOverhead) : limit;
+  if (!ciphered_) return limit;
+  const auto overhead = answer_form_ == security::CipheringForm::general ? kGeneralCipheringOverhead
+                                                                         : kCipheringOverhead;
+  return limit - std::min(limit, overhead);
 }
 
 security::SecurityContext AssociationServer::security_context() const {
@@ -78,6 +84,7 @@ security::SecurityContext AssociationServer::security_context() const {
   context.policy = config_.security.policy;
   context.own_system_title = config_.security.system_title;
   context.invocation_counter = security::InvocationCounter(meter_.server_invocation_counter);
+  context.form = answer_form_;
   context.peer_system_title = client_title_;
   context.global_key = config_.security.block_key;
   context.authentication_key = config_.security.authentication_key;
@@ -264,6 +271,10 @@ Bytes AssociationServer::handle_rlrq(ByteView apdu) {
 }
 
 std::optional<Bytes> AssociationServer::handle_ciphered(ByteView apdu, std::int64_t now_unix_ms) {
+  const bool general = apdu[0] == security::apdu_tag::kGeneralGloCiphering ||
+                       apdu[0] == security::apdu_tag::kGeneralDedCiphering;
+  answer_form_ =
+      general ? security::CipheringForm::general : security::CipheringForm::service_specific;
   auto plain = security::unprotect(apdu, security_context());
   if (!plain) {
     ++stats_.security_errors;

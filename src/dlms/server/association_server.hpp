@@ -92,6 +92,9 @@ class AssociationServer {
   const ServerConfig& config_;
   bool associated_ = false;
   bool ciphered_ = false;
+  // The form of the request being answered: a meter answers in kind (general-glo-ciphering to
+  // general-glo-ciphering, glo- to glo-), as clients such as dlms-cosem expect.
+  security::CipheringForm answer_form_ = security::CipheringForm::service_specific;
   AssociationInfo info_;
   std::optional<security::SystemTitle> client_title_;
   Bytes client_challenge_;  // CtoS

@@ -65,6 +65,7 @@ TransportOutput HdlcServerTransport::on_bytes(ByteView bytes, std::int64_t now_u
   std::vector<hdlc::LinkEvent> events = std::move(link_out.events);
   out.writes = std::move(link_out.frames);
   const auto releases_before = association_.stats().releases;
+  const auto security_errors_before = association_.stats().security_errors;
   for (auto& event : events) {
     switch (event.kind) {
       case hdlc::LinkEvent::Kind::connected:
@@ -94,6 +95,7 @@ TransportOutput HdlcServerTransport::on_bytes(ByteView bytes, std::int64_t now_u
     }
   }
   out.releases = association_.stats().releases - releases_before;
+  out.security_errors = association_.stats().security_errors - security_errors_before;
   return out;
 }
 

@@ -16,6 +16,9 @@ struct TransportOutput {
   bool close = false;          // the stream is unusable (wrapper out of step): drop the connection
   std::uint64_t requests = 0;  // APDUs answered by this feed
   std::uint64_t releases = 0;  // associations the client released (RLRQ) in this feed
+  // Ciphered APDUs refused in this feed: not deciphered, or an invocation counter not above the
+  // last one accepted (what a client that restarts its counter meets).
+  std::uint64_t security_errors = 0;
   bool link_disconnected = false;  // the client ended the HDLC link (DISC)
 };
 

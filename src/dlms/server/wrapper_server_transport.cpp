@@ -11,6 +11,7 @@ TransportOutput WrapperServerTransport::on_bytes(ByteView bytes, std::int64_t no
     return out;
   }
   const auto releases_before = association_.stats().releases;
+  const auto security_errors_before = association_.stats().security_errors;
   while (auto frame = reassembler_.pop()) {
     if (frame->destination_wport != server_wport_) continue;
     auto answer = association_.handle(frame->apdu, frame->source_wport, now_unix_ms);
@@ -21,6 +22,7 @@ TransportOutput WrapperServerTransport::on_bytes(ByteView bytes, std::int64_t no
     if (encoded) out.writes.push_back(std::move(*encoded));
   }
   out.releases = association_.stats().releases - releases_before;
+  out.security_errors = association_.stats().security_errors - security_errors_before;
   return out;
 }
 

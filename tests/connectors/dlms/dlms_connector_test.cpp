@@ -24,6 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using simulator::Fault;
 using simulator::SimulatorConfig;
 using simulator::testing::run;
 using simulator::testing::SimulatorThread;
@@ -225,6 +226,57 @@ TEST(DlmsConnector, RpcGetSetAndActionRoundTrip) {
   const auto mode = harness.rpc("Generic 1", "get", "obis=0-0:96.3.10;classId=70;attribute=4");
   ASSERT_TRUE(mode) << mode.error().message;
   EXPECT_EQ((*mode)["value"], 4);
+}
+
+// A relay switched after ThingsBoard was told the RPC timed out would switch twice when the
+// operator retries: an ACTION still waiting for the session behind a slow poll at its deadline is
+// dropped, never sent; one that started in time completes.
+TEST(DlmsConnector, AnRpcNotStartedByItsDeadlineIsDroppedNeverExecuted) {
+  auto config = on_free_port(SimulatorConfig::generic());
+  config.fault_rates[static_cast<std::size_t>(Fault::delay)] = 1.0;  // every answer 600 ms late
+  config.fault_delay = 600ms;
+  SimulatorThread meter(config);
+  auto device = generic_device("Generic 1", meter.port());
+  device.rpc.push_back(RpcMethodConfig{"relayOff", RpcKind::action, 70, {0, 0, 96, 3, 10}, 1, {}});
+  device.connection.timeouts.response = 3s;
+  Harness harness({device});
+  harness.wait_for_values("frequency", 1);
+
+  // A read ahead of it holds the session for one slow answer (600 ms), past the deadline.
+  std::optional<Expected<json>> ahead;
+  harness.connector->handle_rpc(gateway::RpcRequest{"Generic 1", ++harness.id, "get",
+                                                    "obis=1-0:32.7.0;classId=3;attribute=2"},
+                                [&](Expected<json> result) { ahead.emplace(std::move(result)); });
+  std::optional<Expected<json>> late;
+  gateway::RpcRequest request{"Generic 1", ++harness.id, "relayOff", json::object()};
+  request.deadline = std::chrono::steady_clock::now() + 100ms;
+  harness.connector->handle_rpc(std::move(request),
+                                [&](Expected<json> result) { late.emplace(std::move(result)); });
+  wait_until(harness.io, [&] { return late.has_value(); });
+  ASSERT_TRUE(late.has_value());
+  ASSERT_FALSE(*late) << late->value().dump();
+  EXPECT_EQ(late->error().code, ErrorCode::timeout) << late->error().message;
+  EXPECT_NE(late->error().message.find("not sent"), std::string::npos) << late->error().message;
+  wait_until(harness.io, [&] { return ahead.has_value(); });
+  ASSERT_TRUE(ahead && *ahead);
+
+  // The relay is still connected: the dropped ACTION never reached the meter.
+  auto state = harness.rpc("Generic 1", "get", "obis=0-0:96.3.10;classId=70;attribute=2");
+  ASSERT_TRUE(state) << state.error().message;
+  EXPECT_EQ((*state)["value"], true);
+
+  // With time to spare it runs.
+  std::optional<Expected<json>> in_time;
+  gateway::RpcRequest patient{"Generic 1", ++harness.id, "relayOff", json::object()};
+  patient.deadline = std::chrono::steady_clock::now() + 20s;
+  harness.connector->handle_rpc(std::move(patient),
+                                [&](Expected<json> result) { in_time.emplace(std::move(result)); });
+  wait_until(harness.io, [&] { return in_time.has_value(); });
+  ASSERT_TRUE(in_time.has_value());
+  ASSERT_TRUE(*in_time) << in_time->error().message;
+  state = harness.rpc("Generic 1", "get", "obis=0-0:96.3.10;classId=70;attribute=2");
+  ASSERT_TRUE(state) << state.error().message;
+  EXPECT_EQ((*state)["value"], false);
 }
 
 TEST(DlmsConnector, RpcErrorsNameTheProblem) {

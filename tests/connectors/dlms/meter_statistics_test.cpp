@@ -16,7 +16,7 @@ TEST(MeterStatistics, FreshStatisticsOmitLatencyAgeAndError) {
   const MeterStatistics stats;
   const auto report = stats.to_json(kNow);
   EXPECT_EQ(report, nlohmann::json::parse(R"({"reads_ok":0,"reads_failed":0,"reconnects":0,
-      "connect_failures":0,"overruns":0,"cycles":0,"state":"connecting"})"));
+      "connect_failures":0,"overruns":0,"cycles":0,"idle_reopens":0,"state":"connecting"})"));
 }
 
 TEST(MeterStatistics, EveryFieldWhenSet) {

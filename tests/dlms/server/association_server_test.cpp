@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include "core/hex.hpp"
 #include "dlms/acse/release_request.hpp"
 #include "dlms/acse/release_response.hpp"
 #include "dlms/cosem/unit.hpp"
 #include "dlms/security/authentication_challenge.hpp"
+#include "dlms/security/ciphered_apdu_tag.hpp"
 #include "dlms/security/hls_gmac.hpp"
 #include "dlms/server/association_ln_object.hpp"
 #include "dlms/server/clock_object.hpp"
@@ -354,6 +356,33 @@ class GenericAssociation : public ::testing::Test {
     context.authentication_key = config.security.authentication_key;
     return context;
   }
+  // The ciphered answer as it came, to `plain` sent in `form` (glo- tag or general-glo-ciphering).
+  Bytes send_ciphered_as(const Bytes& plain, security::CipheringForm form) {
+    auto context = client_context();
+    context.form = form;
+    auto ciphered = security::protect(plain, context);
+    EXPECT_TRUE(ciphered);
+    ++client_ic;
+    return exchange(server, 1, *ciphered);
+  }
+  // An HLS-GMAC association of client 1 up to pass 2; returns the meter's challenge (StoC).
+  Bytes hls_aarq(const Bytes& ctos) {
+    acse::AarqParameters aarq;
+    aarq.application_context = acse::ApplicationContextName::logical_name_ciphered;
+    aarq.mechanism = acse::MechanismName::high_gmac;
+    const auto title = client_title.bytes();
+    aarq.calling_ap_title = Bytes(title.begin(), title.end());
+    aarq.calling_authentication_value = ctos;
+    xdlms::InitiateRequest initiate;
+    initiate.proposed_conformance = xdlms::Conformance(0x00FFFF);
+    initiate.client_max_receive_pdu_size = 512;
+    aarq.user_information = *security::protect(initiate.encode(), client_context());
+    ++client_ic;
+    auto aare = acse::decode_aare(exchange(server, 1, *acse::encode_aarq(aarq)));
+    EXPECT_TRUE(aare && aare->accepted());
+    return aare && aare->responding_authentication_value ? *aare->responding_authentication_value
+                                                         : Bytes{};
+  }
   Bytes send_ciphered(const Bytes& plain) {
     auto ciphered = security::protect(plain, client_context());
     EXPECT_TRUE(ciphered);
@@ -474,6 +503,38 @@ TEST_F(GenericAssociation, HlsGmacHandshakeThenCipheredGet) {
   // A plain request on a ciphered association is refused.
   EXPECT_TRUE(std::holds_alternative<xdlms::ExceptionResponse>(
       decode(exchange(server, 1, get_request(3, ObisCode(1, 0, 32, 7, 0), 2)))));
+}
+
+// dlms-cosem sends the HLS pass-3 ACTION as general-glo-ciphering and cannot parse a
+// glo-action-response: a meter answers in the form it was asked, as the Gurux server does.
+TEST_F(GenericAssociation, AnswersGeneralGloCipheringInKindAndGloWithGlo) {
+  const Bytes ctos{'K', '5', 'p', 'Q', '8', 'z', 'L', '2'};
+  const Bytes stoc = hls_aarq(ctos);
+  ASSERT_FALSE(stoc.empty());
+  const security::SecurityKeys keys{config.security.block_key, config.security.authentication_key};
+  auto proof = *security::hls_gmac_response(stoc, client_title,
+                                            security::InvocationCounter(client_ic), keys);
+  xdlms::ActionRequestNormal reply{
+      {}, {15, kCurrentAssociationCode, 1}, axdr::Data::octet_string(proof)};
+  const Bytes general = send_ciphered_as(reply.encode(), security::CipheringForm::general);
+  ASSERT_FALSE(general.empty());
+  EXPECT_EQ(general[0], security::apdu_tag::kGeneralGloCiphering) << to_hex(general);
+  auto action = security::unprotect(general, client_context());
+  ASSERT_TRUE(action) << action.error().message;
+  EXPECT_EQ(std::get<xdlms::ActionResponseNormal>(decode(action->apdu)).result,
+            xdlms::ActionResult::success);
+  ASSERT_TRUE(server.authenticated());
+
+  const auto read = get_request(3, ObisCode(1, 0, 32, 7, 0), 2);
+  const Bytes glo = send_ciphered_as(read, security::CipheringForm::service_specific);
+  ASSERT_FALSE(glo.empty());
+  EXPECT_EQ(glo[0], 0xCC) << to_hex(glo);  // glo-get-response
+  const Bytes general_get = send_ciphered_as(read, security::CipheringForm::general);
+  ASSERT_FALSE(general_get.empty());
+  EXPECT_EQ(general_get[0], security::apdu_tag::kGeneralGloCiphering) << to_hex(general_get);
+  auto value = security::unprotect(general_get, client_context());
+  ASSERT_TRUE(value) << value.error().message;
+  EXPECT_TRUE(std::holds_alternative<xdlms::GetResponseNormal>(decode(value->apdu)));
 }
 
 TEST_F(GenericAssociation, CipheredClientMustUseTheCipheredContextAndATitle) {
