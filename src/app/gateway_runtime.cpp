@@ -10,6 +10,7 @@
 #include "app/connector_factory.hpp"
 #include "app/trace_route.hpp"
 #include "gateway/component_logger.hpp"
+#include "gateway/uplink/mqtt_client.hpp"
 
 namespace dlmsgw::app {
 namespace {
@@ -112,8 +113,10 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
   if (!service) return {nullptr, kExitConfig, service.error().message};
   self.gateway_ = std::move(*service);
 
-  spdlog::info("dlmsgw {}: ThingsBoard {}:{}, storage {}, device registry {}", self.version_,
-               self.config_.host, self.config_.port, describe_storage(storage_config),
+  spdlog::info("dlmsgw {}: ThingsBoard {}:{} over {}, storage {}, device registry {}",
+               self.version_, self.config_.host, self.config_.port,
+               gateway::describe_transport(gateway::to_gateway_options(self.config_).mqtt),
+               describe_storage(storage_config),
                self.gateway_->registry().path().empty()
                    ? std::string("in memory")
                    : self.gateway_->registry().path().string());

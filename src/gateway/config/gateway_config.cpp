@@ -157,6 +157,7 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
                               "' is not one of accessToken, usernamePassword, tlsAccessToken, "
                               "tlsPrivateKey");
     }
+    security.type = value;
   }
   const auto field = [&](const char* key, std::string& out) -> Expected<void> {
     if (const auto value = node[key]) {
@@ -199,9 +200,10 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
     return reader.error(node, "thingsboard.security",
                         "cert and privateKey go together (mutual TLS needs both)");
   }
-  if (!cert.empty() && ca.empty()) {
+  if (security.type == "tlsPrivateKey" && cert.empty()) {
     return reader.error(node, "thingsboard.security",
-                        "a client certificate needs caCert too (TLS is never used unverified)");
+                        "type tlsPrivateKey needs cert and privateKey (the client certificate "
+                        "and its key, mutual TLS)");
   }
   if (!ca.empty()) security.ca_cert = relative_to(reader.file(), ca).string();
   if (!cert.empty()) security.cert = relative_to(reader.file(), cert).string();
@@ -706,6 +708,11 @@ Expected<GatewayConfig> load_gateway_config(const std::filesystem::path& path,
   return parse_gateway_config(text.str(), path.string(), environment);
 }
 
+bool uses_tls(const SecurityConfig& security) {
+  return security.type == "tlsAccessToken" || security.type == "tlsPrivateKey" ||
+         !security.ca_cert.empty() || !security.cert.empty();
+}
+
 GatewayOptions to_gateway_options(const GatewayConfig& config) {
   GatewayOptions options;
   auto& mqtt = options.mqtt;
@@ -721,7 +728,7 @@ GatewayOptions to_gateway_options(const GatewayConfig& config) {
   mqtt.client_id = security.client_id;
   mqtt.credentials_source =
       security.credentials_source.empty() ? "the configuration" : security.credentials_source;
-  if (!security.ca_cert.empty()) {
+  if (uses_tls(security)) {
     mqtt.tls = MqttTls{security.ca_cert, security.cert, security.private_key};
   }
   auto& limits = options.uplink.limits;

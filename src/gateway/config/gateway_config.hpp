@@ -12,6 +12,7 @@
 //       accessToken: TOKEN             #   token (or accessTokenFile: /path, mode 0600)
 //       username: u, password: p, clientId: c   (or passwordFile: /path)
 //       caCert: ca.pem, cert: c.pem, privateKey: k.pem   # TLS; with cert/privateKey: mutual TLS
+//       type: tlsAccessToken | tlsPrivateKey              # TLS (system trust store without caCert)
 //     rateLimits / dpRateLimits / messagesRateLimits            # gateway: "N:S,N:S"
 //     deviceRateLimits / deviceDpRateLimits / deviceMessagesRateLimits   # per device
 //   storage:
@@ -62,15 +63,21 @@
 namespace dlmsgw::gateway {
 
 struct SecurityConfig {
+  std::string type;  // thingsboard.security.type as written ("" when absent)
   std::string access_token;
   std::string username;
   std::optional<std::string> password;
   std::string client_id;
-  std::string ca_cert;  // TLS when set
+  std::string ca_cert;  // the server's CA; empty: the system trust store
   std::string cert;     // mutual TLS: cert and private_key together
   std::string private_key;
   std::string credentials_source;  // for the "token refused" error: where the secret came from
 };
+
+// TLS for type tlsAccessToken or tlsPrivateKey, and whenever caCert or cert is given (as the
+// ThingsBoard gateway decides). Plain MQTT otherwise: type accessToken or usernamePassword, or no
+// type, without certificates.
+bool uses_tls(const SecurityConfig& security);
 
 enum class StorageType { memory, sqlite };
 

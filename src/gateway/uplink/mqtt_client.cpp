@@ -4,6 +4,7 @@
 #include <mqtt_protocol.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <asio/ip/tcp.hpp>
@@ -57,6 +58,17 @@ std::string connack_text(MqttVersion version, int rc) {
 }
 
 }  // namespace
+
+std::string describe_transport(const MqttOptions& options) {
+  if (!options.tls) return "plain MQTT, no TLS (credentials travel in clear)";
+  const auto& tls = *options.tls;
+  std::string text = "TLS, server certificate verified against ";
+  text += tls.ca_file.empty() ? "the system trust store " + tls.system_ca_directory
+                              : "the CA file " + tls.ca_file;
+  text += " and host name '" + options.host + "'";
+  if (!tls.cert_file.empty()) text += ", client certificate " + tls.cert_file;
+  return text;
+}
 
 bool is_permanent_refusal(int puback_reason_code) {
   switch (puback_reason_code) {
@@ -197,13 +209,23 @@ struct MqttClient::Impl {
     const auto& tls = *options.tls;
     std::string message =
         "mqtt " + owner->endpoint() + ": " + what + ": " +
-        (last_library_error.empty() ? "no detail from OpenSSL" : last_library_error) +
-        ". Check the CA file '" + tls.ca_file + "'";
+        (last_library_error.empty() ? "no detail from OpenSSL" : last_library_error) + ". ";
+    if (tls.ca_file.empty()) {
+      message +=
+          "No thingsboard.security.caCert is set, so the server certificate must be signed "
+          "by a CA of the system trust store " +
+          tls.system_ca_directory + " and name the host '" + options.host +
+          "': set thingsboard.security.caCert to the CA that signed it";
+    } else {
+      message += "Check the CA file '" + tls.ca_file +
+                 "' (thingsboard.security.caCert) and that the server certificate names the "
+                 "host '" +
+                 options.host + "' (thingsboard.host)";
+    }
     message += tls.cert_file.empty()
                    ? " (no client certificate configured: a broker requiring one refuses us)"
-                   : " and the client certificate '" + tls.cert_file +
-                         "' (signed by a CA the "
-                         "broker trusts?)";
+                   : "; check that the client certificate '" + tls.cert_file +
+                         "' (thingsboard.security.cert) is signed by a CA the broker trusts";
     message += "; retrying over TLS only, never plain MQTT";
     last_library_error.clear();
     log()->error("{}", message);
@@ -467,17 +489,39 @@ Expected<std::unique_ptr<MqttClient>> MqttClient::create(asio::io_context& io,
       return make_error(ErrorCode::invalid_argument,
                         "MQTT " + where + ": TLS client certificate and key go together");
     }
-    if (tls.ca_file.empty()) {
-      return make_error(ErrorCode::invalid_argument, "MQTT " + where + ": TLS needs a CA file");
+    // libmosquitto says only "invalid function arguments" for a file it cannot open.
+    for (const auto& [file, key] :
+         {std::pair{&tls.ca_file, "caCert"}, std::pair{&tls.cert_file, "cert"},
+          std::pair{&tls.key_file, "privateKey"}}) {
+      if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
+        return make_error(ErrorCode::invalid_argument,
+                          "MQTT " + where + ": TLS file '" + *file + "' (thingsboard.security." +
+                              key + ") cannot be read: " + std::strerror(errno));
+      }
     }
+    // Without a CA file of our own the server is checked against the system trust store, as
+    // a browser would: a TLS type without caCert must never mean plain MQTT or no verification.
+    const bool system_store = tls.ca_file.empty();
     const int rc =
-        mosquitto_tls_set(im.mosq, tls.ca_file.c_str(), nullptr,
+        mosquitto_tls_set(im.mosq, system_store ? nullptr : tls.ca_file.c_str(),
+                          system_store ? tls.system_ca_directory.c_str() : nullptr,
                           tls.cert_file.empty() ? nullptr : tls.cert_file.c_str(),
                           tls.key_file.empty() ? nullptr : tls.key_file.c_str(), nullptr);
     if (rc) {
-      return fail("TLS setup (CA '" + tls.ca_file + "', certificate '" + tls.cert_file +
-                      "', key '" + tls.key_file + "')",
+      return fail("TLS setup (CA " +
+                      (system_store ? "directory '" + tls.system_ca_directory + "'"
+                                    : "'" + tls.ca_file + "'") +
+                      ", certificate '" + tls.cert_file + "', key '" + tls.key_file + "')",
                   rc);
+    }
+    // Both are libmosquitto's defaults; set here so that no default can change under us.
+    if (const int verify =
+            mosquitto_tls_opts_set(im.mosq, 1 /* SSL_VERIFY_PEER */, nullptr, nullptr);
+        verify) {
+      return fail("TLS peer verification", verify);
+    }
+    if (const int insecure = mosquitto_tls_insecure_set(im.mosq, false); insecure) {
+      return fail("TLS host name verification", insecure);
     }
   }
   mosquitto_connect_v5_callback_set(im.mosq, &Impl::on_connect);

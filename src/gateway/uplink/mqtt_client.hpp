@@ -34,10 +34,14 @@ enum class MqttVersion { v311, v5 };
 // quota exceeded, 0x89 server busy or 0x80 unspecified error, may pass later.
 bool is_permanent_refusal(int puback_reason_code);
 
+// TLS is always verified: the server's certificate chain against ca_file, or, without one, against
+// the system trust store (a directory of hashed CA certificates), and its name against the host
+// we connect to. There is no unverified mode.
 struct MqttTls {
-  std::string ca_file;    // the CA that signed the server's certificate
+  std::string ca_file;    // the CA that signed the server's certificate; empty: the system store
   std::string cert_file;  // client certificate and key for mutual TLS (both or neither)
   std::string key_file;
+  std::string system_ca_directory = "/etc/ssl/certs";
 };
 
 struct MqttOptions {
@@ -58,8 +62,16 @@ struct MqttOptions {
   std::chrono::milliseconds connect_timeout{10000};  // TCP connect + CONNACK
   std::chrono::milliseconds reconnect_min{1000};     // first backoff step
   std::chrono::milliseconds reconnect_max{60000};    // backoff ceiling
-  std::optional<MqttTls> tls;                        // absent: plain TCP
+  // After a refusal at CONNACK (bad token, not authorised, banned...): a slower backoff.
+  std::chrono::milliseconds refused_reconnect_min{30000};
+  std::chrono::milliseconds refused_reconnect_max{300000};
+  std::chrono::milliseconds refused_log_interval{60000};  // at most one line per interval
+  std::optional<MqttTls> tls;                             // absent: plain TCP
 };
+
+// How the connection is secured, in words for `validate` and the start-up log, e.g. "TLS, server
+// certificate verified against the system trust store /etc/ssl/certs and host name 'tb.example'".
+std::string describe_transport(const MqttOptions& options);
 
 class MqttClient {
  public:
