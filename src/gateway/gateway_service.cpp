@@ -232,7 +232,7 @@ void GatewayService::start() {
   });
   client_->on_message(
       [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); });
-  client_->on_fatal([](const Error& error) { log()->critical("{}", error.message); });
+  // A refusal is logged by the client itself (at most once a minute) and shown by /health.
   for (const auto filter :
        {topic::gateway_rpc, topic::gateway_attributes, topic::gateway_attributes_response,
         topic::device_attributes, topic::device_rpc_request_filter}) {

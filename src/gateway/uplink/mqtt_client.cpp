@@ -53,6 +53,14 @@ bool is_credentials_refusal(MqttVersion version, int rc) {
   }
 }
 
+// "300 ms", "45 s", "5 min": a delay as an operator reads it.
+std::string delay_text(std::chrono::milliseconds delay) {
+  const auto ms = delay.count();
+  if (ms < 10000) return std::to_string(ms) + " ms";
+  if (ms >= 120000 && ms % 60000 == 0) return std::to_string(ms / 60000) + " min";
+  return std::to_string((ms + 999) / 1000) + " s";
+}
+
 std::string connack_text(MqttVersion version, int rc) {
   return version == MqttVersion::v311 ? mosquitto_connack_string(rc) : mosquitto_reason_string(rc);
 }
@@ -109,9 +117,13 @@ struct MqttClient::Impl {
   bool started = false;
   bool stopping = false;
   bool reconnect_pending = false;
-  int abandoned_fd = -1;           // a socket given up on but not yet closed by libmosquitto
-  std::string last_library_error;  // libmosquitto's last error log line (OpenSSL's words)
-  unsigned failures = 0;           // consecutive failed attempts, drives the backoff
+  int abandoned_fd = -1;              // a socket given up on but not yet closed by libmosquitto
+  std::string last_library_error;     // libmosquitto's last error log line (OpenSSL's words)
+  unsigned failures = 0;              // consecutive failed attempts, drives the backoff
+  unsigned refusals = 0;              // consecutive refusals at CONNACK, drives the slow backoff
+  bool refused_this_attempt = false;  // the close that follows a refusal is no TLS failure
+  unsigned refusals_not_logged = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_refusal_log;
   std::vector<std::pair<std::string, int>> subscriptions;
 
   // --- socket ownership -----------------------------------------------------------------------
@@ -260,7 +272,7 @@ struct MqttClient::Impl {
   // lookup it then repeats is answered, since ours just succeeded.
   void connect() {
     reconnect_pending = false;
-    if (stopping || owner->fatal_error_) return;
+    if (stopping) return;
     std::error_code not_numeric;
     (void)asio::ip::make_address(options.host, not_numeric);
     if (!not_numeric) {
@@ -291,10 +303,11 @@ struct MqttClient::Impl {
   }
 
   void connect_to(const std::string& host) {
-    if (stopping || owner->fatal_error_) return;
+    if (stopping) return;
     ++owner->connection_attempts_;
     release_socket();  // connect_bind_async closes the previous socket itself
     abandoned_fd = -1;
+    refused_this_attempt = false;
     const auto keepalive = static_cast<int>(options.keepalive.count());
     const int rc =
         mosquitto_connect_bind_async(mosq, host.c_str(), options.port, keepalive, nullptr);
@@ -319,27 +332,52 @@ struct MqttClient::Impl {
 
   std::chrono::milliseconds backoff() {
     // Exponential, capped, with "equal jitter": half fixed, half random, so that many gateways
-    // restarted by the same outage do not reconnect in lockstep.
-    const auto min = std::max<std::int64_t>(options.reconnect_min.count(), 1);
-    const auto max = std::max<std::int64_t>(options.reconnect_max.count(), min);
-    const unsigned shift = std::min(failures, 20U);
+    // restarted by the same outage do not reconnect in lockstep. Refused credentials back off
+    // more slowly: they change on the platform, by hand, in minutes rather than seconds.
+    const bool refused = owner->refusal_.has_value();
+    const auto min = std::max<std::int64_t>(
+        (refused ? options.refused_reconnect_min : options.reconnect_min).count(), 1);
+    const auto max = std::max<std::int64_t>(
+        (refused ? options.refused_reconnect_max : options.reconnect_max).count(), min);
+    const unsigned shift = std::min(refused ? refusals - 1 : failures, 20U);
     const auto step = std::min<std::int64_t>(max, min << shift);
     std::uniform_int_distribution<std::int64_t> jitter(0, step / 2);
     return std::chrono::milliseconds(step - step / 2 + jitter(random));
   }
 
   void schedule_reconnect() {
-    if (reconnect_pending || stopping || owner->fatal_error_) return;
+    if (reconnect_pending || stopping) return;
     reconnect_pending = true;
     connect_timer.cancel();
     const auto delay = backoff();
     ++failures;
-    log()->info("mqtt {}: reconnecting in {} ms", owner->endpoint(), delay.count());
+    if (owner->refusal_) {
+      log_refusal(delay);
+    } else {
+      log()->info("mqtt {}: reconnecting in {} ms", owner->endpoint(), delay.count());
+    }
     reconnect_timer.expires_after(delay);
     reconnect_timer.async_wait([this, alive = alive](std::error_code ec) {
       if (!*alive || ec) return;
       connect();
     });
+  }
+
+  // One line per refused attempt, but at most one per refused_log_interval: a token refused for
+  // a night must not fill the journal.
+  void log_refusal(std::chrono::milliseconds delay) {
+    const auto now = std::chrono::steady_clock::now();
+    if (last_refusal_log && now - *last_refusal_log < options.refused_log_interval) {
+      ++refusals_not_logged;
+      return;
+    }
+    last_refusal_log = now;
+    log()->error("{}; attempt {} refused{}, next in {}", owner->refusal_->message, refusals,
+                 refusals_not_logged == 0 ? std::string()
+                                          : " (" + std::to_string(refusals_not_logged) +
+                                                " not logged since the last line)",
+                 delay_text(delay));
+    refusals_not_logged = 0;
   }
 
   // --- libmosquitto callbacks (run inside loop_read/loop_write/loop_misc on our thread) --------
@@ -354,7 +392,18 @@ struct MqttClient::Impl {
       impl.failures = 0;
       client.connected_ = true;
       client.last_connection_error_.reset();
-      log()->info("mqtt {}: connected", client.endpoint());
+      if (client.refusal_) {
+        log()->info(
+            "mqtt {}: connected: the credentials are accepted again after {} refused "
+            "attempts",
+            client.endpoint(), impl.refusals);
+      } else {
+        log()->info("mqtt {}: connected", client.endpoint());
+      }
+      client.refusal_.reset();
+      impl.refusals = 0;
+      impl.refusals_not_logged = 0;
+      impl.last_refusal_log.reset();
       for (const auto& [filter, qos] : impl.subscriptions) {
         const int sub_rc = mosquitto_subscribe(impl.mosq, nullptr, filter.c_str(), qos);
         if (sub_rc != MOSQ_ERR_SUCCESS) {
@@ -367,15 +416,18 @@ struct MqttClient::Impl {
     }
     const auto reason = connack_text(impl.options.version, rc);
     if (is_credentials_refusal(impl.options.version, rc)) {
-      client.fatal_error_ = make_error(
+      const bool first = !client.refusal_;
+      ++impl.refusals;
+      impl.refused_this_attempt = true;
+      client.refusal_ = make_error(
           ErrorCode::rejected,
           "ThingsBoard at " + client.endpoint() + " refused the connection: " + reason +
               " (CONNACK code " + std::to_string(rc) +
               "). Check the access token/credentials from " + impl.options.credentials_source +
-              "; not reconnecting until they are fixed");
-      log()->error("{}", client.fatal_error_->message);
-      if (client.on_fatal_) client.on_fatal_(*client.fatal_error_);
-      return;
+              " (and that the device exists on the platform); retrying, at least every " +
+              delay_text(impl.options.refused_reconnect_max) + ", readings stay stored");
+      if (first && client.on_refused_) client.on_refused_(*client.refusal_);
+      return;  // the disconnect that follows schedules the slow retry
     }
     log()->warn("mqtt {}: connection refused: {} (CONNACK code {})", client.endpoint(), reason, rc);
   }
@@ -390,7 +442,7 @@ struct MqttClient::Impl {
       log()->warn("mqtt {}: disconnected: {}", client.endpoint(),
                   rc == 0 ? std::string("on request") : mosquitto_error(rc));
       if (client.on_connection_) client.on_connection_(false);
-    } else if (impl.options.tls && rc != 0 && !impl.stopping) {
+    } else if (impl.options.tls && rc != 0 && !impl.stopping && !impl.refused_this_attempt) {
       // Closed before CONNACK: with TLS 1.3 a broker refusing our certificate (or its absence)
       // says so only after the client's side of the handshake is done.
       impl.tls_failed("the broker closed the TLS connection before CONNACK (" +

@@ -4,9 +4,11 @@
 // libmosquitto does the protocol; we do the waiting. Its socket is watched by an asio
 // stream_descriptor (read always, write only while libmosquitto has bytes queued) and its keepalive
 // runs from an asio timer, so there is no libmosquitto thread and every callback below runs on the
-// io_context's thread. The client reconnects by itself with exponential backoff and jitter, except
-// when the broker refuses our credentials: that is reported once, and it stays down, since retrying
-// a bad access token only floods the server's log.
+// io_context's thread. The client reconnects by itself with exponential backoff and jitter. When
+// the broker refuses our credentials it keeps trying too, but slowly (a token rotated or a device
+// recreated on the platform is fixed there, without touching the gateway; hammering the server with
+// a bad token only floods its log): reported once through on_refused, logged at most once a minute,
+// and available as refusal() until a connection is accepted.
 //
 // Delivery: publish() at QoS 1 returns the message id; on_publish reports, per id, whether a PUBACK
 // with a success reason code came back. Messages still unacknowledged when the connection drops are
@@ -82,7 +84,7 @@ class MqttClient {
   // server busy, unspecified error).
   using PublishHandler = std::function<void(int message_id, const Expected<void>& outcome)>;
   using ConnectionHandler = std::function<void(bool connected)>;
-  using FatalHandler = std::function<void(const Error& error)>;
+  using RefusedHandler = std::function<void(const Error& error)>;
 
   // Checks the options (TLS files are loaded here: a TLS problem is an error, never a silent
   // fallback to plain MQTT). Nothing is sent until start().
@@ -94,8 +96,9 @@ class MqttClient {
   void on_message(MessageHandler handler) { on_message_ = std::move(handler); }
   void on_publish(PublishHandler handler) { on_publish_ = std::move(handler); }
   void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
-  // Called once if the broker refuses the credentials; the client then stays disconnected.
-  void on_fatal(FatalHandler handler) { on_fatal_ = std::move(handler); }
+  // Called when the broker starts refusing the credentials (once per series of refusals; the
+  // client keeps retrying slowly).
+  void on_refused(RefusedHandler handler) { on_refused_ = std::move(handler); }
 
   // Starts connecting; afterwards the client keeps itself connected until stop().
   void start();
@@ -111,7 +114,8 @@ class MqttClient {
   [[nodiscard]] bool connected() const { return connected_; }
   // TCP connections tried since start(), for statistics and for tests that look for storms.
   [[nodiscard]] std::size_t connection_attempts() const { return connection_attempts_; }
-  [[nodiscard]] const std::optional<Error>& fatal_error() const { return fatal_error_; }
+  // Why the broker refuses our credentials, while it does (cleared by an accepted connection).
+  [[nodiscard]] const std::optional<Error>& refusal() const { return refusal_; }
   // Why the last connection attempt failed, when it failed in a way worth telling (a TLS
   // handshake refused by either side); cleared by a successful connection.
   [[nodiscard]] const std::optional<Error>& last_connection_error() const {
@@ -128,10 +132,10 @@ class MqttClient {
   MessageHandler on_message_;
   PublishHandler on_publish_;
   ConnectionHandler on_connection_;
-  FatalHandler on_fatal_;
+  RefusedHandler on_refused_;
   bool connected_ = false;
   std::size_t connection_attempts_ = 0;
-  std::optional<Error> fatal_error_;
+  std::optional<Error> refusal_;
   std::optional<Error> last_connection_error_;
 };
 
