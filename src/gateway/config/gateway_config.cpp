@@ -668,6 +668,7 @@ Expected<GatewayConfig> parse(std::string_view text, const std::string& file_nam
   }
   if (!keep_going(apply_environment(config, environment))) return *first;
   if (!keep_going(apply_observability_environment(config, environment))) return *first;
+  config.storage.data_file_path = database_file(config.storage.data_file_path);
   const bool failed = errors != nullptr && !errors->empty();  // credentials may be what failed
   if (!failed && config.security.access_token.empty() && config.security.username.empty()) {
     config.warnings.push_back(file_name +
@@ -755,6 +756,20 @@ GatewayOptions to_gateway_options(const GatewayConfig& config) {
     return open_record_queue(own);
   };
   return options;
+}
+
+std::filesystem::path database_file(const std::filesystem::path& data_file_path) {
+  std::error_code ignored;
+  if (!data_file_path.empty() &&
+      (!data_file_path.has_filename() || std::filesystem::is_directory(data_file_path, ignored))) {
+    return data_file_path / kDatabaseFileName;
+  }
+  return data_file_path;
+}
+
+Expected<void> check_record_queue(const StorageConfig& storage) {
+  if (storage.type == StorageType::memory) return {};
+  return SqliteQueue::check_location(storage.data_file_path);
 }
 
 Expected<std::unique_ptr<RecordQueue>> open_record_queue(const StorageConfig& storage) {

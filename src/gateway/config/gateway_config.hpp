@@ -17,7 +17,7 @@
 //     deviceRateLimits / deviceDpRateLimits / deviceMessagesRateLimits   # per device
 //   storage:
 //     type: memory | sqlite
-//     data_file_path: ./data/data.db   # sqlite
+//     data_file_path: ./data/data.db   # sqlite (a directory: dlmsgw.db in it)
 //     max_records_count: 100000        # oldest dropped beyond it (0: no limit)
 //     read_records_count: 100          # records per uplink batch
 //     messages_ttl_in_days: 7          # sqlite: older records dropped (0: keep)
@@ -164,5 +164,12 @@ GatewayOptions to_gateway_options(const GatewayConfig& config);
 
 // Opens the queue storage.type names, with max_records_count and messages_ttl_in_days as limits.
 Expected<std::unique_ptr<RecordQueue>> open_record_queue(const StorageConfig& storage);
+// What open_record_queue checks before opening, without creating anything (for `validate`).
+Expected<void> check_record_queue(const StorageConfig& storage);
+
+// The database file storage.data_file_path names: a directory (an existing one, or written with a
+// trailing '/', as for the ThingsBoard gateway's file storage) holds it as kDatabaseFileName.
+inline constexpr const char* kDatabaseFileName = "dlmsgw.db";
+std::filesystem::path database_file(const std::filesystem::path& data_file_path);
 
 }  // namespace dlmsgw::gateway

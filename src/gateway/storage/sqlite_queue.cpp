@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -467,12 +470,50 @@ struct SqliteQueue::Impl {
   }
 };
 
-Expected<std::unique_ptr<SqliteQueue>> SqliteQueue::open(const std::filesystem::path& path,
-                                                         SqliteQueueOptions options) {
-  if (path.empty() || !path.has_filename()) {
+Expected<void> SqliteQueue::check_location(const std::filesystem::path& path) {
+  if (path.empty() || !path.has_filename() || fs::is_directory(path)) {
     return make_error(ErrorCode::invalid_argument,
                       "storage file path '" + path.string() + "' does not name a file");
   }
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (fs::exists(status)) {
+    if (!fs::is_regular_file(status)) {
+      return make_error(ErrorCode::invalid_argument,
+                        "storage file '" + path.string() + "' exists and is not a regular file");
+    }
+    if (::access(path.c_str(), R_OK | W_OK) != 0) {
+      return make_error(ErrorCode::invalid_argument,
+                        "storage file '" + path.string() + "' cannot be written: " +
+                            std::strerror(errno) + "; make it writable by the service user");
+    }
+  }
+  // The directory, or the nearest part of it that exists (open() creates the rest), must be a
+  // directory SQLite may create files in (the database, its WAL and lock files).
+  fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  while (!fs::exists(directory, ec) && directory.has_parent_path() &&
+         directory != directory.parent_path()) {
+    directory = directory.parent_path();
+  }
+  if (!fs::is_directory(directory, ec)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "cannot create the directory for storage '" + path.string() + "': '" +
+                          directory.string() +
+                          "' is not a directory; create it writable by the service user or "
+                          "choose another path");
+  }
+  if (::access(directory.c_str(), W_OK | X_OK) != 0) {
+    return make_error(ErrorCode::invalid_argument,
+                      "storage '" + path.string() + "': directory '" + directory.string() +
+                          "' is not writable: " + std::strerror(errno) +
+                          "; make it writable by the service user or choose another path");
+  }
+  return {};
+}
+
+Expected<std::unique_ptr<SqliteQueue>> SqliteQueue::open(const std::filesystem::path& path,
+                                                         SqliteQueueOptions options) {
+  DLMSGW_TRY(check_location(path));
   const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::error_code ec;
   fs::create_directories(directory, ec);
