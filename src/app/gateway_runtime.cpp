@@ -90,9 +90,14 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
     self.health_checks_.storage_failed(error);
     gateway::component_logger("storage")->error("storage: {}", error.message);
   };
-  storage_options.on_dropped = [](std::uint64_t now, std::uint64_t total) {
-    gateway::component_logger("storage")->warn(
-        "storage: {} oldest records dropped for the storage limits ({} in total)", now, total);
+  // Told in the gateway's loss summary (one line per interval), not one line per commit.
+  storage_options.on_dropped = [&self](std::uint64_t now, std::uint64_t /*total*/) {
+    if (self.gateway_) {
+      self.gateway_->report_loss(
+          "dropped from storage, oldest first, for its limits (storage.max_records_count, "
+          "storage.messages_ttl_in_days)",
+          now);
+    }
   };
   self.storage_ = std::make_unique<gateway::StorageService>(
       std::move(*queue), self.io_.get_executor(), std::move(storage_options));

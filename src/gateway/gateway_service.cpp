@@ -140,6 +140,8 @@ class GatewayService::Sink final : public GatewaySink {
                   "device '" + device + "' cannot publish with its own token (see the log)"));
     if (!stored) {
       ++service_.counters_[connector_].store_failures;
+      service_.report_loss("of device '" + device + "' (own token) not stored", 1,
+                           stored.error().message);
       return stored;
     }
     ++counter;
@@ -150,6 +152,8 @@ class GatewayService::Sink final : public GatewaySink {
     auto stored = service_.storage_.append({std::move(record)});
     if (!stored) {
       ++service_.counters_[connector_].store_failures;
+      service_.report_loss("of connector '" + connector_ + "' not stored", 1,
+                           stored.error().message);
       return stored;
     }
     ++counter;
@@ -186,7 +190,9 @@ GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
       options_(std::move(options)),
       client_(std::move(client)),
       registry_(std::move(registry)),
-      stats_timer_(io) {
+      stats_timer_(io),
+      losses_(options_.loss_summary_interval),
+      loss_timer_(io) {
   uplink_ = std::make_unique<UplinkService>(io_, storage_, *client_, options_.uplink);
   router_ = std::make_unique<RpcRouter>(
       io_, registry_,
@@ -246,6 +252,7 @@ void GatewayService::start() {
   for (auto& [token, direct] : direct_) direct->start();
   for (std::size_t i = 0; i < connectors_.size(); ++i) connectors_[i]->start(*sinks_[i]);
   schedule_statistics();
+  schedule_loss_summary();
 }
 
 void GatewayService::stop() {
@@ -253,6 +260,7 @@ void GatewayService::stop() {
   started_ = false;
   for (auto& connector : connectors_) connector->stop();
   stats_timer_.cancel();
+  loss_timer_.cancel();
   for (auto& [token, direct] : direct_) direct->stop();
   uplink_->stop();
   client_->stop();
@@ -433,13 +441,45 @@ std::uint64_t GatewayService::readings_stored() const {
   return total;
 }
 
+std::uint64_t GatewayService::readings_not_stored() const {
+  std::uint64_t total = 0;
+  for (const auto& [name, counters] : counters_) total += counters.store_failures;
+  return total;
+}
+
+void GatewayService::report_loss(const std::string& cause, std::uint64_t count,
+                                 std::string detail) {
+  losses_.add(cause, count, std::move(detail));
+  log_losses();
+}
+
+void GatewayService::log_losses() {
+  for (const auto& line : losses_.due(std::chrono::steady_clock::now())) {
+    log()->warn("{}", line);
+  }
+}
+
+// The losses of the last interval are told even when no new loss comes to trigger a line.
+void GatewayService::schedule_loss_summary() {
+  loss_timer_.expires_after(options_.loss_summary_interval);
+  loss_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+    if (!*alive || ec || !started_) return;
+    log_losses();
+    schedule_loss_summary();
+  });
+}
+
 nlohmann::json GatewayService::statistics() {
   const auto queue = storage_.stats();
   const auto& uplink = uplink_->counters();
   nlohmann::json stats{
       {"readingsStored", readings_stored()},
       {"readingsSent", uplink.records_sent},
-      {"readingsDropped", queue.dropped_records + uplink.records_rejected + uplink.records_refused},
+      // Every reading that will never reach ThingsBoard: dropped by storage for its limits,
+      // unsendable, refused for good by a PUBACK, or refused by storage (never stored).
+      {"readingsDropped", queue.dropped_records + uplink.records_rejected + uplink.records_refused +
+                              readings_not_stored()},
+      {"readingsNotStored", readings_not_stored()},
       {"readingsRefused", uplink.records_refused},
       {"queueDepth", queue.records + storage_.pending_records()},
       {"reconnects", reconnects_},
