@@ -490,23 +490,25 @@ Expected<void> SqliteQueue::check_location(const std::filesystem::path& path) {
   }
   // The directory, or the nearest part of it that exists (open() creates the rest), must be a
   // directory SQLite may create files in (the database, its WAL and lock files).
-  fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const fs::path wanted = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  fs::path directory = wanted;
   while (!fs::exists(directory, ec) && directory.has_parent_path() &&
          directory != directory.parent_path()) {
     directory = directory.parent_path();
   }
   if (!fs::is_directory(directory, ec)) {
     return make_error(ErrorCode::invalid_argument,
-                      "cannot create the directory for storage '" + path.string() + "': '" +
-                          directory.string() +
+                      "cannot create directory '" + wanted.string() + "' for storage '" +
+                          path.string() + "': '" + directory.string() +
                           "' is not a directory; create it writable by the service user or "
                           "choose another path");
   }
   if (::access(directory.c_str(), W_OK | X_OK) != 0) {
     return make_error(ErrorCode::invalid_argument,
-                      "storage '" + path.string() + "': directory '" + directory.string() +
-                          "' is not writable: " + std::strerror(errno) +
-                          "; make it writable by the service user or choose another path");
+                      "storage '" + path.string() + "': cannot write to directory '" +
+                          directory.string() + "': " + std::strerror(errno) +
+                          "; the service user must be able to write to '" + directory.string() +
+                          "' (or choose another path)");
   }
   return {};
 }
