@@ -95,7 +95,7 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
     if (self.gateway_) {
       self.gateway_->report_loss(
           "dropped from storage, oldest first, for its limits (storage.max_records_count, "
-          "storage.messages_ttl_in_days)",
+          "storage.messages_ttl_in_days) or a full disk",
           now);
     }
   };

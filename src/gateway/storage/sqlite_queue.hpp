@@ -94,6 +94,7 @@ class SqliteQueue final : public RecordQueue {
   template <class Operation>
   auto with_recovery(std::string_view action, Operation operation) -> decltype(operation());
   Expected<void> append_once(const std::vector<Record>& records);
+  Expected<void> insert_once(const std::vector<Record>& records, Timestamp now);
   Expected<std::vector<StoredRecord>> peek_once(std::size_t max_records, std::uint64_t max_bytes);
   Expected<void> remove_once(std::span<const RecordId> ids);
   std::unique_ptr<Impl> impl_;
