@@ -252,7 +252,6 @@ void GatewayService::start() {
   for (auto& [token, direct] : direct_) direct->start();
   for (std::size_t i = 0; i < connectors_.size(); ++i) connectors_[i]->start(*sinks_[i]);
   schedule_statistics();
-  schedule_loss_summary();
 }
 
 void GatewayService::stop() {
@@ -261,6 +260,7 @@ void GatewayService::stop() {
   for (auto& connector : connectors_) connector->stop();
   stats_timer_.cancel();
   loss_timer_.cancel();
+  loss_timer_at_.reset();
   for (auto& [token, direct] : direct_) direct->stop();
   uplink_->stop();
   client_->stop();
@@ -454,18 +454,17 @@ void GatewayService::report_loss(const std::string& cause, std::uint64_t count,
 }
 
 void GatewayService::log_losses() {
-  for (const auto& line : losses_.due(std::chrono::steady_clock::now())) {
-    log()->warn("{}", line);
-  }
-}
-
-// The losses of the last interval are told even when no new loss comes to trigger a line.
-void GatewayService::schedule_loss_summary() {
-  loss_timer_.expires_after(options_.loss_summary_interval);
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& line : losses_.due(now)) log()->warn("{}", line);
+  // The losses of the interval are told at its end even when no new loss comes to trigger a line.
+  const auto next = losses_.next_due(now);
+  if (!next || !started_ || loss_timer_at_ == next) return;
+  loss_timer_at_ = next;
+  loss_timer_.expires_at(*next);
   loss_timer_.async_wait([this, alive = alive_](std::error_code ec) {
-    if (!*alive || ec || !started_) return;
+    if (!*alive || ec) return;
+    loss_timer_at_.reset();
     log_losses();
-    schedule_loss_summary();
   });
 }
 

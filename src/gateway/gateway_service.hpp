@@ -117,7 +117,6 @@ class GatewayService {
   std::string platform_name(const std::string& connector, const std::string& local_name);
   void register_gateway_methods();
   void schedule_statistics();
-  void schedule_loss_summary();
   void log_losses();
   void use_own_token(const std::string& connector, std::string_view device, std::string token);
   DirectDeviceUplink* direct_for(const std::string& connector, const std::string& device);
@@ -139,6 +138,7 @@ class GatewayService {
   asio::steady_timer stats_timer_;
   LossReport losses_;
   asio::steady_timer loss_timer_;
+  std::optional<std::chrono::steady_clock::time_point> loss_timer_at_;  // when it fires, if set
   std::uint64_t connections_ = 0;
   std::uint64_t reconnects_ = 0;
   std::uint64_t dropped_ = 0;

@@ -3,8 +3,11 @@
 namespace dlmsgw::gateway {
 namespace {
 
+// "300 ms", "60 s".
 std::string seconds_text(LossReport::Clock::duration span) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(span).count()) + " s";
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(span).count();
+  if (ms < 10000) return std::to_string(ms) + " ms";
+  return std::to_string((ms + 500) / 1000) + " s";
 }
 
 }  // namespace
@@ -35,6 +38,16 @@ std::vector<std::string> LossReport::due(Clock::time_point now) {
     entry.last_line = now;
   }
   return lines;
+}
+
+std::optional<LossReport::Clock::time_point> LossReport::next_due(Clock::time_point now) const {
+  std::optional<Clock::time_point> next;
+  for (const auto& [cause, entry] : causes_) {
+    if (entry.untold == 0) continue;
+    const auto at = entry.last_line ? *entry.last_line + interval_ : now;
+    if (!next || at < *next) next = at;
+  }
+  return next;
 }
 
 }  // namespace dlmsgw::gateway

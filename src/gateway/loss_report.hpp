@@ -3,7 +3,8 @@
 // per reading. Each cause ("dropped for the storage limits", "not stored: ...") gets at most one
 // line per interval, with the count since its last line and its total; the first loss of a cause
 // is told at once, so that the start of a problem is never delayed. Sans-I/O: the caller passes
-// the time and logs the lines (a timer calls due() so that the last counts are not left unsaid).
+// the time and logs the lines, and sets a timer for next_due() so that the last counts are not
+// left unsaid.
 
 #include <chrono>
 #include <cstdint>
@@ -25,6 +26,8 @@ class LossReport {
   // The lines due at `now`: for each cause with losses not yet told whose last line is at least
   // one interval old (or which never had one).
   std::vector<std::string> due(Clock::time_point now);
+  // When due() will next have a line to say (losses told only at the interval's end), if ever.
+  [[nodiscard]] std::optional<Clock::time_point> next_due(Clock::time_point now) const;
 
   [[nodiscard]] std::uint64_t total() const { return total_; }
 

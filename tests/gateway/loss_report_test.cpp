@@ -34,7 +34,10 @@ TEST(LossReport, TheFirstLossIsToldAtOnceThenOneLinePerCausePerInterval) {
             "75 readings dropped for the storage limits in the last 60 s (80 in total; next "
             "summary in 60 s at the earliest)");
   EXPECT_TRUE(report.due(t0 + 200s).empty()) << "nothing new, nothing said";
+  EXPECT_FALSE(report.next_due(t0 + 200s)) << "no timer needed";
   EXPECT_EQ(report.total(), 81U);
+  report.add("dropped for the storage limits", 1);
+  EXPECT_EQ(report.next_due(t0 + 70s), t0 + 120s) << "told one interval after its last line";
 }
 
 }  // namespace
