@@ -12,6 +12,7 @@
 #include "app/connector_factory.hpp"
 #include "app/gateway_file.hpp"
 #include "app/json_line_index.hpp"
+#include "app/startup_check.hpp"
 #include "app/tls_files_check.hpp"
 #include "connectors/dlms/dlms_connector_config.hpp"
 
@@ -138,7 +139,12 @@ class Checker {
     for (std::size_t i = 0; i < result.config.connectors.size(); ++i) {
       check_connector(result.config.connectors[i], i, positions);
     }
-    if (result.errors.empty()) check_.gateway = std::move(result.config);
+    if (result.errors.empty()) {
+      // What `run` checks at start beyond the files, from the same code.
+      const auto problems = check_startup(result.config, file.string());
+      append(check_.errors, problems);
+      if (problems.empty()) check_.gateway = std::move(result.config);
+    }
   }
 
  private:

@@ -82,7 +82,7 @@ asio::awaitable<void> probe_broker(asio::io_context& io, const gateway::GatewayC
       deadline.cancel();
     }
   });
-  (*client)->on_fatal([&](const Error& error) {
+  (*client)->on_refused([&](const Error& error) {
     if (!outcome) {
       outcome = "refused: " + error.message;
       deadline.cancel();

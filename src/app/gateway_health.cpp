@@ -36,8 +36,8 @@ void GatewayHealth::update(observability::HealthState& health,
     health.set_ok("uplink");
   } else {
     std::string reason = "not connected to ThingsBoard at " + mqtt.endpoint();
-    if (mqtt.fatal_error()) {
-      reason += ": " + mqtt.fatal_error()->message;
+    if (mqtt.refusal()) {
+      reason += ": " + mqtt.refusal()->message;
     } else if (mqtt.last_connection_error()) {
       reason += ": " + mqtt.last_connection_error()->message;
     }

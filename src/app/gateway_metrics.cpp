@@ -96,7 +96,8 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
       auto dropped,
       registry.callback(MetricType::counter, "dlmsgw_uplink_records_dropped_total",
                         "Records never delivered: storage_limit (oldest dropped when storage is "
-                        "full or too old), refused (by a PUBACK, for good), rejected (unsendable).",
+                        "full or too old), refused (by a PUBACK, for good), rejected (unsendable), "
+                        "not_stored (refused by storage: hand-off full or storage failing).",
                         {"reason"}));
   DLMSGW_TRY(dropped.set({"storage_limit"}, [&storage]() -> std::optional<double> {
     return as_double(storage.stats().dropped_records);
@@ -106,6 +107,9 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   }));
   DLMSGW_TRY(dropped.set({"rejected"}, [&gateway]() -> std::optional<double> {
     return as_double(gateway.uplink_counters().records_rejected);
+  }));
+  DLMSGW_TRY(dropped.set({"not_stored"}, [&gateway]() -> std::optional<double> {
+    return as_double(gateway.readings_not_stored());
   }));
   DLMSGW_TRY_ASSIGN(auto stored,
                     registry.callback(MetricType::counter, "dlmsgw_readings_stored_total",

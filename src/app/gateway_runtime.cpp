@@ -11,6 +11,7 @@
 #include "app/trace_route.hpp"
 #include "client/file_invocation_counter_store.hpp"
 #include "gateway/component_logger.hpp"
+#include "gateway/uplink/mqtt_client.hpp"
 
 namespace dlmsgw::app {
 namespace {
@@ -93,9 +94,14 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
     self.health_checks_.storage_failed(error);
     gateway::component_logger("storage")->error("storage: {}", error.message);
   };
-  storage_options.on_dropped = [](std::uint64_t now, std::uint64_t total) {
-    gateway::component_logger("storage")->warn(
-        "storage: {} oldest records dropped for the storage limits ({} in total)", now, total);
+  // Told in the gateway's loss summary (one line per interval), not one line per commit.
+  storage_options.on_dropped = [&self](std::uint64_t now, std::uint64_t /*total*/) {
+    if (self.gateway_) {
+      self.gateway_->report_loss(
+          "dropped from storage, oldest first, for its limits (storage.max_records_count, "
+          "storage.messages_ttl_in_days) or a full disk",
+          now);
+    }
   };
   self.storage_ = std::make_unique<gateway::StorageService>(
       std::move(*queue), self.io_.get_executor(), std::move(storage_options));
@@ -116,8 +122,10 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
   if (!service) return {nullptr, kExitConfig, service.error().message};
   self.gateway_ = std::move(*service);
 
-  spdlog::info("dlmsgw {}: ThingsBoard {}:{}, storage {}, device registry {}", self.version_,
-               self.config_.host, self.config_.port, describe_storage(storage_config),
+  spdlog::info("dlmsgw {}: ThingsBoard {}:{} over {}, storage {}, device registry {}",
+               self.version_, self.config_.host, self.config_.port,
+               gateway::describe_transport(gateway::to_gateway_options(self.config_).mqtt),
+               describe_storage(storage_config),
                self.gateway_->registry().path().empty()
                    ? std::string("in memory")
                    : self.gateway_->registry().path().string());

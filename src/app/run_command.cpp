@@ -8,6 +8,7 @@
 #include "app/gateway_file.hpp"
 #include "app/gateway_runtime.hpp"
 #include "app/logging_setup.hpp"
+#include "app/startup_check.hpp"
 #include "app/version.hpp"
 #include "gateway/config/gateway_config.hpp"
 
@@ -28,6 +29,11 @@ int run_gateway(const RunOptions& options) {
   auto config = gateway::load_gateway_config(*file);
   if (!config) {
     std::cerr << "dlmsgw run: " << config.error().message << "\n";
+    return kExitConfig;
+  }
+  // The same checks `validate` makes, before anything is built: the two cannot disagree.
+  if (const auto problems = check_startup(*config, file->string()); !problems.empty()) {
+    for (const auto& problem : problems) std::cerr << "dlmsgw run: " << problem << "\n";
     return kExitConfig;
   }
   set_up_logging(config->logging, options.log_level.empty()

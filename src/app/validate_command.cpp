@@ -8,6 +8,7 @@
 
 #include "app/config_check.hpp"
 #include "app/config_probe.hpp"
+#include "gateway/uplink/mqtt_client.hpp"
 
 namespace dlmsgw::app {
 namespace {
@@ -62,6 +63,13 @@ void print_table(const std::vector<ProbeRow>& rows) {
   for (const auto& row : rows) line(row.target, row.address, took_text(row.took), row.result);
 }
 
+// How `run` will reach ThingsBoard, TLS or not: the operator sees it before the token is sent.
+std::string uplink_line(const gateway::GatewayConfig& config) {
+  const auto mqtt = gateway::to_gateway_options(config).mqtt;
+  return "ThingsBoard " + mqtt.host + ":" + std::to_string(mqtt.port) + " over " +
+         gateway::describe_transport(mqtt);
+}
+
 nlohmann::json to_json(const ConfigCheck& check, const std::vector<ProbeRow>& rows) {
   nlohmann::json report{{"valid", check.valid()},
                         {"errors", check.errors},
@@ -70,6 +78,7 @@ nlohmann::json to_json(const ConfigCheck& check, const std::vector<ProbeRow>& ro
                         {"connectorFiles", check.connector_files},
                         {"meters", check.meters.size()},
                         {"summary", summary(check)}};
+  if (check.gateway) report["uplink"] = uplink_line(*check.gateway);
   if (!rows.empty()) {
     auto probe = nlohmann::json::array();
     for (const auto& row : rows) {
@@ -101,6 +110,7 @@ int run_validate(const ValidateOptions& options) {
   } else {
     for (const auto& error : check.errors) std::cout << error << "\n";
     for (const auto& warning : check.warnings) std::cout << "warning: " << warning << "\n";
+    if (check.gateway) std::cout << "uplink: " << uplink_line(*check.gateway) << "\n";
     std::cout << summary(check) << "\n";
     if (!rows.empty()) {
       std::cout << "\n";

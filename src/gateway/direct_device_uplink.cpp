@@ -106,8 +106,8 @@ void DirectDeviceUplink::start() {
       log()->warn("device '{}': {}", device_, outcome.error().message);
     }
   });
-  client_->on_fatal([this](const Error& error) {
-    log()->critical("device '{}' (own token): {}", device_, error.message);
+  client_->on_refused([this](const Error& error) {
+    log()->error("device '{}' (own token): {}", device_, error.message);
   });
   client_->start();
   uplink_->start();

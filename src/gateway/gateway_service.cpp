@@ -134,6 +134,8 @@ class GatewayService::Sink final : public GatewaySink {
                   "device '" + device + "' cannot publish with its own token (see the log)"));
     if (!stored) {
       ++service_.counters_[connector_].store_failures;
+      service_.report_loss("of device '" + device + "' (own token) not stored", 1,
+                           stored.error().message);
       return stored;
     }
     ++counter;
@@ -144,6 +146,8 @@ class GatewayService::Sink final : public GatewaySink {
     auto stored = service_.storage_.append({std::move(record)});
     if (!stored) {
       ++service_.counters_[connector_].store_failures;
+      service_.report_loss("of connector '" + connector_ + "' not stored", 1,
+                           stored.error().message);
       return stored;
     }
     ++counter;
@@ -185,7 +189,9 @@ GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
       options_(std::move(options)),
       client_(std::move(client)),
       registry_(std::move(registry)),
-      stats_timer_(io) {
+      stats_timer_(io),
+      losses_(options_.loss_summary_interval),
+      loss_timer_(io) {
   uplink_ = std::make_unique<UplinkService>(io_, storage_, *client_, options_.uplink);
   router_ = std::make_unique<RpcRouter>(
       io_, registry_,
@@ -241,7 +247,7 @@ void GatewayService::start() {
   });
   client_->on_message(
       [this](std::string_view topic, std::string_view payload) { on_message(topic, payload); });
-  client_->on_fatal([](const Error& error) { log()->critical("{}", error.message); });
+  // A refusal is logged by the client itself (at most once a minute) and shown by /health.
   for (const auto filter :
        {topic::gateway_rpc, topic::gateway_attributes, topic::gateway_attributes_response,
         topic::device_attributes, topic::device_rpc_request_filter}) {
@@ -262,6 +268,8 @@ void GatewayService::stop() {
   started_ = false;
   for (auto& connector : connectors_) connector->stop();
   stats_timer_.cancel();
+  loss_timer_.cancel();
+  loss_timer_at_.reset();
   for (auto& [token, direct] : direct_) direct->stop();
   uplink_->stop();
   client_->stop();
@@ -493,13 +501,44 @@ std::uint64_t GatewayService::readings_stored() const {
   return total;
 }
 
+std::uint64_t GatewayService::readings_not_stored() const {
+  std::uint64_t total = 0;
+  for (const auto& [name, counters] : counters_) total += counters.store_failures;
+  return total;
+}
+
+void GatewayService::report_loss(const std::string& cause, std::uint64_t count,
+                                 std::string detail) {
+  losses_.add(cause, count, std::move(detail));
+  log_losses();
+}
+
+void GatewayService::log_losses() {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& line : losses_.due(now)) log()->warn("{}", line);
+  // The losses of the interval are told at its end even when no new loss comes to trigger a line.
+  const auto next = losses_.next_due(now);
+  if (!next || !started_ || loss_timer_at_ == next) return;
+  loss_timer_at_ = next;
+  loss_timer_.expires_at(*next);
+  loss_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+    if (!*alive || ec) return;
+    loss_timer_at_.reset();
+    log_losses();
+  });
+}
+
 nlohmann::json GatewayService::statistics() {
   const auto queue = storage_.stats();
   const auto& uplink = uplink_->counters();
   nlohmann::json stats{
       {"readingsStored", readings_stored()},
       {"readingsSent", uplink.records_sent},
-      {"readingsDropped", queue.dropped_records + uplink.records_rejected + uplink.records_refused},
+      // Every reading that will never reach ThingsBoard: dropped by storage for its limits,
+      // unsendable, refused for good by a PUBACK, or refused by storage (never stored).
+      {"readingsDropped", queue.dropped_records + uplink.records_rejected + uplink.records_refused +
+                              readings_not_stored()},
+      {"readingsNotStored", readings_not_stored()},
       {"readingsRefused", uplink.records_refused},
       {"queueDepth", queue.records + storage_.pending_records()},
       {"reconnects", reconnects_},

@@ -27,6 +27,7 @@
 #include "gateway/device_registry.hpp"
 #include "gateway/direct_device_uplink.hpp"
 #include "gateway/log_throttle.hpp"
+#include "gateway/loss_report.hpp"
 #include "gateway/rpc_router.hpp"
 #include "gateway/storage/record.hpp"
 #include "gateway/storage/storage_service.hpp"
@@ -54,6 +55,9 @@ struct GatewayOptions {
   // (empty: in memory) and their connection (empty: direct_device_mqtt_options of `mqtt`).
   std::function<Expected<std::unique_ptr<RecordQueue>>(std::string_view device)> direct_queue;
   std::function<MqttOptions(std::string_view device, std::string_view access_token)> direct_mqtt;
+  // Lost readings (refused by storage, dropped for its limits) are logged as one line per cause
+  // per interval, with counts (LossReport), never one line per reading or per commit.
+  std::chrono::milliseconds loss_summary_interval{std::chrono::seconds(60)};
 };
 
 struct ConnectorCounters {
@@ -97,6 +101,11 @@ class GatewayService {
   [[nodiscard]] MqttClient& mqtt() { return *client_; }
   [[nodiscard]] std::uint64_t reconnects() const { return reconnects_; }
   [[nodiscard]] std::uint64_t readings_stored() const;
+  // Readings and attribute sets connectors submitted that storage refused (never stored).
+  [[nodiscard]] std::uint64_t readings_not_stored() const;
+  // Counts readings lost for `cause` where the gateway does not see it itself (storage dropping
+  // the oldest for its limits) and logs them in the summary (see loss_summary_interval).
+  void report_loss(const std::string& cause, std::uint64_t count, std::string detail = {});
   // The uplink of a device publishing with its own token, by its local name; nullptr if none.
   [[nodiscard]] DirectDeviceUplink* direct_device(std::string_view device);
 
@@ -113,6 +122,7 @@ class GatewayService {
   std::string platform_name(const std::string& connector, const std::string& local_name);
   void register_gateway_methods();
   void schedule_statistics();
+  void log_losses();
   void use_own_token(const std::string& connector, std::string_view device, std::string token);
   DirectDeviceUplink* direct_for(const std::string& connector, const std::string& device);
 
@@ -131,6 +141,9 @@ class GatewayService {
   std::map<std::string, std::unique_ptr<DirectDeviceUplink>> direct_;
   std::map<std::pair<std::string, std::string>, std::string> direct_devices_;
   asio::steady_timer stats_timer_;
+  LossReport losses_;
+  asio::steady_timer loss_timer_;
+  std::optional<std::chrono::steady_clock::time_point> loss_timer_at_;  // when it fires, if set
   std::uint64_t connections_ = 0;
   std::uint64_t reconnects_ = 0;
   std::uint64_t dropped_ = 0;

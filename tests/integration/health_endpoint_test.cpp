@@ -305,6 +305,44 @@ TEST(HealthEndpoint, HealthMetricsAndTraceOfARunningGateway) {
   EXPECT_NE(log.find("<6>dlms: meter 'Meter A' " + address + ": <- 7E"), std::string::npos);
 }
 
+// A token the broker refuses (issue 15, item 2): the process stays up, /health says why, and the
+// uplink is not switched off (the in-process test RefusedCredentials sees it deliver once
+// accepted).
+TEST(HealthEndpoint, ARefusedTokenIsUnhealthyWithTheReasonWhileTheGatewayKeepsRunning) {
+  test::MosquittoBroker broker;
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml")
+      << "thingsboard: {host: 127.0.0.1, port: " << broker.port()
+      << ", security: {username: rotated-token, password: " << broker.password()
+      << "}}\nstorage: {type: memory}\nhealth: {port: 0}\n";
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+  std::uint16_t port = 0;
+  const std::regex announced(R"(health endpoint on http://127\.0\.0\.1:([0-9]+))");
+  ASSERT_TRUE(eventually([&] {
+    std::smatch match;
+    const auto log = gateway.log();
+    if (!std::regex_search(log, match, announced)) return false;
+    port = static_cast<std::uint16_t>(std::stoi(match[1]));
+    return true;
+  })) << gateway.log();
+  HttpAnswer health;
+  ASSERT_TRUE(eventually([&] {
+    health = http(port, "GET", "/health");
+    return health.body.find("refused the connection") != std::string::npos;
+  })) << health.status
+      << " " << health.body << "\n"
+      << gateway.log();
+  EXPECT_EQ(health.status, 503);
+  EXPECT_NE(health.body.find("thingsboard.security.username/password"), std::string::npos)
+      << health.body;
+  EXPECT_NE(health.body.find("retrying"), std::string::npos) << health.body;
+  EXPECT_TRUE(gateway.running());
+  ASSERT_TRUE(gateway.signal(SIGTERM));
+  ASSERT_TRUE(eventually([&] { return gateway.exit_status().has_value(); }, 30s));
+  EXPECT_EQ(gateway.exit_status(), 0) << gateway.log();
+}
+
 TEST(HealthEndpoint, TurnedOffServesNothingAndBadPortIsAConfigError) {
   test::MosquittoBroker broker;
   gateway::testing::TempDirectory dir;

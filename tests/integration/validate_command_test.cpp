@@ -109,6 +109,26 @@ TEST_F(ValidateCommand, AValidConfigurationExitsZeroWithASummary) {
       << result.output;
 }
 
+TEST_F(ValidateCommand, SaysWhichTlsTheUplinkWillUse) {
+  write(kGatewayYaml, kConnectorJson);
+  auto result = validate();
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_NE(result.output.find("uplink: ThingsBoard 127.0.0.1:1883 over plain MQTT, no TLS "
+                               "(credentials travel in clear)"),
+            std::string::npos)
+      << result.output;
+  write(replace(kGatewayYaml, "    accessToken: token\n",
+                "    accessToken: token\n    type: tlsAccessToken\n"),
+        kConnectorJson);
+  result = validate();
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_NE(result.output.find("uplink: ThingsBoard 127.0.0.1:1883 over TLS, server certificate "
+                               "verified against the system trust store /etc/ssl/certs and host "
+                               "name '127.0.0.1'"),
+            std::string::npos)
+      << result.output;
+}
+
 TEST_F(ValidateCommand, HelpDocumentsTheExitStatuses) {
   const auto result = test::run_command(kBinary + " validate --help 2>&1");
   EXPECT_EQ(result.exit_status, 0);

@@ -527,15 +527,17 @@ void MeterWorker::set_trace(bool enabled) {
 
 void MeterWorker::submit(gateway::Reading reading) {
   if (!active() || reading.values.empty()) return;
+  // The gateway counts refused readings and sums them up in one line per interval (a full
+  // buffer refuses every reading of every meter: a line each would flood the journal).
   if (auto stored = sink_->submit(std::move(reading)); !stored) {
-    log()->warn("{}: reading not stored: {}", who(), stored.error().message);
+    log()->debug("{}: reading not stored: {}", who(), stored.error().message);
   }
 }
 
 void MeterWorker::submit(gateway::AttributeSet attributes) {
   if (!active() || attributes.values.empty()) return;
   if (auto stored = sink_->submit(std::move(attributes)); !stored) {
-    log()->warn("{}: attributes not stored: {}", who(), stored.error().message);
+    log()->debug("{}: attributes not stored: {}", who(), stored.error().message);
   }
 }
 

@@ -157,6 +157,7 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
                               "' is not one of accessToken, usernamePassword, tlsAccessToken, "
                               "tlsPrivateKey");
     }
+    security.type = value;
   }
   const auto field = [&](const char* key, std::string& out) -> Expected<void> {
     if (const auto value = node[key]) {
@@ -199,9 +200,10 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
     return reader.error(node, "thingsboard.security",
                         "cert and privateKey go together (mutual TLS needs both)");
   }
-  if (!cert.empty() && ca.empty()) {
+  if (security.type == "tlsPrivateKey" && cert.empty()) {
     return reader.error(node, "thingsboard.security",
-                        "a client certificate needs caCert too (TLS is never used unverified)");
+                        "type tlsPrivateKey needs cert and privateKey (the client certificate "
+                        "and its key, mutual TLS)");
   }
   if (!ca.empty()) security.ca_cert = relative_to(reader.file(), ca).string();
   if (!cert.empty()) security.cert = relative_to(reader.file(), cert).string();
@@ -699,6 +701,7 @@ Expected<GatewayConfig> parse(std::string_view text, const std::string& file_nam
   }
   if (!keep_going(apply_environment(config, environment))) return *first;
   if (!keep_going(apply_observability_environment(config, environment))) return *first;
+  config.storage.data_file_path = database_file(config.storage.data_file_path);
   const bool failed = errors != nullptr && !errors->empty();  // credentials may be what failed
   if (!failed && config.security.access_token.empty() && config.security.username.empty()) {
     config.warnings.push_back(file_name +
@@ -739,6 +742,11 @@ Expected<GatewayConfig> load_gateway_config(const std::filesystem::path& path,
   return parse_gateway_config(text.str(), path.string(), environment);
 }
 
+bool uses_tls(const SecurityConfig& security) {
+  return security.type == "tlsAccessToken" || security.type == "tlsPrivateKey" ||
+         !security.ca_cert.empty() || !security.cert.empty();
+}
+
 GatewayOptions to_gateway_options(const GatewayConfig& config) {
   GatewayOptions options;
   auto& mqtt = options.mqtt;
@@ -754,7 +762,7 @@ GatewayOptions to_gateway_options(const GatewayConfig& config) {
   mqtt.client_id = security.client_id;
   mqtt.credentials_source =
       security.credentials_source.empty() ? "the configuration" : security.credentials_source;
-  if (!security.ca_cert.empty()) {
+  if (uses_tls(security)) {
     mqtt.tls = MqttTls{security.ca_cert, security.cert, security.private_key};
   }
   auto& limits = options.uplink.limits;
@@ -781,6 +789,20 @@ GatewayOptions to_gateway_options(const GatewayConfig& config) {
     return open_record_queue(own);
   };
   return options;
+}
+
+std::filesystem::path database_file(const std::filesystem::path& data_file_path) {
+  std::error_code ignored;
+  if (!data_file_path.empty() &&
+      (!data_file_path.has_filename() || std::filesystem::is_directory(data_file_path, ignored))) {
+    return data_file_path / kDatabaseFileName;
+  }
+  return data_file_path;
+}
+
+Expected<void> check_record_queue(const StorageConfig& storage) {
+  if (storage.type == StorageType::memory) return {};
+  return SqliteQueue::check_location(storage.data_file_path);
 }
 
 Expected<std::unique_ptr<RecordQueue>> open_record_queue(const StorageConfig& storage) {

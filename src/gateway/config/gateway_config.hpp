@@ -12,12 +12,14 @@
 //       accessToken: TOKEN             #   token (or accessTokenFile: /path, mode 0600)
 //       username: u, password: p, clientId: c   (or passwordFile: /path)
 //       caCert: ca.pem, cert: c.pem, privateKey: k.pem   # TLS; with cert/privateKey: mutual TLS
+//       type: tlsAccessToken | tlsPrivateKey              # TLS (system trust store without caCert)
 //     rateLimits / dpRateLimits / messagesRateLimits            # gateway: "N:S,N:S"
 //     deviceRateLimits / deviceDpRateLimits / deviceMessagesRateLimits   # per device
 //   storage:                           # absent: sqlite at the default path below
 //     type: sqlite | memory            # default sqlite; memory loses unsent readings on exit
-//     data_file_path: data/data.db     # relative to this file; default $STATE_DIRECTORY/data.db
-//                                      # under systemd (the package: /var/lib/dlmsgw/data.db)
+//     data_file_path: data/data.db     # relative to this file (a directory: dlmsgw.db in it);
+//                                      # default $STATE_DIRECTORY/data.db under systemd (the
+//                                      # package: /var/lib/dlmsgw/data.db)
 //     max_records_count: 100000        # oldest dropped beyond it (0: no limit)
 //     read_records_count: 100          # records per uplink batch
 //     messages_ttl_in_days: 7          # sqlite: older records dropped (0: keep)
@@ -63,15 +65,21 @@
 namespace dlmsgw::gateway {
 
 struct SecurityConfig {
+  std::string type;  // thingsboard.security.type as written ("" when absent)
   std::string access_token;
   std::string username;
   std::optional<std::string> password;
   std::string client_id;
-  std::string ca_cert;  // TLS when set
+  std::string ca_cert;  // the server's CA; empty: the system trust store
   std::string cert;     // mutual TLS: cert and private_key together
   std::string private_key;
   std::string credentials_source;  // for the "token refused" error: where the secret came from
 };
+
+// TLS for type tlsAccessToken or tlsPrivateKey, and whenever caCert or cert is given (as the
+// ThingsBoard gateway decides). Plain MQTT otherwise: type accessToken or usernamePassword, or no
+// type, without certificates.
+bool uses_tls(const SecurityConfig& security);
 
 enum class StorageType { memory, sqlite };
 
@@ -160,5 +168,12 @@ GatewayOptions to_gateway_options(const GatewayConfig& config);
 
 // Opens the queue storage.type names, with max_records_count and messages_ttl_in_days as limits.
 Expected<std::unique_ptr<RecordQueue>> open_record_queue(const StorageConfig& storage);
+// What open_record_queue checks before opening, without creating anything (for `validate`).
+Expected<void> check_record_queue(const StorageConfig& storage);
+
+// The database file storage.data_file_path names: a directory (an existing one, or written with a
+// trailing '/', as for the ThingsBoard gateway's file storage) holds it as kDatabaseFileName.
+inline constexpr const char* kDatabaseFileName = "dlmsgw.db";
+std::filesystem::path database_file(const std::filesystem::path& data_file_path);
 
 }  // namespace dlmsgw::gateway

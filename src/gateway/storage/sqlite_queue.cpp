@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -113,8 +116,10 @@ struct SqliteQueue::Impl {
       case SQLITE_FULL:
         code = ErrorCode::out_of_range;
         message += "; the disk holding '" + path.parent_path().string() +
-                   "' is full (or the database reached its page limit): free space or lower "
-                   "storage max_bytes; records already stored are kept";
+                   "' is full (or the database reached its page limit) and dropping the "
+                   "oldest records made no room: free space, or lower "
+                   "storage.max_records_count or storage.messages_ttl_in_days so that the queue "
+                   "stays below what the disk holds; records already stored are kept";
         break;
       case SQLITE_READONLY:
       case SQLITE_CANTOPEN:
@@ -426,6 +431,38 @@ struct SqliteQueue::Impl {
     return step_done(delete_through.get(), "dropping the oldest records");
   }
 
+  // A full disk (SQLITE_FULL) must not refuse the newest readings while the oldest stay: drops
+  // the `count` oldest records in a transaction of its own (deleting frees pages SQLite reuses,
+  // and its WAL pages once checkpointed), counted as dropped like any other limit.
+  Expected<void> make_room(std::uint64_t count) {
+    Head head{records, bytes};
+    std::optional<Timestamp> new_oldest;
+    DLMSGW_TRY(transaction("dropping the oldest records for a full disk", [&]() -> Expected<void> {
+      std::int64_t last_dropped = 0;
+      {
+        ResetOnExit reset(scan_head.get());
+        while (head.dropped < count) {
+          const int rc = sqlite3_step(scan_head.get());
+          if (rc == SQLITE_DONE) break;
+          if (rc != SQLITE_ROW) return failure(rc, "finding the oldest records to drop");
+          last_dropped = sqlite3_column_int64(scan_head.get(), 0);
+          --head.records;
+          head.bytes -= static_cast<std::uint64_t>(sqlite3_column_int64(scan_head.get(), 2));
+          ++head.dropped;
+        }
+      }
+      if (head.dropped == 0) return {};
+      sqlite3_bind_int64(delete_through.get(), 1, last_dropped);
+      DLMSGW_TRY(step_done(delete_through.get(), "dropping the oldest records"));
+      DLMSGW_TRY_ASSIGN(new_oldest, read_oldest());
+      return {};
+    }));
+    apply(head, new_oldest);
+    // Pages of the WAL are reused only after a checkpoint: without one, a full disk stays full.
+    [[maybe_unused]] auto checkpointed = exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing");
+    return {};
+  }
+
   void apply(const Head& head, std::optional<Timestamp> new_oldest) {
     records = head.records;
     bytes = head.bytes;
@@ -467,12 +504,52 @@ struct SqliteQueue::Impl {
   }
 };
 
-Expected<std::unique_ptr<SqliteQueue>> SqliteQueue::open(const std::filesystem::path& path,
-                                                         SqliteQueueOptions options) {
-  if (path.empty() || !path.has_filename()) {
+Expected<void> SqliteQueue::check_location(const std::filesystem::path& path) {
+  if (path.empty() || !path.has_filename() || fs::is_directory(path)) {
     return make_error(ErrorCode::invalid_argument,
                       "storage file path '" + path.string() + "' does not name a file");
   }
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (fs::exists(status)) {
+    if (!fs::is_regular_file(status)) {
+      return make_error(ErrorCode::invalid_argument,
+                        "storage file '" + path.string() + "' exists and is not a regular file");
+    }
+    if (::access(path.c_str(), R_OK | W_OK) != 0) {
+      return make_error(ErrorCode::invalid_argument,
+                        "storage file '" + path.string() + "' cannot be written: " +
+                            std::strerror(errno) + "; make it writable by the service user");
+    }
+  }
+  // The directory, or the nearest part of it that exists (open() creates the rest), must be a
+  // directory SQLite may create files in (the database, its WAL and lock files).
+  const fs::path wanted = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  fs::path directory = wanted;
+  while (!fs::exists(directory, ec) && directory.has_parent_path() &&
+         directory != directory.parent_path()) {
+    directory = directory.parent_path();
+  }
+  if (!fs::is_directory(directory, ec)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "cannot create directory '" + wanted.string() + "' for storage '" +
+                          path.string() + "': '" + directory.string() +
+                          "' is not a directory; create it writable by the service user or "
+                          "choose another path");
+  }
+  if (::access(directory.c_str(), W_OK | X_OK) != 0) {
+    return make_error(ErrorCode::invalid_argument,
+                      "storage '" + path.string() + "': cannot write to directory '" +
+                          directory.string() + "': " + std::strerror(errno) +
+                          "; the service user must be able to write to '" + directory.string() +
+                          "' (or choose another path)");
+  }
+  return {};
+}
+
+Expected<std::unique_ptr<SqliteQueue>> SqliteQueue::open(const std::filesystem::path& path,
+                                                         SqliteQueueOptions options) {
+  DLMSGW_TRY(check_location(path));
   const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::error_code ec;
   fs::create_directories(directory, ec);
@@ -538,6 +615,23 @@ Expected<void> SqliteQueue::append_once(const std::vector<Record>& records) {
     }
   }
   DLMSGW_TRY_ASSIGN(const Timestamp now, q.wall_now());
+  // At the disk's limit the oldest records make room for the new ones, more each time the insert
+  // still does not fit, as max_records_count would; only an empty queue gives up.
+  std::uint64_t room = std::max<std::uint64_t>(records.size(), q.records / 100);
+  for (;;) {
+    auto committed = insert_once(records, now);
+    if (committed || committed.error().code != ErrorCode::out_of_range || q.records == 0) {
+      return committed;
+    }
+    const auto before = q.records;
+    DLMSGW_TRY(q.make_room(room));
+    if (q.records == before) return committed;
+    room *= 2;  // counted in stats().dropped_records and summed up by the gateway, not logged here
+  }
+}
+
+Expected<void> SqliteQueue::insert_once(const std::vector<Record>& records, Timestamp now) {
+  Impl& q = *impl_;
   Impl::Head head{q.records, q.bytes};
   std::optional<Timestamp> new_oldest;
   const Expected<void> committed = q.transaction(

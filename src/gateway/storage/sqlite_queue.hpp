@@ -67,6 +67,10 @@ class SqliteQueue final : public RecordQueue {
  public:
   static Expected<std::unique_ptr<SqliteQueue>> open(const std::filesystem::path& path,
                                                      SqliteQueueOptions options = {});
+  // What open() checks about `path` before touching anything, without creating or changing
+  // anything (`dlmsgw validate` runs it): it names a file, not a directory; its directory exists
+  // or can be created, and is writable; an existing file is a regular file we may write.
+  static Expected<void> check_location(const std::filesystem::path& path);
   ~SqliteQueue() override;
   SqliteQueue(const SqliteQueue&) = delete;
   SqliteQueue& operator=(const SqliteQueue&) = delete;
@@ -90,6 +94,7 @@ class SqliteQueue final : public RecordQueue {
   template <class Operation>
   auto with_recovery(std::string_view action, Operation operation) -> decltype(operation());
   Expected<void> append_once(const std::vector<Record>& records);
+  Expected<void> insert_once(const std::vector<Record>& records, Timestamp now);
   Expected<std::vector<StoredRecord>> peek_once(std::size_t max_records, std::uint64_t max_bytes);
   Expected<void> remove_once(std::span<const RecordId> ids);
   std::unique_ptr<Impl> impl_;

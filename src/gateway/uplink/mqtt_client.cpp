@@ -4,6 +4,7 @@
 #include <mqtt_protocol.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <asio/ip/tcp.hpp>
@@ -52,11 +53,30 @@ bool is_credentials_refusal(MqttVersion version, int rc) {
   }
 }
 
+// "300 ms", "45 s", "5 min": a delay as an operator reads it.
+std::string delay_text(std::chrono::milliseconds delay) {
+  const auto ms = delay.count();
+  if (ms < 10000) return std::to_string(ms) + " ms";
+  if (ms >= 120000 && ms % 60000 == 0) return std::to_string(ms / 60000) + " min";
+  return std::to_string((ms + 999) / 1000) + " s";
+}
+
 std::string connack_text(MqttVersion version, int rc) {
   return version == MqttVersion::v311 ? mosquitto_connack_string(rc) : mosquitto_reason_string(rc);
 }
 
 }  // namespace
+
+std::string describe_transport(const MqttOptions& options) {
+  if (!options.tls) return "plain MQTT, no TLS (credentials travel in clear)";
+  const auto& tls = *options.tls;
+  std::string text = "TLS, server certificate verified against ";
+  text += tls.ca_file.empty() ? "the system trust store " + tls.system_ca_directory
+                              : "the CA file " + tls.ca_file;
+  text += " and host name '" + options.host + "'";
+  if (!tls.cert_file.empty()) text += ", client certificate " + tls.cert_file;
+  return text;
+}
 
 bool is_permanent_refusal(int puback_reason_code) {
   switch (puback_reason_code) {
@@ -97,9 +117,13 @@ struct MqttClient::Impl {
   bool started = false;
   bool stopping = false;
   bool reconnect_pending = false;
-  int abandoned_fd = -1;           // a socket given up on but not yet closed by libmosquitto
-  std::string last_library_error;  // libmosquitto's last error log line (OpenSSL's words)
-  unsigned failures = 0;           // consecutive failed attempts, drives the backoff
+  int abandoned_fd = -1;              // a socket given up on but not yet closed by libmosquitto
+  std::string last_library_error;     // libmosquitto's last error log line (OpenSSL's words)
+  unsigned failures = 0;              // consecutive failed attempts, drives the backoff
+  unsigned refusals = 0;              // consecutive refusals at CONNACK, drives the slow backoff
+  bool refused_this_attempt = false;  // the close that follows a refusal is no TLS failure
+  unsigned refusals_not_logged = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_refusal_log;
   std::vector<std::pair<std::string, int>> subscriptions;
 
   // --- socket ownership -----------------------------------------------------------------------
@@ -197,13 +221,23 @@ struct MqttClient::Impl {
     const auto& tls = *options.tls;
     std::string message =
         "mqtt " + owner->endpoint() + ": " + what + ": " +
-        (last_library_error.empty() ? "no detail from OpenSSL" : last_library_error) +
-        ". Check the CA file '" + tls.ca_file + "'";
+        (last_library_error.empty() ? "no detail from OpenSSL" : last_library_error) + ". ";
+    if (tls.ca_file.empty()) {
+      message +=
+          "No thingsboard.security.caCert is set, so the server certificate must be signed "
+          "by a CA of the system trust store " +
+          tls.system_ca_directory + " and name the host '" + options.host +
+          "': set thingsboard.security.caCert to the CA that signed it";
+    } else {
+      message += "Check the CA file '" + tls.ca_file +
+                 "' (thingsboard.security.caCert) and that the server certificate names the "
+                 "host '" +
+                 options.host + "' (thingsboard.host)";
+    }
     message += tls.cert_file.empty()
                    ? " (no client certificate configured: a broker requiring one refuses us)"
-                   : " and the client certificate '" + tls.cert_file +
-                         "' (signed by a CA the "
-                         "broker trusts?)";
+                   : "; check that the client certificate '" + tls.cert_file +
+                         "' (thingsboard.security.cert) is signed by a CA the broker trusts";
     message += "; retrying over TLS only, never plain MQTT";
     last_library_error.clear();
     log()->error("{}", message);
@@ -238,7 +272,7 @@ struct MqttClient::Impl {
   // lookup it then repeats is answered, since ours just succeeded.
   void connect() {
     reconnect_pending = false;
-    if (stopping || owner->fatal_error_) return;
+    if (stopping) return;
     std::error_code not_numeric;
     (void)asio::ip::make_address(options.host, not_numeric);
     if (!not_numeric) {
@@ -269,10 +303,11 @@ struct MqttClient::Impl {
   }
 
   void connect_to(const std::string& host) {
-    if (stopping || owner->fatal_error_) return;
+    if (stopping) return;
     ++owner->connection_attempts_;
     release_socket();  // connect_bind_async closes the previous socket itself
     abandoned_fd = -1;
+    refused_this_attempt = false;
     const auto keepalive = static_cast<int>(options.keepalive.count());
     const int rc =
         mosquitto_connect_bind_async(mosq, host.c_str(), options.port, keepalive, nullptr);
@@ -297,27 +332,52 @@ struct MqttClient::Impl {
 
   std::chrono::milliseconds backoff() {
     // Exponential, capped, with "equal jitter": half fixed, half random, so that many gateways
-    // restarted by the same outage do not reconnect in lockstep.
-    const auto min = std::max<std::int64_t>(options.reconnect_min.count(), 1);
-    const auto max = std::max<std::int64_t>(options.reconnect_max.count(), min);
-    const unsigned shift = std::min(failures, 20U);
+    // restarted by the same outage do not reconnect in lockstep. Refused credentials back off
+    // more slowly: they change on the platform, by hand, in minutes rather than seconds.
+    const bool refused = owner->refusal_.has_value();
+    const auto min = std::max<std::int64_t>(
+        (refused ? options.refused_reconnect_min : options.reconnect_min).count(), 1);
+    const auto max = std::max<std::int64_t>(
+        (refused ? options.refused_reconnect_max : options.reconnect_max).count(), min);
+    const unsigned shift = std::min(refused ? refusals - 1 : failures, 20U);
     const auto step = std::min<std::int64_t>(max, min << shift);
     std::uniform_int_distribution<std::int64_t> jitter(0, step / 2);
     return std::chrono::milliseconds(step - step / 2 + jitter(random));
   }
 
   void schedule_reconnect() {
-    if (reconnect_pending || stopping || owner->fatal_error_) return;
+    if (reconnect_pending || stopping) return;
     reconnect_pending = true;
     connect_timer.cancel();
     const auto delay = backoff();
     ++failures;
-    log()->info("mqtt {}: reconnecting in {} ms", owner->endpoint(), delay.count());
+    if (owner->refusal_) {
+      log_refusal(delay);
+    } else {
+      log()->info("mqtt {}: reconnecting in {} ms", owner->endpoint(), delay.count());
+    }
     reconnect_timer.expires_after(delay);
     reconnect_timer.async_wait([this, alive = alive](std::error_code ec) {
       if (!*alive || ec) return;
       connect();
     });
+  }
+
+  // One line per refused attempt, but at most one per refused_log_interval: a token refused for
+  // a night must not fill the journal.
+  void log_refusal(std::chrono::milliseconds delay) {
+    const auto now = std::chrono::steady_clock::now();
+    if (last_refusal_log && now - *last_refusal_log < options.refused_log_interval) {
+      ++refusals_not_logged;
+      return;
+    }
+    last_refusal_log = now;
+    log()->error("{}; attempt {} refused{}, next in {}", owner->refusal_->message, refusals,
+                 refusals_not_logged == 0 ? std::string()
+                                          : " (" + std::to_string(refusals_not_logged) +
+                                                " not logged since the last line)",
+                 delay_text(delay));
+    refusals_not_logged = 0;
   }
 
   // --- libmosquitto callbacks (run inside loop_read/loop_write/loop_misc on our thread) --------
@@ -332,7 +392,18 @@ struct MqttClient::Impl {
       impl.failures = 0;
       client.connected_ = true;
       client.last_connection_error_.reset();
-      log()->info("mqtt {}: connected", client.endpoint());
+      if (client.refusal_) {
+        log()->info(
+            "mqtt {}: connected: the credentials are accepted again after {} refused "
+            "attempts",
+            client.endpoint(), impl.refusals);
+      } else {
+        log()->info("mqtt {}: connected", client.endpoint());
+      }
+      client.refusal_.reset();
+      impl.refusals = 0;
+      impl.refusals_not_logged = 0;
+      impl.last_refusal_log.reset();
       for (const auto& [filter, qos] : impl.subscriptions) {
         const int sub_rc = mosquitto_subscribe(impl.mosq, nullptr, filter.c_str(), qos);
         if (sub_rc != MOSQ_ERR_SUCCESS) {
@@ -345,15 +416,18 @@ struct MqttClient::Impl {
     }
     const auto reason = connack_text(impl.options.version, rc);
     if (is_credentials_refusal(impl.options.version, rc)) {
-      client.fatal_error_ = make_error(
+      const bool first = !client.refusal_;
+      ++impl.refusals;
+      impl.refused_this_attempt = true;
+      client.refusal_ = make_error(
           ErrorCode::rejected,
           "ThingsBoard at " + client.endpoint() + " refused the connection: " + reason +
               " (CONNACK code " + std::to_string(rc) +
               "). Check the access token/credentials from " + impl.options.credentials_source +
-              "; not reconnecting until they are fixed");
-      log()->error("{}", client.fatal_error_->message);
-      if (client.on_fatal_) client.on_fatal_(*client.fatal_error_);
-      return;
+              " (and that the device exists on the platform); retrying, at least every " +
+              delay_text(impl.options.refused_reconnect_max) + ", readings stay stored");
+      if (first && client.on_refused_) client.on_refused_(*client.refusal_);
+      return;  // the disconnect that follows schedules the slow retry
     }
     log()->warn("mqtt {}: connection refused: {} (CONNACK code {})", client.endpoint(), reason, rc);
   }
@@ -368,7 +442,7 @@ struct MqttClient::Impl {
       log()->warn("mqtt {}: disconnected: {}", client.endpoint(),
                   rc == 0 ? std::string("on request") : mosquitto_error(rc));
       if (client.on_connection_) client.on_connection_(false);
-    } else if (impl.options.tls && rc != 0 && !impl.stopping) {
+    } else if (impl.options.tls && rc != 0 && !impl.stopping && !impl.refused_this_attempt) {
       // Closed before CONNACK: with TLS 1.3 a broker refusing our certificate (or its absence)
       // says so only after the client's side of the handshake is done.
       impl.tls_failed("the broker closed the TLS connection before CONNACK (" +
@@ -467,17 +541,39 @@ Expected<std::unique_ptr<MqttClient>> MqttClient::create(asio::io_context& io,
       return make_error(ErrorCode::invalid_argument,
                         "MQTT " + where + ": TLS client certificate and key go together");
     }
-    if (tls.ca_file.empty()) {
-      return make_error(ErrorCode::invalid_argument, "MQTT " + where + ": TLS needs a CA file");
+    // libmosquitto says only "invalid function arguments" for a file it cannot open.
+    for (const auto& [file, key] :
+         {std::pair{&tls.ca_file, "caCert"}, std::pair{&tls.cert_file, "cert"},
+          std::pair{&tls.key_file, "privateKey"}}) {
+      if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
+        return make_error(ErrorCode::invalid_argument,
+                          "MQTT " + where + ": TLS file '" + *file + "' (thingsboard.security." +
+                              key + ") cannot be read: " + std::strerror(errno));
+      }
     }
+    // Without a CA file of our own the server is checked against the system trust store, as
+    // a browser would: a TLS type without caCert must never mean plain MQTT or no verification.
+    const bool system_store = tls.ca_file.empty();
     const int rc =
-        mosquitto_tls_set(im.mosq, tls.ca_file.c_str(), nullptr,
+        mosquitto_tls_set(im.mosq, system_store ? nullptr : tls.ca_file.c_str(),
+                          system_store ? tls.system_ca_directory.c_str() : nullptr,
                           tls.cert_file.empty() ? nullptr : tls.cert_file.c_str(),
                           tls.key_file.empty() ? nullptr : tls.key_file.c_str(), nullptr);
     if (rc) {
-      return fail("TLS setup (CA '" + tls.ca_file + "', certificate '" + tls.cert_file +
-                      "', key '" + tls.key_file + "')",
+      return fail("TLS setup (CA " +
+                      (system_store ? "directory '" + tls.system_ca_directory + "'"
+                                    : "'" + tls.ca_file + "'") +
+                      ", certificate '" + tls.cert_file + "', key '" + tls.key_file + "')",
                   rc);
+    }
+    // Both are libmosquitto's defaults; set here so that no default can change under us.
+    if (const int verify =
+            mosquitto_tls_opts_set(im.mosq, 1 /* SSL_VERIFY_PEER */, nullptr, nullptr);
+        verify) {
+      return fail("TLS peer verification", verify);
+    }
+    if (const int insecure = mosquitto_tls_insecure_set(im.mosq, false); insecure) {
+      return fail("TLS host name verification", insecure);
     }
   }
   mosquitto_connect_v5_callback_set(im.mosq, &Impl::on_connect);

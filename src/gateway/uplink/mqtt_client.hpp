@@ -4,9 +4,11 @@
 // libmosquitto does the protocol; we do the waiting. Its socket is watched by an asio
 // stream_descriptor (read always, write only while libmosquitto has bytes queued) and its keepalive
 // runs from an asio timer, so there is no libmosquitto thread and every callback below runs on the
-// io_context's thread. The client reconnects by itself with exponential backoff and jitter, except
-// when the broker refuses our credentials: that is reported once, and it stays down, since retrying
-// a bad access token only floods the server's log.
+// io_context's thread. The client reconnects by itself with exponential backoff and jitter. When
+// the broker refuses our credentials it keeps trying too, but slowly (a token rotated or a device
+// recreated on the platform is fixed there, without touching the gateway; hammering the server with
+// a bad token only floods its log): reported once through on_refused, logged at most once a minute,
+// and available as refusal() until a connection is accepted.
 //
 // Delivery: publish() at QoS 1 returns the message id; on_publish reports, per id, whether a PUBACK
 // with a success reason code came back. Messages still unacknowledged when the connection drops are
@@ -34,10 +36,14 @@ enum class MqttVersion { v311, v5 };
 // quota exceeded, 0x89 server busy or 0x80 unspecified error, may pass later.
 bool is_permanent_refusal(int puback_reason_code);
 
+// TLS is always verified: the server's certificate chain against ca_file, or, without one, against
+// the system trust store (a directory of hashed CA certificates), and its name against the host
+// we connect to. There is no unverified mode.
 struct MqttTls {
-  std::string ca_file;    // the CA that signed the server's certificate
+  std::string ca_file;    // the CA that signed the server's certificate; empty: the system store
   std::string cert_file;  // client certificate and key for mutual TLS (both or neither)
   std::string key_file;
+  std::string system_ca_directory = "/etc/ssl/certs";
 };
 
 struct MqttOptions {
@@ -58,8 +64,16 @@ struct MqttOptions {
   std::chrono::milliseconds connect_timeout{10000};  // TCP connect + CONNACK
   std::chrono::milliseconds reconnect_min{1000};     // first backoff step
   std::chrono::milliseconds reconnect_max{60000};    // backoff ceiling
-  std::optional<MqttTls> tls;                        // absent: plain TCP
+  // After a refusal at CONNACK (bad token, not authorised, banned...): a slower backoff.
+  std::chrono::milliseconds refused_reconnect_min{30000};
+  std::chrono::milliseconds refused_reconnect_max{300000};
+  std::chrono::milliseconds refused_log_interval{60000};  // at most one line per interval
+  std::optional<MqttTls> tls;                             // absent: plain TCP
 };
+
+// How the connection is secured, in words for `validate` and the start-up log, e.g. "TLS, server
+// certificate verified against the system trust store /etc/ssl/certs and host name 'tb.example'".
+std::string describe_transport(const MqttOptions& options);
 
 class MqttClient {
  public:
@@ -70,7 +84,7 @@ class MqttClient {
   // server busy, unspecified error).
   using PublishHandler = std::function<void(int message_id, const Expected<void>& outcome)>;
   using ConnectionHandler = std::function<void(bool connected)>;
-  using FatalHandler = std::function<void(const Error& error)>;
+  using RefusedHandler = std::function<void(const Error& error)>;
 
   // Checks the options (TLS files are loaded here: a TLS problem is an error, never a silent
   // fallback to plain MQTT). Nothing is sent until start().
@@ -82,8 +96,9 @@ class MqttClient {
   void on_message(MessageHandler handler) { on_message_ = std::move(handler); }
   void on_publish(PublishHandler handler) { on_publish_ = std::move(handler); }
   void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
-  // Called once if the broker refuses the credentials; the client then stays disconnected.
-  void on_fatal(FatalHandler handler) { on_fatal_ = std::move(handler); }
+  // Called when the broker starts refusing the credentials (once per series of refusals; the
+  // client keeps retrying slowly).
+  void on_refused(RefusedHandler handler) { on_refused_ = std::move(handler); }
 
   // Starts connecting; afterwards the client keeps itself connected until stop().
   void start();
@@ -99,7 +114,8 @@ class MqttClient {
   [[nodiscard]] bool connected() const { return connected_; }
   // TCP connections tried since start(), for statistics and for tests that look for storms.
   [[nodiscard]] std::size_t connection_attempts() const { return connection_attempts_; }
-  [[nodiscard]] const std::optional<Error>& fatal_error() const { return fatal_error_; }
+  // Why the broker refuses our credentials, while it does (cleared by an accepted connection).
+  [[nodiscard]] const std::optional<Error>& refusal() const { return refusal_; }
   // Why the last connection attempt failed, when it failed in a way worth telling (a TLS
   // handshake refused by either side); cleared by a successful connection.
   [[nodiscard]] const std::optional<Error>& last_connection_error() const {
@@ -116,10 +132,10 @@ class MqttClient {
   MessageHandler on_message_;
   PublishHandler on_publish_;
   ConnectionHandler on_connection_;
-  FatalHandler on_fatal_;
+  RefusedHandler on_refused_;
   bool connected_ = false;
   std::size_t connection_attempts_ = 0;
-  std::optional<Error> fatal_error_;
+  std::optional<Error> refusal_;
   std::optional<Error> last_connection_error_;
 };
 

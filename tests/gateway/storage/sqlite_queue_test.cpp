@@ -410,7 +410,9 @@ TEST(SqliteQueue, AQueueWrittenByANewerDlmsgwIsLeftUntouched) {
 }
 
 // max_page_count makes SQLite report a real SQLITE_FULL, through the same path as a full disk.
-TEST(SqliteQueue, DiskFullFailsTheAppendKeepsEarlierDataAndRecoversWhenSpaceReturns) {
+// At the disk's limit the queue keeps taking the newest records by dropping the oldest, counted as
+// dropped, as max_records_count would (issue 15, item 5): a full disk never refuses new readings.
+TEST(SqliteQueue, AtTheDisksLimitTheOldestMakeRoomForTheNewestAndAreCounted) {
   testing::TempDirectory dir;
   const fs::path path = dir.path() / "queue.db";
   SqliteQueueOptions options;
@@ -418,44 +420,54 @@ TEST(SqliteQueue, DiskFullFailsTheAppendKeepsEarlierDataAndRecoversWhenSpaceRetu
   auto queue = open_or_fail(path, options);
   ASSERT_TRUE(queue);
 
-  int next = 0;
-  Expected<void> result;
-  while (next < 1000) {
-    std::vector<Record> batch{numbered(next, 1000), numbered(next + 1, 1000)};
-    result = queue->append(std::move(batch));
-    if (!result) break;
-    next += 2;
+  constexpr int kAppended = 1000;  // far more than 16 pages of 1000-byte records hold
+  for (int next = 0; next < kAppended; next += 2) {
+    auto result = queue->append({numbered(next, 1000), numbered(next + 1, 1000)});
+    ASSERT_TRUE(result) << "record " << next << ": " << result.error().message;
   }
-  ASSERT_FALSE(result) << "the page limit never filled";
-  EXPECT_EQ(result.error().code, ErrorCode::out_of_range);
-  EXPECT_TRUE(contains(result.error().message, path.string())) << result.error().message;
-  EXPECT_TRUE(contains(result.error().message, "is full")) << result.error().message;
-  EXPECT_TRUE(contains(result.error().message, "records already stored are kept"));
+  const auto stats = queue->stats();
+  EXPECT_GT(stats.dropped_records, 0U) << "the page limit never filled";
+  EXPECT_EQ(stats.records + stats.dropped_records, static_cast<std::uint64_t>(kAppended));
 
-  // Nothing of the failed batch, everything before it.
+  // What is left is the newest, complete and in order.
   auto all = peek_all(*queue);
-  ASSERT_EQ(static_cast<int>(all.size()), next);
-  for (int i = 0; i < next; ++i) EXPECT_EQ(number_of(all[i]), i);
-  EXPECT_EQ(queue->stats().records, static_cast<std::uint64_t>(next));
-
-  // Still full: fails again, harmlessly.
-  EXPECT_FALSE(queue->append({numbered(next, 1000), numbered(next + 1, 1000)}));
-
-  // The uplink delivers the oldest half: the freed pages take new appends again.
-  std::vector<RecordId> delivered;
-  for (int i = 0; i < next / 2; ++i) delivered.push_back(all[i].id);
-  ASSERT_TRUE(queue->remove(delivered));
-  ASSERT_TRUE(queue->append({numbered(next, 1000), numbered(next + 1, 1000)}));
-  all = peek_all(*queue);
   ASSERT_FALSE(all.empty());
-  EXPECT_EQ(number_of(all.front()), next / 2);
-  EXPECT_EQ(number_of(all.back()), next + 1);
+  EXPECT_EQ(all.size(), stats.records);
+  EXPECT_EQ(number_of(all.back()), kAppended - 1);
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    EXPECT_EQ(number_of(all[i]), number_of(all[i - 1]) + 1);
+  }
 
-  // And after a restart without the cap nothing is missing.
+  // The uplink delivers some: appends go on, and after a restart without the cap nothing is
+  // missing.
+  std::vector<RecordId> delivered;
+  for (std::size_t i = 0; i < all.size() / 2; ++i) delivered.push_back(all[i].id);
+  ASSERT_TRUE(queue->remove(delivered));
+  ASSERT_TRUE(queue->append({numbered(kAppended, 1000), numbered(kAppended + 1, 1000)}));
+  all = peek_all(*queue);
+  EXPECT_EQ(number_of(all.back()), kAppended + 1);
   queue.reset();
   queue = open_or_fail(path);
   ASSERT_TRUE(queue);
   EXPECT_EQ(peek_all(*queue).size(), all.size());
+}
+
+// A record that cannot fit even into an empty queue is still refused, naming real settings.
+TEST(SqliteQueue, ARecordTooLargeForTheDiskIsRefusedNamingTheSettingsToChange) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  SqliteQueueOptions options;
+  options.max_page_count = 16;
+  auto queue = open_or_fail(path, options);
+  ASSERT_TRUE(queue);
+  ASSERT_TRUE(queue->append({numbered(0, 1000)}));
+  auto result = queue->append({numbered(1, 200000)});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::out_of_range);
+  EXPECT_TRUE(contains(result.error().message, path.string())) << result.error().message;
+  EXPECT_TRUE(contains(result.error().message, "storage.max_records_count"))
+      << result.error().message;
+  EXPECT_FALSE(contains(result.error().message, "max_bytes")) << result.error().message;
 }
 
 TEST(SqliteQueue, SyncNormalCommitsSurviveReopeningAndCheckpointWorks) {
