@@ -82,7 +82,7 @@ struct RpcRequest {
   // When the core answers ThingsBoard with a timeout (now + rpc_timeout, set by the router): a
   // request that changes the meter (SET, ACTION) and has not started by then is dropped, never
   // sent, since the operator was told it failed and may retry. None: no deadline.
-  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt;
 };
 
 // The result of an RPC: a JSON value sent back as the reply's "data", or an Error sent as

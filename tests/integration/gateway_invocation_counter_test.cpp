@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/storage/temp_directory.hpp"
+#include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
@@ -22,7 +23,7 @@ namespace {
 
 using json = nlohmann::json;
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 
 TEST(GatewayInvocationCounter, ARestartAfterSigkillContinuesTheCounterAndTheMeterAnswers) {
   test::SimulatorProcess simulator(kBinary, {"--profile", "generic"});

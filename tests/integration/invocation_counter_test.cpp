@@ -17,12 +17,13 @@
 #include <thread>
 
 #include "support/command_runner.hpp"
+#include "support/dlmsgw_binary.hpp"
 #include "support/simulator_process.hpp"
 
 namespace dlmsgw {
 namespace {
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 const std::string kClientTitle = "4D4D4D0000000001";
 
 class StateFolder {

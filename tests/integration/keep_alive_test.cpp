@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/storage/temp_directory.hpp"
+#include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
@@ -25,7 +26,7 @@ namespace {
 using namespace std::chrono_literals;
 using json = nlohmann::json;
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 constexpr std::size_t kCycles = 8;
 
 struct Outcome {

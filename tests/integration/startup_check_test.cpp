@@ -11,16 +11,17 @@
 
 #include "gateway/storage/temp_directory.hpp"
 #include "support/command_runner.hpp"
+#include "support/dlmsgw_binary.hpp"
 
 namespace dlmsgw {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 
 // A meter nobody answers: run keeps retrying it, which is fine, it is stopped by the timeout.
-const std::string kConnectorJson = R"({"name": "DLMS", "devices": [{"deviceName": "m1",
+const std::string kStartupConnectorJson = R"({"name": "DLMS", "devices": [{"deviceName": "m1",
   "connection": {"host": "127.0.0.1", "port": 9}, "timeseries": [{"key": "v", "obis": "1-1:32.7.0"}]}]})";
 
 std::string gateway_yaml(const std::string& security, const std::string& storage,
@@ -35,7 +36,7 @@ class StartupCheck : public ::testing::Test {
  protected:
   void write(const std::string& gateway) {
     std::ofstream(dir_.path() / "tb_gateway.yaml") << gateway;
-    std::ofstream(dir_.path() / "dlms_connector.json") << kConnectorJson;
+    std::ofstream(dir_.path() / "dlms_connector.json") << kStartupConnectorJson;
   }
   // `run` must have stopped by itself by then; 124 (timeout) means it accepted the configuration.
   test::CommandResult run() {

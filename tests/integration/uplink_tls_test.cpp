@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "gateway/storage/temp_directory.hpp"
+#include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
 #include "support/mosquitto_broker.hpp"
 
@@ -20,7 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kBinary = DLMSGW_BINARY;
+using test::kBinary;
 
 bool eventually(const std::function<bool()>& done, std::chrono::seconds limit = 20s) {
   const auto deadline = std::chrono::steady_clock::now() + limit;

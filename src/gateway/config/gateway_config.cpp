@@ -564,11 +564,8 @@ Expected<void> apply_environment(GatewayConfig& config, const Environment& envir
                       "TLS client certificate and private key go together (TB_GW_CERT, "
                       "TB_GW_PRIVATE_KEY or security.cert, security.privateKey)");
   }
-  if (!security.cert.empty() && security.ca_cert.empty()) {
-    return make_error(ErrorCode::invalid_argument,
-                      "a TLS client certificate needs a CA certificate too (TB_GW_CA_CERT or "
-                      "security.caCert: TLS is never used unverified)");
-  }
+  // A client certificate without caCert is fine: the server is then verified against the system
+  // trust store (uses_tls), never unverified.
   return {};
 }
 

@@ -437,26 +437,29 @@ struct SqliteQueue::Impl {
   Expected<void> make_room(std::uint64_t count) {
     Head head{records, bytes};
     std::optional<Timestamp> new_oldest;
-    DLMSGW_TRY(transaction("dropping the oldest records for a full disk", [&]() -> Expected<void> {
-      std::int64_t last_dropped = 0;
-      {
-        ResetOnExit reset(scan_head.get());
-        while (head.dropped < count) {
-          const int rc = sqlite3_step(scan_head.get());
-          if (rc == SQLITE_DONE) break;
-          if (rc != SQLITE_ROW) return failure(rc, "finding the oldest records to drop");
-          last_dropped = sqlite3_column_int64(scan_head.get(), 0);
-          --head.records;
-          head.bytes -= static_cast<std::uint64_t>(sqlite3_column_int64(scan_head.get(), 2));
-          ++head.dropped;
-        }
-      }
-      if (head.dropped == 0) return {};
-      sqlite3_bind_int64(delete_through.get(), 1, last_dropped);
-      DLMSGW_TRY(step_done(delete_through.get(), "dropping the oldest records"));
-      DLMSGW_TRY_ASSIGN(new_oldest, read_oldest());
-      return {};
-    }));
+    // Not DLMSGW_TRY around the transaction: its variable would be in scope in the lambda's.
+    const auto made_room =
+        transaction("dropping the oldest records for a full disk", [&]() -> Expected<void> {
+          std::int64_t last_dropped = 0;
+          {
+            ResetOnExit reset(scan_head.get());
+            while (head.dropped < count) {
+              const int rc = sqlite3_step(scan_head.get());
+              if (rc == SQLITE_DONE) break;
+              if (rc != SQLITE_ROW) return failure(rc, "finding the oldest records to drop");
+              last_dropped = sqlite3_column_int64(scan_head.get(), 0);
+              --head.records;
+              head.bytes -= static_cast<std::uint64_t>(sqlite3_column_int64(scan_head.get(), 2));
+              ++head.dropped;
+            }
+          }
+          if (head.dropped == 0) return {};
+          sqlite3_bind_int64(delete_through.get(), 1, last_dropped);
+          DLMSGW_TRY(step_done(delete_through.get(), "dropping the oldest records"));
+          DLMSGW_TRY_ASSIGN(new_oldest, read_oldest());
+          return {};
+        });
+    if (!made_room) return made_room;
     apply(head, new_oldest);
     // Pages of the WAL are reused only after a checkpoint: without one, a full disk stays full.
     [[maybe_unused]] auto checkpointed = exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing");

@@ -274,13 +274,18 @@ TEST(GatewayConfig, EnvironmentVariablesAreCheckedLikeTheKeysTheyReplace) {
   EXPECT_FALSE(check.errors.empty());
   EXPECT_FALSE(
       parse_gateway_config(kTbJson, "tb_gateway.json", env_of({{"TB_GW_STORAGE_PATH", ""}})));
-  // As in the file: a client certificate without a CA to verify the server is refused.
+  // As in the file: a client certificate without caCert means TLS verified against the system
+  // trust store, and a key without its certificate is refused naming both variables.
   auto no_ca =
       parse_gateway_config(kTbJson, "tb_gateway.json",
                            env_of({{"TB_GW_CERT", "c.pem"}, {"TB_GW_PRIVATE_KEY", "k.pem"}}));
-  ASSERT_FALSE(no_ca);
-  EXPECT_NE(no_ca.error().message.find("TB_GW_CA_CERT"), std::string::npos)
-      << no_ca.error().message;
+  ASSERT_TRUE(no_ca) << no_ca.error().message;
+  EXPECT_TRUE(uses_tls(no_ca->security));
+  auto key_alone =
+      parse_gateway_config(kTbJson, "tb_gateway.json", env_of({{"TB_GW_PRIVATE_KEY", "k.pem"}}));
+  ASSERT_FALSE(key_alone);
+  EXPECT_NE(key_alone.error().message.find("TB_GW_CERT"), std::string::npos)
+      << key_alone.error().message;
 }
 
 }  // namespace
