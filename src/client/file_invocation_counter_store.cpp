@@ -194,11 +194,20 @@ Expected<FileInvocationCounterStore::Reserved*> FileInvocationCounterStore::rese
     ::close(lock);
     return error;
   }
-  locks_.push_back(lock);
-  DLMSGW_TRY_ASSIGN(auto ceiling, read_ceiling(path));
+  // The lock is kept only with a reservation: held after a failure (a full disk for a moment), it
+  // would refuse every later attempt of this very process as "in use by another process".
+  auto ceiling = read_ceiling(path);
+  if (!ceiling) {
+    ::close(lock);
+    return ceiling.error();
+  }
   Reserved counter;
-  counter.next = ceiling.value_or(0);
-  DLMSGW_TRY(reserve_from(key, counter, counter.next));
+  counter.next = ceiling->value_or(0);
+  if (auto made = reserve_from(key, counter, counter.next); !made) {
+    ::close(lock);
+    return made.error();
+  }
+  locks_.push_back(lock);
   return &(ours_[key] = counter);
 }
 

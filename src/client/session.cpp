@@ -271,6 +271,9 @@ asio::awaitable<Expected<void>> Session::authenticate_hls_gmac(const Bytes& clie
   const std::string phase = "HLS-GMAC reply_to_HLS_authentication";
   auto& context = cipher_->context;
   const security::SecurityKeys keys{context.global_key, context.authentication_key};
+  if (auto caught_up = catch_up_invocation_counter(); !caught_up) {
+    co_return failure(caught_up.error(), phase);
+  }
   auto ours = security::hls_gmac_response(server_challenge, context.own_system_title,
                                           context.invocation_counter, keys);
   if (!ours) co_return failure(ours.error(), phase);
@@ -299,8 +302,17 @@ asio::awaitable<Expected<void>> Session::authenticate_hls_gmac(const Bytes& clie
   co_return Expected<void>{};
 }
 
+Expected<void> Session::catch_up_invocation_counter() {
+  if (counters_ == nullptr) return {};
+  DLMSGW_TRY_ASSIGN(auto next, counters_->load(cipher_->tx_key));
+  auto& counter = cipher_->context.invocation_counter;
+  if (next && *next > counter.value()) counter = security::InvocationCounter(*next);
+  return {};
+}
+
 Expected<Bytes> Session::protect(const Bytes& apdu) {
   auto& context = cipher_->context;
+  DLMSGW_TRY(catch_up_invocation_counter());
   DLMSGW_TRY_ASSIGN(Bytes sealed, security::protect(apdu, context));
   DLMSGW_TRY_ASSIGN(context.invocation_counter, context.invocation_counter.next());
   if (counters_ != nullptr) {

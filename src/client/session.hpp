@@ -155,6 +155,10 @@ class Session {
   asio::awaitable<void> close_unlocked();
 
   Error lost(Error error);
+  // Sessions under one system title and key (several meters of one gateway, a reload's old and new
+  // worker) share the store's counter: before each use this session takes the store's next value
+  // when it is ahead of its own, so that no value is used twice under one key (an AES-GCM IV).
+  Expected<void> catch_up_invocation_counter();
   Expected<Bytes> protect(const Bytes& apdu);
   Expected<Bytes> unprotect(const Bytes& apdu);
   xdlms::InvokeIdAndPriority next_invoke();

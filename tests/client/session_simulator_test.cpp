@@ -2,6 +2,8 @@
 // every authentication level and every security policy, end to end through both protocol stacks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "client/session.hpp"
 #include "simulator/simulator_test_support.hpp"
 
@@ -129,6 +131,61 @@ TEST_P(SessionSecurityPolicy, HlsGmacWithCipheredApdus) {
   ASSERT_TRUE(reopened) << reopened.error().message;
   ASSERT_TRUE(run(io, session.read({3, ObisCode(1, 0, 32, 7, 0), 2})));
   run(io, session.close());
+}
+
+// Records every invocation counter a session used under our own keys (save() gets the next one).
+class RecordingCounterStore final : public InvocationCounterStore {
+ public:
+  Expected<std::optional<std::uint32_t>> load(const std::string& key) override {
+    return inner_.load(key);
+  }
+  Expected<void> save(const std::string& key, std::uint32_t value) override {
+    if (key.ends_with(":tx")) used.push_back(value - 1);
+    return inner_.save(key, value);
+  }
+  [[nodiscard]] std::string where(const std::string& key) const override {
+    return inner_.where(key);
+  }
+  std::vector<std::uint32_t> used;
+
+ private:
+  MemoryInvocationCounterStore inner_;
+};
+
+// Two meters ciphered under one client system title and key (the gateway's usual set-up) share
+// the store: their sessions interleave, and no counter value (half of the AES-GCM IV) may be used
+// twice under that key, although each meter alone would accept the repeat.
+TEST(SessionWithSimulator, SessionsSharingOneKeyNeverUseACounterValueTwice) {
+  const SimulatorConfig config = generic_config();
+  SimulatorConfig other_meter = config;  // a meter of its own: another system title
+  other_meter.server.security.system_title = *security::SystemTitle::from_hex("4D4D4D00000000FF");
+  SimulatorThread first(config);
+  SimulatorThread second(other_meter);
+  asio::io_context io;
+  RecordingCounterStore store;
+  std::vector<std::unique_ptr<Session>> sessions;
+  for (const auto port : {first.port(), second.port()}) {
+    ConnectionSettings settings = generic_client(port, 1, Authentication::high_gmac);
+    settings.security = Security::authenticated_encrypted;
+    settings.system_title = *security::SystemTitle::from_hex("4D4D4D0000000001");
+    settings.block_key = config.server.security.block_key;
+    settings.authentication_key = config.server.security.authentication_key;
+    sessions.push_back(std::make_unique<Session>(settings, &store));
+    auto opened = run(io, sessions.back()->open());
+    ASSERT_TRUE(opened) << opened.error().message;
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (auto& session : sessions) {
+      auto voltage = run(io, session->read({3, ObisCode(1, 0, 32, 7, 0), 2}));
+      ASSERT_TRUE(voltage) << voltage.error().message;
+    }
+  }
+  for (auto& session : sessions) run(io, session->close());
+  auto sorted = store.used;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end())
+      << "a counter value was used twice under one key";
+  EXPECT_GE(store.used.size(), 8U);
 }
 
 INSTANTIATE_TEST_SUITE_P(Policies, SessionSecurityPolicy,

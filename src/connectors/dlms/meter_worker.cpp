@@ -287,6 +287,8 @@ asio::awaitable<bool> MeterWorker::reopen_idle_session() {
   auto slot = co_await limiter_->acquire();
   if (stopping_) co_return false;
   if (auto old = std::exchange(session_, nullptr)) co_await old->close();
+  // Stopped (shutdown, reload) while closing: no new association after the stop.
+  if (stopping_) co_return false;
   auto session = std::make_shared<client::Session>(config_.connection, counters_.get());
   if (tracing_) session->set_trace(frame_trace());
   session_ = session;
