@@ -120,6 +120,20 @@ TEST(FileInvocationCounterStore, ACorruptFileIsAnErrorNamingItAndTheFix) {
   }
 }
 
+// A failed reservation must not keep the key's lock: the same store then works once the operator
+// mended the file, instead of calling itself "another dlmsgw process" until a restart.
+TEST(FileInvocationCounterStore, AFailedReservationLeavesTheKeyFreeForTheNextAttempt) {
+  CounterFolder folder;
+  auto store = open_store(folder.path());
+  const auto file = store->file_for(kKey);
+  write_text(file, "next 12x\n");
+  ASSERT_FALSE(store->load(kKey));
+  write_text(file, "next 500\n");
+  auto next = store->load(kKey);
+  ASSERT_TRUE(next) << next.error().message;
+  EXPECT_EQ(next->value_or(0), 500U);
+}
+
 TEST(FileInvocationCounterStore, ASecondProcessOnTheSameKeyIsRefused) {
   CounterFolder folder;
   auto first = open_store(folder.path());
