@@ -161,10 +161,13 @@ TEST(GatewayService, RpcRoundTripsAndErrorRepliesNeverSilence) {
     }
     return true;
   }));
-  EXPECT_EQ(f.tb.gateway_reply(7)->at("pong"), true);
-  EXPECT_EQ(f.tb.gateway_reply(8)->at("Meter 1"), "Synthetic");
-  EXPECT_TRUE(f.tb.gateway_reply(9)->contains("version"));
+  // The shapes the ThingsBoard IoT Gateway answers with (the platform's widgets read them).
+  EXPECT_EQ(*f.tb.gateway_reply(7), (nlohmann::json{{"code", 200}, {"resp", "pong"}}));
+  EXPECT_EQ(f.tb.gateway_reply(8)->at("code"), 200);
+  EXPECT_EQ(f.tb.gateway_reply(8)->at("resp").at("Meter 1"), "Synthetic");
+  EXPECT_TRUE(f.tb.gateway_reply(9)->at("resp").contains("current_version"));
   EXPECT_TRUE(f.tb.gateway_reply(10)->contains("readingsSent"));
+  EXPECT_EQ(f.tb.gateway_reply(11)->at("code"), 404);
   EXPECT_NE(f.tb.gateway_reply(11)->at("error").get<std::string>().find("gateway_selfdestruct"),
             std::string::npos);
   EXPECT_TRUE(f.tb.gateway_reply(12)->contains("error"));  // no on_shutdown given
@@ -351,6 +354,15 @@ TEST(GatewayService, PublishesStatisticsAsGatewayTelemetry) {
   EXPECT_GT(stats.value("memoryRssBytes", 0), 0);
   EXPECT_TRUE(stats.contains("cpuSeconds"));
   EXPECT_TRUE(stats.contains("reconnects"));
+  // What ThingsBoard's gateway dashboard reads, with the Python gateway's keys.
+  EXPECT_TRUE(stats.at("machineStats").contains("totalCpuUsage")) << stats.dump();
+  EXPECT_TRUE(stats.at("machineStats").contains("freeDisk")) << stats.dump();
+  EXPECT_TRUE(stats.at("serviceStats").contains("storageMsgCount")) << stats.dump();
+  EXPECT_TRUE(stats.at("connectorsStats").at("Synthetic").contains("connectorMsgsReceived"))
+      << stats.dump();
+  // Error counts go out when they change: the first report has them.
+  EXPECT_EQ(f.tb.gateway_telemetry().front().value("ALL_ERRORS_COUNT", -1), 0);
+  EXPECT_EQ(f.tb.gateway_telemetry().front().value("Synthetic_ERRORS_COUNT", -1), 0);
   EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
 }
 
