@@ -353,6 +353,7 @@ void GatewayService::announce(const DeviceEntry& entry) {
   for (const auto& connector : connectors_) {
     if (connector->name() == entry.connector) type = std::string(connector->type());
   }
+  if (!options_.connector_attributes) return;
   const auto sent = connector_attributes_sent_.find(entry.name);
   if (sent != connector_attributes_sent_.end() && sent->second == entry.connector) return;
   if (uplink_->publish_now(encode_child_client_attributes(

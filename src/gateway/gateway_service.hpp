@@ -62,6 +62,9 @@ struct GatewayOptions {
   // The gateway's client attributes for ThingsBoard's Gateways page (gateway_client_attributes),
   // published on every connect, one message per key under maxPayloadSizeBytes.
   nlohmann::json client_attributes = nlohmann::json::object();
+  // Each child device's connectorType/connectorName (v1/gateway/attributes). Off only where that
+  // topic is refused (a test broker's ACL): a refused QoS 1 message is re-sent on every reconnect.
+  bool connector_attributes = true;
   // Devices that publish with their own token (GatewaySink::device_uses_own_token): their queue
   // (empty: in memory) and their connection (empty: direct_device_mqtt_options of `mqtt`).
   std::function<Expected<std::unique_ptr<RecordQueue>>(std::string_view device)> direct_queue;
