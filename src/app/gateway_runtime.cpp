@@ -8,9 +8,11 @@
 #include <iterator>
 
 #include "app/connector_factory.hpp"
+#include "app/reboot_command.hpp"
 #include "app/trace_route.hpp"
 #include "client/file_invocation_counter_store.hpp"
 #include "gateway/component_logger.hpp"
+#include "gateway/config/platform_attributes.hpp"
 #include "gateway/uplink/mqtt_client.hpp"
 
 namespace dlmsgw::app {
@@ -118,6 +120,14 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
   options.on_shutdown = [&self](int exit_code) {
     self.begin_shutdown(exit_code, "gateway_restart requested by ThingsBoard");
   };
+  options.client_attributes =
+      gateway::gateway_client_attributes(self.config_, self.version_,
+                                         std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+  if (!self.config_.reboot_command.empty()) {
+    options.on_reboot = [command = self.config_.reboot_command] { start_reboot_command(command); };
+  }
   auto service = gateway::GatewayService::create(self.io_, *self.storage_, std::move(options));
   if (!service) return {nullptr, kExitConfig, service.error().message};
   self.gateway_ = std::move(*service);
@@ -190,6 +200,11 @@ void GatewayRuntime::reload() {
                   replaced.error().message);
   } else {
     spdlog::info("reload done: {} connector(s) running", config_.connectors.size());
+    // The Gateways page shows each connector's file: the edited one from now on.
+    const auto& levels = config_.logging.levels;
+    gateway_->update_client_attributes(gateway::connector_client_attributes(
+        config_.connectors,
+        levels.count("connector") != 0 ? levels.at("connector") : config_.logging.level));
   }
   (void)sd_notify(0, "READY=1");
 }

@@ -99,6 +99,11 @@ class Connector {
   // Unique among the gateway's connectors (tb_gateway.yaml connectors[].name): owner of devices,
   // label of statistics.
   [[nodiscard]] virtual std::string_view name() const = 0;
+  // The connector's type as tb_gateway.yaml names it ("dlms"): gateway RPCs "<type>_<method>"
+  // reach connectors of this type. Empty: none do.
+  [[nodiscard]] virtual std::string_view type() const { return {}; }
+  // Errors since start (failed reads, failed connects): the statistics' <name>_ERRORS_COUNT.
+  [[nodiscard]] virtual std::uint64_t error_count() const { return 0; }
 
   // Begins work on the loop (connect to meters, schedule polls). Must not block.
   virtual void start(GatewaySink& sink) = 0;

@@ -243,7 +243,20 @@ Expected<bool> DeviceRegistry::rename(std::string_view old_name, std::string_vie
                                [&](const DeviceEntry& entry) { return entry.name == old_name; });
   if (it == devices.end()) return false;
   change([&](std::vector<DeviceEntry>&) { it->name = new_name; });
+  renamed_.erase(std::string(new_name));  // renamed back: no loop
+  renamed_[std::string(old_name)] = std::string(new_name);
   return true;
+}
+
+std::string DeviceRegistry::current_name(const std::string& name) const {
+  std::string current = name;
+  // Bounded: a chain cannot be longer than the renames remembered.
+  for (std::size_t step = 0; step <= renamed_.size(); ++step) {
+    const auto next = renamed_.find(current);
+    if (next == renamed_.end()) break;
+    current = next->second;
+  }
+  return current;
 }
 
 const DeviceEntry* DeviceRegistry::find(std::string_view name) const {

@@ -17,6 +17,7 @@
 // declared again and ThingsBoard creates a new device.
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -52,6 +53,10 @@ class DeviceRegistry {
   Expected<bool> rename(std::string_view old_name, std::string_view new_name);
 
   [[nodiscard]] const DeviceEntry* find(std::string_view name) const;  // by platform name
+  // The name a device has now on the platform, given a name it had when a reading was stored
+  // (renames since this process started, followed through chains); `name` itself otherwise.
+  // Readings queued before a rename must arrive at the renamed device, not create a new one.
+  [[nodiscard]] std::string current_name(const std::string& name) const;
   [[nodiscard]] const DeviceEntry* find_local(std::string_view connector,
                                               std::string_view local_name) const;
   [[nodiscard]] const std::vector<DeviceEntry>& devices() const { return entries_->list; }
@@ -75,6 +80,7 @@ class DeviceRegistry {
 
   std::filesystem::path path_;
   std::shared_ptr<Entries> entries_ = std::make_shared<Entries>();
+  std::map<std::string, std::string, std::less<>> renamed_;  // former name -> the next name
   std::shared_ptr<Writer> writer_;  // null for an in-memory registry; flushes when destroyed
 };
 

@@ -192,6 +192,9 @@ GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
       stats_timer_(io),
       losses_(options_.loss_summary_interval),
       loss_timer_(io) {
+  options_.uplink.current_device_name = [this](const std::string& stored_name) {
+    return registry_.current_name(stored_name);
+  };
   uplink_ = std::make_unique<UplinkService>(io_, storage_, *client_, options_.uplink);
   router_ = std::make_unique<RpcRouter>(
       io_, registry_,
@@ -364,11 +367,53 @@ void GatewayService::on_connection(bool connected) {
   if (connections_++ > 0) ++reconnects_;
   // Before any stored data: ThingsBoard must know the device's type when its telemetry arrives.
   for (const auto& entry : registry_.devices()) announce(entry);
+  auto attributes = options_.client_attributes;
+  if (connections_ == 1) {
+    const auto machine =
+        read_machine_facts(options_.registry_file.empty() ? std::filesystem::path("/")
+                                                          : options_.registry_file.parent_path());
+    // As the Python gateway writes them (psutil's bytes2human): the page shows them as text.
+    attributes["totalMemory"] = human_bytes(machine.total_memory_bytes);
+    attributes["totalDisk"] = human_bytes(machine.total_disk_bytes);
+    attributes["cpuCount"] = machine.cpu_count;
+  }
+  publish_client_attributes(attributes);
   uplink_->on_connected();
+}
+
+void GatewayService::update_client_attributes(const nlohmann::json& attributes) {
+  for (const auto& [key, value] : attributes.items()) options_.client_attributes[key] = value;
+  if (client_->connected()) publish_client_attributes(attributes);
+}
+
+void GatewayService::publish_client_attributes(const nlohmann::json& attributes) {
+  if (attributes.empty()) return;
+  const auto limit = uplink_->limits().max_payload_bytes;
+  auto split = encode_gateway_attributes(attributes, limit);
+  for (const auto& message : split.messages) (void)uplink_->publish_now(message);
+  for (const auto& key : split.left_out) {
+    log()->warn(
+        "client attribute '{}' alone is over maxPayloadSizeBytes ({}): not sent, so ThingsBoard's "
+        "gateway page does not show it",
+        key, limit);
+  }
 }
 
 void GatewayService::announce(const DeviceEntry& entry) {
   (void)uplink_->publish_now(encode_connect(entry.name, entry.type));
+  // The Gateways page lists a device under the connector these attributes name. The platform
+  // keeps client attributes: once per device and connector is enough, not on every reconnect.
+  std::string type;
+  for (const auto& connector : connectors_) {
+    if (connector->name() == entry.connector) type = std::string(connector->type());
+  }
+  if (!options_.connector_attributes) return;
+  const auto sent = connector_attributes_sent_.find(entry.name);
+  if (sent != connector_attributes_sent_.end() && sent->second == entry.connector) return;
+  if (uplink_->publish_now(encode_child_client_attributes(
+          entry.name, {{"connectorType", type}, {"connectorName", entry.connector}}))) {
+    connector_attributes_sent_[entry.name] = entry.connector;
+  }
 }
 
 void GatewayService::declare(const std::string& connector, std::string_view local_name,
@@ -392,6 +437,7 @@ std::string GatewayService::platform_name(const std::string& connector,
 }
 
 void GatewayService::on_message(std::string_view topic, std::string_view payload) {
+  ++messages_received_;
   if (topic.starts_with(topic::device_rpc_response_prefix)) {
     const auto id_text = topic.substr(topic::device_rpc_response_prefix.size());
     std::int64_t id = 0;
@@ -582,12 +628,41 @@ nlohmann::json GatewayService::statistics() {
   return stats;
 }
 
+nlohmann::json GatewayService::dashboard_statistics() {
+  StatisticsSample sample;
+  const auto& uplink = uplink_->counters();
+  sample.records_pulled = uplink.records_sent;
+  sample.messages_pushed = uplink.messages_sent;
+  sample.messages_received = messages_received_;
+  sample.storage_count = storage_.stats().records + storage_.pending_records();
+  for (const auto& [name, counters] : counters_) {
+    sample.telemetry_produced += counters.readings;
+    sample.attributes_produced += counters.attributes;
+    sample.connectors[name].readings = counters.readings;
+    sample.connectors[name].errors = counters.store_failures;
+  }
+  for (const auto& connector : connectors_) {
+    sample.connectors[std::string(connector->name())].errors += connector->error_count();
+  }
+  sample.machine =
+      read_machine_load(options_.registry_file.empty() ? std::filesystem::path("/")
+                                                       : options_.registry_file.parent_path());
+  if (auto usage = read_process_usage()) sample.process = *usage;
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - dashboard_at_).count();
+  dashboard_at_ = now;
+  return dashboard_.report(sample, elapsed);
+}
+
 void GatewayService::schedule_statistics() {
   if (!options_.statistics || options_.statistics_period.count() <= 0) return;
   stats_timer_.expires_after(options_.statistics_period);
   stats_timer_.async_wait([this, alive = alive_](std::error_code ec) {
     if (!*alive || ec || !started_) return;
-    auto split = encode_gateway_telemetry(statistics(), uplink_->limits().max_payload_bytes);
+    auto values = statistics();
+    auto dashboard = dashboard_statistics();
+    for (auto& [key, value] : dashboard.items()) values[key] = std::move(value);
+    auto split = encode_gateway_telemetry(values, uplink_->limits().max_payload_bytes);
     for (const auto& message : split.messages) (void)uplink_->publish_now(message);
     for (const auto& key : split.left_out) {
       log()->warn("statistics: '{}' alone is over maxPayloadSizeBytes ({}): not sent", key,
@@ -598,16 +673,18 @@ void GatewayService::schedule_statistics() {
 }
 
 void GatewayService::register_gateway_methods() {
-  router_->add_gateway_method("gateway_ping", [](const nlohmann::json&) {
-    return Expected<nlohmann::json>(nlohmann::json{{"pong", true}, {"ts", now_ms()}});
+  const auto answer = [](nlohmann::json resp) {
+    return Expected<nlohmann::json>(nlohmann::json{{"code", 200}, {"resp", std::move(resp)}});
+  };
+  router_->add_gateway_method("gateway_ping",
+                              [answer](const nlohmann::json&) { return answer("pong"); });
+  router_->add_gateway_method("gateway_version", [this, answer](const nlohmann::json&) {
+    return answer({{"current_version", options_.version}, {"latest_version", options_.version}});
   });
-  router_->add_gateway_method("gateway_version", [this](const nlohmann::json&) {
-    return Expected<nlohmann::json>(nlohmann::json{{"version", options_.version}});
-  });
-  router_->add_gateway_method("gateway_devices", [this](const nlohmann::json&) {
+  router_->add_gateway_method("gateway_devices", [this, answer](const nlohmann::json&) {
     nlohmann::json devices = nlohmann::json::object();
     for (const auto& entry : registry_.devices()) devices[entry.name] = entry.connector;
-    return Expected<nlohmann::json>(std::move(devices));
+    return answer(std::move(devices));
   });
   router_->add_gateway_method("gateway_stats", [this](const nlohmann::json&) {
     return Expected<nlohmann::json>(statistics());
@@ -617,9 +694,21 @@ void GatewayService::register_gateway_methods() {
       return Expected<nlohmann::json>(
           make_error(ErrorCode::unsupported, "this gateway cannot restart itself"));
     }
+    log()->warn("gateway_restart requested by ThingsBoard");
     // After the reply has been queued: the shutdown flushes it with the DISCONNECT.
     asio::post(io_, [callback = options_.on_shutdown] { callback(kRestartExitCode); });
-    return Expected<nlohmann::json>(nlohmann::json{{"success", true}, {"restarting", true}});
+    return Expected<nlohmann::json>(nlohmann::json{{"success", true}});
+  });
+  router_->add_gateway_method("gateway_reboot", [this](const nlohmann::json&) {
+    if (!options_.on_reboot) {
+      return Expected<nlohmann::json>(
+          make_error(ErrorCode::unsupported,
+                     "gateway_reboot is turned off on this gateway (thingsboard.rebootCommand in "
+                     "tb_gateway.yaml)"));
+    }
+    log()->warn("gateway_reboot requested by ThingsBoard");
+    asio::post(io_, [callback = options_.on_reboot] { callback(); });
+    return Expected<nlohmann::json>(nlohmann::json{{"success", true}});
   });
 }
 

@@ -5,12 +5,19 @@
 // it outlives the service and is stopped last.
 //
 // On every (re)connect: subscribe (MqttClient re-subscribes), announce every registered device
-// (v1/gateway/connect), ask getSessionLimits, then resume the uplink. Statistics go out every
-// statistics period as the gateway device's telemetry (v1/devices/me/telemetry).
+// (v1/gateway/connect; the first time, its client attributes connectorType and connectorName),
+// publish the gateway's client attributes (GatewayOptions::client_attributes; on the first
+// connect also totalMemory, totalDisk, cpuCount), ask getSessionLimits, then resume the uplink.
+// Statistics go out every statistics period as the gateway device's telemetry
+// (v1/devices/me/telemetry).
 //
-// Gateway RPC methods: gateway_ping, gateway_devices, gateway_stats, gateway_version and
-// gateway_restart (replies, then calls on_shutdown(kRestartExitCode) so that the application exits
-// cleanly with the code its service manager restarts on).
+// Gateway RPC methods, answered as the ThingsBoard IoT Gateway answers them (the platform's
+// gateway widgets read these shapes): gateway_ping {"code":200,"resp":"pong"}, gateway_devices
+// {"code":200,"resp":{device: connector}}, gateway_version
+// {"code":200,"resp":{"current_version"..}}, gateway_stats (the statistics telemetry),
+// gateway_restart (replies {"success":true}, then calls on_shutdown(kRestartExitCode) so that the
+// application exits cleanly with the code its service manager restarts on) and gateway_reboot
+// (on_reboot; refused when unset).
 
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
@@ -28,6 +35,7 @@
 #include "gateway/direct_device_uplink.hpp"
 #include "gateway/log_throttle.hpp"
 #include "gateway/loss_report.hpp"
+#include "gateway/platform_statistics.hpp"
 #include "gateway/rpc_router.hpp"
 #include "gateway/storage/record.hpp"
 #include "gateway/storage/storage_service.hpp"
@@ -51,6 +59,13 @@ struct GatewayOptions {
   std::chrono::milliseconds rpc_timeout = RpcRouter::kDefaultRpcTimeout;
   std::string version = "0.1.0";
   std::function<void(int exit_code)> on_shutdown;  // gateway_restart
+  std::function<void()> on_reboot;                 // gateway_reboot; unset: refused
+  // The gateway's client attributes for ThingsBoard's Gateways page (gateway_client_attributes),
+  // published on every connect, one message per key under maxPayloadSizeBytes.
+  nlohmann::json client_attributes = nlohmann::json::object();
+  // Each child device's connectorType/connectorName (v1/gateway/attributes). Off only where that
+  // topic is refused (a test broker's ACL): a refused QoS 1 message is re-sent on every reconnect.
+  bool connector_attributes = true;
   // Devices that publish with their own token (GatewaySink::device_uses_own_token): their queue
   // (empty: in memory) and their connection (empty: direct_device_mqtt_options of `mqtt`).
   std::function<Expected<std::unique_ptr<RecordQueue>>(std::string_view device)> direct_queue;
@@ -91,8 +106,14 @@ class GatewayService {
   // name. Stored data is untouched. Before start() it only swaps the lists.
   Expected<void> replace_connectors(std::vector<std::unique_ptr<Connector>> connectors);
 
+  // Replaces some of the gateway's client attributes (after a reload) and publishes them now.
+  void update_client_attributes(const nlohmann::json& attributes);
+
   // The statistics telemetry as it would be published now.
   [[nodiscard]] nlohmann::json statistics();
+  // What the statistics period adds for ThingsBoard's gateway dashboard (PlatformStatistics):
+  // counts since the previous call.
+  [[nodiscard]] nlohmann::json dashboard_statistics();
   [[nodiscard]] const UplinkCounters& uplink_counters() const { return uplink_->counters(); }
   [[nodiscard]] const UplinkLimits& uplink_limits() const { return uplink_->limits(); }
   // The connectors running now (a reload may replace some): for metrics and the trace switch.
@@ -118,6 +139,7 @@ class GatewayService {
   void on_message(std::string_view topic, std::string_view payload);
   void on_malformed(std::string_view topic, std::string_view payload, const Error& error);
   void announce(const DeviceEntry& entry);
+  void publish_client_attributes(const nlohmann::json& attributes);
   void declare(const std::string& connector, std::string_view local_name, std::string_view type);
   std::string platform_name(const std::string& connector, const std::string& local_name);
   void register_gateway_methods();
@@ -149,6 +171,11 @@ class GatewayService {
   std::uint64_t dropped_ = 0;
   // Messages from the platform that could not be parsed; warned about at most 10 a minute.
   std::uint64_t malformed_messages_ = 0;
+  std::uint64_t messages_received_ = 0;
+  // Devices whose connectorType/connectorName went out, with that connector (announce).
+  std::map<std::string, std::string> connector_attributes_sent_;
+  PlatformStatistics dashboard_;
+  std::chrono::steady_clock::time_point dashboard_at_ = std::chrono::steady_clock::now();
   LogThrottle malformed_log_;
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   std::optional<std::pair<std::chrono::steady_clock::time_point, double>> last_cpu_;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace dlmsgw::gateway {
 
@@ -47,6 +48,54 @@ Expected<ProcessUsage> read_process_usage() {
   }
   usage.rss_bytes = resident * static_cast<unsigned long long>(::sysconf(_SC_PAGESIZE));
   return usage;
+}
+
+MachineFacts read_machine_facts(const std::filesystem::path& disk_of) {
+  MachineFacts facts;
+  facts.cpu_count = std::thread::hardware_concurrency();
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  std::uint64_t kib = 0;
+  while (meminfo >> key >> kib) {
+    if (key == "MemTotal:") {
+      facts.total_memory_bytes = kib * 1024;
+      break;
+    }
+    meminfo.ignore(256, '\n');
+  }
+  std::error_code ec;
+  const auto space = std::filesystem::space(disk_of, ec);
+  if (!ec) facts.total_disk_bytes = space.capacity;
+  return facts;
+}
+
+MachineLoad read_machine_load(const std::filesystem::path& disk_of) {
+  MachineLoad load;
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  std::uint64_t kib = 0;
+  while (meminfo >> key >> kib) {
+    if (key == "MemTotal:") load.total_memory_bytes = kib * 1024;
+    if (key == "MemAvailable:") load.available_memory_bytes = kib * 1024;
+    meminfo.ignore(256, '\n');
+  }
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  if (stat >> cpu && cpu == "cpu") {
+    // user nice system idle iowait irq softirq steal
+    std::uint64_t value = 0;
+    for (int field = 0; field < 8 && stat >> value; ++field) {
+      load.cpu_total_ticks += value;
+      if (field != 3 && field != 4) load.cpu_busy_ticks += value;
+    }
+  }
+  std::error_code ec;
+  const auto space = std::filesystem::space(disk_of, ec);
+  if (!ec) {
+    load.total_disk_bytes = space.capacity;
+    load.free_disk_bytes = space.available;
+  }
+  return load;
 }
 
 }  // namespace dlmsgw::gateway

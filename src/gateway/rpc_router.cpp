@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <asio/post.hpp>
 #include <climits>
 #include <cstdint>
@@ -110,23 +111,29 @@ void RpcRouter::on_device_rpc(const DeviceRpcRequest& request) {
                                                   request.device + "' is not running"));
     return;
   }
+  forward(*entry, *connector, request.id, request.method, request.params, false);
+}
+
+void RpcRouter::forward(const DeviceEntry& entry, Connector& connector, std::int64_t id,
+                        std::string method, nlohmann::json params, bool gateway_reply) {
   ++routed_;
   // Registered before the call: a connector may answer from inside handle_rpc.
   const std::uint64_t ticket = next_ticket_++;
   auto& pending = pending_[ticket];
-  pending.device = request.device;
-  pending.connector = entry->connector;
-  pending.id = request.id;
+  pending.device = entry.name;
+  pending.connector = entry.connector;
+  pending.id = id;
+  pending.gateway_reply = gateway_reply;
   pending.timer = std::make_unique<asio::steady_timer>(io_, rpc_timeout_);
   pending.timer->async_wait([this, alive = alive_, ticket](std::error_code ec) {
     if (!*alive || ec) return;
     on_rpc_timeout(ticket);
   });
-  RpcRequest forwarded{entry->local_name, request.id, request.method, request.params,
+  RpcRequest forwarded{entry.local_name, id, std::move(method), std::move(params),
                        std::chrono::steady_clock::now() + rpc_timeout_};
-  connector->handle_rpc(
-      std::move(forwarded), [this, alive = alive_, ticket, device = request.device, id = request.id,
-                             owner = entry->connector](Expected<nlohmann::json> result) {
+  connector.handle_rpc(
+      std::move(forwarded), [this, alive = alive_, ticket, device = entry.name, id,
+                             owner = entry.connector](Expected<nlohmann::json> result) {
         if (!*alive) return;
         if (!pending_.contains(ticket)) {
           // Already answered: by the router after the timeout, or by the connector calling twice.
@@ -145,7 +152,11 @@ void RpcRouter::on_connector_reply(std::uint64_t ticket, Expected<nlohmann::json
   if (it == pending_.end()) return;
   Pending done = std::move(it->second);
   pending_.erase(it);  // destroying the timer cancels it
-  reply_device(done.device, done.id, std::move(result));
+  if (done.gateway_reply) {
+    reply_gateway(done.id, std::move(result));
+  } else {
+    reply_device(done.device, done.id, std::move(result));
+  }
 }
 
 void RpcRouter::on_rpc_timeout(std::uint64_t ticket) {
@@ -154,10 +165,14 @@ void RpcRouter::on_rpc_timeout(std::uint64_t ticket) {
   Pending expired = std::move(it->second);
   pending_.erase(it);
   ++timeouts_;
-  reply_device(expired.device, expired.id,
-               make_error(ErrorCode::timeout,
+  auto error = make_error(ErrorCode::timeout,
                           "device '" + expired.device + "': no answer from connector '" +
-                              expired.connector + "' within " + duration_text(rpc_timeout_)));
+                              expired.connector + "' within " + duration_text(rpc_timeout_));
+  if (expired.gateway_reply) {
+    reply_gateway(expired.id, std::move(error));
+  } else {
+    reply_device(expired.device, expired.id, std::move(error));
+  }
 }
 
 void RpcRouter::on_attributes(const SharedAttributeUpdate& update) {
@@ -174,13 +189,62 @@ void RpcRouter::on_attributes(const SharedAttributeUpdate& update) {
 
 void RpcRouter::on_gateway_rpc(const GatewayRpcRequest& request) {
   const auto it = methods_.find(request.method);
-  if (it == methods_.end()) {
-    reply_gateway(
-        request.request_id,
-        make_error(ErrorCode::unsupported, "unknown gateway method '" + request.method + "'"));
+  if (it != methods_.end()) {
+    reply_gateway(request.request_id, it->second(request.params));
     return;
   }
-  reply_gateway(request.request_id, it->second(request.params));
+  const auto underscore = request.method.find('_');
+  const std::string_view type = underscore == std::string::npos
+                                    ? std::string_view{}
+                                    : std::string_view(request.method).substr(0, underscore);
+  const bool served_type =
+      !type.empty() && std::any_of(connectors_.begin(), connectors_.end(),
+                                   [&](const auto& named) { return named.second->type() == type; });
+  if (served_type) {
+    on_connector_type_rpc(request, type);
+    return;
+  }
+  if (type.empty() || type == "gateway") {
+    reply_not_found(request.request_id,
+                    "Method not found: '" + excerpt(request.method) + "' is no gateway method");
+  } else {
+    reply_not_found(request.request_id, "'" + excerpt(std::string(type)) +
+                                            "' - connector not found in available connectors");
+  }
+}
+
+void RpcRouter::on_connector_type_rpc(const GatewayRpcRequest& request, std::string_view type) {
+  const std::string method = request.method.substr(type.size() + 1);
+  const auto& params = request.params;
+  if (method.empty() || !params.is_object() || !params.contains("device") ||
+      !params["device"].is_string()) {
+    reply_gateway(
+        request.request_id,
+        make_error(ErrorCode::invalid_argument,
+                   request.method + ": params must name the device: {\"device\": "
+                                    "\"Meter 1\", \"params\": <the device RPC's params>}"));
+    return;
+  }
+  const auto device = params["device"].get<std::string>();
+  const auto* entry = registry_.find(device);
+  auto* connector = entry != nullptr ? owner_of(*entry) : nullptr;
+  if (connector == nullptr || connector->type() != type) {
+    reply_gateway(request.request_id,
+                  make_error(ErrorCode::invalid_argument,
+                             "device '" + excerpt(device) + "' is not served by a running '" +
+                                 std::string(type) + "' connector of this gateway"));
+    return;
+  }
+  nlohmann::json forwarded = params.contains("params") ? params["params"] : nlohmann::json();
+  forward(*entry, *connector, request.request_id, method, std::move(forwarded), true);
+}
+
+void RpcRouter::reply_not_found(std::int64_t id, const std::string& message) {
+  ++errors_;
+  log()->warn("gateway RPC {}: {}", id, message);
+  auto reply = rpc_error(make_error(ErrorCode::unsupported, message));
+  reply["code"] = 404;
+  (void)send_(encode_gateway_rpc_reply(id, reply));
 }
 
 void RpcRouter::request_attributes(std::string device, std::vector<std::string> keys,

@@ -12,8 +12,11 @@
 //    with an id of their own; the v1/gateway/attributes/response with that id completes them, or
 //    the RPC timeout does.
 //  - The gateway's own RPCs (v1/devices/me/rpc/request/<id>) go to the methods registered with
-//    add_gateway_method (gateway_ping, gateway_devices, ... registered by GatewayService); an
-//    unknown method gets an error reply. gateway_device_renamed/deleted update the registry.
+//    add_gateway_method (gateway_ping, gateway_devices, ... registered by GatewayService).
+//    "<type>_<method>" with params {"device": name, "params": ..} goes to that device's connector
+//    when it is of that type (Connector::type(), "dlms_get"), answered on the gateway's reply
+//    topic. An unknown method or connector type gets {"error": .., "code": 404}, as the Python
+//    gateway answers. gateway_device_renamed/deleted update the registry.
 //
 // Runs on the loop thread. Replies are handed to `send` (GatewayService publishes them).
 
@@ -79,6 +82,12 @@ class RpcRouter {
 
  private:
   void on_device_rpc(const DeviceRpcRequest& request);
+  void on_connector_type_rpc(const GatewayRpcRequest& request, std::string_view type);
+  // Hands a request to the connector owning `entry`; its answer (or the timeout's error) goes to
+  // the device reply topic, or to the gateway's when `gateway_reply`.
+  void forward(const DeviceEntry& entry, Connector& connector, std::int64_t id, std::string method,
+               nlohmann::json params, bool gateway_reply);
+  void reply_not_found(std::int64_t id, const std::string& message);
   void on_attributes(const SharedAttributeUpdate& update);
   void on_gateway_rpc(const GatewayRpcRequest& request);
   void reply_device(const std::string& device, std::int64_t id, Expected<nlohmann::json> result);
@@ -95,6 +104,7 @@ class RpcRouter {
     std::string device;  // platform name, as the reply must carry it
     std::string connector;
     std::int64_t id = 0;
+    bool gateway_reply = false;  // a "<type>_<method>" gateway RPC
     std::unique_ptr<asio::steady_timer> timer;
   };
 

@@ -196,6 +196,11 @@ void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
     retry_later(options_.idle_poll);
     return;
   }
+  if (options_.current_device_name) {
+    for (auto& stored : *records) {
+      stored.record.device = options_.current_device_name(stored.record.device);
+    }
+  }
   std::unordered_map<std::uint64_t, const StoredRecord*> by_id;
   for (const auto& stored : *records) by_id.emplace(stored.id.value, &stored);
 

@@ -59,6 +59,9 @@ struct UplinkOptions {
   int qos = 1;
   // Called for each acknowledged message with the time from its PUBLISH to its PUBACK (metrics).
   std::function<void(std::chrono::steady_clock::duration)> on_puback_latency;
+  // The device's name now, for a name a record was stored under (renamed on the platform while
+  // the record waited); unset: names are sent as stored.
+  std::function<std::string(const std::string& stored_name)> current_device_name;
 };
 
 struct UplinkCounters {

@@ -48,6 +48,23 @@ TEST(DeviceRegistry, PersistsAddsRenamesAndRemovals) {
   EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
 }
 
+// Readings stored before a rename carry the old name: the uplink asks for the current one.
+TEST(DeviceRegistry, AFormerNameLeadsToTheCurrentOneThroughChainsAndBack) {
+  auto registry = DeviceRegistry::open({});
+  ASSERT_TRUE(registry);
+  ASSERT_TRUE(*registry->add("Meter 1", "DLMS_Meter", "dlms"));
+  EXPECT_EQ(registry->current_name("Meter 1"), "Meter 1");
+  ASSERT_TRUE(*registry->rename("Meter 1", "Kitchen"));
+  EXPECT_EQ(registry->current_name("Meter 1"), "Kitchen");
+  ASSERT_TRUE(*registry->rename("Kitchen", "Hall"));
+  EXPECT_EQ(registry->current_name("Meter 1"), "Hall");
+  EXPECT_EQ(registry->current_name("Kitchen"), "Hall");
+  ASSERT_TRUE(*registry->rename("Hall", "Meter 1"));  // back: no loop
+  EXPECT_EQ(registry->current_name("Meter 1"), "Meter 1");
+  EXPECT_EQ(registry->current_name("Kitchen"), "Meter 1");
+  EXPECT_EQ(registry->current_name("Nobody"), "Nobody");
+}
+
 TEST(DeviceRegistry, AMalformedFileIsAnErrorAndLeftAlone) {
   testing::TempDirectory dir;
   const auto path = dir.path() / "devices.json";

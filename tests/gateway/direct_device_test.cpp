@@ -88,7 +88,8 @@ class DeviceApiListener {
           seqs.push_back(item["values"].at("seq").get<std::int64_t>());
         }
       } else if (topic == "v1/devices/me/attributes") {
-        attributes.push_back(message);
+        // The gateway publishes its own machine facts on the same topic of the same broker.
+        if (!message.contains("cpuCount")) attributes.push_back(message);
       }
     });
     (void)client_->subscribe("v1/devices/me/#");

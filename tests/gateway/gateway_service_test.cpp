@@ -161,13 +161,48 @@ TEST(GatewayService, RpcRoundTripsAndErrorRepliesNeverSilence) {
     }
     return true;
   }));
-  EXPECT_EQ(f.tb.gateway_reply(7)->at("pong"), true);
-  EXPECT_EQ(f.tb.gateway_reply(8)->at("Meter 1"), "Synthetic");
-  EXPECT_TRUE(f.tb.gateway_reply(9)->contains("version"));
+  // The shapes the ThingsBoard IoT Gateway answers with (the platform's widgets read them).
+  EXPECT_EQ(*f.tb.gateway_reply(7), (nlohmann::json{{"code", 200}, {"resp", "pong"}}));
+  EXPECT_EQ(f.tb.gateway_reply(8)->at("code"), 200);
+  EXPECT_EQ(f.tb.gateway_reply(8)->at("resp").at("Meter 1"), "Synthetic");
+  EXPECT_TRUE(f.tb.gateway_reply(9)->at("resp").contains("current_version"));
   EXPECT_TRUE(f.tb.gateway_reply(10)->contains("readingsSent"));
+  EXPECT_EQ(f.tb.gateway_reply(11)->at("code"), 404);
   EXPECT_NE(f.tb.gateway_reply(11)->at("error").get<std::string>().find("gateway_selfdestruct"),
             std::string::npos);
   EXPECT_TRUE(f.tb.gateway_reply(12)->contains("error"));  // no on_shutdown given
+  EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
+}
+
+// Readings still queued when the platform renames their device go to the new name: under the
+// old one ThingsBoard would create a second device.
+TEST(GatewayService, ReadingsQueuedBeforeARenameArriveUnderTheNewName) {
+  Fixture f;
+  auto options = options_for(f.broker);
+  options.uplink.limits.telemetry_messages = *RateLimit::parse("1:2");  // holds the queue back
+  f.start(options);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  ASSERT_TRUE(f.connector->emit("Meter 1", 0));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.telemetry().count("Meter 1") == 1; }));
+  ASSERT_TRUE(f.connector->emit("Meter 1", 1));
+  // Seq 1 is taken into a batch that waits for the rate limit; seq 2 stays in storage.
+  (void)run_until(
+      f.io, [] { return false; }, 300ms);
+  ASSERT_TRUE(f.connector->emit("Meter 1", 2));
+  ASSERT_TRUE(f.tb.send_gateway_rpc(31, "gateway_device_renamed", {{"Meter 1", "Kitchen"}}));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.gateway_reply(31).has_value(); }));
+  EXPECT_EQ(*f.tb.gateway_reply(31), (nlohmann::json{{"success", true}}));
+  // Seq 2 was still in storage at the rename: it goes to the new name. Seq 1 may already be in
+  // the batch taken from storage and waiting for the rate limit, encoded with the old name: that
+  // one batch keeps it. Nothing is lost or sent twice.
+  ASSERT_TRUE(run_until(f.io, [&] {
+    const auto seqs = sequences(f.tb);
+    return seqs.count("Kitchen") != 0 && seqs.at("Kitchen").back() == 2;
+  })) << nlohmann::json(sequences(f.tb)).dump();
+  auto seqs = sequences(f.tb);
+  std::vector<std::int64_t> all = seqs["Meter 1"];
+  all.insert(all.end(), seqs["Kitchen"].begin(), seqs["Kitchen"].end());
+  EXPECT_EQ(all, (std::vector<std::int64_t>{0, 1, 2})) << nlohmann::json(seqs).dump();
   EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
 }
 
@@ -351,6 +386,15 @@ TEST(GatewayService, PublishesStatisticsAsGatewayTelemetry) {
   EXPECT_GT(stats.value("memoryRssBytes", 0), 0);
   EXPECT_TRUE(stats.contains("cpuSeconds"));
   EXPECT_TRUE(stats.contains("reconnects"));
+  // What ThingsBoard's gateway dashboard reads, with the Python gateway's keys.
+  EXPECT_TRUE(stats.at("machineStats").contains("totalCpuUsage")) << stats.dump();
+  EXPECT_TRUE(stats.at("machineStats").contains("freeDisk")) << stats.dump();
+  EXPECT_TRUE(stats.at("serviceStats").contains("storageMsgCount")) << stats.dump();
+  EXPECT_TRUE(stats.at("connectorsStats").at("Synthetic").contains("connectorMsgsReceived"))
+      << stats.dump();
+  // Error counts go out when they change: the first report has them.
+  EXPECT_EQ(f.tb.gateway_telemetry().front().value("ALL_ERRORS_COUNT", -1), 0);
+  EXPECT_EQ(f.tb.gateway_telemetry().front().value("Synthetic_ERRORS_COUNT", -1), 0);
   EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
 }
 
@@ -446,6 +490,9 @@ TEST(GatewayService, MessagesRefusedForGoodAreSetAsideAndTheQueueKeepsFlowing) {
   Fixture f(false, acl);
   auto options = options_for(f.broker);
   options.mqtt.version = MqttVersion::v5;
+  // The devices' connectorType/connectorName would be refused too, sent with the connects, and
+  // re-sent by libmosquitto after every reset: this test is about stored records.
+  options.connector_attributes = false;
   options.uplink.retry_delay = 100ms;
   f.start(options);
   ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));

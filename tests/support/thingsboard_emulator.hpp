@@ -9,6 +9,8 @@
 //  - answers attribute requests (v1/gateway/attributes/request) as ThingsBoard does: client scope
 //    from the client attributes the gateway published, shared scope from shared_attributes; one
 //    value found comes as "value", several as "values", none as neither,
+//  - records what the Gateways page reads: the gateway's own client attributes
+//    (v1/devices/me/attributes) and each child's connectorType/connectorName,
 //  - sends device RPCs, gateway RPCs and shared-attribute updates.
 // Header-only so that any test executable can use it.
 
@@ -108,8 +110,21 @@ class ThingsBoardEmulator {
   std::size_t telemetry_before_session_limits() const { return telemetry_before_session_limits_; }
   const std::vector<json>& connects() const { return connects_; }
   const std::vector<json>& disconnects() const { return disconnects_; }
+  // Child devices' attributes (v1/gateway/attributes), but for the connectorType/connectorName
+  // messages, which are in connector_attributes().
   const std::vector<json>& attributes() const { return attributes_; }
+  // device -> {"connectorType":..,"connectorName":..}
+  const std::map<std::string, json>& connector_attributes() const { return connector_attributes_; }
+  // The gateway's own client attributes (v1/devices/me/attributes), merged as the platform keeps
+  // them, and every message as it came (each must stay under maxPayloadSizeBytes).
+  const json& gateway_attributes() const { return gateway_attributes_; }
+  const std::vector<std::string>& gateway_attribute_payloads() const {
+    return gateway_attribute_payloads_;
+  }
   const std::vector<json>& gateway_telemetry() const { return gateway_telemetry_; }
+  const std::vector<std::string>& gateway_telemetry_payloads() const {
+    return gateway_telemetry_payloads_;
+  }
   std::size_t session_limit_requests() const { return session_limit_requests_; }
   const std::vector<json>& attribute_requests() const { return attribute_requests_; }
   // v1/gateway/claim messages as they came ({"Meter 1":{"secretKey":..,"durationMs":..}}), and
@@ -199,6 +214,21 @@ class ThingsBoardEmulator {
       for (const auto& [device, values] : message.items()) {
         if (!values.is_object()) return violation(topic, payload, "attributes of " + device);
       }
+      bool connector_names_only = true;
+      for (const auto& [device, values] : message.items()) {
+        for (const auto& [key, value] : values.items()) {
+          connector_names_only &= key == "connectorType" || key == "connectorName";
+        }
+      }
+      if (connector_names_only) {
+        for (const auto& [device, values] : message.items()) {
+          if (!values.contains("connectorType") || !values.contains("connectorName")) {
+            return violation(topic, payload, "connectorType without connectorName, or back");
+          }
+          connector_attributes_[device] = values;
+        }
+        return;
+      }
       attributes_.push_back(message);
       for (const auto& [device, values] : message.items()) {
         for (const auto& [key, value] : values.items()) client_attributes_[device][key] = value;
@@ -224,10 +254,17 @@ class ThingsBoardEmulator {
       device_replies_[message["id"].get<std::int64_t>()] = message;
       ++device_reply_counts_[message["id"].get<std::int64_t>()];
     } else if (topic == "v1/devices/me/telemetry") {
+      // The dashboard's statistics are JSON objects (ThingsBoard keeps JSON values); the rest
+      // must be plain values.
       for (const auto& [key, value] : message.items()) {
-        if (!is_primitive(value)) return violation(topic, payload, "statistic " + key);
+        const bool dashboard =
+            key == "machineStats" || key == "serviceStats" || key == "connectorsStats";
+        if (dashboard ? !value.is_object() : !is_primitive(value)) {
+          return violation(topic, payload, "statistic " + key);
+        }
       }
       gateway_telemetry_.push_back(message);
+      gateway_telemetry_payloads_.push_back(payload);
     } else if (topic.rfind(rpc_request, 0) == 0) {
       // The gateway asking the platform (client-side RPC).
       if (message.value("method", "") != "getSessionLimits") {
@@ -244,7 +281,10 @@ class ThingsBoardEmulator {
       }
     } else if (topic.rfind(rpc_response, 0) == 0) {
       gateway_replies_[std::stoll(topic.substr(rpc_response.size()))] = message;
-    } else if (topic != "v1/devices/me/attributes") {
+    } else if (topic == "v1/devices/me/attributes") {
+      gateway_attribute_payloads_.push_back(payload);
+      for (const auto& [key, value] : message.items()) gateway_attributes_[key] = value;
+    } else {
       violation(topic, payload, "unknown topic");
     }
   }
@@ -316,7 +356,11 @@ class ThingsBoardEmulator {
   std::vector<json> connects_;
   std::vector<json> disconnects_;
   std::vector<json> attributes_;
+  std::map<std::string, json> connector_attributes_;
+  json gateway_attributes_ = json::object();
+  std::vector<std::string> gateway_attribute_payloads_;
   std::vector<json> gateway_telemetry_;
+  std::vector<std::string> gateway_telemetry_payloads_;
   std::map<std::int64_t, json> device_replies_;
   std::map<std::int64_t, std::size_t> device_reply_counts_;
   std::map<std::int64_t, json> gateway_replies_;

@@ -105,6 +105,15 @@ std::vector<MeterSnapshot> DlmsConnector::meter_snapshots() const {
   return snapshots;
 }
 
+std::uint64_t DlmsConnector::error_count() const {
+  std::uint64_t errors = 0;
+  for (const auto& worker : workers_) {
+    const auto snapshot = worker->snapshot();
+    errors += snapshot.statistics.reads_failed + snapshot.statistics.connect_failures;
+  }
+  return errors;
+}
+
 Expected<void> DlmsConnector::set_trace(std::string_view device, bool enabled) {
   auto* worker = find(device);
   if (worker == nullptr) {

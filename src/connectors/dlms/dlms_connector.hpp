@@ -31,6 +31,8 @@ class DlmsConnector final : public gateway::Connector {
   DlmsConnector& operator=(const DlmsConnector&) = delete;
 
   [[nodiscard]] std::string_view name() const override { return name_; }
+  [[nodiscard]] std::string_view type() const override { return "dlms"; }
+  [[nodiscard]] std::uint64_t error_count() const override;
   void start(gateway::GatewaySink& sink) override;
   void stop() override;
   // Keeps the worker (session, counters, trace) of every device whose configuration is unchanged,

@@ -279,7 +279,14 @@ bool parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayConfig& conf
     }
     return {};
   };
-  const std::function<Expected<void>()> steps[] = {host, port, qos, payload, security, statistics};
+  const auto reboot = [&]() -> Expected<void> {
+    if (const auto node = tb["rebootCommand"]) {
+      DLMSGW_TRY_ASSIGN(config.reboot_command, reader.text(node, p + "rebootCommand"));
+    }
+    return {};
+  };
+  const std::function<Expected<void>()> steps[] = {host,     port,       qos,   payload,
+                                                   security, statistics, reboot};
   for (const auto& step : steps) {
     if (!keep_going(step())) return false;
   }
@@ -595,7 +602,7 @@ const std::vector<ConfigKeySection>& gateway_config_keys() {
       {"thingsboard",
        {"host", "port", "qos", "maxPayloadSizeBytes", "security", "statistics", "rateLimits",
         "dpRateLimits", "messagesRateLimits", "deviceRateLimits", "deviceDpRateLimits",
-        "deviceMessagesRateLimits"},
+        "deviceMessagesRateLimits", "rebootCommand"},
        {"remoteShell", "remoteConfiguration", "deviceFiltering", "minPackSendDelayMS",
         "minPackSizeToSend", "checkConnectorsConfigurationInSeconds", "handleDeviceRenaming",
         "checkingDeviceActivity", "latencyDebugMode", "reportStrategy"}},

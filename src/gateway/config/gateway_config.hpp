@@ -8,6 +8,7 @@
 //     qos: 1                           # 0 or 1
 //     maxPayloadSizeBytes: 8196
 //     statistics: {enable: true, statsSendPeriodInSeconds: 60}
+//     rebootCommand: "systemctl reboot"   # gateway_reboot RPC runs it; absent: refused
 //     security:                        # one of:
 //       accessToken: TOKEN             #   token (or accessTokenFile: /path, mode 0600)
 //       username: u, password: p, clientId: c   (or passwordFile: /path)
@@ -127,6 +128,9 @@ struct GatewayConfig {
   std::string device_rate_limits, device_dp_rate_limits, device_messages_rate_limits;
   bool statistics = true;
   std::chrono::seconds statistics_period{60};
+  // What the gateway_reboot RPC runs (through /bin/sh). Empty: the RPC is refused, since a
+  // reboot from the platform is an operator's decision per machine, not a default.
+  std::string reboot_command;
   StorageConfig storage;
   std::vector<ConnectorConfig> connectors;
   HealthEndpointConfig health;

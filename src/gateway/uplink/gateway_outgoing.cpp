@@ -60,13 +60,15 @@ OutgoingMessage encode_gateway_telemetry(const nlohmann::json& values) {
   return {std::string(topic::device_telemetry), dump(values)};
 }
 
-SplitTelemetry encode_gateway_telemetry(const nlohmann::json& values,
-                                        std::size_t max_payload_bytes) {
+namespace {
+
+SplitTelemetry split_flat_object(std::string_view topic, const nlohmann::json& values,
+                                 std::size_t max_payload_bytes) {
   SplitTelemetry split;
   std::string members;  // "k":v,"k":v of the message being filled
   const auto flush = [&] {
     if (members.empty()) return;
-    split.messages.push_back({std::string(topic::device_telemetry), "{" + members + "}"});
+    split.messages.push_back({std::string(topic), "{" + members + "}"});
     members.clear();
   };
   for (const auto& [key, value] : values.items()) {
@@ -80,6 +82,23 @@ SplitTelemetry encode_gateway_telemetry(const nlohmann::json& values,
   }
   flush();
   return split;
+}
+
+}  // namespace
+
+SplitTelemetry encode_gateway_telemetry(const nlohmann::json& values,
+                                        std::size_t max_payload_bytes) {
+  return split_flat_object(topic::device_telemetry, values, max_payload_bytes);
+}
+
+SplitTelemetry encode_gateway_attributes(const nlohmann::json& values,
+                                         std::size_t max_payload_bytes) {
+  return split_flat_object(topic::device_attributes, values, max_payload_bytes);
+}
+
+OutgoingMessage encode_child_client_attributes(std::string_view device,
+                                               const nlohmann::json& values) {
+  return {std::string(topic::gateway_attributes), dump(nlohmann::json{{device, values}})};
 }
 
 OutgoingMessage encode_gateway_attributes(const nlohmann::json& values) {

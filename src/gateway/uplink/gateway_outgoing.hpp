@@ -50,5 +50,11 @@ struct SplitTelemetry {
 SplitTelemetry encode_gateway_telemetry(const nlohmann::json& values,
                                         std::size_t max_payload_bytes);
 OutgoingMessage encode_gateway_attributes(const nlohmann::json& values);
+// The gateway's client attributes split the same way (a connector's configuration is one value).
+SplitTelemetry encode_gateway_attributes(const nlohmann::json& values,
+                                         std::size_t max_payload_bytes);
+// Client attributes of a child device on v1/gateway/attributes: {"<device>": {..}}.
+OutgoingMessage encode_child_client_attributes(std::string_view device,
+                                               const nlohmann::json& values);
 
 }  // namespace dlmsgw::gateway

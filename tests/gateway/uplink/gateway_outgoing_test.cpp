@@ -76,5 +76,31 @@ TEST(GatewayOutgoing, GatewayTelemetryIsSplitUnderThePayloadLimit) {
   EXPECT_EQ(merged, stats);
 }
 
+// A connector's configuration is one attribute: it goes whole or, alone over the limit, not at all.
+TEST(GatewayOutgoing, GatewayAttributesAreSplitOnTheDeviceAttributesTopic) {
+  const nlohmann::json attributes{{"Version", "3.8.0"},
+                                  {"active_connectors", {"DLMS Meters"}},
+                                  {"DLMS Meters", {{"configurationJson", std::string(200, 'c')}}},
+                                  {"huge", std::string(300, 'h')}};
+  const auto split = encode_gateway_attributes(attributes, 256);
+  ASSERT_EQ(split.messages.size(), 2U);
+  nlohmann::json merged = nlohmann::json::object();
+  for (const auto& message : split.messages) {
+    EXPECT_EQ(message.topic, "v1/devices/me/attributes");
+    EXPECT_LE(message.payload.size(), 256U) << message.payload;
+    merged.update(nlohmann::json::parse(message.payload));
+  }
+  EXPECT_EQ(split.left_out, std::vector<std::string>{"huge"});
+  EXPECT_EQ(merged.size(), 3U);
+}
+
+TEST(GatewayOutgoing, ChildClientAttributesNameTheDevice) {
+  EXPECT_EQ(
+      encode_child_client_attributes("Meter 1",
+                                     {{"connectorType", "dlms"}, {"connectorName", "DLMS Meters"}}),
+      (OutgoingMessage{"v1/gateway/attributes",
+                       R"({"Meter 1":{"connectorName":"DLMS Meters","connectorType":"dlms"}})"}));
+}
+
 }  // namespace
 }  // namespace dlmsgw::gateway

@@ -1,0 +1,143 @@
+#include "gateway/config/platform_attributes.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace dlmsgw::gateway {
+namespace {
+
+// The UI's level names (Python logging): dlmsgw's "warn" is "WARNING", "off" is "NONE".
+std::string ui_log_level(std::string_view level) {
+  if (level == "warn") return "WARNING";
+  if (level == "off") return "NONE";
+  if (level == "trace") return "DEBUG";
+  std::string upper(level);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return upper;
+}
+
+std::int64_t mtime_ms(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(file, ec);
+  if (ec) return 0;
+  const auto system = std::chrono::file_clock::to_sys(written);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(system.time_since_epoch()).count();
+}
+
+nlohmann::json file_json(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return nlohmann::json::object();
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = nlohmann::json::parse(text.str(), nullptr, false);
+  return parsed.is_discarded() ? nlohmann::json::object() : parsed;
+}
+
+// A stable id per connector name (FNV-1a, 64 bits as 16 hex digits): the UI keys connectors by
+// it, and it must not change between restarts.
+std::string connector_id(std::string_view name) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const unsigned char c : name) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+nlohmann::json security_without_secrets(const SecurityConfig& security) {
+  nlohmann::json out;
+  if (!security.access_token.empty()) {
+    out["type"] = security.ca_cert.empty() ? "accessToken" : "tlsAccessToken";
+  } else {
+    out["type"] = "usernamePassword";
+    if (!security.client_id.empty()) out["clientId"] = security.client_id;
+    if (!security.username.empty()) out["username"] = security.username;
+  }
+  if (!security.ca_cert.empty()) out["caCert"] = security.ca_cert;
+  if (!security.cert.empty()) {
+    out["type"] = "tlsPrivateKey";
+    out["cert"] = security.cert;
+    out["privateKey"] = security.private_key;  // a path, not the key
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json connector_client_attributes(const std::vector<ConnectorConfig>& connectors,
+                                           std::string_view log_level) {
+  nlohmann::json out = nlohmann::json::object();
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& connector : connectors) {
+    names.push_back(connector.name);
+    out[connector.name] = {{"name", connector.name},
+                           {"type", connector.type},
+                           {"configuration", connector.configuration.filename().string()},
+                           {"id", connector_id(connector.name)},
+                           {"configVersion", kReportedGatewayVersion},
+                           {"logLevel", ui_log_level(log_level)},
+                           {"enableRemoteLogging", false},
+                           {"configurationJson", file_json(connector.configuration)},
+                           {"ts", mtime_ms(connector.configuration)}};
+  }
+  out["active_connectors"] = std::move(names);
+  return out;
+}
+
+nlohmann::json gateway_client_attributes(const GatewayConfig& config, std::string_view own_version,
+                                         std::int64_t loaded_ms) {
+  const auto connector_level = config.logging.levels.count("connector") != 0
+                                   ? config.logging.levels.at("connector")
+                                   : config.logging.level;
+  auto out = connector_client_attributes(config.connectors, connector_level);
+  out["Version"] = kReportedGatewayVersion;
+  out["dlmsgwVersion"] = own_version;
+  out["general_configuration"] = {
+      {"host", config.host},
+      {"port", config.port},
+      {"qos", config.qos},
+      {"maxPayloadSizeBytes", config.max_payload_size_bytes},
+      {"remoteShell", false},
+      {"remoteConfiguration", false},
+      {"statistics",
+       {{"enable", config.statistics},
+        {"statsSendPeriodInSeconds", config.statistics_period.count()}}},
+      {"security", security_without_secrets(config.security)},
+      {"ts", loaded_ms}};
+  const auto& storage = config.storage;
+  nlohmann::json storage_json{{"type", storage.type == StorageType::sqlite ? "sqlite" : "memory"},
+                              {"max_records_count", storage.max_records_count},
+                              {"read_records_count", storage.read_records_count},
+                              {"ts", loaded_ms}};
+  if (storage.type == StorageType::sqlite) {
+    storage_json["data_file_path"] = storage.data_file_path.string();
+    storage_json["messages_ttl_in_days"] = storage.messages_ttl_in_days;
+    storage_json["max_read_records_count"] = storage.read_records_count;
+  }
+  out["storage_configuration"] = std::move(storage_json);
+  nlohmann::json local = nlohmann::json::object();
+  for (const auto& component : log_component_names()) {
+    const auto level = config.logging.levels.count(component) != 0
+                           ? config.logging.levels.at(component)
+                           : config.logging.level;
+    local[component] = {{"logLevel", ui_log_level(level)}, {"filePath", "journal"}};
+  }
+  out["logs_configuration"] = {
+      {"dateFormat", "%Y-%m-%d %H:%M:%S"},
+      {"logFormat", "%(asctime)s - |%(levelname)s| - [%(filename)s] - %(message)s"},
+      {"type", "local"},
+      {"remote", {{"enabled", false}, {"logLevel", "NONE"}}},
+      {"local", std::move(local)},
+      {"ts", loaded_ms}};
+  return out;
+}
+
+}  // namespace dlmsgw::gateway
