@@ -13,6 +13,7 @@
 #include "gateway/storage/temp_directory.hpp"
 #include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
+#include "support/gateway_yaml.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
 #include "support/simulator_process.hpp"
@@ -34,11 +35,7 @@ TEST(GatewayInvocationCounter, ARestartAfterSigkillContinuesTheCounterAndTheMete
   test::ThingsBoardEmulator tb{io, broker};
   gateway::testing::TempDirectory dir;
   std::ofstream(dir.path() / "tb_gateway.yaml")
-      << "thingsboard:\n  host: 127.0.0.1\n  port: " << broker.port()
-      << "\n  security: {username: " << broker.user() << ", password: " << broker.password()
-      << ", clientId: dlmsgw-counters}\n  statistics: {enable: false}\n"
-         "storage: {type: sqlite, data_file_path: data/data.db}\n"
-         "connectors: [{name: Meters, type: dlms, configuration: dlms_connector.json}]\n";
+      << test::gateway_yaml_for(broker, "dlmsgw-counters");
   const json connector = {{"devices",
                            {{{"deviceName", "ciphered-meter"},
                              {"deviceType", "Generic Meter"},

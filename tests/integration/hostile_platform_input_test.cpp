@@ -12,6 +12,7 @@
 #include "gateway/storage/temp_directory.hpp"
 #include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
+#include "support/gateway_yaml.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
 #include "support/simulator_process.hpp"
@@ -26,18 +27,6 @@ using json = nlohmann::json;
 using test::run_until;
 
 using test::kBinary;
-
-std::string gateway_yaml(const test::MosquittoBroker& broker) {
-  return "thingsboard:\n"
-         "  host: 127.0.0.1\n"
-         "  port: " +
-         std::to_string(broker.port()) + "\n  security: {username: " + broker.user() +
-         ", password: " + broker.password() +
-         ", clientId: dlmsgw-hostile}\n"
-         "  statistics: {enable: false}\n"
-         "storage: {type: sqlite, data_file_path: data/data.db}\n"
-         "connectors: [{name: DLMS Meters, type: dlms, configuration: dlms_connector.json}]\n";
-}
 
 std::string connector_file(int port) {
   const json device{
@@ -72,7 +61,7 @@ TEST(HostilePlatformInput, EverySubscribedTopicSurvivesAndTheGatewayKeepsDeliver
   asio::io_context io;
   test::ThingsBoardEmulator tb{io, broker};
   gateway::testing::TempDirectory dir;
-  std::ofstream(dir.path() / "tb_gateway.yaml") << gateway_yaml(broker);
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-hostile");
   std::ofstream(dir.path() / "dlms_connector.json") << connector_file(meters.port(0));
   ASSERT_TRUE(run_until(io, [&] { return tb.connected(); })) << broker.log();
   test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},

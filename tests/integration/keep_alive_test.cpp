@@ -15,6 +15,7 @@
 #include "gateway/storage/temp_directory.hpp"
 #include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
+#include "support/gateway_yaml.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
 #include "support/simulator_process.hpp"
@@ -46,11 +47,7 @@ Outcome poll_across_idle_drops(int keep_alive_ms) {
   test::ThingsBoardEmulator tb{io, broker};
   gateway::testing::TempDirectory dir;
   std::ofstream(dir.path() / "tb_gateway.yaml")
-      << "thingsboard:\n  host: 127.0.0.1\n  port: " << broker.port()
-      << "\n  security: {username: " << broker.user() << ", password: " << broker.password()
-      << ", clientId: dlmsgw-keepalive}\n  statistics: {enable: false}\n"
-         "storage: {type: sqlite, data_file_path: data/data.db}\n"
-         "connectors: [{name: Meters, type: dlms, configuration: dlms_connector.json}]\n";
+      << test::gateway_yaml_for(broker, "dlmsgw-keepalive");
   const json connector = {{"statisticsPeriod", 1000},
                           {"circuitBreaker", {{"maxReconnectsPerHour", 2}, {"pauseMinutes", 10}}},
                           {"devices",

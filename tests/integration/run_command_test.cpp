@@ -15,6 +15,7 @@
 #include "support/command_runner.hpp"
 #include "support/dlmsgw_binary.hpp"
 #include "support/gateway_process.hpp"
+#include "support/gateway_yaml.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
 #include "support/simulator_process.hpp"
@@ -34,26 +35,12 @@ using test::run_until;
 
 using test::write_file;
 
-// tb_gateway.yaml for the test broker; `connectors` is the YAML list (flow style).
 std::string gateway_yaml(const test::MosquittoBroker& broker, const std::string& connectors,
-                         const std::string& storage =
-                             "{type: sqlite, data_file_path: "
-                             "data/data.db}") {
-  return "thingsboard:\n"
-         "  host: 127.0.0.1\n"
-         "  port: " +
-         std::to_string(broker.port()) +
-         "\n"
-         "  security: {username: " +
-         broker.user() + ", password: " + broker.password() + ", clientId: " + kClientId +
-         "}\n"
-         "  statistics: {enable: false}\n"
-         "storage: " +
-         storage + "\nconnectors: " + connectors + "\n";
+                         const std::string& storage = test::kSqliteInDataDir) {
+  return test::gateway_yaml_for(broker, kClientId, connectors, storage);
 }
 
-const std::string kDlmsEntry =
-    "[{name: DLMS Meters, type: dlms, configuration: dlms_connector.json}]";
+const std::string& kDlmsEntry = test::kOneDlmsConnector;
 
 // A full-form connector file for microstar simulator meters: (device name, port) pairs.
 std::string connector_file(const std::vector<std::pair<std::string, int>>& meters) {
