@@ -184,11 +184,18 @@ class MosquittoBroker {
   }
 
   // Lets one more user in (e.g. a device's own access token next to the gateway's), with a
-  // password as the constructor's user has. Takes effect at the next start()/restart().
+  // password as the constructor's user has. Takes effect at the next reload() or restart().
   void add_user(const std::string& user, const std::string& password) {
     const std::string command = "mosquitto_passwd -b '" + (dir_ / "passwd").string() + "' '" +
                                 user + "' '" + password + "' > /dev/null 2>&1";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("mosquitto_passwd failed");
+  }
+
+  // SIGHUP: mosquitto reads its password file again (add_user() takes effect) and keeps every
+  // client connected, so a subscriber misses nothing.
+  bool reload() {
+    if (pid_ <= 0) return false;
+    return ::kill(pid_, SIGHUP) == 0;
   }
 
   bool restart() {
