@@ -287,7 +287,12 @@ TEST(DirectDevice, BrokerOutageLosesNothingForADeviceWithItsOwnToken) {
       },
       60s))
       << f.listener.distinct() << " " << gateway_seqs(f.tb, "Meter 1").size();
-  ASSERT_TRUE(run_until(f.io, [&] { return direct->queue_stats().records == 0; }));
+  // The storage thread publishes its count before the uplink hears that the removal is done, so
+  // wait for both.
+  ASSERT_TRUE(run_until(f.io, [&] {
+    return direct->queue_stats().records == 0 &&
+           direct->counters().records_sent >= static_cast<std::uint64_t>(kCount);
+  })) << direct->counters().records_sent;
   // Duplicates come from two places: the device's batch in flight, re-sent once after the
   // reconnect, and the broker re-delivering to the listener everything whose PUBACK from the
   // listener it had not read when it stopped (it can be a whole burst), so only a sanity bound
