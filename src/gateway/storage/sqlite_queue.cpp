@@ -35,6 +35,10 @@ namespace fs = std::filesystem;
 constexpr int kApplicationId = 0x646c6d71;
 constexpr int kSchemaVersion = 1;
 
+// Records a full disk may always drop for one append: deleting frees whole pages only once every
+// row on them is gone, so a few records may free nothing.
+constexpr std::uint64_t kMinRoomForAFullDisk = 16;
+
 // Bytes as record_bytes() counts them; CAST to BLOB because length() of TEXT counts characters.
 constexpr const char* kRowBytes = "length(CAST(device AS BLOB)) + length(CAST(payload AS BLOB))";
 
@@ -618,17 +622,28 @@ Expected<void> SqliteQueue::append_once(const std::vector<Record>& records) {
     }
   }
   DLMSGW_TRY_ASSIGN(const Timestamp now, q.wall_now());
+  auto committed = insert_once(records, now);
+  if (committed || committed.error().code != ErrorCode::out_of_range) return committed;
+  // The WAL's pages count on the disk too, and the deletes below need some of it: give them back.
+  [[maybe_unused]] auto checkpointed = q.exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing");
   // At the disk's limit the oldest records make room for the new ones, more each time the insert
-  // still does not fit, as max_records_count would; only an empty queue gives up.
+  // still does not fit, as max_records_count would. Up to a bound: what does not fit after it
+  // will not fit after more either (a record larger than the disk), and it must not empty the
+  // queue it could never join.
+  const std::uint64_t budget = std::max<std::uint64_t>(
+      {kMinRoomForAFullDisk, 4 * static_cast<std::uint64_t>(records.size()), q.records / 10});
   std::uint64_t room = std::max<std::uint64_t>(records.size(), q.records / 100);
+  std::uint64_t dropped = 0;
   for (;;) {
-    auto committed = insert_once(records, now);
-    if (committed || committed.error().code != ErrorCode::out_of_range || q.records == 0) {
+    committed = insert_once(records, now);
+    if (committed || committed.error().code != ErrorCode::out_of_range || q.records == 0 ||
+        dropped >= budget) {
       return committed;
     }
     const auto before = q.records;
-    DLMSGW_TRY(q.make_room(room));
+    DLMSGW_TRY(q.make_room(std::min(room, budget - dropped)));
     if (q.records == before) return committed;
+    dropped += before - q.records;
     room *= 2;  // counted in stats().dropped_records and summed up by the gateway, not logged here
   }
 }

@@ -470,6 +470,30 @@ TEST(SqliteQueue, ARecordTooLargeForTheDiskIsRefusedNamingTheSettingsToChange) {
   EXPECT_FALSE(contains(result.error().message, "max_bytes")) << result.error().message;
 }
 
+// Dropping the oldest makes room only up to a bound: a record that would not fit even after that
+// is refused, and the queue it could never join is not emptied for it.
+TEST(SqliteQueue, ARecordThatNeverFitsDoesNotEmptyTheQueue) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  SqliteQueueOptions options;
+  options.max_page_count = 32;
+  auto queue = open_or_fail(path, options);
+  ASSERT_TRUE(queue);
+  for (int next = 0; next < 60; ++next) ASSERT_TRUE(queue->append({numbered(next, 200)}));
+  const auto before = queue->stats();
+  ASSERT_EQ(before.records, 60U);
+  auto result = queue->append({numbered(60, 400000)});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::out_of_range);
+  const auto after = queue->stats();
+  EXPECT_GE(after.records, 40U) << "dropped " << after.dropped_records << " for nothing";
+  EXPECT_EQ(after.records + after.dropped_records, 60U);
+  // What is left is still the newest, in order, and the queue keeps taking records that fit.
+  ASSERT_TRUE(queue->append({numbered(61, 200)}));
+  auto all = peek_all(*queue);
+  EXPECT_EQ(number_of(all.back()), 61);
+}
+
 TEST(SqliteQueue, SyncNormalCommitsSurviveReopeningAndCheckpointWorks) {
   testing::TempDirectory dir;
   const fs::path path = dir.path() / "queue.db";
