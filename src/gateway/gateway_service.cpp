@@ -472,7 +472,9 @@ void GatewayService::on_malformed(std::string_view topic, std::string_view paylo
   ++malformed_messages_;
   // The platform waits for an answer to an RPC: an error reply instead of its timeout.
   const auto request = refused_rpc(topic, payload);
-  if (request) router_->refuse(*request, error);
+  if (request && malformed_replies_.admit(std::chrono::steady_clock::now())) {
+    router_->refuse(*request, error);
+  }
   if (const auto held_back = malformed_log_.admit(std::chrono::steady_clock::now())) {
     const std::string before =
         *held_back > 0 ? " (" + std::to_string(*held_back) + " more were not logged)" : "";

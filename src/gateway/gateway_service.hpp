@@ -88,6 +88,8 @@ Record to_record(const AttributeSet& attributes, std::string device);
 
 class GatewayService {
  public:
+  static constexpr std::uint32_t kMalformedRpcRepliesPerMinute = 60;
+
   static Expected<std::unique_ptr<GatewayService>> create(asio::io_context& io,
                                                           StorageService& storage,
                                                           GatewayOptions options);
@@ -177,6 +179,9 @@ class GatewayService {
   PlatformStatistics dashboard_;
   std::chrono::steady_clock::time_point dashboard_at_ = std::chrono::steady_clock::now();
   LogThrottle malformed_log_;
+  // Error replies to malformed RPCs: the platform waits for them, but a flood must not be answered
+  // with one (the rest are counted in malformedMessages and left to the platform's timeout).
+  LogThrottle malformed_replies_{kMalformedRpcRepliesPerMinute};
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   std::optional<std::pair<std::chrono::steady_clock::time_point, double>> last_cpu_;
   bool started_ = false;

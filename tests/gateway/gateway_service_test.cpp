@@ -174,6 +174,27 @@ TEST(GatewayService, RpcRoundTripsAndErrorRepliesNeverSilence) {
   EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
 }
 
+// A platform (or anyone who can publish on its topics) flooding malformed RPCs gets error replies
+// only up to a rate: the gateway must not answer a flood with a flood of its own. Valid requests
+// are still answered.
+TEST(GatewayService, AFloodOfMalformedRpcsGetsErrorRepliesOnlyUpToARate) {
+  Fixture f;
+  f.start(options_for(f.broker));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  constexpr int kFlood = 300;
+  for (int id = 1000; id < 1000 + kFlood; ++id) {
+    ASSERT_TRUE(f.tb.send_raw("v1/gateway/rpc", R"({"device":"Meter 2","data":{"id":)" +
+                                                    std::to_string(id) + R"(,"method":5}})"));
+  }
+  ASSERT_TRUE(f.tb.send_device_rpc("Meter 2", 2000, "echo"));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.device_reply(2000).has_value(); }));
+  std::size_t answered = 0;
+  for (int id = 1000; id < 1000 + kFlood; ++id) answered += f.tb.device_reply_count(id);
+  EXPECT_GE(answered, 1U);
+  EXPECT_LE(answered, GatewayService::kMalformedRpcRepliesPerMinute);
+  EXPECT_EQ(f.gateway->statistics().value("malformedMessages", 0), kFlood);
+}
+
 // Readings still queued when the platform renames their device go to the new name: under the
 // old one ThingsBoard would create a second device.
 TEST(GatewayService, ReadingsQueuedBeforeARenameArriveUnderTheNewName) {
