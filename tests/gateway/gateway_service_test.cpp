@@ -532,6 +532,11 @@ TEST(GatewayService, MessagesRefusedForGoodAreSetAsideAndTheQueueKeepsFlowing) {
       f.io, [&] { return counters.records_sent == 30 && f.storage->stats().records == 0; }))
       << counters.records_sent << " sent, " << counters.records_refused << " refused";
   refuse_one(2);
+  // A PUBACK to the gateway does not mean the emulator's copy has arrived yet.
+  ASSERT_TRUE(run_until(f.io, [&] {
+    const auto seqs = sequences(f.tb);
+    return seqs.count("Meter 1") != 0 && seqs.at("Meter 1").size() >= 30;
+  }));
   check_complete_and_ordered(sequences(f.tb).at("Meter 1"), 30, "Meter 1");
   EXPECT_TRUE(f.tb.attributes().empty());
   EXPECT_EQ(counters.records_sent, 30U);
