@@ -85,6 +85,8 @@ DirectDeviceUplink::DirectDeviceUplink(asio::io_context& io, std::string device,
 }
 
 DirectDeviceUplink::~DirectDeviceUplink() {
+  *alive_ = false;
+  if (!uplink_) return;  // retired
   stop();
   uplink_.reset();  // before storage, whose completions it would receive
   client_.reset();
@@ -118,6 +120,27 @@ void DirectDeviceUplink::stop() {
   started_ = false;
   uplink_->stop();
   client_->stop();
+}
+
+std::unique_ptr<RecordQueue> DirectDeviceUplink::retire() {
+  stop();
+  uplink_.reset();  // before storage, whose completions it would receive
+  client_.reset();
+  return storage_->release_queue();
+}
+
+void DirectDeviceUplink::take_over(std::unique_ptr<RecordQueue> retired) {
+  storage_->async_take_over(
+      std::shared_ptr<RecordQueue>(std::move(retired)), nullptr,
+      [this, device = device_, alive = alive_](Expected<std::uint64_t> moved) {
+        if (!*alive) return;
+        if (!moved) {
+          log()->error("device '{}': taking over a retired queue: {}", device,
+                       moved.error().message);
+        } else if (uplink_) {
+          uplink_->notify();
+        }
+      });
 }
 
 Expected<void> DirectDeviceUplink::submit(Record record) {

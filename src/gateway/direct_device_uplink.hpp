@@ -48,6 +48,12 @@ class DirectDeviceUplink {
 
   void start();
   void stop();
+  // Closes the connection for good and hands over the device's queue with everything it still
+  // holds (what was in flight included: it had no PUBACK), for a new identity or the gateway's own
+  // queue (a deviceToken changed or removed on reload). Nothing else may be called afterwards.
+  std::unique_ptr<RecordQueue> retire();
+  // Takes over what a retired queue holds: stored in this device's queue, then sent.
+  void take_over(std::unique_ptr<RecordQueue> retired);
   // Stores one record of the device (then sends it); fails when storage refused it.
   Expected<void> submit(Record record);
   // Sends a control message (a claim) at once, outside storage; false when not connected.
@@ -68,6 +74,7 @@ class DirectDeviceUplink {
   std::unique_ptr<StorageService> storage_;
   std::unique_ptr<UplinkService> uplink_;
   bool started_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace dlmsgw::gateway

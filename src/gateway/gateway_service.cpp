@@ -418,6 +418,9 @@ void GatewayService::announce(const DeviceEntry& entry) {
 
 void GatewayService::declare(const std::string& connector, std::string_view local_name,
                              std::string_view type) {
+  // A device that had its own token (a reload removed it): a gateway child from now on, and what
+  // its own queue still holds joins the gateway's queue under its name there.
+  std::shared_ptr<RecordQueue> left_over = end_own_token(connector, std::string(local_name));
   auto added = registry_.add(local_name, type, connector);
   if (!added) {
     // The registry file could not be written: the device still works until the next restart.
@@ -426,6 +429,43 @@ void GatewayService::declare(const std::string& connector, std::string_view loca
   if (!added || *added) {
     if (const auto* entry = registry_.find_local(connector, local_name)) announce(*entry);
   }
+  if (!left_over) return;
+  const auto* entry = registry_.find_local(connector, local_name);
+  const std::string name = entry != nullptr ? entry->name : std::string(local_name);
+  log()->info(
+      "device '{}' has no access token of its own any more: it publishes through the gateway",
+      name);
+  storage_.async_take_over(
+      std::move(left_over), [name](Record& record) { record.device = name; },
+      [this, name, alive = alive_](Expected<std::uint64_t> moved) {
+        if (!*alive) return;
+        if (!moved) {
+          log()->error("device '{}': moving what its own queue held to the gateway's: {}", name,
+                       moved.error().message);
+          return;
+        }
+        if (*moved > 0) {
+          log()->info("device '{}': {} records its own queue held now wait in the gateway's", name,
+                      *moved);
+          uplink_->notify();
+        }
+      });
+}
+
+std::unique_ptr<RecordQueue> GatewayService::end_own_token(const std::string& connector,
+                                                           const std::string& local) {
+  const auto mapping = direct_devices_.find({connector, local});
+  if (mapping == direct_devices_.end()) return nullptr;
+  const std::string token = mapping->second;
+  direct_devices_.erase(mapping);
+  for (const auto& [device, other] : direct_devices_) {
+    if (other == token) return nullptr;  // another device still publishes with it
+  }
+  const auto uplink = direct_.find(token);
+  if (uplink == direct_.end()) return nullptr;
+  auto queue = uplink->second->retire();
+  direct_.erase(uplink);
+  return queue;
 }
 
 std::string GatewayService::platform_name(const std::string& connector,
@@ -498,8 +538,20 @@ void GatewayService::use_own_token(const std::string& connector, std::string_vie
       log()->error("{}", removed.error().message);
     }
   }
+  // A changed token (reload): the old identity's connection closes, and its queue, with what it
+  // still holds, goes on under the new one.
+  std::unique_ptr<RecordQueue> kept;
+  if (const auto mapped = direct_devices_.find({connector, local});
+      mapped != direct_devices_.end() && mapped->second != token) {
+    kept = end_own_token(connector, local);
+    log()->info("device '{}': its access token changed; it publishes with the new one", local);
+  }
   direct_devices_[{connector, local}] = token;
   if (auto found = direct_.find(token); found != direct_.end()) {
+    if (kept) {
+      // Its new token is another device's: the records go to that device's queue.
+      found->second->take_over(std::move(kept));
+    }
     if (found->second->device() != local) {
       log()->warn("device '{}' uses the access token of device '{}': both publish as one device",
                   local, found->second->device());
@@ -509,7 +561,8 @@ void GatewayService::use_own_token(const std::string& connector, std::string_vie
   }
   auto mqtt = options_.direct_mqtt ? options_.direct_mqtt(local, token)
                                    : direct_device_mqtt_options(options_.mqtt, local, token);
-  auto queue = options_.direct_queue
+  auto queue = kept ? Expected<std::unique_ptr<RecordQueue>>(std::move(kept))
+               : options_.direct_queue
                    ? options_.direct_queue(local)
                    : Expected<std::unique_ptr<RecordQueue>>(std::make_unique<MemoryQueue>());
   if (!queue) {

@@ -148,6 +148,10 @@ class GatewayService {
   void schedule_statistics();
   void log_losses();
   void use_own_token(const std::string& connector, std::string_view device, std::string token);
+  // The device's own-token mapping ends (its deviceToken changed or was removed on reload): the
+  // queue of its uplink, which is closed, when no other device shares that token; else nullptr.
+  std::unique_ptr<RecordQueue> end_own_token(const std::string& connector,
+                                             const std::string& local);
   DirectDeviceUplink* direct_for(const std::string& connector, const std::string& device);
 
   asio::io_context& io_;

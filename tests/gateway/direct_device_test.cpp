@@ -310,5 +310,72 @@ TEST(DirectDevice, BrokerOutageLosesNothingForADeviceWithItsOwnToken) {
   EXPECT_TRUE(f.listener.violations.empty()) << f.listener.violations.front();
 }
 
+// Reloads (issue 15, item 4): a connector re-declares its devices after SIGHUP; a changed or
+// removed deviceToken takes effect then, and what the old identity still held is not lost.
+constexpr const char* kRotatedToken = "meter-2-rotated-token";
+
+std::size_t connects_as(const test::MosquittoBroker& broker, const std::string& token) {
+  return log_lines_with(broker, {"New client connected", "u'" + token + "'"});
+}
+
+TEST(DirectDevice, ATokenChangedOnReloadTakesEffectAndTheQueueFollowsTheDevice) {
+  DirectFixture f;
+  f.broker.add_user(kRotatedToken, f.broker.password());
+  ASSERT_TRUE(f.broker.reload());
+  f.start(f.options());
+  for (int seq = 0; seq < 20; ++seq) ASSERT_TRUE(f.connector->emit("Meter 2", seq));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.listener.distinct() >= 20; }));
+  // Readings stored while the broker is down, then the reload with the new token.
+  f.broker.stop();
+  auto* old_direct = f.gateway->direct_device("Meter 2");
+  ASSERT_TRUE(run_until(f.io, [&] { return !old_direct->mqtt().connected(); }));
+  for (int seq = 20; seq < 40; ++seq) ASSERT_TRUE(f.connector->emit("Meter 2", seq));
+  f.connector->sink()->device_uses_own_token("Meter 2", kRotatedToken);
+  for (int seq = 40; seq < 60; ++seq) ASSERT_TRUE(f.connector->emit("Meter 2", seq));
+  const auto old_connects = connects_as(f.broker, kOwnToken);
+  ASSERT_TRUE(f.broker.start());
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.listener.distinct() >= 60; }, 20s))
+      << f.listener.distinct();
+  auto* direct = f.gateway->direct_device("Meter 2");
+  ASSERT_NE(direct, nullptr);
+  ASSERT_TRUE(run_until(f.io, [&] { return direct->queue_stats().records == 0; }));
+  f.io.restart();
+  f.io.run_for(500ms);  // an old connection still alive would reconnect in this time
+  EXPECT_GE(connects_as(f.broker, kRotatedToken), 1U) << f.broker.log();
+  EXPECT_EQ(connects_as(f.broker, kOwnToken), old_connects) << f.broker.log();
+  EXPECT_LT(check_complete_and_ordered(f.listener.seqs, 60, "Meter 2"), 60U);
+  EXPECT_TRUE(gateway_seqs(f.tb, "Meter 2").empty());
+}
+
+TEST(DirectDevice, ATokenRemovedOnReloadMakesItAGatewayChildAndItsQueueMoves) {
+  DirectFixture f;
+  f.start(f.options());
+  f.broker.stop();
+  auto* old_direct = f.gateway->direct_device("Meter 2");
+  ASSERT_TRUE(run_until(f.io, [&] { return !old_direct->mqtt().connected(); }));
+  for (int seq = 0; seq < 30; ++seq) ASSERT_TRUE(f.connector->emit("Meter 2", seq));
+  // The reload: the device is declared as a gateway child now.
+  f.connector->sink()->device_connected("Meter 2", "Gateway Meter");
+  EXPECT_EQ(f.gateway->direct_device("Meter 2"), nullptr);
+  for (int seq = 30; seq < 60; ++seq) ASSERT_TRUE(f.connector->emit("Meter 2", seq));
+  const auto old_connects = connects_as(f.broker, kOwnToken);
+  ASSERT_TRUE(f.broker.start());
+  ASSERT_TRUE(run_until(
+      f.io,
+      [&] {
+        const auto seqs = gateway_seqs(f.tb, "Meter 2");
+        return std::set<std::int64_t>(seqs.begin(), seqs.end()).size() >= 60;
+      },
+      20s))
+      << gateway_seqs(f.tb, "Meter 2").size();
+  EXPECT_GE(f.tb.connects_for("Meter 2"), 1U);
+  f.io.restart();
+  f.io.run_for(500ms);
+  EXPECT_EQ(connects_as(f.broker, kOwnToken), old_connects) << f.broker.log();
+  EXPECT_TRUE(f.listener.seqs.empty());
+  EXPECT_EQ(f.gateway->statistics().value("readingsDropped", -1), 0);
+}
+
 }  // namespace
 }  // namespace dlmsgw::gateway

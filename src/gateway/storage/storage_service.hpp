@@ -83,6 +83,28 @@ class StorageService {
         token, std::move(ids));
   }
 
+  using TakeOverSignature = void(Expected<std::uint64_t>);
+
+  // Moves every record of `from` into this queue on the storage thread, `rewrite` applied to each,
+  // in chunks: each chunk committed here before it is removed there, so that a crash repeats
+  // records but never loses one. Completes with the count moved (TakeOverSignature).
+  template <class Token>
+  auto async_take_over(std::shared_ptr<RecordQueue> from, std::function<void(Record&)> rewrite,
+                       Token&& token) {
+    return asio::async_initiate<Token, TakeOverSignature>(
+        [this](auto handler, std::shared_ptr<RecordQueue> source,
+               std::function<void(Record&)> change) {
+          start(std::move(handler),
+                [source = std::move(source), change = std::move(change)](RecordQueue& queue) {
+                  return take_over(queue, *source, change);
+                });
+        },
+        token, std::move(from), std::move(rewrite));
+  }
+
+  // After stop(): the queue, for another owner (the storage thread no longer touches it).
+  std::unique_ptr<RecordQueue> release_queue();
+
   // The queue's statistics after the storage thread's last operation. Thread-safe.
   [[nodiscard]] QueueStats stats() const;
   // Records handed over by append() and not committed yet. Thread-safe.
@@ -110,6 +132,8 @@ class StorageService {
   }
 
   static Error stopped_error();
+  static Expected<std::uint64_t> take_over(RecordQueue& into, RecordQueue& from,
+                                           const std::function<void(Record&)>& rewrite);
   void submit(Job job);
   void run();
   bool commit_held(std::deque<std::vector<Record>>& held);
