@@ -367,17 +367,17 @@ void GatewayService::on_connection(bool connected) {
   if (connections_++ > 0) ++reconnects_;
   // Before any stored data: ThingsBoard must know the device's type when its telemetry arrives.
   for (const auto& entry : registry_.devices()) announce(entry);
-  auto attributes = options_.client_attributes;
+  // Not copied: with the connector files in it, this is kilobytes per meter.
+  publish_client_attributes(options_.client_attributes);
   if (connections_ == 1) {
     const auto machine =
         read_machine_facts(options_.registry_file.empty() ? std::filesystem::path("/")
                                                           : options_.registry_file.parent_path());
     // As the Python gateway writes them (psutil's bytes2human): the page shows them as text.
-    attributes["totalMemory"] = human_bytes(machine.total_memory_bytes);
-    attributes["totalDisk"] = human_bytes(machine.total_disk_bytes);
-    attributes["cpuCount"] = machine.cpu_count;
+    publish_client_attributes({{"totalMemory", human_bytes(machine.total_memory_bytes)},
+                               {"totalDisk", human_bytes(machine.total_disk_bytes)},
+                               {"cpuCount", machine.cpu_count}});
   }
-  publish_client_attributes(attributes);
   uplink_->on_connected();
 }
 

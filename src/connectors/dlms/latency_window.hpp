@@ -1,10 +1,13 @@
 #pragma once
 // LatencyWindow: the last `capacity` read latencies of one meter, for the p50/p95 in its
 // statistics. A fixed ring, so memory stays bounded however long the gateway runs; percentiles
-// sort a copy (256 samples, asked for once per statistics report).
+// sort a copy (256 samples, asked for once per statistics report). Samples are held as 32-bit
+// microseconds (1 KiB per meter, not 2: it is per meter, times thousands); one above 71 minutes
+// counts as 71 minutes.
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -27,8 +30,8 @@ class LatencyWindow {
 
  private:
   std::size_t capacity_;
-  std::vector<std::chrono::microseconds> samples_;
-  std::size_t next_ = 0;  // where the next sample goes once the ring is full
+  std::vector<std::uint32_t> samples_;  // microseconds
+  std::size_t next_ = 0;                // where the next sample goes once the ring is full
 };
 
 }  // namespace dlmsgw::connectors::dlms

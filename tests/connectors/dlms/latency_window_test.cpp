@@ -81,5 +81,13 @@ TEST(LatencyWindow, ZeroCapacityHoldsOneAndClearEmpties) {
   EXPECT_EQ(window.percentile(50), microseconds(9));
 }
 
+TEST(LatencyWindow, SamplesOutside32BitMicrosecondsAreClamped) {
+  LatencyWindow window(4);
+  window.add(std::chrono::hours(2));
+  window.add(std::chrono::microseconds(-5));
+  EXPECT_EQ(window.percentile(100), std::chrono::microseconds(UINT32_MAX));
+  EXPECT_EQ(window.percentile(0), std::chrono::microseconds(0));
+}
+
 }  // namespace
 }  // namespace dlmsgw::connectors::dlms
