@@ -410,6 +410,21 @@ Expected<void> parse_health(Reader& reader, const YAML::Node& node, GatewayConfi
                                                        "a port number (0-65535; 0: any free one)"));
     health.port = static_cast<std::uint16_t>(value);
   }
+  if (const auto names = node["hostNames"]) {
+    if (!names.IsSequence()) {
+      return reader.error(names, p + "hostNames", "expected a list of names ([gw1.example.net])");
+    }
+    for (const auto& name : names) {
+      DLMSGW_TRY_ASSIGN(auto value, reader.text(name, p + "hostNames"));
+      health.host_names.push_back(std::move(value));
+    }
+  }
+  if (const auto file = node["traceTokenFile"]) {
+    DLMSGW_TRY_ASSIGN(const auto path, reader.text(file, p + "traceTokenFile"));
+    DLMSGW_TRY_ASSIGN(health.trace_token,
+                      read_secret(relative_to(reader.file(), path), "trace token", config.warnings,
+                                  reader.at(file) + ": " + p + "traceTokenFile: "));
+  }
   return {};
 }
 
@@ -621,7 +636,7 @@ const std::vector<ConfigKeySection>& gateway_config_keys() {
       {"connectors[]",
        {"name", "type", "configuration"},
        {"class", "useGRPC", "configurationJson"}},
-      {"health", {"enabled", "host", "port"}, {}},
+      {"health", {"enabled", "host", "port", "hostNames", "traceTokenFile"}, {}},
       // logging.levels holds component names, checked by parse_logging.
       {"logging", {"level", "levels"}, {}},
   };
