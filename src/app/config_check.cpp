@@ -130,11 +130,8 @@ class Checker {
     for (const auto& error : result.errors) check_.errors.push_back(error.message);
     append(check_.warnings, result.config.warnings);
     std::vector<std::string> tls_errors;
-    std::vector<std::string> tls_warnings;
-    check_tls_files(result.config.security, tls_errors, tls_warnings);
+    check_tls_files(result.config.security, tls_errors);
     for (const auto& error : tls_errors) check_.errors.push_back(file.string() + ": " + error);
-    for (const auto& warning : tls_warnings)
-      check_.warnings.push_back(file.string() + ": " + warning);
     const GatewayPositions positions(*text, file.string());
     for (std::size_t i = 0; i < result.config.connectors.size(); ++i) {
       check_connector(result.config.connectors[i], i, positions);
