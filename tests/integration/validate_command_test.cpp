@@ -3,6 +3,7 @@
 // against a real mosquitto and real simulator meters (exit status 0 or 1 and the table rows).
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -237,6 +238,54 @@ TEST_F(ValidateCommand, SecretFileReadableByEveryoneIsRefused) {
   const auto allowed = validate();
   EXPECT_EQ(allowed.exit_status, 0) << allowed.output;
   EXPECT_EQ(allowed.output.find("readable by"), std::string::npos) << allowed.output;
+}
+
+// Issue 20 item 5: run as root, validate approved a token file the service user cannot read (the
+// unit then exited 2 and stayed down). --as-user checks the files as that user sees them.
+TEST_F(ValidateCommand, AsUserChecksTheFilesAsThatUserSeesThem) {
+  write(replace(kGatewayYaml, "accessToken: token", "accessTokenFile: gateway.token"),
+        kConnectorJson);
+  const auto token = dir_.path() / "gateway.token";
+  write_file(token, "t\n");
+  ::chmod(token.c_str(), 0600);
+
+  const auto unknown = validate("--as-user no-such-user-of-dlmsgw");
+  EXPECT_EQ(unknown.exit_status, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("--as-user no-such-user-of-dlmsgw: no such user"),
+            std::string::npos)
+      << unknown.output;
+
+  // Oneself needs no privilege.
+  const passwd* self = ::getpwuid(::geteuid());
+  ASSERT_NE(self, nullptr);
+  const std::string me = self->pw_name;
+  const auto own = validate("--as-user " + me);
+  EXPECT_EQ(own.exit_status, 0) << own.output;
+  EXPECT_NE(own.output.find("checked as user " + me + " (uid "), std::string::npos) << own.output;
+
+  if (::geteuid() != 0) {
+    const auto refused = validate("--as-user nobody");
+    EXPECT_EQ(refused.exit_status, 2) << refused.output;
+    EXPECT_NE(refused.output.find("needs root"), std::string::npos) << refused.output;
+    GTEST_SKIP() << "checking as another user needs root: only the unprivileged part ran";
+  }
+  if (::getpwnam("nobody") == nullptr) GTEST_SKIP() << "no user 'nobody' here";
+  // The files as the package leaves them for root: the directory and the configuration readable
+  // by all, the token root's alone.
+  fs::permissions(dir_.path(), fs::perms::owner_all | fs::perms::group_read |
+                                   fs::perms::group_exec | fs::perms::others_read |
+                                   fs::perms::others_exec);
+  ::chmod(yaml_path().c_str(), 0644);
+  ::chmod(json_path().c_str(), 0644);
+  EXPECT_EQ(validate().exit_status, 0);  // as root (no dlmsgw user here): approved
+  const auto as_nobody = validate("--as-user nobody");
+  EXPECT_EQ(as_nobody.exit_status, 2) << as_nobody.output;
+  EXPECT_NE(as_nobody.output.find(yaml_path() +
+                                  ":5: thingsboard.security.accessTokenFile: access token file " +
+                                  token.string() + " cannot be read: Permission denied"),
+            std::string::npos)
+      << as_nobody.output;
+  EXPECT_NE(as_nobody.output.find("checked as user nobody"), std::string::npos);
 }
 
 TEST_F(ValidateCommand, MissingTokenFile) {

@@ -23,10 +23,12 @@ namespace {
 class Reader {
  public:
   Reader(std::string file, std::vector<std::string>& warnings,
-         std::optional<std::string> credentials_directory)
+         std::optional<std::string> credentials_directory,
+         std::optional<std::filesystem::path> state_directory)
       : file_(std::move(file)),
         warnings_(warnings),
-        credentials_directory_(std::move(credentials_directory)) {}
+        credentials_directory_(std::move(credentials_directory)),
+        state_directory_(std::move(state_directory)) {}
 
   [[nodiscard]] std::string at(const YAML::Node& node) const {
     const auto mark = node.Mark();
@@ -100,16 +102,17 @@ class Reader {
 
   const std::string& file() const { return file_; }
   const std::optional<std::string>& credentials_directory() const { return credentials_directory_; }
+  const std::optional<std::filesystem::path>& state_directory() const { return state_directory_; }
 
  private:
   std::string file_;
   std::vector<std::string>& warnings_;
   std::optional<std::string> credentials_directory_;
+  std::optional<std::filesystem::path> state_directory_;
 };
 
-// A secret in a file (secret_file.hpp has the rule). `written` is the path as given, relative to
-// `file`; `where` starts every message ("tb_gateway.yaml:7: thingsboard.security.accessTokenFile:
-// ").
+// A secret in a file (secret_file.hpp has the rule). `written` is the path as given, relative
+// to `file`; `where` starts every message ("tb_gateway.yaml:7: thingsboard.security.KEY: ").
 Expected<std::string> read_secret(const std::string& written, const std::string& file,
                                   const std::string& what,
                                   const std::optional<std::string>& credentials_directory,
@@ -128,6 +131,23 @@ std::filesystem::path relative_to(const std::string& file, const std::string& va
     if (!dir.empty()) path = dir / path;
   }
   return path;
+}
+
+// systemd's StateDirectory ($STATE_DIRECTORY, the first when it lists several), if any.
+std::optional<std::filesystem::path> state_directory(const Environment& environment) {
+  const auto state = environment("STATE_DIRECTORY");
+  if (!state || state->empty()) return std::nullopt;
+  return std::filesystem::path(state->substr(0, state->find(':')));
+}
+
+// A relative storage path is relative to the service's state directory when it has one: the only
+// place a unit with ProtectSystem=strict may write (next to the configuration, /etc/dlmsgw, it
+// restart-looped). Without systemd, relative to the configuration file.
+std::filesystem::path storage_path(const std::string& value, const std::string& file,
+                                   const std::optional<std::filesystem::path>& state) {
+  const std::filesystem::path path(value);
+  if (path.is_relative() && state) return *state / path;
+  return relative_to(file, value);
 }
 
 Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayConfig& config) {
@@ -327,7 +347,7 @@ Expected<void> parse_storage(Reader& reader, const YAML::Node& node, GatewayConf
   }
   if (const auto path = node["data_file_path"]) {
     DLMSGW_TRY_ASSIGN(const auto value, reader.text(path, p + "data_file_path"));
-    storage.data_file_path = relative_to(reader.file(), value);
+    storage.data_file_path = storage_path(value, reader.file(), reader.state_directory());
   }
   if (const auto max = node["max_records_count"]) {
     DLMSGW_TRY_ASSIGN(const auto value, reader.integer(max, p + "max_records_count", 0, INT64_MAX,
@@ -643,7 +663,7 @@ Expected<void> apply_environment(GatewayConfig& config, const Environment& envir
   }
   if (auto v = env("TB_GW_STORAGE_PATH")) {
     if (v->empty()) return bad("TB_GW_STORAGE_PATH", *v, "a file path (it is empty)");
-    config.storage.data_file_path = *v;
+    config.storage.data_file_path = storage_path(*v, "", state_directory(environment));
   }
   if (security.cert.empty() != security.private_key.empty()) {
     return make_error(ErrorCode::invalid_argument,
@@ -716,10 +736,9 @@ namespace {
 void default_to_disk(StorageConfig& storage, const std::string& file_name,
                      const Environment& environment) {
   storage.type = StorageType::sqlite;
-  const auto state = environment("STATE_DIRECTORY");
   // systemd lists several directories colon-separated when the unit names several.
-  if (state && !state->empty()) {
-    storage.data_file_path = std::filesystem::path(state->substr(0, state->find(':'))) / "data.db";
+  if (const auto state = state_directory(environment)) {
+    storage.data_file_path = *state / "data.db";
   } else {
     storage.data_file_path = relative_to(file_name, "data/data.db");
   }
@@ -738,7 +757,8 @@ Expected<GatewayConfig> parse(std::string_view text, const std::string& file_nam
     return make_error(ErrorCode::malformed, file_name + ":" + std::to_string(e.mark.line + 1) +
                                                 ": not valid YAML/JSON: " + e.msg);
   }
-  Reader reader(file_name, config.warnings, environment("CREDENTIALS_DIRECTORY"));
+  Reader reader(file_name, config.warnings, environment("CREDENTIALS_DIRECTORY"),
+                state_directory(environment));
   // True when parsing goes on after `result` (it succeeded, or errors are being collected).
   std::optional<Error> first;
   const KeepGoing keep_going = [&](Expected<void> result) {

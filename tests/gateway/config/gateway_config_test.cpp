@@ -367,6 +367,31 @@ TEST(GatewayConfig, CredentialVariablesReplaceTheFilesCredentials) {
       << lone->warnings.back();
 }
 
+// Issue 20 item 5: a relative data_file_path resolved next to the configuration (/etc/dlmsgw),
+// which ProtectSystem=strict keeps read-only: the unit restart-looped. Under systemd it now
+// resolves in the state directory; without systemd, next to the configuration as before.
+TEST(GatewayConfig, RelativeStoragePathsResolveUnderTheStateDirectory) {
+  const std::string yaml =
+      "thingsboard: {host: h}\nstorage: {type: sqlite, data_file_path: queue/data.db}\n";
+  auto service = parse_gateway_config(yaml, "/etc/dlmsgw/tb_gateway.yaml",
+                                      env_of({{"STATE_DIRECTORY", "/var/lib/dlmsgw"}}));
+  ASSERT_TRUE(service) << service.error().message;
+  EXPECT_EQ(service->storage.data_file_path, "/var/lib/dlmsgw/queue/data.db");
+  auto by_hand = parse_gateway_config(yaml, "/etc/dlmsgw/tb_gateway.yaml", kNoEnv);
+  ASSERT_TRUE(by_hand) << by_hand.error().message;
+  EXPECT_EQ(by_hand->storage.data_file_path, "/etc/dlmsgw/queue/data.db");
+  auto absolute = parse_gateway_config(
+      "thingsboard: {host: h}\nstorage: {data_file_path: /srv/q.db}\n",
+      "/etc/dlmsgw/tb_gateway.yaml", env_of({{"STATE_DIRECTORY", "/var/lib/dlmsgw"}}));
+  ASSERT_TRUE(absolute);
+  EXPECT_EQ(absolute->storage.data_file_path, "/srv/q.db");
+  auto variable = parse_gateway_config(
+      yaml, "/etc/dlmsgw/tb_gateway.yaml",
+      env_of({{"STATE_DIRECTORY", "/var/lib/dlmsgw"}, {"TB_GW_STORAGE_PATH", "other.db"}}));
+  ASSERT_TRUE(variable);
+  EXPECT_EQ(variable->storage.data_file_path, "/var/lib/dlmsgw/other.db");
+}
+
 TEST(GatewayConfig, EmptyVariablesAreRefusedLikeEmptyKeys) {
   for (const auto* name : {"TB_GW_ACCESS_TOKEN", "TB_GW_ACCESS_TOKEN_FILE", "TB_GW_USERNAME",
                            "TB_GW_PASSWORD", "TB_GW_PASSWORD_FILE", "TB_GW_CLIENT_ID",
