@@ -189,9 +189,11 @@ int validate_as_user(const ValidateOptions& options) {
       ::_exit(kExitInvalid);
     }
     struct stat info {};
-    if (std::getenv("STATE_DIRECTORY") == nullptr && !home.empty() &&
-        ::stat(home.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-      ::setenv("STATE_DIRECTORY", home.c_str(), 1);
+    if (!home.empty() && ::stat(home.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+      if (std::getenv("STATE_DIRECTORY") == nullptr) ::setenv("STATE_DIRECTORY", home.c_str(), 1);
+      // --probe keeps its invocation counters under the user's home, not root's.
+      ::setenv("HOME", home.c_str(), 1);
+      ::unsetenv("XDG_STATE_HOME");
     }
     const int status = run_validate(options, checked_as);
     std::cout.flush();

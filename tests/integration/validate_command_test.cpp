@@ -442,9 +442,10 @@ TEST_F(ValidateCommand, TlsFilesAreCheckedAMissingCaAndAWorldReadableKeyAreRefus
                                 " cannot be read: No such file or directory"),
             std::string::npos)
       << refused.output;
-  EXPECT_NE(refused.output.find("thingsboard.security.privateKey: file " + key.string() +
-                                " is readable by every user (protect it with: chmod 600"),
-            std::string::npos)
+  EXPECT_NE(
+      refused.output.find("thingsboard.security.privateKey: private key file " + key.string() +
+                          " is readable by every user (protect it with: chmod o-rwx"),
+      std::string::npos)
       << refused.output;
 
   write_file(ca, "ca");
