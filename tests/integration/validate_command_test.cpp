@@ -288,6 +288,33 @@ TEST_F(ValidateCommand, AsUserChecksTheFilesAsThatUserSeesThem) {
   EXPECT_NE(as_nobody.output.find("checked as user nobody"), std::string::npos);
 }
 
+// Issue 20 item 5: a storage path the unit cannot write under ProtectSystem=strict passed
+// validate and the service restart-looped. With a state directory (the unit's, or the one
+// --as-user stands in), a database outside it is said.
+TEST_F(ValidateCommand, StorageOutsideTheStateDirectoryIsWarnedAbout) {
+  const auto state = dir_.path() / "state";
+  fs::create_directories(state);
+  write(replace(
+            kGatewayYaml, "  type: memory\n",
+            "  type: sqlite\n  data_file_path: " + (dir_.path() / "elsewhere.db").string() + "\n"),
+        kConnectorJson);
+  const auto outside = test::run_command("STATE_DIRECTORY='" + state.string() + "' " + kBinary +
+                                         " validate -c '" + dir_.path().string() + "' 2>&1");
+  EXPECT_EQ(outside.exit_status, 0) << outside.output;
+  EXPECT_NE(outside.output.find("warning: " + yaml_path() + ": storage.data_file_path: " +
+                                (dir_.path() / "elsewhere.db").string() +
+                                " is outside the state directory " + state.string()),
+            std::string::npos)
+      << outside.output;
+  // A relative path resolves under the state directory: nothing to say.
+  write(replace(kGatewayYaml, "  type: memory\n", "  type: sqlite\n  data_file_path: q.db\n"),
+        kConnectorJson);
+  const auto inside = test::run_command("STATE_DIRECTORY='" + state.string() + "' " + kBinary +
+                                        " validate -c '" + dir_.path().string() + "' 2>&1");
+  EXPECT_EQ(inside.exit_status, 0) << inside.output;
+  EXPECT_EQ(inside.output.find("state directory"), std::string::npos) << inside.output;
+}
+
 TEST_F(ValidateCommand, MissingTokenFile) {
   write(replace(kGatewayYaml, "accessToken: token", "accessTokenFile: missing.token"),
         kConnectorJson);
