@@ -80,7 +80,8 @@ class ValidateCommand : public ::testing::Test {
   }
 
   test::CommandResult validate(const std::string& extra = "") {
-    return test::run_command(kBinary + " validate -c '" + dir_.path().string() + "' " + extra +
+    const std::string as = extra.find("--as-user") == std::string::npos ? test::kValidateAsMe : "";
+    return test::run_command(kBinary + " validate -c '" + dir_.path().string() + "' " + extra + as +
                              " 2>&1");
   }
 
@@ -277,7 +278,7 @@ TEST_F(ValidateCommand, AsUserChecksTheFilesAsThatUserSeesThem) {
                                    fs::perms::others_exec);
   ::chmod(yaml_path().c_str(), 0644);
   ::chmod(json_path().c_str(), 0644);
-  EXPECT_EQ(validate().exit_status, 0);  // as root (no dlmsgw user here): approved
+  EXPECT_EQ(validate().exit_status, 0);  // as root: approved
   const auto as_nobody = validate("--as-user nobody");
   EXPECT_EQ(as_nobody.exit_status, 2) << as_nobody.output;
   EXPECT_NE(as_nobody.output.find(yaml_path() +
@@ -298,8 +299,9 @@ TEST_F(ValidateCommand, StorageOutsideTheStateDirectoryIsWarnedAbout) {
             kGatewayYaml, "  type: memory\n",
             "  type: sqlite\n  data_file_path: " + (dir_.path() / "elsewhere.db").string() + "\n"),
         kConnectorJson);
-  const auto outside = test::run_command("STATE_DIRECTORY='" + state.string() + "' " + kBinary +
-                                         " validate -c '" + dir_.path().string() + "' 2>&1");
+  const auto outside =
+      test::run_command("STATE_DIRECTORY='" + state.string() + "' " + kBinary + " validate -c '" +
+                        dir_.path().string() + "'" + test::kValidateAsMe + " 2>&1");
   EXPECT_EQ(outside.exit_status, 0) << outside.output;
   EXPECT_NE(outside.output.find("warning: " + yaml_path() + ": storage.data_file_path: " +
                                 (dir_.path() / "elsewhere.db").string() +
@@ -309,8 +311,9 @@ TEST_F(ValidateCommand, StorageOutsideTheStateDirectoryIsWarnedAbout) {
   // A relative path resolves under the state directory: nothing to say.
   write(replace(kGatewayYaml, "  type: memory\n", "  type: sqlite\n  data_file_path: q.db\n"),
         kConnectorJson);
-  const auto inside = test::run_command("STATE_DIRECTORY='" + state.string() + "' " + kBinary +
-                                        " validate -c '" + dir_.path().string() + "' 2>&1");
+  const auto inside =
+      test::run_command("STATE_DIRECTORY='" + state.string() + "' " + kBinary + " validate -c '" +
+                        dir_.path().string() + "'" + test::kValidateAsMe + " 2>&1");
   EXPECT_EQ(inside.exit_status, 0) << inside.output;
   EXPECT_EQ(inside.output.find("state directory"), std::string::npos) << inside.output;
 }
@@ -375,8 +378,8 @@ TEST_F(ValidateCommand, ReportsEveryProblemNotOnlyTheFirst) {
 
 TEST_F(ValidateCommand, JsonReport) {
   write(replace(kGatewayYaml, "port: 1883", "port: 0"), kConnectorJson);
-  const auto result =
-      test::run_command(kBinary + " validate --json -c '" + dir_.path().string() + "'");
+  const auto result = test::run_command(kBinary + " validate --json -c '" + dir_.path().string() +
+                                        "'" + test::kValidateAsMe);
   EXPECT_EQ(result.exit_status, 2);
   const auto report = nlohmann::json::parse(result.output, nullptr, false);
   ASSERT_TRUE(report.is_object()) << result.output;
