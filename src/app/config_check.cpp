@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -130,15 +131,13 @@ class Checker {
     for (const auto& error : result.errors) check_.errors.push_back(error.message);
     append(check_.warnings, result.config.warnings);
     std::vector<std::string> tls_errors;
-    std::vector<std::string> tls_warnings;
-    check_tls_files(result.config.security, tls_errors, tls_warnings);
+    check_tls_files(result.config.security, tls_errors);
     for (const auto& error : tls_errors) check_.errors.push_back(file.string() + ": " + error);
-    for (const auto& warning : tls_warnings)
-      check_.warnings.push_back(file.string() + ": " + warning);
     const GatewayPositions positions(*text, file.string());
     for (std::size_t i = 0; i < result.config.connectors.size(); ++i) {
       check_connector(result.config.connectors[i], i, positions);
     }
+    if (result.errors.empty()) check_storage_in_state_directory(result.config, file);
     if (result.errors.empty()) {
       // What `run` checks at start beyond the files, from the same code.
       const auto problems = check_startup(result.config, file.string());
@@ -148,6 +147,27 @@ class Checker {
   }
 
  private:
+  // Under systemd (and in validate --as-user, which stands in the user's home for it) the unit
+  // may write only in its state directory (ProtectSystem=strict): a database elsewhere passes
+  // every file check and then restart-loops the service.
+  void check_storage_in_state_directory(const gateway::GatewayConfig& config,
+                                        const fs::path& file) {
+    const char* state = std::getenv("STATE_DIRECTORY");
+    if (state == nullptr || *state == '\0' || config.storage.type != gateway::StorageType::sqlite) {
+      return;
+    }
+    const std::string first(state, std::strcspn(state, ":"));
+    const auto directory = fs::path(first).lexically_normal();
+    const auto database = config.storage.data_file_path.lexically_normal();
+    const auto relative = database.lexically_relative(directory);
+    if (!relative.empty() && *relative.begin() != "..") return;
+    check_.warnings.push_back(
+        file.string() + ": storage.data_file_path: " + database.string() +
+        " is outside the state directory " + directory.string() +
+        ", the only place the packaged unit may write (ProtectSystem=strict): "
+        "use a path under it, or add ReadWritePaths= in a drop-in");
+  }
+
   static void append(std::vector<std::string>& to, const std::vector<std::string>& from) {
     to.insert(to.end(), from.begin(), from.end());
   }

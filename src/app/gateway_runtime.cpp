@@ -251,11 +251,13 @@ void GatewayRuntime::start_health_endpoint() {
   observability::HttpEndpointOptions options;
   options.address = health.host;
   options.port = health.port;
+  options.host_names = health.host_names;
   options.before_metrics = [this] { metrics_->refresh(); };
   options.extra_routes = [this](const observability::HttpRequest& request) {
     // Every answer about health reflects the state now.
     if (request.path == "/health") health_checks_.update(health_, *gateway_);
-    return route_trace(request, [this] { return dlms_connectors(); });
+    return route_trace(
+        request, [this] { return dlms_connectors(); }, config_.health.trace_token);
   };
   health_checks_.update(health_, *gateway_);
   auto endpoint =
@@ -269,8 +271,9 @@ void GatewayRuntime::start_health_endpoint() {
     return;
   }
   endpoint_ = std::move(*endpoint);
-  spdlog::info("health endpoint on http://{} (/health, /metrics, POST /trace)",
-               http_authority(health.host, endpoint_->port()));
+  spdlog::info("health endpoint on http://{} (/health, /metrics, POST /trace {})",
+               http_authority(health.host, endpoint_->port()),
+               health.trace_token.empty() ? "off: no health.traceTokenFile" : "with its token");
 }
 
 }  // namespace dlmsgw::app

@@ -1,10 +1,10 @@
 #include "app/tls_files_check.hpp"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+
+#include "gateway/config/secret_file.hpp"
 
 namespace dlmsgw::app {
 namespace {
@@ -18,8 +18,7 @@ std::optional<std::string> unreadable(const std::string& path) {
 
 }  // namespace
 
-void check_tls_files(const gateway::SecurityConfig& security, std::vector<std::string>& errors,
-                     std::vector<std::string>& warnings) {
+void check_tls_files(const gateway::SecurityConfig& security, std::vector<std::string>& errors) {
   const struct {
     const char* key;
     const std::string& path;
@@ -34,14 +33,8 @@ void check_tls_files(const gateway::SecurityConfig& security, std::vector<std::s
     }
   }
   if (security.private_key.empty()) return;
-  struct stat info {};
-  if (::stat(security.private_key.c_str(), &info) != 0) return;  // reported above
-  const std::string where = "thingsboard.security.privateKey: file " + security.private_key;
-  if ((info.st_mode & S_IROTH) != 0) {
-    errors.push_back(where + " is readable by every user (protect it with: chmod 600 " +
-                     security.private_key + ")");
-  } else if ((info.st_mode & S_IRGRP) != 0) {
-    warnings.push_back(where + " is readable by its group (consider chmod 600)");
+  if (auto problem = gateway::secret_mode_problem(security.private_key, "private key")) {
+    errors.push_back("thingsboard.security.privateKey: " + *problem);
   }
 }
 

@@ -1,5 +1,14 @@
 #include "app/validate_command.hpp"
 
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -23,7 +32,11 @@ struct ValidateOptions {
   bool json = false;
   double probe_timeout_s = 10;
   std::string counter_dir;
+  std::string as_user;  // empty: the packaged service user when run as root and it exists
 };
+
+// The user the package runs the service as (packaging/systemd/dlmsgw.service: User=dlmsgw).
+constexpr const char* kServiceUser = "dlmsgw";
 
 std::string count(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -93,7 +106,7 @@ nlohmann::json to_json(const ConfigCheck& check, const std::vector<ProbeRow>& ro
   return report;
 }
 
-int run_validate(const ValidateOptions& options) {
+int run_validate(const ValidateOptions& options, const std::string& checked_as) {
   const auto check = check_configuration(options.config);
   std::vector<ProbeRow> rows;
   if (check.valid() && options.probe && check.gateway) {
@@ -106,8 +119,11 @@ int run_validate(const ValidateOptions& options) {
   const bool probe_failed =
       std::any_of(rows.begin(), rows.end(), [](const ProbeRow& row) { return !row.ok; });
   if (options.json) {
-    std::cout << to_json(check, rows).dump(2) << "\n";
+    auto report = to_json(check, rows);
+    if (!checked_as.empty()) report["checkedAs"] = checked_as;
+    std::cout << report.dump(2) << "\n";
   } else {
+    if (!checked_as.empty()) std::cout << "checked as " << checked_as << "\n";
     for (const auto& error : check.errors) std::cout << error << "\n";
     for (const auto& warning : check.warnings) std::cout << "warning: " << warning << "\n";
     if (check.gateway) std::cout << "uplink: " << uplink_line(*check.gateway) << "\n";
@@ -126,6 +142,67 @@ int run_validate(const ValidateOptions& options) {
   }
   if (!check.valid()) return kExitInvalid;
   return probe_failed ? kExitProbeFailed : kExitValid;
+}
+
+// The service reads its files as its own user, not as the root who runs validate: a token file
+// root can read but the service cannot made the unit exit 2 and stay down. So, with a user,
+// validate runs its checks in a child that has dropped to that user's uid, gid and groups.
+// Without systemd's $STATE_DIRECTORY, the user's home stands for it when it exists (the package
+// makes /var/lib/dlmsgw, the unit's StateDirectory, dlmsgw's home).
+int validate_as_user(const ValidateOptions& options) {
+  std::string name = options.as_user;
+  if (name.empty()) {
+    if (::geteuid() != 0 || ::getpwnam(kServiceUser) == nullptr) return run_validate(options, "");
+    name = kServiceUser;
+  }
+  errno = 0;
+  const passwd* user = ::getpwnam(name.c_str());
+  if (user == nullptr) {
+    std::cout << "dlmsgw validate: --as-user " << name << ": no such user"
+              << (errno != 0 ? std::string(" (") + std::strerror(errno) + ")" : std::string())
+              << " (give the user the service runs as: User= in its unit)\n";
+    return kExitInvalid;
+  }
+  const std::string checked_as = "user " + name + " (uid " + std::to_string(user->pw_uid) + ")";
+  if (user->pw_uid == ::geteuid()) return run_validate(options, checked_as);
+  if (::geteuid() != 0) {
+    std::cout << "dlmsgw validate: --as-user " << name
+              << ": checking files as another user needs root (run it with sudo), or give "
+                 "--as-user for yourself\n";
+    return kExitInvalid;
+  }
+  const uid_t uid = user->pw_uid;
+  const gid_t gid = user->pw_gid;
+  const std::string home = user->pw_dir != nullptr ? user->pw_dir : "";
+  std::cout.flush();
+  const pid_t child = ::fork();
+  if (child < 0) {
+    std::cout << "dlmsgw validate: --as-user " << name << ": fork: " << std::strerror(errno)
+              << "\n";
+    return kExitInvalid;
+  }
+  if (child == 0) {
+    if (::initgroups(name.c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
+      std::cout << "dlmsgw validate: --as-user " << name
+                << ": cannot switch to the user: " << std::strerror(errno) << "\n";
+      std::cout.flush();
+      ::_exit(kExitInvalid);
+    }
+    struct stat info {};
+    if (!home.empty() && ::stat(home.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+      if (std::getenv("STATE_DIRECTORY") == nullptr) ::setenv("STATE_DIRECTORY", home.c_str(), 1);
+      // --probe keeps its invocation counters under the user's home, not root's.
+      ::setenv("HOME", home.c_str(), 1);
+      ::unsetenv("XDG_STATE_HOME");
+    }
+    const int status = run_validate(options, checked_as);
+    std::cout.flush();
+    ::_exit(status);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : kExitInvalid;
 }
 
 }  // namespace
@@ -152,15 +229,19 @@ void add_validate_command(CLI::App& app) {
                       "folder of our invocation counters for ciphered meters (default "
                       "$XDG_STATE_HOME/dlmsgw/invocation-counters or "
                       "~/.local/state/dlmsgw/invocation-counters)");
+  command->add_option("--as-user", options->as_user,
+                      "check the files as this user sees them (the service's User=); default: " +
+                          std::string(kServiceUser) +
+                          " when run as root and that user exists. Other users need root");
   command->add_flag("--json", options->json, "print the report as JSON");
   command->footer(
       "Each problem is printed as file:line: key: problem (hint); warnings (unknown keys, "
-      "group-readable secret files...) as \"warning: ...\". The last line sums up, e.g. "
+      "QoS 0...) as \"warning: ...\". The last line sums up, e.g. "
       "\"configuration valid: 1 gateway file, 1 connector file, 3 meters, 2 warnings\".\n"
       "Exit status: 0 valid (warnings allowed), 1 valid but a probe failed (a meter or the "
       "broker unreachable, timed out or refused), 2 configuration invalid.");
   command->callback([options] {
-    const int status = run_validate(*options);
+    const int status = validate_as_user(*options);
     if (status != 0) throw CLI::RuntimeError(status);
   });
 }

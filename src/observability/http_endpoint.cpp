@@ -1,5 +1,6 @@
 #include "observability/http_endpoint.hpp"
 
+#include <algorithm>
 #include <array>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -9,7 +10,8 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <set>
+#include <cctype>
+#include <list>
 
 #include "observability/http_request.hpp"
 #include "observability/request_router.hpp"
@@ -48,7 +50,7 @@ struct HttpEndpoint::State {
   asio::steady_timer slot_free;  // never expires; cancelled to wake the accept loop
   std::string listen_address;
   std::size_t active = 0;
-  std::set<tcp::socket*> sockets;
+  std::list<tcp::socket*> sockets;  // oldest first: the one closed when a new client needs room
   bool stopped = false;
 };
 
@@ -60,11 +62,10 @@ using State = HttpEndpoint::State;
 class ConnectionSlot {
  public:
   ConnectionSlot(std::shared_ptr<State> state, tcp::socket& socket)
-      : state_(std::move(state)), socket_(&socket) {
-    state_->sockets.insert(socket_);
-  }
+      : state_(std::move(state)),
+        position_(state_->sockets.insert(state_->sockets.end(), &socket)) {}
   ~ConnectionSlot() {
-    state_->sockets.erase(socket_);
+    state_->sockets.erase(position_);
     --state_->active;
     if (!state_->stopped) state_->slot_free.cancel_one();
   }
@@ -73,13 +74,57 @@ class ConnectionSlot {
 
  private:
   std::shared_ptr<State> state_;
-  tcp::socket* socket_;
+  std::list<tcp::socket*>::iterator position_;
 };
+
+// Makes room for a new client by closing the connection accepted first (its coroutine then ends
+// and frees the slot). A client that is served sends its request at once and is answered within
+// a loop turn, so the oldest connection is the one doing least for anybody: an idle or trickling
+// client holding a slot would otherwise keep health checks waiting in the backlog.
+void close_oldest(State& state) {
+  for (auto* socket : state.sockets) {
+    if (!socket->is_open()) continue;  // already closed, its coroutine not yet done
+    std::error_code ignored;
+    socket->close(ignored);
+    return;
+  }
+}
 
 struct HeadResult {
   enum class Outcome { complete, too_large, timed_out, closed } outcome;
   std::string head;
 };
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// DNS rebinding: a browser sends the page's own name as Host. Requests without Host (HTTP/1.0
+// probes) are served; "[::1]:9110", "127.0.0.1:9110", "localhost" and the configured names pass.
+bool host_allowed(const HttpRequest& request, const HttpEndpointOptions& options) {
+  const auto header = request.header("Host");
+  if (!header) return true;
+  std::string_view host = *header;
+  if (host.starts_with('[')) {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    std::error_code error;
+    asio::ip::make_address_v6(std::string(host.substr(1, close - 1)), error);
+    return !error;
+  }
+  if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  if (host.empty()) return false;
+  std::error_code error;
+  asio::ip::make_address_v4(std::string(host), error);
+  if (!error || same_name(host, "localhost")) return true;
+  return std::any_of(options.host_names.begin(), options.host_names.end(),
+                     [&](const std::string& name) { return same_name(host, name); });
+}
 
 asio::awaitable<HeadResult> read_head(tcp::socket& socket, const HttpEndpointOptions& options) {
   asio::steady_timer deadline(socket.get_executor(), options.read_timeout);
@@ -140,6 +185,11 @@ asio::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
       auto request = parse_request_head(head.head);
       if (!request) {
         response = bad_request(request.error().message);
+      } else if (!host_allowed(*request, options)) {
+        response.status = 421;
+        response.body = "misdirected request: Host '" + std::string(*request->header("Host")) +
+                        "' is not this endpoint (use its IP address or localhost, or add the "
+                        "name to health.hostNames)\n";
       } else {
         std::optional<HttpResponse> extra;
         if (options.extra_routes) extra = options.extra_routes(*request);
@@ -165,8 +215,9 @@ asio::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
 
 asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
   while (!state->stopped) {
-    if (state->active >= state->options.max_connections) {
-      // Woken by a connection ending (or stop()); further clients wait in the listen backlog.
+    if (state->active >= 2 * state->options.max_connections) {
+      // Connections closed for room have not finished yet: wait for one (or stop()) so that the
+      // descriptors stay bounded.
       co_await state->slot_free.async_wait(token);
       continue;
     }
@@ -178,6 +229,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
       co_await pause.async_wait(token);
       continue;
     }
+    if (state->active >= state->options.max_connections) close_oldest(*state);
     ++state->active;
     asio::co_spawn(state->acceptor.get_executor(), serve(state, std::move(socket)), asio::detached);
   }

@@ -4,8 +4,12 @@
 // creating it. Defences against clients that misbehave, since nothing here may stall the loop:
 //   - the whole request head must arrive within read_timeout, and be at most max_request_head
 //     bytes (else 400 and close);
-//   - at most max_connections at once: further clients wait in the listen backlog;
-//   - one request per connection, and writes have a deadline too.
+//   - at most max_connections at once: a new client closes the oldest connection (an idle or
+//     trickling client cannot hold the slots a health check needs; a real request is answered
+//     within a loop turn of its arrival, long before it becomes the oldest);
+//   - one request per connection, and writes have a deadline too;
+//   - a Host header naming anything but an IP address, localhost or one of host_names is
+//     refused (421): a web page whose name was rebound to 127.0.0.1 cannot read or POST here.
 //
 // The registry and health state are read on the loop thread, so they need no locks. Destroy the
 // endpoint (or call stop()) before the registry, the health state and the io_context.
@@ -17,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/expected.hpp"
 #include "observability/health_state.hpp"
@@ -33,6 +38,9 @@ struct HttpEndpointOptions {
   std::chrono::milliseconds write_timeout{5000};
   std::size_t max_connections = 16;
   std::size_t max_request_head = 8192;
+  // Names accepted in the Host header besides IP addresses and "localhost" (case-insensitive):
+  // the names scrapers use for this machine.
+  std::vector<std::string> host_names;
   // Runs on the loop before each /metrics answer: lets values kept elsewhere be copied into the
   // registry (per-meter series of meters added or removed by a reload).
   std::function<void()> before_metrics;

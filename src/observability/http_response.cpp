@@ -10,8 +10,14 @@ std::string_view reason_phrase(int status) {
       return "Bad Request";
     case 404:
       return "Not Found";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 405:
       return "Method Not Allowed";
+    case 421:
+      return "Misdirected Request";
     case 500:
       return "Internal Server Error";
     case 503:

@@ -41,7 +41,8 @@ struct HttpAnswer {
 };
 
 // One request over a fresh connection (the endpoint closes after each answer).
-HttpAnswer http(std::uint16_t port, const std::string& method, const std::string& target) {
+HttpAnswer http(std::uint16_t port, const std::string& method, const std::string& target,
+                const std::string& extra_headers = "") {
   HttpAnswer answer;
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return answer;
@@ -55,8 +56,9 @@ HttpAnswer http(std::uint16_t port, const std::string& method, const std::string
     ::close(fd);
     return answer;
   }
-  const std::string request =
-      method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  const std::string request = method + " " + target +
+                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                              extra_headers + "\r\n";
   if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
       static_cast<ssize_t>(request.size())) {
     ::close(fd);
@@ -169,6 +171,8 @@ TEST(HealthEndpoint, HealthMetricsAndTraceOfARunningGateway) {
                                {"password", "22222222"}}},
                              {"timeseries", {{{"key", "voltage_l1"}, {"obis", "1-1:32.7.0"}}}}}}}};
   std::ofstream(dir.path() / "dlms.json") << connector.dump(2);
+  std::ofstream(dir.path() / "trace-token") << "s3cret-trace-token\n";
+  std::filesystem::permissions(dir.path() / "trace-token", std::filesystem::perms::owner_read);
   std::ofstream(dir.path() / "tb_gateway.yaml")
       << "thingsboard:\n"
          "  host: 127.0.0.1\n"
@@ -179,7 +183,7 @@ TEST(HealthEndpoint, HealthMetricsAndTraceOfARunningGateway) {
          "  statistics: {enable: false}\n"
          "storage: {type: memory}\n"
          "connectors: [{name: DLMS, type: dlms, configuration: dlms.json}]\n"
-         "health: {port: 0}\n"
+         "health: {port: 0, traceTokenFile: trace-token}\n"
          "logging: {level: info, levels: {connector: warn}}\n";
 
   std::unique_ptr<test::GatewayProcess> gateway;
@@ -251,11 +255,19 @@ TEST(HealthEndpoint, HealthMetricsAndTraceOfARunningGateway) {
   EXPECT_NE(metrics.find("dlmsgw_uplink_records_dropped_total{reason=\"storage_limit\"} 0"),
             std::string::npos);
 
-  // Frame trace on and off over HTTP, without a restart.
+  // Frame trace on and off over HTTP, without a restart, with the token of traceTokenFile only
+  // (issue 20 item 7: any local user, or a web page, could switch it).
   const std::string frames = "dlms: meter 'Meter A' " + address + ": -> 7E";
-  EXPECT_EQ(http(port, "POST", "/trace?meter=Meter+A&enabled=1").status, 200);
+  const std::string bearer = "Authorization: Bearer s3cret-trace-token\r\n";
+  const auto refused = http(port, "POST", "/trace?meter=Meter+A&enabled=1");
+  EXPECT_EQ(refused.status, 401) << refused.body;
+  EXPECT_EQ(http(port, "POST", "/trace?meter=Meter+A&enabled=1",
+                 "Authorization: Bearer s3cret-trace-tokeX\r\n")
+                .status,
+            401);
+  EXPECT_EQ(http(port, "POST", "/trace?meter=Meter+A&enabled=1", bearer).status, 200);
   ASSERT_TRUE(eventually([&] { return gateway->logged(frames); })) << gateway->log();
-  auto off = http(port, "POST", "/trace?meter=Meter%20A&enabled=0");
+  auto off = http(port, "POST", "/trace?meter=Meter%20A&enabled=0", bearer);
   EXPECT_EQ(off.status, 200);
   EXPECT_EQ(off.body, "frame trace off for meter 'Meter A'\n");
   // Off means off: two more good reads later, no frame was traced after the answer.
@@ -273,9 +285,9 @@ TEST(HealthEndpoint, HealthMetricsAndTraceOfARunningGateway) {
     return sample(http(port, "GET", "/metrics").body, reads_ok).value_or(0) >= reads_when_off + 2;
   }));
   EXPECT_EQ(traced(), traced_when_off) << gateway->log();
-  EXPECT_EQ(http(port, "POST", "/trace?meter=Nobody&enabled=1").status, 404);
+  EXPECT_EQ(http(port, "POST", "/trace?meter=Nobody&enabled=1", bearer).status, 404);
   EXPECT_EQ(http(port, "GET", "/trace?meter=Meter+A&enabled=1").status, 405);
-  EXPECT_EQ(http(port, "POST", "/trace?meter=Meter+A&enabled=maybe").status, 400);
+  EXPECT_EQ(http(port, "POST", "/trace?meter=Meter+A&enabled=maybe", bearer).status, 400);
 
   // The broker goes away: unhealthy, and the body says why.
   broker.stop();
@@ -337,6 +349,10 @@ TEST(HealthEndpoint, ARefusedTokenIsUnhealthyWithTheReasonWhileTheGatewayKeepsRu
   EXPECT_NE(health.body.find("thingsboard.security.username/password"), std::string::npos)
       << health.body;
   EXPECT_NE(health.body.find("retrying"), std::string::npos) << health.body;
+  // No health.traceTokenFile: POST /trace is off, whoever asks.
+  const auto trace = http(port, "POST", "/trace?meter=Meter+A&enabled=1");
+  EXPECT_EQ(trace.status, 403) << trace.body;
+  EXPECT_NE(trace.body.find("health.traceTokenFile"), std::string::npos) << trace.body;
   EXPECT_TRUE(gateway.running());
   ASSERT_TRUE(gateway.signal(SIGTERM));
   ASSERT_TRUE(eventually([&] { return gateway.exit_status().has_value(); }, 30s));

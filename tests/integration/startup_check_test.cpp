@@ -45,7 +45,7 @@ class StartupCheck : public ::testing::Test {
   }
   test::CommandResult validate() {
     return test::run_command("cd '" + dir_.path().string() + "' && " + kBinary + " validate -c '" +
-                             dir_.path().string() + "' 2>&1");
+                             dir_.path().string() + "'" + test::kValidateAsMe + " 2>&1");
   }
   // The problem run printed ("dlmsgw run: <problem>"), which validate must print too.
   static std::string run_problem(const std::string& output) {

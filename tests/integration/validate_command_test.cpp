@@ -3,6 +3,7 @@
 // against a real mosquitto and real simulator meters (exit status 0 or 1 and the table rows).
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,7 +80,8 @@ class ValidateCommand : public ::testing::Test {
   }
 
   test::CommandResult validate(const std::string& extra = "") {
-    return test::run_command(kBinary + " validate -c '" + dir_.path().string() + "' " + extra +
+    const std::string as = extra.find("--as-user") == std::string::npos ? test::kValidateAsMe : "";
+    return test::run_command(kBinary + " validate -c '" + dir_.path().string() + "' " + extra + as +
                              " 2>&1");
   }
 
@@ -227,19 +229,93 @@ TEST_F(ValidateCommand, SecretFileReadableByEveryoneIsRefused) {
   EXPECT_EQ(result.exit_status, 2) << result.output;
   EXPECT_NE(result.output.find(
                 yaml_path() + ":5: thingsboard.security.accessTokenFile: access token file " +
-                token.string() + " is readable by every user (protect it with: " + "chmod 600 " +
-                token.string() + ")"),
+                token.string() + " is readable by every user (protect it with: chmod o-rwx " +
+                token.string() + "; secret files are 0600 owned by the service user or 0640 " +
+                "root:dlmsgw)"),
             std::string::npos)
       << result.output;
 
-  ::chmod(token.c_str(), 0640);  // group-readable: a warning only
-  const auto warned = validate();
-  EXPECT_EQ(warned.exit_status, 0) << warned.output;
-  EXPECT_NE(warned.output.find("warning: " + yaml_path() +
-                               ":5: thingsboard.security.accessTokenFile: access token file " +
-                               token.string() + " is readable by its group (consider chmod 600)"),
+  ::chmod(token.c_str(), 0640);  // group-readable, as the package installs: the one rule allows it
+  const auto allowed = validate();
+  EXPECT_EQ(allowed.exit_status, 0) << allowed.output;
+  EXPECT_EQ(allowed.output.find("readable by"), std::string::npos) << allowed.output;
+}
+
+// Issue 20 item 5: run as root, validate approved a token file the service user cannot read (the
+// unit then exited 2 and stayed down). --as-user checks the files as that user sees them.
+TEST_F(ValidateCommand, AsUserChecksTheFilesAsThatUserSeesThem) {
+  write(replace(kGatewayYaml, "accessToken: token", "accessTokenFile: gateway.token"),
+        kConnectorJson);
+  const auto token = dir_.path() / "gateway.token";
+  write_file(token, "t\n");
+  ::chmod(token.c_str(), 0600);
+
+  const auto unknown = validate("--as-user no-such-user-of-dlmsgw");
+  EXPECT_EQ(unknown.exit_status, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("--as-user no-such-user-of-dlmsgw: no such user"),
             std::string::npos)
-      << warned.output;
+      << unknown.output;
+
+  // Oneself needs no privilege.
+  const passwd* self = ::getpwuid(::geteuid());
+  ASSERT_NE(self, nullptr);
+  const std::string me = self->pw_name;
+  const auto own = validate("--as-user " + me);
+  EXPECT_EQ(own.exit_status, 0) << own.output;
+  EXPECT_NE(own.output.find("checked as user " + me + " (uid "), std::string::npos) << own.output;
+
+  if (::geteuid() != 0) {
+    const auto refused = validate("--as-user nobody");
+    EXPECT_EQ(refused.exit_status, 2) << refused.output;
+    EXPECT_NE(refused.output.find("needs root"), std::string::npos) << refused.output;
+    GTEST_SKIP() << "checking as another user needs root: only the unprivileged part ran";
+  }
+  if (::getpwnam("nobody") == nullptr) GTEST_SKIP() << "no user 'nobody' here";
+  // The files as the package leaves them for root: the directory and the configuration readable
+  // by all, the token root's alone.
+  fs::permissions(dir_.path(), fs::perms::owner_all | fs::perms::group_read |
+                                   fs::perms::group_exec | fs::perms::others_read |
+                                   fs::perms::others_exec);
+  ::chmod(yaml_path().c_str(), 0644);
+  ::chmod(json_path().c_str(), 0644);
+  EXPECT_EQ(validate().exit_status, 0);  // as root: approved
+  const auto as_nobody = validate("--as-user nobody");
+  EXPECT_EQ(as_nobody.exit_status, 2) << as_nobody.output;
+  EXPECT_NE(as_nobody.output.find(yaml_path() +
+                                  ":5: thingsboard.security.accessTokenFile: access token file " +
+                                  token.string() + " cannot be read: Permission denied"),
+            std::string::npos)
+      << as_nobody.output;
+  EXPECT_NE(as_nobody.output.find("checked as user nobody"), std::string::npos);
+}
+
+// Issue 20 item 5: a storage path the unit cannot write under ProtectSystem=strict passed
+// validate and the service restart-looped. With a state directory (the unit's, or the one
+// --as-user stands in), a database outside it is said.
+TEST_F(ValidateCommand, StorageOutsideTheStateDirectoryIsWarnedAbout) {
+  const auto state = dir_.path() / "state";
+  fs::create_directories(state);
+  write(replace(
+            kGatewayYaml, "  type: memory\n",
+            "  type: sqlite\n  data_file_path: " + (dir_.path() / "elsewhere.db").string() + "\n"),
+        kConnectorJson);
+  const auto outside =
+      test::run_command("STATE_DIRECTORY='" + state.string() + "' " + kBinary + " validate -c '" +
+                        dir_.path().string() + "'" + test::kValidateAsMe + " 2>&1");
+  EXPECT_EQ(outside.exit_status, 0) << outside.output;
+  EXPECT_NE(outside.output.find("warning: " + yaml_path() + ": storage.data_file_path: " +
+                                (dir_.path() / "elsewhere.db").string() +
+                                " is outside the state directory " + state.string()),
+            std::string::npos)
+      << outside.output;
+  // A relative path resolves under the state directory: nothing to say.
+  write(replace(kGatewayYaml, "  type: memory\n", "  type: sqlite\n  data_file_path: q.db\n"),
+        kConnectorJson);
+  const auto inside =
+      test::run_command("STATE_DIRECTORY='" + state.string() + "' " + kBinary + " validate -c '" +
+                        dir_.path().string() + "'" + test::kValidateAsMe + " 2>&1");
+  EXPECT_EQ(inside.exit_status, 0) << inside.output;
+  EXPECT_EQ(inside.output.find("state directory"), std::string::npos) << inside.output;
 }
 
 TEST_F(ValidateCommand, MissingTokenFile) {
@@ -302,8 +378,8 @@ TEST_F(ValidateCommand, ReportsEveryProblemNotOnlyTheFirst) {
 
 TEST_F(ValidateCommand, JsonReport) {
   write(replace(kGatewayYaml, "port: 1883", "port: 0"), kConnectorJson);
-  const auto result =
-      test::run_command(kBinary + " validate --json -c '" + dir_.path().string() + "'");
+  const auto result = test::run_command(kBinary + " validate --json -c '" + dir_.path().string() +
+                                        "'" + test::kValidateAsMe);
   EXPECT_EQ(result.exit_status, 2);
   const auto report = nlohmann::json::parse(result.output, nullptr, false);
   ASSERT_TRUE(report.is_object()) << result.output;
@@ -396,9 +472,10 @@ TEST_F(ValidateCommand, TlsFilesAreCheckedAMissingCaAndAWorldReadableKeyAreRefus
                                 " cannot be read: No such file or directory"),
             std::string::npos)
       << refused.output;
-  EXPECT_NE(refused.output.find("thingsboard.security.privateKey: file " + key.string() +
-                                " is readable by every user (protect it with: chmod 600"),
-            std::string::npos)
+  EXPECT_NE(
+      refused.output.find("thingsboard.security.privateKey: private key file " + key.string() +
+                          " is readable by every user (protect it with: chmod o-rwx"),
+      std::string::npos)
       << refused.output;
 
   write_file(ca, "ca");

@@ -160,7 +160,8 @@ done
 "$root/usr/bin/dlmsgw" --version >/dev/null || fail "the installed dlmsgw --version failed"
 unit=$root/lib/systemd/system/dlmsgw.service
 for setting in Type=notify WatchdogSec= User=dlmsgw StateDirectory=dlmsgw RestartForceExitStatus=75 \
-  'ExecReload=/bin/kill -HUP $MAINPID'; do
+  'ExecReload=/bin/kill -HUP $MAINPID' PrivateUsers=yes PrivateMounts=yes UMask=0077 MemoryMax= \
+  TasksMax= IPAddressDeny=any IPAddressAllow=localhost; do
   grep -q "^$setting" "$unit" || fail "the unit has no $setting"
 done
 
@@ -180,12 +181,21 @@ if [[ $mode == root ]]; then
     # A machine run by systemd: postinst started the service; this test runs its own copy.
     systemctl stop dlmsgw.service || true
   fi
+  dropin=/etc/systemd/system/dlmsgw.service.d/allowed-networks.conf
+  grep -q '^IPAddressAllow=any' "$dropin" ||
+    fail "postinst did not create $dropin allowing the networks the unit otherwise denies"
   if command -v systemd-analyze >/dev/null; then
+    # With the drop-in: the unit and the networks it allows, as systemd will load them.
     systemd-analyze verify /lib/systemd/system/dlmsgw.service >"$work/verify.log" 2>&1 ||
       fail "systemd-analyze verify: $(cat "$work/verify.log")"
   fi
+  # validate run by root checks the files as the service user sees them (issue 20 item 5).
+  "$root/usr/bin/dlmsgw" validate -c /etc/dlmsgw >"$work/validate.log" 2>&1 ||
+    fail "validate -c /etc/dlmsgw (as root) refused the installed configuration: $(cat "$work/validate.log")"
+  grep -q '^checked as user dlmsgw ' "$work/validate.log" ||
+    fail "validate as root did not check as the service user: $(cat "$work/validate.log")"
   run_as=(setpriv --reuid=dlmsgw --regid=dlmsgw --init-groups --)
-  log "postinst checks passed (user, group, ownership, enabled unit)"
+  log "postinst checks passed (user, group, ownership, enabled unit, validate as dlmsgw)"
 fi
 
 # The command line of the unit.
@@ -302,7 +312,8 @@ if [[ $mode == root ]]; then
   ! getent passwd dlmsgw >/dev/null || fail "the user dlmsgw is still there after purge"
   ! getent group dlmsgw >/dev/null || fail "the group dlmsgw is still there after purge"
   for path in /usr/bin/dlmsgw /etc/dlmsgw /var/lib/dlmsgw /lib/systemd/system/dlmsgw.service \
-    /etc/systemd/system/multi-user.target.wants/dlmsgw.service /etc/systemd/system/dlmsgw.service; do
+    /etc/systemd/system/multi-user.target.wants/dlmsgw.service /etc/systemd/system/dlmsgw.service \
+    /etc/systemd/system/dlmsgw.service.d; do
     [[ ! -e $path && ! -L $path ]] || fail "$path is still there after purge"
   done
   log "purged: no user, group, files or unit left"

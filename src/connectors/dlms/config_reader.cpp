@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "gateway/config/secret_file.hpp"
+
 namespace dlmsgw::connectors::dlms {
 
 std::string ConfigReader::join(const std::string& path, std::string_view key) {
@@ -161,30 +163,14 @@ Expected<std::chrono::milliseconds> ConfigReader::minutes(const Json& node,
 Expected<std::string> ConfigReader::read_secret_file(const std::string& path,
                                                      const std::string& file_name,
                                                      const std::string& what) {
-  std::filesystem::path secret_path(file_name);
-  if (secret_path.is_relative()) {
-    const auto dir = std::filesystem::path(file_).parent_path();
-    if (!dir.empty()) secret_path = dir / secret_path;
-  }
-  const std::string shown = secret_path.string();
-  struct stat info {};
-  if (::stat(secret_path.c_str(), &info) != 0) {
-    return error(path, what + " file " + shown + " cannot be read: " + std::strerror(errno));
-  }
-  if ((info.st_mode & S_IROTH) != 0) {
-    return error(path, what + " file " + shown +
-                           " is readable by every user (protect it with: chmod 600 " + shown + ")");
-  }
-  if ((info.st_mode & S_IRGRP) != 0) {
-    warn(path, what + " file " + shown + " is readable by its group (consider chmod 600)");
-  }
-  std::ifstream in(secret_path);
-  if (!in) return error(path, what + " file " + shown + " cannot be read");
-  std::stringstream content;
-  content << in.rdbuf();
-  auto secret = content.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  if (secret.empty()) return error(path, what + " file " + shown + " is empty");
+  // The rule of every secret file (gateway/config/secret_file.hpp), systemd credentials included.
+  const char* credentials = std::getenv("CREDENTIALS_DIRECTORY");
+  auto secret_path = gateway::secret_path(
+      file_name, file_,
+      credentials != nullptr ? std::optional<std::string>(credentials) : std::nullopt);
+  if (!secret_path) return error(path, secret_path.error().message);
+  auto secret = gateway::read_secret_file(*secret_path, what);
+  if (!secret) return error(path, secret.error().message);
   return secret;
 }
 

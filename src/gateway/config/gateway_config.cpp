@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "gateway/config/secret_file.hpp"
 #include "gateway/storage/memory_queue.hpp"
 #include "gateway/storage/sqlite_queue.hpp"
 #include "gateway/uplink/rate_limit.hpp"
@@ -21,8 +22,13 @@ namespace {
 // Reads one YAML document with positions, collecting warnings; every error names file:line.
 class Reader {
  public:
-  Reader(std::string file, std::vector<std::string>& warnings)
-      : file_(std::move(file)), warnings_(warnings) {}
+  Reader(std::string file, std::vector<std::string>& warnings,
+         std::optional<std::string> credentials_directory,
+         std::optional<std::filesystem::path> state_directory)
+      : file_(std::move(file)),
+        warnings_(warnings),
+        credentials_directory_(std::move(credentials_directory)),
+        state_directory_(std::move(state_directory)) {}
 
   [[nodiscard]] std::string at(const YAML::Node& node) const {
     const auto mark = node.Mark();
@@ -95,41 +101,26 @@ class Reader {
   }
 
   const std::string& file() const { return file_; }
+  const std::optional<std::string>& credentials_directory() const { return credentials_directory_; }
+  const std::optional<std::filesystem::path>& state_directory() const { return state_directory_; }
 
  private:
   std::string file_;
   std::vector<std::string>& warnings_;
+  std::optional<std::string> credentials_directory_;
+  std::optional<std::filesystem::path> state_directory_;
 };
 
-// A secret in a file: must be readable only by the owner (refused when others can read it,
-// warned when the group can). `where` starts every message ("tb_gateway.yaml:7:
-// thingsboard.security.accessTokenFile: ").
-Expected<std::string> read_secret(const std::filesystem::path& path, const std::string& what,
-                                  std::vector<std::string>& warnings, const std::string& where) {
-  const auto fail = [&](const std::string& problem) {
-    return make_error(ErrorCode::invalid_argument,
-                      where + what + " file " + path.string() + " " + problem);
-  };
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
-    return fail(std::string("cannot be read: ") + std::strerror(errno) +
-                " (the path is relative to the configuration file)");
-  }
-  if ((info.st_mode & S_IROTH) != 0) {
-    return fail("is readable by every user (protect it with: chmod 600 " + path.string() + ")");
-  }
-  if ((info.st_mode & S_IRGRP) != 0) {
-    warnings.push_back(where + what + " file " + path.string() +
-                       " is readable by its group (consider chmod 600)");
-  }
-  std::ifstream in(path);
-  if (!in) return fail(std::string("cannot be read: ") + std::strerror(errno));
-  std::stringstream content;
-  content << in.rdbuf();
-  auto secret = content.str();
-  if (!secret.empty() && secret.back() == '\n') secret.pop_back();
-  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-  if (secret.empty()) return fail("is empty");
+// A secret in a file (secret_file.hpp has the rule). `written` is the path as given, relative
+// to `file`; `where` starts every message ("tb_gateway.yaml:7: thingsboard.security.KEY: ").
+Expected<std::string> read_secret(const std::string& written, const std::string& file,
+                                  const std::string& what,
+                                  const std::optional<std::string>& credentials_directory,
+                                  const std::string& where) {
+  auto path = secret_path(written, file, credentials_directory);
+  if (!path) return make_error(ErrorCode::invalid_argument, where + path.error().message);
+  auto secret = read_secret_file(*path, what);
+  if (!secret) return make_error(ErrorCode::invalid_argument, where + secret.error().message);
   return secret;
 }
 
@@ -140,6 +131,23 @@ std::filesystem::path relative_to(const std::string& file, const std::string& va
     if (!dir.empty()) path = dir / path;
   }
   return path;
+}
+
+// systemd's StateDirectory ($STATE_DIRECTORY, the first when it lists several), if any.
+std::optional<std::filesystem::path> state_directory(const Environment& environment) {
+  const auto state = environment("STATE_DIRECTORY");
+  if (!state || state->empty()) return std::nullopt;
+  return std::filesystem::path(state->substr(0, state->find(':')));
+}
+
+// A relative storage path is relative to the service's state directory when it has one: the only
+// place a unit with ProtectSystem=strict may write (next to the configuration, /etc/dlmsgw, it
+// restart-looped). Without systemd, relative to the configuration file.
+std::filesystem::path storage_path(const std::string& value, const std::string& file,
+                                   const std::optional<std::filesystem::path>& state) {
+  const std::filesystem::path path(value);
+  if (path.is_relative() && state) return *state / path;
+  return relative_to(file, value);
 }
 
 Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayConfig& config) {
@@ -171,9 +179,10 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
   }
   if (const auto file = node["accessTokenFile"]) {
     DLMSGW_TRY_ASSIGN(const auto path, reader.text(file, p + "accessTokenFile"));
-    DLMSGW_TRY_ASSIGN(security.access_token,
-                      read_secret(relative_to(reader.file(), path), "access token", config.warnings,
-                                  reader.at(file) + ": " + p + "accessTokenFile: "));
+    DLMSGW_TRY_ASSIGN(
+        security.access_token,
+        read_secret(path, reader.file(), "access token", reader.credentials_directory(),
+                    reader.at(file) + ": " + p + "accessTokenFile: "));
     security.credentials_source = "the access token file " + path;
   }
   DLMSGW_TRY(field("username", security.username));
@@ -186,7 +195,7 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
   if (const auto file = node["passwordFile"]) {
     DLMSGW_TRY_ASSIGN(const auto path, reader.text(file, p + "passwordFile"));
     DLMSGW_TRY_ASSIGN(security.password,
-                      read_secret(relative_to(reader.file(), path), "password", config.warnings,
+                      read_secret(path, reader.file(), "password", reader.credentials_directory(),
                                   reader.at(file) + ": " + p + "passwordFile: "));
   }
   DLMSGW_TRY(field("clientId", security.client_id));
@@ -205,9 +214,17 @@ Expected<void> parse_security(Reader& reader, const YAML::Node& node, GatewayCon
                         "type tlsPrivateKey needs cert and privateKey (the client certificate "
                         "and its key, mutual TLS)");
   }
-  if (!ca.empty()) security.ca_cert = relative_to(reader.file(), ca).string();
-  if (!cert.empty()) security.cert = relative_to(reader.file(), cert).string();
-  if (!key.empty()) security.private_key = relative_to(reader.file(), key).string();
+  const auto tls_file = [&](const char* name, const std::string& written,
+                            std::string& out) -> Expected<void> {
+    if (written.empty()) return {};
+    auto path = secret_path(written, reader.file(), reader.credentials_directory());
+    if (!path) return reader.error(node[name], p + name, path.error().message);
+    out = path->string();
+    return {};
+  };
+  DLMSGW_TRY(tls_file("caCert", ca, security.ca_cert));
+  DLMSGW_TRY(tls_file("cert", cert, security.cert));
+  DLMSGW_TRY(tls_file("privateKey", key, security.private_key));
   return {};
 }
 
@@ -330,7 +347,7 @@ Expected<void> parse_storage(Reader& reader, const YAML::Node& node, GatewayConf
   }
   if (const auto path = node["data_file_path"]) {
     DLMSGW_TRY_ASSIGN(const auto value, reader.text(path, p + "data_file_path"));
-    storage.data_file_path = relative_to(reader.file(), value);
+    storage.data_file_path = storage_path(value, reader.file(), reader.state_directory());
   }
   if (const auto max = node["max_records_count"]) {
     DLMSGW_TRY_ASSIGN(const auto value, reader.integer(max, p + "max_records_count", 0, INT64_MAX,
@@ -409,6 +426,22 @@ Expected<void> parse_health(Reader& reader, const YAML::Node& node, GatewayConfi
     DLMSGW_TRY_ASSIGN(const auto value, reader.integer(port, p + "port", 0, 65535,
                                                        "a port number (0-65535; 0: any free one)"));
     health.port = static_cast<std::uint16_t>(value);
+  }
+  if (const auto names = node["hostNames"]) {
+    if (!names.IsSequence()) {
+      return reader.error(names, p + "hostNames", "expected a list of names ([gw1.example.net])");
+    }
+    for (const auto& name : names) {
+      DLMSGW_TRY_ASSIGN(auto value, reader.text(name, p + "hostNames"));
+      health.host_names.push_back(std::move(value));
+    }
+  }
+  if (const auto file = node["traceTokenFile"]) {
+    DLMSGW_TRY_ASSIGN(const auto path, reader.text(file, p + "traceTokenFile"));
+    DLMSGW_TRY_ASSIGN(
+        health.trace_token,
+        read_secret(path, reader.file(), "trace token", reader.credentials_directory(),
+                    reader.at(file) + ": " + p + "traceTokenFile: "));
   }
   return {};
 }
@@ -530,29 +563,95 @@ Expected<void> apply_environment(GatewayConfig& config, const Environment& envir
     }
     config.max_payload_size_bytes = size;
   }
+  // A variable set but empty is refused like the empty key it replaces, never taken as "unset".
+  const auto text = [&](const char* name, const char* key) -> Expected<std::optional<std::string>> {
+    auto v = env(name);
+    if (v && v->empty()) {
+      return bad(name, *v, std::string("a value (it is empty: unset it to use ") + key + ")");
+    }
+    return v;
+  };
+  const auto credentials = env("CREDENTIALS_DIRECTORY");
+  const auto secret = [&](const char* name, const char* what) -> Expected<std::string> {
+    return read_secret(*env(name), "", what, credentials,
+                       std::string("environment ") + name + ": ");
+  };
   auto& security = config.security;
-  if (auto v = env("TB_GW_ACCESS_TOKEN")) {
-    security.access_token = *v;
+  const auto p = "thingsboard.security.";
+  DLMSGW_TRY_ASSIGN(const auto token,
+                    text("TB_GW_ACCESS_TOKEN", "thingsboard.security.accessToken"));
+  DLMSGW_TRY_ASSIGN(const auto token_file,
+                    text("TB_GW_ACCESS_TOKEN_FILE", "thingsboard.security.accessTokenFile"));
+  DLMSGW_TRY_ASSIGN(const auto username, text("TB_GW_USERNAME", "thingsboard.security.username"));
+  DLMSGW_TRY_ASSIGN(const auto password, text("TB_GW_PASSWORD", "thingsboard.security.password"));
+  DLMSGW_TRY_ASSIGN(const auto password_file,
+                    text("TB_GW_PASSWORD_FILE", "thingsboard.security.passwordFile"));
+  // The variables apply after the file: credentials of one kind from the environment replace the
+  // file's credentials of the other kind, which would otherwise win (a token is sent in
+  // preference to a user name).
+  if (token || token_file) {
+    if (!security.username.empty() || security.password) {
+      config.warnings.push_back(std::string("environment TB_GW_ACCESS_TOKEN") +
+                                (token_file ? "_FILE" : "") + " replaces " + p +
+                                "username/password of the file");
+    }
+    security.username.clear();
+    security.password.reset();
+  }
+  if (username && !token && !token_file) {
+    if (!security.access_token.empty()) {
+      config.warnings.push_back(std::string("environment TB_GW_USERNAME replaces ") + p +
+                                "accessToken of the file");
+    }
+    security.access_token.clear();
+  }
+  if (token) {
+    security.access_token = *token;
     security.credentials_source = "the environment variable TB_GW_ACCESS_TOKEN";
   }
-  if (auto v = env("TB_GW_ACCESS_TOKEN_FILE")) {
-    DLMSGW_TRY_ASSIGN(security.access_token, read_secret(*v, "access token", config.warnings,
-                                                         "environment TB_GW_ACCESS_TOKEN_FILE: "));
-    security.credentials_source = "the access token file " + *v + " (TB_GW_ACCESS_TOKEN_FILE)";
+  if (token_file) {
+    DLMSGW_TRY_ASSIGN(security.access_token, secret("TB_GW_ACCESS_TOKEN_FILE", "access token"));
+    security.credentials_source =
+        "the access token file " + *token_file + " (TB_GW_ACCESS_TOKEN_FILE)";
   }
-  if (auto v = env("TB_GW_USERNAME")) {
-    security.username = *v;
-    security.credentials_source = "TB_GW_USERNAME/TB_GW_PASSWORD";
+  if (username) {
+    security.username = *username;
+    if (security.access_token.empty()) {
+      security.credentials_source = "TB_GW_USERNAME/TB_GW_PASSWORD";
+    }
   }
-  if (auto v = env("TB_GW_PASSWORD")) security.password = *v;
-  if (auto v = env("TB_GW_PASSWORD_FILE")) {
-    DLMSGW_TRY_ASSIGN(security.password, read_secret(*v, "password", config.warnings,
-                                                     "environment TB_GW_PASSWORD_FILE: "));
+  if (password) security.password = *password;
+  if (password_file) {
+    DLMSGW_TRY_ASSIGN(security.password, secret("TB_GW_PASSWORD_FILE", "password"));
   }
-  if (auto v = env("TB_GW_CLIENT_ID")) security.client_id = *v;
-  if (auto v = env("TB_GW_CA_CERT")) security.ca_cert = *v;
-  if (auto v = env("TB_GW_CERT")) security.cert = *v;
-  if (auto v = env("TB_GW_PRIVATE_KEY")) security.private_key = *v;
+  if ((token || token_file) && (username || password || password_file)) {
+    config.warnings.push_back(
+        "environment: TB_GW_ACCESS_TOKEN and TB_GW_USERNAME/TB_GW_PASSWORD are both set: the "
+        "access token is used, the user name and password are not (unset one kind)");
+  } else if (!security.access_token.empty() && (password || password_file)) {
+    config.warnings.push_back(std::string("environment TB_GW_PASSWORD") +
+                              (password_file ? "_FILE" : "") + " is not used: the access token (" +
+                              p + "accessToken) is sent instead (set TB_GW_USERNAME too)");
+  }
+  DLMSGW_TRY_ASSIGN(const auto client_id, text("TB_GW_CLIENT_ID", "thingsboard.security.clientId"));
+  if (client_id) security.client_id = *client_id;
+  const struct {
+    const char* name;
+    const char* key;
+    std::string& out;
+  } tls_files[] = {{"TB_GW_CA_CERT", "thingsboard.security.caCert", security.ca_cert},
+                   {"TB_GW_CERT", "thingsboard.security.cert", security.cert},
+                   {"TB_GW_PRIVATE_KEY", "thingsboard.security.privateKey", security.private_key}};
+  for (const auto& [name, key, out] : tls_files) {
+    DLMSGW_TRY_ASSIGN(const auto value, text(name, key));
+    if (!value) continue;
+    auto path = secret_path(*value, "", credentials);
+    if (!path) {
+      return make_error(ErrorCode::invalid_argument,
+                        std::string("environment ") + name + ": " + path.error().message);
+    }
+    out = path->string();
+  }
   if (auto v = env("TB_GW_STORAGE_TYPE")) {
     if (*v == "memory") {
       config.storage.type = StorageType::memory;
@@ -564,7 +663,7 @@ Expected<void> apply_environment(GatewayConfig& config, const Environment& envir
   }
   if (auto v = env("TB_GW_STORAGE_PATH")) {
     if (v->empty()) return bad("TB_GW_STORAGE_PATH", *v, "a file path (it is empty)");
-    config.storage.data_file_path = *v;
+    config.storage.data_file_path = storage_path(*v, "", state_directory(environment));
   }
   if (security.cert.empty() != security.private_key.empty()) {
     return make_error(ErrorCode::invalid_argument,
@@ -621,7 +720,7 @@ const std::vector<ConfigKeySection>& gateway_config_keys() {
       {"connectors[]",
        {"name", "type", "configuration"},
        {"class", "useGRPC", "configurationJson"}},
-      {"health", {"enabled", "host", "port"}, {}},
+      {"health", {"enabled", "host", "port", "hostNames", "traceTokenFile"}, {}},
       // logging.levels holds component names, checked by parse_logging.
       {"logging", {"level", "levels"}, {}},
   };
@@ -637,10 +736,9 @@ namespace {
 void default_to_disk(StorageConfig& storage, const std::string& file_name,
                      const Environment& environment) {
   storage.type = StorageType::sqlite;
-  const auto state = environment("STATE_DIRECTORY");
   // systemd lists several directories colon-separated when the unit names several.
-  if (state && !state->empty()) {
-    storage.data_file_path = std::filesystem::path(state->substr(0, state->find(':'))) / "data.db";
+  if (const auto state = state_directory(environment)) {
+    storage.data_file_path = *state / "data.db";
   } else {
     storage.data_file_path = relative_to(file_name, "data/data.db");
   }
@@ -659,7 +757,8 @@ Expected<GatewayConfig> parse(std::string_view text, const std::string& file_nam
     return make_error(ErrorCode::malformed, file_name + ":" + std::to_string(e.mark.line + 1) +
                                                 ": not valid YAML/JSON: " + e.msg);
   }
-  Reader reader(file_name, config.warnings);
+  Reader reader(file_name, config.warnings, environment("CREDENTIALS_DIRECTORY"),
+                state_directory(environment));
   // True when parsing goes on after `result` (it succeeded, or errors are being collected).
   std::optional<Error> first;
   const KeepGoing keep_going = [&](Expected<void> result) {

@@ -30,6 +30,8 @@
 //     enabled: true
 //     host: 127.0.0.1                  # a numeric IPv4/IPv6 address (0.0.0.0: every interface)
 //     port: 9110                       # 0: a free port, logged at start
+//     hostNames: [gw1.example.net]     # Host header names accepted besides IPs and localhost
+//     traceTokenFile: trace-token      # POST /trace needs this bearer token; absent: POST off
 //   logging:                           # dlmsgw's own (`dlmsgw run --log-level` wins over level)
 //     level: info                      # trace, debug, info, warn, error, critical, off
 //     levels: {uplink: debug}          # per component: gateway, uplink, mqtt, storage,
@@ -105,6 +107,10 @@ struct HealthEndpointConfig {
   bool enabled = true;
   std::string host = "127.0.0.1";  // loopback: metrics are nobody else's business by default
   std::uint16_t port = 9110;       // 0: the system picks one
+  // Names a scraper may use in the Host header besides IP addresses and localhost.
+  std::vector<std::string> host_names;
+  // From traceTokenFile: POST /trace needs "Authorization: Bearer <token>"; empty: POST /trace off.
+  std::string trace_token;
 };
 
 // Log levels: spdlog level names. `levels` holds per-component overrides, by logger name.
