@@ -126,6 +126,7 @@ asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> chann
   if (trace_) channel_->set_trace(trace_);
   scalers_.clear();
   cipher_.reset();
+  resync_needed_ = false;
   touch();
   if (auto linked = co_await channel_->open(); !linked) {
     co_await channel_->close();
@@ -331,9 +332,11 @@ Expected<Bytes> Session::unprotect(const Bytes& apdu) {
 }
 
 Error Session::lost(Error error) {
+  // A request that timed out may still be answered: the next one re-synchronises first.
+  if (error.code == ErrorCode::timeout) resync_needed_ = true;
   // The peer closed or reset the connection, or the link is gone (DM, FRMR): the association
   // is over. A timeout is not: HDLC recovers from it on the next request, and a late answer is
-  // dropped by its invoke id.
+  // dropped by its invoke id or, having none, by the re-synchronisation before the next request.
   if (error.code == ErrorCode::connection_closed || error.code == ErrorCode::io_error ||
       !channel_->is_open()) {
     open_ = false;
@@ -341,12 +344,10 @@ Error Session::lost(Error error) {
   return error;
 }
 
-asio::awaitable<Expected<xdlms::Apdu>> Session::exchange(const Bytes& request,
-                                                         xdlms::InvokeIdAndPriority invoke) {
+asio::awaitable<Expected<void>> Session::send_request(const Bytes& request) {
   if (!channel_) co_return make_error(ErrorCode::protocol_state, "session is not open");
-  const bool ciphered = cipher_ && settings_.security != Security::none;
   Bytes wire = request;
-  if (ciphered) {
+  if (cipher_ && settings_.security != Security::none) {
     auto sealed = protect(request);
     if (!sealed) co_return sealed.error();
     wire = std::move(*sealed);
@@ -354,25 +355,96 @@ asio::awaitable<Expected<xdlms::Apdu>> Session::exchange(const Bytes& request,
   ++stats_.requests;
   touch();
   if (auto sent = co_await channel_->send(wire); !sent) co_return lost(sent.error());
-  for (int stale = 0; stale <= kMaxStaleResponses; ++stale) {
-    auto answer = co_await channel_->receive();
-    if (!answer) co_return lost(answer.error());
-    touch();
-    Bytes plain = std::move(*answer);
-    if (!plain.empty() && security::describe_ciphered_tag(plain.front())) {
-      if (!cipher_) {
-        co_return make_error(ErrorCode::protocol_state,
-                             "ciphered answer on an association without security");
-      }
-      auto opened = unprotect(plain);
-      if (!opened) co_return opened.error();
-      plain = std::move(*opened);
-    } else if (ciphered && !plain.empty() && plain.front() != xdlms::kExceptionResponseTag) {
-      co_return make_error(ErrorCode::crypto,
-                           "plain answer on a ciphered association (downgrade refused)");
+  co_return Expected<void>{};
+}
+
+asio::awaitable<Expected<xdlms::Apdu>> Session::receive_answer() {
+  const bool ciphered = cipher_ && settings_.security != Security::none;
+  auto answer = co_await channel_->receive();
+  if (!answer) co_return lost(answer.error());
+  touch();
+  Bytes plain = std::move(*answer);
+  if (!plain.empty() && security::describe_ciphered_tag(plain.front())) {
+    if (!cipher_) {
+      co_return make_error(ErrorCode::protocol_state,
+                           "ciphered answer on an association without security");
     }
-    auto apdu = xdlms::decode_apdu(plain);
+    auto opened = unprotect(plain);
+    if (!opened) co_return opened.error();
+    plain = std::move(*opened);
+  } else if (ciphered && !plain.empty() && plain.front() != xdlms::kExceptionResponseTag) {
+    co_return make_error(ErrorCode::crypto,
+                         "plain answer on a ciphered association (downgrade refused)");
+  }
+  co_return xdlms::decode_apdu(plain);
+}
+
+asio::awaitable<Expected<void>> Session::resynchronise() {
+  // The answer to a request that timed out may still come, and an exception-response or
+  // confirmed-service-error has no invoke id to tell it from the next request's answer. A probe
+  // whose answer does carry one (attribute 1 of the current association, which every LN
+  // association serves) marks where the old answers end: everything before it is dropped. A meter
+  // that does not answer the probe either cannot be told apart from a late one: the connection is
+  // dropped and the caller opens a new one.
+  ++stats_.resyncs;
+  const xdlms::InvokeIdAndPriority invoke = next_invoke();
+  const xdlms::GetRequestNormal probe{
+      invoke,
+      {static_cast<std::uint16_t>(cosem::InterfaceClass::association_ln), kCurrentAssociation, 1},
+      std::nullopt};
+  if (auto sent = co_await send_request(probe.encode()); !sent) {
+    co_return co_await give_up_unsynchronised(sent.error());
+  }
+  // As long as an HDLC request may take in all (the wrapper has no retries of its own): the old
+  // answer is late already.
+  const auto budget = settings_.timeouts.response * (settings_.timeouts.retries + 1);
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  for (int stale = 0; stale <= kMaxStaleResponses; ++stale) {
+    auto answer = co_await receive_answer();
+    if (!answer) {
+      const bool in_time =
+          answer.error().code == ErrorCode::timeout && std::chrono::steady_clock::now() < deadline;
+      if (in_time && channel_->is_open()) continue;
+      if (answer.error().code == ErrorCode::timeout || !channel_->is_open()) {
+        co_return co_await give_up_unsynchronised(answer.error());
+      }
+      ++stats_.stale_responses;  // an old answer we could not even decode
+      continue;
+    }
+    const auto* normal = std::get_if<xdlms::GetResponseNormal>(&*answer);
+    if (normal != nullptr && normal->invoke.invoke_id() == invoke.invoke_id()) {
+      resync_needed_ = false;
+      co_return Expected<void>{};
+    }
+    ++stats_.stale_responses;
+  }
+  co_return co_await give_up_unsynchronised(
+      make_error(ErrorCode::protocol_state,
+                 "more than " + std::to_string(kMaxStaleResponses) + " answers to other requests"));
+}
+
+asio::awaitable<Error> Session::give_up_unsynchronised(const Error& error) {
+  open_ = false;
+  if (channel_) co_await channel_->close();
+  co_return error.with_context(
+      "re-synchronising after a timeout (so that a late answer is not taken for the next "
+      "request's): connection dropped, open it again");
+}
+
+asio::awaitable<Expected<xdlms::Apdu>> Session::exchange(const Bytes& request,
+                                                         xdlms::InvokeIdAndPriority invoke,
+                                                         bool service_errors_as_answers) {
+  if (!channel_) co_return make_error(ErrorCode::protocol_state, "session is not open");
+  if (resync_needed_) {
+    if (auto synced = co_await resynchronise(); !synced) co_return synced.error();
+  }
+  if (auto sent = co_await send_request(request); !sent) co_return sent.error();
+  for (int stale = 0; stale <= kMaxStaleResponses; ++stale) {
+    auto apdu = co_await receive_answer();
     if (!apdu) co_return apdu.error();
+    const bool service_error = std::holds_alternative<xdlms::ExceptionResponse>(*apdu) ||
+                               std::holds_alternative<xdlms::ConfirmedServiceError>(*apdu);
+    if (service_error && service_errors_as_answers) co_return std::move(*apdu);
     if (const auto* exception = std::get_if<xdlms::ExceptionResponse>(&*apdu)) {
       co_return make_error(ErrorCode::rejected, "exception response: " + exception->to_string());
     }

@@ -11,7 +11,10 @@
 //   phase: "meter 'kitchen' 127.0.0.1:3333: AARQ: AARE rejected: authentication failure
 //   (diagnostic 13)", "... GET 1-1:32.7.0 attribute 2: object-undefined (4)".
 // - Requests are serialised (the keep-alive never interleaves with a request); a response whose
-//   invoke id is not the current request's (a late answer to an earlier one) is dropped.
+//   invoke id is not the current request's (a late answer to an earlier one) is dropped. After a
+//   timeout the next request is preceded by a probe GET, and every answer before the probe's (a
+//   late exception-response or confirmed-service-error has no invoke id) is dropped; a meter that
+//   does not answer the probe gets its connection closed (is_open() false), never a wrong answer.
 // - Invoke ids are 4 bits (InvokeIdAndPriority) and wrap 15 -> 0: the request byte is 0xC0..0xCF.
 // - GET with-list is used only when the meter granted multiple-references; otherwise one GET per
 //   object. Long values arrive by block transfer (GetRequestNext until the last block).
@@ -49,6 +52,7 @@ namespace dlmsgw::client {
 struct SessionStats {
   std::uint64_t requests = 0;         // APDUs sent after the AARQ (GET, GET-next, SET, ACTION)
   std::uint64_t stale_responses = 0;  // answers dropped for a wrong invoke id
+  std::uint64_t resyncs = 0;          // re-synchronisations after a timeout
   std::uint64_t keep_alives = 0;
   std::uint64_t scaler_reads = 0;
 };
@@ -142,9 +146,17 @@ class Session {
   asio::awaitable<Expected<void>> authenticate_hls_gmac(const Bytes& client_challenge,
                                                         const Bytes& server_challenge);
   // Sends one request (ciphered when the association is) and returns the answer with its invoke
-  // id; stale answers are dropped.
+  // id; stale answers are dropped. An exception-response or confirmed-service-error is an error
+  // (`rejected`), or with `service_errors_as_answers` returned as the answer.
   asio::awaitable<Expected<xdlms::Apdu>> exchange(const Bytes& request,
-                                                  xdlms::InvokeIdAndPriority invoke);
+                                                  xdlms::InvokeIdAndPriority invoke,
+                                                  bool service_errors_as_answers = false);
+  asio::awaitable<Expected<void>> send_request(const Bytes& request);
+  // The next answer, deciphered and decoded.
+  asio::awaitable<Expected<xdlms::Apdu>> receive_answer();
+  // After a timeout: see the header comment.
+  asio::awaitable<Expected<void>> resynchronise();
+  asio::awaitable<Error> give_up_unsynchronised(const Error& error);
   asio::awaitable<Expected<axdr::Data>> get_unlocked(
       const xdlms::CosemAttributeDescriptor& attribute,
       const std::optional<xdlms::SelectiveAccess>& access);
@@ -177,6 +189,7 @@ class Session {
   std::unique_ptr<ApduChannel> channel_;
   AsyncMutex mutex_;
   bool open_ = false;
+  bool resync_needed_ = false;
   xdlms::InvokeIdAndPriority invoke_;
   xdlms::Conformance conformance_;
   std::uint16_t server_max_pdu_ = 0;
