@@ -72,7 +72,9 @@ std::string describe_get(const xdlms::CosemAttributeDescriptor& attribute) {
 }
 
 Session::Session(ConnectionSettings settings, InvocationCounterStore* counters)
-    : settings_(std::move(settings)), counters_(counters != nullptr ? counters : &own_counters_) {}
+    : settings_(std::move(settings)),
+      counters_(counters != nullptr ? counters : &own_counters_),
+      list_refusals_(std::make_shared<ListRefusals>()) {}
 
 std::string Session::counter_hint() const {
   // A meter that enforces the counter answers a stale one with a bare rejection (often "no
@@ -488,12 +490,28 @@ asio::awaitable<Expected<axdr::Data>> Session::get_unlocked(
   }
   const auto* block = std::get_if<xdlms::GetResponseWithDatablock>(&*answer);
   if (block == nullptr) co_return failure(unexpected(*answer), phase);
-  xdlms::GetBlockReassembler reassembler;
-  auto step = reassembler.feed(*block);
+  auto whole =
+      co_await read_blocks(*block, invoke, xdlms::GetBlockReassembler::Content::one_value, phase);
+  if (!whole) co_return whole.error();
+  co_return std::move(std::get<axdr::Data>(*whole));
+}
+
+asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many(
+    const std::vector<xdlms::CosemAttributeDescriptor>& attributes) {
+  auto guard = co_await mutex_.lock();
+  co_return co_await get_many_unlocked(attributes);
+}
+
+asio::awaitable<Expected<xdlms::GetBlockReassembler::Step>> Session::read_blocks(
+    const xdlms::GetResponseWithDatablock& first, xdlms::InvokeIdAndPriority invoke,
+    xdlms::GetBlockReassembler::Content content, const std::string& phase) {
+  xdlms::GetBlockReassembler reassembler(xdlms::GetBlockReassembler::kDefaultMaxTotalSize, {},
+                                         content);
+  auto step = reassembler.feed(first);
   while (true) {
     if (!step) co_return failure(step.error(), phase + " block transfer");
-    if (auto* value = std::get_if<axdr::Data>(&*step)) co_return std::move(*value);
-    const auto& next = std::get<xdlms::GetRequestNext>(*step);
+    if (!std::holds_alternative<xdlms::GetRequestNext>(*step)) co_return std::move(*step);
+    const auto next = std::get<xdlms::GetRequestNext>(*step);
     auto more = co_await exchange(next.encode(), invoke);
     if (!more)
       co_return failure(more.error(), phase + " block " + std::to_string(next.block_number + 1));
@@ -503,10 +521,44 @@ asio::awaitable<Expected<axdr::Data>> Session::get_unlocked(
   }
 }
 
-asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many(
+asio::awaitable<Expected<std::optional<std::vector<xdlms::GetDataResult>>>> Session::get_with_list(
     const std::vector<xdlms::CosemAttributeDescriptor>& attributes) {
-  auto guard = co_await mutex_.lock();
-  co_return co_await get_many_unlocked(attributes);
+  const xdlms::InvokeIdAndPriority invoke = next_invoke();
+  xdlms::GetRequestWithList request{invoke, {}};
+  for (const auto& attribute : attributes) request.attributes.push_back({attribute, {}});
+  const std::string phase = "GET with-list of " + std::to_string(attributes.size()) +
+                            " attributes from " + attributes.front().instance.to_string();
+  auto answer = co_await exchange(request.encode(), invoke, true);
+  if (!answer) co_return failure(answer.error(), phase);
+  std::vector<xdlms::GetDataResult> results;
+  if (auto* list = std::get_if<xdlms::GetResponseWithList>(&*answer)) {
+    results = std::move(list->results);
+  } else if (const auto* block = std::get_if<xdlms::GetResponseWithDatablock>(&*answer)) {
+    auto whole = co_await read_blocks(*block, invoke,
+                                      xdlms::GetBlockReassembler::Content::result_list, phase);
+    if (!whole) co_return whole.error();
+    results = std::move(std::get<std::vector<xdlms::GetDataResult>>(*whole));
+  } else {
+    // The whole list refused: an exception-response or confirmed-service-error (pdu-too-long,
+    // service-not-allowed), or a single data-access-result where the list's answer belongs.
+    const auto* normal = std::get_if<xdlms::GetResponseNormal>(&*answer);
+    const bool refused_whole =
+        std::holds_alternative<xdlms::ExceptionResponse>(*answer) ||
+        std::holds_alternative<xdlms::ConfirmedServiceError>(*answer) ||
+        (normal != nullptr && std::holds_alternative<xdlms::DataAccessResult>(normal->result));
+    if (!refused_whole) co_return failure(unexpected(*answer), phase);
+    ++stats_.list_refusals;
+    list_refusals_->refuse(attributes, ListRefusals::Clock::now());
+    co_return std::optional<std::vector<xdlms::GetDataResult>>{};
+  }
+  if (results.size() != attributes.size()) {
+    co_return failure(
+        make_error(ErrorCode::malformed, std::to_string(results.size()) + " results for " +
+                                             std::to_string(attributes.size()) + " attributes"),
+        phase);
+  }
+  list_refusals_->accept(attributes);
+  co_return std::optional<std::vector<xdlms::GetDataResult>>(std::move(results));
 }
 
 asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many_unlocked(
@@ -516,36 +568,30 @@ asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many_u
   const bool with_list = conformance_.has(xdlms::ConformanceBit::multiple_references);
   for (std::size_t at = 0; at < attributes.size();) {
     const std::size_t count = with_list ? std::min(kMaxListSize, attributes.size() - at) : 1;
-    if (count == 1) {
-      auto value = co_await get_unlocked(attributes[at], std::nullopt);
+    const auto first = attributes.begin() + static_cast<std::ptrdiff_t>(at);
+    const std::vector<xdlms::CosemAttributeDescriptor> chunk(
+        first, first + static_cast<std::ptrdiff_t>(count));
+    at += count;
+    if (count > 1 && !list_refusals_->refused(chunk, ListRefusals::Clock::now())) {
+      auto listed = co_await get_with_list(chunk);
+      if (!listed) co_return listed.error();
+      if (*listed) {
+        for (std::size_t i = 0; i < count; ++i) {
+          if (const auto* refusal = std::get_if<xdlms::DataAccessResult>(&(**listed)[i])) {
+            results.push_back(failure(refused(*refusal), describe_get(chunk[i])));
+          } else {
+            results.push_back(std::move(std::get<axdr::Data>((**listed)[i])));
+          }
+        }
+        continue;
+      }
+      // Refused as a whole: one GET each below, so that a bad attribute fails alone.
+    }
+    for (const auto& attribute : chunk) {
+      auto value = co_await get_unlocked(attribute, std::nullopt);
       if (!value && value.error().code != ErrorCode::rejected) co_return value.error();
       results.push_back(std::move(value));
-      ++at;
-      continue;
     }
-    const xdlms::InvokeIdAndPriority invoke = next_invoke();
-    xdlms::GetRequestWithList request{invoke, {}};
-    for (std::size_t i = at; i < at + count; ++i) request.attributes.push_back({attributes[i], {}});
-    const std::string phase = "GET with-list of " + std::to_string(count) + " attributes from " +
-                              attributes[at].instance.to_string();
-    auto answer = co_await exchange(request.encode(), invoke);
-    if (!answer) co_return failure(answer.error(), phase);
-    const auto* list = std::get_if<xdlms::GetResponseWithList>(&*answer);
-    if (list == nullptr) co_return failure(unexpected(*answer), phase);
-    if (list->results.size() != count) {
-      co_return failure(
-          make_error(ErrorCode::malformed, std::to_string(list->results.size()) + " results for " +
-                                               std::to_string(count) + " attributes"),
-          phase);
-    }
-    for (std::size_t i = 0; i < count; ++i) {
-      if (const auto* refusal = std::get_if<xdlms::DataAccessResult>(&list->results[i])) {
-        results.push_back(failure(refused(*refusal), describe_get(attributes[at + i])));
-      } else {
-        results.push_back(std::get<axdr::Data>(list->results[i]));
-      }
-    }
-    at += count;
   }
   co_return results;
 }

@@ -17,7 +17,9 @@
 //   does not answer the probe gets its connection closed (is_open() false), never a wrong answer.
 // - Invoke ids are 4 bits (InvokeIdAndPriority) and wrap 15 -> 0: the request byte is 0xC0..0xCF.
 // - GET with-list is used only when the meter granted multiple-references; otherwise one GET per
-//   object. Long values arrive by block transfer (GetRequestNext until the last block).
+//   object. Long values arrive by block transfer (GetRequestNext until the last block), with-list
+//   answers too. A list the meter refuses as a whole (exception-response, confirmed-service-error)
+//   is read one GET per attribute at once and, remembered in ListRefusals, until its retry time.
 // - A register's scaler_unit is read once per association and cached, so a poll of N registers
 //   costs N GETs after the first cycle.
 // - With security, every xDLMS APDU after the AARQ is glo-ciphered (suite 0); invocation counters
@@ -36,6 +38,7 @@
 #include "client/async_mutex.hpp"
 #include "client/connection_settings.hpp"
 #include "client/invocation_counter_store.hpp"
+#include "client/list_refusals.hpp"
 #include "client/meter_value.hpp"
 #include "client/object_list.hpp"
 #include "dlms/axdr/data.hpp"
@@ -44,6 +47,7 @@
 #include "dlms/xdlms/apdu.hpp"
 #include "dlms/xdlms/conformance.hpp"
 #include "dlms/xdlms/cosem_descriptor.hpp"
+#include "dlms/xdlms/get_block_reassembler.hpp"
 #include "dlms/xdlms/invoke_id_and_priority.hpp"
 #include "dlms/xdlms/selective_access.hpp"
 
@@ -53,6 +57,7 @@ struct SessionStats {
   std::uint64_t requests = 0;         // APDUs sent after the AARQ (GET, GET-next, SET, ACTION)
   std::uint64_t stale_responses = 0;  // answers dropped for a wrong invoke id
   std::uint64_t resyncs = 0;          // re-synchronisations after a timeout
+  std::uint64_t list_refusals = 0;    // GET-with-list requests refused as a whole
   std::uint64_t keep_alives = 0;
   std::uint64_t scaler_reads = 0;
 };
@@ -72,6 +77,13 @@ class Session {
     trace_ = std::move(trace);
     if (channel_) channel_->set_trace(trace_);
   }
+
+  // Which GET-with-list requests this meter refused as a whole. A caller that opens several
+  // sessions to one meter in turn (the gateway's worker) hands each the same one.
+  void set_list_refusals(std::shared_ptr<ListRefusals> refusals) {
+    if (refusals) list_refusals_ = std::move(refusals);
+  }
+  [[nodiscard]] const ListRefusals& list_refusals() const { return *list_refusals_; }
 
   // Connects the transport of the settings and opens the association.
   asio::awaitable<Expected<void>> open();
@@ -162,6 +174,13 @@ class Session {
       const std::optional<xdlms::SelectiveAccess>& access);
   asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> get_many_unlocked(
       const std::vector<xdlms::CosemAttributeDescriptor>& attributes);
+  // One GET-with-list; nullopt when the meter refused the list as a whole (then remembered).
+  asio::awaitable<Expected<std::optional<std::vector<xdlms::GetDataResult>>>> get_with_list(
+      const std::vector<xdlms::CosemAttributeDescriptor>& attributes);
+  // Get-Request-Next after `first` until the last block; the value or the list of results.
+  asio::awaitable<Expected<xdlms::GetBlockReassembler::Step>> read_blocks(
+      const xdlms::GetResponseWithDatablock& first, xdlms::InvokeIdAndPriority invoke,
+      xdlms::GetBlockReassembler::Content content, const std::string& phase);
   asio::awaitable<Expected<std::optional<axdr::Data>>> action_unlocked(
       const xdlms::CosemMethodDescriptor& method, const std::optional<axdr::Data>& parameters);
   asio::awaitable<void> close_unlocked();
@@ -194,6 +213,7 @@ class Session {
   xdlms::Conformance conformance_;
   std::uint16_t server_max_pdu_ = 0;
   std::optional<Cipher> cipher_;
+  std::shared_ptr<ListRefusals> list_refusals_;
   std::map<std::pair<std::uint16_t, ObisCode>, cosem::ScalerUnit> scalers_;
   std::chrono::steady_clock::time_point last_activity_{};
   SessionStats stats_;
