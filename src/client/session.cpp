@@ -32,6 +32,9 @@ namespace {
 constexpr int kMaxStaleResponses = 16;
 // GET-with-list requests carry at most this many attributes, to stay well inside PDU limits.
 constexpr std::size_t kMaxListSize = 10;
+// What glo-ciphering adds to an APDU: tag, length (up to 3 bytes), security control byte,
+// invocation counter and the 12-byte authentication tag.
+constexpr std::size_t kCipheringOverhead = 21;
 
 std::optional<xdlms::InvokeIdAndPriority> invoke_of(const xdlms::Apdu& apdu) {
   return std::visit(
@@ -95,6 +98,22 @@ Error Session::too_late(const std::string& phase) const {
                             "not started before its deadline (the session was busy with other "
                             "requests): dropped, not sent to the meter"),
                  phase);
+}
+
+std::size_t Session::wire_size(const Bytes& request) const {
+  if (!cipher_ || settings_.security == Security::none) return request.size();
+  // Tag, length, security control byte, invocation counter and the 12-byte tag (glo-ciphering).
+  return request.size() + kCipheringOverhead;
+}
+
+Expected<void> Session::fits_meter_pdu(const Bytes& request) const {
+  if (server_max_pdu_ == 0 || wire_size(request) <= server_max_pdu_) return {};
+  return make_error(ErrorCode::invalid_argument,
+                    "the request takes " + std::to_string(wire_size(request)) +
+                        " bytes, above the meter's max receive PDU of " +
+                        std::to_string(server_max_pdu_) +
+                        " bytes (its AARE); SET and ACTION in blocks are not supported yet: "
+                        "nothing was sent");
 }
 
 Error Session::failure(const Error& error, const std::string& phase) const {
@@ -561,13 +580,22 @@ asio::awaitable<Expected<std::optional<std::vector<xdlms::GetDataResult>>>> Sess
   co_return std::optional<std::vector<xdlms::GetDataResult>>(std::move(results));
 }
 
+Bytes Session::list_request(const std::vector<xdlms::CosemAttributeDescriptor>& attributes,
+                            std::size_t at, std::size_t count) const {
+  xdlms::GetRequestWithList request{invoke_.next(), {}};
+  for (std::size_t i = at; i < at + count; ++i) request.attributes.push_back({attributes[i], {}});
+  return request.encode();
+}
+
 asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many_unlocked(
     const std::vector<xdlms::CosemAttributeDescriptor>& attributes) {
   std::vector<Expected<axdr::Data>> results;
   results.reserve(attributes.size());
   const bool with_list = conformance_.has(xdlms::ConformanceBit::multiple_references);
   for (std::size_t at = 0; at < attributes.size();) {
-    const std::size_t count = with_list ? std::min(kMaxListSize, attributes.size() - at) : 1;
+    std::size_t count = with_list ? std::min(kMaxListSize, attributes.size() - at) : 1;
+    // A list request the meter could not receive is made shorter (down to single GETs).
+    while (count > 1 && !fits_meter_pdu(list_request(attributes, at, count))) --count;
     const auto first = attributes.begin() + static_cast<std::ptrdiff_t>(at);
     const std::vector<xdlms::CosemAttributeDescriptor> chunk(
         first, first + static_cast<std::ptrdiff_t>(count));
@@ -604,7 +632,9 @@ asio::awaitable<Expected<void>> Session::set(const xdlms::CosemAttributeDescript
   if (not_after && std::chrono::steady_clock::now() >= *not_after) co_return too_late(phase);
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::SetRequestNormal request{invoke, attribute, std::nullopt, value};
-  auto answer = co_await exchange(request.encode(), invoke);
+  const Bytes encoded = request.encode();
+  if (auto fits = fits_meter_pdu(encoded); !fits) co_return failure(fits.error(), phase);
+  auto answer = co_await exchange(encoded, invoke);
   if (!answer) co_return failure(answer.error(), phase);
   const auto* response = std::get_if<xdlms::SetResponseNormal>(&*answer);
   if (response == nullptr) co_return failure(unexpected(*answer), phase);
@@ -631,7 +661,9 @@ asio::awaitable<Expected<std::optional<axdr::Data>>> Session::action_unlocked(
       "ACTION " + method.instance.to_string() + " method " + std::to_string(method.method_id);
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::ActionRequestNormal request{invoke, method, parameters};
-  auto answer = co_await exchange(request.encode(), invoke);
+  const Bytes encoded = request.encode();
+  if (auto fits = fits_meter_pdu(encoded); !fits) co_return failure(fits.error(), phase);
+  auto answer = co_await exchange(encoded, invoke);
   if (!answer) co_return failure(answer.error(), phase);
   const auto* response = std::get_if<xdlms::ActionResponseNormal>(&*answer);
   if (response == nullptr) co_return failure(unexpected(*answer), phase);

@@ -24,6 +24,9 @@
 //   costs N GETs after the first cycle.
 // - With security, every xDLMS APDU after the AARQ is glo-ciphered (suite 0); invocation counters
 //   persist through an InvocationCounterStore.
+// - No request exceeds the meter's max receive PDU (from its AARE): a GET-with-list is made
+// shorter;
+//   a SET or ACTION that cannot fit fails before anything is sent (no SET/ACTION block transfer).
 
 #include <asio/awaitable.hpp>
 #include <chrono>
@@ -194,6 +197,12 @@ class Session {
   Expected<Bytes> unprotect(const Bytes& apdu);
   xdlms::InvokeIdAndPriority next_invoke();
   Error failure(const Error& error, const std::string& phase) const;
+  // The size of `request` on the wire (ciphered when the association is).
+  [[nodiscard]] std::size_t wire_size(const Bytes& request) const;
+  // An error naming both sizes when `request` exceeds the meter's max receive PDU.
+  [[nodiscard]] Expected<void> fits_meter_pdu(const Bytes& request) const;
+  [[nodiscard]] Bytes list_request(const std::vector<xdlms::CosemAttributeDescriptor>& attributes,
+                                   std::size_t at, std::size_t count) const;
   // The error for a request whose deadline passed while it waited for the session.
   [[nodiscard]] Error too_late(const std::string& phase) const;
   [[nodiscard]] std::string counter_hint() const;
