@@ -13,6 +13,7 @@ ListRefusals::Key ListRefusals::key_of(const std::vector<xdlms::CosemAttributeDe
 
 bool ListRefusals::refused(const std::vector<xdlms::CosemAttributeDescriptor>& list,
                            Clock::time_point now) const {
+  if (until_.empty()) return false;  // the usual case: no key built on every poll
   const auto found = until_.find(key_of(list));
   return found != until_.end() && now < found->second;
 }
@@ -23,6 +24,7 @@ void ListRefusals::refuse(const std::vector<xdlms::CosemAttributeDescriptor>& li
 }
 
 void ListRefusals::accept(const std::vector<xdlms::CosemAttributeDescriptor>& list) {
+  if (until_.empty()) return;
   until_.erase(key_of(list));
 }
 
