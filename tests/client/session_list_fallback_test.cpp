@@ -83,7 +83,7 @@ TEST(SessionGetWithList, AListRefusedAsAWholeIsReadOneByOneThenRetried) {
   SimulatorThread meter(config);
   asio::io_context io;
   Session session(small_pdu_client(meter.port()));
-  auto refusals = std::make_shared<ListRefusals>(std::chrono::milliseconds(300));
+  auto refusals = std::make_shared<ListRefusals>(std::chrono::milliseconds(1500));
   session.set_list_refusals(refusals);
   ASSERT_TRUE(run(io, session.open()));
 
@@ -106,7 +106,7 @@ TEST(SessionGetWithList, AListRefusedAsAWholeIsReadOneByOneThenRetried) {
   EXPECT_EQ(again.stats().list_refusals, 0U);
 
   // After the retry time the list is asked again (and refused again here).
-  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1550));
   expect_only_the_missing_object_failed(run(io, again.get_many(long_list())));
   EXPECT_EQ(again.stats().list_refusals, 1U);
   run(io, again.close());

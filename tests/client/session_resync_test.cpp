@@ -30,8 +30,9 @@ TEST_P(SessionLateRefusal, IsNeverTheAnswerToTheNextRequest) {
   SimulatorConfig config = hdlc ? SimulatorConfig::microstar() : SimulatorConfig::generic();
   config.base_port = 0;
   config.fault_rates[static_cast<std::size_t>(simulator::Fault::late_error)] = 1.0;
-  // Later than the SET's whole wait (250 ms; HDLC: 2 x 250 ms), within the next request's.
-  config.fault_delay = std::chrono::milliseconds(hdlc ? 700 : 400);
+  // Later than the SET's whole wait (300 ms; HDLC: 3 x 300 ms), well within the probe's that
+  // follows (3 x 300 ms), with margins for a loaded machine.
+  config.fault_delay = std::chrono::milliseconds(hdlc ? 1300 : 700);
   SimulatorThread meter(config);
 
   ConnectionSettings settings;
@@ -43,8 +44,8 @@ TEST_P(SessionLateRefusal, IsNeverTheAnswerToTheNextRequest) {
     settings.server_logical = 1;
     settings.authentication = Authentication::none;
   }
-  settings.timeouts.response = std::chrono::milliseconds(250);
-  settings.timeouts.retries = 1;
+  settings.timeouts.response = std::chrono::milliseconds(300);
+  settings.timeouts.retries = 2;
   // Without SET in the proposal the meter refuses every SET with an exception-response.
   settings.proposed_conformance = xdlms::Conformance(0x007E1F).without(xdlms::ConformanceBit::set);
   asio::io_context io;
