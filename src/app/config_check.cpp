@@ -15,6 +15,7 @@
 #include "app/json_line_index.hpp"
 #include "app/startup_check.hpp"
 #include "app/tls_files_check.hpp"
+#include "client/serial_bus.hpp"
 #include "connectors/dlms/dlms_connector_config.hpp"
 
 namespace dlmsgw::app {
@@ -237,6 +238,55 @@ class Checker {
   std::map<std::string, std::string> devices_;  // device name -> the connector file it is in
 };
 
+// Meters on one serial port (RS-485 multi-drop) share its one owner: the line settings must be the
+// same, each meter needs its own HDLC address, and the mode E opening (an optical probe, one meter)
+// cannot be shared.
+void check_serial_buses(ConfigCheck& check) {
+  std::map<std::string, std::vector<const MeterTarget*>> ports;
+  for (const auto& meter : check.meters) {
+    if (const auto* serial = std::get_if<client::SerialTarget>(&meter.connection.endpoint)) {
+      ports[serial->line.device].push_back(&meter);
+    }
+  }
+  for (const auto& [device, meters] : ports) {
+    if (meters.size() < 2) continue;
+    const MeterTarget& first = *meters.front();
+    const auto& line = std::get<client::SerialTarget>(first.connection.endpoint);
+    for (std::size_t i = 1; i < meters.size(); ++i) {
+      const MeterTarget& other = *meters[i];
+      const auto& other_line = std::get<client::SerialTarget>(other.connection.endpoint);
+      if (other_line.line != line.line) {
+        check.errors.push_back("devices '" + first.name + "' and '" + other.name +
+                               "' share serial port " + device + " with different settings (" +
+                               client::describe_line(line.line) + " and " +
+                               client::describe_line(other_line.line) +
+                               "): meters on one port share its line; give them the same "
+                               "baudrate, dataBits, parity and stopBits");
+      }
+    }
+    std::map<std::string, std::string> addresses;  // HDLC server address -> device name
+    for (const auto* meter : meters) {
+      const auto& serial = std::get<client::SerialTarget>(meter->connection.endpoint);
+      if (serial.iec_mode_e) {
+        check.errors.push_back("device '" + meter->name + "' uses serial.iecModeE on " + device +
+                               ", which other devices share: the mode E opening (an optical "
+                               "probe) is for one meter per port; remove iecModeE or give this "
+                               "meter a port of its own");
+      }
+      auto address = meter->connection.server_hdlc_address();
+      if (!address) continue;
+      const auto [earlier, fresh] = addresses.emplace(address->to_string(), meter->name);
+      if (!fresh) {
+        check.errors.push_back("devices '" + earlier->second + "' and '" + meter->name +
+                               "' on serial port " + device + " have the same HDLC address " +
+                               address->to_string() +
+                               ": each meter on a bus needs its own (serverPhysicalAddress, "
+                               "serverLogicalAddress)");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 ConfigCheck check_configuration(const fs::path& config) {
@@ -247,6 +297,7 @@ ConfigCheck check_configuration(const fs::path& config) {
     return check;
   }
   Checker(check).check_gateway(*file);
+  check_serial_buses(check);
   return check;
 }
 

@@ -178,11 +178,11 @@ void add_simulate_command(CLI::App& app) {
   command->add_option("--seed", options->seed, "seed of the meters' values (meter i uses seed+i)");
   command->add_option("--fault", options->faults,
                       "NAME=RATE (0..1): delay, drop, garbage, flag_bytes, byte_at_a_time, "
-                      "stale_duplicate, reset, refuse, slow_accept");
+                      "stale_duplicate, reset, refuse, slow_accept, late_error");
   command->add_option("--inactivity-timeout", options->inactivity_timeout,
                       "seconds of silence before a meter drops the link (default 180)");
   command->add_option("--fault-delay", options->fault_delay,
-                      "seconds of the delay and slow_accept faults (default 1)");
+                      "seconds of the delay, slow_accept and late_error faults (default 1)");
   command->add_flag("--json", options->json, "one JSON object per line (ready, then summary)");
   command->callback([options] {
     const int status = run_simulate(*options);

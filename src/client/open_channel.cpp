@@ -4,6 +4,7 @@
 
 #include "client/hdlc_channel.hpp"
 #include "client/iec_mode_e.hpp"
+#include "client/serial_bus.hpp"
 #include "client/wrapper_channel.hpp"
 #include "net/tcp_connect.hpp"
 
@@ -23,9 +24,18 @@ asio::awaitable<Expected<std::unique_ptr<ApduChannel>>> open_channel(
   } else {
     const auto& serial = std::get<SerialTarget>(settings.endpoint);
     auto executor = co_await asio::this_coro::executor;
-    auto opened = net::open_serial(executor, serial.line);
-    if (!opened) co_return opened.error();
-    stream = std::move(*opened);
+    if (settings.transport == Transport::hdlc && !serial.iec_mode_e) {
+      // Meters on one port (RS-485 multi-drop) share it through its one owner.
+      auto server = settings.server_hdlc_address();
+      if (!server) co_return server.error();
+      auto bus = SerialBus::shared_bus(executor, serial.line);
+      if (!bus) co_return bus.error();
+      stream = SerialBus::attach(*bus, *server);
+    } else {
+      auto opened = net::open_serial(executor, serial.line);
+      if (!opened) co_return opened.error();
+      stream = std::move(*opened);
+    }
     if (serial.iec_mode_e) {
       auto done = co_await run_iec_mode_e_opening(*stream, serial.line, settings.timeouts.response);
       if (!done) co_return done.error();

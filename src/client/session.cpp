@@ -32,6 +32,9 @@ namespace {
 constexpr int kMaxStaleResponses = 16;
 // GET-with-list requests carry at most this many attributes, to stay well inside PDU limits.
 constexpr std::size_t kMaxListSize = 10;
+// What glo-ciphering adds to an APDU: tag, length (up to 3 bytes), security control byte,
+// invocation counter and the 12-byte authentication tag.
+constexpr std::size_t kCipheringOverhead = 21;
 
 std::optional<xdlms::InvokeIdAndPriority> invoke_of(const xdlms::Apdu& apdu) {
   return std::visit(
@@ -72,7 +75,9 @@ std::string describe_get(const xdlms::CosemAttributeDescriptor& attribute) {
 }
 
 Session::Session(ConnectionSettings settings, InvocationCounterStore* counters)
-    : settings_(std::move(settings)), counters_(counters != nullptr ? counters : &own_counters_) {}
+    : settings_(std::move(settings)),
+      counters_(counters != nullptr ? counters : &own_counters_),
+      list_refusals_(std::make_shared<ListRefusals>()) {}
 
 std::string Session::counter_hint() const {
   // A meter that enforces the counter answers a stale one with a bare rejection (often "no
@@ -93,6 +98,22 @@ Error Session::too_late(const std::string& phase) const {
                             "not started before its deadline (the session was busy with other "
                             "requests): dropped, not sent to the meter"),
                  phase);
+}
+
+std::size_t Session::wire_size(const Bytes& request) const {
+  if (!cipher_ || settings_.security == Security::none) return request.size();
+  // Tag, length, security control byte, invocation counter and the 12-byte tag (glo-ciphering).
+  return request.size() + kCipheringOverhead;
+}
+
+Expected<void> Session::fits_meter_pdu(const Bytes& request) const {
+  if (server_max_pdu_ == 0 || wire_size(request) <= server_max_pdu_) return {};
+  return make_error(ErrorCode::invalid_argument,
+                    "the request takes " + std::to_string(wire_size(request)) +
+                        " bytes, above the meter's max receive PDU of " +
+                        std::to_string(server_max_pdu_) +
+                        " bytes (its AARE); SET and ACTION in blocks are not supported yet: "
+                        "nothing was sent");
 }
 
 Error Session::failure(const Error& error, const std::string& phase) const {
@@ -126,6 +147,7 @@ asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> chann
   if (trace_) channel_->set_trace(trace_);
   scalers_.clear();
   cipher_.reset();
+  resync_needed_ = false;
   touch();
   if (auto linked = co_await channel_->open(); !linked) {
     co_await channel_->close();
@@ -331,9 +353,11 @@ Expected<Bytes> Session::unprotect(const Bytes& apdu) {
 }
 
 Error Session::lost(Error error) {
+  // A request that timed out may still be answered: the next one re-synchronises first.
+  if (error.code == ErrorCode::timeout) resync_needed_ = true;
   // The peer closed or reset the connection, or the link is gone (DM, FRMR): the association
   // is over. A timeout is not: HDLC recovers from it on the next request, and a late answer is
-  // dropped by its invoke id.
+  // dropped by its invoke id or, having none, by the re-synchronisation before the next request.
   if (error.code == ErrorCode::connection_closed || error.code == ErrorCode::io_error ||
       !channel_->is_open()) {
     open_ = false;
@@ -341,12 +365,10 @@ Error Session::lost(Error error) {
   return error;
 }
 
-asio::awaitable<Expected<xdlms::Apdu>> Session::exchange(const Bytes& request,
-                                                         xdlms::InvokeIdAndPriority invoke) {
+asio::awaitable<Expected<void>> Session::send_request(const Bytes& request) {
   if (!channel_) co_return make_error(ErrorCode::protocol_state, "session is not open");
-  const bool ciphered = cipher_ && settings_.security != Security::none;
   Bytes wire = request;
-  if (ciphered) {
+  if (cipher_ && settings_.security != Security::none) {
     auto sealed = protect(request);
     if (!sealed) co_return sealed.error();
     wire = std::move(*sealed);
@@ -354,25 +376,96 @@ asio::awaitable<Expected<xdlms::Apdu>> Session::exchange(const Bytes& request,
   ++stats_.requests;
   touch();
   if (auto sent = co_await channel_->send(wire); !sent) co_return lost(sent.error());
-  for (int stale = 0; stale <= kMaxStaleResponses; ++stale) {
-    auto answer = co_await channel_->receive();
-    if (!answer) co_return lost(answer.error());
-    touch();
-    Bytes plain = std::move(*answer);
-    if (!plain.empty() && security::describe_ciphered_tag(plain.front())) {
-      if (!cipher_) {
-        co_return make_error(ErrorCode::protocol_state,
-                             "ciphered answer on an association without security");
-      }
-      auto opened = unprotect(plain);
-      if (!opened) co_return opened.error();
-      plain = std::move(*opened);
-    } else if (ciphered && !plain.empty() && plain.front() != xdlms::kExceptionResponseTag) {
-      co_return make_error(ErrorCode::crypto,
-                           "plain answer on a ciphered association (downgrade refused)");
+  co_return Expected<void>{};
+}
+
+asio::awaitable<Expected<xdlms::Apdu>> Session::receive_answer() {
+  const bool ciphered = cipher_ && settings_.security != Security::none;
+  auto answer = co_await channel_->receive();
+  if (!answer) co_return lost(answer.error());
+  touch();
+  Bytes plain = std::move(*answer);
+  if (!plain.empty() && security::describe_ciphered_tag(plain.front())) {
+    if (!cipher_) {
+      co_return make_error(ErrorCode::protocol_state,
+                           "ciphered answer on an association without security");
     }
-    auto apdu = xdlms::decode_apdu(plain);
+    auto opened = unprotect(plain);
+    if (!opened) co_return opened.error();
+    plain = std::move(*opened);
+  } else if (ciphered && !plain.empty() && plain.front() != xdlms::kExceptionResponseTag) {
+    co_return make_error(ErrorCode::crypto,
+                         "plain answer on a ciphered association (downgrade refused)");
+  }
+  co_return xdlms::decode_apdu(plain);
+}
+
+asio::awaitable<Expected<void>> Session::resynchronise() {
+  // The answer to a request that timed out may still come, and an exception-response or
+  // confirmed-service-error has no invoke id to tell it from the next request's answer. A probe
+  // whose answer does carry one (attribute 1 of the current association, which every LN
+  // association serves) marks where the old answers end: everything before it is dropped. A meter
+  // that does not answer the probe either cannot be told apart from a late one: the connection is
+  // dropped and the caller opens a new one.
+  ++stats_.resyncs;
+  const xdlms::InvokeIdAndPriority invoke = next_invoke();
+  const xdlms::GetRequestNormal probe{
+      invoke,
+      {static_cast<std::uint16_t>(cosem::InterfaceClass::association_ln), kCurrentAssociation, 1},
+      std::nullopt};
+  if (auto sent = co_await send_request(probe.encode()); !sent) {
+    co_return co_await give_up_unsynchronised(sent.error());
+  }
+  // As long as an HDLC request may take in all (the wrapper has no retries of its own): the old
+  // answer is late already.
+  const auto budget = settings_.timeouts.response * (settings_.timeouts.retries + 1);
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  for (int stale = 0; stale <= kMaxStaleResponses; ++stale) {
+    auto answer = co_await receive_answer();
+    if (!answer) {
+      const bool in_time =
+          answer.error().code == ErrorCode::timeout && std::chrono::steady_clock::now() < deadline;
+      if (in_time && channel_->is_open()) continue;
+      if (answer.error().code == ErrorCode::timeout || !channel_->is_open()) {
+        co_return co_await give_up_unsynchronised(answer.error());
+      }
+      ++stats_.stale_responses;  // an old answer we could not even decode
+      continue;
+    }
+    const auto* normal = std::get_if<xdlms::GetResponseNormal>(&*answer);
+    if (normal != nullptr && normal->invoke.invoke_id() == invoke.invoke_id()) {
+      resync_needed_ = false;
+      co_return Expected<void>{};
+    }
+    ++stats_.stale_responses;
+  }
+  co_return co_await give_up_unsynchronised(
+      make_error(ErrorCode::protocol_state,
+                 "more than " + std::to_string(kMaxStaleResponses) + " answers to other requests"));
+}
+
+asio::awaitable<Error> Session::give_up_unsynchronised(const Error& error) {
+  open_ = false;
+  if (channel_) co_await channel_->close();
+  co_return error.with_context(
+      "re-synchronising after a timeout (so that a late answer is not taken for the next "
+      "request's): connection dropped, open it again");
+}
+
+asio::awaitable<Expected<xdlms::Apdu>> Session::exchange(const Bytes& request,
+                                                         xdlms::InvokeIdAndPriority invoke,
+                                                         bool service_errors_as_answers) {
+  if (!channel_) co_return make_error(ErrorCode::protocol_state, "session is not open");
+  if (resync_needed_) {
+    if (auto synced = co_await resynchronise(); !synced) co_return synced.error();
+  }
+  if (auto sent = co_await send_request(request); !sent) co_return sent.error();
+  for (int stale = 0; stale <= kMaxStaleResponses; ++stale) {
+    auto apdu = co_await receive_answer();
     if (!apdu) co_return apdu.error();
+    const bool service_error = std::holds_alternative<xdlms::ExceptionResponse>(*apdu) ||
+                               std::holds_alternative<xdlms::ConfirmedServiceError>(*apdu);
+    if (service_error && service_errors_as_answers) co_return std::move(*apdu);
     if (const auto* exception = std::get_if<xdlms::ExceptionResponse>(&*apdu)) {
       co_return make_error(ErrorCode::rejected, "exception response: " + exception->to_string());
     }
@@ -416,12 +509,28 @@ asio::awaitable<Expected<axdr::Data>> Session::get_unlocked(
   }
   const auto* block = std::get_if<xdlms::GetResponseWithDatablock>(&*answer);
   if (block == nullptr) co_return failure(unexpected(*answer), phase);
-  xdlms::GetBlockReassembler reassembler;
-  auto step = reassembler.feed(*block);
+  auto whole =
+      co_await read_blocks(*block, invoke, xdlms::GetBlockReassembler::Content::one_value, phase);
+  if (!whole) co_return whole.error();
+  co_return std::move(std::get<axdr::Data>(*whole));
+}
+
+asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many(
+    const std::vector<xdlms::CosemAttributeDescriptor>& attributes) {
+  auto guard = co_await mutex_.lock();
+  co_return co_await get_many_unlocked(attributes);
+}
+
+asio::awaitable<Expected<xdlms::GetBlockReassembler::Step>> Session::read_blocks(
+    const xdlms::GetResponseWithDatablock& first, xdlms::InvokeIdAndPriority invoke,
+    xdlms::GetBlockReassembler::Content content, const std::string& phase) {
+  xdlms::GetBlockReassembler reassembler(xdlms::GetBlockReassembler::kDefaultMaxTotalSize, {},
+                                         content);
+  auto step = reassembler.feed(first);
   while (true) {
     if (!step) co_return failure(step.error(), phase + " block transfer");
-    if (auto* value = std::get_if<axdr::Data>(&*step)) co_return std::move(*value);
-    const auto& next = std::get<xdlms::GetRequestNext>(*step);
+    if (!std::holds_alternative<xdlms::GetRequestNext>(*step)) co_return std::move(*step);
+    const auto next = std::get<xdlms::GetRequestNext>(*step);
     auto more = co_await exchange(next.encode(), invoke);
     if (!more)
       co_return failure(more.error(), phase + " block " + std::to_string(next.block_number + 1));
@@ -431,10 +540,51 @@ asio::awaitable<Expected<axdr::Data>> Session::get_unlocked(
   }
 }
 
-asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many(
+asio::awaitable<Expected<std::optional<std::vector<xdlms::GetDataResult>>>> Session::get_with_list(
     const std::vector<xdlms::CosemAttributeDescriptor>& attributes) {
-  auto guard = co_await mutex_.lock();
-  co_return co_await get_many_unlocked(attributes);
+  const xdlms::InvokeIdAndPriority invoke = next_invoke();
+  xdlms::GetRequestWithList request{invoke, {}};
+  for (const auto& attribute : attributes) request.attributes.push_back({attribute, {}});
+  const std::string phase = "GET with-list of " + std::to_string(attributes.size()) +
+                            " attributes from " + attributes.front().instance.to_string();
+  auto answer = co_await exchange(request.encode(), invoke, true);
+  if (!answer) co_return failure(answer.error(), phase);
+  std::vector<xdlms::GetDataResult> results;
+  if (auto* list = std::get_if<xdlms::GetResponseWithList>(&*answer)) {
+    results = std::move(list->results);
+  } else if (const auto* block = std::get_if<xdlms::GetResponseWithDatablock>(&*answer)) {
+    auto whole = co_await read_blocks(*block, invoke,
+                                      xdlms::GetBlockReassembler::Content::result_list, phase);
+    if (!whole) co_return whole.error();
+    results = std::move(std::get<std::vector<xdlms::GetDataResult>>(*whole));
+  } else {
+    // The whole list refused: an exception-response or confirmed-service-error (pdu-too-long,
+    // service-not-allowed), or a single data-access-result where the list's answer belongs.
+    const auto* normal = std::get_if<xdlms::GetResponseNormal>(&*answer);
+    const bool refused_whole =
+        std::holds_alternative<xdlms::ExceptionResponse>(*answer) ||
+        std::holds_alternative<xdlms::ConfirmedServiceError>(*answer) ||
+        (normal != nullptr && std::holds_alternative<xdlms::DataAccessResult>(normal->result));
+    if (!refused_whole) co_return failure(unexpected(*answer), phase);
+    ++stats_.list_refusals;
+    list_refusals_->refuse(attributes, ListRefusals::Clock::now());
+    co_return std::optional<std::vector<xdlms::GetDataResult>>{};
+  }
+  if (results.size() != attributes.size()) {
+    co_return failure(
+        make_error(ErrorCode::malformed, std::to_string(results.size()) + " results for " +
+                                             std::to_string(attributes.size()) + " attributes"),
+        phase);
+  }
+  list_refusals_->accept(attributes);
+  co_return std::optional<std::vector<xdlms::GetDataResult>>(std::move(results));
+}
+
+Bytes Session::list_request(const std::vector<xdlms::CosemAttributeDescriptor>& attributes,
+                            std::size_t at, std::size_t count) const {
+  xdlms::GetRequestWithList request{invoke_.next(), {}};
+  for (std::size_t i = at; i < at + count; ++i) request.attributes.push_back({attributes[i], {}});
+  return request.encode();
 }
 
 asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many_unlocked(
@@ -443,37 +593,33 @@ asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> Session::get_many_u
   results.reserve(attributes.size());
   const bool with_list = conformance_.has(xdlms::ConformanceBit::multiple_references);
   for (std::size_t at = 0; at < attributes.size();) {
-    const std::size_t count = with_list ? std::min(kMaxListSize, attributes.size() - at) : 1;
-    if (count == 1) {
-      auto value = co_await get_unlocked(attributes[at], std::nullopt);
+    std::size_t count = with_list ? std::min(kMaxListSize, attributes.size() - at) : 1;
+    // A list request the meter could not receive is made shorter (down to single GETs).
+    while (count > 1 && !fits_meter_pdu(list_request(attributes, at, count))) --count;
+    const auto first = attributes.begin() + static_cast<std::ptrdiff_t>(at);
+    const std::vector<xdlms::CosemAttributeDescriptor> chunk(
+        first, first + static_cast<std::ptrdiff_t>(count));
+    at += count;
+    if (count > 1 && !list_refusals_->refused(chunk, ListRefusals::Clock::now())) {
+      auto listed = co_await get_with_list(chunk);
+      if (!listed) co_return listed.error();
+      if (*listed) {
+        for (std::size_t i = 0; i < count; ++i) {
+          if (const auto* refusal = std::get_if<xdlms::DataAccessResult>(&(**listed)[i])) {
+            results.push_back(failure(refused(*refusal), describe_get(chunk[i])));
+          } else {
+            results.push_back(std::move(std::get<axdr::Data>((**listed)[i])));
+          }
+        }
+        continue;
+      }
+      // Refused as a whole: one GET each below, so that a bad attribute fails alone.
+    }
+    for (const auto& attribute : chunk) {
+      auto value = co_await get_unlocked(attribute, std::nullopt);
       if (!value && value.error().code != ErrorCode::rejected) co_return value.error();
       results.push_back(std::move(value));
-      ++at;
-      continue;
     }
-    const xdlms::InvokeIdAndPriority invoke = next_invoke();
-    xdlms::GetRequestWithList request{invoke, {}};
-    for (std::size_t i = at; i < at + count; ++i) request.attributes.push_back({attributes[i], {}});
-    const std::string phase = "GET with-list of " + std::to_string(count) + " attributes from " +
-                              attributes[at].instance.to_string();
-    auto answer = co_await exchange(request.encode(), invoke);
-    if (!answer) co_return failure(answer.error(), phase);
-    const auto* list = std::get_if<xdlms::GetResponseWithList>(&*answer);
-    if (list == nullptr) co_return failure(unexpected(*answer), phase);
-    if (list->results.size() != count) {
-      co_return failure(
-          make_error(ErrorCode::malformed, std::to_string(list->results.size()) + " results for " +
-                                               std::to_string(count) + " attributes"),
-          phase);
-    }
-    for (std::size_t i = 0; i < count; ++i) {
-      if (const auto* refusal = std::get_if<xdlms::DataAccessResult>(&list->results[i])) {
-        results.push_back(failure(refused(*refusal), describe_get(attributes[at + i])));
-      } else {
-        results.push_back(std::get<axdr::Data>(list->results[i]));
-      }
-    }
-    at += count;
   }
   co_return results;
 }
@@ -486,7 +632,9 @@ asio::awaitable<Expected<void>> Session::set(const xdlms::CosemAttributeDescript
   if (not_after && std::chrono::steady_clock::now() >= *not_after) co_return too_late(phase);
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::SetRequestNormal request{invoke, attribute, std::nullopt, value};
-  auto answer = co_await exchange(request.encode(), invoke);
+  const Bytes encoded = request.encode();
+  if (auto fits = fits_meter_pdu(encoded); !fits) co_return failure(fits.error(), phase);
+  auto answer = co_await exchange(encoded, invoke);
   if (!answer) co_return failure(answer.error(), phase);
   const auto* response = std::get_if<xdlms::SetResponseNormal>(&*answer);
   if (response == nullptr) co_return failure(unexpected(*answer), phase);
@@ -513,7 +661,9 @@ asio::awaitable<Expected<std::optional<axdr::Data>>> Session::action_unlocked(
       "ACTION " + method.instance.to_string() + " method " + std::to_string(method.method_id);
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::ActionRequestNormal request{invoke, method, parameters};
-  auto answer = co_await exchange(request.encode(), invoke);
+  const Bytes encoded = request.encode();
+  if (auto fits = fits_meter_pdu(encoded); !fits) co_return failure(fits.error(), phase);
+  auto answer = co_await exchange(encoded, invoke);
   if (!answer) co_return failure(answer.error(), phase);
   const auto* response = std::get_if<xdlms::ActionResponseNormal>(&*answer);
   if (response == nullptr) co_return failure(unexpected(*answer), phase);

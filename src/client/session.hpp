@@ -11,14 +11,22 @@
 //   phase: "meter 'kitchen' 127.0.0.1:3333: AARQ: AARE rejected: authentication failure
 //   (diagnostic 13)", "... GET 1-1:32.7.0 attribute 2: object-undefined (4)".
 // - Requests are serialised (the keep-alive never interleaves with a request); a response whose
-//   invoke id is not the current request's (a late answer to an earlier one) is dropped.
+//   invoke id is not the current request's (a late answer to an earlier one) is dropped. After a
+//   timeout the next request is preceded by a probe GET, and every answer before the probe's (a
+//   late exception-response or confirmed-service-error has no invoke id) is dropped; a meter that
+//   does not answer the probe gets its connection closed (is_open() false), never a wrong answer.
 // - Invoke ids are 4 bits (InvokeIdAndPriority) and wrap 15 -> 0: the request byte is 0xC0..0xCF.
 // - GET with-list is used only when the meter granted multiple-references; otherwise one GET per
-//   object. Long values arrive by block transfer (GetRequestNext until the last block).
+//   object. Long values arrive by block transfer (GetRequestNext until the last block), with-list
+//   answers too. A list the meter refuses as a whole (exception-response, confirmed-service-error)
+//   is read one GET per attribute at once and, remembered in ListRefusals, until its retry time.
 // - A register's scaler_unit is read once per association and cached, so a poll of N registers
 //   costs N GETs after the first cycle.
 // - With security, every xDLMS APDU after the AARQ is glo-ciphered (suite 0); invocation counters
 //   persist through an InvocationCounterStore.
+// - No request exceeds the meter's max receive PDU (from its AARE): a GET-with-list is made
+// shorter;
+//   a SET or ACTION that cannot fit fails before anything is sent (no SET/ACTION block transfer).
 
 #include <asio/awaitable.hpp>
 #include <chrono>
@@ -33,6 +41,7 @@
 #include "client/async_mutex.hpp"
 #include "client/connection_settings.hpp"
 #include "client/invocation_counter_store.hpp"
+#include "client/list_refusals.hpp"
 #include "client/meter_value.hpp"
 #include "client/object_list.hpp"
 #include "dlms/axdr/data.hpp"
@@ -41,6 +50,7 @@
 #include "dlms/xdlms/apdu.hpp"
 #include "dlms/xdlms/conformance.hpp"
 #include "dlms/xdlms/cosem_descriptor.hpp"
+#include "dlms/xdlms/get_block_reassembler.hpp"
 #include "dlms/xdlms/invoke_id_and_priority.hpp"
 #include "dlms/xdlms/selective_access.hpp"
 
@@ -49,6 +59,8 @@ namespace dlmsgw::client {
 struct SessionStats {
   std::uint64_t requests = 0;         // APDUs sent after the AARQ (GET, GET-next, SET, ACTION)
   std::uint64_t stale_responses = 0;  // answers dropped for a wrong invoke id
+  std::uint64_t resyncs = 0;          // re-synchronisations after a timeout
+  std::uint64_t list_refusals = 0;    // GET-with-list requests refused as a whole
   std::uint64_t keep_alives = 0;
   std::uint64_t scaler_reads = 0;
 };
@@ -68,6 +80,13 @@ class Session {
     trace_ = std::move(trace);
     if (channel_) channel_->set_trace(trace_);
   }
+
+  // Which GET-with-list requests this meter refused as a whole. A caller that opens several
+  // sessions to one meter in turn (the gateway's worker) hands each the same one.
+  void set_list_refusals(std::shared_ptr<ListRefusals> refusals) {
+    if (refusals) list_refusals_ = std::move(refusals);
+  }
+  [[nodiscard]] const ListRefusals& list_refusals() const { return *list_refusals_; }
 
   // Connects the transport of the settings and opens the association.
   asio::awaitable<Expected<void>> open();
@@ -142,14 +161,29 @@ class Session {
   asio::awaitable<Expected<void>> authenticate_hls_gmac(const Bytes& client_challenge,
                                                         const Bytes& server_challenge);
   // Sends one request (ciphered when the association is) and returns the answer with its invoke
-  // id; stale answers are dropped.
+  // id; stale answers are dropped. An exception-response or confirmed-service-error is an error
+  // (`rejected`), or with `service_errors_as_answers` returned as the answer.
   asio::awaitable<Expected<xdlms::Apdu>> exchange(const Bytes& request,
-                                                  xdlms::InvokeIdAndPriority invoke);
+                                                  xdlms::InvokeIdAndPriority invoke,
+                                                  bool service_errors_as_answers = false);
+  asio::awaitable<Expected<void>> send_request(const Bytes& request);
+  // The next answer, deciphered and decoded.
+  asio::awaitable<Expected<xdlms::Apdu>> receive_answer();
+  // After a timeout: see the header comment.
+  asio::awaitable<Expected<void>> resynchronise();
+  asio::awaitable<Error> give_up_unsynchronised(const Error& error);
   asio::awaitable<Expected<axdr::Data>> get_unlocked(
       const xdlms::CosemAttributeDescriptor& attribute,
       const std::optional<xdlms::SelectiveAccess>& access);
   asio::awaitable<Expected<std::vector<Expected<axdr::Data>>>> get_many_unlocked(
       const std::vector<xdlms::CosemAttributeDescriptor>& attributes);
+  // One GET-with-list; nullopt when the meter refused the list as a whole (then remembered).
+  asio::awaitable<Expected<std::optional<std::vector<xdlms::GetDataResult>>>> get_with_list(
+      const std::vector<xdlms::CosemAttributeDescriptor>& attributes);
+  // Get-Request-Next after `first` until the last block; the value or the list of results.
+  asio::awaitable<Expected<xdlms::GetBlockReassembler::Step>> read_blocks(
+      const xdlms::GetResponseWithDatablock& first, xdlms::InvokeIdAndPriority invoke,
+      xdlms::GetBlockReassembler::Content content, const std::string& phase);
   asio::awaitable<Expected<std::optional<axdr::Data>>> action_unlocked(
       const xdlms::CosemMethodDescriptor& method, const std::optional<axdr::Data>& parameters);
   asio::awaitable<void> close_unlocked();
@@ -163,6 +197,12 @@ class Session {
   Expected<Bytes> unprotect(const Bytes& apdu);
   xdlms::InvokeIdAndPriority next_invoke();
   Error failure(const Error& error, const std::string& phase) const;
+  // The size of `request` on the wire (ciphered when the association is).
+  [[nodiscard]] std::size_t wire_size(const Bytes& request) const;
+  // An error naming both sizes when `request` exceeds the meter's max receive PDU.
+  [[nodiscard]] Expected<void> fits_meter_pdu(const Bytes& request) const;
+  [[nodiscard]] Bytes list_request(const std::vector<xdlms::CosemAttributeDescriptor>& attributes,
+                                   std::size_t at, std::size_t count) const;
   // The error for a request whose deadline passed while it waited for the session.
   [[nodiscard]] Error too_late(const std::string& phase) const;
   [[nodiscard]] std::string counter_hint() const;
@@ -177,10 +217,12 @@ class Session {
   std::unique_ptr<ApduChannel> channel_;
   AsyncMutex mutex_;
   bool open_ = false;
+  bool resync_needed_ = false;
   xdlms::InvokeIdAndPriority invoke_;
   xdlms::Conformance conformance_;
   std::uint16_t server_max_pdu_ = 0;
   std::optional<Cipher> cipher_;
+  std::shared_ptr<ListRefusals> list_refusals_;
   std::map<std::pair<std::uint16_t, ObisCode>, cosem::ScalerUnit> scalers_;
   std::chrono::steady_clock::time_point last_activity_{};
   SessionStats stats_;

@@ -6,8 +6,8 @@ namespace dlmsgw::simulator {
 namespace {
 
 constexpr std::array<std::string_view, kFaultCount> kNames{
-    "delay",           "drop",  "garbage", "flag_bytes", "byte_at_a_time",
-    "stale_duplicate", "reset", "refuse",  "slow_accept"};
+    "delay",           "drop",  "garbage", "flag_bytes",  "byte_at_a_time",
+    "stale_duplicate", "reset", "refuse",  "slow_accept", "late_error"};
 
 }  // namespace
 

@@ -10,6 +10,9 @@
 //   reset           write half of the answer, then reset the connection (RST)
 //   refuse          reset a new connection at once
 //   slow_accept     wait `delay` before serving a new connection
+//   late_error      answer an exception-response or confirmed-service-error (which carry no
+//                   invoke id) only after `delay`: what a client that timed out meets as the
+//                   first answer to its next request
 
 #include <array>
 #include <cstddef>
@@ -32,8 +35,9 @@ enum class Fault : std::uint8_t {
   reset,
   refuse,
   slow_accept,
+  late_error,
 };
-inline constexpr std::size_t kFaultCount = 9;
+inline constexpr std::size_t kFaultCount = 10;
 
 std::string_view to_string(Fault fault);
 std::optional<Fault> fault_from_name(std::string_view name);

@@ -187,7 +187,7 @@ asio::awaitable<void> Simulator::serve(MeterSlot& slot, tcp::socket socket, bool
     if (out.link_disconnected) ++counters_.link_disconnects;
     if (!out.writes.empty()) {
       if (roll(Fault::drop)) continue;
-      if (roll(Fault::delay)) {
+      if (roll(Fault::delay) || (out.service_errors > 0 && roll(Fault::late_error))) {
         asio::steady_timer wait(io_, config_.fault_delay);
         co_await wait.async_wait(kToken);
       }

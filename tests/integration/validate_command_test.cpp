@@ -197,6 +197,33 @@ TEST_F(ValidateCommand, DuplicateDeviceNamesAcrossConnectorFiles) {
       << result.output;
 }
 
+TEST_F(ValidateCommand, DevicesOnOneSerialPortMustAgreeOnTheLineAndHaveTheirOwnAddress) {
+  std::string connector =
+      replace(kConnectorJson,
+              "\"type\": \"tcp\",\n        \"host\": \"127.0.0.1\",\n        \"port\": 3333,",
+              "\"serial\": {\"port\": \"/dev/ttyS9\", \"baudrate\": 9600},");
+  connector = replace(connector, "{\"host\": \"127.0.0.1\", \"port\": 3334}",
+                      "{\"serial\": {\"port\": \"/dev/ttyS9\", \"baudrate\": 2400}}");
+  write(kGatewayYaml, connector);
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find("devices 'm1' and 'm2' share serial port /dev/ttyS9 with different "
+                               "settings (/dev/ttyS9 9600 8N1 and /dev/ttyS9 2400 8N1)"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("devices 'm1' and 'm2' on serial port /dev/ttyS9 have the same "
+                               "HDLC address"),
+            std::string::npos)
+      << result.output;
+
+  // The same line and an address each: one bus, valid.
+  connector = replace(connector, "\"baudrate\": 2400}}",
+                      "\"baudrate\": 9600}, \"serverPhysicalAddress\": 2}");
+  write(kGatewayYaml, connector);
+  const auto valid = validate();
+  EXPECT_EQ(valid.exit_status, 0) << valid.output;
+}
+
 TEST_F(ValidateCommand, DuplicateKeysWithinADevice) {
   write(kGatewayYaml, replace(kConnectorJson, "{\"key\": \"energy\"", "{\"key\": \"voltage\""));
   const auto result = validate();

@@ -180,6 +180,7 @@ asio::awaitable<bool> MeterWorker::connect() {
   auto slot = co_await limiter_->acquire();
   if (stopping_) co_return false;
   auto session = std::make_shared<client::Session>(config_.connection, counters_.get());
+  session->set_list_refusals(list_refusals_);
   if (tracing_) session->set_trace(frame_trace());
   session_ = session;
   auto opened = co_await session->open();
@@ -290,6 +291,7 @@ asio::awaitable<bool> MeterWorker::reopen_idle_session() {
   // Stopped (shutdown, reload) while closing: no new association after the stop.
   if (stopping_) co_return false;
   auto session = std::make_shared<client::Session>(config_.connection, counters_.get());
+  session->set_list_refusals(list_refusals_);
   if (tracing_) session->set_trace(frame_trace());
   session_ = session;
   auto opened = co_await session->open();

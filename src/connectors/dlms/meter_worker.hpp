@@ -124,6 +124,8 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   // Counters carry over between sessions: a new session starting at 0 would reuse GCM nonces
   // (and be refused by a meter that enforces them). Shared, durable in `dlmsgw run`.
   std::shared_ptr<client::InvocationCounterStore> counters_;
+  // GET-with-list requests this meter refused as a whole, kept across reconnections.
+  std::shared_ptr<client::ListRefusals> list_refusals_ = std::make_shared<client::ListRefusals>();
   std::shared_ptr<client::Session> session_;
   MeterHealth health_;
   MeterStatistics stats_;

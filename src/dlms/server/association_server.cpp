@@ -403,9 +403,16 @@ Bytes AssociationServer::handle_get_list(const xdlms::GetRequestWithList& reques
   }
   Bytes encoded = response.encode();
   if (encoded.size() <= max_plain_response()) return encoded;
-  // Too long for one PDU: the Green Book would send it in blocks of the with-list encoding; a
-  // client asking that much at once is better told to ask less.
-  return service_not_allowed(xdlms::ServiceError::pdu_too_long);
+  if (!config_.list_answers_in_blocks ||
+      !granted(ConformanceBit::block_transfer_with_get_or_read) ||
+      max_plain_response() <= kDatablockOverhead + 1) {
+    return service_not_allowed(xdlms::ServiceError::pdu_too_long);
+  }
+  // Too long for one PDU: in blocks whose raw data is the SEQUENCE OF Get-Data-Result.
+  ByteWriter results;
+  xdlms::encode_get_data_results(results, response.results);
+  pending_ = PendingBlocks{request.invoke, results.take(), 0, 0};
+  return next_block(request.invoke);
 }
 
 xdlms::DataAccessResult AssociationServer::set_attribute(const xdlms::AttributeWithSelection& item,

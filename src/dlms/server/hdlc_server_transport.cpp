@@ -80,6 +80,7 @@ TransportOutput HdlcServerTransport::on_bytes(ByteView bytes, std::int64_t now_u
         auto answer = association_.handle(event.data, client, now_unix_ms);
         if (!answer) break;
         ++out.requests;
+        if (is_service_error(*answer)) ++out.service_errors;
         if (flag_bytes_) {
           flag_bytes_ = false;
           *answer = flag_bytes_answer(std::move(*answer));

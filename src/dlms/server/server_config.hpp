@@ -51,6 +51,11 @@ struct ServerConfig {
   std::map<std::uint16_t, ClientPolicy> clients;  // by client SAP
   xdlms::Conformance supported_conformance{kGenericConformance};
   std::uint16_t server_max_receive_pdu = 1024;
+  // A GET-with-list answer longer than the client's PDU: in blocks (Get-Response-With-Datablock
+  // carrying the list of results) when block transfer with GET was granted; false, or without
+  // that grant, the whole list is refused with an exception-response (pdu-too-long), as some
+  // meters do.
+  bool list_answers_in_blocks = true;
   SecuritySettings security = SecuritySettings::defaults();
 
   static ServerConfig microstar();

@@ -8,6 +8,8 @@
 
 #include "core/bytes.hpp"
 #include "dlms/server/association_server.hpp"
+#include "dlms/xdlms/confirmed_service_error.hpp"
+#include "dlms/xdlms/exception_response.hpp"
 
 namespace dlmsgw::server {
 
@@ -15,12 +17,20 @@ struct TransportOutput {
   std::vector<Bytes> writes;   // frames to write, in order
   bool close = false;          // the stream is unusable (wrapper out of step): drop the connection
   std::uint64_t requests = 0;  // APDUs answered by this feed
+  // Of those, answers that were an exception-response or a confirmed-service-error (no invoke id).
+  std::uint64_t service_errors = 0;
   std::uint64_t releases = 0;  // associations the client released (RLRQ) in this feed
   // Ciphered APDUs refused in this feed: not deciphered, or an invocation counter not above the
   // last one accepted (what a client that restarts its counter meets).
   std::uint64_t security_errors = 0;
   bool link_disconnected = false;  // the client ended the HDLC link (DISC)
 };
+
+// An exception-response or confirmed-service-error: an answer without an invoke id.
+inline bool is_service_error(ByteView apdu) {
+  return !apdu.empty() && (apdu.front() == xdlms::kExceptionResponseTag ||
+                           apdu.front() == xdlms::kConfirmedServiceErrorTag);
+}
 
 class ServerTransport {
  public:

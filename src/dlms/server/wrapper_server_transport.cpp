@@ -17,6 +17,7 @@ TransportOutput WrapperServerTransport::on_bytes(ByteView bytes, std::int64_t no
     auto answer = association_.handle(frame->apdu, frame->source_wport, now_unix_ms);
     if (!answer) continue;
     ++out.requests;
+    if (is_service_error(*answer)) ++out.service_errors;
     auto encoded =
         wrapper::encode_wrapper_frame({server_wport_, frame->source_wport, std::move(*answer)});
     if (encoded) out.writes.push_back(std::move(*encoded));

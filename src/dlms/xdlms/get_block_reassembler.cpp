@@ -57,6 +57,15 @@ Expected<GetBlockReassembler::Step> GetBlockReassembler::accept(
   if (!block.last_block) return Step(GetRequestNext{block.invoke, block.block_number});
 
   finished_ = true;
+  if (content_ == Content::result_list) {
+    auto results = decode_get_data_results(buffer_);
+    if (!results) {
+      return results.error().with_context("reassembled " + std::to_string(buffer_.size()) +
+                                          " bytes from " + std::to_string(last_block_number_) +
+                                          " block(s)");
+    }
+    return Step(std::move(*results));
+  }
   auto data = axdr::decode_single_data(buffer_, limits_);
   if (!data) {
     return data.error().with_context("reassembled " + std::to_string(buffer_.size()) +

@@ -5,7 +5,8 @@
 //
 // Green Book block transfer with GET: the server answers the Get-Request with block 1; the client
 // acknowledges block N with Get-Request-Next(N) until a block has last-block set. The raw data of
-// all blocks, concatenated, is the A-XDR encoding of one Data.
+// all blocks, concatenated, is the A-XDR encoding of one Data; for the answer to a
+// Get-Request-With-List, the SEQUENCE OF Get-Data-Result that Get-Response-With-List carries.
 //
 // Refused (the transfer is then over; start a new one): a block number that is not the next one
 // (the first must be 1), a different invoke id, a data-access-result in any block (the server gave
@@ -31,12 +32,16 @@ class GetBlockReassembler {
  public:
   static constexpr std::size_t kDefaultMaxTotalSize = std::size_t{16} * 1024 * 1024;
 
-  // After a block: the request to send for the next block, or the value once the last arrived.
-  using Step = std::variant<GetRequestNext, axdr::Data>;
+  // What the blocks carry: the answer to a Get-Request-Normal or to a Get-Request-With-List.
+  enum class Content : std::uint8_t { one_value, result_list };
+
+  // After a block: the request to send for the next block, or the value (the results, for a
+  // list) once the last arrived.
+  using Step = std::variant<GetRequestNext, axdr::Data, std::vector<GetDataResult>>;
 
   explicit GetBlockReassembler(std::size_t max_total_size = kDefaultMaxTotalSize,
-                               axdr::DecodeLimits limits = {})
-      : max_total_size_(max_total_size), limits_(limits) {}
+                               axdr::DecodeLimits limits = {}, Content content = Content::one_value)
+      : max_total_size_(max_total_size), limits_(limits), content_(content) {}
 
   Expected<Step> feed(const GetResponseWithDatablock& block);
 
@@ -50,6 +55,7 @@ class GetBlockReassembler {
 
   std::size_t max_total_size_;
   axdr::DecodeLimits limits_;
+  Content content_;
   Bytes buffer_;
   std::uint32_t last_block_number_ = 0;
   std::optional<InvokeIdAndPriority> invoke_;

@@ -8,8 +8,6 @@ namespace {
 
 constexpr std::uint8_t kRawDataChoice = 0;
 constexpr std::uint8_t kDataAccessResultChoice = 1;
-// The choice byte and at least one byte of Data or Data-Access-Result.
-constexpr std::size_t kMinGetDataResultSize = 2;
 
 void put_header(ByteWriter& writer, std::uint8_t choice, InvokeIdAndPriority invoke) {
   writer.put_u8(kGetResponseTag);
@@ -60,13 +58,7 @@ Expected<GetResponseWithList> decode_with_list(ByteView bytes) {
   DLMSGW_TRY(read_service_header(reader, kGetResponseTag, GetResponseWithList::kChoice));
   GetResponseWithList response;
   DLMSGW_TRY_ASSIGN(response.invoke, decode_invoke_id(reader));
-  DLMSGW_TRY_ASSIGN(const std::uint32_t count,
-                    read_element_count(reader, "result count", kMinGetDataResultSize));
-  for (std::uint32_t i = 0; i < count; ++i) {
-    auto result = decode_get_data_result(reader);
-    if (!result) return result.error().with_context("result " + std::to_string(i + 1));
-    response.results.push_back(std::move(*result));
-  }
+  DLMSGW_TRY_ASSIGN(response.results, decode_get_data_results(reader));
   DLMSGW_TRY(require_end(reader));
   return response;
 }
@@ -107,8 +99,7 @@ Expected<GetResponseWithDatablock> GetResponseWithDatablock::decode(ByteView byt
 Bytes GetResponseWithList::encode() const {
   ByteWriter writer;
   put_header(writer, kChoice, invoke);
-  axdr::encode_length(writer, static_cast<std::uint32_t>(results.size()));
-  for (const auto& result : results) encode_get_data_result(writer, result);
+  encode_get_data_results(writer, results);
   return writer.take();
 }
 

@@ -54,6 +54,26 @@ TEST(GetBlockReassembler, SingleLastBlockIsTheWholeValue) {
   EXPECT_EQ(std::get<axdr::Data>(*step), axdr::Data::long_unsigned(13500));
 }
 
+// A with-list answer in blocks: SEQUENCE OF Get-Data-Result {data long-unsigned 13500,
+// data-access-result object-undefined} = 02 00 12 34 BC 01 04.
+TEST(GetBlockReassembler, JoinsTheResultsOfAListAnswer) {
+  GetBlockReassembler reassembler(GetBlockReassembler::kDefaultMaxTotalSize, {},
+                                  GetBlockReassembler::Content::result_list);
+  ASSERT_TRUE(reassembler.feed(block(1, false, "02 00 12")));
+  auto step = reassembler.feed(block(2, true, "34 BC 01 04"));
+  ASSERT_TRUE(step) << step.error().message;
+  const auto* results = std::get_if<std::vector<GetDataResult>>(&*step);
+  ASSERT_NE(results, nullptr);
+  ASSERT_EQ(results->size(), 2U);
+  EXPECT_EQ(std::get<axdr::Data>((*results)[0]), axdr::Data::long_unsigned(13500));
+  EXPECT_EQ(std::get<DataAccessResult>((*results)[1]), DataAccessResult::object_undefined);
+
+  GetBlockReassembler short_list(GetBlockReassembler::kDefaultMaxTotalSize, {},
+                                 GetBlockReassembler::Content::result_list);
+  auto truncated = short_list.feed(block(1, true, "02 00 12 34 BC"));
+  ASSERT_FALSE(truncated);
+}
+
 TEST(GetBlockReassembler, RefusesOutOfOrderBlocks) {
   GetBlockReassembler starts_at_two;
   auto wrong_start = starts_at_two.feed(block(2, false, "01"));
