@@ -238,8 +238,10 @@ Expected<void> GatewayRuntime::reload_connectors() {
   collect_secrets();
   // The Gateways page shows each connector's file: the edited one from now on.
   const auto& levels = config_.logging.levels;
-  gateway_->update_client_attributes(gateway::connector_client_attributes(
-      entries, levels.count("connector") != 0 ? levels.at("connector") : config_.logging.level));
+  auto attributes = gateway::connector_client_attributes(
+      entries, levels.count("connector") != 0 ? levels.at("connector") : config_.logging.level);
+  if (remote_) remote_->keep_echoes(attributes);
+  gateway_->update_client_attributes(attributes);
   return {};
 }
 

@@ -191,7 +191,25 @@ void RemoteConfigurator::on_remote_logging(const nlohmann::json& value) {
   }
   const auto level = value.get<std::string>();
   hooks_.remote_logging(level);
-  hooks_.publish({{"RemoteLoggingLevel", level}});
+  echo("RemoteLoggingLevel", level);
+}
+
+void RemoteConfigurator::echo(const std::string& key, const nlohmann::json& value) {
+  const auto last = echoed_.find(key);
+  if (last != echoed_.end() && last->second == value) return;
+  echoed_[key] = value;
+  hooks_.publish({{key, value}});
+}
+
+void RemoteConfigurator::keep_echoes(nlohmann::json& attributes) const {
+  for (auto& [key, value] : attributes.items()) {
+    const auto last = echoed_.find(key);
+    if (last == echoed_.end() || !last->second.is_object() || !value.is_object()) continue;
+    if (last->second.value("configurationJson", nlohmann::json()) ==
+        value.value("configurationJson", nlohmann::json())) {
+      value = last->second;
+    }
+  }
 }
 
 void RemoteConfigurator::refuse(const std::string& key, const std::string& why) {
@@ -246,16 +264,16 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
   std::string type = value.value("type", "");
   if (type.empty()) type = existing != config_.connectors.end() ? existing->type : "dlms";
 
-  auto echo = value;
-  echo["configuration"] = path->filename().string();
-  if (!echo.contains("ts")) echo["ts"] = unix_ms_now();
+  auto applied = value;
+  applied["configuration"] = path->filename().string();
+  if (!applied.contains("ts")) applied["ts"] = unix_ms_now();
   const bool unchanged = existing != config_.connectors.end() && existing->type == type &&
                          read_json_file(*path) == content;
   if (unchanged) {
     // The same configuration again (a platform re-sending it on reconnect): nothing restarts.
     remote_log()->debug("connector '{}' from ThingsBoard: same as its file, nothing to do", name);
     if (inactive_.count(name) == 0) {
-      hooks_.publish({{name, echo}});
+      echo(name, applied);
       return;
     }
   } else {
@@ -298,8 +316,9 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
                        path->string());
   }
   inactive_.erase(name);
+  // Recorded first: the reload publishes the connectors' attributes through keep_echoes.
+  echoed_[name] = applied;
   if (auto reloaded = hooks_.reload(); !reloaded) return refuse(name, reloaded.error().message);
-  hooks_.publish({{name, echo}});
 }
 
 void RemoteConfigurator::on_active_connectors(const nlohmann::json& value) {
@@ -335,7 +354,7 @@ void RemoteConfigurator::on_active_connectors(const nlohmann::json& value) {
       return refuse("active_connectors", reloaded.error().message);
     }
   }
-  hooks_.publish({{"active_connectors", value}});
+  echo("active_connectors", value);
   // Connectors created on the page: their configuration is their own shared attribute.
   if (!missing.empty()) hooks_.request(missing);
 }

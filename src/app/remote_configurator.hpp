@@ -58,6 +58,10 @@ class RemoteConfigurator {
   // An answer to the request or a push: a flat object of shared attributes.
   void on_shared_attributes(const nlohmann::json& shared);
 
+  // Replaces, in client attributes about to be published, a connector whose file is still what
+  // was last pushed by that push's echo (its ts), so that a reload does not show it out of sync.
+  void keep_echoes(nlohmann::json& attributes) const;
+
   // The connector entries that run: all configured ones but those active_connectors left out.
   [[nodiscard]] std::vector<gateway::ConnectorConfig> running_entries() const;
 
@@ -66,12 +70,15 @@ class RemoteConfigurator {
   void on_active_connectors(const nlohmann::json& value);
   void on_remote_logging(const nlohmann::json& value);
   void refuse(const std::string& key, const std::string& why);
+  // Publishes `value` as the client attribute `key` unless it is what was last published there.
+  void echo(const std::string& key, const nlohmann::json& value);
   Expected<std::filesystem::path> file_for(const std::string& name, const nlohmann::json& value);
 
   gateway::GatewayConfig& config_;
   Hooks hooks_;
   std::set<std::string> inactive_;
-  std::map<std::string, std::string> not_applied_;  // key -> content last logged about
+  std::map<std::string, std::string> not_applied_;
+  std::map<std::string, nlohmann::json> echoed_;  // key -> content last logged about
 };
 
 // Writes `text` to `path` atomically (a temporary file in the same directory, fsync, rename),

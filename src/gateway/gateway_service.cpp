@@ -399,9 +399,18 @@ bool GatewayService::publish_gateway_telemetry(const nlohmann::json& telemetry) 
 }
 
 void GatewayService::on_own_attributes(std::string_view payload, bool response) {
-  if (!response && std::find(published_attributes_.begin(), published_attributes_.end(), payload) !=
-                       published_attributes_.end()) {
-    return;  // our own client attributes, echoed by a plain broker
+  if (!response) {
+    const auto now = std::chrono::steady_clock::now();
+    while (!published_attributes_.empty() &&
+           now - published_attributes_.front().first > std::chrono::seconds(3)) {
+      published_attributes_.pop_front();
+    }
+    const auto echo = std::find_if(published_attributes_.begin(), published_attributes_.end(),
+                                   [&](const auto& sent) { return sent.second == payload; });
+    if (echo != published_attributes_.end()) {
+      published_attributes_.erase(echo);
+      return;  // our own client attributes, echoed by a plain broker
+    }
   }
   auto message = parse_bounded_json(payload);
   if (!message || !message->is_object()) {
@@ -433,7 +442,7 @@ void GatewayService::publish_client_attributes(const nlohmann::json& attributes)
   const auto limit = uplink_->limits().max_payload_bytes;
   auto split = encode_gateway_attributes(attributes, limit);
   for (const auto& message : split.messages) {
-    published_attributes_.push_back(message.payload);
+    published_attributes_.emplace_back(std::chrono::steady_clock::now(), message.payload);
     if (published_attributes_.size() > 64) published_attributes_.pop_front();
     (void)uplink_->publish_now(message);
   }

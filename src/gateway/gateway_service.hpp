@@ -11,7 +11,8 @@
 // Then it asks for the gateway's own shared attributes (GatewayOptions::shared_keys) on
 // v1/devices/me/attributes/request/<n>; the answer's "shared" object and every later push on
 // v1/devices/me/attributes (including {"deleted":[..]}) go to on_shared_attributes. A push that
-// is one of our own client-attribute messages echoed by a plain broker is not one.
+// is one of our own client-attribute messages of the last seconds, echoed by a plain broker,
+// is not one.
 // Statistics go out every statistics period as the gateway device's telemetry
 // (v1/devices/me/telemetry).
 //
@@ -197,8 +198,9 @@ class GatewayService {
   std::uint64_t messages_received_ = 0;
   // Devices whose connectorType/connectorName went out, with that connector (announce).
   std::map<std::string, std::string> connector_attributes_sent_;
-  // Our last client-attribute messages, to tell a plain broker's echo from a push.
-  std::deque<std::string> published_attributes_;
+  // Our client-attribute messages of the last seconds, to tell a plain broker's echo from a push
+  // (ThingsBoard itself never sends client attributes back): each matches one arrival.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> published_attributes_;
   std::int64_t attribute_request_id_ = 0;
   PlatformStatistics dashboard_;
   std::chrono::steady_clock::time_point dashboard_at_ = std::chrono::steady_clock::now();
