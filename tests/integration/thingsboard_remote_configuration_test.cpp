@@ -134,12 +134,21 @@ struct RemoteGateway {
 TEST(RemoteConfiguration, TheGatewayAsksForItsSharedAttributesAfterConnecting) {
   RemoteGateway g;
   g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
-  const auto& keys = g.tb.gateway_attribute_requests().front();
+  const auto keys = g.tb.gateway_attribute_requests().front();
   for (const auto* key : {"RemoteLoggingLevel", "general_configuration", "storage_configuration",
                           "logs_configuration", "active_connectors"}) {
     EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
   }
   EXPECT_EQ(g.tb.gateway_attributes()["general_configuration"]["remoteConfiguration"], true);
+  EXPECT_TRUE(g.tb.logs().empty());
+
+  // Changed on the platform while the gateway was away: the answer after the reconnect applies it.
+  g.tb.gateway_shared_attributes["RemoteLoggingLevel"] = "INFO";
+  ASSERT_TRUE(g.broker.restart());
+  ASSERT_TRUE(run_until(g.io, [&] { return g.tb.gateway_attribute_requests().size() >= 2; }, 30s))
+      << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attribute_requests().back(), keys);
+  EXPECT_TRUE(run_until(g.io, [&] { return !g.tb.logs().empty(); })) << g.gateway->log();
   g.stop();
 }
 
