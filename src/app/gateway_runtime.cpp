@@ -162,6 +162,9 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
     (void)self.gateway_->request_shared_attributes(keys);
   };
   hooks.remote_logging = [&self](const std::string& level) { self.set_remote_logging(level); };
+  hooks.log_level = [](const std::string& component, const std::string& level) {
+    if (auto logger = spdlog::get(component)) logger->set_level(spdlog::level::from_str(level));
+  };
   self.remote_ = std::make_unique<RemoteConfigurator>(self.config_, std::move(hooks));
 
   spdlog::info("dlmsgw {}: ThingsBoard {}:{} over {}, storage {}, device registry {}",

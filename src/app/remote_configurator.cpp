@@ -160,6 +160,8 @@ void RemoteConfigurator::on_shared_attributes(const nlohmann::json& shared) {
       }
     } else if (key == "RemoteLoggingLevel") {
       on_remote_logging(value);
+    } else if (key == "logs_configuration" && config_.remote_configuration) {
+      on_logs_configuration(value);
     } else if (key == "general_configuration" || key == "storage_configuration" ||
                key == "logs_configuration" || key == "grpc_configuration") {
       auto content = value;
@@ -182,6 +184,69 @@ void RemoteConfigurator::on_shared_attributes(const nlohmann::json& shared) {
       remote_log()->debug("shared attribute '{}' from ThingsBoard: not one dlmsgw uses", key);
     }
   }
+}
+
+void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
+  if (!value.is_object()) return refuse("logs_configuration", "not a JSON object");
+  // The page's form ({"local":{"<component>":{"logLevel":..}}}) or the Python gateway's logging
+  // dictionary ({"loggers":{"<logger>":{"level":..}}}, its logger names mapped to components).
+  std::map<std::string, std::string> levels;
+  const auto& components = gateway::log_component_names();
+  const auto add = [&](const std::string& component, const nlohmann::json& level) -> bool {
+    if (!level.is_string()) return false;
+    auto name = level.get<std::string>();
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    static const std::map<std::string, std::string> spdlog_names = {
+        {"TRACE", "trace"},       {"DEBUG", "debug"}, {"INFO", "info"},
+        {"WARNING", "warn"},      {"WARN", "warn"},   {"ERROR", "err"},
+        {"CRITICAL", "critical"}, {"NONE", "off"},    {"NOTSET", "off"}};
+    const auto found = spdlog_names.find(name);
+    if (found == spdlog_names.end()) return false;
+    levels[component] = found->second;
+    return true;
+  };
+  static const std::map<std::string, std::vector<std::string>> python_loggers = {
+      {"service", {"gateway", "http"}},
+      {"tb_connection", {"mqtt", "uplink"}},
+      {"storage", {"storage"}},
+      {"connector", {"connector", "dlms"}},
+      {"converter", {"dlms"}}};
+  if (const auto local = value.find("local"); local != value.end() && local->is_object()) {
+    for (const auto& [name, entry] : local->items()) {
+      if (std::find(components.begin(), components.end(), name) == components.end()) continue;
+      if (!entry.is_object() || !add(name, entry.value("logLevel", nlohmann::json()))) {
+        return refuse("logs_configuration",
+                      "local." + name +
+                          ".logLevel: expected one of TRACE, DEBUG, INFO, WARNING, "
+                          "ERROR, CRITICAL, NONE");
+      }
+    }
+  }
+  if (const auto loggers = value.find("loggers"); loggers != value.end() && loggers->is_object()) {
+    for (const auto& [name, entry] : loggers->items()) {
+      const auto mapped = python_loggers.find(name);
+      if (mapped == python_loggers.end() || !entry.is_object()) continue;
+      for (const auto& component : mapped->second) {
+        if (!add(component, entry.value("level", nlohmann::json()))) {
+          return refuse("logs_configuration", "loggers." + name +
+                                                  ".level: expected one of TRACE, DEBUG, INFO, "
+                                                  "WARNING, ERROR, CRITICAL, NONE");
+        }
+      }
+    }
+  }
+  for (const auto& [component, level] : levels) {
+    const auto old = config_.logging.levels.count(component) != 0
+                         ? config_.logging.levels.at(component)
+                         : config_.logging.level;
+    if (old == level) continue;
+    config_.logging.levels[component] = level;
+    hooks_.log_level(component, level);
+    remote_log()->info("log level of '{}' set to {} from ThingsBoard (until dlmsgw restarts)",
+                       component, level);
+  }
+  echo("logs_configuration", value);
 }
 
 void RemoteConfigurator::on_remote_logging(const nlohmann::json& value) {

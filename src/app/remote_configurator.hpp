@@ -16,9 +16,10 @@
 //
 // Every applied change is echoed as the client attribute of the same key with the pushed "ts", so
 // that the page shows it in sync. With thingsboard.remoteConfiguration false, only
-// RemoteLoggingLevel is applied. general_configuration, storage_configuration and
-// logs_configuration are not applied (tb_gateway.yaml is read at start only): logged once per
-// change.
+// RemoteLoggingLevel is applied. logs_configuration sets the components' log levels (in memory:
+// tb_gateway.yaml is not rewritten; the page's value is applied again after every connect).
+// general_configuration and storage_configuration are not applied (tb_gateway.yaml is read at
+// start only): logged once per change.
 
 #include <filesystem>
 #include <functional>
@@ -45,6 +46,8 @@ class RemoteConfigurator {
     std::function<void(const nlohmann::json& attributes)> publish;
     // Asks the platform for shared attributes of the gateway.
     std::function<void(const std::vector<std::string>& keys)> request;
+    // Sets one component's local log level (spdlog name).
+    std::function<void(const std::string& component, const std::string& level)> log_level;
     // The remote log level ("NONE" for off).
     std::function<void(const std::string& level)> remote_logging;
   };
@@ -69,6 +72,7 @@ class RemoteConfigurator {
   void on_connector(const std::string& name, const nlohmann::json& value);
   void on_active_connectors(const nlohmann::json& value);
   void on_remote_logging(const nlohmann::json& value);
+  void on_logs_configuration(const nlohmann::json& value);
   void refuse(const std::string& key, const std::string& why);
   // Publishes `value` as the client attribute `key` unless it is what was last published there.
   void echo(const std::string& key, const nlohmann::json& value);

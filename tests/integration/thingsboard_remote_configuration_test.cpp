@@ -145,7 +145,8 @@ TEST(RemoteConfiguration, TheGatewayAsksForItsSharedAttributesAfterConnecting) {
   // Changed on the platform while the gateway was away: the answer after the reconnect applies it.
   g.tb.gateway_shared_attributes["RemoteLoggingLevel"] = "INFO";
   ASSERT_TRUE(g.broker.restart());
-  ASSERT_TRUE(run_until(g.io, [&] { return g.tb.gateway_attribute_requests().size() >= 2; }, 30s))
+  ASSERT_TRUE(run_until(
+      g.io, [&] { return g.tb.gateway_attribute_requests().size() >= 2; }, 30s))
       << g.gateway->log();
   EXPECT_EQ(g.tb.gateway_attribute_requests().back(), keys);
   EXPECT_TRUE(run_until(g.io, [&] { return !g.tb.logs().empty(); })) << g.gateway->log();
@@ -260,6 +261,38 @@ TEST(RemoteConfiguration, ActiveConnectorsStopsAndStartsConnectors) {
   ASSERT_TRUE(g.tb.push_gateway_attributes({{"active_connectors", {kRemoteConnectorName}}}));
   EXPECT_TRUE(run_until(g.io, [&] { return g.tb.connects_for("Meter A") > connects; }))
       << g.gateway->log();
+  g.stop();
+}
+
+TEST(RemoteConfiguration, LogsConfigurationSetsTheComponentsLogLevels) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const std::string debug_line = "shared attribute 'colour' from ThingsBoard: not one dlmsgw uses";
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"colour", "blue"}}));
+  g.sync();
+  EXPECT_EQ(g.gateway->log().find(debug_line), std::string::npos);
+
+  const json logs{{"local", {{"gateway", {{"logLevel", "DEBUG"}, {"filePath", "journal"}}}}},
+                  {"ts", 1767000000001}};
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"logs_configuration", logs}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["logs_configuration"].value("ts", std::int64_t{0}) ==
+           1767000000001;
+  })) << g.gateway->log();
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"colour", "red"}}));
+  g.sync();
+  EXPECT_NE(g.gateway->log().find(debug_line), std::string::npos) << g.gateway->log();
+
+  // A level the page cannot mean: refused, naming the key.
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{"logs_configuration", {{"local", {{"gateway", {{"logLevel", "LOUD"}}}}}, {"ts", 9}}}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes().contains("remoteConfigurationError");
+  })) << g.gateway->log();
+  EXPECT_NE(g.tb.gateway_attributes()["remoteConfigurationError"]
+                .value("message", "")
+                .find("local.gateway.logLevel"),
+            std::string::npos);
   g.stop();
 }
 
