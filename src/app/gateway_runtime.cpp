@@ -140,7 +140,13 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
                                              .count());
   options.shared_keys = RemoteConfigurator::requested_keys();
   options.on_shared_attributes = [&self](const nlohmann::json& shared) {
-    if (self.remote_ && !self.stopping_) self.remote_->on_shared_attributes(shared);
+    if (!self.remote_ || self.stopping_) return;
+    try {
+      self.remote_->on_shared_attributes(shared);
+    } catch (const std::exception& e) {
+      // A value of an unexpected JSON type from the network: refused, never a crash.
+      spdlog::error("shared attributes from ThingsBoard not applied: {}", e.what());
+    }
   };
   if (!self.config_.reboot_command.empty()) {
     options.on_reboot = [command = self.config_.reboot_command] { start_reboot_command(command); };

@@ -302,8 +302,11 @@ Expected<std::filesystem::path> RemoteConfigurator::file_for(const std::string& 
   }
   const auto path = config_.directory / file;
   for (const auto& entry : config_.connectors) {
-    if (std::filesystem::weakly_canonical(entry.configuration) ==
-        std::filesystem::weakly_canonical(path)) {
+    std::error_code ec1;
+    std::error_code ec2;
+    if (std::filesystem::weakly_canonical(entry.configuration, ec1) ==
+            std::filesystem::weakly_canonical(path, ec2) &&
+        !ec1 && !ec2) {
       return make_error(
           ErrorCode::invalid_argument,
           "\"configuration\": \"" + file + "\" is the file of connector '" + entry.name + "'");
@@ -326,7 +329,9 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
   if (!path) return refuse(name, path.error().message);
   auto existing = std::find_if(config_.connectors.begin(), config_.connectors.end(),
                                [&](const auto& entry) { return entry.name == name; });
-  std::string type = value.value("type", "");
+  const auto given_type = value.find("type");
+  std::string type =
+      given_type != value.end() && given_type->is_string() ? given_type->get<std::string>() : "";
   if (type.empty()) type = existing != config_.connectors.end() ? existing->type : "dlms";
 
   auto applied = value;

@@ -228,6 +228,20 @@ TEST(RemoteConfiguration, AnInvalidPushIsRefusedAndTheRunningConfigurationKeepsG
   EXPECT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > values + 1; }))
       << g.gateway->log();
   EXPECT_NE(g.tb.gateway_attributes()[kRemoteConnectorName].value("ts", std::int64_t{0}), 5);
+
+  // A new connector whose file would land outside the configuration directory, with a type of
+  // the wrong JSON kind: refused, nothing written.
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{"Elsewhere",
+        {{"type", 7}, {"configuration", "../elsewhere.json"}, {"configurationJson", original}}}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["remoteConfigurationError"].value("key", "") == "Elsewhere";
+  })) << g.gateway->log();
+  EXPECT_NE(g.tb.gateway_attributes()["remoteConfigurationError"]
+                .value("message", "")
+                .find("plain file name"),
+            std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(g.dir.path().parent_path() / "elsewhere.json"));
   g.stop();
 }
 
