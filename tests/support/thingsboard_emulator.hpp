@@ -202,8 +202,9 @@ class ThingsBoardEmulator {
     }
     const auto message = json::parse(payload, nullptr, false);
     if (message.is_discarded()) return violation(topic, payload, "not JSON");
-    if (topic == "v1/devices/me/telemetry" && message.is_array())
+    if (topic == "v1/devices/me/telemetry" && is_log_batch(message)) {
       return on_gateway_logs(topic, payload, message);
+    }
     if (topic.rfind("v1/devices/me/attributes/request/", 0) == 0) {
       return on_gateway_attribute_request(topic, payload, message);
     }
@@ -323,6 +324,18 @@ class ThingsBoardEmulator {
     } else {
       violation(topic, payload, "unknown topic");
     }
+  }
+
+  // A batch of remote log lines rather than a device's own telemetry (devices with their own
+  // token also send arrays there): its first record's keys end in LOGS.
+  static bool is_log_batch(const json& message) {
+    if (!message.is_array() || message.empty() || !message[0].is_object()) return false;
+    const auto values = message[0].find("values");
+    if (values == message[0].end() || !values->is_object() || values->empty()) return false;
+    for (const auto& [key, value] : values->items()) {
+      if (key.size() < 4 || key.substr(key.size() - 4) != "LOGS") return false;
+    }
+    return true;
   }
 
   // Remote logs: [{"ts":int,"values":{"<KEY>_LOGS":"line",..}},..].
