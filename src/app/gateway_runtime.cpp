@@ -4,8 +4,12 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <csignal>
+#include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "app/connector_factory.hpp"
 #include "app/reboot_command.hpp"
@@ -65,6 +69,10 @@ GatewayRuntime::GatewayRuntime(gateway::GatewayConfig config, std::string versio
     : config_(std::move(config)), version_(std::move(version)) {}
 
 GatewayRuntime::~GatewayRuntime() {
+  spdlog::apply_all([this](const std::shared_ptr<spdlog::logger>& logger) {
+    auto& sinks = logger->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), remote_logs_), sinks.end());
+  });
   endpoint_.reset();  // it reads the metrics, which read the gateway and storage
   metrics_.reset();
   gateway_.reset();  // before storage, which its uplink uses
@@ -77,6 +85,11 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
       new GatewayRuntime(std::move(config), std::move(version)));
   auto& self = *runtime;
   const auto& storage_config = self.config_.storage;
+  // Before any thread logs: sinks are not to be added under a logging thread.
+  spdlog::apply_all([&self](const std::shared_ptr<spdlog::logger>& logger) {
+    logger->sinks().push_back(self.remote_logs_);
+  });
+  self.collect_secrets();
 
   // One store for every connector and every reload: a counter restarting would be refused by
   // the meter (and reuse AES-GCM IVs). It lives with the data, which it belongs to.
@@ -125,12 +138,40 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
                                          std::chrono::duration_cast<std::chrono::milliseconds>(
                                              std::chrono::system_clock::now().time_since_epoch())
                                              .count());
+  options.shared_keys = RemoteConfigurator::requested_keys();
+  options.on_shared_attributes = [&self](const nlohmann::json& shared) {
+    if (!self.remote_ || self.stopping_) return;
+    try {
+      self.remote_->on_shared_attributes(shared);
+    } catch (const std::exception& e) {
+      // A value of an unexpected JSON type from the network: refused, never a crash.
+      spdlog::error("shared attributes from ThingsBoard not applied: {}", e.what());
+    }
+  };
   if (!self.config_.reboot_command.empty()) {
     options.on_reboot = [command = self.config_.reboot_command] { start_reboot_command(command); };
   }
   auto service = gateway::GatewayService::create(self.io_, *self.storage_, std::move(options));
   if (!service) return {nullptr, kExitConfig, service.error().message};
   self.gateway_ = std::move(*service);
+  RemoteConfigurator::Hooks hooks;
+  hooks.check = [&self](const gateway::ConnectorConfig& entry) -> Expected<void> {
+    DLMSGW_TRY_ASSIGN(auto built, make_connector(self.io_, entry, 0, self.counters_));
+    for (const auto& warning : built.warnings) spdlog::warn("{}", warning);
+    return {};
+  };
+  hooks.reload = [&self] { return self.reload_connectors(); };
+  hooks.publish = [&self](const nlohmann::json& attributes) {
+    self.gateway_->update_client_attributes(attributes);
+  };
+  hooks.request = [&self](const std::vector<std::string>& keys) {
+    (void)self.gateway_->request_shared_attributes(keys);
+  };
+  hooks.remote_logging = [&self](const std::string& level) { self.set_remote_logging(level); };
+  hooks.log_level = [](const std::string& component, const std::string& level) {
+    if (auto logger = spdlog::get(component)) logger->set_level(spdlog::level::from_str(level));
+  };
+  self.remote_ = std::make_unique<RemoteConfigurator>(self.config_, std::move(hooks));
 
   spdlog::info("dlmsgw {}: ThingsBoard {}:{} over {}, storage {}, device registry {}",
                self.version_, self.config_.host, self.config_.port,
@@ -191,22 +232,153 @@ void GatewayRuntime::reload() {
   spdlog::info(
       "SIGHUP: reading the connector files again (tb_gateway.yaml is read only at start: restart "
       "dlmsgw for changes to it)");
-  auto built = make_connectors(io_, config_.connectors, counters_);
-  if (!built) {
-    spdlog::error("reload refused, the running connectors keep going: {}", built.error().message);
-  } else if (auto replaced = gateway_->replace_connectors(take_and_log(std::move(*built)));
-             !replaced) {
+  if (auto reloaded = reload_connectors(); !reloaded) {
     spdlog::error("reload refused, the running connectors keep going: {}",
-                  replaced.error().message);
-  } else {
-    spdlog::info("reload done: {} connector(s) running", config_.connectors.size());
-    // The Gateways page shows each connector's file: the edited one from now on.
-    const auto& levels = config_.logging.levels;
-    gateway_->update_client_attributes(gateway::connector_client_attributes(
-        config_.connectors,
-        levels.count("connector") != 0 ? levels.at("connector") : config_.logging.level));
+                  reloaded.error().message);
   }
   (void)sd_notify(0, "READY=1");
+}
+
+Expected<void> GatewayRuntime::reload_connectors() {
+  const auto entries = remote_ ? remote_->running_entries() : config_.connectors;
+  DLMSGW_TRY_ASSIGN(auto built, make_connectors(io_, entries, counters_));
+  DLMSGW_TRY(gateway_->replace_connectors(take_and_log(std::move(built))));
+  spdlog::info("reload done: {} connector(s) running", entries.size());
+  collect_secrets();
+  // The Gateways page shows each connector's file: the edited one from now on.
+  const auto& levels = config_.logging.levels;
+  auto attributes = gateway::connector_client_attributes(
+      entries, levels.count("connector") != 0 ? levels.at("connector") : config_.logging.level);
+  if (remote_) remote_->keep_echoes(attributes);
+  gateway_->update_client_attributes(attributes);
+  return {};
+}
+
+void GatewayRuntime::set_remote_logging(const std::string& level) {
+  const auto threshold = remote_log_level(level);
+  const auto before = remote_logs_->threshold();
+  if (threshold == before) return;
+  if (!threshold) {
+    // The last line the page gets: remote logs stop after it.
+    spdlog::info("remote logging off (RemoteLoggingLevel {})", level);
+    send_remote_logs();
+    remote_logs_->set_threshold(std::nullopt);
+    remote_log_timer_.cancel();
+    return;
+  }
+  remote_logs_->set_threshold(threshold);
+  spdlog::info("remote logging on: lines at {} and above go to ThingsBoard (RemoteLoggingLevel)",
+               level);
+  if (!before) send_remote_logs();
+}
+
+std::string GatewayRuntime::remote_log_key(const RemoteLogLine& line) const {
+  if (line.logger == "mqtt" || line.logger == "uplink") return "CONNECTION_LOGS";
+  if (line.logger == "storage") return "STORAGE_LOGS";
+  if (line.logger == "connector" || line.logger == "dlms") {
+    // "meter 'kitchen' ...": the connector serving that meter.
+    const auto at = line.text.find("meter '");
+    if (at != std::string::npos) {
+      const auto begin = at + 7;
+      const auto end = line.text.find('\'', begin);
+      if (end != std::string::npos) {
+        const auto meter = line.text.substr(begin, end - begin);
+        for (const auto& entry : gateway_->registry().devices()) {
+          if (entry.local_name == meter || entry.name == meter) return entry.connector + "_LOGS";
+        }
+      }
+    }
+    const auto running = gateway_->connectors();
+    if (running.size() == 1) return std::string(running.front()->name()) + "_LOGS";
+  }
+  return "SERVICE_LOGS";
+}
+
+void GatewayRuntime::collect_secrets() {
+  std::vector<std::string> secrets;
+  const auto add = [&secrets](const std::string& secret) {
+    if (secret.size() >= 4) secrets.push_back(secret);
+  };
+  add(config_.security.access_token);
+  add(config_.security.password.value_or(""));
+  // Connector files: every string under a key that names a secret.
+  const std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& value) {
+    if (value.is_object()) {
+      for (const auto& [key, item] : value.items()) {
+        std::string lower(key);
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const bool secret =
+            lower.find("password") != std::string::npos || lower.find("key") != std::string::npos ||
+            lower.find("secret") != std::string::npos || lower.find("token") != std::string::npos;
+        if (secret && item.is_string()) add(item.get<std::string>());
+        walk(item);
+      }
+    } else if (value.is_array()) {
+      for (const auto& item : value) walk(item);
+    }
+  };
+  for (const auto& entry : config_.connectors) {
+    std::ifstream in(entry.configuration);
+    if (!in) continue;
+    std::stringstream text;
+    text << in.rdbuf();
+    walk(nlohmann::json::parse(text.str(), nullptr, false));
+  }
+  secrets_ = std::move(secrets);
+}
+
+void GatewayRuntime::send_remote_logs() {
+  // At most this many lines a second: the rest waits in the sink's queue (which drops beyond its
+  // bound and says how many), so that logs never crowd out readings.
+  constexpr std::size_t kLinesPerSecond = 50;
+  if (remote_logs_->threshold() && !stopping_ && gateway_->mqtt().connected()) {
+    auto taken = remote_logs_->take(kLinesPerSecond);
+    if (taken.dropped > 0) {
+      taken.lines.push_back({std::chrono::system_clock::now(), spdlog::level::warn, "gateway",
+                             std::to_string(taken.dropped) +
+                                 " log lines not sent to ThingsBoard (more than " +
+                                 std::to_string(kLinesPerSecond) + " a second)"});
+    }
+    const auto limit = gateway_->uplink_limits().max_payload_bytes;
+    nlohmann::json batch = nlohmann::json::array();
+    std::size_t batch_bytes = 2;
+    for (const auto& line : taken.lines) {
+      auto text = format_remote_log_line(line);
+      for (const auto& secret : secrets_) {
+        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+          text.replace(at, secret.size(), "***");
+        }
+      }
+      const auto key = remote_log_key(line);
+      nlohmann::json values{{key, text}};
+      // The gateway's own components also go under LOGS (the page's general log); connectors
+      // only under their own key, as the Python gateway sends them.
+      if (key == "SERVICE_LOGS" || key == "CONNECTION_LOGS" || key == "STORAGE_LOGS") {
+        values["LOGS"] = text;
+      }
+      nlohmann::json entry{
+          {"ts", std::chrono::duration_cast<std::chrono::milliseconds>(line.time.time_since_epoch())
+                     .count()},
+          {"values", std::move(values)}};
+      const auto bytes =
+          entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size();
+      if (bytes + 2 > limit) continue;  // one line alone over the limit: not sent
+      if (batch_bytes + bytes + 1 > limit && !batch.empty()) {
+        (void)gateway_->publish_gateway_telemetry(batch);
+        batch = nlohmann::json::array();
+        batch_bytes = 2;
+      }
+      batch_bytes += bytes + 1;
+      batch.push_back(std::move(entry));
+    }
+    if (!batch.empty()) (void)gateway_->publish_gateway_telemetry(batch);
+  }
+  if (!remote_logs_->threshold() || stopping_) return;
+  remote_log_timer_.expires_after(std::chrono::seconds(1));
+  remote_log_timer_.async_wait([this](std::error_code ec) {
+    if (!ec) send_remote_logs();
+  });
 }
 
 void GatewayRuntime::begin_shutdown(int exit_code, const std::string& reason) {
@@ -220,6 +392,7 @@ void GatewayRuntime::begin_shutdown(int exit_code, const std::string& reason) {
   signals_.cancel(ignored);
   signals_.clear(ignored);
   on_second_signal_exit_at_once();
+  remote_log_timer_.cancel();
   gateway_->stop();
 }
 

@@ -8,6 +8,8 @@
 //   SIGHUP           read the connector files again; if they all parse, replace the connectors
 //                    (stored data is kept; removed meters get v1/gateway/disconnect); if one does
 //                    not, log why and keep the running ones. tb_gateway.yaml is not read again.
+//   ThingsBoard      connector changes from the Gateways page (RemoteConfigurator) reload the
+//                    same way; RemoteLoggingLevel sends log lines as telemetry (RemoteLogSink).
 //   gateway_restart  (RPC from ThingsBoard) the same clean stop, then exit 75 for the service
 //                    manager to restart us.
 //
@@ -23,6 +25,8 @@
 
 #include "app/gateway_health.hpp"
 #include "app/gateway_metrics.hpp"
+#include "app/remote_configurator.hpp"
+#include "app/remote_log_sink.hpp"
 #include "app/service_watchdog.hpp"
 #include "connectors/dlms/dlms_connector.hpp"
 #include "gateway/config/gateway_config.hpp"
@@ -61,6 +65,12 @@ class GatewayRuntime {
   GatewayRuntime(gateway::GatewayConfig config, std::string version);
   void wait_for_signal();
   void reload();
+  // The SIGHUP path: builds the running connector entries and replaces the connectors.
+  Expected<void> reload_connectors();
+  void set_remote_logging(const std::string& level);
+  void send_remote_logs();
+  [[nodiscard]] std::string remote_log_key(const RemoteLogLine& line) const;
+  void collect_secrets();
   void begin_shutdown(int exit_code, const std::string& reason);
   void start_health_endpoint();
   [[nodiscard]] std::vector<connectors::dlms::MeterSnapshot> meter_snapshots() const;
@@ -80,6 +90,10 @@ class GatewayRuntime {
   std::unique_ptr<GatewayMetrics> metrics_;
   std::unique_ptr<observability::HttpEndpoint> endpoint_;
   asio::signal_set signals_{io_};
+  std::shared_ptr<RemoteLogSink> remote_logs_ = std::make_shared<RemoteLogSink>();
+  asio::steady_timer remote_log_timer_{io_};
+  std::vector<std::string> secrets_;  // masked in remote log lines
+  std::unique_ptr<RemoteConfigurator> remote_;
   bool stopping_ = false;
   int exit_code_ = kExitOk;
   // How long the loop keeps running after stop() for connectors to release their associations

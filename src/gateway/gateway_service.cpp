@@ -10,6 +10,7 @@
 #include "gateway/component_logger.hpp"
 #include "gateway/process_usage.hpp"
 #include "gateway/storage/memory_queue.hpp"
+#include "gateway/uplink/bounded_json.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 
 namespace dlmsgw::gateway {
@@ -259,6 +260,7 @@ void GatewayService::start() {
     }
   }
   (void)client_->subscribe(std::string(topic::device_rpc_response_prefix) + "+");
+  (void)client_->subscribe(std::string(topic::device_attributes_response_prefix) + "+");
   client_->start();
   uplink_->start();
   for (auto& [token, direct] : direct_) direct->start();
@@ -378,7 +380,56 @@ void GatewayService::on_connection(bool connected) {
                                {"totalDisk", human_bytes(machine.total_disk_bytes)},
                                {"cpuCount", machine.cpu_count}});
   }
+  if (!options_.shared_keys.empty()) (void)request_shared_attributes(options_.shared_keys);
   uplink_->on_connected();
+}
+
+bool GatewayService::request_shared_attributes(const std::vector<std::string>& keys) {
+  if (!client_->connected() || keys.empty()) return false;
+  std::string joined;
+  for (const auto& key : keys) joined += (joined.empty() ? "" : ",") + key;
+  return uplink_->publish_now({std::string(topic::device_attributes_request_prefix) +
+                                   std::to_string(++attribute_request_id_),
+                               dump(nlohmann::json{{"sharedKeys", joined}})});
+}
+
+bool GatewayService::publish_gateway_telemetry(const nlohmann::json& telemetry) {
+  if (!client_->connected()) return false;
+  return uplink_->publish_now({std::string(topic::device_telemetry), dump(telemetry)});
+}
+
+void GatewayService::on_own_attributes(std::string_view payload, bool response) {
+  if (!response) {
+    const auto now = std::chrono::steady_clock::now();
+    while (!published_attributes_.empty() &&
+           now - published_attributes_.front().first > std::chrono::seconds(3)) {
+      published_attributes_.pop_front();
+    }
+    const auto echo = std::find_if(published_attributes_.begin(), published_attributes_.end(),
+                                   [&](const auto& sent) { return sent.second == payload; });
+    if (echo != published_attributes_.end()) {
+      published_attributes_.erase(echo);
+      return;  // our own client attributes, echoed by a plain broker
+    }
+  }
+  auto message = parse_bounded_json(payload);
+  if (!message || !message->is_object()) {
+    on_malformed(response ? topic::device_attributes_response_prefix : topic::device_attributes,
+                 payload,
+                 message ? Error{ErrorCode::malformed, "gateway attributes: not a JSON object"}
+                         : message.error());
+    return;
+  }
+  if (!options_.on_shared_attributes) return;
+  if (!response) {
+    options_.on_shared_attributes(*message);
+    return;
+  }
+  // An answer: {"shared":{..}} (nothing at all when none of the keys is set).
+  const auto shared = message->find("shared");
+  if (shared != message->end() && shared->is_object() && !shared->empty()) {
+    options_.on_shared_attributes(*shared);
+  }
 }
 
 void GatewayService::update_client_attributes(const nlohmann::json& attributes) {
@@ -390,7 +441,11 @@ void GatewayService::publish_client_attributes(const nlohmann::json& attributes)
   if (attributes.empty()) return;
   const auto limit = uplink_->limits().max_payload_bytes;
   auto split = encode_gateway_attributes(attributes, limit);
-  for (const auto& message : split.messages) (void)uplink_->publish_now(message);
+  for (const auto& message : split.messages) {
+    published_attributes_.emplace_back(std::chrono::steady_clock::now(), message.payload);
+    if (published_attributes_.size() > 64) published_attributes_.pop_front();
+    (void)uplink_->publish_now(message);
+  }
   for (const auto& key : split.left_out) {
     log()->warn(
         "client attribute '{}' alone is over maxPayloadSizeBytes ({}): not sent, so ThingsBoard's "
@@ -485,6 +540,14 @@ void GatewayService::on_message(std::string_view topic, std::string_view payload
     if (ec == std::errc{} && ptr == id_text.data() + id_text.size()) {
       (void)uplink_->on_rpc_response(id, payload);
     }
+    return;
+  }
+  if (topic.starts_with(topic::device_attributes_response_prefix)) {
+    on_own_attributes(payload, true);
+    return;
+  }
+  if (topic == topic::device_attributes) {
+    on_own_attributes(payload, false);
     return;
   }
   auto message = parse_incoming(topic, payload);

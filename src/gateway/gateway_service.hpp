@@ -8,6 +8,11 @@
 // (v1/gateway/connect; the first time, its client attributes connectorType and connectorName),
 // publish the gateway's client attributes (GatewayOptions::client_attributes; on the first
 // connect also totalMemory, totalDisk, cpuCount), ask getSessionLimits, then resume the uplink.
+// Then it asks for the gateway's own shared attributes (GatewayOptions::shared_keys) on
+// v1/devices/me/attributes/request/<n>; the answer's "shared" object and every later push on
+// v1/devices/me/attributes (including {"deleted":[..]}) go to on_shared_attributes. A push that
+// is one of our own client-attribute messages of the last seconds, echoed by a plain broker,
+// is not one.
 // Statistics go out every statistics period as the gateway device's telemetry
 // (v1/devices/me/telemetry).
 //
@@ -22,6 +27,7 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -63,6 +69,10 @@ struct GatewayOptions {
   // The gateway's client attributes for ThingsBoard's Gateways page (gateway_client_attributes),
   // published on every connect, one message per key under maxPayloadSizeBytes.
   nlohmann::json client_attributes = nlohmann::json::object();
+  // The gateway's own shared attributes asked for after every (re)connect (empty: none), and who
+  // gets the answer and every later push (unset: they are ignored).
+  std::vector<std::string> shared_keys;
+  std::function<void(const nlohmann::json& shared)> on_shared_attributes;
   // Each child device's connectorType/connectorName (v1/gateway/attributes). Off only where that
   // topic is refused (a test broker's ACL): a refused QoS 1 message is re-sent on every reconnect.
   bool connector_attributes = true;
@@ -111,6 +121,13 @@ class GatewayService {
   // Replaces some of the gateway's client attributes (after a reload) and publishes them now.
   void update_client_attributes(const nlohmann::json& attributes);
 
+  // Asks the platform for some of the gateway's own shared attributes now (when connected); the
+  // answer goes to on_shared_attributes. False: not connected, nothing asked.
+  bool request_shared_attributes(const std::vector<std::string>& keys);
+  // Publishes the gateway's own telemetry now ({"k":v} or [{"ts":..,"values":{..}},..]), as one
+  // message; false when not connected or refused (nothing is queued).
+  bool publish_gateway_telemetry(const nlohmann::json& telemetry);
+
   // The statistics telemetry as it would be published now.
   [[nodiscard]] nlohmann::json statistics();
   // What the statistics period adds for ThingsBoard's gateway dashboard (PlatformStatistics):
@@ -142,6 +159,7 @@ class GatewayService {
   void on_malformed(std::string_view topic, std::string_view payload, const Error& error);
   void announce(const DeviceEntry& entry);
   void publish_client_attributes(const nlohmann::json& attributes);
+  void on_own_attributes(std::string_view payload, bool response);
   void declare(const std::string& connector, std::string_view local_name, std::string_view type);
   std::string platform_name(const std::string& connector, const std::string& local_name);
   void register_gateway_methods();
@@ -180,6 +198,10 @@ class GatewayService {
   std::uint64_t messages_received_ = 0;
   // Devices whose connectorType/connectorName went out, with that connector (announce).
   std::map<std::string, std::string> connector_attributes_sent_;
+  // Our client-attribute messages of the last seconds, to tell a plain broker's echo from a push
+  // (ThingsBoard itself never sends client attributes back): each matches one arrival.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> published_attributes_;
+  std::int64_t attribute_request_id_ = 0;
   PlatformStatistics dashboard_;
   std::chrono::steady_clock::time_point dashboard_at_ = std::chrono::steady_clock::now();
   LogThrottle malformed_log_;

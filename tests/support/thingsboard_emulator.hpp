@@ -11,7 +11,11 @@
 //    value found comes as "value", several as "values", none as neither,
 //  - records what the Gateways page reads: the gateway's own client attributes
 //    (v1/devices/me/attributes) and each child's connectorType/connectorName,
-//  - sends device RPCs, gateway RPCs and shared-attribute updates.
+//  - sends device RPCs, gateway RPCs and shared-attribute updates,
+//  - holds the gateway's own shared attributes (gateway_shared_attributes), answers the gateway's
+//    requests for them (v1/devices/me/attributes/request/<n>: {"shared":{..}}) and pushes changes
+//    and deletions on v1/devices/me/attributes, as the Gateways page does when it saves,
+//  - records the remote log lines the gateway sends as telemetry ([{"ts","values":{KEY_LOGS}}]).
 // Header-only so that any test executable can use it.
 
 #include <gtest/gtest.h>
@@ -77,6 +81,8 @@ class ThingsBoardEmulator {
 
   // Shared attributes per device, as the platform holds them, for attribute requests.
   std::map<std::string, json> shared_attributes;
+  // The gateway's own shared attributes, as the platform holds them.
+  json gateway_shared_attributes = json::object();
   // false: attribute requests are recorded but never answered (timeout tests).
   bool answer_attribute_requests = true;
 
@@ -97,6 +103,16 @@ class ThingsBoardEmulator {
   bool send_raw(const std::string& topic, const std::string& payload) {
     sent_.insert(topic + '\n' + payload);
     return client_->publish(topic, payload).has_value();
+  }
+  // The page saving: the gateway's own shared attributes change (kept for its requests) and are
+  // pushed.
+  bool push_gateway_attributes(const json& values) {
+    for (const auto& [key, value] : values.items()) gateway_shared_attributes[key] = value;
+    return publish("v1/devices/me/attributes", values);
+  }
+  bool delete_gateway_attributes(const std::vector<std::string>& keys) {
+    for (const auto& key : keys) gateway_shared_attributes.erase(key);
+    return publish("v1/devices/me/attributes", json{{"deleted", keys}});
   }
   bool send_shared_attributes(const std::string& device, const json& values) {
     return publish("v1/gateway/attributes", json{{"device", device}, {"data", values}});
@@ -127,6 +143,16 @@ class ThingsBoardEmulator {
   }
   std::size_t session_limit_requests() const { return session_limit_requests_; }
   const std::vector<json>& attribute_requests() const { return attribute_requests_; }
+  // The gateway's requests for its own shared attributes, the keys each asked for.
+  const std::vector<std::vector<std::string>>& gateway_attribute_requests() const {
+    return gateway_attribute_requests_;
+  }
+  struct LogLine {
+    std::int64_t ts = 0;
+    std::string key;  // LOGS, SERVICE_LOGS, <connector>_LOGS...
+    std::string line;
+  };
+  const std::vector<LogLine>& logs() const { return logs_; }
   // v1/gateway/claim messages as they came ({"Meter 1":{"secretKey":..,"durationMs":..}}), and
   // v1/devices/me/claim ones ({"secretKey":..,"durationMs":..}) from devices with their own token.
   const std::vector<json>& claims() const { return claims_; }
@@ -168,9 +194,20 @@ class ThingsBoardEmulator {
   }
 
   void on_message(const std::string& topic, const std::string& payload) {
-    if (sent_.count(topic + '\n' + payload) != 0) return;  // our own message, echoed
+    // Our own message, echoed: each one we sent comes back once (the gateway may send the same
+    // payload after it, as an echo of a shared attribute).
+    if (const auto own = sent_.find(topic + '\n' + payload); own != sent_.end()) {
+      sent_.erase(own);
+      return;
+    }
     const auto message = json::parse(payload, nullptr, false);
     if (message.is_discarded()) return violation(topic, payload, "not JSON");
+    if (topic == "v1/devices/me/telemetry" && is_log_batch(message)) {
+      return on_gateway_logs(topic, payload, message);
+    }
+    if (topic.rfind("v1/devices/me/attributes/request/", 0) == 0) {
+      return on_gateway_attribute_request(topic, payload, message);
+    }
     if (!message.is_object()) return violation(topic, payload, "not an object");
     const std::string rpc_request = "v1/devices/me/rpc/request/";
     const std::string rpc_response = "v1/devices/me/rpc/response/";
@@ -289,6 +326,60 @@ class ThingsBoardEmulator {
     }
   }
 
+  // A batch of remote log lines rather than a device's own telemetry (devices with their own
+  // token also send arrays there): its first record's keys end in LOGS.
+  static bool is_log_batch(const json& message) {
+    if (!message.is_array() || message.empty() || !message[0].is_object()) return false;
+    const auto values = message[0].find("values");
+    if (values == message[0].end() || !values->is_object() || values->empty()) return false;
+    for (const auto& [key, value] : values->items()) {
+      if (key.size() < 4 || key.substr(key.size() - 4) != "LOGS") return false;
+    }
+    return true;
+  }
+
+  // Remote logs: [{"ts":int,"values":{"<KEY>_LOGS":"line",..}},..].
+  void on_gateway_logs(const std::string& topic, const std::string& payload, const json& message) {
+    for (const auto& item : message) {
+      if (!item.is_object() || !item.contains("ts") || !item["ts"].is_number_integer() ||
+          !item.contains("values") || !item["values"].is_object() || item.size() != 2) {
+        return violation(topic, payload, "record is not {\"ts\":int,\"values\":{..}}");
+      }
+      for (const auto& [key, value] : item["values"].items()) {
+        if (!value.is_string() || key.size() < 4 || key.substr(key.size() - 4) != "LOGS") {
+          return violation(topic, payload, "log value " + key);
+        }
+        logs_.push_back({item["ts"].get<std::int64_t>(), key, value.get<std::string>()});
+      }
+    }
+  }
+
+  // tb_device_mqtt's request: {"sharedKeys":"a,b"} and/or {"clientKeys":".."}; ThingsBoard
+  // answers {"client":{..},"shared":{..}} with what it has.
+  void on_gateway_attribute_request(const std::string& topic, const std::string& payload,
+                                    const json& message) {
+    std::vector<std::string> keys;
+    if (message.contains("sharedKeys")) {
+      if (!message["sharedKeys"].is_string()) return violation(topic, payload, "sharedKeys");
+      std::string list = message["sharedKeys"].get<std::string>();
+      for (std::size_t at = 0; at <= list.size();) {
+        const auto comma = std::min(list.find(',', at), list.size());
+        if (comma > at) keys.push_back(list.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
+    gateway_attribute_requests_.push_back(keys);
+    json shared = json::object();
+    for (const auto& key : keys) {
+      if (gateway_shared_attributes.contains(key)) shared[key] = gateway_shared_attributes[key];
+    }
+    json answer = json::object();
+    if (!shared.empty()) answer["shared"] = shared;
+    publish("v1/devices/me/attributes/response/" +
+                topic.substr(std::string("v1/devices/me/attributes/request/").size()),
+            answer);
+  }
+
   // ThingsBoard's JsonConverter reads an optional string "secretKey" and an optional long
   // "durationMs" of a claim.
   static bool is_claim(const json& claim) {
@@ -349,7 +440,9 @@ class ThingsBoardEmulator {
   std::vector<json> attribute_requests_;
   std::vector<json> claims_;
   std::vector<json> device_claims_;
-  std::set<std::string> sent_;
+  std::multiset<std::string> sent_;
+  std::vector<std::vector<std::string>> gateway_attribute_requests_;
+  std::vector<LogLine> logs_;
   std::vector<std::string> violations_;
   std::map<std::string, std::vector<Telemetry>> telemetry_;
   std::size_t telemetry_count_ = 0;

@@ -300,6 +300,10 @@ bool parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayConfig& conf
     if (const auto node = tb["rebootCommand"]) {
       DLMSGW_TRY_ASSIGN(config.reboot_command, reader.text(node, p + "rebootCommand"));
     }
+    if (const auto node = tb["remoteConfiguration"]) {
+      DLMSGW_TRY_ASSIGN(config.remote_configuration,
+                        reader.boolean(node, p + "remoteConfiguration"));
+    }
     return {};
   };
   const std::function<Expected<void>()> steps[] = {host,     port,       qos,   payload,
@@ -701,10 +705,10 @@ const std::vector<ConfigKeySection>& gateway_config_keys() {
       {"thingsboard",
        {"host", "port", "qos", "maxPayloadSizeBytes", "security", "statistics", "rateLimits",
         "dpRateLimits", "messagesRateLimits", "deviceRateLimits", "deviceDpRateLimits",
-        "deviceMessagesRateLimits", "rebootCommand"},
-       {"remoteShell", "remoteConfiguration", "deviceFiltering", "minPackSendDelayMS",
-        "minPackSizeToSend", "checkConnectorsConfigurationInSeconds", "handleDeviceRenaming",
-        "checkingDeviceActivity", "latencyDebugMode", "reportStrategy"}},
+        "deviceMessagesRateLimits", "rebootCommand", "remoteConfiguration"},
+       {"remoteShell", "deviceFiltering", "minPackSendDelayMS", "minPackSizeToSend",
+        "checkConnectorsConfigurationInSeconds", "handleDeviceRenaming", "checkingDeviceActivity",
+        "latencyDebugMode", "reportStrategy"}},
       {"thingsboard.security",
        {"type", "accessToken", "accessTokenFile", "username", "password", "passwordFile",
         "clientId", "caCert", "cert", "privateKey"},
@@ -842,7 +846,9 @@ Expected<GatewayConfig> load_gateway_config(const std::filesystem::path& path,
   }
   std::stringstream text;
   text << in.rdbuf();
-  return parse_gateway_config(text.str(), path.string(), environment);
+  auto config = parse_gateway_config(text.str(), path.string(), environment);
+  if (config) config->directory = path.has_parent_path() ? path.parent_path() : ".";
+  return config;
 }
 
 bool uses_tls(const SecurityConfig& security) {

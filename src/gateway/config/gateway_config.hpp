@@ -9,6 +9,7 @@
 //     maxPayloadSizeBytes: 8196
 //     statistics: {enable: true, statsSendPeriodInSeconds: 60}
 //     rebootCommand: "systemctl reboot"   # gateway_reboot RPC runs it; absent: refused
+//     remoteConfiguration: true        # connectors edited from ThingsBoard's Gateways page
 //     security:                        # one of:
 //       accessToken: TOKEN             #   token (or accessTokenFile: /path, mode 0600)
 //       username: u, password: p, clientId: c   (or passwordFile: /path)
@@ -137,10 +138,17 @@ struct GatewayConfig {
   // What the gateway_reboot RPC runs (through /bin/sh). Empty: the RPC is refused, since a
   // reboot from the platform is an operator's decision per machine, not a default.
   std::string reboot_command;
+  // Whether ThingsBoard's Gateways page may change the connectors (shared attributes named after
+  // them, active_connectors). Off (as in the ThingsBoard gateway when the key is absent): the
+  // local files are authoritative and such pushes are ignored.
+  bool remote_configuration = false;
   StorageConfig storage;
   std::vector<ConnectorConfig> connectors;
   HealthEndpointConfig health;
   LoggingConfig logging;
+  // The directory of tb_gateway.yaml (load_gateway_config): where connectors created from
+  // ThingsBoard get their file.
+  std::filesystem::path directory;
   std::vector<std::string> warnings;  // "file:line: ..." for the log
 };
 

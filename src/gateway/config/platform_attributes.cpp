@@ -106,7 +106,7 @@ nlohmann::json gateway_client_attributes(const GatewayConfig& config, std::strin
       {"qos", config.qos},
       {"maxPayloadSizeBytes", config.max_payload_size_bytes},
       {"remoteShell", false},
-      {"remoteConfiguration", false},
+      {"remoteConfiguration", config.remote_configuration},
       {"statistics",
        {{"enable", config.statistics},
         {"statsSendPeriodInSeconds", config.statistics_period.count()}}},

@@ -23,6 +23,12 @@ inline constexpr std::string_view gateway_claim = "v1/gateway/claim";
 // The gateway as a device of its own.
 inline constexpr std::string_view device_telemetry = "v1/devices/me/telemetry";
 inline constexpr std::string_view device_attributes = "v1/devices/me/attributes";
+// The gateway's own attributes asked for (request/<id>, {"sharedKeys":"a,b"}) and answered
+// (response/<id>, {"shared":{..},"client":{..}}).
+inline constexpr std::string_view device_attributes_request_prefix =
+    "v1/devices/me/attributes/request/";
+inline constexpr std::string_view device_attributes_response_prefix =
+    "v1/devices/me/attributes/response/";
 inline constexpr std::string_view device_claim = "v1/devices/me/claim";
 inline constexpr std::string_view device_rpc_request_prefix = "v1/devices/me/rpc/request/";
 inline constexpr std::string_view device_rpc_request_filter = "v1/devices/me/rpc/request/+";

@@ -89,6 +89,7 @@ TEST(ConfigReference, TheParserWarnsAboutNoKeyOfItsTable) {
               (key == "port"                  ? ": 1883\n"
                : key == "qos"                 ? ": 1\n"
                : key == "maxPayloadSizeBytes" ? ": 8196\n"
+               : key == "remoteConfiguration" ? ": true\n"
                                               : ": \"10:1\"\n");
     }
     yaml += "  security: {accessToken: t}\n";

@@ -1,0 +1,432 @@
+#include "app/remote_configurator.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "gateway/component_logger.hpp"
+
+namespace dlmsgw::app {
+namespace {
+
+std::shared_ptr<spdlog::logger> remote_log() {
+  return gateway::component_logger("gateway");
+}
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Error file_error(const std::filesystem::path& path, const std::string& what) {
+  return Error{ErrorCode::io_error, path.string() + ": " + what + ": " + std::strerror(errno)};
+}
+
+// Writes a new file readable by the owner only; it must not exist yet.
+Expected<void> write_new_private_file(const std::filesystem::path& path, std::string_view text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return file_error(path, "cannot be created");
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const auto n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto error = file_error(path, "cannot be written");
+      ::close(fd);
+      ::unlink(path.c_str());
+      return error;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    auto error = file_error(path, "cannot be written");
+    ::unlink(path.c_str());
+    return error;
+  }
+  return {};
+}
+
+void sync_directory(const std::filesystem::path& directory) {
+  const int fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  (void)::fsync(fd);
+  ::close(fd);
+}
+
+std::optional<nlohmann::json> read_json_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = nlohmann::json::parse(text.str(), nullptr, false);
+  if (parsed.is_discarded()) return std::nullopt;
+  return parsed;
+}
+
+// A file name the platform may choose: a plain name in the configuration directory.
+bool plain_json_file_name(const std::string& name) {
+  return !name.empty() && name.find('/') == std::string::npos && name != "." && name != ".." &&
+         name.front() != '.' && name.ends_with(".json") && name.size() <= 200;
+}
+
+std::string file_name_for(const std::string& connector) {
+  std::string file;
+  for (const unsigned char c : connector) {
+    file += std::isalnum(c) != 0 ? static_cast<char>(std::tolower(c)) : '_';
+  }
+  return (file.empty() ? "connector" : file) + ".json";
+}
+
+}  // namespace
+
+Expected<void> write_private_file_atomically(const std::filesystem::path& path,
+                                             std::string_view text) {
+  const auto temporary = path.parent_path() / ("." + path.filename().string() + ".new");
+  ::unlink(temporary.c_str());
+  DLMSGW_TRY(write_new_private_file(temporary, text));
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    auto error = file_error(path, "cannot be replaced");
+    ::unlink(temporary.c_str());
+    return error;
+  }
+  sync_directory(path.parent_path());
+  return {};
+}
+
+Expected<std::filesystem::path> back_up_file(const std::filesystem::path& file, std::size_t keep) {
+  const auto directory = file.parent_path() / "backup";
+  if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
+    return file_error(directory, "cannot be created");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return file_error(file, "cannot be read for its backup");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string prefix = file.stem().string() + ".backup.";
+  auto backup = directory / (prefix + std::to_string(unix_ms_now()) + ".json");
+  ::unlink(backup.c_str());
+  DLMSGW_TRY(write_new_private_file(backup, text.str()));
+  std::vector<std::filesystem::path> backups;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.starts_with(prefix) && name.ends_with(".json")) backups.push_back(entry.path());
+  }
+  // Same prefix and digits of one length for centuries: the name order is the time order.
+  std::sort(backups.begin(), backups.end());
+  for (std::size_t i = 0; i + keep < backups.size(); ++i) std::filesystem::remove(backups[i], ec);
+  return backup;
+}
+
+RemoteConfigurator::RemoteConfigurator(gateway::GatewayConfig& config, Hooks hooks)
+    : config_(config), hooks_(std::move(hooks)) {}
+
+const std::vector<std::string>& RemoteConfigurator::requested_keys() {
+  static const std::vector<std::string> keys = {"RemoteLoggingLevel", "general_configuration",
+                                                "storage_configuration", "logs_configuration",
+                                                "active_connectors"};
+  return keys;
+}
+
+std::vector<gateway::ConnectorConfig> RemoteConfigurator::running_entries() const {
+  std::vector<gateway::ConnectorConfig> running;
+  for (const auto& entry : config_.connectors) {
+    if (inactive_.count(entry.name) == 0) running.push_back(entry);
+  }
+  return running;
+}
+
+void RemoteConfigurator::on_shared_attributes(const nlohmann::json& shared) {
+  for (const auto& [key, value] : shared.items()) {
+    if (key == "deleted") {
+      if (!value.is_array()) continue;
+      for (const auto& deleted : value) {
+        if (deleted == "RemoteLoggingLevel") {
+          on_remote_logging("NONE");
+        } else if (deleted.is_string()) {
+          remote_log()->debug("shared attribute '{}' deleted on ThingsBoard: nothing to do",
+                              deleted.get<std::string>());
+        }
+      }
+    } else if (key == "RemoteLoggingLevel") {
+      on_remote_logging(value);
+    } else if (key == "logs_configuration" && config_.remote_configuration) {
+      on_logs_configuration(value);
+    } else if (key == "general_configuration" || key == "storage_configuration" ||
+               key == "logs_configuration" || key == "grpc_configuration") {
+      auto content = value;
+      if (content.is_object()) content.erase("ts");
+      auto& last = not_applied_[key];
+      if (last == content.dump()) continue;
+      const bool first = last.empty();
+      last = content.dump();
+      if (!config_.remote_configuration) continue;
+      // The answer after a connect holds what the page saved long ago: not news.
+      remote_log()->log(first ? spdlog::level::debug : spdlog::level::info,
+                        "{} from ThingsBoard not applied: dlmsgw reads these settings from "
+                        "tb_gateway.yaml at start (edit it and restart dlmsgw)",
+                        key);
+    } else if (key == "active_connectors") {
+      on_active_connectors(value);
+    } else if (value.is_object() && value.contains("configurationJson")) {
+      on_connector(key, value);
+    } else {
+      remote_log()->debug("shared attribute '{}' from ThingsBoard: not one dlmsgw uses", key);
+    }
+  }
+}
+
+void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
+  if (!value.is_object()) return refuse("logs_configuration", "not a JSON object");
+  // The page's form ({"local":{"<component>":{"logLevel":..}}}) or the Python gateway's logging
+  // dictionary ({"loggers":{"<logger>":{"level":..}}}, its logger names mapped to components).
+  std::map<std::string, std::string> levels;
+  const auto& components = gateway::log_component_names();
+  const auto add = [&](const std::string& component, const nlohmann::json& level) -> bool {
+    if (!level.is_string()) return false;
+    auto name = level.get<std::string>();
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    static const std::map<std::string, std::string> spdlog_names = {
+        {"TRACE", "trace"},       {"DEBUG", "debug"}, {"INFO", "info"},
+        {"WARNING", "warn"},      {"WARN", "warn"},   {"ERROR", "err"},
+        {"CRITICAL", "critical"}, {"NONE", "off"},    {"NOTSET", "off"}};
+    const auto found = spdlog_names.find(name);
+    if (found == spdlog_names.end()) return false;
+    levels[component] = found->second;
+    return true;
+  };
+  static const std::map<std::string, std::vector<std::string>> python_loggers = {
+      {"service", {"gateway", "http"}},
+      {"tb_connection", {"mqtt", "uplink"}},
+      {"storage", {"storage"}},
+      {"connector", {"connector", "dlms"}},
+      {"converter", {"dlms"}}};
+  if (const auto local = value.find("local"); local != value.end() && local->is_object()) {
+    for (const auto& [name, entry] : local->items()) {
+      if (std::find(components.begin(), components.end(), name) == components.end()) continue;
+      if (!entry.is_object() || !add(name, entry.value("logLevel", nlohmann::json()))) {
+        return refuse("logs_configuration",
+                      "local." + name +
+                          ".logLevel: expected one of TRACE, DEBUG, INFO, WARNING, "
+                          "ERROR, CRITICAL, NONE");
+      }
+    }
+  }
+  if (const auto loggers = value.find("loggers"); loggers != value.end() && loggers->is_object()) {
+    for (const auto& [name, entry] : loggers->items()) {
+      const auto mapped = python_loggers.find(name);
+      if (mapped == python_loggers.end() || !entry.is_object()) continue;
+      for (const auto& component : mapped->second) {
+        if (!add(component, entry.value("level", nlohmann::json()))) {
+          return refuse("logs_configuration", "loggers." + name +
+                                                  ".level: expected one of TRACE, DEBUG, INFO, "
+                                                  "WARNING, ERROR, CRITICAL, NONE");
+        }
+      }
+    }
+  }
+  for (const auto& [component, level] : levels) {
+    const auto old = config_.logging.levels.count(component) != 0
+                         ? config_.logging.levels.at(component)
+                         : config_.logging.level;
+    if (old == level) continue;
+    config_.logging.levels[component] = level;
+    hooks_.log_level(component, level);
+    remote_log()->info("log level of '{}' set to {} from ThingsBoard (until dlmsgw restarts)",
+                       component, level);
+  }
+  echo("logs_configuration", value);
+}
+
+void RemoteConfigurator::on_remote_logging(const nlohmann::json& value) {
+  if (!value.is_string()) {
+    remote_log()->warn("RemoteLoggingLevel from ThingsBoard is not a string: ignored");
+    return;
+  }
+  const auto level = value.get<std::string>();
+  hooks_.remote_logging(level);
+  echo("RemoteLoggingLevel", level);
+}
+
+void RemoteConfigurator::echo(const std::string& key, const nlohmann::json& value) {
+  const auto last = echoed_.find(key);
+  if (last != echoed_.end() && last->second == value) return;
+  echoed_[key] = value;
+  hooks_.publish({{key, value}});
+}
+
+void RemoteConfigurator::keep_echoes(nlohmann::json& attributes) const {
+  for (auto& [key, value] : attributes.items()) {
+    const auto last = echoed_.find(key);
+    if (last == echoed_.end() || !last->second.is_object() || !value.is_object()) continue;
+    if (last->second.value("configurationJson", nlohmann::json()) ==
+        value.value("configurationJson", nlohmann::json())) {
+      value = last->second;
+    }
+  }
+}
+
+void RemoteConfigurator::refuse(const std::string& key, const std::string& why) {
+  remote_log()->error("remote configuration of '{}' refused, the running configuration is kept: {}",
+                      key, why);
+  hooks_.publish(
+      {{"remoteConfigurationError", {{"key", key}, {"message", why}, {"ts", unix_ms_now()}}}});
+}
+
+Expected<std::filesystem::path> RemoteConfigurator::file_for(const std::string& name,
+                                                             const nlohmann::json& value) {
+  for (const auto& entry : config_.connectors) {
+    if (entry.name == name) return entry.configuration;
+  }
+  std::string file = file_name_for(name);
+  if (const auto given = value.find("configuration");
+      given != value.end() && given->is_string() && !given->get<std::string>().empty()) {
+    file = given->get<std::string>();
+    if (!plain_json_file_name(file)) {
+      return make_error(ErrorCode::invalid_argument,
+                        "\"configuration\": \"" + file +
+                            "\" is not a plain file name ending in .json (the file is created "
+                            "next to tb_gateway.yaml)");
+    }
+  }
+  const auto path = config_.directory / file;
+  for (const auto& entry : config_.connectors) {
+    std::error_code ec1;
+    std::error_code ec2;
+    if (std::filesystem::weakly_canonical(entry.configuration, ec1) ==
+            std::filesystem::weakly_canonical(path, ec2) &&
+        !ec1 && !ec2) {
+      return make_error(
+          ErrorCode::invalid_argument,
+          "\"configuration\": \"" + file + "\" is the file of connector '" + entry.name + "'");
+    }
+  }
+  return path;
+}
+
+void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::json& value) {
+  if (!config_.remote_configuration) {
+    remote_log()->info(
+        "connector '{}' from ThingsBoard ignored: thingsboard.remoteConfiguration is false in "
+        "tb_gateway.yaml",
+        name);
+    return;
+  }
+  const auto& content = value["configurationJson"];
+  if (!content.is_object()) return refuse(name, "\"configurationJson\" is not a JSON object");
+  auto path = file_for(name, value);
+  if (!path) return refuse(name, path.error().message);
+  auto existing = std::find_if(config_.connectors.begin(), config_.connectors.end(),
+                               [&](const auto& entry) { return entry.name == name; });
+  const auto given_type = value.find("type");
+  std::string type =
+      given_type != value.end() && given_type->is_string() ? given_type->get<std::string>() : "";
+  if (type.empty()) type = existing != config_.connectors.end() ? existing->type : "dlms";
+
+  auto applied = value;
+  applied["configuration"] = path->filename().string();
+  if (!applied.contains("ts")) applied["ts"] = unix_ms_now();
+  const bool unchanged = existing != config_.connectors.end() && existing->type == type &&
+                         read_json_file(*path) == content;
+  if (unchanged) {
+    // The same configuration again (a platform re-sending it on reconnect): nothing restarts.
+    remote_log()->debug("connector '{}' from ThingsBoard: same as its file, nothing to do", name);
+    if (inactive_.count(name) == 0) {
+      echo(name, applied);
+      return;
+    }
+  } else {
+    // Checked where it will live, under a name nothing reads, by the reader `dlmsgw run` uses.
+    const auto candidate = path->parent_path() / ("." + path->filename().string() + ".check");
+    ::unlink(candidate.c_str());
+    if (auto written = write_new_private_file(candidate, content.dump(2) + "\n"); !written) {
+      return refuse(name, written.error().message);
+    }
+    auto checked = hooks_.check(gateway::ConnectorConfig{name, type, candidate});
+    if (!checked) {
+      ::unlink(candidate.c_str());
+      auto why = checked.error().message;
+      for (auto at = why.find(candidate.string()); at != std::string::npos;
+           at = why.find(candidate.string())) {
+        why.replace(at, candidate.string().size(), path->string());
+      }
+      return refuse(name, why);
+    }
+    if (std::filesystem::exists(*path)) {
+      auto backup = back_up_file(*path);
+      if (!backup) {
+        ::unlink(candidate.c_str());
+        return refuse(name, "no backup of the old file: " + backup.error().message);
+      }
+      remote_log()->info("connector '{}': previous file kept as {}", name, backup->string());
+    }
+    if (::rename(candidate.c_str(), path->c_str()) != 0) {
+      auto error = file_error(*path, "cannot be replaced");
+      ::unlink(candidate.c_str());
+      return refuse(name, error.message);
+    }
+    sync_directory(path->parent_path());
+    if (existing == config_.connectors.end()) {
+      config_.connectors.push_back({name, type, *path});
+    } else {
+      existing->type = type;
+    }
+    remote_log()->info("connector '{}': new configuration from ThingsBoard written to {}", name,
+                       path->string());
+  }
+  inactive_.erase(name);
+  // Recorded first: the reload publishes the connectors' attributes through keep_echoes.
+  echoed_[name] = applied;
+  if (auto reloaded = hooks_.reload(); !reloaded) return refuse(name, reloaded.error().message);
+}
+
+void RemoteConfigurator::on_active_connectors(const nlohmann::json& value) {
+  if (!config_.remote_configuration) {
+    remote_log()->debug(
+        "active_connectors from ThingsBoard ignored: thingsboard.remoteConfiguration is false");
+    return;
+  }
+  if (!value.is_array() ||
+      !std::all_of(value.begin(), value.end(), [](const auto& v) { return v.is_string(); })) {
+    return refuse("active_connectors", "not a list of connector names");
+  }
+  std::set<std::string> listed;
+  for (const auto& name : value) listed.insert(name.get<std::string>());
+  std::set<std::string> inactive;
+  for (const auto& entry : config_.connectors) {
+    if (listed.count(entry.name) == 0) inactive.insert(entry.name);
+  }
+  std::vector<std::string> missing;
+  for (const auto& name : listed) {
+    const bool known = std::any_of(config_.connectors.begin(), config_.connectors.end(),
+                                   [&](const auto& entry) { return entry.name == name; });
+    if (!known) missing.push_back(name);
+  }
+  if (inactive != inactive_) {
+    for (const auto& name : inactive) {
+      if (inactive_.count(name) == 0) {
+        remote_log()->info("connector '{}' stopped: not in active_connectors on ThingsBoard", name);
+      }
+    }
+    inactive_ = std::move(inactive);
+    if (auto reloaded = hooks_.reload(); !reloaded) {
+      return refuse("active_connectors", reloaded.error().message);
+    }
+  }
+  echo("active_connectors", value);
+  // Connectors created on the page: their configuration is their own shared attribute.
+  if (!missing.empty()) hooks_.request(missing);
+}
+
+}  // namespace dlmsgw::app

@@ -1,0 +1,98 @@
+#pragma once
+// RemoteConfigurator: what ThingsBoard's Gateways page changes through the gateway's own shared
+// attributes (the protocol of the ThingsBoard IoT Gateway's remote configurator), applied to the
+// running `dlmsgw run`:
+//
+//   <connector name>   {name, type, configuration, configurationJson, ts, ...}: the connector's
+//                      file. Checked by the same reader as at start (refused with its message, the
+//                      running connectors untouched); written atomically (mode 0600: it may hold
+//                      passwords and keys) after a backup of the old one in backup/; then the
+//                      connectors reloaded as SIGHUP reloads them. Content equal to the file
+//                      writes and restarts nothing (a platform re-sending on reconnect).
+//   active_connectors  names: connectors not listed stop, listed ones we lack are asked for.
+//   RemoteLoggingLevel where remote logs start (NONE: off); applied with remoteConfiguration off
+//                      too, as in the Python gateway.
+//   {"deleted": [..]}  RemoteLoggingLevel deleted turns remote logs off; other keys: nothing.
+//
+// Every applied change is echoed as the client attribute of the same key with the pushed "ts", so
+// that the page shows it in sync. With thingsboard.remoteConfiguration false, only
+// RemoteLoggingLevel is applied. logs_configuration sets the components' log levels (in memory:
+// tb_gateway.yaml is not rewritten; the page's value is applied again after every connect).
+// general_configuration and storage_configuration are not applied (tb_gateway.yaml is read at
+// start only): logged once per change.
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/expected.hpp"
+#include "gateway/config/gateway_config.hpp"
+
+namespace dlmsgw::app {
+
+class RemoteConfigurator {
+ public:
+  struct Hooks {
+    // Builds (and drops) a connector from an entry: the validator of a pushed file.
+    std::function<Expected<void>(const gateway::ConnectorConfig& entry)> check;
+    // Reloads the running connectors from running_entries() (the SIGHUP path).
+    std::function<Expected<void>()> reload;
+    // Publishes client attributes (and keeps them for reconnects).
+    std::function<void(const nlohmann::json& attributes)> publish;
+    // Asks the platform for shared attributes of the gateway.
+    std::function<void(const std::vector<std::string>& keys)> request;
+    // Sets one component's local log level (spdlog name).
+    std::function<void(const std::string& component, const std::string& level)> log_level;
+    // The remote log level ("NONE" for off).
+    std::function<void(const std::string& level)> remote_logging;
+  };
+
+  // `config` is the runtime's: pushed connectors are added to its connectors list.
+  RemoteConfigurator(gateway::GatewayConfig& config, Hooks hooks);
+
+  // The shared attributes asked for after every (re)connect.
+  static const std::vector<std::string>& requested_keys();
+
+  // An answer to the request or a push: a flat object of shared attributes.
+  void on_shared_attributes(const nlohmann::json& shared);
+
+  // Replaces, in client attributes about to be published, a connector whose file is still what
+  // was last pushed by that push's echo (its ts), so that a reload does not show it out of sync.
+  void keep_echoes(nlohmann::json& attributes) const;
+
+  // The connector entries that run: all configured ones but those active_connectors left out.
+  [[nodiscard]] std::vector<gateway::ConnectorConfig> running_entries() const;
+
+ private:
+  void on_connector(const std::string& name, const nlohmann::json& value);
+  void on_active_connectors(const nlohmann::json& value);
+  void on_remote_logging(const nlohmann::json& value);
+  void on_logs_configuration(const nlohmann::json& value);
+  void refuse(const std::string& key, const std::string& why);
+  // Publishes `value` as the client attribute `key` unless it is what was last published there.
+  void echo(const std::string& key, const nlohmann::json& value);
+  Expected<std::filesystem::path> file_for(const std::string& name, const nlohmann::json& value);
+
+  gateway::GatewayConfig& config_;
+  Hooks hooks_;
+  std::set<std::string> inactive_;
+  std::map<std::string, std::string> not_applied_;
+  std::map<std::string, nlohmann::json> echoed_;  // key -> content last logged about
+};
+
+// Writes `text` to `path` atomically (a temporary file in the same directory, fsync, rename),
+// readable and writable by the owner only.
+Expected<void> write_private_file_atomically(const std::filesystem::path& path,
+                                             std::string_view text);
+
+// Copies `file` into `directory`/backup as "<stem>.backup.<unix ms>.json" (mode 0600), keeping
+// the newest `keep` backups of that file.
+Expected<std::filesystem::path> back_up_file(const std::filesystem::path& file,
+                                             std::size_t keep = 10);
+
+}  // namespace dlmsgw::app

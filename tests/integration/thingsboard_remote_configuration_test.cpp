@@ -1,0 +1,384 @@
+// Managing dlmsgw from ThingsBoard's Gateways page, end to end (`dlmsgw simulate`, mosquitto,
+// `dlmsgw run`, the ThingsBoard emulator): the gateway asks for its shared attributes after
+// connecting, applies a connector saved on the page (and echoes it, so the page shows it in sync),
+// restarts nothing when the same one comes again, refuses an invalid one keeping the running
+// configuration, follows active_connectors, and sends its log lines while RemoteLoggingLevel asks
+// for them.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "gateway/storage/temp_directory.hpp"
+#include "support/dlmsgw_binary.hpp"
+#include "support/gateway_process.hpp"
+#include "support/mosquitto_broker.hpp"
+#include "support/run_until.hpp"
+#include "support/simulator_process.hpp"
+#include "support/thingsboard_emulator.hpp"
+
+namespace dlmsgw {
+namespace {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+using test::kBinary;
+using test::run_until;
+
+const std::string kRemoteConnectorName = "DLMS Meters";
+
+json remote_meter(const std::string& name, int port) {
+  return {{"deviceName", name},
+          {"deviceType", "Generic Meter"},
+          {"pollPeriod", 500},
+          {"connection",
+           {{"type", "tcp"},
+            {"host", "127.0.0.1"},
+            {"port", port},
+            {"transport", "wrapper"},
+            {"clientAddress", 16},
+            {"serverLogicalAddress", 1},
+            {"authentication", "none"}}},
+          {"timeseries", {{{"key", "frequency"}, {"obis", "1-0:14.7.0"}}}}};
+}
+
+json remote_connector_file(const std::string& meter, int port) {
+  return {{"name", kRemoteConnectorName}, {"devices", {remote_meter(meter, port)}}};
+}
+
+// What the page saves for a connector: the shared attribute named after it.
+json page_connector(const json& file, std::int64_t ts) {
+  return {{"name", kRemoteConnectorName},
+          {"type", "dlms"},
+          {"configuration", "dlms_connector.json"},
+          {"logLevel", "INFO"},
+          {"enableRemoteLogging", false},
+          {"configurationJson", file},
+          {"ts", ts}};
+}
+
+std::string file_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+std::size_t backups_in(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "backup", ec)) {
+    count += entry.path().filename().string().starts_with("dlms_connector.backup.") ? 1 : 0;
+  }
+  return count;
+}
+
+struct RemoteGateway {
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb{io, broker};
+  gateway::testing::TempDirectory dir;
+  std::unique_ptr<test::GatewayProcess> gateway;
+  std::int64_t next_id = 900;
+
+  void start(bool remote_configuration, const json& connector_file) {
+    test::write_file(dir.path() / "tb_gateway.yaml",
+                     "thingsboard:\n  host: 127.0.0.1\n  port: " + std::to_string(broker.port()) +
+                         "\n  security: {username: " + broker.user() +
+                         ", password: " + broker.password() +
+                         ", clientId: dlmsgw-remote}\n  statistics: {enable: false}\n"
+                         "  remoteConfiguration: " +
+                         (remote_configuration ? "true" : "false") +
+                         "\nstorage: {type: memory}\nconnectors: [{name: " + kRemoteConnectorName +
+                         ", type: dlms, configuration: dlms_connector.json}]\n");
+    test::write_file(dir.path() / "dlms_connector.json", connector_file.dump(2));
+    ASSERT_TRUE(run_until(io, [&] { return tb.connected(); })) << broker.log();
+    gateway = std::make_unique<test::GatewayProcess>(
+        kBinary, std::vector<std::string>{"run", "-c", dir.path().string()},
+        dir.path() / "dlmsgw.log");
+    ASSERT_TRUE(run_until(io, [&] {
+      return !tb.gateway_attribute_requests().empty() || !gateway->running();
+    })) << gateway->log();
+    ASSERT_TRUE(gateway->running()) << gateway->log();
+  }
+  // A gateway RPC answered: everything the emulator sent before it has been handled.
+  void sync() {
+    const auto id = ++next_id;
+    ASSERT_TRUE(tb.send_gateway_rpc(id, "gateway_ping"));
+    ASSERT_TRUE(run_until(io, [&] { return tb.gateway_reply(id).has_value(); })) << gateway->log();
+  }
+  std::size_t frequency_values(const std::string& device) const {
+    const auto found = tb.telemetry().find(device);
+    return found == tb.telemetry().end() ? 0 : found->second.size();
+  }
+  void stop() {
+    gateway->signal(SIGTERM);
+    run_until(io, [&] { return gateway->exit_status().has_value(); });
+    EXPECT_EQ(gateway->exit_status(), 0) << gateway->log();
+    EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+  }
+};
+
+TEST(RemoteConfiguration, TheGatewayAsksForItsSharedAttributesAfterConnecting) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const auto keys = g.tb.gateway_attribute_requests().front();
+  for (const auto* key : {"RemoteLoggingLevel", "general_configuration", "storage_configuration",
+                          "logs_configuration", "active_connectors"}) {
+    EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
+  }
+  EXPECT_EQ(g.tb.gateway_attributes()["general_configuration"]["remoteConfiguration"], true);
+  EXPECT_TRUE(g.tb.logs().empty());
+
+  // Changed on the platform while the gateway was away: the answer after the reconnect applies it.
+  g.tb.gateway_shared_attributes["RemoteLoggingLevel"] = "INFO";
+  ASSERT_TRUE(g.broker.restart());
+  ASSERT_TRUE(run_until(
+      g.io, [&] { return g.tb.gateway_attribute_requests().size() >= 2; }, 30s))
+      << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attribute_requests().back(), keys);
+  EXPECT_TRUE(run_until(g.io, [&] { return !g.tb.logs().empty(); })) << g.gateway->log();
+  g.stop();
+}
+
+TEST(RemoteConfiguration, APushedConnectorTakesEffectIsEchoedAndTheSamePushRestartsNothing) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.start(true, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
+      << g.gateway->log();
+
+  const auto file = remote_connector_file("Meter B", meters.port(0));
+  const auto pushed = page_connector(file, 1767000000000);
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, pushed}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter B") > 0; }))
+      << g.gateway->log();
+  // Meter A is no longer served: the platform is told.
+  ASSERT_TRUE(run_until(g.io, [&] {
+    for (const auto& d : g.tb.disconnects()) {
+      if (d.value("device", "") == "Meter A") return true;
+    }
+    return false;
+  })) << g.gateway->log();
+  // Echoed with the pushed ts: the page shows the connector in sync.
+  ASSERT_TRUE(run_until(g.io, [&] {
+    const auto& echoed = g.tb.gateway_attributes()[kRemoteConnectorName];
+    return echoed.value("ts", std::int64_t{0}) == 1767000000000;
+  })) << g.tb.gateway_attributes().dump();
+  EXPECT_EQ(g.tb.gateway_attributes()[kRemoteConnectorName]["configurationJson"], file);
+  // On disk: the new file, owner-only, and the old one backed up.
+  const auto path = g.dir.path() / "dlms_connector.json";
+  EXPECT_EQ(json::parse(file_text(path)), file);
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600U);
+  EXPECT_EQ(backups_in(g.dir.path()), 1U);
+
+  // The same push again (a platform re-sending after a reconnect): nothing written, nothing
+  // restarted.
+  const auto reloads = occurrences(g.gateway->log(), "reload done");
+  const auto connects = g.tb.connects_for("Meter B");
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, pushed}}));
+  g.sync();
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), reloads) << g.gateway->log();
+  EXPECT_EQ(backups_in(g.dir.path()), 1U);
+  EXPECT_EQ(g.tb.connects_for("Meter B"), connects);
+  g.stop();
+}
+
+TEST(RemoteConfiguration, AnInvalidPushIsRefusedAndTheRunningConfigurationKeepsGoing) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  const auto original = remote_connector_file("Meter A", meters.port(0));
+  g.start(true, original);
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
+      << g.gateway->log();
+  const auto before = file_text(g.dir.path() / "dlms_connector.json");
+
+  auto broken = original;
+  broken["devices"][0]["pollPeriod"] = "often";
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, page_connector(broken, 5)}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes().contains("remoteConfigurationError");
+  })) << g.gateway->log();
+  const auto error = g.tb.gateway_attributes()["remoteConfigurationError"];
+  EXPECT_EQ(error["key"], kRemoteConnectorName);
+  // The validator's own words, naming the real file and the key.
+  EXPECT_NE(error.value("message", "").find("pollPeriod"), std::string::npos) << error.dump();
+  EXPECT_NE(error.value("message", "").find("dlms_connector.json"), std::string::npos)
+      << error.dump();
+  EXPECT_NE(g.gateway->log().find("refused, the running configuration is kept"), std::string::npos);
+  EXPECT_EQ(file_text(g.dir.path() / "dlms_connector.json"), before);
+  EXPECT_EQ(backups_in(g.dir.path()), 0U);
+  const auto values = g.frequency_values("Meter A");
+  EXPECT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > values + 1; }))
+      << g.gateway->log();
+  EXPECT_NE(g.tb.gateway_attributes()[kRemoteConnectorName].value("ts", std::int64_t{0}), 5);
+
+  // A new connector whose file would land outside the configuration directory, with a type of
+  // the wrong JSON kind: refused, nothing written.
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{"Elsewhere",
+        {{"type", 7}, {"configuration", "../elsewhere.json"}, {"configurationJson", original}}}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["remoteConfigurationError"].value("key", "") == "Elsewhere";
+  })) << g.gateway->log();
+  EXPECT_NE(g.tb.gateway_attributes()["remoteConfigurationError"]
+                .value("message", "")
+                .find("plain file name"),
+            std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(g.dir.path().parent_path() / "elsewhere.json"));
+  g.stop();
+}
+
+TEST(RemoteConfiguration, OffTheLocalFilesStayAuthoritative) {
+  RemoteGateway g;
+  const json original{{"name", kRemoteConnectorName}, {"devices", json::array()}};
+  g.start(false, original);
+  const auto before = file_text(g.dir.path() / "dlms_connector.json");
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{kRemoteConnectorName, page_connector(remote_connector_file("Meter Z", 1), 7)}}));
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"active_connectors", json::array()}}));
+  g.sync();
+  EXPECT_EQ(file_text(g.dir.path() / "dlms_connector.json"), before);
+  EXPECT_NE(g.gateway->log().find("thingsboard.remoteConfiguration is false"), std::string::npos)
+      << g.gateway->log();
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 0U);
+  g.stop();
+}
+
+TEST(RemoteConfiguration, ActiveConnectorsStopsAndStartsConnectors) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.start(true, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"active_connectors", json::array()}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return !g.tb.disconnects().empty(); })) << g.gateway->log();
+  EXPECT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["active_connectors"] == json::array();
+  })) << g.tb.gateway_attributes()["active_connectors"].dump();
+  const auto connects = g.tb.connects_for("Meter A");
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"active_connectors", {kRemoteConnectorName}}}));
+  EXPECT_TRUE(run_until(g.io, [&] { return g.tb.connects_for("Meter A") > connects; }))
+      << g.gateway->log();
+  g.stop();
+}
+
+TEST(RemoteConfiguration, LogsConfigurationSetsTheComponentsLogLevels) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const std::string debug_line = "shared attribute 'colour' from ThingsBoard: not one dlmsgw uses";
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"colour", "blue"}}));
+  g.sync();
+  EXPECT_EQ(g.gateway->log().find(debug_line), std::string::npos);
+
+  const json logs{{"local", {{"gateway", {{"logLevel", "DEBUG"}, {"filePath", "journal"}}}}},
+                  {"ts", 1767000000001}};
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"logs_configuration", logs}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["logs_configuration"].value("ts", std::int64_t{0}) ==
+           1767000000001;
+  })) << g.gateway->log();
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"colour", "red"}}));
+  g.sync();
+  EXPECT_NE(g.gateway->log().find(debug_line), std::string::npos) << g.gateway->log();
+
+  // A level the page cannot mean: refused, naming the key.
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{"logs_configuration", {{"local", {{"gateway", {{"logLevel", "LOUD"}}}}}, {"ts", 9}}}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes().contains("remoteConfigurationError");
+  })) << g.gateway->log();
+  EXPECT_NE(g.tb.gateway_attributes()["remoteConfigurationError"]
+                .value("message", "")
+                .find("local.gateway.logLevel"),
+            std::string::npos);
+  g.stop();
+}
+
+// Log lines of the gateway component ("SIGHUP: reading the connector files again").
+std::size_t sighup_lines(const test::ThingsBoardEmulator& tb) {
+  std::size_t count = 0;
+  for (const auto& line : tb.logs()) {
+    count += line.key == "LOGS" && line.line.find("SIGHUP") != std::string::npos ? 1 : 0;
+  }
+  return count;
+}
+
+TEST(RemoteLogs, InfoLinesGoOutWhileAskedForAndStopAtNone) {
+  RemoteGateway g;
+  // Set on the page before the gateway started: the answer to its request turns them on.
+  g.tb.gateway_shared_attributes["RemoteLoggingLevel"] = "INFO";
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  ASSERT_TRUE(run_until(g.io, [&] { return !g.tb.logs().empty(); })) << g.gateway->log();
+  g.gateway->signal(SIGHUP);
+  ASSERT_TRUE(run_until(g.io, [&] { return sighup_lines(g.tb) > 0; })) << g.gateway->log();
+  for (const auto& line : g.tb.logs()) {
+    EXPECT_NE(line.line.find(" - |"), std::string::npos) << line.line;
+    EXPECT_EQ(line.line.find(g.broker.password()), std::string::npos) << "a secret went out";
+  }
+  bool service_key = false;
+  for (const auto& line : g.tb.logs()) {
+    if (line.key == "SERVICE_LOGS" && line.line.find("|INFO|") != std::string::npos) {
+      service_key = true;
+    }
+  }
+  EXPECT_TRUE(service_key);
+  EXPECT_EQ(g.tb.gateway_attributes().value("RemoteLoggingLevel", ""), "INFO");
+
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"RemoteLoggingLevel", "NONE"}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    for (const auto& line : g.tb.logs()) {
+      if (line.line.find("remote logging off") != std::string::npos) return true;
+    }
+    return false;
+  })) << g.gateway->log();
+  const auto sighups = sighup_lines(g.tb);
+  g.gateway->signal(SIGHUP);
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return occurrences(g.gateway->log(), "SIGHUP: reading") >= 2;
+  })) << g.gateway->log();
+  g.sync();
+  run_until(
+      g.io, [] { return false; }, 1500ms);  // a send period: nothing more may come
+  EXPECT_EQ(sighup_lines(g.tb), sighups);
+
+  // Deleting the attribute on the page turns them off too.
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"RemoteLoggingLevel", "INFO"}}));
+  g.gateway->signal(SIGHUP);
+  ASSERT_TRUE(run_until(g.io, [&] { return sighup_lines(g.tb) > sighups; })) << g.gateway->log();
+  ASSERT_TRUE(g.tb.delete_gateway_attributes({"RemoteLoggingLevel"}));
+  g.sync();
+  const auto after_delete = g.tb.logs().size();
+  run_until(
+      g.io, [] { return false; }, 1500ms);
+  const auto settled = g.tb.logs().size();
+  g.gateway->signal(SIGHUP);
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return occurrences(g.gateway->log(), "SIGHUP: reading") >= 4;
+  })) << g.gateway->log();
+  run_until(
+      g.io, [] { return false; }, 1500ms);
+  EXPECT_LE(settled - after_delete, 2U);  // the "off" line itself
+  EXPECT_EQ(g.tb.logs().size(), settled);
+  g.stop();
+}
+
+}  // namespace
+}  // namespace dlmsgw
