@@ -7,6 +7,7 @@
 
 #include "gateway/component_logger.hpp"
 #include "gateway/uplink/bounded_json.hpp"
+#include "gateway/uplink/data_points.hpp"
 #include "gateway/uplink/device_batch.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 
@@ -35,11 +36,6 @@ Clock::duration wait_of(const RateLimit& limit, Clock::time_point now, std::uint
 void take(RateLimit& limit, Clock::time_point now, std::uint32_t count) {
   if (limit.unlimited() || count == 0) return;
   (void)limit.try_acquire(now, capped(limit, count));
-}
-
-std::uint32_t count_points(const std::string& payload) {
-  const auto values = nlohmann::json::parse(payload, nullptr, false);
-  return values.is_object() ? static_cast<std::uint32_t>(values.size()) : 0;
 }
 
 }  // namespace
@@ -248,7 +244,7 @@ void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
                         encoded_message.message.topic == topic::device_telemetry;
     for (const auto id : encoded_message.records) {
       const auto* stored = by_id.at(id.value);
-      const auto points = count_points(stored->record.payload);
+      const auto points = count_data_points(stored->record.payload);
       message.data_points += points;
       message.device_points[stored->record.device] += points;
     }
