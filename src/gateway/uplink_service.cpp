@@ -176,7 +176,14 @@ std::size_t UplinkService::unacknowledged_messages() const {
 void UplinkService::kick() {
   if (!started_ || !connected_ || peeking_) return;
   if (window_.size() >= std::max<std::size_t>(options_.max_batches_in_flight, 1)) return;
-  if (!window_.empty() && unacknowledged_messages() >= options_.max_in_flight_messages) return;
+  if (window_.empty()) {
+    peek();
+    return;
+  }
+  if (unacknowledged_messages() >= options_.max_in_flight_messages) return;
+  std::uint64_t records = 0;
+  for (const auto& batch : window_) records += batch.records;
+  if (records >= options_.max_in_flight_records) return;
   peek();
 }
 

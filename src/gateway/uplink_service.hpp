@@ -7,10 +7,11 @@
 //   QoS 1 -> ... PUBACKs come back -> the oldest batch fully acknowledged: remove(its ids,
 //   including records encode_batch rejected) -> ...
 //
-// A window of batches is in flight (max_batches_in_flight, and at most max_in_flight_messages
-// messages published without their PUBACK), so throughput is not bounded by one round trip per
-// batch. Messages are published in storage order, and batches leave storage in that order too, as
-// their last PUBACK arrives: a crash at any point leaves every record without its PUBACK stored.
+// A window of batches is in flight (max_batches_in_flight and max_in_flight_records, and at most
+// max_in_flight_messages messages published without their PUBACK), so throughput is not bounded by
+// one round trip per batch. Messages are published in storage order, and batches leave storage in
+// that order too, as their last PUBACK arrives: a crash at any point leaves every record without
+// its PUBACK stored.
 //
 // Outages: when the connection drops, the window stays; after reconnecting, libmosquitto re-sends
 // its unacknowledged messages (2.0 does so after CONNACK), and nothing new is published until those
@@ -69,6 +70,9 @@ struct UplinkOptions {
   // at least max_in_flight_messages (plus room for control messages): see in_flight_bound().
   std::size_t max_batches_in_flight = 16;
   std::size_t max_in_flight_messages = 64;
+  // Records read and not yet removed: no further batch is read beyond it, so at most this plus one
+  // batch is sent again after a crash or an outage (the duplicates a disruption can cause).
+  std::size_t max_in_flight_records = 2000;
   std::chrono::milliseconds puback_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds retry_delay{std::chrono::seconds(1)};  // after storage/PUBACK errors
   std::chrono::milliseconds idle_poll{std::chrono::milliseconds(500)};     // fallback to notify()
