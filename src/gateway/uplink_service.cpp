@@ -180,6 +180,9 @@ void UplinkService::kick() {
     peek();
     return;
   }
+  // Nothing read ahead while messages wait to be published (a rate limit, a full window, an
+  // outage): more would not go out sooner, and records still in storage follow a device's rename.
+  if (window_.back().next < window_.back().messages.size()) return;
   if (unacknowledged_messages() >= options_.max_in_flight_messages) return;
   std::uint64_t records = 0;
   for (const auto& batch : window_) records += batch.records;

@@ -519,6 +519,9 @@ TEST(GatewayService, RateLimitsFromThePlatformSlowTheUplinkWithoutLosingData) {
                                        {"gatewayRateLimits", {{"messages", "20:1"}}}};
   f.start(options_for(f.broker));
   ASSERT_TRUE(run_until(f.io, [&] { return f.tb.session_limit_requests() == 1; }));
+  // Readings do not wait for the answer: emitted before it applies, they would all go out under
+  // the configured limits (one message), which is what the next test is about.
+  ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->uplink_limits().max_payload_bytes == 400; }));
   for (int seq = 0; seq < 40; ++seq) ASSERT_TRUE(f.connector->emit("Meter 1", seq));
   ASSERT_TRUE(run_until(f.io, [&] { return f.tb.telemetry_count() >= 40; }));
   // The last PUBACK and the removal from storage may come after the emulator saw the data.
