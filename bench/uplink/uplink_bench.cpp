@@ -13,6 +13,12 @@
 //  outage: broker stopped; submit --readings readings and wait until all are committed; start the
 //          broker; time until the gateway is connected again (its reconnect backoff) and until
 //          the last PUBACK.
+//  overload: broker up; readings offered at --overload-factor times the live rate just measured
+//          (run live first) for --overload-seconds, paced on the clock, a reading refused by
+//          storage's backpressure counted and not retried. Reports the delivered rate against the
+//          live ceiling, the process's peak RSS, the backlog left in storage (waiting on disk or
+//          in memory), readings refused and dropped for storage limits, and the time to drain the
+//          backlog afterwards.
 // CPU is this process's (user+sys, all threads: the event loop and the storage thread), per
 // reading; the broker's is measured apart from /proc/<pid>/stat.
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -54,7 +60,23 @@ struct Options {
   std::vector<std::string> scenarios{"live", "outage"};
   bool json = false;
   bool broker_nodelay = false;
+  double overload_factor = 2.0;
+  double overload_seconds = 60.0;
+  std::uint64_t max_records = 0;  // storage.max_records_count; 0: 4 x --readings
 };
+
+// The process's resident set now and at its peak, in MB (/proc/self/status VmRSS, VmHWM).
+std::pair<double, double> rss_mb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  double now = 0;
+  double peak = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) now = std::stod(line.substr(6)) / 1024.0;
+    if (line.rfind("VmHWM:", 0) == 0) peak = std::stod(line.substr(6)) / 1024.0;
+  }
+  return {now, peak};
+}
 
 double process_cpu_seconds() {
   rusage usage{};
@@ -89,9 +111,9 @@ bool run_until(asio::io_context& io, const std::function<bool()>& done,
 
 Expected<std::unique_ptr<gateway::RecordQueue>> make_queue(const std::string& storage,
                                                            const fs::path& dir,
-                                                           std::uint64_t readings) {
+                                                           const Options& bench) {
   gateway::QueueLimits limits;
-  limits.max_records = 4 * readings;
+  limits.max_records = bench.max_records != 0 ? bench.max_records : 4 * bench.readings;
   if (storage == "memory") {
     return std::unique_ptr<gateway::RecordQueue>(std::make_unique<gateway::MemoryQueue>(limits));
   }
@@ -113,18 +135,48 @@ struct Bench {
   std::vector<std::string> devices;
   std::int64_t next_ts = 1'700'000'000'000;
 
+  std::uint64_t made = 0;
+
+  gateway::Reading make_reading() {
+    const auto i = made++;
+    gateway::Reading reading{
+        devices[i % devices.size()], gateway::Timestamp{std::chrono::milliseconds(next_ts++)}, {}};
+    reading.values.reserve(options.values);
+    for (std::size_t v = 0; v < options.values; ++v) {
+      reading.values.push_back(
+          {"value_" + std::to_string(v), 230.0 + static_cast<double>((i + v) % 1000) / 100.0});
+    }
+    return reading;
+  }
+
+  // Offers readings at `rate` per second for `seconds`, as meters would: a reading storage refuses
+  // is counted and lost, not retried. Returns {offered, refused}.
+  std::pair<std::uint64_t, std::uint64_t> offer(double rate, double seconds) {
+    const auto start = Clock::now();
+    std::uint64_t offered = 0;
+    std::uint64_t refused = 0;
+    for (;;) {
+      const double elapsed = seconds_since(start);
+      if (elapsed >= seconds) break;
+      const auto due = static_cast<std::uint64_t>(rate * elapsed);
+      for (int burst = 0; offered < due && burst < 64; ++burst, ++offered) {
+        if (!connector->sink()->submit(make_reading())) ++refused;
+      }
+      io.restart();
+      if (offered < due) {
+        io.poll();
+      } else {
+        io.run_for(std::chrono::milliseconds(1));
+      }
+    }
+    return {offered, refused};
+  }
+
   // Submits `count` readings, running the loop whenever storage pushes back. Returns false if
   // storage refused for a minute.
   bool submit(std::uint64_t count) {
     for (std::uint64_t i = 0; i < count; ++i) {
-      gateway::Reading reading{devices[i % devices.size()],
-                               gateway::Timestamp{std::chrono::milliseconds(next_ts++)},
-                               {}};
-      reading.values.reserve(options.values);
-      for (std::size_t v = 0; v < options.values; ++v) {
-        reading.values.push_back(
-            {"value_" + std::to_string(v), 230.0 + static_cast<double>((i + v) % 1000) / 100.0});
-      }
+      const auto reading = make_reading();
       const auto refused_since = Clock::now();
       while (!connector->sink()->submit(reading)) {
         if (Clock::now() - refused_since > std::chrono::minutes(1)) return false;
@@ -143,7 +195,7 @@ struct Bench {
 nlohmann::json run_storage(const Options& options, test::MosquittoBroker& broker,
                            const std::string& storage_name, const fs::path& dir) {
   nlohmann::json result{{"storage", storage_name}};
-  auto queue = make_queue(storage_name, dir, options.readings);
+  auto queue = make_queue(storage_name, dir, options);
   if (!queue) {
     result["error"] = queue.error().message;
     return result;
@@ -186,9 +238,48 @@ nlohmann::json run_storage(const Options& options, test::MosquittoBroker& broker
   const auto sent = [&] { return bench.gateway->uplink_counters().records_sent; };
   const auto n = static_cast<double>(options.readings);
 
+  double ceiling = 0;  // the live rate, for the overload scenario
   for (const auto& scenario : options.scenarios) {
     nlohmann::json figures;
     const auto sent_before = sent();
+    if (scenario == "overload") {
+      if (ceiling <= 0) {
+        figures["error"] = "run the live scenario first (its rate is the ceiling)";
+        result[scenario] = figures;
+        continue;
+      }
+      const double rate = options.overload_factor * ceiling;
+      const auto dropped_before = bench.storage->stats().dropped_records;
+      const double cpu = process_cpu_seconds();
+      const auto [offered, refused] = bench.offer(rate, options.overload_seconds);
+      const auto delivered = sent() - sent_before;
+      const auto stats = bench.storage->stats();
+      const auto [rss, peak] = rss_mb();
+      figures["offered_per_s"] = static_cast<double>(offered) / options.overload_seconds;
+      figures["target_per_s"] = rate;
+      figures["offered"] = offered;
+      figures["delivered_per_s"] = static_cast<double>(delivered) / options.overload_seconds;
+      figures["of_ceiling"] = static_cast<double>(delivered) / options.overload_seconds / ceiling;
+      figures["refused"] = refused;
+      figures["dropped"] = stats.dropped_records - dropped_before;
+      figures["backlog"] = stats.records + bench.storage->pending_records();
+      figures["rss_mb"] = rss;
+      figures["peak_rss_mb"] = peak;
+      figures["cpu_us_per_delivered"] =
+          delivered == 0 ? 0.0
+                         : 1e6 * (process_cpu_seconds() - cpu) / static_cast<double>(delivered);
+      const auto accepted = offered - refused;
+      const auto drain_start = Clock::now();
+      if (!run_until(bench.io, [&] {
+            return sent() + (bench.storage->stats().dropped_records - dropped_before) >=
+                   sent_before + accepted;
+          })) {
+        figures["error"] = "backlog not drained";
+      }
+      figures["drain_seconds"] = seconds_since(drain_start);
+      result[scenario] = figures;
+      continue;
+    }
     if (scenario == "live") {
       const double cpu = process_cpu_seconds();
       const double broker_cpu = pid_cpu_seconds(broker.pid());
@@ -200,6 +291,7 @@ nlohmann::json run_storage(const Options& options, test::MosquittoBroker& broker
       const double wall = seconds_since(start);
       figures["seconds"] = wall;
       figures["readings_per_s"] = n / wall;
+      ceiling = n / wall;
       figures["cpu_us_per_reading"] = 1e6 * (process_cpu_seconds() - cpu) / n;
       figures["broker_cpu_us_per_reading"] = 1e6 * (pid_cpu_seconds(broker.pid()) - broker_cpu) / n;
     } else {
@@ -266,6 +358,20 @@ void print(const nlohmann::json& result, const Options& options) {
         outage.value("reconnect_seconds", 0.0), outage.value("drain_seconds", 0.0),
         outage.value("readings_per_s", 0.0), outage.value("cpu_us_per_reading", 0.0));
   }
+  if (result.contains("overload")) {
+    const auto& overload = result["overload"];
+    std::printf(
+        "\n%-14s overload: offered %.0f/s for %.0f s, delivered %.0f/s (%.0f %% of live), "
+        "refused %llu, dropped %llu, backlog %llu (drained in %.1f s), RSS %.0f MB (peak %.0f), "
+        "%.1f us CPU/delivered reading",
+        "", overload.value("offered_per_s", 0.0), options.overload_seconds,
+        overload.value("delivered_per_s", 0.0), 100.0 * overload.value("of_ceiling", 0.0),
+        static_cast<unsigned long long>(overload.value("refused", 0ULL)),
+        static_cast<unsigned long long>(overload.value("dropped", 0ULL)),
+        static_cast<unsigned long long>(overload.value("backlog", 0ULL)),
+        overload.value("drain_seconds", 0.0), overload.value("rss_mb", 0.0),
+        overload.value("peak_rss_mb", 0.0), overload.value("cpu_us_per_delivered", 0.0));
+  }
   std::printf("\n");
 }
 
@@ -284,8 +390,16 @@ int main(int argc, char** argv) {
   app.add_option("--storage", options.storages, "memory, sqlite-full, sqlite-normal")
       ->check(CLI::IsMember({"memory", "sqlite-full", "sqlite-normal"}))
       ->capture_default_str();
-  app.add_option("--scenario", options.scenarios, "live, outage")
-      ->check(CLI::IsMember({"live", "outage"}))
+  app.add_option("--scenario", options.scenarios, "live, outage, overload (after live)")
+      ->check(CLI::IsMember({"live", "outage", "overload"}))
+      ->capture_default_str();
+  app.add_option("--overload-factor", options.overload_factor,
+                 "overload: readings offered per second, as a multiple of the live rate")
+      ->capture_default_str();
+  app.add_option("--overload-seconds", options.overload_seconds, "overload: how long")
+      ->capture_default_str();
+  app.add_option("--max-records", options.max_records,
+                 "storage.max_records_count (oldest dropped beyond it); 0: 4 x --readings")
       ->capture_default_str();
   app.add_flag("--json", options.json, "one JSON line per storage");
   app.add_flag("--broker-nodelay", options.broker_nodelay,

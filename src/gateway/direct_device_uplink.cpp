@@ -59,6 +59,7 @@ UplinkOptions direct_device_uplink_options(const UplinkOptions& gateway) {
 Expected<std::unique_ptr<DirectDeviceUplink>> DirectDeviceUplink::create(
     asio::io_context& io, std::string device, MqttOptions mqtt, UplinkOptions uplink,
     std::unique_ptr<RecordQueue> queue) {
+  mqtt.max_in_flight = in_flight_bound(uplink);
   DLMSGW_TRY_ASSIGN(auto client, MqttClient::create(io, std::move(mqtt)));
   uplink.api = UplinkApi::device;
   return std::unique_ptr<DirectDeviceUplink>(new DirectDeviceUplink(

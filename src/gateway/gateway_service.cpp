@@ -176,6 +176,8 @@ class GatewayService::Sink final : public GatewaySink {
 Expected<std::unique_ptr<GatewayService>> GatewayService::create(asio::io_context& io,
                                                                  StorageService& storage,
                                                                  GatewayOptions options) {
+  // libmosquitto's in-flight bound follows the uplink's window (its queue beyond it is unbounded).
+  options.mqtt.max_in_flight = in_flight_bound(options.uplink);
   DLMSGW_TRY_ASSIGN(auto client, MqttClient::create(io, options.mqtt));
   DLMSGW_TRY_ASSIGN(auto registry, DeviceRegistry::open(options.registry_file));
   return std::unique_ptr<GatewayService>(

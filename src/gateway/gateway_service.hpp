@@ -134,6 +134,7 @@ class GatewayService {
   // counts since the previous call.
   [[nodiscard]] nlohmann::json dashboard_statistics();
   [[nodiscard]] const UplinkCounters& uplink_counters() const { return uplink_->counters(); }
+  [[nodiscard]] UplinkService::InFlight uplink_in_flight() const { return uplink_->in_flight(); }
   [[nodiscard]] const UplinkLimits& uplink_limits() const { return uplink_->limits(); }
   // The connectors running now (a reload may replace some): for metrics and the trace switch.
   [[nodiscard]] std::vector<Connector*> connectors() const;

@@ -7,6 +7,7 @@
 
 #include "gateway/component_logger.hpp"
 #include "gateway/uplink/bounded_json.hpp"
+#include "gateway/uplink/data_points.hpp"
 #include "gateway/uplink/device_batch.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
 
@@ -37,12 +38,13 @@ void take(RateLimit& limit, Clock::time_point now, std::uint32_t count) {
   (void)limit.try_acquire(now, capped(limit, count));
 }
 
-std::uint32_t count_points(const std::string& payload) {
-  const auto values = nlohmann::json::parse(payload, nullptr, false);
-  return values.is_object() ? static_cast<std::uint32_t>(values.size()) : 0;
-}
-
 }  // namespace
+
+int in_flight_bound(const UplinkOptions& options) {
+  constexpr std::size_t kControlRoom = 16;
+  return static_cast<int>(
+      std::min<std::size_t>(options.max_in_flight_messages + kControlRoom, 65535));
+}
 
 UplinkService::UplinkService(asio::io_context& io, StorageService& storage, MqttClient& client,
                              UplinkOptions options)
@@ -88,13 +90,14 @@ void UplinkService::on_connected() {
   // Readings do not wait for the answer: they flow under the configured limits, and the platform's
   // apply from its answer on (a plain broker never answers).
   if (options_.session_limits_wait.count() > 0) request_session_limits();
-  if (batch_) {
-    // libmosquitto re-sends what it had in flight; the rest follows once those are acknowledged,
-    // so that order per device holds across the outage.
-    batch_->resend_barrier = batch_->acked < batch_->next;
+  // libmosquitto re-sends what it had in flight; the rest follows once those are acknowledged,
+  // so that order per device holds across the outage.
+  resend_barrier_ = on_wire_ > 0;
+  if (on_wire_ > 0) {
+    note_progress();
     arm_puback_timer();
-    pump();
   }
+  pump();
   kick();
 }
 
@@ -102,6 +105,7 @@ void UplinkService::on_disconnected() {
   connected_ = false;
   rate_timer_.cancel();
   puback_timer_.cancel();
+  puback_timer_armed_ = false;
   limits_timer_.cancel();
   limits_request_id_.reset();
 }
@@ -161,20 +165,47 @@ bool UplinkService::publish_now(const OutgoingMessage& message) {
   return true;
 }
 
+std::size_t UplinkService::unacknowledged_messages() const {
+  std::size_t count = 0;
+  for (const auto& batch : window_) count += batch.messages.size() - batch.acked;
+  return count;
+}
+
+// Reads the next batch while the window has room: both bounds keep memory and the duplicates
+// an outage can cause in proportion to the window, not to the backlog.
 void UplinkService::kick() {
-  if (!started_ || !connected_ || batch_ || peeking_ || removing_) return;
+  if (!started_ || !connected_ || peeking_) return;
+  if (window_.size() >= std::max<std::size_t>(options_.max_batches_in_flight, 1)) return;
+  if (window_.empty()) {
+    peek();
+    return;
+  }
+  // Nothing read ahead while messages wait to be published (a rate limit, a full window, an
+  // outage): more would not go out sooner, and records still in storage follow a device's rename.
+  if (window_.back().next < window_.back().messages.size()) return;
+  if (unacknowledged_messages() >= options_.max_in_flight_messages) return;
+  std::uint64_t records = 0;
+  for (const auto& batch : window_) records += batch.records;
+  if (records >= options_.max_in_flight_records) return;
   peek();
 }
 
 void UplinkService::peek() {
   peeking_ = true;
   retry_timer_.cancel();
-  storage_.async_peek(options_.max_batch_records, options_.max_batch_bytes,
-                      [this, alive = alive_](Expected<std::vector<StoredRecord>> records) {
-                        if (!*alive) return;
-                        peeking_ = false;
-                        on_peeked(std::move(records));
-                      });
+  // Removes of earlier batches are queued before this peek on the storage thread, which runs
+  // operations in order: reading from the oldest after abandon() never sees removed records.
+  storage_.async_peek_after(
+      read_up_to_, options_.max_batch_records, options_.max_batch_bytes,
+      [this, alive = alive_, epoch = epoch_](Expected<std::vector<StoredRecord>> records) {
+        if (!*alive) return;
+        peeking_ = false;
+        if (epoch != epoch_) {  // read for a window abandoned meanwhile
+          kick();
+          return;
+        }
+        on_peeked(std::move(records));
+      });
 }
 
 void UplinkService::retry_later(std::chrono::milliseconds delay) {
@@ -208,6 +239,8 @@ void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
                      ? encode_device_batch(*records, options_.limits.max_payload_bytes)
                      : encode_batch(*records, options_.limits.max_payload_bytes);
   Batch batch;
+  batch.serial = next_serial_++;
+  read_up_to_ = records->back().id;
   batch.records = records->size();
   batch.sendable = records->size() - encoded.rejected.size();
   for (const auto& stored : *records) batch.ids.push_back(stored.id);
@@ -221,15 +254,14 @@ void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
                         encoded_message.message.topic == topic::device_telemetry;
     for (const auto id : encoded_message.records) {
       const auto* stored = by_id.at(id.value);
-      const auto points = count_points(stored->record.payload);
+      const auto points = count_data_points(stored->record.payload);
       message.data_points += points;
       message.device_points[stored->record.device] += points;
     }
     message.batch = std::move(encoded_message);
     batch.messages.push_back(std::move(message));
   }
-  batch_ = std::move(batch);
-  by_mid_.clear();
+  window_.push_back(std::move(batch));
   pump();
 }
 
@@ -291,73 +323,113 @@ void UplinkService::acquire(const Message& message, Clock::time_point now) {
 }
 
 void UplinkService::pump() {
-  if (!batch_ || !started_ || !connected_) return;
-  auto& batch = *batch_;
-  if (batch.resend_barrier) return;
+  if (!started_) return;
   bool published = false;
-  while (batch.next < batch.messages.size()) {
-    auto& message = batch.messages[batch.next];
-    const auto now = Clock::now();
-    const auto wait = wait_for(message, now);
-    if (wait > Clock::duration::zero()) {
-      ++counters_.rate_limited;
-      rate_timer_.expires_after(wait);
-      rate_timer_.async_wait([this, alive = alive_](std::error_code ec) {
-        if (!*alive || ec) return;
-        pump();
-      });
-      break;
-    }
-    auto mid =
-        client_.publish(message.batch.message.topic, message.batch.message.payload, options_.qos);
-    if (!mid) {
-      // Disconnected: on_connected() resumes here. Still connected means libmosquitto refused the
-      // message itself (too large for the broker, out of memory): without a timer armed nothing
-      // would ever come back to this batch, so start it over after a pause.
-      if (client_.connected() && batch.acked == batch.next) {
-        abandon("publish refused: " + mid.error().message);
-        retry_later(options_.retry_delay);
-        return;
+  // Nothing is published while disconnected or while re-sent messages wait for their PUBACKs.
+  bool blocked = !connected_ || resend_barrier_;
+  for (auto& batch : window_) {
+    if (blocked) break;
+    while (!blocked && batch.next < batch.messages.size()) {
+      if (on_wire_ >= std::max<std::size_t>(options_.max_in_flight_messages, 1)) {
+        blocked = true;  // a PUBACK makes room
+        break;
       }
-      break;
+      auto& message = batch.messages[batch.next];
+      const auto now = Clock::now();
+      const auto wait = wait_for(message, now);
+      if (wait > Clock::duration::zero()) {
+        ++counters_.rate_limited;
+        rate_timer_.expires_after(wait);
+        rate_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+          if (!*alive || ec) return;
+          pump();
+        });
+        blocked = true;
+        break;
+      }
+      auto mid =
+          client_.publish(message.batch.message.topic, message.batch.message.payload, options_.qos);
+      if (!mid) {
+        // Disconnected: on_connected() resumes here. Still connected means libmosquitto refused
+        // the message itself (too large for the broker, out of memory): with nothing in flight no
+        // PUBACK or timer would ever come back to the window, so start it over after a pause.
+        if (client_.connected() && on_wire_ == 0) {
+          abandon("publish refused: " + mid.error().message);
+          retry_later(options_.retry_delay);
+          return;
+        }
+        blocked = true;
+        break;
+      }
+      acquire(message, now);
+      message.mid = *mid;
+      message.published_at = Clock::now();
+      by_mid_[*mid] = MessageRef{batch.serial, batch.next};
+      ++batch.next;
+      ++on_wire_;
+      published = true;
     }
-    acquire(message, now);
-    message.mid = *mid;
-    message.published_at = Clock::now();
-    by_mid_[*mid] = batch.next;
-    ++batch.next;
-    published = true;
+    if (blocked) break;
   }
-  if (published) arm_puback_timer();
-  if (batch.next == batch.messages.size() && batch.acked == batch.messages.size()) finish();
+  if (published) {
+    last_progress_ = Clock::now();
+    arm_puback_timer();
+  }
+  remove_done_batches();  // a batch whose records were all rejected has no message to wait for
+  kick();
 }
 
+void UplinkService::note_progress() {
+  last_progress_ = Clock::now();
+}
+
+// Armed while messages wait for their PUBACK; the timeout counts from the last progress (publish
+// or PUBACK), checked when the timer fires rather than re-arming it for every message.
 void UplinkService::arm_puback_timer() {
-  puback_timer_.expires_after(options_.puback_timeout);
+  if (puback_timer_armed_ || on_wire_ == 0) return;
+  puback_timer_armed_ = true;
+  puback_timer_.expires_at(last_progress_ + options_.puback_timeout);
   puback_timer_.async_wait([this, alive = alive_](std::error_code ec) {
-    if (!*alive || ec || !batch_ || !connected_ || removing_) return;
-    if (batch_->acked < batch_->next) {
-      abandon("no PUBACK within " + std::to_string(options_.puback_timeout.count()) + " ms");
-      retry_later(options_.retry_delay);  // nothing else would re-read the batch while connected
+    if (!*alive || ec) return;
+    puback_timer_armed_ = false;
+    if (!connected_ || on_wire_ == 0) return;
+    if (Clock::now() - last_progress_ < options_.puback_timeout) {
+      arm_puback_timer();
+      return;
     }
+    abandon("no PUBACK within " + std::to_string(options_.puback_timeout.count()) + " ms");
+    // The abandoned messages would hold their in-flight slots and be re-sent first after every
+    // reconnect: let the client drop them (it reconnects; on_connected() resumes from storage).
+    client_.discard_in_flight();
+    retry_later(options_.retry_delay);
   });
 }
 
 void UplinkService::abandon(const std::string& why) {
-  log()->warn("uplink: {}; sending the batch of {} records again from storage", why,
-              batch_ ? batch_->records : 0);
+  std::uint64_t records = 0;
+  for (const auto& batch : window_) records += batch.records;
+  log()->warn("uplink: {}; sending the {} records in flight again from storage", why, records);
   ++counters_.batches_abandoned;
-  batch_.reset();
+  window_.clear();
   by_mid_.clear();  // late PUBACKs of the abandoned messages are ignored
+  on_wire_ = 0;
+  resend_barrier_ = false;
+  read_up_to_ = RecordId{};  // from the oldest record still stored
+  ++epoch_;
   rate_timer_.cancel();
   puback_timer_.cancel();
+  puback_timer_armed_ = false;
 }
 
 bool UplinkService::on_puback(int message_id, const Expected<void>& outcome) {
   const auto it = by_mid_.find(message_id);
-  if (it == by_mid_.end() || !batch_) return false;
-  auto& message = batch_->messages[it->second];
+  if (it == by_mid_.end() || window_.empty()) return false;
+  const auto ref = it->second;
   by_mid_.erase(it);
+  const auto first = window_.front().serial;
+  if (ref.batch < first || ref.batch - first >= window_.size()) return true;
+  auto& batch = window_[ref.batch - first];
+  auto& message = batch.messages[ref.index];
   if (!outcome && outcome.error().code != ErrorCode::rejected) {
     abandon(outcome.error().message);
     retry_later(options_.retry_delay);
@@ -365,29 +437,25 @@ bool UplinkService::on_puback(int message_id, const Expected<void>& outcome) {
   }
   if (!message.acked) {
     message.acked = true;  // answered for good either way
-    ++batch_->acked;
+    ++batch.acked;
+    --on_wire_;
     if (outcome) {
       ++counters_.messages_sent;
       if (options_.on_puback_latency) {
         options_.on_puback_latency(Clock::now() - message.published_at);
       }
     } else {
-      set_aside(message, outcome.error());
+      set_aside(batch, message, outcome.error());
     }
   }
-  if (batch_->next == batch_->messages.size() && batch_->acked == batch_->messages.size()) {
-    finish();
-    return true;
-  }
-  arm_puback_timer();  // progress: the timeout counts from the last PUBACK
-  if (batch_->resend_barrier && batch_->acked == batch_->next) {
-    batch_->resend_barrier = false;  // everything re-sent is acknowledged: the rest, in order
-    pump();
-  }
+  note_progress();
+  // Everything re-sent after the reconnect is acknowledged: the rest follows, in order.
+  if (resend_barrier_ && on_wire_ == 0) resend_barrier_ = false;
+  pump();  // removes the batches now complete, publishes into the room made
   return true;
 }
 
-void UplinkService::set_aside(Message& message, const Error& refusal) {
+void UplinkService::set_aside(Batch& batch, Message& message, const Error& refusal) {
   const auto count = message.batch.records.size();
   std::string devices;
   for (const auto& [device, points] : message.device_points) {
@@ -399,27 +467,35 @@ void UplinkService::set_aside(Message& message, const Error& refusal) {
       refusal.message, count, devices);
   counters_.records_refused += count;
   counters_.last_refusal = refusal.message;
-  batch_->sendable -= std::min<std::uint64_t>(batch_->sendable, count);
+  batch.sendable -= std::min<std::uint64_t>(batch.sendable, count);
 }
 
-void UplinkService::finish() {
-  puback_timer_.cancel();
-  removing_ = true;
-  auto ids = batch_->ids;
-  storage_.async_remove(std::move(ids), [this, alive = alive_](Expected<void> removed) {
-    if (!*alive) return;
-    removing_ = false;
-    if (!removed) {
-      // Everything was acknowledged: the records will be sent once more, never lost.
-      log()->error("uplink: cannot remove sent records from storage: {}", removed.error().message);
-      batch_.reset();
-      retry_later(options_.retry_delay);
-      return;
-    }
-    if (batch_) counters_.records_sent += batch_->sendable;
-    batch_.reset();
-    kick();
-  });
+// Batches leave storage in order, each once it and every batch before it are acknowledged.
+void UplinkService::remove_done_batches() {
+  while (!window_.empty() && window_.front().done()) {
+    auto& batch = window_.front();
+    ++removing_;
+    storage_.async_remove(std::move(batch.ids), [this, alive = alive_, sendable = batch.sendable](
+                                                    Expected<void> removed) {
+      if (!*alive) return;
+      --removing_;
+      if (!removed) {
+        // Everything was acknowledged: the records will be sent once more, never lost.
+        log()->error("uplink: cannot remove sent records from storage: {}",
+                     removed.error().message);
+        abandon("reading again from storage after the failed remove");
+        retry_later(options_.retry_delay);
+        return;
+      }
+      counters_.records_sent += sendable;
+      kick();
+    });
+    window_.pop_front();
+  }
+  if (on_wire_ == 0) {
+    puback_timer_.cancel();
+    puback_timer_armed_ = false;
+  }
 }
 
 }  // namespace dlmsgw::gateway

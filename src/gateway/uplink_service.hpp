@@ -1,19 +1,31 @@
 #pragma once
-// UplinkService: moves stored records to ThingsBoard, one batch at a time, and deletes them from
-// storage only after the broker acknowledged every message of the batch (QoS 1 PUBACK with a
-// success reason code). The delivery guarantee of docs/architecture.md lives here.
+// UplinkService: moves stored records to ThingsBoard and deletes them from storage only after the
+// broker acknowledged them (QoS 1 PUBACK with a success reason code). The delivery guarantee of
+// docs/architecture.md lives here.
 //
-//   peek(batch) -> encode_batch -> for each message: wait for the rate limits -> publish QoS 1
-//   -> every PUBACK back -> remove(batch ids, including records encode_batch rejected) -> next
+//   peek_after(last read) -> encode_batch -> for each message: wait for the rate limits -> publish
+//   QoS 1 -> ... PUBACKs come back -> the oldest batch fully acknowledged: remove(its ids,
+//   including records encode_batch rejected) -> ...
 //
-// Outages: when the connection drops, the batch in flight stays; after reconnecting, libmosquitto
-// re-sends its unacknowledged messages (2.0 does so after CONNACK) and we publish the rest, so the
-// batch in flight is sent at most twice. If PUBACKs stop coming for puback_timeout while
-// connected, or a PUBACK refuses a message for now (quota exceeded, server busy), the batch is
-// abandoned and peeked again from storage. A PUBACK refusing a message for good (not authorized,
-// payload format invalid: is_permanent_refusal) sets its records aside instead: they are removed
-// with the batch and counted as refused, so that one bad message cannot block the queue forever.
-// After a restart the same happens naturally: storage still holds the unacknowledged batch.
+// A window of batches is in flight (max_batches_in_flight and max_in_flight_records, and at most
+// max_in_flight_messages messages published without their PUBACK), so throughput is not bounded by
+// one round trip per batch. Messages are published in storage order, and batches leave storage in
+// that order too, as their last PUBACK arrives: a crash at any point leaves every record without
+// its PUBACK stored.
+//
+// Outages: when the connection drops, the window stays; after reconnecting, libmosquitto re-sends
+// its unacknowledged messages (2.0 does so after CONNACK), and nothing new is published until those
+// are acknowledged, so later readings never overtake earlier ones. If PUBACKs stop coming for
+// puback_timeout while connected, the whole window is abandoned: the client drops those messages
+// (MqttClient::discard_in_flight, a reconnect) so they neither hold in-flight slots nor get re-sent
+// ahead of the rest, and the records are read again from storage. A PUBACK refusing a message for
+// now (quota exceeded, server busy) abandons the window the same way, without the reconnect (the
+// other PUBACKs still come). So a record may be delivered more than once (once more per outage or
+// timeout while it was in flight), never lost. A PUBACK refusing a message for good (not
+// authorized, payload format invalid: is_permanent_refusal) sets its records aside instead: they
+// are removed with their batch and counted as refused, so that one bad message cannot block the
+// queue forever. After a restart the same happens naturally: storage still holds what was in
+// flight.
 //
 // Limits: after every connect a "getSessionLimits" RPC asks the platform for its limits. Publishing
 // does not wait for the answer: the configured limits hold until it comes (if no answer came within
@@ -27,6 +39,7 @@
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -52,6 +65,14 @@ struct UplinkOptions {
   UplinkLimits limits;
   std::size_t max_batch_records = 1000;  // storage.read_records_count
   std::uint64_t max_batch_bytes = 4U << 20;
+  // The window: batches read from storage and not yet removed, and messages published without
+  // their PUBACK (also the bound on messages read ahead). The MQTT client's max_in_flight must be
+  // at least max_in_flight_messages (plus room for control messages): see in_flight_bound().
+  std::size_t max_batches_in_flight = 16;
+  std::size_t max_in_flight_messages = 64;
+  // Records read and not yet removed: no further batch is read beyond it, so at most this plus one
+  // batch is sent again after a crash or an outage (the duplicates a disruption can cause).
+  std::size_t max_in_flight_records = 2000;
   std::chrono::milliseconds puback_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds retry_delay{std::chrono::seconds(1)};  // after storage/PUBACK errors
   std::chrono::milliseconds idle_poll{std::chrono::milliseconds(500)};     // fallback to notify()
@@ -64,11 +85,15 @@ struct UplinkOptions {
   std::function<std::string(const std::string& stored_name)> current_device_name;
 };
 
+// The MQTT client's in-flight bound for an uplink with these options: its window and room for the
+// control messages published beside it (announcements, RPC replies, getSessionLimits).
+int in_flight_bound(const UplinkOptions& options);
+
 struct UplinkCounters {
   std::uint64_t records_sent = 0;       // removed from storage after their PUBACKs
   std::uint64_t messages_sent = 0;      // acknowledged messages
   std::uint64_t records_rejected = 0;   // unsendable (encode_batch), removed and logged
-  std::uint64_t batches_abandoned = 0;  // PUBACK timeout or refusal for now: peeked again
+  std::uint64_t batches_abandoned = 0;  // windows abandoned (PUBACK timeout, refusal for now...)
   std::uint64_t records_refused = 0;    // refused for good by a PUBACK: removed, not sent
   std::string last_refusal;             // the last such PUBACK's reason, for statistics
   std::uint64_t rate_limited = 0;       // times a message waited for a rate limit
@@ -100,8 +125,14 @@ class UplinkService {
   bool publish_now(const OutgoingMessage& message);
 
   [[nodiscard]] const UplinkCounters& counters() const { return counters_; }
+  // The window now: batches read and not yet removed, messages published without their PUBACK.
+  struct InFlight {
+    std::size_t batches = 0;
+    std::size_t messages = 0;
+  };
+  [[nodiscard]] InFlight in_flight() const { return {window_.size(), on_wire_}; }
   [[nodiscard]] const UplinkLimits& limits() const { return options_.limits; }
-  [[nodiscard]] bool idle() const { return !batch_ && !peeking_; }
+  [[nodiscard]] bool idle() const { return window_.empty() && !peeking_ && removing_ == 0; }
 
  private:
   struct Message {
@@ -114,16 +145,18 @@ class UplinkService {
     bool acked = false;
   };
   struct Batch {
+    std::uint64_t serial = 0;  // position in the window: serial - window_.front().serial
     std::vector<Message> messages;
     std::vector<RecordId> ids;   // everything to remove, rejected records included
     std::uint64_t sendable = 0;  // records minus rejected ones
     std::uint64_t records = 0;
     std::size_t next = 0;  // first message not published yet
     std::size_t acked = 0;
-    // Set on reconnect while messages published before the drop are unacknowledged: libmosquitto
-    // re-sends those first, and publishing the rest before their PUBACKs would let later readings
-    // overtake earlier ones.
-    bool resend_barrier = false;
+    [[nodiscard]] bool done() const { return next == messages.size() && acked == messages.size(); }
+  };
+  struct MessageRef {
+    std::uint64_t batch = 0;  // Batch::serial
+    std::size_t index = 0;
   };
 
   void kick();
@@ -135,10 +168,12 @@ class UplinkService {
   void acquire(const Message& message, std::chrono::steady_clock::time_point now);
   RateLimit& device_bucket(std::map<std::string, RateLimit>& buckets, const RateLimit& model,
                            const std::string& device);
+  void note_progress();
   void arm_puback_timer();
   void abandon(const std::string& why);
-  void set_aside(Message& message, const Error& refusal);
-  void finish();
+  void set_aside(Batch& batch, Message& message, const Error& refusal);
+  void remove_done_batches();
+  [[nodiscard]] std::size_t unacknowledged_messages() const;
   void request_session_limits();
   void retry_later(std::chrono::milliseconds delay);
 
@@ -152,10 +187,19 @@ class UplinkService {
   bool started_ = false;
   bool connected_ = false;
   bool peeking_ = false;
-  bool removing_ = false;
-  bool retry_pending_ = false;
-  std::optional<Batch> batch_;
-  std::unordered_map<int, std::size_t> by_mid_;  // message id -> index in batch_->messages
+  std::size_t removing_ = 0;  // removes started and not completed
+  std::deque<Batch> window_;
+  std::uint64_t next_serial_ = 1;
+  RecordId read_up_to_{};    // the next peek reads after this id
+  std::uint64_t epoch_ = 0;  // bumped by abandon(): a peek started before it is ignored
+  std::size_t on_wire_ = 0;  // published messages of the window without their PUBACK
+  // Set on reconnect while messages published before the drop are unacknowledged: libmosquitto
+  // re-sends those first, and publishing more before their PUBACKs would let later readings
+  // overtake earlier ones.
+  bool resend_barrier_ = false;
+  std::chrono::steady_clock::time_point last_progress_{};  // last publish or PUBACK
+  bool puback_timer_armed_ = false;
+  std::unordered_map<int, MessageRef> by_mid_;  // message id -> message in the window
   std::optional<std::int64_t> limits_request_id_;
   std::int64_t next_request_id_ = 1;
 

@@ -293,12 +293,12 @@ TEST(DirectDevice, BrokerOutageLosesNothingForADeviceWithItsOwnToken) {
     return direct->queue_stats().records == 0 &&
            direct->counters().records_sent >= static_cast<std::uint64_t>(kCount);
   })) << direct->counters().records_sent;
-  // Duplicates come from two places: the device's batch in flight, re-sent once after the
+  // Duplicates come from two places: the device's window in flight, re-sent once after the
   // reconnect, and the broker re-delivering to the listener everything whose PUBACK from the
   // listener it had not read when it stopped (it can be a whole burst), so only a sanity bound
   // here. That each record left the device's queue exactly once is records_sent below.
   // New readings arrive in order across the outage: on reconnect the uplink waits for the PUBACKs
-  // of what libmosquitto re-sends before publishing the rest of the batch.
+  // of what libmosquitto re-sends before publishing the rest of the window.
   EXPECT_LT(check_complete_and_ordered(f.listener.seqs, kCount, "Meter 2"),
             static_cast<std::size_t>(kCount));
   EXPECT_LT(check_complete_and_ordered(gateway_seqs(f.tb, "Meter 1"), kCount, "Meter 1"),

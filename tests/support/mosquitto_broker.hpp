@@ -166,10 +166,11 @@ class MosquittoBroker {
     return false;
   }
 
-  // SIGTERM, then SIGKILL if it has not exited within 5 s.
+  // SIGTERM, then SIGKILL if it has not exited within 5 s. A paused broker is resumed to act on it.
   void stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
+    ::kill(pid_, SIGCONT);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     int status = 0;
     while (::waitpid(pid_, &status, WNOHANG) == 0) {
@@ -197,6 +198,11 @@ class MosquittoBroker {
     if (pid_ <= 0) return false;
     return ::kill(pid_, SIGHUP) == 0;
   }
+
+  // SIGSTOP / SIGCONT: a broker that keeps its connections open and answers nothing (no PUBACK,
+  // no CONNACK) while the kernel still accepts what clients send, as a hung platform does.
+  bool pause() { return pid_ > 0 && ::kill(pid_, SIGSTOP) == 0; }
+  bool resume() { return pid_ > 0 && ::kill(pid_, SIGCONT) == 0; }
 
   bool restart() {
     stop();

@@ -53,12 +53,15 @@ Expected<void> MemoryQueue::append(std::vector<Record> records) {
   return {};
 }
 
-Expected<std::vector<StoredRecord>> MemoryQueue::peek(std::size_t max_records,
-                                                      std::uint64_t max_bytes) {
+Expected<std::vector<StoredRecord>> MemoryQueue::peek_after(RecordId after, std::size_t max_records,
+                                                            std::uint64_t max_bytes) {
   drop_expired(now());
   std::vector<StoredRecord> batch;
   std::uint64_t batch_bytes = 0;
-  for (const Entry& entry : entries_) {
+  auto it = std::upper_bound(entries_.begin(), entries_.end(), after,
+                             [](RecordId wanted, const Entry& e) { return wanted < e.stored.id; });
+  for (; it != entries_.end(); ++it) {
+    const Entry& entry = *it;
     if (batch.size() >= max_records) break;
     const std::uint64_t size = record_bytes(entry.stored.record);
     if (!batch.empty() && batch_bytes + size > max_bytes) break;

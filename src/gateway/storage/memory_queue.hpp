@@ -15,8 +15,8 @@ class MemoryQueue final : public RecordQueue {
                        SteadyClock steady = steady_clock_now);
 
   Expected<void> append(std::vector<Record> records) override;
-  Expected<std::vector<StoredRecord>> peek(std::size_t max_records,
-                                           std::uint64_t max_bytes) override;
+  Expected<std::vector<StoredRecord>> peek_after(RecordId after, std::size_t max_records,
+                                                 std::uint64_t max_bytes) override;
   Expected<void> remove(std::span<const RecordId> ids) override;
   [[nodiscard]] QueueStats stats() const override;
 

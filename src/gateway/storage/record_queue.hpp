@@ -5,7 +5,8 @@
 //
 // Life of a record: append() (durable when it returns, per the implementation's sync policy) ->
 // peek() by the uplink -> PUBLISH QoS 1 -> every PUBACK back -> remove(). A record peeked but not
-// removed is peeked again (at-least-once delivery: at most the batch in flight is sent twice).
+// removed is peeked again (at-least-once delivery: what was in flight when a connection dropped
+// or a PUBACK never came is sent again).
 //
 // Bounds: when a limit is exceeded the OLDEST records are dropped (a stale reading is worth less
 // than a fresh one), and counted in QueueStats::dropped_records so the caller can log the drop and
@@ -65,11 +66,17 @@ class RecordQueue {
   // the queue to make room for it.
   virtual Expected<void> append(std::vector<Record> records) = 0;
 
-  // Up to max_records oldest records, without removing them, stopping before max_bytes would be
-  // exceeded; the first record is returned even when it alone exceeds max_bytes so that the queue
-  // can never get stuck. Drops expired records first. Zero max_records gives an empty batch.
-  virtual Expected<std::vector<StoredRecord>> peek(std::size_t max_records,
-                                                   std::uint64_t max_bytes) = 0;
+  // Up to max_records oldest records with an id above `after`, without removing them, stopping
+  // before max_bytes would be exceeded; the first record is returned even when it alone exceeds
+  // max_bytes so that the queue can never get stuck. Drops expired records first. Zero max_records
+  // gives an empty batch. `after` lets the uplink read the next batch while earlier ones are still
+  // in flight (RecordId{} reads from the oldest).
+  virtual Expected<std::vector<StoredRecord>> peek_after(RecordId after, std::size_t max_records,
+                                                         std::uint64_t max_bytes) = 0;
+  // The oldest records: peek_after(RecordId{}, ...).
+  Expected<std::vector<StoredRecord>> peek(std::size_t max_records, std::uint64_t max_bytes) {
+    return peek_after(RecordId{}, max_records, max_bytes);
+  }
 
   // Removes these records (after their PUBACK). Unknown ids (already removed, or dropped for limits
   // while in flight) are ignored.

@@ -349,8 +349,8 @@ struct SqliteQueue::Impl {
     DLMSGW_TRY_ASSIGN(insert, prepare("INSERT INTO records(kind, device, ts, stored_at, payload) "
                                       "VALUES (?1, ?2, ?3, ?4, ?5)"));
     DLMSGW_TRY_ASSIGN(select_batch,
-                      prepare("SELECT id, kind, device, ts, payload FROM records ORDER BY id "
-                              "LIMIT ?1"));
+                      prepare("SELECT id, kind, device, ts, payload FROM records WHERE id > ?2 "
+                              "ORDER BY id LIMIT ?1"));
     DLMSGW_TRY_ASSIGN(scan_head,
                       prepare("SELECT id, stored_at, " + bytes_expr + " FROM records ORDER BY id"));
     DLMSGW_TRY_ASSIGN(delete_through, prepare("DELETE FROM records WHERE id <= ?1"));
@@ -600,9 +600,9 @@ Expected<void> SqliteQueue::append(std::vector<Record> records) {
   return with_recovery("appending", [&] { return append_once(records); });
 }
 
-Expected<std::vector<StoredRecord>> SqliteQueue::peek(std::size_t max_records,
-                                                      std::uint64_t max_bytes) {
-  return with_recovery("reading", [&] { return peek_once(max_records, max_bytes); });
+Expected<std::vector<StoredRecord>> SqliteQueue::peek_after(RecordId after, std::size_t max_records,
+                                                            std::uint64_t max_bytes) {
+  return with_recovery("reading", [&] { return peek_once(after, max_records, max_bytes); });
 }
 
 Expected<void> SqliteQueue::remove(std::span<const RecordId> ids) {
@@ -680,7 +680,7 @@ Expected<void> SqliteQueue::insert_once(const std::vector<Record>& records, Time
   return {};
 }
 
-Expected<std::vector<StoredRecord>> SqliteQueue::peek_once(std::size_t max_records,
+Expected<std::vector<StoredRecord>> SqliteQueue::peek_once(RecordId after, std::size_t max_records,
                                                            std::uint64_t max_bytes) {
   Impl& q = *impl_;
   std::vector<StoredRecord> batch;
@@ -705,6 +705,8 @@ Expected<std::vector<StoredRecord>> SqliteQueue::peek_once(std::size_t max_recor
   ResetOnExit reset(s);
   sqlite3_bind_int64(s, 1,
                      static_cast<std::int64_t>(std::min<std::size_t>(max_records, INT64_MAX)));
+  sqlite3_bind_int64(s, 2,
+                     static_cast<std::int64_t>(std::min<std::uint64_t>(after.value, INT64_MAX)));
   std::uint64_t batch_bytes = 0;
   for (;;) {
     const int rc = sqlite3_step(s);

@@ -76,8 +76,8 @@ class SqliteQueue final : public RecordQueue {
   SqliteQueue& operator=(const SqliteQueue&) = delete;
 
   Expected<void> append(std::vector<Record> records) override;
-  Expected<std::vector<StoredRecord>> peek(std::size_t max_records,
-                                           std::uint64_t max_bytes) override;
+  Expected<std::vector<StoredRecord>> peek_after(RecordId after, std::size_t max_records,
+                                                 std::uint64_t max_bytes) override;
   Expected<void> remove(std::span<const RecordId> ids) override;
   [[nodiscard]] QueueStats stats() const override;
 
@@ -95,7 +95,8 @@ class SqliteQueue final : public RecordQueue {
   auto with_recovery(std::string_view action, Operation operation) -> decltype(operation());
   Expected<void> append_once(const std::vector<Record>& records);
   Expected<void> insert_once(const std::vector<Record>& records, Timestamp now);
-  Expected<std::vector<StoredRecord>> peek_once(std::size_t max_records, std::uint64_t max_bytes);
+  Expected<std::vector<StoredRecord>> peek_once(RecordId after, std::size_t max_records,
+                                                std::uint64_t max_bytes);
   Expected<void> remove_once(std::span<const RecordId> ids);
   std::unique_ptr<Impl> impl_;
 };

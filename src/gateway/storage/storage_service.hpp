@@ -63,12 +63,21 @@ class StorageService {
   // RecordQueue::peek on the storage thread. Completion signature PeekSignature.
   template <class Token>
   auto async_peek(std::size_t max_records, std::uint64_t max_bytes, Token&& token) {
+    return async_peek_after(RecordId{}, max_records, max_bytes, std::forward<Token>(token));
+  }
+
+  // RecordQueue::peek_after on the storage thread. Operations run in the order they were started,
+  // so a peek started after a remove never sees the removed records.
+  template <class Token>
+  auto async_peek_after(RecordId after, std::size_t max_records, std::uint64_t max_bytes,
+                        Token&& token) {
     return asio::async_initiate<Token, PeekSignature>(
-        [this](auto handler, std::size_t records, std::uint64_t bytes) {
-          start(std::move(handler),
-                [records, bytes](RecordQueue& queue) { return queue.peek(records, bytes); });
+        [this](auto handler, RecordId from, std::size_t records, std::uint64_t bytes) {
+          start(std::move(handler), [from, records, bytes](RecordQueue& queue) {
+            return queue.peek_after(from, records, bytes);
+          });
         },
-        token, max_records, max_bytes);
+        token, after, max_records, max_bytes);
   }
 
   // RecordQueue::remove on the storage thread. Completion signature RemoveSignature.

@@ -117,6 +117,7 @@ struct MqttClient::Impl {
   bool started = false;
   bool stopping = false;
   bool reconnect_pending = false;
+  bool discard_pending = false;       // discard_in_flight(): start the next connection afresh
   int abandoned_fd = -1;              // a socket given up on but not yet closed by libmosquitto
   std::string last_library_error;     // libmosquitto's last error log line (OpenSSL's words)
   unsigned failures = 0;              // consecutive failed attempts, drives the backoff
@@ -125,6 +126,8 @@ struct MqttClient::Impl {
   unsigned refusals_not_logged = 0;
   std::optional<std::chrono::steady_clock::time_point> last_refusal_log;
   std::vector<std::pair<std::string, int>> subscriptions;
+
+  Expected<void> configure();
 
   // --- socket ownership -----------------------------------------------------------------------
   // libmosquitto owns the file descriptor and closes it itself (on errors, keepalive timeouts,
@@ -244,6 +247,25 @@ struct MqttClient::Impl {
     owner->last_connection_error_ = make_error(ErrorCode::rejected, std::move(message));
   }
 
+  // libmosquitto keeps every unacknowledged message for as long as the handle lives and re-sends it
+  // after each reconnect; reinitialising the handle is the only way to let go of them.
+  bool forget_messages() {
+    const int rc = mosquitto_reinitialise(
+        mosq, options.client_id.empty() ? nullptr : options.client_id.c_str(),
+        options.clean_session, this);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      log()->error("mqtt {}: cannot drop unacknowledged messages: {}", owner->endpoint(),
+                   mosquitto_error(rc));
+      return false;
+    }
+    if (auto configured = configure(); !configured) {
+      log()->error("{}", configured.error().message);
+      return false;
+    }
+    discard_pending = false;
+    return true;
+  }
+
   // Stops watching a connection that libmosquitto still holds open; its next connect closes it.
   void abandon_socket() {
     abandoned_fd = mosquitto_socket(mosq);
@@ -307,6 +329,10 @@ struct MqttClient::Impl {
     ++owner->connection_attempts_;
     release_socket();  // connect_bind_async closes the previous socket itself
     abandoned_fd = -1;
+    if (discard_pending && !forget_messages()) {
+      schedule_reconnect();
+      return;
+    }
     refused_this_attempt = false;
     const auto keepalive = static_cast<int>(options.keepalive.count());
     const int rc =
@@ -491,52 +517,37 @@ struct MqttClient::Impl {
   }
 };
 
-Expected<std::unique_ptr<MqttClient>> MqttClient::create(asio::io_context& io,
-                                                         MqttOptions options) {
-  init_library_once();
-  if (options.host.empty()) {
-    return make_error(ErrorCode::invalid_argument, "MQTT host is empty");
-  }
-  if (options.keepalive.count() < 5 || options.keepalive.count() > 65535) {
-    return make_error(ErrorCode::invalid_argument, "MQTT keepalive must be 5..65535 s, got " +
-                                                       std::to_string(options.keepalive.count()));
-  }
-  auto impl = std::make_unique<Impl>(io, std::move(options));
-  const auto& opts = impl->options;
-  if (!opts.clean_session && opts.client_id.empty()) {
-    return make_error(ErrorCode::invalid_argument, "a persistent MQTT session needs a client id");
-  }
-  impl->mosq = mosquitto_new(opts.client_id.empty() ? nullptr : opts.client_id.c_str(),
-                             opts.clean_session, impl.get());
-  if (impl->mosq == nullptr) {
-    return make_error(ErrorCode::invalid_argument, "cannot create MQTT client '" + opts.client_id +
-                                                       "': " + std::strerror(errno));
-  }
-  auto client = std::unique_ptr<MqttClient>(new MqttClient(std::move(impl)));
-  auto& im = *client->impl_;
-  const std::string where = client->endpoint();
+// Everything libmosquitto is told about this connection; again after mosquitto_reinitialise, which
+// forgets it all.
+Expected<void> MqttClient::Impl::configure() {
+  const std::string where = owner->endpoint();
   auto fail = [&](const std::string& what, int rc) {
     return make_error(ErrorCode::invalid_argument,
                       "MQTT " + where + ": " + what + ": " + mosquitto_error(rc));
   };
 
-  const int version = im.options.version == MqttVersion::v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311;
-  if (const int rc = mosquitto_int_option(im.mosq, MOSQ_OPT_PROTOCOL_VERSION, version); rc) {
+  const int version = options.version == MqttVersion::v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311;
+  if (const int rc = mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, version); rc) {
     return fail("protocol version", rc);
   }
   // A batch is done when its last PUBACK is in: its last PUBLISH must not wait for Nagle's
   // algorithm (bench/scale: 10-20 ms per batch otherwise).
-  if (const int rc = mosquitto_int_option(im.mosq, MOSQ_OPT_TCP_NODELAY, 1); rc) {
+  if (const int rc = mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1); rc) {
     return fail("TCP_NODELAY", rc);
   }
-  if (!im.options.username.empty()) {
-    const auto& password = im.options.password;
-    const int rc = mosquitto_username_pw_set(im.mosq, im.options.username.c_str(),
+  // libmosquitto queues what is over its in-flight bound without limit: the uplink keeps its window
+  // under this bound, and discard_in_flight() frees the slots of messages it gave up on.
+  if (const int rc = mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, options.max_in_flight); rc) {
+    return fail("in-flight bound (" + std::to_string(options.max_in_flight) + " messages)", rc);
+  }
+  if (!options.username.empty()) {
+    const auto& password = options.password;
+    const int rc = mosquitto_username_pw_set(mosq, options.username.c_str(),
                                              password ? password->c_str() : nullptr);
     if (rc) return fail("credentials", rc);
   }
-  if (im.options.tls) {
-    const auto& tls = *im.options.tls;
+  if (options.tls) {
+    const auto& tls = *options.tls;
     if (tls.cert_file.empty() != tls.key_file.empty()) {
       return make_error(ErrorCode::invalid_argument,
                         "MQTT " + where + ": TLS client certificate and key go together");
@@ -555,7 +566,7 @@ Expected<std::unique_ptr<MqttClient>> MqttClient::create(asio::io_context& io,
     // a browser would: a TLS type without caCert must never mean plain MQTT or no verification.
     const bool system_store = tls.ca_file.empty();
     const int rc =
-        mosquitto_tls_set(im.mosq, system_store ? nullptr : tls.ca_file.c_str(),
+        mosquitto_tls_set(mosq, system_store ? nullptr : tls.ca_file.c_str(),
                           system_store ? tls.system_ca_directory.c_str() : nullptr,
                           tls.cert_file.empty() ? nullptr : tls.cert_file.c_str(),
                           tls.key_file.empty() ? nullptr : tls.key_file.c_str(), nullptr);
@@ -567,20 +578,49 @@ Expected<std::unique_ptr<MqttClient>> MqttClient::create(asio::io_context& io,
                   rc);
     }
     // Both are libmosquitto's defaults; set here so that no default can change under us.
-    if (const int verify =
-            mosquitto_tls_opts_set(im.mosq, 1 /* SSL_VERIFY_PEER */, nullptr, nullptr);
+    if (const int verify = mosquitto_tls_opts_set(mosq, 1 /* SSL_VERIFY_PEER */, nullptr, nullptr);
         verify) {
       return fail("TLS peer verification", verify);
     }
-    if (const int insecure = mosquitto_tls_insecure_set(im.mosq, false); insecure) {
+    if (const int insecure = mosquitto_tls_insecure_set(mosq, false); insecure) {
       return fail("TLS host name verification", insecure);
     }
   }
-  mosquitto_connect_v5_callback_set(im.mosq, &Impl::on_connect);
-  mosquitto_disconnect_v5_callback_set(im.mosq, &Impl::on_disconnect);
-  mosquitto_publish_v5_callback_set(im.mosq, &Impl::on_publish);
-  mosquitto_message_v5_callback_set(im.mosq, &Impl::on_message);
-  mosquitto_log_callback_set(im.mosq, &Impl::on_log);
+  mosquitto_connect_v5_callback_set(mosq, &Impl::on_connect);
+  mosquitto_disconnect_v5_callback_set(mosq, &Impl::on_disconnect);
+  mosquitto_publish_v5_callback_set(mosq, &Impl::on_publish);
+  mosquitto_message_v5_callback_set(mosq, &Impl::on_message);
+  mosquitto_log_callback_set(mosq, &Impl::on_log);
+  return {};
+}
+
+Expected<std::unique_ptr<MqttClient>> MqttClient::create(asio::io_context& io,
+                                                         MqttOptions options) {
+  init_library_once();
+  if (options.host.empty()) {
+    return make_error(ErrorCode::invalid_argument, "MQTT host is empty");
+  }
+  if (options.keepalive.count() < 5 || options.keepalive.count() > 65535) {
+    return make_error(ErrorCode::invalid_argument, "MQTT keepalive must be 5..65535 s, got " +
+                                                       std::to_string(options.keepalive.count()));
+  }
+  if (options.max_in_flight < 1 || options.max_in_flight > 65535) {
+    return make_error(ErrorCode::invalid_argument, "MQTT in-flight bound must be 1..65535, got " +
+                                                       std::to_string(options.max_in_flight));
+  }
+  auto impl = std::make_unique<Impl>(io, std::move(options));
+  const auto& opts = impl->options;
+  if (!opts.clean_session && opts.client_id.empty()) {
+    return make_error(ErrorCode::invalid_argument, "a persistent MQTT session needs a client id");
+  }
+  impl->mosq = mosquitto_new(opts.client_id.empty() ? nullptr : opts.client_id.c_str(),
+                             opts.clean_session, impl.get());
+  if (impl->mosq == nullptr) {
+    return make_error(ErrorCode::invalid_argument, "cannot create MQTT client '" + opts.client_id +
+                                                       "': " + std::strerror(errno));
+  }
+  auto client = std::unique_ptr<MqttClient>(new MqttClient(std::move(impl)));
+  if (auto configured = client->impl_->configure(); !configured) return configured.error();
   return client;
 }
 
@@ -622,6 +662,19 @@ void MqttClient::stop() {
     (void)mosquitto_disconnect(im.mosq);
     im.sync();
   }
+}
+
+void MqttClient::discard_in_flight() {
+  auto& im = *impl_;
+  im.discard_pending = true;
+  if (!connected_) return;  // the next connection attempt starts afresh
+  log()->warn("mqtt {}: reconnecting to drop the messages given up on", endpoint());
+  // Disconnected from now on for the caller too: nothing published before the reconnect could be
+  // acknowledged. DISCONNECT goes out, the usual reconnect follows, connect_to() reinitialises.
+  connected_ = false;
+  (void)mosquitto_disconnect(im.mosq);
+  im.sync();
+  if (on_connection_) on_connection_(false);
 }
 
 Expected<int> MqttClient::publish(std::string_view topic, std::string_view payload, int qos) {

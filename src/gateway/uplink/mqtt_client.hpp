@@ -13,7 +13,8 @@
 // Delivery: publish() at QoS 1 returns the message id; on_publish reports, per id, whether a PUBACK
 // with a success reason code came back. Messages still unacknowledged when the connection drops are
 // re-sent by libmosquitto after reconnecting, so their outcome may arrive later, or never if the
-// client is destroyed first: the caller keeps the data (storage) until it sees success.
+// client is destroyed first or discard_in_flight() drops them: the caller keeps the data (storage)
+// until it sees success. At most max_in_flight messages are on the wire at once.
 
 #include <asio/io_context.hpp>
 #include <chrono>
@@ -69,6 +70,9 @@ struct MqttOptions {
   std::chrono::milliseconds refused_reconnect_max{300000};
   std::chrono::milliseconds refused_log_interval{60000};  // at most one line per interval
   std::optional<MqttTls> tls;                             // absent: plain TCP
+  // QoS 1 messages on the wire without their PUBACK (MOSQ_OPT_SEND_MAXIMUM); libmosquitto queues
+  // the rest until slots free. The uplink's window stays below it (see UplinkOptions).
+  int max_in_flight = 20;
 };
 
 // How the connection is secured, in words for `validate` and the start-up log, e.g. "TLS, server
@@ -108,6 +112,11 @@ class MqttClient {
   // Queues a message; the id identifies its on_publish outcome (QoS 1 and 2). An error when not
   // connected: the caller retries from storage after reconnecting.
   Expected<int> publish(std::string_view topic, std::string_view payload, int qos = 1);
+  // Forgets every message not acknowledged yet: their outcomes never come, they are not re-sent
+  // and their in-flight slots are free again. Takes a reconnect (libmosquitto keeps unacknowledged
+  // messages for the life of its handle): for messages given up on after a PUBACK timeout, which
+  // would otherwise hold their slots and be re-sent ahead of everything after each reconnect.
+  void discard_in_flight();
   // Subscribes now if connected, and again after every reconnect.
   Expected<void> subscribe(std::string_view filter, int qos = 1);
 

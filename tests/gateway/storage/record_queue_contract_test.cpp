@@ -99,6 +99,31 @@ TEST_P(RecordQueueContract, PeeksOldestFirstWithoutRemoving) {
   EXPECT_TRUE(none->empty());
 }
 
+// The uplink reads the next batch while earlier ones wait for their PUBACKs.
+TEST_P(RecordQueueContract, PeekAfterAnIdReadsOnlyLaterRecords) {
+  auto queue = make();
+  ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("b", 2), telemetry("a", 3)}));
+  ASSERT_TRUE(queue->append({telemetry("c", 4)}));
+  auto first = queue->peek(2, kAnyBytes);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 2u);
+
+  auto next = queue->peek_after(first->back().id, 10, kAnyBytes);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(numbers_of(*next), (std::vector<int>{3, 4}));
+  // The earlier records gone (their PUBACKs came) changes nothing for the ones after them.
+  ASSERT_TRUE(queue->remove(ids_of(*first)));
+  auto again = queue->peek_after(first->back().id, 1, kAnyBytes);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(numbers_of(*again), (std::vector<int>{3}));
+  auto past_the_end = queue->peek_after(next->back().id, 10, kAnyBytes);
+  ASSERT_TRUE(past_the_end);
+  EXPECT_TRUE(past_the_end->empty());
+  auto from_the_start = queue->peek_after(RecordId{}, 10, kAnyBytes);
+  ASSERT_TRUE(from_the_start);
+  EXPECT_EQ(numbers_of(*from_the_start), (std::vector<int>{3, 4}));
+}
+
 TEST_P(RecordQueueContract, KeepsEveryFieldIncludingAttributesAndUtf8) {
   auto queue = make();
   const Record attributes{RecordKind::attributes, "Zähler Küche", Timestamp{},
