@@ -233,8 +233,8 @@ Expected<std::vector<ProfileConfig>> parse_profiles(ConfigReader& reader, const 
     DLMSGW_TRY_ASSIGN(profile.obis, parse_obis(reader, entry.at("obis"), at(where, "obis")));
     for (const auto& other : profiles) {
       if (other.obis == profile.obis) {
-        return reader.error(at(where, "obis"), profile.obis.to_string() +
-                                                   " is listed twice (one entry per profile)");
+        return reader.error(at(where, "obis"),
+                            profile.obis.to_string() + " is listed twice (one entry per profile)");
       }
     }
     if (entry.contains("pollPeriod")) {
@@ -267,14 +267,14 @@ Expected<std::vector<ProfileConfig>> parse_profiles(ConfigReader& reader, const 
         std::int64_t class_id = 3;
         std::int64_t attribute = 2;
         if (column.contains("classId")) {
-          DLMSGW_TRY_ASSIGN(class_id, reader.integer(column.at("classId"),
-                                                     at(column_path, "classId"), 1, 65535,
-                                                     "a COSEM class id (1..65535)"));
+          DLMSGW_TRY_ASSIGN(
+              class_id, reader.integer(column.at("classId"), at(column_path, "classId"), 1, 65535,
+                                       "a COSEM class id (1..65535)"));
         }
         if (column.contains("attribute")) {
-          DLMSGW_TRY_ASSIGN(attribute, reader.integer(column.at("attribute"),
-                                                      at(column_path, "attribute"), 1, 127,
-                                                      "an attribute index (1..127)"));
+          DLMSGW_TRY_ASSIGN(attribute,
+                            reader.integer(column.at("attribute"), at(column_path, "attribute"), 1,
+                                           127, "an attribute index (1..127)"));
         }
         parsed.attribute = xdlms::CosemAttributeDescriptor{
             static_cast<std::uint16_t>(class_id), obis, static_cast<std::int8_t>(attribute)};
