@@ -496,20 +496,18 @@ asio::awaitable<Expected<void>> MeterWorker::wait_until_stored() {
   if (!active()) {
     co_return make_error(ErrorCode::rejected, "stopping before storage confirmed the entries");
   }
-  auto executor = io_.get_executor();
-  gateway::GatewaySink* sink = sink_;
-  const std::string device = config_.name;
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(Expected<void>)>(
-      [sink, device, executor](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        sink->when_stored(device, [shared, executor](Expected<void> result) {
-          // Always resumed from the loop, never from inside when_stored().
-          asio::post(executor, [shared, result = std::move(result)]() mutable {
-            (*shared)(std::move(result));
-          });
-        });
-      },
-      asio::use_awaitable);
+  // A timer as the event: the sink's callback records the result and cancels it.
+  auto result = std::make_shared<std::optional<Expected<void>>>();
+  auto signal = std::make_shared<asio::steady_timer>(io_, SteadyClock::time_point::max());
+  sink_->when_stored(config_.name, [result, signal](Expected<void> stored) {
+    *result = std::move(stored);
+    signal->cancel();
+  });
+  while (!result->has_value()) {
+    co_await signal->async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  }
+  Expected<void> stored = std::move(**result);
+  co_return stored;
 }
 
 asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(ProfileState& profile) {
@@ -552,6 +550,11 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   auto chunk = profile_readings(config_.name, *entries, profile.columns, profile.cursor_ms);
   std::sort(chunk.readings.begin(), chunk.readings.end(),
             [](const gateway::Reading& a, const gateway::Reading& b) { return a.ts < b.ts; });
+  if (chunk.skipped_untimed > 0) {
+    chunk.errors.push_back(std::to_string(chunk.skipped_untimed) +
+                           " entries without a usable capture time (clock not specified or no "
+                           "deviation) were not published");
+  }
   for (const auto& error : chunk.errors) {
     if (profile.last_error != error) {
       profile.last_error = error;
