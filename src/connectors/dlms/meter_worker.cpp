@@ -10,6 +10,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 #include <ctime>
+#include <variant>
 
 #include "client/meter_value.hpp"
 #include "connectors/dlms/data_json.hpp"
@@ -535,11 +536,36 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   const auto window =
       next_profile_window(profile.cursor_ms, profile.next_from_ms, now_ms, period_ms,
                           profile.config->max_backfill, kProfileChunkEntries);
-  const auto range = xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(window.from_ms),
-                                                     cosem::DateTime::from_unix_ms(window.to_ms));
+  std::variant<xdlms::RangeDescriptor, xdlms::EntryDescriptor> selection =
+      xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(window.from_ms),
+                                      cosem::DateTime::from_unix_ms(window.to_ms));
+  bool reaches_now = window.reaches_now;
+  if (profile.range_refused) {
+    auto in_use = co_await session->get({7, obis, 7});
+    if (!in_use) co_return fail(in_use.error().with_context("entries_in_use").message);
+    const std::uint64_t* count = in_use->as_unsigned();
+    const auto entries = next_entry_window(
+        profile.cursor_ms, now_ms, period_ms, profile.config->max_backfill,
+        count != nullptr ? static_cast<std::uint32_t>(*count) : 0U, kProfileChunkEntries);
+    if (entries.from_entry > entries.to_entry) {
+      profile.next_start = SteadyClock::now() + profile_period(profile);
+      co_return GroupOutcome::read;
+    }
+    selection = xdlms::EntryDescriptor{entries.from_entry, entries.to_entry, 1, 0};
+    reaches_now = entries.reaches_newest;
+  }
   const auto started = SteadyClock::now();
-  auto data = co_await session->read_profile(obis, range);
+  auto data = co_await session->read_profile(obis, selection);
   record_latency(started);
+  if (!data && !profile.range_refused && session->is_open() &&
+      data.error().code == ErrorCode::rejected) {
+    // Some meters take only entry access: fall back to it for this profile, at once.
+    profile.range_refused = true;
+    log()->info("{}: profile {} refuses range access ({}); reading it by entry", who(),
+                obis.to_string(), without_who(data.error().message));
+    profile.next_start = SteadyClock::now();
+    co_return GroupOutcome::read;
+  }
   if (!data) co_return fail(data.error().message);
   auto entries = xdlms::decode_profile_buffer(*data, profile.capture,
                                               {std::nullopt, profile.capture_period_ms});
@@ -594,7 +620,7 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
     if (!stats_.profile_newest_entry_ms || *submitted_newest > *stats_.profile_newest_entry_ms) {
       stats_.profile_newest_entry_ms = submitted_newest;
     }
-  } else if (!window.reaches_now && !refused) {
+  } else if (!profile.range_refused && !reaches_now && !refused) {
     profile.next_from_ms = window.to_ms + 1000;  // nothing there: go on from the end of the window
   }
   if (profile.last_error.size() > 0 && chunk.errors.empty()) {
@@ -605,9 +631,8 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
       profile.next_from_ms.value_or(profile.cursor_ms ? *profile.cursor_ms : window.from_ms);
   stats_.profile_pending_entries =
       static_cast<std::uint64_t>(std::max<std::int64_t>(0, (now_ms - behind_from) / period_ms));
-  profile.next_start = (window.reaches_now && !refused)
-                           ? SteadyClock::now() + profile_period(profile)
-                           : SteadyClock::now();
+  profile.next_start =
+      (reaches_now && !refused) ? SteadyClock::now() + profile_period(profile) : SteadyClock::now();
   if (refused) profile.next_start = SteadyClock::now() + std::chrono::seconds(1);
   co_return GroupOutcome::read;
 }

@@ -98,7 +98,8 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
     std::optional<std::int64_t> cursor_ms;     // newest entry committed to storage
     std::optional<std::int64_t> next_from_ms;  // past an empty stretch already scanned
     std::chrono::steady_clock::time_point next_start{};
-    std::string last_error;  // logged once until it changes
+    std::string last_error;      // logged once until it changes
+    bool range_refused = false;  // read by entry (selector 2) instead
   };
 
   asio::awaitable<void> run();

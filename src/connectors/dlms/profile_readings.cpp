@@ -74,6 +74,25 @@ ProfileWindow next_profile_window(std::optional<std::int64_t> cursor_ms,
   return window;
 }
 
+EntryWindow next_entry_window(std::optional<std::int64_t> cursor_ms, std::int64_t now_ms,
+                              std::int64_t capture_period_ms, std::chrono::hours max_backfill,
+                              std::uint32_t entries_in_use, std::size_t max_entries) {
+  EntryWindow window;
+  if (entries_in_use == 0) return window;
+  const std::int64_t period = std::max<std::int64_t>(capture_period_ms, 1000);
+  const std::int64_t backfill_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(max_backfill).count();
+  const std::int64_t since = cursor_ms ? std::min(now_ms - *cursor_ms, backfill_ms) : backfill_ms;
+  const std::int64_t wanted = std::max<std::int64_t>(0, (since + period - 1) / period) + 2;
+  const std::int64_t count = std::min<std::int64_t>(wanted, entries_in_use);
+  window.from_entry = static_cast<std::uint32_t>(entries_in_use - count + 1);
+  const std::int64_t last =
+      window.from_entry + static_cast<std::int64_t>(std::max<std::size_t>(max_entries, 1)) - 1;
+  window.to_entry = static_cast<std::uint32_t>(std::min<std::int64_t>(last, entries_in_use));
+  window.reaches_newest = window.to_entry == entries_in_use;
+  return window;
+}
+
 ProfileChunk profile_readings(const std::string& device,
                               const std::vector<xdlms::ProfileEntry>& entries,
                               const std::vector<ProfileColumn>& columns,

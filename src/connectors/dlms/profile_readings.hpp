@@ -46,6 +46,20 @@ ProfileWindow next_profile_window(std::optional<std::int64_t> cursor_ms,
                                   std::int64_t capture_period_ms, std::chrono::hours max_backfill,
                                   std::size_t max_entries);
 
+// Entry access (selector 2), for meters that refuse ranges: which entries of the FIFO buffer
+// (`entries_in_use` entries, the newest last) to read next so that every entry after the cursor is
+// covered: an estimate from the capture period with a margin of two entries, taken again before
+// each chunk since the indices shift as the meter records; entries at or before the cursor are
+// dropped afterwards by their capture time. from_entry > to_entry: nothing to read.
+struct EntryWindow {
+  std::uint32_t from_entry = 1;
+  std::uint32_t to_entry = 0;
+  bool reaches_newest = false;
+};
+EntryWindow next_entry_window(std::optional<std::int64_t> cursor_ms, std::int64_t now_ms,
+                              std::int64_t capture_period_ms, std::chrono::hours max_backfill,
+                              std::uint32_t entries_in_use, std::size_t max_entries);
+
 struct ProfileChunk {
   std::vector<gateway::Reading> readings;  // one per entry, ts = the entry's capture time
   std::optional<std::int64_t> newest_ms;   // of the entries published

@@ -78,6 +78,23 @@ TEST(ProfileWindowPlan, AfterTheCursorUpToNow) {
   EXPECT_EQ(old.from_ms, now - 24LL * 3600000);
 }
 
+TEST(ProfileWindowPlan, EntryAccessCoversEverythingAfterTheCursorWithAMargin) {
+  const std::int64_t now = 1'800'000'000'000;
+  // 10 periods since the cursor, 600 entries held: the last 12 (two of margin).
+  const auto after_cursor =
+      next_entry_window(now - 10 * 1000, now, 1000, std::chrono::hours(1), 600, 96);
+  EXPECT_EQ(after_cursor.from_entry, 589U);
+  EXPECT_EQ(after_cursor.to_entry, 600U);
+  EXPECT_TRUE(after_cursor.reaches_newest);
+  // No cursor: back maxBackfillHours, at most what the meter holds, in chunks from the oldest.
+  const auto first = next_entry_window(std::nullopt, now, 1000, std::chrono::hours(1), 600, 96);
+  EXPECT_EQ(first.from_entry, 1U);
+  EXPECT_EQ(first.to_entry, 96U);
+  EXPECT_FALSE(first.reaches_newest);
+  const auto empty = next_entry_window(std::nullopt, now, 1000, std::chrono::hours(1), 0, 96);
+  EXPECT_GT(empty.from_entry, empty.to_entry);
+}
+
 TEST(ProfileChunkReadings, MeterTimestampsAfterTheCursorOnly) {
   ProfileConfig profile;
   auto columns = select_profile_columns(profile, kLoadProfileColumns);
