@@ -15,8 +15,8 @@
 //   dlmsgw_uplink_reconnects_total                                      counter
 //   dlmsgw_uplink_queue_records, dlmsgw_uplink_queue_bytes              gauge (stored, unsent)
 //   dlmsgw_uplink_records_sent_total, dlmsgw_uplink_messages_sent_total counter
-//   dlmsgw_uplink_records_dropped_total{reason="storage_limit"|"refused"|"rejected"|"not_stored"} counter
-//   dlmsgw_uplink_puback_latency_seconds                                histogram
+//   dlmsgw_uplink_records_dropped_total{reason="storage_limit"|"refused"|"rejected"|"not_stored"}
+//   counter dlmsgw_uplink_puback_latency_seconds                                histogram
 //   dlmsgw_readings_stored_total                                        counter
 //   dlmsgw_build_info{version}                                          gauge 1
 //   process_* (observability/process_metrics.hpp)
@@ -61,6 +61,9 @@ class GatewayMetrics {
   struct MeterFamilies {
     observability::CallbackFamily reads, reconnects, connect_failures, overruns, connected, age,
         trace;
+    // Profiles (issue 16); absent for meters without profiles[].
+    observability::CallbackFamily profile_entries, profile_failures, profile_pending,
+        profile_newest;
     observability::CallbackHistogramFamily latency;
   };
 
