@@ -202,6 +202,27 @@ Expected<DeviceDefaults> parse_device_common(ConfigReader& reader, const Json& d
     }
     config.device_token = DeviceTokenConfig{*value};
   }
+  if (device.contains("timeZone")) {
+    const auto where = at(path, "timeZone");
+    DLMSGW_TRY_ASSIGN(const auto text, reader.text(device.at("timeZone"), where));
+    const auto bad = [&] {
+      return reader.error(where, "'" + text +
+                                     "' is not a fixed UTC offset (use \"+01:00\", \"-05:00\" "
+                                     "or \"UTC\"; zone names are not supported)");
+    };
+    if (text == "UTC" || text == "Z") {
+      config.utc_offset_minutes = 0;
+    } else {
+      if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') return bad();
+      for (const std::size_t i : {1U, 2U, 4U, 5U}) {
+        if (text[i] < '0' || text[i] > '9') return bad();
+      }
+      const int hours = (text[1] - '0') * 10 + (text[2] - '0');
+      const int minutes = (text[4] - '0') * 10 + (text[5] - '0');
+      if (hours > 14 || minutes > 59) return bad();
+      config.utc_offset_minutes = (text[0] == '-' ? -1 : 1) * (hours * 60 + minutes);
+    }
+  }
   if (device.contains("profiles")) {
     DLMSGW_TRY_ASSIGN(config.profiles,
                       parse_profiles(reader, device.at("profiles"), at(path, "profiles")));

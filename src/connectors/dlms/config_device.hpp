@@ -65,15 +65,12 @@ Expected<std::uint16_t> parse_port(const ConfigReader& reader, const Json& node,
 Expected<DeviceDefaults> parse_device_common(ConfigReader& reader, const Json& device,
                                              const std::string& path,
                                              const DeviceDefaults& defaults, DeviceConfig& config);
-inline constexpr std::array<std::string_view, 9> kDeviceCommonKeys = {"deviceType",
-                                                                      "attributePollPeriod",
-                                                                      "publishClockOffset",
-                                                                      "deviceToken",
-                                                                      "reportStrategy",
-                                                                      "watchdog",
-                                                                      "circuitBreaker",
-                                                                      "retry",
-                                                                      "profiles"};
+inline constexpr std::array<std::string_view, 10> kDeviceCommonKeys = {
+    "deviceType",         "attributePollPeriod",
+    "publishClockOffset", "deviceToken",
+    "reportStrategy",     "watchdog",
+    "circuitBreaker",     "retry",
+    "profiles",           "timeZone"};
 
 // profiles[]: {"obis", "pollPeriod" (ms), "maxBackfillHours", "columns": [{"obis", "classId",
 // "attribute", "key"}]}.

@@ -161,6 +161,9 @@ struct DeviceConfig {
   bool publish_clock_offset = true;
   std::optional<DeviceTokenConfig> device_token;
   std::vector<ProfileConfig> profiles;
+  // "timeZone": the meter's offset from UTC in minutes (+60 for "+01:00"), for profile entries
+  // whose date-time carries no deviation. Fixed offsets only.
+  std::optional<int> utc_offset_minutes;
   bool operator==(const DeviceConfig&) const = default;
 };
 

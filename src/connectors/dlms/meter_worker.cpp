@@ -567,8 +567,8 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
     co_return GroupOutcome::read;
   }
   if (!data) co_return fail(data.error().message);
-  auto entries = xdlms::decode_profile_buffer(*data, profile.capture,
-                                              {std::nullopt, profile.capture_period_ms});
+  auto entries = xdlms::decode_profile_buffer(
+      *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
   if (!entries) {
     profile.prepared = false;  // read the capture objects again: they may have changed
     co_return fail(entries.error().with_context("profile " + obis.to_string()).message);

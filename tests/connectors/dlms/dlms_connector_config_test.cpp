@@ -808,6 +808,21 @@ TEST(DlmsConnectorConfig, ProfilesInBothForms) {
   }
 }
 
+TEST(DlmsConnectorConfig, TimeZoneIsAFixedOffset) {
+  auto plus = parse(full_device(R"(, "timeZone": "+01:00")"));
+  ASSERT_TRUE(plus) << plus.error().message;
+  EXPECT_EQ(plus->devices.at(0).utc_offset_minutes, 60);
+  auto minus = parse(simple_device(R"(, "timeZone": "-05:30")"));
+  ASSERT_TRUE(minus) << minus.error().message;
+  EXPECT_EQ(minus->devices.at(0).utc_offset_minutes, -330);
+  auto utc = parse(full_device(R"(, "timeZone": "UTC")"));
+  ASSERT_TRUE(utc);
+  EXPECT_EQ(utc->devices.at(0).utc_offset_minutes, 0);
+  EXPECT_EQ(parse(full_device(""))->devices.at(0).utc_offset_minutes, std::nullopt);
+  expect_error(full_device(R"(, "timeZone": "Europe/Paris")"),
+               {"devices[0].timeZone", "not a fixed UTC offset"});
+}
+
 TEST(DlmsConnectorConfig, ProfileErrorsNameThePath) {
   expect_error(simple_device(R"(, "profiles": {"obis": "1-0:99.1.0"})"),
                {"devices[0].profiles", "is not a list"});
