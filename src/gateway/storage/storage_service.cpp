@@ -163,11 +163,12 @@ void StorageService::run() {
     }
     // After the commit, so that an uplink peek sees the appends made before it.
     for (Job& job : jobs) job(queue_.get());
+    publish_stats();
+    // After the statistics, so that a flush's completion sees the records it waited for counted.
     if (drained) {
       for (Flush& flush : waiting) flush({});
       waiting.clear();
     }
-    publish_stats();
 
     if (stopping) {
       if (failed) {
