@@ -25,7 +25,8 @@ std::string describe_device(const connectors::dlms::DeviceConfig& device) {
 }
 
 Expected<BuiltConnector> make_dlms(asio::io_context& io, const gateway::ConnectorConfig& entry,
-                                   std::shared_ptr<client::InvocationCounterStore> counters) {
+                                   std::shared_ptr<client::InvocationCounterStore> counters,
+                                   std::shared_ptr<connectors::dlms::ProfileCursorStore> cursors) {
   DLMSGW_TRY_ASSIGN(auto config, connectors::dlms::load_dlms_connector_config(entry.configuration));
   BuiltConnector built;
   const auto count = config.devices.size();
@@ -34,7 +35,7 @@ Expected<BuiltConnector> make_dlms(asio::io_context& io, const gateway::Connecto
   for (const auto& device : config.devices) built.devices.push_back(describe_device(device));
   built.warnings = config.warnings;
   built.connector = std::make_unique<connectors::dlms::DlmsConnector>(
-      io, entry.name, std::move(config), std::move(counters));
+      io, entry.name, std::move(config), std::move(counters), std::move(cursors));
   return built;
 }
 
@@ -49,11 +50,12 @@ const std::vector<std::string_view>& supported_connector_types() {
   return types;
 }
 
-Expected<BuiltConnector> make_connector(asio::io_context& io, const gateway::ConnectorConfig& entry,
-                                        std::size_t index,
-                                        std::shared_ptr<client::InvocationCounterStore> counters) {
+Expected<BuiltConnector> make_connector(
+    asio::io_context& io, const gateway::ConnectorConfig& entry, std::size_t index,
+    std::shared_ptr<client::InvocationCounterStore> counters,
+    std::shared_ptr<connectors::dlms::ProfileCursorStore> cursors) {
   if (entry.type == "dlms") {
-    auto built = make_dlms(io, entry, std::move(counters));
+    auto built = make_dlms(io, entry, std::move(counters), std::move(cursors));
     if (!built) {
       // The file's own error names the file and the key; say which entry pointed at it.
       return make_error(built.error().code,
@@ -72,10 +74,11 @@ Expected<BuiltConnector> make_connector(asio::io_context& io, const gateway::Con
 
 Expected<std::vector<BuiltConnector>> make_connectors(
     asio::io_context& io, const std::vector<gateway::ConnectorConfig>& entries,
-    const std::shared_ptr<client::InvocationCounterStore>& counters) {
+    const std::shared_ptr<client::InvocationCounterStore>& counters,
+    const std::shared_ptr<connectors::dlms::ProfileCursorStore>& cursors) {
   std::vector<BuiltConnector> built;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    DLMSGW_TRY_ASSIGN(auto connector, make_connector(io, entries[i], i, counters));
+    DLMSGW_TRY_ASSIGN(auto connector, make_connector(io, entries[i], i, counters, cursors));
     built.push_back(std::move(connector));
   }
   return built;

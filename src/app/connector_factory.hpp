@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "client/invocation_counter_store.hpp"
+#include "connectors/dlms/profile_cursor_store.hpp"
 #include "core/expected.hpp"
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/connector.hpp"
@@ -29,14 +30,17 @@ const std::vector<std::string_view>& supported_connector_types();
 
 // Reads the entry's file and makes its connector. Errors name the entry: "connectors[1] 'Meters'
 // (type modbus): not a supported type (supported: dlms)", or carry the file's own error.
-// `counters`: where DLMS meters keep our invocation counters (the gateway's one store).
-Expected<BuiltConnector> make_connector(asio::io_context& io, const gateway::ConnectorConfig& entry,
-                                        std::size_t index,
-                                        std::shared_ptr<client::InvocationCounterStore> counters);
+// `counters`: where DLMS meters keep our invocation counters (the gateway's one store);
+// `cursors`: where they keep their profile cursors (in memory when none).
+Expected<BuiltConnector> make_connector(
+    asio::io_context& io, const gateway::ConnectorConfig& entry, std::size_t index,
+    std::shared_ptr<client::InvocationCounterStore> counters,
+    std::shared_ptr<connectors::dlms::ProfileCursorStore> cursors = nullptr);
 
 // Every entry, or the first error: a reload either replaces all connectors or none.
 Expected<std::vector<BuiltConnector>> make_connectors(
     asio::io_context& io, const std::vector<gateway::ConnectorConfig>& entries,
-    const std::shared_ptr<client::InvocationCounterStore>& counters);
+    const std::shared_ptr<client::InvocationCounterStore>& counters,
+    const std::shared_ptr<connectors::dlms::ProfileCursorStore>& cursors = nullptr);
 
 }  // namespace dlmsgw::app

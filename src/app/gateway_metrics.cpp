@@ -57,6 +57,22 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   DLMSGW_TRY_ASSIGN(auto trace,
                     meter_family(registry, MetricType::gauge, "dlmsgw_meter_frame_trace",
                                  "1 while the meter's frames are traced to the log."));
+  DLMSGW_TRY_ASSIGN(
+      auto profile_entries,
+      meter_family(registry, MetricType::counter, "dlmsgw_meter_profile_entries_total",
+                   "Profile entries committed to storage (with the meter's own ts)."));
+  DLMSGW_TRY_ASSIGN(
+      auto profile_failures,
+      meter_family(registry, MetricType::counter, "dlmsgw_meter_profile_read_failures_total",
+                   "Profile reads that failed (they are retried from the same cursor)."));
+  DLMSGW_TRY_ASSIGN(
+      auto profile_pending,
+      meter_family(registry, MetricType::gauge, "dlmsgw_meter_profile_pending_entries",
+                   "Profile entries estimated still to fetch (backfill)."));
+  DLMSGW_TRY_ASSIGN(
+      auto profile_newest,
+      meter_family(registry, MetricType::gauge, "dlmsgw_meter_profile_newest_entry_seconds",
+                   "Capture time (Unix seconds) of the newest profile entry delivered."));
   DLMSGW_TRY_ASSIGN(auto latency,
                     registry.callback_histogram(
                         "dlmsgw_meter_read_duration_seconds",
@@ -126,8 +142,9 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   build_series.set(1);
   DLMSGW_TRY(observability::register_process_metrics(registry));
 
-  MeterFamilies families{reads, reconnects, connect_failures, overruns, connected,
-                         age,   trace,      latency};
+  MeterFamilies families{
+      reads, reconnects,      connect_failures, overruns,        connected,      age,
+      trace, profile_entries, profile_failures, profile_pending, profile_newest, latency};
   std::unique_ptr<GatewayMetrics> metrics(
       new GatewayMetrics(std::move(families), std::move(puback), std::move(meters)));
   metrics->refresh();
@@ -197,6 +214,27 @@ void GatewayMetrics::add_meter(const Labels& labels) {
       labels, value([](const Snapshot& s) {
         return std::optional<double>(s.statistics.state == "connected" ? 1.0 : 0.0);
       }));
+  const auto with_profiles = [](auto field) {
+    return [field](const Snapshot& s) -> std::optional<double> {
+      if (s.statistics.profiles == 0) return std::nullopt;
+      return field(s.statistics);
+    };
+  };
+  using Statistics = connectors::dlms::MeterStatistics;
+  (void)f.profile_entries.set(labels, value(with_profiles([](const Statistics& s) {
+                                return std::optional<double>(as_double(s.profile_entries));
+                              })));
+  (void)f.profile_failures.set(labels, value(with_profiles([](const Statistics& s) {
+                                 return std::optional<double>(as_double(s.profile_read_failures));
+                               })));
+  (void)f.profile_pending.set(labels, value(with_profiles([](const Statistics& s) {
+                                return std::optional<double>(as_double(s.profile_pending_entries));
+                              })));
+  (void)f.profile_newest.set(labels,
+                             value(with_profiles([](const Statistics& s) -> std::optional<double> {
+                               if (!s.profile_newest_entry_ms) return std::nullopt;
+                               return static_cast<double>(*s.profile_newest_entry_ms) / 1000.0;
+                             })));
   (void)f.trace.set(labels, value([](const Snapshot& s) {
                       return std::optional<double>(s.tracing ? 1.0 : 0.0);
                     }));
@@ -221,7 +259,8 @@ void GatewayMetrics::remove_meter(const Labels& labels) {
   f.reads.remove({labels[0], labels[1], "ok"});
   f.reads.remove({labels[0], labels[1], "failed"});
   for (const auto* family :
-       {&f.reconnects, &f.connect_failures, &f.overruns, &f.connected, &f.age, &f.trace}) {
+       {&f.reconnects, &f.connect_failures, &f.overruns, &f.connected, &f.age, &f.trace,
+        &f.profile_entries, &f.profile_failures, &f.profile_pending, &f.profile_newest}) {
     family->remove(labels);
   }
   f.latency.remove(labels);

@@ -61,6 +61,9 @@ class GatewayMetrics {
   struct MeterFamilies {
     observability::CallbackFamily reads, reconnects, connect_failures, overruns, connected, age,
         trace;
+    // Profiles (issue 16); absent for meters without profiles[].
+    observability::CallbackFamily profile_entries, profile_failures, profile_pending,
+        profile_newest;
     observability::CallbackHistogramFamily latency;
   };
 

@@ -97,9 +97,15 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
       storage_config.data_file_path.parent_path() / "invocation-counters");
   if (!counters) return {nullptr, kExitConfig, counters.error().message};
   self.counters_ = std::move(*counters);
+  // Profile cursors (newest entry stored per meter and profile) live next to the database too.
+  auto cursors = connectors::dlms::FileProfileCursorStore::open(
+      storage_config.data_file_path.parent_path() / "profile-cursors.json");
+  if (!cursors) return {nullptr, kExitConfig, cursors.error().message};
+  self.cursors_ = std::move(*cursors);
 
   // The connector files first: a mistake in them is the most likely one, and costs nothing yet.
-  auto connectors = make_connectors(self.io_, self.config_.connectors, self.counters_);
+  auto connectors =
+      make_connectors(self.io_, self.config_.connectors, self.counters_, self.cursors_);
   if (!connectors) return {nullptr, kExitConfig, connectors.error().message};
 
   auto queue = gateway::open_record_queue(storage_config);
@@ -241,7 +247,7 @@ void GatewayRuntime::reload() {
 
 Expected<void> GatewayRuntime::reload_connectors() {
   const auto entries = remote_ ? remote_->running_entries() : config_.connectors;
-  DLMSGW_TRY_ASSIGN(auto built, make_connectors(io_, entries, counters_));
+  DLMSGW_TRY_ASSIGN(auto built, make_connectors(io_, entries, counters_, cursors_));
   DLMSGW_TRY(gateway_->replace_connectors(take_and_log(std::move(built))));
   spdlog::info("reload done: {} connector(s) running", entries.size());
   collect_secrets();

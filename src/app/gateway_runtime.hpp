@@ -80,7 +80,8 @@ class GatewayRuntime {
   asio::io_context io_{1};
   gateway::GatewayConfig config_;
   std::string version_;
-  std::shared_ptr<client::InvocationCounterStore> counters_;  // kept across reloads
+  std::shared_ptr<client::InvocationCounterStore> counters_;       // kept across reloads
+  std::shared_ptr<connectors::dlms::ProfileCursorStore> cursors_;  // kept across reloads
   std::unique_ptr<gateway::StorageService> storage_;
   std::unique_ptr<gateway::GatewayService> gateway_;
   // Observability: the endpoint goes first in the destructor (it reads all the rest).

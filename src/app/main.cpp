@@ -6,6 +6,7 @@
 
 #include "app/decode_command.hpp"
 #include "app/objects_command.hpp"
+#include "app/profile_command.hpp"
 #include "app/read_command.hpp"
 #include "app/run_command.hpp"
 #include "app/simulate_command.hpp"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(dlmsgw::kVersion));
   app.require_subcommand(0, 1);
   dlmsgw::app::add_read_command(app);
+  dlmsgw::app::add_profile_command(app);
   dlmsgw::app::add_objects_command(app);
   dlmsgw::app::add_decode_command(app);
   dlmsgw::add_simulate_command(app);

@@ -20,8 +20,11 @@ struct SimulateOptions {
   std::string bind = "127.0.0.1";
   std::uint64_t seed = 1;
   std::vector<std::string> faults;
-  std::optional<double> inactivity_timeout;  // seconds
-  std::optional<double> fault_delay;         // seconds
+  std::optional<double> inactivity_timeout;     // seconds
+  std::optional<double> fault_delay;            // seconds
+  std::optional<std::uint32_t> capture_period;  // seconds
+  std::optional<std::uint32_t> profile_entries;
+  bool refuse_range_access = false;
   bool json = false;
 };
 
@@ -41,7 +44,12 @@ std::string describe_json(const simulator::Simulator& sim) {
       << (config.transport == simulator::Transport::hdlc ? "hdlc" : "wrapper") << "\",\"bind\":\""
       << json_escape(config.bind_address) << "\",\"meters\":" << config.meters << ",\"ports\":[";
   for (std::size_t i = 0; i < sim.ports().size(); ++i) out << (i ? "," : "") << sim.ports()[i];
-  out << "],\"seed\":" << config.seed;
+  out << "],\"seed\":" << config.seed << ",\"load_profile\":{\"obis\":\""
+      << config.meter_profile.load_profile_code().to_string()
+      << "\",\"capture_period_s\":" << config.meter_profile.capture_period_seconds
+      << ",\"entries\":" << config.meter_profile.profile_entries
+      << ",\"range_access\":" << (config.meter_profile.refuse_range_access ? "false" : "true")
+      << "}";
   if (config.transport == simulator::Transport::hdlc) {
     out << ",\"server_address\":{\"logical\":0,\"physical\":1,\"size\":1,\"byte\":\"0x03\"}";
   } else {
@@ -87,6 +95,10 @@ void print_text(const simulator::Simulator& sim) {
             << "  system title " << config.server.security.system_title.to_hex() << ", block key "
             << to_hex(config.server.security.block_key.bytes(), '\0') << ", authentication key "
             << to_hex(config.server.security.authentication_key.bytes(), '\0') << "\n"
+            << "  load profile " << config.meter_profile.load_profile_code().to_string() << ": "
+            << config.meter_profile.profile_entries << " entries every "
+            << config.meter_profile.capture_period_seconds << " s"
+            << (config.meter_profile.refuse_range_access ? ", range access refused" : "") << "\n"
             << "  seed " << config.seed << "; Ctrl-C to stop" << std::endl;
 }
 
@@ -104,6 +116,10 @@ int run_simulate(const SimulateOptions& options) {
   if (options.base_port) config->base_port = *options.base_port;
   config->bind_address = options.bind;
   config->seed = options.seed;
+  if (options.capture_period)
+    config->meter_profile.capture_period_seconds = *options.capture_period;
+  if (options.profile_entries) config->meter_profile.profile_entries = *options.profile_entries;
+  config->meter_profile.refuse_range_access = options.refuse_range_access;
   if (options.inactivity_timeout) {
     config->inactivity_timeout =
         std::chrono::milliseconds(static_cast<std::int64_t>(*options.inactivity_timeout * 1000));
@@ -183,6 +199,18 @@ void add_simulate_command(CLI::App& app) {
                       "seconds of silence before a meter drops the link (default 180)");
   command->add_option("--fault-delay", options->fault_delay,
                       "seconds of the delay, slow_accept and late_error faults (default 1)");
+  command
+      ->add_option("--capture-period", options->capture_period,
+                   "seconds between load profile entries (default 900; short periods let tests "
+                   "cover hours of history in seconds)")
+      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{86400}));
+  command
+      ->add_option("--profile-entries", options->profile_entries,
+                   "entries the load profile holds (default 960)")
+      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{100000}));
+  command->add_flag("--refuse-range-access", options->refuse_range_access,
+                    "the load profile refuses range selective access (selector 1), as some "
+                    "meters do; entry access (selector 2) still works");
   command->add_flag("--json", options->json, "one JSON object per line (ready, then summary)");
   command->callback([options] {
     const int status = run_simulate(*options);

@@ -40,6 +40,11 @@ class GatewaySink {
   virtual Expected<void> submit(Reading reading) = 0;
   // Stores client attributes of a device (then sends them).
   virtual Expected<void> submit(AttributeSet attributes) = 0;
+  // submit() hands records to the storage thread; this calls `done` on the loop thread, never from
+  // inside this call, once everything submitted for `device` before it is committed to storage, or
+  // with an error when storage stopped first. A connector that keeps a cursor of what it delivered
+  // (profile entries) advances it only then, so that a kill -9 never skips an entry.
+  virtual void when_stored(std::string_view device, std::function<void(Expected<void>)> done) = 0;
 
   // The connector serves this device from now on: ThingsBoard creates it with this type (device
   // profile) and routes its RPCs and shared-attribute updates here. Idempotent; the core remembers

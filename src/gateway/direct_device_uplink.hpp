@@ -56,6 +56,10 @@ class DirectDeviceUplink {
   void take_over(std::unique_ptr<RecordQueue> retired);
   // Stores one record of the device (then sends it); fails when storage refused it.
   Expected<void> submit(Record record);
+  // `done` once what was submitted before is committed (StorageService::async_flush).
+  void when_stored(std::function<void(Expected<void>)> done) {
+    storage_->async_flush(std::move(done));
+  }
   // Sends a control message (a claim) at once, outside storage; false when not connected.
   bool publish_now(const OutgoingMessage& message) { return uplink_->publish_now(message); }
 

@@ -78,6 +78,16 @@ class GatewayService::Sink final : public GatewaySink {
                  service_.counters_[connector_].attributes);
   }
 
+  void when_stored(std::string_view device, std::function<void(Expected<void>)> done) override {
+    if (service_.direct_devices_.count({connector_, std::string(device)}) != 0) {
+      if (auto* direct = service_.direct_for(connector_, std::string(device))) {
+        direct->when_stored(std::move(done));
+        return;
+      }
+    }
+    service_.storage_.async_flush(std::move(done));
+  }
+
   void device_connected(std::string_view device, std::string_view type) override {
     declared_.emplace(device);
     service_.declare(connector_, device, type);

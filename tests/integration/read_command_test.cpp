@@ -44,6 +44,38 @@ TEST(ReadCommand, ReadsClockEnergyAndVoltageFromTheMicrostarProfile) {
   EXPECT_GE(summary.value("connections", 0), 2) << summary.dump();
 }
 
+// Issue 16: `dlmsgw profile` prints the load profile with capture times, scaled values and units,
+// by entry (--last) and by range (--from/--to, CSV), from a meter with a 2 s capture period.
+TEST(ReadCommand, ProfilePrintsTheLoadProfileByEntryAndByRange) {
+  test::SimulatorProcess simulator(kBinary, {"--profile", "microstar", "--capture-period", "2"});
+  ASSERT_TRUE(simulator.ready()) << simulator.ready_line().dump();
+  const std::string connect =
+      kBinary + " profile --host 127.0.0.1 --port " + std::to_string(simulator.port());
+  const auto last = test::run_command(connect + " 1-1:99.1.0 --last 3 2>&1");
+  ASSERT_EQ(last.exit_status, 0) << last.output;
+  EXPECT_EQ(last.output.rfind("time  1-1:1.8.0  1-1:3.8.0\n", 0), 0U) << last.output;
+  EXPECT_NE(last.output.find(" Wh  "), std::string::npos) << last.output;
+  EXPECT_NE(last.output.find("\n3 entries\n"), std::string::npos) << last.output;
+
+  const auto range = test::run_command(connect +
+                                       " 1-1:99.1.0 --from 2020-01-01T00:00:00Z --to "
+                                       "2020-01-01T01:00:00Z --csv 2>&1");
+  ASSERT_EQ(range.exit_status, 0) << range.output;
+  EXPECT_EQ(range.output, "time,1-1:1.8.0,1-1:3.8.0\n");  // long before the meter's history
+
+  const auto as_json = test::run_command(connect + " 1-1:99.1.0 --last 2 --json");
+  ASSERT_EQ(as_json.exit_status, 0) << as_json.output;
+  const auto rows = nlohmann::json::parse(as_json.output);
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[1]["ts"].get<std::int64_t>() - rows[0]["ts"].get<std::int64_t>(), 2000);
+  EXPECT_EQ(rows[0]["1-1:1.8.0"]["unit"], "Wh");
+
+  const auto bad = test::run_command(connect + " 1-1:99.1.0 --from yesterday 2>&1");
+  EXPECT_EQ(bad.exit_status, 2);
+  EXPECT_NE(bad.output.find("--from 'yesterday': not a date-time"), std::string::npos)
+      << bad.output;
+}
+
 TEST(ReadCommand, WrongPasswordAndMissingObjectAreClearErrors) {
   test::SimulatorProcess simulator(kBinary, {"--profile", "microstar"});
   ASSERT_TRUE(simulator.ready());

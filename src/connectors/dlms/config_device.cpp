@@ -1,5 +1,6 @@
 #include "connectors/dlms/config_device.hpp"
 
+#include "connectors/dlms/config_points.hpp"
 #include "core/hex.hpp"
 
 namespace dlmsgw::connectors::dlms {
@@ -201,12 +202,120 @@ Expected<DeviceDefaults> parse_device_common(ConfigReader& reader, const Json& d
     }
     config.device_token = DeviceTokenConfig{*value};
   }
+  if (device.contains("timeZone")) {
+    const auto where = at(path, "timeZone");
+    DLMSGW_TRY_ASSIGN(const auto text, reader.text(device.at("timeZone"), where));
+    const auto bad = [&] {
+      return reader.error(where, "'" + text +
+                                     "' is not a fixed UTC offset (use \"+01:00\", \"-05:00\" "
+                                     "or \"UTC\"; zone names are not supported)");
+    };
+    if (text == "UTC" || text == "Z") {
+      config.utc_offset_minutes = 0;
+    } else {
+      if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') return bad();
+      for (const std::size_t i : {1U, 2U, 4U, 5U}) {
+        if (text[i] < '0' || text[i] > '9') return bad();
+      }
+      const int hours = (text[1] - '0') * 10 + (text[2] - '0');
+      const int minutes = (text[4] - '0') * 10 + (text[5] - '0');
+      if (hours > 14 || minutes > 59) return bad();
+      config.utc_offset_minutes = (text[0] == '-' ? -1 : 1) * (hours * 60 + minutes);
+    }
+  }
+  if (device.contains("profiles")) {
+    DLMSGW_TRY_ASSIGN(config.profiles,
+                      parse_profiles(reader, device.at("profiles"), at(path, "profiles")));
+  }
   DLMSGW_TRY_ASSIGN(auto resolved, parse_inherited(reader, device, path, defaults));
   config.watchdog = resolved.watchdog;
   config.circuit_breaker = resolved.circuit_breaker;
   config.retry = resolved.retry;
   config.connection.timeouts = resolved.timeouts;
   return resolved;
+}
+
+Expected<std::vector<ProfileConfig>> parse_profiles(ConfigReader& reader, const Json& node,
+                                                    const std::string& path) {
+  if (!node.is_array()) {
+    return reader.error(path, "is not a list (profiles: [{\"obis\": \"1-0:99.1.0\"}])");
+  }
+  std::vector<ProfileConfig> profiles;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const auto where = ConfigReader::index(path, i);
+    const auto& entry = node.at(i);
+    DLMSGW_TRY(reader.expect_object(entry, where, "a profile generic object to read"));
+    reader.check_keys(entry, where, {"obis", "pollPeriod", "maxBackfillHours", "columns"});
+    if (!entry.contains("obis")) {
+      return reader.error(at(where, "obis"),
+                          "missing (the profile generic object, e.g. \"1-0:99.1.0\")");
+    }
+    ProfileConfig profile;
+    DLMSGW_TRY_ASSIGN(profile.obis, parse_obis(reader, entry.at("obis"), at(where, "obis")));
+    for (const auto& other : profiles) {
+      if (other.obis == profile.obis) {
+        return reader.error(at(where, "obis"),
+                            profile.obis.to_string() + " is listed twice (one entry per profile)");
+      }
+    }
+    if (entry.contains("pollPeriod")) {
+      DLMSGW_TRY_ASSIGN(profile.poll_period,
+                        reader.millis(entry.at("pollPeriod"), at(where, "pollPeriod")));
+    }
+    if (entry.contains("maxBackfillHours")) {
+      DLMSGW_TRY_ASSIGN(const auto hours,
+                        reader.integer(entry.at("maxBackfillHours"), at(where, "maxBackfillHours"),
+                                       1, 24 * 366, "a number of hours (1..8784)"));
+      profile.max_backfill = std::chrono::hours(hours);
+    }
+    if (entry.contains("columns")) {
+      const auto columns_path = at(where, "columns");
+      const auto& columns = entry.at("columns");
+      if (!columns.is_array()) {
+        return reader.error(columns_path, "is not a list of {\"obis\", \"key\"} entries");
+      }
+      for (std::size_t c = 0; c < columns.size(); ++c) {
+        const auto column_path = ConfigReader::index(columns_path, c);
+        const auto& column = columns.at(c);
+        DLMSGW_TRY(reader.expect_object(column, column_path, "a capture object to publish"));
+        reader.check_keys(column, column_path, {"obis", "classId", "attribute", "key"});
+        if (!column.contains("obis")) {
+          return reader.error(at(column_path, "obis"), "missing (the capture object's OBIS code)");
+        }
+        ProfileColumnConfig parsed;
+        DLMSGW_TRY_ASSIGN(const auto obis,
+                          parse_obis(reader, column.at("obis"), at(column_path, "obis")));
+        std::int64_t class_id = 3;
+        std::int64_t attribute = 2;
+        if (column.contains("classId")) {
+          DLMSGW_TRY_ASSIGN(
+              class_id, reader.integer(column.at("classId"), at(column_path, "classId"), 1, 65535,
+                                       "a COSEM class id (1..65535)"));
+        }
+        if (column.contains("attribute")) {
+          DLMSGW_TRY_ASSIGN(attribute,
+                            reader.integer(column.at("attribute"), at(column_path, "attribute"), 1,
+                                           127, "an attribute index (1..127)"));
+        }
+        parsed.attribute = xdlms::CosemAttributeDescriptor{
+            static_cast<std::uint16_t>(class_id), obis, static_cast<std::int8_t>(attribute)};
+        if (column.contains("key")) {
+          DLMSGW_TRY_ASSIGN(parsed.key, reader.name(column.at("key"), at(column_path, "key")));
+        } else {
+          parsed.key = obis.to_string();
+        }
+        for (const auto& other : profile.columns) {
+          if (other.key == parsed.key) {
+            return reader.error(at(column_path, "key"),
+                                "\"" + parsed.key + "\" is published twice (keys must be unique)");
+          }
+        }
+        profile.columns.push_back(std::move(parsed));
+      }
+    }
+    profiles.push_back(std::move(profile));
+  }
+  return profiles;
 }
 
 Expected<void> finish_connection(const ConfigReader& reader, const std::string& path,

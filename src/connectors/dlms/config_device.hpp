@@ -59,17 +59,23 @@ inline constexpr std::array<std::string_view, 20> kLinkKeys = {"transport",
 Expected<std::uint16_t> parse_port(const ConfigReader& reader, const Json& node,
                                    const std::string& path);
 
-// deviceType, attributePollPeriod, publishClockOffset, deviceToken, and the inherited sections
-// (reportStrategy, watchdog, circuitBreaker, retry) of `device` into `config`; returns the
+// deviceType, attributePollPeriod, publishClockOffset, deviceToken, profiles, and the inherited
+// sections (reportStrategy, watchdog, circuitBreaker, retry) of `device` into `config`; returns the
 // device's resolved defaults for its points.
 Expected<DeviceDefaults> parse_device_common(ConfigReader& reader, const Json& device,
                                              const std::string& path,
                                              const DeviceDefaults& defaults, DeviceConfig& config);
-inline constexpr std::array<std::string_view, 8> kDeviceCommonKeys = {
+inline constexpr std::array<std::string_view, 10> kDeviceCommonKeys = {
     "deviceType",         "attributePollPeriod",
     "publishClockOffset", "deviceToken",
     "reportStrategy",     "watchdog",
-    "circuitBreaker",     "retry"};
+    "circuitBreaker",     "retry",
+    "profiles",           "timeZone"};
+
+// profiles[]: {"obis", "pollPeriod" (ms), "maxBackfillHours", "columns": [{"obis", "classId",
+// "attribute", "key"}]}.
+Expected<std::vector<ProfileConfig>> parse_profiles(ConfigReader& reader, const Json& node,
+                                                    const std::string& path);
 
 // connection.name = the device name, then ConnectionSettings::validate(), its error given the
 // JSON path.

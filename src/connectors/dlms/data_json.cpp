@@ -705,3 +705,11 @@ Expected<Data> data_from_json(const json& value, std::optional<DataType> type,
 }
 
 }  // namespace dlmsgw::connectors::dlms
+
+namespace dlmsgw::connectors::dlms {
+
+std::optional<cosem::DateTime> parse_date_time_text(std::string_view text) {
+  return parse_iso_date_time(text);
+}
+
+}  // namespace dlmsgw::connectors::dlms

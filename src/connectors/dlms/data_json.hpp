@@ -51,4 +51,8 @@ Expected<gateway::TelemetryValue> to_telemetry(const client::MeterValue& value,
 Expected<axdr::Data> data_from_json(const nlohmann::json& value, std::optional<axdr::DataType> type,
                                     const axdr::Data* current);
 
+// "2026-11-24T14:27:34[.50][Z|+01:00]" (a space may stand for the 'T') as a COSEM date-time; the
+// deviation is "not specified" when the text has no offset.
+std::optional<cosem::DateTime> parse_date_time_text(std::string_view text);
+
 }  // namespace dlmsgw::connectors::dlms

@@ -10,12 +10,14 @@
 namespace dlmsgw::connectors::dlms {
 
 DlmsConnector::DlmsConnector(asio::io_context& io, std::string name, DlmsConnectorConfig config,
-                             std::shared_ptr<client::InvocationCounterStore> counters)
+                             std::shared_ptr<client::InvocationCounterStore> counters,
+                             std::shared_ptr<ProfileCursorStore> cursors)
     : io_(io),
       name_(std::move(name)),
       config_(std::move(config)),
       limiter_(std::make_shared<PollLimiter>(config_.max_concurrent_polls)),
-      counters_(std::move(counters)) {}
+      counters_(std::move(counters)),
+      cursors_(cursors ? std::move(cursors) : std::make_shared<MemoryProfileCursorStore>()) {}
 
 DlmsConnector::~DlmsConnector() {
   stop();
@@ -25,7 +27,8 @@ std::shared_ptr<MeterWorker> DlmsConnector::make_worker(const DeviceConfig& devi
   // Jitter seeds differ per meter and per run, so meters that failed together retry apart.
   std::random_device entropy;
   return std::make_shared<MeterWorker>(io_, device, limiter_, config_.statistics_period,
-                                       (std::uint64_t{entropy()} << 32) | entropy(), counters_);
+                                       (std::uint64_t{entropy()} << 32) | entropy(), counters_,
+                                       cursors_);
 }
 
 void DlmsConnector::start(gateway::GatewaySink& sink) {

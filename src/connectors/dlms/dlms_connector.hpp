@@ -12,6 +12,7 @@
 #include "client/invocation_counter_store.hpp"
 #include "connectors/dlms/dlms_connector_config.hpp"
 #include "connectors/dlms/meter_statistics.hpp"
+#include "connectors/dlms/profile_cursor_store.hpp"
 #include "gateway/connector.hpp"
 
 namespace dlmsgw::connectors::dlms {
@@ -25,7 +26,8 @@ class DlmsConnector final : public gateway::Connector {
   // `counters` keeps our invocation counters (shared by every meter and kept across reloads: a
   // counter must never restart); none: each meter keeps its own in memory (tests).
   DlmsConnector(asio::io_context& io, std::string name, DlmsConnectorConfig config,
-                std::shared_ptr<client::InvocationCounterStore> counters = nullptr);
+                std::shared_ptr<client::InvocationCounterStore> counters = nullptr,
+                std::shared_ptr<ProfileCursorStore> cursors = nullptr);
   ~DlmsConnector() override;
   DlmsConnector(const DlmsConnector&) = delete;
   DlmsConnector& operator=(const DlmsConnector&) = delete;
@@ -59,6 +61,8 @@ class DlmsConnector final : public gateway::Connector {
   DlmsConnectorConfig config_;
   std::shared_ptr<PollLimiter> limiter_;
   std::shared_ptr<client::InvocationCounterStore> counters_;
+  // Where each meter's profile cursors are kept (shared across reloads); none: in memory.
+  std::shared_ptr<ProfileCursorStore> cursors_;
   std::vector<std::shared_ptr<MeterWorker>> workers_;
 };
 

@@ -118,6 +118,27 @@ struct DeviceTokenConfig {
   bool operator==(const DeviceTokenConfig&) const = default;
 };
 
+// A capture object of a profile to publish, and its ThingsBoard key.
+struct ProfileColumnConfig {
+  xdlms::CosemAttributeDescriptor attribute;  // class, OBIS and attribute of the capture object
+  std::string key;
+  bool operator==(const ProfileColumnConfig&) const = default;
+};
+
+// A profile generic object (class 7: load profile, billing values, event log) whose entries are
+// published with the meter's own capture time, gap-free across outages ("profiles": [...]).
+struct ProfileConfig {
+  ObisCode obis;
+  // How often new entries are fetched; 0: the profile's capture period (attribute 4), or 15
+  // minutes when that is 0 (event logs).
+  Milliseconds poll_period{0};
+  // How far back the first read of a new meter (no cursor yet) goes.
+  std::chrono::hours max_backfill{168};
+  // Empty: every capture object except the clock, keyed by its OBIS code text.
+  std::vector<ProfileColumnConfig> columns;
+  bool operator==(const ProfileConfig&) const = default;
+};
+
 struct DeviceConfig {
   std::string name;  // ThingsBoard device name
   std::string type = "DLMS_Meter";
@@ -139,6 +160,10 @@ struct DeviceConfig {
   // clock (0-0:1.0.0 class 8), read at connect and on the attribute period.
   bool publish_clock_offset = true;
   std::optional<DeviceTokenConfig> device_token;
+  std::vector<ProfileConfig> profiles;
+  // "timeZone": the meter's offset from UTC in minutes (+60 for "+01:00"), for profile entries
+  // whose date-time carries no deviation. Fixed offsets only.
+  std::optional<int> utc_offset_minutes;
   bool operator==(const DeviceConfig&) const = default;
 };
 

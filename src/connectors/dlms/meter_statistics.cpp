@@ -43,6 +43,12 @@ nlohmann::json MeterStatistics::to_json(std::chrono::system_clock::time_point no
     const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - *last_good_read);
     json["last_good_read_age_s"] = std::max<std::int64_t>(age.count(), 0);
   }
+  if (profiles > 0) {
+    json["profile_entries"] = profile_entries;
+    json["profile_read_failures"] = profile_read_failures;
+    json["profile_pending_entries"] = profile_pending_entries;
+    if (profile_newest_entry_ms) json["profile_newest_entry_ms"] = *profile_newest_entry_ms;
+  }
   json["state"] = state;
   if (!last_error.empty()) json["last_error"] = last_error;
   return json;

@@ -40,6 +40,14 @@ struct MeterStatistics {
   LatencyWindow read_latency;
   LatencyBuckets read_latency_buckets;
   std::optional<std::chrono::system_clock::time_point> last_good_read;
+  // Profiles (issue 16), in the JSON only when the meter has some: entries delivered (committed
+  // to storage), failed profile reads, the capture time of the newest entry delivered (newest over
+  // the meter's profiles, UTC ms) and the entries estimated still to fetch.
+  std::size_t profiles = 0;
+  std::uint64_t profile_entries = 0;
+  std::uint64_t profile_read_failures = 0;
+  std::optional<std::int64_t> profile_newest_entry_ms;
+  std::uint64_t profile_pending_entries = 0;
   std::string state = "connecting";  // connecting | connected | backoff | paused
   std::string last_error;
 

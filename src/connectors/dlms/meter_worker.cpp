@@ -10,12 +10,14 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 #include <ctime>
+#include <variant>
 
 #include "client/meter_value.hpp"
 #include "connectors/dlms/data_json.hpp"
 #include "core/hex.hpp"
 #include "core/text_excerpt.hpp"
 #include "dlms/acse/authentication_redaction.hpp"
+#include "dlms/cosem/interface_class.hpp"
 #include "gateway/component_logger.hpp"
 
 namespace dlmsgw::connectors::dlms {
@@ -68,7 +70,8 @@ std::string rpc_methods(const DeviceConfig& config) {
 MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
                          std::shared_ptr<PollLimiter> limiter,
                          std::chrono::milliseconds statistics_period, std::uint64_t seed,
-                         std::shared_ptr<client::InvocationCounterStore> counters)
+                         std::shared_ptr<client::InvocationCounterStore> counters,
+                         std::shared_ptr<ProfileCursorStore> cursors)
     : io_(io),
       config_(std::move(config)),
       limiter_(std::move(limiter)),
@@ -79,7 +82,15 @@ MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
       wake_(io),
       statistics_timer_(io),
       abort_timer_(io) {
+  cursors_ = cursors ? std::move(cursors) : std::make_shared<MemoryProfileCursorStore>();
   build_groups();
+  for (const auto& profile : config_.profiles) {
+    ProfileState state;
+    state.config = &profile;
+    state.cursor_ms = cursors_->load(config_.name, profile.obis);
+    profiles_.push_back(std::move(state));
+  }
+  stats_.profiles = profiles_.size();
 }
 
 void MeterWorker::build_groups() {
@@ -215,6 +226,10 @@ asio::awaitable<void> MeterWorker::serve() {
                         [](const PollGroup& group) { return group.attributes; });
   bool clock_due = config_.publish_clock_offset;
   auto next_clock = now;
+  for (auto& profile : profiles_) {
+    profile.prepared = false;  // a new association: the meter may have been reconfigured
+    profile.next_start = now;
+  }
 
   while (!stopping_ && !reconnect_requested_ && session_) {
     // Only an idle drop (keep-alive, an RPC) gets here with a closed session: a failed poll
@@ -245,6 +260,13 @@ asio::awaitable<void> MeterWorker::serve() {
       }
       schedule_next(group, SteadyClock::now());
     }
+    for (auto& profile : profiles_) {
+      if (lost || stopping_ || reconnect_requested_) break;
+      if (profile.next_start > SteadyClock::now()) continue;
+      // The regular polls first: a backfill only takes the time between them.
+      if (group_due(SteadyClock::now())) break;
+      if (co_await read_profile_chunk(profile) == GroupOutcome::link_lost) lost = true;
+    }
     if (lost || stopping_) break;
     if (const auto reason = health_.watchdog_reason(SteadyClock::now())) {
       log()->warn("{}: watchdog: {}; reconnecting", who(), *reason);
@@ -252,6 +274,7 @@ asio::awaitable<void> MeterWorker::serve() {
     }
     auto next = SteadyClock::time_point::max();
     for (const auto& group : groups_) next = std::min(next, group.next_start);
+    for (const auto& profile : profiles_) next = std::min(next, profile.next_start);
     if (clock_due) next = std::min(next, next_clock);
     if (next == SteadyClock::time_point::max()) next = SteadyClock::now() + config_.poll_period;
     if (next > SteadyClock::now()) co_await idle_until(next);
@@ -425,6 +448,195 @@ void MeterWorker::record_value(const PointConfig& point, Expected<client::MeterV
   if (filter_.should_report(point.key, point.report_strategy, *converted, SteadyClock::now())) {
     out.push_back(gateway::DataPoint{point.key, std::move(*converted)});
   }
+}
+
+bool MeterWorker::group_due(SteadyClock::time_point now) const {
+  return std::any_of(groups_.begin(), groups_.end(),
+                     [now](const PollGroup& group) { return group.next_start <= now; });
+}
+
+std::chrono::milliseconds MeterWorker::profile_period(const ProfileState& profile) const {
+  if (profile.config->poll_period.count() > 0) return profile.config->poll_period;
+  if (profile.capture_period_ms > 0) return milliseconds(profile.capture_period_ms);
+  return std::chrono::minutes(15);  // event logs have no capture period
+}
+
+asio::awaitable<Expected<void>> MeterWorker::prepare_profile(client::Session& session,
+                                                             ProfileState& profile) {
+  const ObisCode& obis = profile.config->obis;
+  const auto where = "profile " + obis.to_string();
+  const std::uint16_t profile_class = 7;
+  auto capture = co_await session.get({profile_class, obis, 3});
+  if (!capture) co_return capture.error().with_context(where + " capture_objects");
+  auto definitions = xdlms::decode_capture_objects(*capture);
+  if (!definitions) co_return definitions.error().with_context(where);
+  auto period = co_await session.get({profile_class, obis, 4});
+  if (!period) co_return period.error().with_context(where + " capture_period");
+  const std::uint64_t* seconds = period->as_unsigned();
+  auto columns = select_profile_columns(*profile.config, *definitions);
+  if (!columns) co_return columns.error();
+  for (auto& column : *columns) {
+    const auto scaler = cosem::scaler_unit_attribute(
+        static_cast<cosem::InterfaceClass>(column.point.attribute.class_id));
+    if (!scaler || column.point.attribute.attribute_id != 2) continue;
+    auto data = co_await session.get(
+        {column.point.attribute.class_id, column.point.attribute.instance, *scaler});
+    if (!data) co_return data.error().with_context(where + " column '" + column.point.key + "'");
+    auto decoded = client::decode_scaler_unit(*data);
+    if (!decoded) {
+      co_return decoded.error().with_context(where + " column '" + column.point.key + "'");
+    }
+    column.scaler_unit = *decoded;
+  }
+  profile.capture = std::move(*definitions);
+  profile.columns = std::move(*columns);
+  profile.capture_period_ms = seconds != nullptr ? static_cast<std::int64_t>(*seconds) * 1000 : 0;
+  profile.prepared = true;
+  co_return Expected<void>{};
+}
+
+asio::awaitable<Expected<void>> MeterWorker::wait_until_stored() {
+  if (!active()) {
+    co_return make_error(ErrorCode::rejected, "stopping before storage confirmed the entries");
+  }
+  // A timer as the event: the sink's callback records the result and cancels it.
+  auto result = std::make_shared<std::optional<Expected<void>>>();
+  auto signal = std::make_shared<asio::steady_timer>(io_, SteadyClock::time_point::max());
+  sink_->when_stored(config_.name, [result, signal](Expected<void> stored) {
+    *result = std::move(stored);
+    signal->cancel();
+  });
+  while (!result->has_value()) {
+    co_await signal->async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  }
+  Expected<void> stored = std::move(**result);
+  co_return stored;
+}
+
+asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(ProfileState& profile) {
+  auto slot = co_await limiter_->acquire();
+  auto session = session_;
+  if (!session || !session->is_open()) co_return GroupOutcome::link_lost;
+  const ObisCode& obis = profile.config->obis;
+  const auto fail = [&](const std::string& message) {
+    ++stats_.profile_read_failures;
+    stats_.last_error = message;
+    if (profile.last_error != message) {
+      profile.last_error = message;
+      log()->warn("{}: profile {}: {}", who(), obis.to_string(), without_who(message));
+    }
+    profile.next_start = SteadyClock::now() + profile_period(profile);
+    return session->is_open() ? GroupOutcome::read : GroupOutcome::link_lost;
+  };
+  if (!profile.prepared) {
+    auto prepared = co_await prepare_profile(*session, profile);
+    if (!prepared) co_return fail(prepared.error().message);
+  }
+  const std::int64_t now_ms = wall_now().time_since_epoch().count();
+  const std::int64_t period_ms =
+      profile.capture_period_ms > 0 ? profile.capture_period_ms : std::int64_t{15 * 60 * 1000};
+  const auto window =
+      next_profile_window(profile.cursor_ms, profile.next_from_ms, now_ms, period_ms,
+                          profile.config->max_backfill, kProfileChunkEntries);
+  std::variant<xdlms::RangeDescriptor, xdlms::EntryDescriptor> selection =
+      xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(window.from_ms),
+                                      cosem::DateTime::from_unix_ms(window.to_ms));
+  bool reaches_now = window.reaches_now;
+  if (profile.range_refused) {
+    auto in_use = co_await session->get({7, obis, 7});
+    if (!in_use) co_return fail(in_use.error().with_context("entries_in_use").message);
+    const std::uint64_t* count = in_use->as_unsigned();
+    const auto entries = next_entry_window(
+        profile.cursor_ms, now_ms, period_ms, profile.config->max_backfill,
+        count != nullptr ? static_cast<std::uint32_t>(*count) : 0U, kProfileChunkEntries);
+    if (entries.from_entry > entries.to_entry) {
+      profile.next_start = SteadyClock::now() + profile_period(profile);
+      co_return GroupOutcome::read;
+    }
+    selection = xdlms::EntryDescriptor{entries.from_entry, entries.to_entry, 1, 0};
+    reaches_now = entries.reaches_newest;
+  }
+  const auto started = SteadyClock::now();
+  auto data = co_await session->read_profile(obis, selection);
+  record_latency(started);
+  if (!data && !profile.range_refused && session->is_open() &&
+      data.error().code == ErrorCode::rejected) {
+    // Some meters take only entry access: fall back to it for this profile, at once.
+    profile.range_refused = true;
+    log()->info("{}: profile {} refuses range access ({}); reading it by entry", who(),
+                obis.to_string(), without_who(data.error().message));
+    profile.next_start = SteadyClock::now();
+    co_return GroupOutcome::read;
+  }
+  if (!data) co_return fail(data.error().message);
+  auto entries = xdlms::decode_profile_buffer(
+      *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
+  if (!entries) {
+    profile.prepared = false;  // read the capture objects again: they may have changed
+    co_return fail(entries.error().with_context("profile " + obis.to_string()).message);
+  }
+  auto chunk = profile_readings(config_.name, *entries, profile.columns, profile.cursor_ms);
+  std::sort(chunk.readings.begin(), chunk.readings.end(),
+            [](const gateway::Reading& a, const gateway::Reading& b) { return a.ts < b.ts; });
+  if (chunk.skipped_untimed > 0) {
+    chunk.errors.push_back(std::to_string(chunk.skipped_untimed) +
+                           " entries without a usable capture time (clock not specified or no "
+                           "deviation) were not published");
+  }
+  for (const auto& error : chunk.errors) {
+    if (profile.last_error != error) {
+      profile.last_error = error;
+      log()->warn("{}: profile {}: {}", who(), obis.to_string(), error);
+    }
+  }
+  // Submitted in capture order; a refusal (storage full) stops the chunk there, and the cursor
+  // goes no further than the last entry handed over.
+  std::optional<std::int64_t> submitted_newest;
+  std::uint64_t submitted = 0;
+  bool refused = false;
+  for (auto& reading : chunk.readings) {
+    if (!active()) break;
+    const std::int64_t ts = reading.ts.time_since_epoch().count();
+    if (reading.values.empty()) {
+      submitted_newest = ts;
+      continue;
+    }
+    if (auto stored = sink_->submit(std::move(reading)); !stored) {
+      refused = true;
+      log()->warn("{}: profile {}: entry not stored ({}); reading it again later", who(),
+                  obis.to_string(), stored.error().message);
+      break;
+    }
+    submitted_newest = ts;
+    ++submitted;
+  }
+  if (submitted_newest) {
+    auto stored = co_await wait_until_stored();
+    if (!stored) co_return fail(stored.error().message);
+    profile.cursor_ms = submitted_newest;
+    profile.next_from_ms.reset();
+    if (auto saved = cursors_->save(config_.name, obis, *submitted_newest); !saved) {
+      log()->error("{}: profile {}: {}", who(), obis.to_string(), saved.error().message);
+    }
+    stats_.profile_entries += submitted;
+    if (!stats_.profile_newest_entry_ms || *submitted_newest > *stats_.profile_newest_entry_ms) {
+      stats_.profile_newest_entry_ms = submitted_newest;
+    }
+  } else if (!profile.range_refused && !reaches_now && !refused) {
+    profile.next_from_ms = window.to_ms + 1000;  // nothing there: go on from the end of the window
+  }
+  if (profile.last_error.size() > 0 && chunk.errors.empty()) {
+    log()->info("{}: profile {} reads again", who(), obis.to_string());
+    profile.last_error.clear();
+  }
+  const std::int64_t behind_from =
+      profile.next_from_ms.value_or(profile.cursor_ms ? *profile.cursor_ms : window.from_ms);
+  stats_.profile_pending_entries =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(0, (now_ms - behind_from) / period_ms));
+  profile.next_start =
+      (reaches_now && !refused) ? SteadyClock::now() + profile_period(profile) : SteadyClock::now();
+  if (refused) profile.next_start = SteadyClock::now() + std::chrono::seconds(1);
+  co_return GroupOutcome::read;
 }
 
 asio::awaitable<void> MeterWorker::read_clock_offset(gateway::AttributeSet& attributes) {

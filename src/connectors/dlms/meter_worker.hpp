@@ -36,18 +36,24 @@
 #include "connectors/dlms/meter_statistics.hpp"
 #include "connectors/dlms/object_request.hpp"
 #include "connectors/dlms/poll_limiter.hpp"
+#include "connectors/dlms/profile_cursor_store.hpp"
+#include "connectors/dlms/profile_readings.hpp"
 #include "connectors/dlms/report_filter.hpp"
 #include "gateway/connector.hpp"
 
 namespace dlmsgw::connectors::dlms {
 
 inline constexpr std::chrono::milliseconds kStopGrace{3'000};
+// Capture periods asked for in one profile read: one read stays short (96 quarter-hours, a day)
+// and the regular polls run between the chunks of a long backfill.
+inline constexpr std::size_t kProfileChunkEntries = 96;
 
 class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
  public:
   MeterWorker(asio::io_context& io, DeviceConfig config, std::shared_ptr<PollLimiter> limiter,
               std::chrono::milliseconds statistics_period, std::uint64_t seed,
-              std::shared_ptr<client::InvocationCounterStore> counters = nullptr);
+              std::shared_ptr<client::InvocationCounterStore> counters = nullptr,
+              std::shared_ptr<ProfileCursorStore> cursors = nullptr);
 
   void start(gateway::GatewaySink& sink);
   // Tells the core this meter is served (as a gateway child, or with its own token): start() does,
@@ -81,10 +87,32 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   // it while we were idle), nothing was recorded: reopen and read the group again.
   enum class GroupOutcome { read, link_lost, dropped_before_answer };
 
+  // One configured profile (issue 16): what was learnt about it on this association and where its
+  // delivery stands.
+  struct ProfileState {
+    const ProfileConfig* config = nullptr;
+    bool prepared = false;  // capture objects, capture period and scalers read
+    std::vector<xdlms::CaptureObjectDefinition> capture;
+    std::vector<ProfileColumn> columns;
+    std::int64_t capture_period_ms = 0;        // attribute 4; 0 for event logs
+    std::optional<std::int64_t> cursor_ms;     // newest entry committed to storage
+    std::optional<std::int64_t> next_from_ms;  // past an empty stretch already scanned
+    std::chrono::steady_clock::time_point next_start{};
+    std::string last_error;      // logged once until it changes
+    bool range_refused = false;  // read by entry (selector 2) instead
+  };
+
   asio::awaitable<void> run();
   asio::awaitable<bool> connect();
   asio::awaitable<void> serve();
   asio::awaitable<GroupOutcome> read_group(PollGroup& group);
+  // One bounded chunk of a profile, from just after its cursor; the cursor advances once storage
+  // committed the entries.
+  asio::awaitable<GroupOutcome> read_profile_chunk(ProfileState& profile);
+  asio::awaitable<Expected<void>> prepare_profile(client::Session& session, ProfileState& profile);
+  asio::awaitable<Expected<void>> wait_until_stored();
+  [[nodiscard]] std::chrono::milliseconds profile_period(const ProfileState& profile) const;
+  [[nodiscard]] bool group_due(std::chrono::steady_clock::time_point now) const;
   asio::awaitable<void> read_clock_offset(gateway::AttributeSet& attributes);
   asio::awaitable<void> statistics_loop();
   // `deadline`: the router's; a SET or ACTION not started by then is dropped (never sent), one
@@ -131,6 +159,8 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   MeterStatistics stats_;
   ReportFilter filter_;
   std::vector<PollGroup> groups_;
+  std::shared_ptr<ProfileCursorStore> cursors_;
+  std::vector<ProfileState> profiles_;
   std::map<std::string, std::string> point_errors_;  // key -> last error logged
   asio::steady_timer wake_;
   asio::steady_timer statistics_timer_;

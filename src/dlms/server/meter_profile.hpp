@@ -30,8 +30,13 @@ struct MeterProfile {
   std::int8_t power_factor_scaler = -3;
   // Local time of the meter's clock, as the offset from UTC in minutes.
   int utc_offset_minutes = 0;
-  // Load profile depth in entries of 15 minutes (960 = ten days).
+  // Load profile (class 7, A-B:99.1.0): depth in entries (960 = ten days of 15 minutes), the
+  // capture period (attribute 4; tests shorten it so that hours of history pass in seconds), and
+  // whether the meter refuses range selective access (selector 1), as some meters do: clients must
+  // then fall back to entry access (selector 2).
   std::uint32_t profile_entries = 960;
+  std::uint32_t capture_period_seconds = 900;
+  bool refuse_range_access = false;
 
   // The user's Microstar meter (see reference/user-meter.md): B = 1, serial in 1-0:0.0.0, about
   // 135 V (13500, scaler -2) and 1.3 A (1300, scaler -3) on a 60 Hz grid.
@@ -42,6 +47,8 @@ struct MeterProfile {
   [[nodiscard]] ObisCode code(std::uint8_t c, std::uint8_t d, std::uint8_t e) const {
     return ObisCode(1, channel, c, d, e);
   }
+  // The load profile: 1-0:99.1.0, 1-1:99.1.0 on the Microstar.
+  [[nodiscard]] ObisCode load_profile_code() const { return code(99, 1, 0); }
 };
 
 }  // namespace dlmsgw::server

@@ -22,8 +22,14 @@ ProfileGenericObject::ProfileGenericObject(ObisCode logical_name, const MeterMod
   for (auto& column : columns) columns_.push_back(std::move(column));
 }
 
+std::int64_t ProfileGenericObject::capture_period_ms() const {
+  return std::max<std::int64_t>(1, model_.profile().capture_period_seconds) * 1000;
+}
+
 std::vector<AttributeDefinition> ProfileGenericObject::attributes() const {
-  return {{1, AttributeAccess::read_only, {}}, {2, AttributeAccess::read_only, {1, 2}},
+  std::vector<std::uint8_t> selectors{1, 2};
+  if (model_.profile().refuse_range_access) selectors = {2};
+  return {{1, AttributeAccess::read_only, {}}, {2, AttributeAccess::read_only, selectors},
           {3, AttributeAccess::read_only, {}}, {4, AttributeAccess::read_only, {}},
           {5, AttributeAccess::read_only, {}}, {6, AttributeAccess::read_only, {}},
           {7, AttributeAccess::read_only, {}}, {8, AttributeAccess::read_only, {}}};
@@ -34,7 +40,7 @@ std::vector<MethodDefinition> ProfileGenericObject::methods() const {
 }
 
 std::int64_t ProfileGenericObject::newest_entry_time(std::int64_t now_unix_ms) const {
-  return floor_to(model_.meter_time_ms(now_unix_ms), kCapturePeriodMs);
+  return floor_to(model_.meter_time_ms(now_unix_ms), capture_period_ms());
 }
 
 std::vector<std::size_t> ProfileGenericObject::all_columns() const {
@@ -47,10 +53,10 @@ axdr::Data ProfileGenericObject::entries(std::int64_t now_unix_ms, std::int64_t 
                                          std::int64_t last,
                                          const std::vector<std::size_t>& columns) const {
   const std::int64_t depth = model_.profile().profile_entries;
-  const std::int64_t oldest = newest_entry_time(now_unix_ms) - (depth - 1) * kCapturePeriodMs;
+  const std::int64_t oldest = newest_entry_time(now_unix_ms) - (depth - 1) * capture_period_ms();
   axdr::DataList rows;
   for (std::int64_t k = std::max<std::int64_t>(first, 0); k <= std::min(last, depth - 1); ++k) {
-    const std::int64_t meter_time = oldest + k * kCapturePeriodMs;
+    const std::int64_t meter_time = oldest + k * capture_period_ms();
     axdr::DataList row;
     for (const std::size_t column : columns) {
       if (column == 0) {
@@ -81,7 +87,8 @@ xdlms::GetDataResult ProfileGenericObject::read(std::int8_t attribute,
       return axdr::Data::array(std::move(list));
     }
     case 4:
-      return axdr::Data::double_long_unsigned(kCapturePeriodMs / 1000);
+      return axdr::Data::double_long_unsigned(
+          static_cast<std::uint32_t>(capture_period_ms() / 1000));
     case 5:
       return axdr::Data::enumerated(1);
     case 6:
@@ -122,14 +129,14 @@ xdlms::GetDataResult ProfileGenericObject::read_range(const xdlms::SelectiveAcce
     }
   }
   const std::int64_t depth = model_.profile().profile_entries;
-  const std::int64_t oldest = newest_entry_time(now_unix_ms) - (depth - 1) * kCapturePeriodMs;
+  const std::int64_t oldest = newest_entry_time(now_unix_ms) - (depth - 1) * capture_period_ms();
   // First entry at or after `from`, last at or before `to`.
   const std::int64_t from_delta = *from - oldest;
   const std::int64_t to_delta = *to - oldest;
   if (to_delta < 0) return axdr::Data::array({});
   const std::int64_t first =
-      from_delta <= 0 ? 0 : (from_delta + kCapturePeriodMs - 1) / kCapturePeriodMs;
-  const std::int64_t last = to_delta / kCapturePeriodMs;
+      from_delta <= 0 ? 0 : (from_delta + capture_period_ms() - 1) / capture_period_ms();
+  const std::int64_t last = to_delta / capture_period_ms();
   if (last < first) return axdr::Data::array({});
   return entries(now_unix_ms, first, last, columns);
 }

@@ -1,10 +1,12 @@
 #pragma once
 // ProfileGenericObject: class 7 "Profile generic" holding a load profile derived from the meter
-// model: one entry per capture period (900 s), the newest at the last whole period of the meter's
-// clock, `profile_entries` deep, each entry the clock and the values of the capture objects at
-// that instant. Nothing is stored; the buffer is computed for the entries asked for, so range and
-// entry selective access cost only what they return.
-//   2 buffer (selectors 1 range_descriptor, 2 entry_descriptor)   3 capture_objects
+// model: one entry per capture period (MeterProfile::capture_period_seconds, 900 s by default), the
+// newest at the last whole period of the meter's clock, `profile_entries` deep, each entry the
+// clock and the values of the capture objects at that instant. Nothing is stored; the buffer is
+// computed for the entries asked for, so range and entry selective access cost only what they
+// return.
+//   2 buffer (selectors 1 range_descriptor, 2 entry_descriptor; only 2 when the profile refuses
+//     range access)   3 capture_objects
 //   4 capture_period   5 sort_method (1: fifo)   6 sort_object   7 entries_in_use
 //   8 profile_entries
 // Method 1 reset and 2 capture are listed without access: the history is a function of time.
@@ -19,8 +21,6 @@ namespace dlmsgw::server {
 
 class ProfileGenericObject final : public CosemObject {
  public:
-  static constexpr std::int64_t kCapturePeriodMs = 900000;
-
   struct Column {
     xdlms::CaptureObjectDefinition definition;
     // The value captured at the caller's (true) time; the clock column is built here instead.
@@ -50,6 +50,7 @@ class ProfileGenericObject final : public CosemObject {
   xdlms::GetDataResult read_entries(const xdlms::SelectiveAccess& access,
                                     std::int64_t now_unix_ms) const;
   std::vector<std::size_t> all_columns() const;
+  std::int64_t capture_period_ms() const;
 
   const MeterModel& model_;
   std::vector<Column> columns_;

@@ -86,7 +86,7 @@ SimulatedMeter::SimulatedMeter(MeterProfile profile, std::uint64_t seed)
                        return Data::double_long_unsigned(m.energy(t).reactive_import);
                      }});
   objects_.add(
-      std::make_unique<ProfileGenericObject>(kLoadProfileCode, model_, std::move(columns)));
+      std::make_unique<ProfileGenericObject>(p.load_profile_code(), model_, std::move(columns)));
   objects_.add(std::make_unique<DisconnectControlObject>(model_));
 }
 

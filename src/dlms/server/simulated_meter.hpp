@@ -21,8 +21,6 @@
 
 namespace dlmsgw::server {
 
-inline constexpr ObisCode kLoadProfileCode{1, 0, 99, 1, 0};
-
 class SimulatedMeter {
  public:
   SimulatedMeter(MeterProfile profile, std::uint64_t seed);

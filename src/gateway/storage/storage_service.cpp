@@ -112,6 +112,18 @@ void StorageService::submit(Job job) {
   job(nullptr);  // completes (on the executor) with stopped_error()
 }
 
+void StorageService::add_flush(Flush flush) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      flushes_.push_back(std::move(flush));
+      wake_.notify_one();
+      return;
+    }
+  }
+  flush(stopped_error());
+}
+
 void StorageService::run() {
   using Clock = std::chrono::steady_clock;
   // Appends taken from pending_ and not committed yet (still counted in pending_records_).
@@ -119,6 +131,9 @@ void StorageService::run() {
   // After a failed commit, held appends wait until retry_at (retrying is set).
   bool retrying = false;
   Clock::time_point retry_at{};
+  // Flushes whose appends are not all committed yet (a commit failed): completed by the next
+  // round that commits everything held.
+  std::deque<Flush> waiting;
   for (;;) {
     std::deque<Job> jobs;
     bool stopping = false;
@@ -126,7 +141,8 @@ void StorageService::run() {
     {
       std::unique_lock lock(mutex_);
       const auto ready = [&] {
-        return stopping_ || !jobs_.empty() || (!retrying && (!pending_.empty() || !held.empty()));
+        return stopping_ || !jobs_.empty() || !flushes_.empty() ||
+               (!retrying && (!pending_.empty() || !held.empty()));
       };
       if (retrying) {
         wake_.wait_until(lock, retry_at, ready);
@@ -136,6 +152,8 @@ void StorageService::run() {
       }
       stopping = stopping_;
       jobs.swap(jobs_);
+      for (auto& flush : flushes_) waiting.push_back(std::move(flush));
+      flushes_.clear();
       // Appends to commit in this round: those made before the jobs (all of them when stopping),
       // so that producers faster than the disk cannot starve the uplink's operations.
       owed = stopping ? SIZE_MAX : pending_.size();
@@ -144,6 +162,8 @@ void StorageService::run() {
     // Everything appended before the jobs were taken is committed before they run, so that an
     // uplink peek sees the appends made before it; one transaction per max_batch_records.
     bool failed = false;
+    // Every append taken before this round (all those older than `waiting`) is committed.
+    bool drained = false;
     while (!retrying || stopping) {
       {
         std::lock_guard lock(mutex_);
@@ -157,7 +177,10 @@ void StorageService::run() {
           pending_.pop_front();
         }
       }
-      if (held.empty()) break;
+      if (held.empty()) {
+        drained = true;
+        break;
+      }
       if (!commit_held(held)) {
         failed = true;
         retrying = true;
@@ -168,6 +191,11 @@ void StorageService::run() {
     // After the commit, so that an uplink peek sees the appends made before it.
     for (Job& job : jobs) job(queue_.get());
     publish_stats();
+    // After the statistics, so that a flush's completion sees the records it waited for counted.
+    if (drained) {
+      for (Flush& flush : waiting) flush({});
+      waiting.clear();
+    }
 
     if (stopping) {
       if (failed) {
@@ -188,11 +216,20 @@ void StorageService::run() {
           late.swap(jobs_);
         }
         for (Job& job : late) job(queue_.get());
+        for (Flush& flush : waiting) flush(stopped_error());
+        {
+          std::lock_guard lock(mutex_);
+          for (Flush& flush : flushes_) flush(stopped_error());
+          flushes_.clear();
+        }
         publish_stats();
         return;
       }
       std::lock_guard lock(mutex_);
-      if (pending_.empty() && jobs_.empty() && held.empty()) return;
+      if (pending_.empty() && jobs_.empty() && flushes_.empty() && held.empty()) {
+        for (Flush& flush : waiting) flush(drained ? Expected<void>{} : stopped_error());
+        return;
+      }
     }
   }
 }

@@ -114,6 +114,26 @@ class StorageService {
   // After stop(): the queue, for another owner (the storage thread no longer touches it).
   std::unique_ptr<RecordQueue> release_queue();
 
+  // Completes once every append made before the call is committed (a record the queue refused as
+  // invalid counts as done: it was reported and discarded), so that a producer keeping a cursor
+  // of what it stored (profile entries) advances it only then. Completion signature
+  // RemoveSignature; an error when storage stops before committing them (disk failing at stop).
+  template <class Token>
+  auto async_flush(Token&& token) {
+    return asio::async_initiate<Token, RemoveSignature>(
+        [this](auto handler) {
+          auto executor = asio::prefer(asio::get_associated_executor(handler, executor_),
+                                       asio::execution::outstanding_work.tracked);
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          add_flush([shared, executor](Expected<void> result) mutable {
+            asio::post(executor, [shared, result = std::move(result)]() mutable {
+              (*shared)(std::move(result));
+            });
+          });
+        },
+        token);
+  }
+
   // The queue's statistics after the storage thread's last operation. Thread-safe.
   [[nodiscard]] QueueStats stats() const;
   // Records handed over by append() and not committed yet. Thread-safe.
@@ -140,10 +160,13 @@ class StorageService {
     });
   }
 
+  using Flush = std::function<void(Expected<void>)>;
+
   static Error stopped_error();
   static Expected<std::uint64_t> take_over(RecordQueue& into, RecordQueue& from,
                                            const std::function<void(Record&)>& rewrite);
   void submit(Job job);
+  void add_flush(Flush flush);
   void run();
   bool commit_held(std::deque<std::vector<Record>>& held);
   void discard_held_front(std::deque<std::vector<Record>>& held);
@@ -159,6 +182,7 @@ class StorageService {
   std::deque<std::vector<Record>> pending_;  // appends not taken by the storage thread yet
   std::size_t pending_records_ = 0;          // in pending_ and held by the storage thread
   std::deque<Job> jobs_;
+  std::deque<Flush> flushes_;  // async_flush calls not taken by the storage thread yet
   bool stopping_ = false;
   QueueStats stats_;
   std::uint64_t reported_dropped_ = 0;  // storage thread only

@@ -780,5 +780,64 @@ TEST(DlmsConnectorConfig, ASecretOfTheWrongTypeIsNamedButNotShown) {
   }
 }
 
+// Issue 16: profiles[] in both forms, defaults and errors naming the path.
+TEST(DlmsConnectorConfig, ProfilesInBothForms) {
+  const std::string profiles =
+      R"(, "profiles": [{"obis": "1-0:99.1.0", "pollPeriod": 60000, "maxBackfillHours": 24,
+          "columns": [{"obis": "1-0:1.8.0", "key": "energy_interval"},
+                      {"obis": "0-0:96.10.1", "classId": 1, "attribute": 2}]},
+         {"obis": "0-0:99.98.0"}])";
+  for (const auto& text : {simple_device(profiles), full_device(profiles)}) {
+    auto config = parse(text);
+    ASSERT_TRUE(config) << config.error().message;
+    const auto& list = config->devices.at(0).profiles;
+    ASSERT_EQ(list.size(), 2U);
+    EXPECT_EQ(list[0].obis, ObisCode(1, 0, 99, 1, 0));
+    EXPECT_EQ(list[0].poll_period, milliseconds(60000));
+    EXPECT_EQ(list[0].max_backfill, std::chrono::hours(24));
+    ASSERT_EQ(list[0].columns.size(), 2U);
+    EXPECT_EQ(list[0].columns[0].key, "energy_interval");
+    EXPECT_EQ(list[0].columns[0].attribute,
+              (xdlms::CosemAttributeDescriptor{3, ObisCode(1, 0, 1, 8, 0), 2}));
+    EXPECT_EQ(list[0].columns[1].key, "0-0:96.10.1");
+    EXPECT_EQ(list[0].columns[1].attribute.class_id, 1);
+    EXPECT_EQ(list[1].poll_period, milliseconds(0));  // the profile's capture period
+    EXPECT_EQ(list[1].max_backfill, std::chrono::hours(168));
+    EXPECT_TRUE(list[1].columns.empty());
+    EXPECT_TRUE(config->warnings.empty());
+  }
+}
+
+TEST(DlmsConnectorConfig, TimeZoneIsAFixedOffset) {
+  auto plus = parse(full_device(R"(, "timeZone": "+01:00")"));
+  ASSERT_TRUE(plus) << plus.error().message;
+  EXPECT_EQ(plus->devices.at(0).utc_offset_minutes, 60);
+  auto minus = parse(simple_device(R"(, "timeZone": "-05:30")"));
+  ASSERT_TRUE(minus) << minus.error().message;
+  EXPECT_EQ(minus->devices.at(0).utc_offset_minutes, -330);
+  auto utc = parse(full_device(R"(, "timeZone": "UTC")"));
+  ASSERT_TRUE(utc);
+  EXPECT_EQ(utc->devices.at(0).utc_offset_minutes, 0);
+  EXPECT_EQ(parse(full_device(""))->devices.at(0).utc_offset_minutes, std::nullopt);
+  expect_error(full_device(R"(, "timeZone": "Europe/Paris")"),
+               {"devices[0].timeZone", "not a fixed UTC offset"});
+}
+
+TEST(DlmsConnectorConfig, ProfileErrorsNameThePath) {
+  expect_error(simple_device(R"(, "profiles": {"obis": "1-0:99.1.0"})"),
+               {"devices[0].profiles", "is not a list"});
+  expect_error(full_device(R"(, "profiles": [{"pollPeriod": 1000}])"),
+               {"devices[0].profiles[0].obis", "missing"});
+  expect_error(full_device(R"(, "profiles": [{"obis": "1-0:99.1.0"}, {"obis": "1-0:99.1.0"}])"),
+               {"devices[0].profiles[1].obis", "listed twice"});
+  expect_error(full_device(R"(, "profiles": [{"obis": "1-0:99.1.0", "maxBackfillHours": 0}])"),
+               {"devices[0].profiles[0].maxBackfillHours"});
+  expect_error(
+      full_device(
+          R"(, "profiles": [{"obis": "1-0:99.1.0", "columns": [{"obis": "1-0:1.8.0", "key": "e"},
+                                                              {"obis": "1-0:2.8.0", "key": "e"}]}])"),
+      {"devices[0].profiles[0].columns[1].key", "twice"});
+}
+
 }  // namespace
 }  // namespace dlmsgw::connectors::dlms

@@ -3,6 +3,8 @@
 // connector hands the core, in order, and has no platform behind it (attribute requests and claims
 // fail).
 
+#include <asio/any_io_executor.hpp>
+#include <asio/post.hpp>
 #include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -25,6 +27,14 @@ class RecordingSink final : public gateway::GatewaySink {
   Expected<void> submit(gateway::AttributeSet attributes) override {
     attribute_sets.push_back(std::move(attributes));
     return {};
+  }
+  // Everything is "stored" at once here; `done` still comes later, as the contract says.
+  void when_stored(std::string_view, std::function<void(Expected<void>)> done) override {
+    if (executor) {
+      asio::post(*executor, [done = std::move(done)] { done({}); });
+    } else {
+      pending_stored.push_back(std::move(done));
+    }
   }
   void device_connected(std::string_view device, std::string_view type) override {
     connected.emplace_back(device, type);
@@ -62,6 +72,8 @@ class RecordingSink final : public gateway::GatewaySink {
     return last;
   }
 
+  std::optional<asio::any_io_executor> executor;                    // where when_stored completes
+  std::vector<std::function<void(Expected<void>)>> pending_stored;  // without an executor
   std::vector<gateway::Reading> readings;
   std::vector<gateway::AttributeSet> attribute_sets;
   std::vector<std::pair<std::string, std::string>> connected;

@@ -23,6 +23,9 @@ namespace {
 using namespace testing;
 using acse::AcseServiceUserDiagnostic;
 
+// The Microstar keeps its B field on the load profile too.
+const ObisCode kMicrostarLoadProfileCode(1, 1, 99, 1, 0);
+
 class MicrostarAssociation : public ::testing::Test {
  protected:
   SimulatedMeter meter{MeterProfile::microstar(), 42};
@@ -261,7 +264,7 @@ TEST_F(MicrostarAssociation, BlockTransferErrorsAndRelease) {
   EXPECT_EQ(std::get<xdlms::GetResponseWithDatablock>(none).result,
             (std::variant<Bytes, xdlms::DataAccessResult>(
                 xdlms::DataAccessResult::no_long_get_in_progress)));
-  auto first = decode(exchange(server, 1, get_request(7, kLoadProfileCode, 2)));
+  auto first = decode(exchange(server, 1, get_request(7, kMicrostarLoadProfileCode, 2)));
   ASSERT_TRUE(std::holds_alternative<xdlms::GetResponseWithDatablock>(first));
   auto wrong = decode(exchange(server, 1, xdlms::GetRequestNext{{}, 5}.encode()));
   EXPECT_EQ(std::get<xdlms::GetResponseWithDatablock>(wrong).result,
@@ -277,7 +280,8 @@ TEST_F(MicrostarAssociation, BlockTransferErrorsAndRelease) {
 TEST_F(MicrostarAssociation, LoadProfileWholeRangeAndEntries) {
   ASSERT_TRUE(associate("22222222").accepted());
   int blocks = 0;
-  const auto buffer = value_of(get(server, 1, 7, kLoadProfileCode, 2, std::nullopt, kNow, &blocks));
+  const auto buffer =
+      value_of(get(server, 1, 7, kMicrostarLoadProfileCode, 2, std::nullopt, kNow, &blocks));
   ASSERT_NE(buffer.as_list(), nullptr);
   EXPECT_EQ(buffer.as_list()->size(), 960U);
   EXPECT_GT(blocks, 10);
@@ -305,7 +309,8 @@ TEST_F(MicrostarAssociation, LoadProfileWholeRangeAndEntries) {
                                                cosem::DateTime::from_unix_ms(kNow));
   range.selected_values = {xdlms::CaptureObjectDefinition::clock(),
                            {3, ObisCode(1, 1, 1, 8, 0), 2, 0}};
-  const auto ranged = value_of(get(server, 1, 7, kLoadProfileCode, 2, range.to_selective_access()));
+  const auto ranged =
+      value_of(get(server, 1, 7, kMicrostarLoadProfileCode, 2, range.to_selective_access()));
   ASSERT_EQ(ranged.as_list()->size(), 9U);
   EXPECT_EQ(ranged.as_list()->back().as_list()->size(), 2U);
   EXPECT_EQ(ranged.as_list()->back(),
@@ -314,29 +319,72 @@ TEST_F(MicrostarAssociation, LoadProfileWholeRangeAndEntries) {
   // A range in the future is empty; a bad restricting object is refused.
   auto future = xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(kNow + 86400000),
                                                 cosem::DateTime::from_unix_ms(kNow + 2 * 86400000));
-  EXPECT_EQ(value_of(get(server, 1, 7, kLoadProfileCode, 2, future.to_selective_access())),
+  EXPECT_EQ(value_of(get(server, 1, 7, kMicrostarLoadProfileCode, 2, future.to_selective_access())),
             axdr::Data::array({}));
   range.restricting_object.logical_name = ObisCode(0, 0, 1, 0, 1);
-  EXPECT_EQ(get(server, 1, 7, kLoadProfileCode, 2, range.to_selective_access()),
+  EXPECT_EQ(get(server, 1, 7, kMicrostarLoadProfileCode, 2, range.to_selective_access()),
             xdlms::GetDataResult(xdlms::DataAccessResult::other_reason));
 
   // Entries 959..960 (the last two), columns 2..3.
   const xdlms::EntryDescriptor entries{959, 0, 2, 3};
   const auto selected =
-      value_of(get(server, 1, 7, kLoadProfileCode, 2, entries.to_selective_access()));
+      value_of(get(server, 1, 7, kMicrostarLoadProfileCode, 2, entries.to_selective_access()));
   ASSERT_EQ(selected.as_list()->size(), 2U);
   EXPECT_EQ(selected.as_list()->back(),
             axdr::Data::structure({buffer.as_list()->back().as_list()->at(1),
                                    buffer.as_list()->back().as_list()->at(2)}));
-  EXPECT_EQ(get(server, 1, 7, kLoadProfileCode, 2,
+  EXPECT_EQ(get(server, 1, 7, kMicrostarLoadProfileCode, 2,
                 xdlms::EntryDescriptor{0, 0, 1, 0}.to_selective_access()),
             xdlms::GetDataResult(xdlms::DataAccessResult::other_reason));
   // Selective access on an attribute without selectors.
   EXPECT_EQ(get(server, 1, 3, ObisCode(1, 1, 1, 8, 0), 2, entries.to_selective_access()),
             xdlms::GetDataResult(xdlms::DataAccessResult::other_reason));
   for (std::int8_t attribute = 3; attribute <= 8; ++attribute) {
-    EXPECT_TRUE(std::holds_alternative<axdr::Data>(get(server, 1, 7, kLoadProfileCode, attribute)));
+    EXPECT_TRUE(std::holds_alternative<axdr::Data>(
+        get(server, 1, 7, kMicrostarLoadProfileCode, attribute)));
   }
+}
+
+TEST(SimulatedLoadProfile, ObisCarriesTheProfileBField) {
+  EXPECT_EQ(MeterProfile::microstar().load_profile_code(), kMicrostarLoadProfileCode);
+  EXPECT_EQ(MeterProfile::generic().load_profile_code(), ObisCode(1, 0, 99, 1, 0));
+}
+
+// A short capture period (tests run hours of history in seconds); the history is a function of
+// seed and time: the entry at T holds the model's energy at T, so a test can compute it.
+TEST(SimulatedLoadProfile, ShortCapturePeriodAndRangeRefusal) {
+  MeterProfile profile = MeterProfile::microstar();
+  profile.capture_period_seconds = 2;
+  profile.profile_entries = 30;
+  profile.refuse_range_access = true;
+  SimulatedMeter meter{profile, 42};
+  ServerConfig config = ServerConfig::microstar();
+  AssociationServer server{meter, config};
+  auto aare = acse::decode_aare(exchange(server, 1, lls_aarq("22222222")));
+  ASSERT_TRUE(aare && aare->accepted());
+
+  const std::int64_t now = kNow + 1500;  // 1.5 s into a 2 s period
+  EXPECT_EQ(value_of(get(server, 1, 7, kMicrostarLoadProfileCode, 4, std::nullopt, now)),
+            axdr::Data::double_long_unsigned(2));
+  const auto buffer = value_of(get(server, 1, 7, kMicrostarLoadProfileCode, 2, std::nullopt, now));
+  ASSERT_EQ(buffer.as_list()->size(), 30U);
+  const MeterModel model(profile, 42);
+  for (std::size_t i = 0; i < 30; ++i) {
+    const auto& row = *buffer.as_list()->at(i).as_list();
+    const std::int64_t expected_time = kNow - static_cast<std::int64_t>(29 - i) * 2000;
+    EXPECT_EQ(row[0].to_date_time()->to_unix_ms(), expected_time);
+    EXPECT_EQ(*row[1].as_unsigned(), model.energy(expected_time).active_import);
+  }
+
+  // Range access is refused; entry access still answers (the last three entries).
+  const auto range = xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(kNow - 10000),
+                                                     cosem::DateTime::from_unix_ms(kNow));
+  EXPECT_EQ(get(server, 1, 7, kMicrostarLoadProfileCode, 2, range.to_selective_access(), now),
+            xdlms::GetDataResult(xdlms::DataAccessResult::other_reason));
+  const auto last = value_of(get(server, 1, 7, kMicrostarLoadProfileCode, 2,
+                                 xdlms::EntryDescriptor{28, 30, 1, 0}.to_selective_access(), now));
+  ASSERT_EQ(last.as_list()->size(), 3U);
+  EXPECT_EQ(last.as_list()->back(), buffer.as_list()->back());
 }
 
 class GenericAssociation : public ::testing::Test {

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -228,6 +229,78 @@ TEST(StorageService, StoppingWhileCommitsFailReportsWhatWasNotStored) {
             std::string::npos)
       << errors.back();
   EXPECT_EQ(service.pending_records(), 0u);
+}
+
+// A profile cursor advances only after its entries are stored (issue 16): async_flush completes
+// once the appends made before it are committed, not while the database refuses them, and with an
+// error when storage stops without committing them.
+TEST(StorageService, FlushCompletesOnlyAfterEarlierAppendsAreCommitted) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  SqliteQueueOptions queue_options;
+  queue_options.busy_timeout = 20ms;
+  auto queue = open_sqlite(path, queue_options);
+  ASSERT_TRUE(queue);
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  asio::io_context io;
+  int errors = 0;
+  StorageServiceOptions options;
+  options.retry_delay = 20ms;
+  options.on_error = [&](const Error&) { ++errors; };
+  StorageService service(std::move(queue), io.get_executor(), options);
+  ASSERT_TRUE(service.append({numbered_record(0), numbered_record(1)}));
+  std::optional<Expected<void>> flushed;
+  std::uint64_t records_at_flush = 0;
+  service.async_flush([&](Expected<void> result) {
+    records_at_flush = service.stats().records;
+    flushed = std::move(result);
+  });
+  ASSERT_TRUE(run_until(io, [&] { return errors >= 2; }));
+  EXPECT_FALSE(flushed) << "flushed while the commit is failing";
+
+  ASSERT_EQ(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(blocker);
+  ASSERT_TRUE(run_until(io, [&] { return flushed.has_value(); }));
+  EXPECT_TRUE(*flushed);
+  EXPECT_EQ(records_at_flush, 2u);
+
+  service.stop();
+  std::optional<Expected<void>> late;
+  service.async_flush([&](Expected<void> result) { late = std::move(result); });
+  ASSERT_TRUE(run_until(io, [&] { return late.has_value(); }));
+  EXPECT_FALSE(*late);
+}
+
+TEST(StorageService, FlushFailsWhenStorageStopsWithoutCommitting) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  SqliteQueueOptions queue_options;
+  queue_options.busy_timeout = 20ms;
+  auto queue = open_sqlite(path, queue_options);
+  ASSERT_TRUE(queue);
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  asio::io_context io;
+  int errors = 0;
+  StorageServiceOptions options;
+  options.retry_delay = 1h;
+  options.on_error = [&](const Error&) { ++errors; };
+  StorageService service(std::move(queue), io.get_executor(), options);
+  ASSERT_TRUE(service.append({numbered_record(0)}));
+  std::optional<Expected<void>> flushed;
+  service.async_flush([&](Expected<void> result) { flushed = std::move(result); });
+  ASSERT_TRUE(run_until(io, [&] { return errors >= 1; }));
+  service.stop();
+  io.restart();
+  io.run();
+  sqlite3_exec(blocker, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(blocker);
+  ASSERT_TRUE(flushed.has_value());
+  EXPECT_FALSE(*flushed);
 }
 
 TEST(StorageService, OnlyTheRecordTheQueueRefusesIsDiscardedAndReported) {

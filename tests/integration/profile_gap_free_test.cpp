@@ -1,0 +1,198 @@
+// Issue 16: a load profile delivered gap-free with the meter's own timestamps. Real processes:
+// `dlmsgw simulate` with a 1 s capture period, mosquitto, `dlmsgw run`. The gateway is SIGKILLed
+// for several capture periods and the broker is stopped for several more; afterwards every entry
+// the simulated meter holds for the window is in the platform's telemetry exactly once (twice only
+// for the uplink's batch in flight at the kill or the broker's stop), with the
+// meter's capture time as ts and the value the meter recorded (computed here from the simulator's
+// model: the history is a function of seed and time).
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "dlms/server/meter_model.hpp"
+#include "gateway/storage/temp_directory.hpp"
+#include "support/dlmsgw_binary.hpp"
+#include "support/gateway_process.hpp"
+#include "support/gateway_yaml.hpp"
+#include "support/mosquitto_broker.hpp"
+#include "support/run_until.hpp"
+#include "support/simulator_process.hpp"
+#include "support/thingsboard_emulator.hpp"
+
+namespace dlmsgw {
+namespace {
+
+using namespace std::chrono_literals;
+using test::kBinary;
+
+constexpr const char* kProfileDevice = "Profile Meter";
+constexpr const char* kProfileEnergyKey = "1-0:1.8.0";
+
+std::int64_t profile_test_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string profile_connector_json(int port) {
+  const nlohmann::json device = {{"deviceName", kProfileDevice},
+                                 {"deviceType", "Generic Meter"},
+                                 {"pollPeriod", 1000},
+                                 {"publishClockOffset", false},
+                                 {"connection",
+                                  {{"type", "tcp"},
+                                   {"host", "127.0.0.1"},
+                                   {"port", port},
+                                   {"transport", "wrapper"},
+                                   {"clientAddress", 16},
+                                   {"serverLogicalAddress", 1},
+                                   {"authentication", "none"}}},
+                                 {"timeseries", {{{"key", "voltage_l1"}, {"obis", "1-0:32.7.0"}}}},
+                                 {"profiles", {{{"obis", "1-0:99.1.0"}, {"maxBackfillHours", 1}}}}};
+  return nlohmann::json{{"devices", {device}}}.dump();
+}
+
+// ts -> how many times an entry with that ts arrived, and its last energy value.
+struct ProfileDelivery {
+  std::map<std::int64_t, int> count;
+  std::map<std::int64_t, std::int64_t> energy;
+};
+
+ProfileDelivery profile_delivery(const test::ThingsBoardEmulator& tb) {
+  ProfileDelivery delivered;
+  const auto found = tb.telemetry().find(kProfileDevice);
+  if (found == tb.telemetry().end()) return delivered;
+  for (const auto& entry : found->second) {
+    if (!entry.values.contains(kProfileEnergyKey)) continue;
+    ++delivered.count[entry.ts];
+    delivered.energy[entry.ts] = entry.values[kProfileEnergyKey].get<std::int64_t>();
+  }
+  return delivered;
+}
+
+std::int64_t newest_profile_entry(const test::ThingsBoardEmulator& tb) {
+  const auto delivered = profile_delivery(tb);
+  return delivered.count.empty() ? 0 : delivered.count.rbegin()->first;
+}
+
+// The scenario; `refuse_range`: the meter takes entry access only (the fallback), and the broker
+// outage is left out to keep the test short.
+void check_gap_free_delivery(bool refuse_range) {
+  // 600 entries of 1 s: ten minutes of history, more than the test lasts.
+  std::vector<std::string> simulator_flags{"--profile", "generic",           "--capture-period",
+                                           "1",         "--profile-entries", "600"};
+  if (refuse_range) simulator_flags.emplace_back("--refuse-range-access");
+  test::SimulatorProcess meter(kBinary, simulator_flags);
+  ASSERT_EQ(meter.ready_line()["load_profile"]["capture_period_s"], 1) << meter.ready_line();
+  const std::uint64_t seed = meter.ready_line()["seed"].get<std::uint64_t>();
+
+  test::MosquittoBroker::Options broker_options;
+  broker_options.persistent = true;
+  test::MosquittoBroker broker(broker_options);
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml")
+      << test::gateway_yaml_for(broker, "dlmsgw-profiles");
+  std::ofstream(dir.path() / "dlms_connector.json") << profile_connector_json(meter.port());
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+
+  const auto start_gateway = [&] {
+    return std::make_unique<test::GatewayProcess>(
+        kBinary, std::vector<std::string>{"run", "-c", dir.path().string()},
+        dir.path() / "dlmsgw.log");
+  };
+  // Caught up: the platform has an entry at most 2 capture periods old.
+  const auto caught_up = [&](test::GatewayProcess& gateway) {
+    return test::run_until(
+        io,
+        [&] {
+          return newest_profile_entry(tb) >= profile_test_now_ms() - 2000 || !gateway.running();
+        },
+        30s);
+  };
+
+  const std::int64_t window_from = profile_test_now_ms() - 30'000;  // backfilled at start
+  auto gateway = start_gateway();
+  ASSERT_TRUE(caught_up(*gateway) && gateway->running()) << gateway->log();
+
+  // SIGKILL for 5 capture periods, then the same data directory again.
+  // Let the uplink's removals of the backfill commit: the kill should hit the steady flow.
+  test::run_until(
+      io, [] { return false; }, 2s);
+  const std::int64_t killed_at = profile_test_now_ms();
+  ASSERT_TRUE(gateway->signal(SIGKILL));
+  test::run_until(
+      io, [] { return false; }, 5s);
+  EXPECT_EQ(gateway->exit_status(), 128 + SIGKILL);
+  const std::int64_t restarted_at = profile_test_now_ms();
+  gateway = start_gateway();
+  ASSERT_TRUE(caught_up(*gateway) && gateway->running()) << gateway->log();
+
+  // The cursor was kept next to the database.
+  std::ifstream cursor_file(dir.path() / "data" / "profile-cursors.json");
+  const auto cursors = nlohmann::json::parse(cursor_file, nullptr, false);
+  ASSERT_TRUE(cursors.is_object() && cursors.contains(kProfileDevice)) << cursors.dump();
+  EXPECT_GE(cursors[kProfileDevice]["1-0:99.1.0"].get<std::int64_t>(), killed_at - 5000);
+
+  // The broker away for 5 capture periods: the entries wait in storage.
+  std::int64_t broker_stopped_at = 0;
+  std::int64_t broker_started_at = 0;
+  if (!refuse_range) {
+    broker_stopped_at = profile_test_now_ms();
+    broker.stop();
+    test::run_until(
+        io, [] { return false; }, 5s);
+    broker_started_at = profile_test_now_ms();
+    ASSERT_TRUE(broker.start()) << broker.log();
+    ASSERT_TRUE(caught_up(*gateway) && gateway->running()) << gateway->log();
+  }
+
+  const std::int64_t window_to = profile_test_now_ms() - 3000;
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return newest_profile_entry(tb) >= window_to; }, 10s));
+  gateway->signal(SIGTERM);
+  test::run_until(io, [&] { return gateway->exit_status().has_value(); });
+
+  const server::MeterModel model(server::MeterProfile::generic(), seed);
+  const auto delivered = profile_delivery(tb);
+  std::size_t checked = 0;
+  for (std::int64_t ts = (window_from / 1000 + 1) * 1000; ts <= window_to; ts += 1000) {
+    const auto found = delivered.count.find(ts);
+    ASSERT_NE(found, delivered.count.end()) << "entry " << ts << " missing; log:\n"
+                                            << gateway->log();
+    // The uplink's guarantee: at most the batch in flight is delivered twice, which at the kill
+    // and at the broker's stop holds only entries of the last few capture periods.
+    const bool in_flight = (ts > killed_at - 4000 && ts <= killed_at) ||
+                           (ts > broker_stopped_at - 4000 && ts <= broker_stopped_at);
+    EXPECT_EQ(found->second, in_flight ? std::min(found->second, 2) : 1)
+        << "entry " << ts << " delivered " << found->second << " times (killed at " << killed_at
+        << ", restarted at " << restarted_at << ", broker stopped at " << broker_stopped_at
+        << ", started at " << broker_started_at << ")";
+    EXPECT_EQ(delivered.energy.at(ts), model.energy(ts).active_import) << "entry " << ts;
+    ++checked;
+  }
+  EXPECT_GE(checked, 30U);  // 30 s of backfill, the outages and the catch-ups
+  for (const auto& [ts, count] : delivered.count) {
+    EXPECT_EQ(ts % 1000, 0) << "ts " << ts << " is not a capture time of the meter";
+  }
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+  EXPECT_EQ(gateway->logged("refuses range access"), refuse_range) << gateway->log();
+}
+
+TEST(ProfileGapFree, GatewayKilledAndBrokerDownLoseNoEntryAndDuplicateNone) {
+  check_gap_free_delivery(false);
+}
+
+TEST(ProfileGapFree, MeterRefusingRangeAccessIsReadByEntryWithoutGaps) {
+  check_gap_free_delivery(true);
+}
+
+}  // namespace
+}  // namespace dlmsgw
