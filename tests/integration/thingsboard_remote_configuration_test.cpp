@@ -94,15 +94,15 @@ struct RemoteGateway {
   std::int64_t next_id = 900;
 
   void start(bool remote_configuration, const json& connector_file) {
-    test::write_file(dir.path() / "tb_gateway.yaml",
-                     "thingsboard:\n  host: 127.0.0.1\n  port: " + std::to_string(broker.port()) +
-                         "\n  security: {username: " + broker.user() +
-                         ", password: " + broker.password() +
-                         ", clientId: dlmsgw-remote}\n  statistics: {enable: false}\n"
-                         "  remoteConfiguration: " +
-                         (remote_configuration ? "true" : "false") +
-                         "\nstorage: {type: memory}\nconnectors: [{name: " + kRemoteConnectorName +
-                         ", type: dlms, configuration: dlms_connector.json}]\n");
+    test::write_file(
+        dir.path() / "tb_gateway.yaml",
+        "thingsboard:\n  host: 127.0.0.1\n  port: " + std::to_string(broker.port()) +
+            "\n  security: {username: " + broker.user() + ", password: " + broker.password() +
+            ", clientId: dlmsgw-remote}\n  statistics: {enable: false}\n"
+            "  remoteConfiguration: " +
+            (remote_configuration ? "true" : "false") +
+            "\nstorage: {type: memory}\nhealth: {port: 0}\nconnectors: [{name: " +
+            kRemoteConnectorName + ", type: dlms, configuration: dlms_connector.json}]\n");
     test::write_file(dir.path() / "dlms_connector.json", connector_file.dump(2));
     ASSERT_TRUE(run_until(io, [&] { return tb.connected(); })) << broker.log();
     gateway = std::make_unique<test::GatewayProcess>(
@@ -361,6 +361,10 @@ TEST(RemoteLogs, InfoLinesGoOutWhileAskedForAndStopAtNone) {
 
   // Deleting the attribute on the page turns them off too.
   ASSERT_TRUE(g.tb.push_gateway_attributes({{"RemoteLoggingLevel", "INFO"}}));
+  // On again only once the gateway says so: a SIGHUP before would be logged while still off.
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return occurrences(g.gateway->log(), "remote logging on") >= 2;
+  })) << g.gateway->log();
   g.gateway->signal(SIGHUP);
   ASSERT_TRUE(run_until(g.io, [&] { return sighup_lines(g.tb) > sighups; })) << g.gateway->log();
   ASSERT_TRUE(g.tb.delete_gateway_attributes({"RemoteLoggingLevel"}));
