@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "app/trace_route.hpp"
 #include "client/file_invocation_counter_store.hpp"
 #include "gateway/component_logger.hpp"
+#include "gateway/config/configured_secrets.hpp"
 #include "gateway/config/platform_attributes.hpp"
 #include "gateway/uplink/mqtt_client.hpp"
 
@@ -89,7 +91,7 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
   spdlog::apply_all([&self](const std::shared_ptr<spdlog::logger>& logger) {
     logger->sinks().push_back(self.remote_logs_);
   });
-  self.collect_secrets();
+  self.collect_secrets(self.config_.connectors);
 
   // One store for every connector and every reload: a counter restarting would be refused by
   // the meter (and reuse AES-GCM IVs). It lives with the data, which it belongs to.
@@ -250,7 +252,7 @@ Expected<void> GatewayRuntime::reload_connectors() {
   DLMSGW_TRY_ASSIGN(auto built, make_connectors(io_, entries, counters_, cursors_));
   DLMSGW_TRY(gateway_->replace_connectors(take_and_log(std::move(built))));
   spdlog::info("reload done: {} connector(s) running", entries.size());
-  collect_secrets();
+  collect_secrets(entries);
   // The Gateways page shows each connector's file: the edited one from now on.
   const auto& levels = config_.logging.levels;
   auto attributes = gateway::connector_client_attributes(
@@ -300,38 +302,8 @@ std::string GatewayRuntime::remote_log_key(const RemoteLogLine& line) const {
   return "SERVICE_LOGS";
 }
 
-void GatewayRuntime::collect_secrets() {
-  std::vector<std::string> secrets;
-  const auto add = [&secrets](const std::string& secret) {
-    if (secret.size() >= 4) secrets.push_back(secret);
-  };
-  add(config_.security.access_token);
-  add(config_.security.password.value_or(""));
-  // Connector files: every string under a key that names a secret.
-  const std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& value) {
-    if (value.is_object()) {
-      for (const auto& [key, item] : value.items()) {
-        std::string lower(key);
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        const bool secret =
-            lower.find("password") != std::string::npos || lower.find("key") != std::string::npos ||
-            lower.find("secret") != std::string::npos || lower.find("token") != std::string::npos;
-        if (secret && item.is_string()) add(item.get<std::string>());
-        walk(item);
-      }
-    } else if (value.is_array()) {
-      for (const auto& item : value) walk(item);
-    }
-  };
-  for (const auto& entry : config_.connectors) {
-    std::ifstream in(entry.configuration);
-    if (!in) continue;
-    std::stringstream text;
-    text << in.rdbuf();
-    walk(nlohmann::json::parse(text.str(), nullptr, false));
-  }
-  secrets_ = std::move(secrets);
+void GatewayRuntime::collect_secrets(const std::vector<gateway::ConnectorConfig>& connectors) {
+  secrets_ = gateway::configured_secrets(config_, connectors);
 }
 
 void GatewayRuntime::send_remote_logs() {

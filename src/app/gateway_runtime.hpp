@@ -70,7 +70,8 @@ class GatewayRuntime {
   void set_remote_logging(const std::string& level);
   void send_remote_logs();
   [[nodiscard]] std::string remote_log_key(const RemoteLogLine& line) const;
-  void collect_secrets();
+  // What the remote logs mask: the secrets of tb_gateway.yaml and of these connector files.
+  void collect_secrets(const std::vector<gateway::ConnectorConfig>& connectors);
   void begin_shutdown(int exit_code, const std::string& reason);
   void start_health_endpoint();
   [[nodiscard]] std::vector<connectors::dlms::MeterSnapshot> meter_snapshots() const;

@@ -499,15 +499,24 @@ asio::awaitable<Expected<void>> MeterWorker::wait_until_stored() {
   if (!active()) {
     co_return make_error(ErrorCode::rejected, "stopping before storage confirmed the entries");
   }
-  // A timer as the event: the sink's callback records the result and cancels it.
+  // A timer as the event: the sink's callback records the result and cancels it. Bounded: storage
+  // failing for good must not hold this meter's polls (and its poll slot) forever; the cursor then
+  // stays, and the entries are read again later.
+  constexpr auto kStoredWait = std::chrono::seconds(30);
   auto result = std::make_shared<std::optional<Expected<void>>>();
-  auto signal = std::make_shared<asio::steady_timer>(io_, SteadyClock::time_point::max());
+  auto signal = std::make_shared<asio::steady_timer>(io_, SteadyClock::now() + kStoredWait);
   sink_->when_stored(config_.name, [result, signal](Expected<void> stored) {
     *result = std::move(stored);
     signal->cancel();
   });
   while (!result->has_value()) {
-    co_await signal->async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    const auto [ec] =
+        co_await signal->async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    if (!ec && !result->has_value()) {
+      co_return make_error(ErrorCode::timeout,
+                           "storage did not confirm the entries within 30 s (see the storage "
+                           "errors); the profile is read again from the same place later");
+    }
   }
   Expected<void> stored = std::move(**result);
   co_return stored;
@@ -538,9 +547,12 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   const auto window =
       next_profile_window(profile.cursor_ms, profile.next_from_ms, now_ms, period_ms,
                           profile.config->max_backfill, kProfileChunkEntries);
+  // In the meter's own time when its zone is configured: many meters compare the range with their
+  // local clock and ignore the deviation, and a range in UTC would then skip the hours between.
+  const int offset = config_.utc_offset_minutes.value_or(0);
   std::variant<xdlms::RangeDescriptor, xdlms::EntryDescriptor> selection =
-      xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(window.from_ms),
-                                      cosem::DateTime::from_unix_ms(window.to_ms));
+      xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(window.from_ms, offset),
+                                      cosem::DateTime::from_unix_ms(window.to_ms, offset));
   bool reaches_now = window.reaches_now;
   if (profile.range_refused) {
     auto in_use = co_await session->get({7, obis, 7});
@@ -575,13 +587,22 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
     profile.prepared = false;  // read the capture objects again: they may have changed
     co_return fail(entries.error().with_context("profile " + obis.to_string()).message);
   }
-  auto chunk = profile_readings(config_.name, *entries, profile.columns, profile.cursor_ms);
+  // A few minutes of a meter clock ahead of ours are tolerated; more is the meter's clock wrong.
+  constexpr std::int64_t kClockAheadToleranceMs = 5 * 60 * 1000;
+  auto chunk = profile_readings(config_.name, *entries, profile.columns, profile.cursor_ms,
+                                now_ms + kClockAheadToleranceMs);
   std::sort(chunk.readings.begin(), chunk.readings.end(),
             [](const gateway::Reading& a, const gateway::Reading& b) { return a.ts < b.ts; });
   if (chunk.skipped_untimed > 0) {
     chunk.errors.push_back(std::to_string(chunk.skipped_untimed) +
                            " entries without a usable capture time (clock not specified or no "
                            "deviation) were not published");
+  }
+  if (chunk.skipped_future > 0) {
+    chunk.errors.push_back(std::to_string(chunk.skipped_future) +
+                           " entries stamped more than 5 minutes after the gateway's clock were "
+                           "not published (the meter's clock runs ahead: set it); they are read "
+                           "again once their time has come");
   }
   for (const auto& error : chunk.errors) {
     if (profile.last_error != error) {

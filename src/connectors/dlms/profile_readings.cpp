@@ -96,7 +96,8 @@ EntryWindow next_entry_window(std::optional<std::int64_t> cursor_ms, std::int64_
 ProfileChunk profile_readings(const std::string& device,
                               const std::vector<xdlms::ProfileEntry>& entries,
                               const std::vector<ProfileColumn>& columns,
-                              std::optional<std::int64_t> cursor_ms) {
+                              std::optional<std::int64_t> cursor_ms,
+                              std::optional<std::int64_t> latest_ms) {
   ProfileChunk chunk;
   for (const auto& entry : entries) {
     if (!entry.unix_ms) {
@@ -105,6 +106,10 @@ ProfileChunk profile_readings(const std::string& device,
     }
     if (cursor_ms && *entry.unix_ms <= *cursor_ms) {
       ++chunk.skipped_old;
+      continue;
+    }
+    if (latest_ms && *entry.unix_ms > *latest_ms) {
+      ++chunk.skipped_future;
       continue;
     }
     gateway::Reading reading{

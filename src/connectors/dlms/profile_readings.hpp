@@ -65,14 +65,18 @@ struct ProfileChunk {
   std::optional<std::int64_t> newest_ms;   // of the entries published
   std::size_t skipped_old = 0;             // at or before the cursor (already delivered)
   std::size_t skipped_untimed = 0;         // without a usable capture time
-  std::vector<std::string> errors;         // values that could not be converted, by key
+  std::size_t skipped_future = 0;   // stamped after `latest_ms` (a meter clock running ahead)
+  std::vector<std::string> errors;  // values that could not be converted, by key
 };
 
 // Entries after `cursor_ms` become readings of `device`; an entry whose clock status says invalid
 // or doubtful carries a "clock_status" key (the status byte) and its time as the meter gave it.
+// Entries stamped after `latest_ms` are left out: published, they would move the cursor into the
+// future, and every later entry would be taken as delivered until real time caught up.
 ProfileChunk profile_readings(const std::string& device,
                               const std::vector<xdlms::ProfileEntry>& entries,
                               const std::vector<ProfileColumn>& columns,
-                              std::optional<std::int64_t> cursor_ms);
+                              std::optional<std::int64_t> cursor_ms,
+                              std::optional<std::int64_t> latest_ms = std::nullopt);
 
 }  // namespace dlmsgw::connectors::dlms

@@ -116,6 +116,20 @@ TEST(ProfileChunkReadings, MeterTimestampsAfterTheCursorOnly) {
   EXPECT_EQ(chunk.readings[1].values.back(), (gateway::DataPoint{"clock_status", std::int64_t{2}}));
 }
 
+// A meter clock running ahead: entries stamped after the latest time accepted are left out, so
+// that the cursor never moves into the future (every later entry would look delivered).
+TEST(ProfileChunkReadings, EntriesFromTheFutureAreLeftOutAndDoNotMoveTheCursor) {
+  ProfileConfig profile;
+  auto columns = select_profile_columns(profile, kLoadProfileColumns);
+  ASSERT_TRUE(columns);
+  const std::vector<xdlms::ProfileEntry> entries = {profile_entry(1900000, 105),
+                                                    profile_entry(9000000, 111)};
+  const auto chunk = profile_readings("meter", entries, *columns, 1000000, 2000000);
+  EXPECT_EQ(chunk.skipped_future, 1U);
+  ASSERT_EQ(chunk.readings.size(), 1U);
+  EXPECT_EQ(chunk.newest_ms, 1900000);
+}
+
 TEST(ProfileCursors, FileKeepsCursorsAcrossReopenAndRefusesGarbage) {
   gateway::testing::TempDirectory dir;
   const auto file = dir.path() / "profile-cursors.json";

@@ -1,0 +1,65 @@
+// configured_secrets: what remote logs mask is the secret itself, wherever the configuration keeps
+// it (a file, the environment, the text), never the path or the reference.
+
+#include "gateway/config/configured_secrets.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+
+#include "gateway/storage/temp_directory.hpp"
+
+namespace dlmsgw::gateway {
+namespace {
+
+void write_secrets_fixture(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+bool secrets_hold(const std::vector<std::string>& secrets, const std::string& text) {
+  return std::find(secrets.begin(), secrets.end(), text) != secrets.end();
+}
+
+TEST(ConfiguredSecrets, AreTheSecretsThemselvesFromFilesEnvironmentAndText) {
+  testing::TempDirectory dir;
+  write_secrets_fixture(dir.path() / "meter.pw", "file-held-password\n");
+  ASSERT_EQ(::chmod((dir.path() / "meter.pw").c_str(), 0600), 0);
+  ::setenv("DLMSGW_TEST_BLOCK_KEY", "env-held-block-key", 1);
+  write_secrets_fixture(dir.path() / "dlms.json", R"({"devices": [{"name": "Meter Kitchen",
+      "security": {"passwordFile": "meter.pw", "blockKey": "${env:DLMSGW_TEST_BLOCK_KEY}",
+                   "authenticationKey": "text-held-auth-key", "keyId": 7}}]})");
+  GatewayConfig config;
+  config.security.access_token = "gateway-access-token";
+  config.health.trace_token = "trace-bearer-token";
+  const auto secrets =
+      configured_secrets(config, {ConnectorConfig{"DLMS", "dlms", dir.path() / "dlms.json"}});
+  ::unsetenv("DLMSGW_TEST_BLOCK_KEY");
+
+  EXPECT_TRUE(secrets_hold(secrets, "file-held-password"));
+  EXPECT_TRUE(secrets_hold(secrets, "env-held-block-key"));
+  EXPECT_TRUE(secrets_hold(secrets, "text-held-auth-key"));
+  EXPECT_TRUE(secrets_hold(secrets, "gateway-access-token"));
+  EXPECT_TRUE(secrets_hold(secrets, "trace-bearer-token"));
+  // Not the places they are kept in, nor what is not a secret.
+  EXPECT_FALSE(secrets_hold(secrets, "meter.pw"));
+  EXPECT_FALSE(secrets_hold(secrets, "${env:DLMSGW_TEST_BLOCK_KEY}"));
+  EXPECT_FALSE(secrets_hold(secrets, "Meter Kitchen"));
+}
+
+TEST(ConfiguredSecrets, AMissingOrBrokenFileIsSkipped) {
+  testing::TempDirectory dir;
+  write_secrets_fixture(dir.path() / "broken.json", "{not json");
+  write_secrets_fixture(dir.path() / "missing.json", R"({"passwordFile": "nowhere.pw"})");
+  GatewayConfig config;
+  const auto secrets =
+      configured_secrets(config, {ConnectorConfig{"A", "dlms", dir.path() / "broken.json"},
+                                  ConnectorConfig{"B", "dlms", dir.path() / "missing.json"},
+                                  ConnectorConfig{"C", "dlms", dir.path() / "absent.json"}});
+  EXPECT_TRUE(secrets.empty());
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway
