@@ -500,7 +500,7 @@ def main():
             "values_per_s": round(values / wall, 1),
             "readings_per_s": round(readings / wall, 1),
             "messages_per_s": round(messages / wall, 1),
-            "gateway_cpu": round((cpu_after["gateway"] - cpu_before["gateway"]) / wall, 3),
+            "gateway_cpu": round((cpu_after["gateway"] - cpu_before["gateway"]) / wall, 4),
             "simulator_cpu": round((cpu_after["simulator"] - cpu_before["simulator"]) / wall, 3),
             "mosquitto_cpu": round((cpu_after["mosquitto"] - cpu_before["mosquitto"]) / wall, 3),
             "subscriber_cpu": round((self_after.ru_utime + self_after.ru_stime -
