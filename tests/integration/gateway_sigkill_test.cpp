@@ -113,10 +113,11 @@ TEST(GatewaySigkill, HundredThousandReadingsSurviveABrokerOutageAndASigkill) {
   io.restart();
   io.run_for(500ms);
   ASSERT_TRUE(broker.start());
-  // 2. The backlog drains; kill the gateway in the middle of it.
+  // 2. The backlog drains; kill the gateway in the middle of it. Early in it: with a window in
+  // flight the gateway drains tens of thousands a second, faster than this emulator reads them.
   const auto before = tb.telemetry_count();
   ASSERT_TRUE(run_until(
-      io, [&] { return tb.telemetry_count() >= before + 20'000; }, 90s))
+      io, [&] { return tb.telemetry_count() >= before + 2'000; }, 90s))
       << tb.telemetry_count();
   ASSERT_TRUE(driver->alive());
   driver->kill();
