@@ -467,7 +467,8 @@ void GatewayService::publish_client_attributes(const nlohmann::json& attributes)
 }
 
 void GatewayService::announce(const DeviceEntry& entry) {
-  (void)uplink_->publish_now(encode_connect(entry.name, entry.type));
+  // Paced under the message limit: a reconnect announces every known device at once.
+  uplink_->publish_paced(encode_connect(entry.name, entry.type));
   // The Gateways page lists a device under the connector these attributes name. The platform
   // keeps client attributes: once per device and connector is enough, not on every reconnect.
   std::string type;

@@ -52,6 +52,7 @@ UplinkService::UplinkService(asio::io_context& io, StorageService& storage, Mqtt
       storage_(storage),
       client_(client),
       options_(std::move(options)),
+      paced_timer_(io),
       rate_timer_(io),
       puback_timer_(io),
       retry_timer_(io),
@@ -103,6 +104,8 @@ void UplinkService::on_connected() {
 
 void UplinkService::on_disconnected() {
   connected_ = false;
+  paced_.clear();
+  paced_timer_.cancel();
   rate_timer_.cancel();
   puback_timer_.cancel();
   puback_timer_armed_ = false;
@@ -163,6 +166,30 @@ bool UplinkService::publish_now(const OutgoingMessage& message) {
     return false;
   }
   return true;
+}
+
+void UplinkService::publish_paced(OutgoingMessage message) {
+  // The client's state, not connected_: the gateway announces before on_connected().
+  if (!client_.connected()) return;
+  paced_.push_back(std::move(message));
+  if (paced_.size() == 1) drain_paced();
+}
+
+void UplinkService::drain_paced() {
+  while (client_.connected() && !paced_.empty()) {
+    const auto wait = options_.limits.messages.wait_time(Clock::now(), 1);
+    if (wait && *wait > Clock::duration::zero()) {
+      paced_timer_.expires_after(*wait);
+      paced_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+        if (!*alive || ec) return;
+        drain_paced();
+      });
+      return;
+    }
+    (void)publish_now(paced_.front());  // takes its token
+    paced_.pop_front();
+  }
+  if (paced_.empty()) pump();  // stored records waited for the announcements
 }
 
 std::size_t UplinkService::unacknowledged_messages() const {
@@ -325,8 +352,9 @@ void UplinkService::acquire(const Message& message, Clock::time_point now) {
 void UplinkService::pump() {
   if (!started_) return;
   bool published = false;
-  // Nothing is published while disconnected or while re-sent messages wait for their PUBACKs.
-  bool blocked = !connected_ || resend_barrier_;
+  // Nothing is published while disconnected, while re-sent messages wait for their PUBACKs, or
+  // while device announcements wait for their turn.
+  bool blocked = !connected_ || resend_barrier_ || !paced_.empty();
   for (auto& batch : window_) {
     if (blocked) break;
     while (!blocked && batch.next < batch.messages.size()) {

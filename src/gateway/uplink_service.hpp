@@ -123,6 +123,12 @@ class UplinkService {
   // against the gateway message limit but never waits for it. False when not connected, or when
   // the payload is over max_payload_bytes (logged; never sent).
   bool publish_now(const OutgoingMessage& message);
+  // Publishes a control message in turn under the gateway message limit (device announcements,
+  // thousands of them after each reconnect): queued, sent as the limit allows, and ahead of stored
+  // records (ThingsBoard must know a device's type before its telemetry). Forgotten on disconnect:
+  // whoever queued them queues them again on the next connect.
+  void publish_paced(OutgoingMessage message);
+  [[nodiscard]] std::size_t paced_pending() const { return paced_.size(); }
 
   [[nodiscard]] const UplinkCounters& counters() const { return counters_; }
   // The window now: batches read and not yet removed, messages published without their PUBACK.
@@ -169,6 +175,7 @@ class UplinkService {
   RateLimit& device_bucket(std::map<std::string, RateLimit>& buckets, const RateLimit& model,
                            const std::string& device);
   void note_progress();
+  void drain_paced();
   void arm_puback_timer();
   void abandon(const std::string& why);
   void set_aside(Batch& batch, Message& message, const Error& refusal);
@@ -207,6 +214,8 @@ class UplinkService {
   std::map<std::string, RateLimit> device_telemetry_messages_;
   std::map<std::string, RateLimit> device_data_points_;
 
+  std::deque<OutgoingMessage> paced_;
+  asio::steady_timer paced_timer_;
   asio::steady_timer rate_timer_;
   asio::steady_timer puback_timer_;
   asio::steady_timer retry_timer_;

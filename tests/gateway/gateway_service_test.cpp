@@ -552,6 +552,33 @@ TEST(GatewayService, RateLimitsFromThePlatformSlowTheUplinkWithoutLosingData) {
   check_complete_and_ordered(sequences(f.tb).at("Meter 1"), 40, "Meter 1");
 }
 
+// Announcements go out under the gateway's message limit (issue 15, item 7): thousands of known
+// devices announced at once after a reconnect would break the platform's limits.
+TEST(GatewayService, DeviceAnnouncementsArePacedByTheMessageLimit) {
+  Fixture f;
+  auto options = options_for(f.broker);
+  auto five_a_second = RateLimit::parse("5:1");
+  ASSERT_TRUE(five_a_second);
+  options.uplink.limits.messages = *five_a_second;
+  f.start(options);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  f.io.restart();
+  f.io.run_for(1200ms);  // the bucket full again
+  constexpr int kDevices = 20;
+  for (int i = 0; i < kDevices; ++i) {
+    f.connector->sink()->device_connected("Paced " + std::to_string(i), "Paced Meter");
+  }
+  ASSERT_TRUE(f.connector->emit("Paced 19", 0));  // waits for its device's announcement
+  f.io.restart();
+  f.io.run_for(200ms);
+  EXPECT_LE(f.tb.connects().size(), 3U + 5U + 2U) << "announced all at once";
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.tb.connects().size() >= 3U + kDevices; }, 20s))
+      << f.tb.connects().size();
+  ASSERT_TRUE(run_until(f.io, [&] { return sequences(f.tb).count("Paced 19") != 0; }));
+  EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
+}
+
 // The first readings after a connect do not wait for getSessionLimits (a plain broker never
 // answers, a busy platform answers late): they flow under the configured limits, and the
 // platform's limits apply from its answer on.
