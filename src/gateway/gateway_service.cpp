@@ -380,7 +380,7 @@ void GatewayService::on_connection(bool connected) {
   }
   if (connections_++ > 0) ++reconnects_;
   // Before any stored data: ThingsBoard must know the device's type when its telemetry arrives.
-  for (const auto& entry : registry_.devices()) announce(entry);
+  for (const auto& entry : registry_.devices()) announce(entry, Pacing::paced);
   // Not copied: with the connector files in it, this is kilobytes per meter.
   publish_client_attributes(options_.client_attributes);
   if (connections_ == 1) {
@@ -466,9 +466,14 @@ void GatewayService::publish_client_attributes(const nlohmann::json& attributes)
   }
 }
 
-void GatewayService::announce(const DeviceEntry& entry) {
-  // Paced under the message limit: a reconnect announces every known device at once.
-  uplink_->publish_paced(encode_connect(entry.name, entry.type));
+void GatewayService::announce(const DeviceEntry& entry, Pacing pacing) {
+  // A new device at once, before its first telemetry (ThingsBoard must know its type then); the
+  // re-announcement of every known device after a connect paced under the message limit.
+  if (pacing == Pacing::paced) {
+    uplink_->publish_paced(encode_connect(entry.name, entry.type));
+  } else {
+    (void)uplink_->publish_now(encode_connect(entry.name, entry.type));
+  }
   // The Gateways page lists a device under the connector these attributes name. The platform
   // keeps client attributes: once per device and connector is enough, not on every reconnect.
   std::string type;
@@ -495,7 +500,9 @@ void GatewayService::declare(const std::string& connector, std::string_view loca
     log()->error("{}", added.error().message);
   }
   if (!added || *added) {
-    if (const auto* entry = registry_.find_local(connector, local_name)) announce(*entry);
+    if (const auto* entry = registry_.find_local(connector, local_name)) {
+      announce(*entry, Pacing::at_once);
+    }
   }
   if (!left_over) return;
   const auto* entry = registry_.find_local(connector, local_name);

@@ -158,7 +158,8 @@ class GatewayService {
   void on_connection(bool connected);
   void on_message(std::string_view topic, std::string_view payload);
   void on_malformed(std::string_view topic, std::string_view payload, const Error& error);
-  void announce(const DeviceEntry& entry);
+  enum class Pacing { at_once, paced };
+  void announce(const DeviceEntry& entry, Pacing pacing);
   void publish_client_attributes(const nlohmann::json& attributes);
   void on_own_attributes(std::string_view payload, bool response);
   void declare(const std::string& connector, std::string_view local_name, std::string_view type);

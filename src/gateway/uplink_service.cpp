@@ -189,7 +189,6 @@ void UplinkService::drain_paced() {
     (void)publish_now(paced_.front());  // takes its token
     paced_.pop_front();
   }
-  if (paced_.empty()) pump();  // stored records waited for the announcements
 }
 
 std::size_t UplinkService::unacknowledged_messages() const {
@@ -352,9 +351,8 @@ void UplinkService::acquire(const Message& message, Clock::time_point now) {
 void UplinkService::pump() {
   if (!started_) return;
   bool published = false;
-  // Nothing is published while disconnected, while re-sent messages wait for their PUBACKs, or
-  // while device announcements wait for their turn.
-  bool blocked = !connected_ || resend_barrier_ || !paced_.empty();
+  // Nothing is published while disconnected or while re-sent messages wait for their PUBACKs.
+  bool blocked = !connected_ || resend_barrier_;
   for (auto& batch : window_) {
     if (blocked) break;
     while (!blocked && batch.next < batch.messages.size()) {

@@ -123,10 +123,10 @@ class UplinkService {
   // against the gateway message limit but never waits for it. False when not connected, or when
   // the payload is over max_payload_bytes (logged; never sent).
   bool publish_now(const OutgoingMessage& message);
-  // Publishes a control message in turn under the gateway message limit (device announcements,
-  // thousands of them after each reconnect): queued, sent as the limit allows, and ahead of stored
-  // records (ThingsBoard must know a device's type before its telemetry). Forgotten on disconnect:
-  // whoever queued them queues them again on the next connect.
+  // Publishes a control message in turn under the gateway message limit (the re-announcement of
+  // every known device after a connect: thousands of them): queued and sent as the limit allows,
+  // beside stored records, which share that limit. Forgotten on disconnect: whoever queued them
+  // queues them again on the next connect.
   void publish_paced(OutgoingMessage message);
   [[nodiscard]] std::size_t paced_pending() const { return paced_.size(); }
 
