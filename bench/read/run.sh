@@ -43,8 +43,13 @@ for setting in "${settings[@]}"; do
   # shellcheck disable=SC2086
   "$dlmsgw" simulate --json --base-port 0 $sim_flags >"$work/sim.out" 2>&1 &
   sim_pid=$!
-  for _ in $(seq 100); do [[ -s $work/sim.out ]] && break; sleep 0.05; done
-  port=$(sed -n '1s/.*"ports":\[\([0-9]*\).*/\1/p' "$work/sim.out")
+  # The ready line may arrive in more than one write: wait until its first port is complete.
+  port=""
+  for _ in $(seq 200); do
+    port=$(sed -n '1s/.*"ports":\[\([0-9][0-9]*\)[],].*/\1/p' "$work/sim.out")
+    [[ -n $port ]] && break
+    sleep 0.05
+  done
   [[ -n $port ]] || { echo "$label: simulator did not start: $(cat "$work/sim.out")" >&2; exit 1; }
   before=$(cpu_ns "$sim_pid")
   # shellcheck disable=SC2086
