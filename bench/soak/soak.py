@@ -67,6 +67,14 @@ COMMITTED = re.compile(r" \[storage\] committed telemetry '([^']*)' ts (-?\d+) (
 ASSOCIATED = re.compile(r"meter '([^']*)'.*: associated \(")
 
 
+def stream_of(keys):
+    if LP_KEYS[0] in keys:
+        return "profile"
+    if any(k.startswith("stats_") for k in keys):
+        return "stats"
+    return "registers"
+
+
 def log_time(line):
     """Seconds since the epoch of a `dlmsgw run` log line (local time), None without one."""
     match = LOG_TIME.match(line)
@@ -88,8 +96,11 @@ class DurableSubscriber(sb.Subscriber):
         self.lock = threading.Lock()
         self.stop_flag = False
         self.sock = None
-        self.deliveries = []  # (receive time, device, ts, frozenset(keys)) in arrival order
+        self.deliveries = 0
         self.counts = collections.Counter()  # (device, ts, keys) -> deliveries
+        self.first_received = {}  # (device, ts, keys) -> time of the first delivery
+        self.newest = {}  # (device, stream) -> newest ts delivered
+        self.out_of_order = collections.Counter()  # stream -> first deliveries older than newest
         self.lp_values = collections.defaultdict(set)  # (device, ts) -> load profile values
         self.keysets = {}
         self.last_receive = 0.0
@@ -201,13 +212,22 @@ class DurableSubscriber(sb.Subscriber):
             for device, entries in message.items():
                 if not isinstance(entries, list):
                     continue
+                device = sys.intern(device)
                 for entry in entries:
                     values = entry.get("values", {})
                     keys = frozenset(values)
                     keys = self.keysets.setdefault(keys, keys)
                     ts = entry.get("ts")
-                    self.deliveries.append((received, device, ts, keys))
-                    self.counts[(device, ts, keys)] += 1
+                    key = (device, ts, keys)
+                    self.deliveries += 1
+                    self.counts[key] += 1
+                    if self.counts[key] == 1 and isinstance(ts, int):
+                        self.first_received[key] = received
+                        stream = stream_of(keys)
+                        newest = self.newest.get((device, stream), ts)
+                        if ts < newest:
+                            self.out_of_order[stream] += 1
+                        self.newest[(device, stream)] = max(ts, newest)
                     if LP_KEYS[0] in keys:
                         self.lp_values[(device, ts)].add(tuple(values.get(k) for k in LP_KEYS))
         return packet_id
@@ -426,7 +446,7 @@ class GatewayLogs:
                     except ValueError:
                         continue
                     keys = self.keysets.setdefault(keys, keys)
-                    stored[(match.group(1), int(match.group(2)), keys)] += 1
+                    stored[(sys.intern(match.group(1)), int(match.group(2)), keys)] += 1
                 continue
             if ": associated (" in line:
                 match = ASSOCIATED.search(line)
@@ -594,7 +614,7 @@ def main():
         connect_timeout = 60 + args.meters / 20
         while time.time() - run_start < connect_timeout:
             with subscriber.lock:
-                seen = {d[1] for d in subscriber.deliveries if LP_KEYS[0] not in d[3]}
+                seen = {k[0] for k in subscriber.counts if LP_KEYS[0] not in k[2]}
             if all(m["name"] in seen for m in meters if not m["faulty"]):
                 break  # the faulty meters may take a while: they are not waited for
             if gateway.process.poll() is not None:
@@ -629,9 +649,17 @@ def main():
                 actions.remove((due, action))
                 action()
             if pending and pending[0][0] <= offset:
-                at, kind, params = pending.pop(0)
+                at, kind, params = pending[0]
                 with subscriber.lock:
-                    recent = now - subscriber.last_receive < 0.5
+                    last_receive = subscriber.last_receive
+                if (kind == "kill9" and params["moment"] != "random" and offset - at < 15 and
+                        now - last_receive > 0.1):
+                    # After the broker came back: kill while the backlog drains (a publish in
+                    # the last 0.1 s: PUBACKs outstanding), waiting for it up to 15 s.
+                    time.sleep(0.01)
+                    continue
+                pending.pop(0)
+                recent = now - last_receive < 0.5
                 if kind == "kill9":
                     if gateway.process is None:
                         continue  # still down after the previous kill
@@ -702,12 +730,9 @@ def main():
         logs.update(gateway.logs)
         stored, associations, gateway_errors = logs.stored, logs.associations, logs.errors
         left = database_rows(db_path)
-        deliveries = subscriber.deliveries
         counts = subscriber.counts
         values_of = subscriber.lp_values
-        first_delivery = {}
-        for received, device, ts, keys in deliveries:
-            first_delivery.setdefault((device, ts, keys), received)
+        first_delivery = subscriber.first_received
         lost_stored = sorted(k for k in stored if counts[k] == 0 and left[k] == 0)
         left_in_db = sum(1 for k in stored if counts[k] == 0 and left[k] > 0)
         lost_lp = [(m["name"], ts) for m in meters for ts in expected_ts
@@ -728,21 +753,9 @@ def main():
                 if any(abs(a - b) > 1e-6 for a, b in zip(values, next(iter(got)))):
                     value_mismatch += 1
 
-        # Out of order: first deliveries per device and stream whose ts is older than an
-        # earlier first delivery's.
-        out_of_order = collections.Counter()
-        newest = {}
-        seen_keys = set()
-        for received, device, ts, keys in deliveries:
-            key = (device, ts, keys)
-            if key in seen_keys or ts is None:
-                continue
-            seen_keys.add(key)
-            stream = ("profile" if keys == lp_keyset else
-                      "stats" if any(k.startswith("stats_") for k in keys) else "registers")
-            if ts < newest.get((device, stream), ts):
-                out_of_order[stream] += 1
-            newest[(device, stream)] = max(ts, newest.get((device, stream), ts))
+        # Out of order: first deliveries per device and stream (registers, profile, stats) whose
+        # ts is older than an earlier first delivery's (counted by the subscriber as they came).
+        out_of_order = subscriber.out_of_order
 
         # Delivery delay of register readings by the fault that preceded their acquisition.
         fault_times = [(t, kind) for t, kind, _, _ in done_events]
@@ -800,10 +813,12 @@ def main():
             "broker_restarts": sum(1 for e in done_events if e[1] == "broker_restart"),
             "outage_s": args.outage, "gateway_starts": gateway.starts,
             "stored_records": sum(stored.values()), "distinct_stored": len(stored),
-            "delivered_records": len(deliveries), "subscriber_redeliveries_ignored":
+            "delivered_records": subscriber.deliveries, "subscriber_redeliveries_ignored":
                 subscriber.redeliveries, "subscriber_reconnects": subscriber.reconnects,
             "profile_entries_expected": len(expected_ts) * len(meters),
             "lost": lost_total, "lost_stored": len(lost_stored), "lost_profile": len(lost_lp),
+            "lost_profile_of_faulty_meters": sum(1 for name, _ in lost_lp
+                                                 if by_name[name]["faulty"]),
             "left_in_database": left_in_db, "delivered_not_logged": unexplained,
             "duplicated": duplicated, "duplicate_bound": faults_for_bound * WINDOW_RECORDS,
             "conflicting_profile_values": conflicting,
@@ -851,7 +866,8 @@ def main():
           f"0.5 s of a publish), {r['broker_restarts']} broker restarts, outage {r['outage_s']:g} s; "
           f"{r['gateway_starts']} gateway starts")
     print(f"  LOST                {r['lost']} (stored not delivered {r['lost_stored']}, profile "
-          f"entries not delivered {r['lost_profile']} of {r['profile_entries_expected']})")
+          f"entries not delivered {r['lost_profile']} of {r['profile_entries_expected']}, "
+          f"{r['lost_profile_of_faulty_meters']} of them of faulty meters)")
     print(f"  records             {r['stored_records']} committed ({r['distinct_stored']} distinct), "
           f"{r['delivered_records']} delivered, {r['left_in_database']} still queued at stop, "
           f"{r['delivered_not_logged']} delivered whose commit line was not logged")
