@@ -354,6 +354,7 @@ class Gateway:
         self.cpu_done = 0.0
         self.peak_rss_kb = 0
         self.cpu_last = 0.0
+        self.started = 0.0
         self.logs = []
 
     def start(self):
@@ -361,6 +362,7 @@ class Gateway:
         self.logs.append(path)
         self.process, out = sb.start_process([self.binary, "run", "-c", self.work], path)
         out.close()
+        self.started = time.time()
         self.starts += 1
         self.cpu_last = 0.0
 
@@ -650,6 +652,11 @@ def main():
                 action()
             if pending and pending[0][0] <= offset:
                 at, kind, params = pending[0]
+                if ((kind == "kill9" and (gateway.process is None or now - gateway.started < 1)) or
+                        (kind != "kill9" and (broker.process is None or
+                                              broker.process.poll() is not None))):
+                    time.sleep(0.01)  # still down after the previous fault: this one waits
+                    continue
                 with subscriber.lock:
                     last_receive = subscriber.last_receive
                 if (kind == "kill9" and params["moment"] != "random" and offset - at < 15 and
@@ -661,13 +668,9 @@ def main():
                 pending.pop(0)
                 recent = now - last_receive < 0.5
                 if kind == "kill9":
-                    if gateway.process is None:
-                        continue  # still down after the previous kill
                     gateway.kill9()
                     actions.append((now + params["restart_s"], gateway.start))
                 else:
-                    if broker.process is None or broker.process.poll() is not None:
-                        continue
                     broker.stop()
                     actions.append((now + params["down_s"], broker.start))
                 done_events.append((now, kind, params, recent))
