@@ -54,6 +54,7 @@ import tempfile
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scale"))
 import scale_bench as sb  # noqa: E402  (free ports, /proc readers, MQTT framing, percentiles)
 
