@@ -66,7 +66,7 @@ std::string describe_json(const simulator::Simulator& sim) {
     out << ",\"ciphered\":" << (policy.ciphered ? "true" : "false") << "}";
     first = false;
   }
-  const auto& security = config.server.security;
+  const auto security = sim.server_config_for(0).security;
   out << "],\"conformance\":\"" << config.server.supported_conformance.to_string().substr(0, 8)
       << "\",\"system_title\":\"" << security.system_title.to_hex() << "\",\"block_key\":\""
       << to_hex(security.block_key.bytes(), '\0') << "\",\"authentication_key\":\""
@@ -92,7 +92,8 @@ void print_text(const simulator::Simulator& sim) {
     std::cout << "\n";
   }
   std::cout << "  conformance " << config.server.supported_conformance.to_string() << "\n"
-            << "  system title " << config.server.security.system_title.to_hex() << ", block key "
+            << "  system title " << sim.server_config_for(0).security.system_title.to_hex()
+            << (config.meters > 1 ? " (plus i for meter i)" : "") << ", block key "
             << to_hex(config.server.security.block_key.bytes(), '\0') << ", authentication key "
             << to_hex(config.server.security.authentication_key.bytes(), '\0') << "\n"
             << "  load profile " << config.meter_profile.load_profile_code().to_string() << ": "

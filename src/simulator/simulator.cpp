@@ -2,6 +2,8 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <array>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -66,7 +68,8 @@ Expected<void> Simulator::start() {
   }
   meters_.reserve(config_.meters);
   for (std::size_t i = 0; i < config_.meters; ++i) {
-    auto slot = std::make_unique<MeterSlot>(config_.meter_profile, config_.seed + i, io_);
+    auto slot = std::make_unique<MeterSlot>(config_.meter_profile, config_.seed + i, io_,
+                                            server_config_for(i));
     const auto port =
         static_cast<std::uint16_t>(config_.base_port == 0 ? 0 : config_.base_port + i);
     const tcp::endpoint endpoint(bind_address, port);
@@ -94,6 +97,21 @@ void Simulator::stop() {
   for (auto* socket : active_) socket->close(ignored);
 }
 
+server::ServerConfig Simulator::server_config_for(std::size_t index) const {
+  server::ServerConfig config = config_.server;
+  const ByteView title = config.security.system_title.bytes();
+  std::array<std::uint8_t, security::SystemTitle::kSize> bytes{};
+  std::copy(title.begin(), title.end(), bytes.begin());
+  // Meter i (seed s + i): the configured title plus s - 1 + i in its last four bytes, so that
+  // meters of simulators with other seeds differ too (with the default seed 1, meter 0 keeps it).
+  std::uint32_t serial = (std::uint32_t{bytes[4]} << 24) | (std::uint32_t{bytes[5]} << 16) |
+                         (std::uint32_t{bytes[6]} << 8) | bytes[7];
+  serial += static_cast<std::uint32_t>(config_.seed - 1 + index);
+  for (std::size_t k = 0; k < 4; ++k) bytes[7 - k] = static_cast<std::uint8_t>(serial >> (8 * k));
+  config.security.system_title = security::SystemTitle(bytes);
+  return config;
+}
+
 bool Simulator::roll(Fault fault) {
   const double rate = config_.fault_rates[static_cast<std::size_t>(fault)];
   if (rate <= 0.0) return false;
@@ -104,9 +122,9 @@ bool Simulator::roll(Fault fault) {
 
 std::unique_ptr<server::ServerTransport> Simulator::make_transport(MeterSlot& slot) const {
   if (config_.transport == Transport::hdlc) {
-    return std::make_unique<server::HdlcServerTransport>(slot.meter, config_.server, config_.hdlc);
+    return std::make_unique<server::HdlcServerTransport>(slot.meter, slot.server, config_.hdlc);
   }
-  return std::make_unique<server::WrapperServerTransport>(slot.meter, config_.server);
+  return std::make_unique<server::WrapperServerTransport>(slot.meter, slot.server);
 }
 
 asio::awaitable<void> Simulator::accept_loop(MeterSlot& slot) {

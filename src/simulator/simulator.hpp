@@ -49,14 +49,20 @@ class Simulator {
   [[nodiscard]] const std::vector<std::uint16_t>& ports() const { return ports_; }
   [[nodiscard]] const SimulatorCounters& counters() const { return counters_; }
   server::SimulatedMeter& meter(std::size_t index) { return meters_[index]->meter; }
+  // The server configuration of meter `index`: config().server with that meter's system title.
+  [[nodiscard]] server::ServerConfig server_config_for(std::size_t index) const;
 
  private:
   struct MeterSlot {
-    MeterSlot(server::MeterProfile profile, std::uint64_t seed, asio::io_context& io)
-        : meter(std::move(profile), seed), acceptor(io) {}
+    MeterSlot(server::MeterProfile profile, std::uint64_t seed, asio::io_context& io,
+              server::ServerConfig server_config)
+        : meter(std::move(profile), seed), acceptor(io), server(std::move(server_config)) {}
     server::SimulatedMeter meter;
     asio::ip::tcp::acceptor acceptor;
     std::size_t clients = 0;
+    // The configured one with this meter's own system title: a client keeps the replay guard of
+    // a meter's invocation counter by system title, so meters must not share one.
+    server::ServerConfig server;
   };
 
   asio::awaitable<void> accept_loop(MeterSlot& slot);

@@ -3,10 +3,13 @@
 #include "gateway/storage/storage_service.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <atomic>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -323,6 +326,36 @@ TEST(StorageService, OnlyTheRecordTheQueueRefusesIsDiscardedAndReported) {
   EXPECT_EQ(service.stats().records, 3u);
   EXPECT_EQ(service.stats().dropped_records, 0u);
   EXPECT_EQ(service.pending_records(), 0u);
+}
+
+// bench/soak counts as stored what this line says was committed: one line per record, only once
+// its transaction committed, none for a record the queue refused.
+TEST(StorageService, AtDebugLevelEachCommittedRecordIsLoggedAndNoRefusedOne) {
+  std::ostringstream lines;
+  auto logger = std::make_shared<spdlog::logger>(
+      "storage", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines));
+  logger->set_level(spdlog::level::debug);
+  logger->set_pattern("%v");
+  spdlog::register_logger(logger);
+  struct Unregister {
+    ~Unregister() { spdlog::drop("storage"); }
+  } unregister;
+  asio::io_context io;
+  StorageService service(std::make_unique<MemoryQueue>(QueueLimits{.max_bytes = 40}),
+                         io.get_executor());
+  ASSERT_TRUE(service.append({numbered_record(1)}));
+  ASSERT_TRUE(service.append({numbered_record(2), Record{RecordKind::telemetry, "big", Timestamp{},
+                                                         std::string(50, 'x')}}));
+  ASSERT_TRUE(service.append({numbered_record(3)}));
+  service.stop();
+  io.run();
+  const std::string text = lines.str();
+  for (int n = 1; n <= 3; ++n) {
+    const std::string line = "committed telemetry 'meter' ts " + std::to_string(n) +
+                             " {\"n\":" + std::to_string(n) + "}\n";
+    EXPECT_NE(text.find(line), std::string::npos) << line << "not in:\n" << text;
+  }
+  EXPECT_EQ(text.find("'big'"), std::string::npos) << text;
 }
 
 TEST(StorageService, DropsForLimitsAreReportedWithTheirTotal) {
