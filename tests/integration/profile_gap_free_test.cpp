@@ -186,6 +186,78 @@ void check_gap_free_delivery(bool refuse_range) {
   EXPECT_EQ(gateway->logged("refuses range access"), refuse_range) << gateway->log();
 }
 
+// The meter's clock set back by 10 capture periods (the hour, at a 1 s period) while the
+// gateway reads it: the entries recorded afterwards repeat capture times already delivered. Each
+// entry, before and after the set back, arrives exactly once with the time the meter stamped it
+// and the value it recorded then.
+TEST(ProfileGapFree, MeterClockSetBackDeliversEveryEntryOnceWithItsOwnTime) {
+  test::SimulatorProcess meter(
+      kBinary, {"--profile", "generic", "--capture-period", "1", "--profile-entries", "600",
+                "--clock-set-back-after", "8", "--clock-set-back-by", "10"});
+  const auto& ready = meter.ready_line();
+  ASSERT_TRUE(ready.contains("clock_set_back")) << ready;
+  const std::int64_t set_back_at = ready["clock_set_back"]["at_ms"].get<std::int64_t>();
+  const std::int64_t set_back_by = ready["clock_set_back"]["by_ms"].get<std::int64_t>();
+  ASSERT_EQ(set_back_by, 10'000);
+  const std::uint64_t seed = ready["seed"].get<std::uint64_t>();
+
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-setback");
+  std::ofstream(dir.path() / "dlms_connector.json") << profile_connector_json(meter.port());
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  const std::int64_t window_from = profile_test_now_ms() - 30'000;
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+
+  // Until the meter's clock is past where it was set back, and a little more.
+  const std::int64_t done_at = set_back_at + set_back_by + 4000;
+  test::run_until(
+      io, [&] { return profile_test_now_ms() >= done_at || !gateway.running(); }, 40s);
+  ASSERT_TRUE(gateway.running()) << gateway.log();
+  const std::int64_t window_to = profile_test_now_ms() - set_back_by - 3000;  // in meter time
+  test::run_until(
+      io, [] { return false; }, 2s);
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  // What the meter recorded: every period up to the set back, then every period of its clock
+  // after it, captured 10 s later in true time than the same stamp before.
+  const server::MeterModel model(server::MeterProfile::generic(), seed);
+  std::map<std::pair<std::int64_t, std::int64_t>, int> expected;  // (ts, energy) -> 0
+  const std::int64_t last_before = (set_back_at - 1) / 1000 * 1000;
+  for (std::int64_t ts = (window_from / 1000 + 1) * 1000; ts <= last_before; ts += 1000) {
+    expected[{ts, model.energy(ts).active_import}] = 0;
+  }
+  const std::int64_t first_after = (set_back_at - set_back_by) / 1000 * 1000 + 1000;
+  for (std::int64_t ts = first_after; ts <= window_to; ts += 1000) {
+    expected[{ts, model.energy(ts + set_back_by).active_import}] = 0;
+  }
+  ASSERT_GE(expected.size(), 30U);
+  const auto found = tb.telemetry().find(kProfileDevice);
+  ASSERT_NE(found, tb.telemetry().end()) << gateway.log();
+  for (const auto& entry : found->second) {
+    if (!entry.values.contains(kProfileEnergyKey)) continue;
+    const std::pair<std::int64_t, std::int64_t> delivered{
+        entry.ts, entry.values[kProfileEnergyKey].get<std::int64_t>()};
+    const auto slot = expected.find(delivered);
+    if (slot != expected.end()) {
+      ++slot->second;
+    } else if (entry.ts >= (window_from / 1000 + 1) * 1000 && entry.ts <= window_to) {
+      ADD_FAILURE() << "entry " << entry.ts << " = " << delivered.second
+                    << " is none the meter recorded";
+    }
+  }
+  for (const auto& [entry, count] : expected) {
+    EXPECT_EQ(count, 1) << "entry " << entry.first << " = " << entry.second << " delivered "
+                        << count << " times (set back at " << set_back_at << ")";
+  }
+  EXPECT_TRUE(gateway.logged("clock was set back")) << gateway.log();
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
 TEST(ProfileGapFree, GatewayKilledAndBrokerDownLoseNoEntryAndDuplicateNone) {
   check_gap_free_delivery(false);
 }

@@ -646,6 +646,12 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   } else if (!profile.range_refused && !reaches_now && !refused) {
     profile.next_from_ms = window.to_ms + 1000;  // nothing there: go on from the end of the window
   }
+  if (!profile.range_refused && reaches_now && !refused &&
+      (profile.set_back_until_ms || (!submitted_newest && profile.cursor_ms))) {
+    if (auto recovered = co_await read_after_set_back(*session, profile, now_ms); !recovered) {
+      co_return fail(recovered.error().message);
+    }
+  }
   if (profile.last_error.size() > 0 && chunk.errors.empty()) {
     log()->info("{}: profile {} reads again", who(), obis.to_string());
     profile.last_error.clear();
@@ -658,6 +664,88 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
       (reaches_now && !refused) ? SteadyClock::now() + profile_period(profile) : SteadyClock::now();
   if (refused) profile.next_start = SteadyClock::now() + std::chrono::seconds(1);
   co_return GroupOutcome::read;
+}
+
+asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session& session,
+                                                                 ProfileState& profile,
+                                                                 std::int64_t now_ms) {
+  const ObisCode& obis = profile.config->obis;
+  auto in_use = co_await session.get({7, obis, 7});
+  if (!in_use) co_return in_use.error().with_context("entries_in_use");
+  const std::uint64_t* count = in_use->as_unsigned();
+  if (count == nullptr || *count == 0) co_return Expected<void>{};
+  const auto newest_index = static_cast<std::uint32_t>(std::min<std::uint64_t>(*count, UINT32_MAX));
+  // The newest entry first; then windows of the newest entries, widened until one holds the place
+  // where the clock went back.
+  std::vector<xdlms::ProfileEntry> entries;
+  std::optional<std::size_t> after;
+  std::uint32_t span = 1;
+  for (;;) {
+    const std::uint32_t from = newest_index >= span ? newest_index - span + 1 : 1;
+    auto data =
+        co_await session.read_profile(obis, xdlms::EntryDescriptor{from, newest_index, 1, 0});
+    if (!data) co_return data.error();
+    auto decoded = xdlms::decode_profile_buffer(
+        *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
+    if (!decoded) co_return decoded.error().with_context("profile " + obis.to_string());
+    entries = std::move(*decoded);
+    if (span == 1) {
+      if (entries.empty() || !entries.back().unix_ms) co_return Expected<void>{};
+      const std::int64_t newest = *entries.back().unix_ms;
+      if (!profile.set_back_until_ms) {
+        if (newest >= *profile.cursor_ms) co_return Expected<void>{};  // the clock goes on
+        profile.set_back_until_ms = profile.cursor_ms;
+        log()->warn(
+            "{}: profile {}: the meter's clock was set back (its newest entry is stamped {} ms "
+            "before the last one delivered); the entries recorded since are read by entry and "
+            "published with their own capture times",
+            who(), obis.to_string(), *profile.cursor_ms - newest);
+      }
+      span = static_cast<std::uint32_t>(kProfileChunkEntries);
+      continue;
+    }
+    after = first_entry_after_set_back(entries);
+    if (after || from == 1) break;
+    span = span > UINT32_MAX / 2 ? UINT32_MAX : span * 2;
+  }
+  // Recorded since the set back: from the place the clock went back (the whole buffer when the
+  // entries before it are gone), up to the cursor then; later ones are the range reads'.
+  std::vector<xdlms::ProfileEntry> since(
+      entries.begin() + static_cast<std::ptrdiff_t>(after.value_or(0)), entries.end());
+  const std::int64_t until = *profile.set_back_until_ms;
+  const bool passed = std::any_of(since.begin(), since.end(), [until](const auto& entry) {
+    return entry.unix_ms && *entry.unix_ms > until;
+  });
+  std::erase_if(since,
+                [until](const auto& entry) { return entry.unix_ms && *entry.unix_ms > until; });
+  constexpr std::int64_t kClockAheadToleranceMs = 5 * 60 * 1000;
+  auto chunk = profile_readings(config_.name, since, profile.columns, profile.set_back_delivered_ms,
+                                now_ms + kClockAheadToleranceMs);
+  std::optional<std::int64_t> submitted_newest;
+  std::uint64_t submitted = 0;
+  for (auto& reading : chunk.readings) {  // in recording order, which is capture order here
+    if (!active()) break;
+    const std::int64_t ts = reading.ts.time_since_epoch().count();
+    if (!reading.values.empty()) {
+      if (auto stored = sink_->submit(std::move(reading)); !stored) break;
+      ++submitted;
+    }
+    submitted_newest = ts;
+  }
+  if (submitted_newest) {
+    auto stored = co_await wait_until_stored();
+    if (!stored) co_return stored.error();
+    profile.set_back_delivered_ms = submitted_newest;
+    stats_.profile_entries += submitted;
+  }
+  if (passed && (!submitted_newest || submitted_newest == chunk.newest_ms)) {
+    // Every entry recorded since the set back up to the cursor then is delivered.
+    log()->info("{}: profile {}: the entries recorded since the clock was set back are delivered",
+                who(), obis.to_string());
+    profile.set_back_until_ms.reset();
+    profile.set_back_delivered_ms.reset();
+  }
+  co_return Expected<void>{};
 }
 
 asio::awaitable<void> MeterWorker::read_clock_offset(gateway::AttributeSet& attributes) {

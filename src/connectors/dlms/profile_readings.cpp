@@ -135,4 +135,16 @@ ProfileChunk profile_readings(const std::string& device,
   return chunk;
 }
 
+std::optional<std::size_t> first_entry_after_set_back(
+    const std::vector<xdlms::ProfileEntry>& entries) {
+  std::optional<std::size_t> after;
+  std::optional<std::int64_t> previous;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!entries[i].unix_ms) continue;
+    if (previous && *entries[i].unix_ms <= *previous) after = i;
+    previous = entries[i].unix_ms;
+  }
+  return after;
+}
+
 }  // namespace dlmsgw::connectors::dlms

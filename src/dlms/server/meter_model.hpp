@@ -62,8 +62,16 @@ class MeterModel {
 
   // The meter's clock: the caller's time shifted by what SET and the clock methods did.
   [[nodiscard]] std::int64_t meter_time_ms(std::int64_t now_unix_ms) const {
-    return now_unix_ms + clock_offset_ms_;
+    return now_unix_ms + clock_offset_ms_ - set_back_by(now_unix_ms);
   }
+  // What MeterProfile's clock set back takes off the clock at `now_unix_ms` (0 before it).
+  [[nodiscard]] std::int64_t set_back_by(std::int64_t now_unix_ms) const {
+    const bool stepped =
+        profile_.clock_set_back_at_ms != 0 && now_unix_ms >= profile_.clock_set_back_at_ms;
+    return stepped ? profile_.clock_set_back_ms : 0;
+  }
+  // The offset SET and the clock methods gave the clock (without the set back).
+  [[nodiscard]] std::int64_t clock_offset_ms() const { return clock_offset_ms_; }
   // The caller's time for a meter clock reading (inverse of meter_time_ms).
   [[nodiscard]] std::int64_t true_time_ms(std::int64_t meter_unix_ms) const {
     return meter_unix_ms - clock_offset_ms_;

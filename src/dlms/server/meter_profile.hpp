@@ -37,6 +37,11 @@ struct MeterProfile {
   std::uint32_t profile_entries = 960;
   std::uint32_t capture_period_seconds = 900;
   bool refuse_range_access = false;
+  // The meter's clock set back by `clock_set_back_ms` at the true (caller's) time
+  // `clock_set_back_at_ms` (0: never), as a technician or a bad time sync does: the entries
+  // recorded afterwards carry capture times at or before ones recorded earlier.
+  std::int64_t clock_set_back_at_ms = 0;
+  std::int64_t clock_set_back_ms = 0;
 
   // The user's Microstar meter (see reference/user-meter.md): B = 1, serial in 1-0:0.0.0, about
   // 135 V (13500, scaler -2) and 1.3 A (1300, scaler -3) on a 60 Hz grid.

@@ -49,23 +49,54 @@ std::vector<std::size_t> ProfileGenericObject::all_columns() const {
   return list;
 }
 
+ProfileGenericObject::Recorded ProfileGenericObject::recorded(std::int64_t now_unix_ms,
+                                                              std::int64_t k) const {
+  const std::int64_t depth = model_.profile().profile_entries;
+  const std::int64_t period = capture_period_ms();
+  const std::int64_t offset = model_.clock_offset_ms();
+  const std::int64_t set_back = model_.set_back_by(now_unix_ms);
+  if (set_back == 0) {
+    const std::int64_t meter = newest_entry_time(now_unix_ms) - (depth - 1 - k) * period;
+    return {meter, meter - offset};
+  }
+  // Before the set back: every period up to the step. After it: every period from the clock's
+  // new time on, recorded after the former ones, whatever their capture times.
+  const std::int64_t at = model_.profile().clock_set_back_at_ms;
+  const std::int64_t last_before = floor_to(at - 1 + offset, period);
+  const std::int64_t first_after = floor_to(at + offset - set_back, period) + period;
+  const std::int64_t newest_after = floor_to(now_unix_ms + offset - set_back, period);
+  const std::int64_t after =
+      newest_after >= first_after ? (newest_after - first_after) / period + 1 : 0;
+  const std::int64_t after_held = std::min(after, depth);
+  const std::int64_t before_held = depth - after_held;
+  if (k < before_held) {
+    const std::int64_t meter = last_before - (before_held - 1 - k) * period;
+    return {meter, meter - offset};
+  }
+  const std::int64_t meter = first_after + (after - after_held + k - before_held) * period;
+  return {meter, meter - offset + set_back};
+}
+
+axdr::DataList ProfileGenericObject::row(const Recorded& entry,
+                                         const std::vector<std::size_t>& columns) const {
+  axdr::DataList values;
+  for (const std::size_t column : columns) {
+    if (column == 0) {
+      values.push_back(ClockObject::time_data(entry.meter_ms, model_.profile().utc_offset_minutes));
+    } else {
+      values.push_back(columns_[column].value(entry.true_ms));
+    }
+  }
+  return values;
+}
+
 axdr::Data ProfileGenericObject::entries(std::int64_t now_unix_ms, std::int64_t first,
                                          std::int64_t last,
                                          const std::vector<std::size_t>& columns) const {
   const std::int64_t depth = model_.profile().profile_entries;
-  const std::int64_t oldest = newest_entry_time(now_unix_ms) - (depth - 1) * capture_period_ms();
   axdr::DataList rows;
   for (std::int64_t k = std::max<std::int64_t>(first, 0); k <= std::min(last, depth - 1); ++k) {
-    const std::int64_t meter_time = oldest + k * capture_period_ms();
-    axdr::DataList row;
-    for (const std::size_t column : columns) {
-      if (column == 0) {
-        row.push_back(ClockObject::time_data(meter_time, model_.profile().utc_offset_minutes));
-      } else {
-        row.push_back(columns_[column].value(model_.true_time_ms(meter_time)));
-      }
-    }
-    rows.push_back(axdr::Data::structure(std::move(row)));
+    rows.push_back(axdr::Data::structure(row(recorded(now_unix_ms, k), columns)));
   }
   return axdr::Data::array(std::move(rows));
 }
@@ -129,6 +160,17 @@ xdlms::GetDataResult ProfileGenericObject::read_range(const xdlms::SelectiveAcce
     }
   }
   const std::int64_t depth = model_.profile().profile_entries;
+  if (model_.set_back_by(now_unix_ms) != 0) {
+    // Capture times no longer follow the recording order: every entry in the range, in that order.
+    axdr::DataList rows;
+    for (std::int64_t k = 0; k < depth; ++k) {
+      const auto entry = recorded(now_unix_ms, k);
+      if (entry.meter_ms >= *from && entry.meter_ms <= *to) {
+        rows.push_back(axdr::Data::structure(row(entry, columns)));
+      }
+    }
+    return axdr::Data::array(std::move(rows));
+  }
   const std::int64_t oldest = newest_entry_time(now_unix_ms) - (depth - 1) * capture_period_ms();
   // First entry at or after `from`, last at or before `to`.
   const std::int64_t from_delta = *from - oldest;

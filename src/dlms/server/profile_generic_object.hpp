@@ -42,6 +42,15 @@ class ProfileGenericObject final : public CosemObject {
                             const RequestContext& context) const override;
 
  private:
+  // One entry of the buffer: its capture time on the meter's clock, and the true time it was
+  // captured at (they differ by the clock's offset, and by a set back for the entries after it).
+  struct Recorded {
+    std::int64_t meter_ms = 0;
+    std::int64_t true_ms = 0;
+  };
+  // Entry `k` (0-based, oldest first, recording order) of the buffer at `now_unix_ms`.
+  [[nodiscard]] Recorded recorded(std::int64_t now_unix_ms, std::int64_t k) const;
+  axdr::DataList row(const Recorded& entry, const std::vector<std::size_t>& columns) const;
   // Entries [first, last] (0-based, oldest first), columns [first_column, last_column].
   axdr::Data entries(std::int64_t now_unix_ms, std::int64_t first, std::int64_t last,
                      const std::vector<std::size_t>& columns) const;
