@@ -258,6 +258,92 @@ TEST(ProfileGapFree, MeterClockSetBackDeliversEveryEntryOnceWithItsOwnTime) {
   EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
 }
 
+// The event log (capture period 0) and the monthly billing profile, read like the load profile:
+// each entry once, with the meter's own time. pollPeriod is left to its default (15 minutes when
+// the capture period is 0), so what arrives is the first read's backfill.
+TEST(ProfileGapFree, EventLogAndBillingValuesArriveWithTheMetersTimes) {
+  test::SimulatorProcess meter(kBinary, {"--profile", "generic", "--capture-period", "1"});
+  const auto& ready = meter.ready_line();
+  ASSERT_EQ(ready["event_log"]["obis"], "0-0:99.98.0") << ready;
+  ASSERT_EQ(ready["billing"]["obis"], "1-0:98.1.0") << ready;
+  ASSERT_EQ(ready["billing"]["period_s"], 0) << ready;  // monthly
+  const std::uint64_t seed = ready["seed"].get<std::uint64_t>();
+
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-events");
+  auto connector = nlohmann::json::parse(profile_connector_json(meter.port()));
+  connector["devices"][0]["profiles"] = {{{"obis", "0-0:99.98.0"}, {"maxBackfillHours", 1}},
+                                         {{"obis", "1-0:98.1.0"}, {"maxBackfillHours", 8784}}};
+  std::ofstream(dir.path() / "dlms_connector.json") << connector.dump();
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  const std::int64_t started_at = profile_test_now_ms();
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+
+  // ts -> values, for the entries carrying `key`.
+  const auto delivered_with = [&](const std::string& key) {
+    std::multimap<std::int64_t, nlohmann::json> entries;
+    const auto found = tb.telemetry().find(kProfileDevice);
+    if (found == tb.telemetry().end()) return entries;
+    for (const auto& entry : found->second) {
+      if (entry.values.contains(key)) entries.emplace(entry.ts, entry.values);
+    }
+    return entries;
+  };
+  server::MeterProfile profile = server::MeterProfile::generic();
+  profile.capture_period_seconds = 1;
+  const server::MeterModel model(profile, seed);
+  // Billing resets of the last 366 days (maxBackfillHours 8784), the newest first.
+  std::vector<std::int64_t> resets;
+  for (std::int64_t at = model.billing_reset_at_or_before(started_at);
+       at > started_at - 8784LL * 3600 * 1000; at = model.billing_reset_at_or_before(at - 1)) {
+    resets.push_back(at);
+  }
+  const std::size_t events_held = ready["event_log"]["entries"].get<std::size_t>();
+  ASSERT_TRUE(test::run_until(
+      io,
+      [&] {
+        return (delivered_with("0-0:96.11.0").size() >= events_held &&
+                delivered_with("1-0:1.8.0").size() >= resets.size()) ||
+               !gateway.running();
+      },
+      30s))
+      << gateway.log();
+  test::run_until(
+      io, [] { return false; }, 2s);  // nothing more should come
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  // Events: the log's whole buffer at the read, each once, at the second the meter stamped it
+  // and with its code; none in between left out.
+  const auto events = delivered_with("0-0:96.11.0");
+  ASSERT_EQ(events.size(), events_held) << gateway.log();
+  std::int64_t expected_ts = events.rbegin()->first;
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    const auto recorded = model.event_at_or_before(it->first);
+    EXPECT_EQ(it->first, expected_ts) << "an event missing or repeated before " << expected_ts;
+    EXPECT_EQ(recorded.meter_ms, it->first) << "no event at " << it->first;
+    EXPECT_EQ(it->second["0-0:96.11.0"].get<std::int64_t>(), recorded.code) << it->first;
+    expected_ts = model.event_at_or_before(it->first - 1).meter_ms;
+  }
+  EXPECT_GE(events.rbegin()->first, started_at - 8000);  // the newest at the read, not older
+
+  // Billing: every reset of the backfill window, once, at 00:00 of the 1st, with the registers
+  // then.
+  const auto billing = delivered_with("1-0:1.8.0");
+  ASSERT_EQ(billing.size(), resets.size()) << gateway.log();
+  for (const std::int64_t at : resets) {
+    ASSERT_EQ(billing.count(at), 1U) << "billing reset " << at;
+    const auto& values = billing.find(at)->second;
+    EXPECT_EQ(values["1-0:1.8.0"].get<std::int64_t>(), model.energy(at).active_import) << at;
+    EXPECT_EQ(values["1-0:2.8.0"].get<std::int64_t>(), model.energy(at).active_export) << at;
+  }
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
 TEST(ProfileGapFree, GatewayKilledAndBrokerDownLoseNoEntryAndDuplicateNone) {
   check_gap_free_delivery(false);
 }

@@ -81,6 +81,17 @@ class MeterModel {
   }
   void shift_clock(std::int64_t delta_ms) { clock_offset_ms_ += delta_ms; }
 
+  // The event log (times on the meter's clock): the newest event at or before `meter_ms`, one in
+  // every stretch of four capture periods. Codes: 1 power down, 2 power up, 4 and 5 clock adjusted
+  // (old and new time), 47 terminal cover opened.
+  struct Event {
+    std::int64_t meter_ms = 0;
+    std::uint8_t code = 0;
+  };
+  [[nodiscard]] Event event_at_or_before(std::int64_t meter_ms) const;
+  // The billing resets (times on the meter's clock): the newest at or before `meter_ms`.
+  [[nodiscard]] std::int64_t billing_reset_at_or_before(std::int64_t meter_ms) const;
+
   [[nodiscard]] ControlState control_state() const { return control_state_; }
   // output_state: true while the load is connected.
   [[nodiscard]] bool output_state() const { return control_state_ == ControlState::connected; }
