@@ -15,6 +15,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "dlms/cosem/date_time.hpp"
 #include "dlms/server/meter_model.hpp"
 #include "gateway/storage/temp_directory.hpp"
 #include "support/dlmsgw_binary.hpp"
@@ -32,7 +33,7 @@ using namespace std::chrono_literals;
 using test::kBinary;
 
 constexpr const char* kProfileDevice = "Profile Meter";
-constexpr const char* kProfileEnergyKey = "1-0:1.8.0";
+constexpr const char* kProfileEnergyKey = "active_energy";  // the catalog's name
 
 std::int64_t profile_test_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -307,7 +308,7 @@ TEST(ProfileGapFree, EventLogAndBillingValuesArriveWithTheMetersTimes) {
       io,
       [&] {
         return (delivered_with("0-0:96.11.0").size() >= events_held &&
-                delivered_with("1-0:1.8.0").size() >= resets.size()) ||
+                delivered_with("active_energy").size() >= resets.size()) ||
                !gateway.running();
       },
       30s))
@@ -333,13 +334,75 @@ TEST(ProfileGapFree, EventLogAndBillingValuesArriveWithTheMetersTimes) {
 
   // Billing: every reset of the backfill window, once, at 00:00 of the 1st, with the registers
   // then.
-  const auto billing = delivered_with("1-0:1.8.0");
+  const auto billing = delivered_with("active_energy");
   ASSERT_EQ(billing.size(), resets.size()) << gateway.log();
   for (const std::int64_t at : resets) {
     ASSERT_EQ(billing.count(at), 1U) << "billing reset " << at;
     const auto& values = billing.find(at)->second;
-    EXPECT_EQ(values["1-0:1.8.0"].get<std::int64_t>(), model.energy(at).active_import) << at;
-    EXPECT_EQ(values["1-0:2.8.0"].get<std::int64_t>(), model.energy(at).active_export) << at;
+    EXPECT_EQ(values["active_energy"].get<std::int64_t>(), model.energy(at).active_import) << at;
+    EXPECT_EQ(values["active_energy_export"].get<std::int64_t>(), model.energy(at).active_export)
+        << at;
+  }
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
+// RPC readProfile: a range delivered already is read and delivered again, once more; the cursor
+// does not move (the entries after the range arrive once).
+TEST(ProfileGapFree, ReadProfileRpcDeliversARangeAgain) {
+  test::SimulatorProcess meter(
+      kBinary, {"--profile", "generic", "--capture-period", "1", "--profile-entries", "600"});
+  const std::uint64_t seed = meter.ready_line()["seed"].get<std::uint64_t>();
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-again");
+  std::ofstream(dir.path() / "dlms_connector.json") << profile_connector_json(meter.port());
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+  ASSERT_TRUE(test::run_until(
+      io,
+      [&] {
+        return newest_profile_entry(tb) >= profile_test_now_ms() - 2000 || !gateway.running();
+      },
+      30s));
+  ASSERT_TRUE(gateway.running()) << gateway.log();
+
+  const std::int64_t to = (profile_test_now_ms() - 3000) / 1000 * 1000;
+  const std::int64_t from = to - 10'000;
+  // `from` as ISO 8601, `to` as Unix ms: both forms are taken.
+  ASSERT_TRUE(tb.send_device_rpc(kProfileDevice, 71, "readProfile",
+                                 {{"obis", "1-0:99.1.0"},
+                                  {"from", cosem::DateTime::from_unix_ms(from).to_iso8601()},
+                                  {"to", to}}));
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return tb.device_reply(71).has_value(); }, 15s))
+      << gateway.log();
+  const auto answer = (*tb.device_reply(71))["data"];
+  EXPECT_EQ(answer["entries"], 11) << answer;
+  EXPECT_EQ(answer["newest"], to) << answer;
+  // An unknown profile: an error naming the configured ones.
+  ASSERT_TRUE(tb.send_device_rpc(kProfileDevice, 72, "readProfile",
+                                 {{"obis", "1-0:98.1.0"}, {"from", from}, {"to", to}}));
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return tb.device_reply(72).has_value(); }, 15s));
+  EXPECT_NE((*tb.device_reply(72))["data"].dump().find("1-0:99.1.0"), std::string::npos)
+      << *tb.device_reply(72);
+
+  const std::int64_t settled = profile_test_now_ms();
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return newest_profile_entry(tb) >= settled; }, 10s));
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  const server::MeterModel model(server::MeterProfile::generic(), seed);
+  const auto delivered = profile_delivery(tb);
+  for (std::int64_t ts = from - 5000; ts <= settled - 2000; ts += 1000) {
+    const auto found = delivered.count.find(ts);
+    ASSERT_NE(found, delivered.count.end()) << "entry " << ts << " missing";
+    EXPECT_EQ(found->second, ts >= from && ts <= to ? 2 : 1) << "entry " << ts;
+    EXPECT_EQ(delivered.energy.at(ts), model.energy(ts).active_import) << "entry " << ts;
   }
   EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
 }

@@ -61,6 +61,7 @@ std::shared_ptr<spdlog::logger> log() {
 
 std::string rpc_methods(const DeviceConfig& config) {
   std::string names = "get, set, action, reconnect, getStats, trace";
+  if (!config.profiles.empty()) names += ", readProfile";
   for (const auto& method : config.rpc) names += ", " + method.method;
   return names;
 }
@@ -666,6 +667,70 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   co_return GroupOutcome::read;
 }
 
+asio::awaitable<void> MeterWorker::read_profile_again(std::size_t profile_index,
+                                                      std::int64_t from_ms, std::int64_t to_ms,
+                                                      gateway::RpcReply reply) {
+  auto session = session_;
+  if (!session || !session->is_open()) {
+    reply(make_error(ErrorCode::connection_closed, not_connected_reason()));
+    co_return;
+  }
+  auto slot = co_await limiter_->acquire();
+  if (profile_index >= profiles_.size() || !active()) {
+    reply(make_error(ErrorCode::rejected, "device '" + config_.name + "' is stopping"));
+    co_return;
+  }
+  ProfileState& profile = profiles_[profile_index];
+  const ObisCode& obis = profile.config->obis;
+  const auto failed = [&](const Error& error) {
+    reply(error.with_context("device '" + config_.name + "': readProfile " + obis.to_string()));
+  };
+  if (!profile.prepared) {
+    if (auto prepared = co_await prepare_profile(*session, profile); !prepared) {
+      co_return failed(prepared.error());
+    }
+  }
+  if (profile.range_refused) {
+    co_return failed(make_error(ErrorCode::unsupported,
+                                "the meter refuses range access, which readProfile needs"));
+  }
+  const int offset = config_.utc_offset_minutes.value_or(0);
+  const auto range = xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(from_ms, offset),
+                                                     cosem::DateTime::from_unix_ms(to_ms, offset));
+  auto data = co_await session->read_profile(obis, range);
+  if (!data) co_return failed(data.error());
+  auto entries = xdlms::decode_profile_buffer(
+      *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
+  if (!entries) co_return failed(entries.error());
+  std::erase_if(*entries, [&](const xdlms::ProfileEntry& entry) {
+    return entry.unix_ms && (*entry.unix_ms < from_ms || *entry.unix_ms > to_ms);
+  });
+  auto chunk = profile_readings(config_.name, *entries, profile.columns, std::nullopt);
+  std::size_t stored = 0;
+  for (auto& reading : chunk.readings) {
+    if (!active()) break;
+    if (reading.values.empty()) continue;
+    if (auto submitted = sink_->submit(std::move(reading)); !submitted) {
+      co_return failed(submitted.error());
+    }
+    ++stored;
+  }
+  if (stored > 0) {
+    if (auto committed = co_await wait_until_stored(); !committed) {
+      co_return failed(committed.error());
+    }
+  }
+  log()->info("{}: profile {}: readProfile delivers {} entries again", who(), obis.to_string(),
+              stored);
+  nlohmann::json answer{{"device", config_.name},
+                        {"obis", obis.to_string()},
+                        {"entries", stored},
+                        {"from", from_ms},
+                        {"to", to_ms}};
+  if (chunk.newest_ms) answer["newest"] = *chunk.newest_ms;
+  reply(std::move(answer));
+}
+
 asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session& session,
                                                                  ProfileState& profile,
                                                                  std::int64_t now_ms) {
@@ -906,6 +971,54 @@ void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply repl
     if (session_) session_->abort();
     wake_.cancel();
     reply(nlohmann::json{{"status", "reconnecting"}, {"device", config_.name}});
+    return;
+  }
+  if (request.method == "readProfile") {
+    // {"obis": "1-0:99.1.0", "from": "2026-12-01T00:00:00Z" or Unix ms, "to": ...}
+    const auto& params = request.params;
+    const auto fail = [&](const std::string& what) {
+      reply(make_error(ErrorCode::invalid_argument,
+                       "device '" + config_.name + "': readProfile: " + what +
+                           " (params {\"obis\": \"1-0:99.1.0\", \"from\": "
+                           "\"2026-12-01T00:00:00Z\", \"to\": \"2026-12-02T00:00:00Z\"}, times "
+                           "in ISO 8601 or Unix ms)"));
+    };
+    const auto obis = params.is_object() && params.contains("obis") && params["obis"].is_string()
+                          ? ObisCode::parse(params["obis"].get<std::string>())
+                          : Expected<ObisCode>(make_error(ErrorCode::invalid_argument, "missing"));
+    if (!obis) return fail("obis: " + obis.error().message);
+    const auto index =
+        std::find_if(profiles_.begin(), profiles_.end(),
+                     [&](const ProfileState& profile) { return profile.config->obis == *obis; });
+    if (index == profiles_.end()) {
+      std::string configured;
+      for (const auto& profile : profiles_) {
+        configured += (configured.empty() ? "" : ", ") + profile.config->obis.to_string();
+      }
+      return fail("profile " + obis->to_string() + " is not in this device's profiles[] (" +
+                  (configured.empty() ? std::string("none") : configured) + ")");
+    }
+    const auto bound = [&](const char* name) -> std::optional<std::int64_t> {
+      if (!params.contains(name)) return std::nullopt;
+      const auto& value = params[name];
+      if (value.is_number_integer()) return value.get<std::int64_t>();
+      if (!value.is_string()) return std::nullopt;
+      auto parsed = parse_date_time_text(value.get<std::string>());
+      if (!parsed) return std::nullopt;
+      if (parsed->deviation == cosem::kDeviationNotSpecified) parsed->deviation = 0;  // UTC
+      return parsed->to_unix_ms();
+    };
+    const auto from = bound("from");
+    const auto to = bound("to");
+    if (!from || !to) return fail("'from' and 'to' must be date-times");
+    if (*to < *from) return fail("'to' is before 'from'");
+    asio::co_spawn(
+        io_,
+        [self = shared_from_this(), at = static_cast<std::size_t>(index - profiles_.begin()),
+         from = *from, to = *to, reply = std::move(reply)]() mutable {
+          return self->read_profile_again(at, from, to, std::move(reply));
+        },
+        asio::detached);
     return;
   }
   std::optional<ObjectRequest> object;

@@ -119,6 +119,10 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::awaitable<Expected<void>> read_after_set_back(client::Session& session,
                                                       ProfileState& profile, std::int64_t now_ms);
   asio::awaitable<Expected<void>> wait_until_stored();
+  // RPC readProfile: the entries of [from_ms, to_ms] read by range and stored again, whatever the
+  // cursor; the cursor does not move.
+  asio::awaitable<void> read_profile_again(std::size_t profile_index, std::int64_t from_ms,
+                                           std::int64_t to_ms, gateway::RpcReply reply);
   [[nodiscard]] std::chrono::milliseconds profile_period(const ProfileState& profile) const;
   [[nodiscard]] bool group_due(std::chrono::steady_clock::time_point now) const;
   asio::awaitable<void> read_clock_offset(gateway::AttributeSet& attributes);
