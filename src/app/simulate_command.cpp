@@ -237,8 +237,8 @@ void add_simulate_command(CLI::App& app) {
       ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{86400}));
   command
       ->add_option("--profile-entries", options->profile_entries,
-                   "entries the load profile holds (default 960)")
-      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{100000}));
+                   "entries the load profile holds (default 960; 0: an empty buffer)")
+      ->check(CLI::Range(std::uint32_t{0}, std::uint32_t{100000}));
   command
       ->add_option("--billing-period", options->billing_period,
                    "seconds between billing resets (default: monthly, the 1st at 00:00)")

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <asio/io_context.hpp>
 #include <chrono>
 #include <fstream>
@@ -404,6 +405,101 @@ TEST(ProfileGapFree, ReadProfileRpcDeliversARangeAgain) {
     EXPECT_EQ(found->second, ts >= from && ts <= to ? 2 : 1) << "entry " << ts;
     EXPECT_EQ(delivered.energy.at(ts), model.energy(ts).active_import) << "entry " << ts;
   }
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
+// A new meter with 7 days of quarter-hours (the simulator's defaults: 900 s, 960 entries): the
+// first read goes back maxBackfillHours (168 by default), 672 entries in chunks of 96 between the
+// regular polls, each once with its capture time and value.
+TEST(ProfileGapFree, SevenDaysOfQuarterHoursAreBackfilledOnce) {
+  test::SimulatorProcess meter(kBinary, {"--profile", "generic"});
+  ASSERT_EQ(meter.ready_line()["load_profile"]["capture_period_s"], 900) << meter.ready_line();
+  const std::uint64_t seed = meter.ready_line()["seed"].get<std::uint64_t>();
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-week");
+  auto connector = nlohmann::json::parse(profile_connector_json(meter.port()));
+  connector["devices"][0]["profiles"] = {{{"obis", "1-0:99.1.0"}}};  // maxBackfillHours: 168
+  std::ofstream(dir.path() / "dlms_connector.json") << connector.dump();
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  const std::int64_t started_at = profile_test_now_ms();
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+  constexpr std::int64_t kQuarterHour = 900'000;
+  const std::int64_t newest = started_at / kQuarterHour * kQuarterHour;
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return newest_profile_entry(tb) >= newest || !gateway.running(); }, 60s))
+      << gateway.log();
+  test::run_until(
+      io, [] { return false; }, 1s);  // anything repeated would arrive now
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  const server::MeterModel model(server::MeterProfile::generic(), seed);
+  const auto delivered = profile_delivery(tb);
+  const std::int64_t oldest = newest - 671 * kQuarterHour;
+  std::size_t in_window = 0;
+  for (const auto& [ts, count] : delivered.count) {
+    if (ts < oldest || ts > newest) continue;  // 168 h back from the read (a moment after start)
+    EXPECT_EQ(ts % kQuarterHour, 0) << ts;
+    EXPECT_EQ(count, 1) << "entry " << ts;
+    EXPECT_EQ(delivered.energy.at(ts), model.energy(ts).active_import) << "entry " << ts;
+    ++in_window;
+  }
+  EXPECT_EQ(in_window, 672U);
+  // The regular polls went on: the timeseries arrived too.
+  const auto found = tb.telemetry().find(kProfileDevice);
+  ASSERT_NE(found, tb.telemetry().end());
+  EXPECT_TRUE(std::any_of(found->second.begin(), found->second.end(),
+                          [](const auto& entry) { return entry.values.contains("voltage_l1"); }));
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
+// A profile whose buffer is empty: read without an error or an entry, the other profile and the
+// regular polls unaffected, no cursor kept.
+TEST(ProfileGapFree, EmptyProfileBufferIsReadWithoutErrorOrEntries) {
+  test::SimulatorProcess meter(
+      kBinary, {"--profile", "generic", "--capture-period", "1", "--profile-entries", "0"});
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-empty");
+  auto connector = nlohmann::json::parse(profile_connector_json(meter.port()));
+  // The empty load profile first: the event log's entries arriving mean it was read before.
+  connector["devices"][0]["profiles"] = {{{"obis", "1-0:99.1.0"}, {"maxBackfillHours", 1}},
+                                         {{"obis", "0-0:99.98.0"}, {"maxBackfillHours", 1}}};
+  std::ofstream(dir.path() / "dlms_connector.json") << connector.dump();
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+  const auto has_key = [&](const std::string& key) {
+    const auto found = tb.telemetry().find(kProfileDevice);
+    if (found == tb.telemetry().end()) return false;
+    return std::any_of(found->second.begin(), found->second.end(),
+                       [&](const auto& entry) { return entry.values.contains(key); });
+  };
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return (has_key("0-0:96.11.0") && has_key("voltage_l1")) || !gateway.running(); },
+      30s))
+      << gateway.log();
+  ASSERT_TRUE(tb.send_device_rpc(kProfileDevice, 81, "getStats"));
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return tb.device_reply(81).has_value(); }, 10s));
+  const auto stats = (*tb.device_reply(81))["data"];
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  EXPECT_FALSE(has_key(kProfileEnergyKey));
+  EXPECT_EQ(stats["profile_read_failures"], 0) << stats;
+  EXPECT_FALSE(gateway.logged("profile 1-0:99.1.0")) << gateway.log();
+  std::ifstream cursor_file(dir.path() / "data" / "profile-cursors.json");
+  const auto cursors = nlohmann::json::parse(cursor_file, nullptr, false);
+  ASSERT_TRUE(cursors.is_object()) << cursors.dump();
+  EXPECT_TRUE(cursors[kProfileDevice].contains("0-0:99.98.0")) << cursors.dump();
+  EXPECT_FALSE(cursors[kProfileDevice].contains("1-0:99.1.0")) << cursors.dump();
   EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
 }
 
