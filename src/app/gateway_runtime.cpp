@@ -219,6 +219,8 @@ int GatewayRuntime::run() {
   io_.restart();
   io_.run_for(shutdown_grace_);
   storage_->stop();
+  // The profile cursors are written off the loop, a moment behind storage: write the last ones.
+  if (auto flushed = cursors_->flush(); !flushed) spdlog::error("{}", flushed.error().message);
   spdlog::info("stopped");
   return exit_code_;
 }

@@ -4,19 +4,106 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "app/connection_options.hpp"
+#include "client/measurement_catalog.hpp"
 #include "dlms/cosem/interface_class.hpp"
 
 namespace dlmsgw::app {
 namespace {
 
-int run_objects(const CommonOptions& options) {
+struct ObjectsOptions {
+  CommonOptions common;
+  bool connector_config = false;
+};
+
+// The catalog's key for a register (class 3, 4 or 5) of the object list, if it has one.
+std::optional<std::string> catalog_key(std::uint16_t class_id, const ObisCode& code) {
+  for (const auto& measurement : client::measurement_catalog()) {
+    if (measurement.class_id != class_id) continue;
+    const ObisCode held = measurement.channel_dependent ? code.with_b(measurement.obis.b()) : code;
+    if (held == measurement.obis) return std::string(measurement.key);
+  }
+  return std::nullopt;
+}
+
+// The `connection` object of the full form for the flags this run used (defaults resolved).
+nlohmann::json connection_json(const client::ConnectionFlags& flags) {
+  const bool wrapper = flags.transport == "wrapper";
+  nlohmann::json connection;
+  if (flags.serial_device) {
+    connection["type"] = "serial";
+    connection["serial"] = {{"port", *flags.serial_device}, {"baudrate", flags.baud},
+                            {"dataBits", flags.data_bits},  {"parity", flags.parity},
+                            {"stopBits", flags.stop_bits},  {"iecModeE", flags.iec_mode_e}};
+  } else {
+    connection["type"] = "tcp";
+    connection["host"] = flags.host.value_or("127.0.0.1");
+    connection["port"] = flags.port.value_or(wrapper ? 4059U : 3333U);
+  }
+  connection["transport"] = flags.transport;
+  connection["clientAddress"] = flags.client;
+  connection["serverLogicalAddress"] = flags.server_logical.value_or(wrapper ? 1U : 0U);
+  if (!wrapper) {
+    connection["serverPhysicalAddress"] = flags.server_physical;
+    connection["serverAddressSize"] = flags.address_size;
+  }
+  connection["authentication"] = flags.authentication;
+  if (flags.password) connection["password"] = *flags.password;
+  connection["security"] = flags.security;
+  if (flags.system_title) connection["systemTitle"] = *flags.system_title;
+  if (flags.block_key) connection["blockKey"] = *flags.block_key;
+  if (flags.authentication_key) connection["authenticationKey"] = *flags.authentication_key;
+  connection["maxPduSize"] = flags.max_pdu;
+  if (flags.conformance) connection["conformance"] = *flags.conformance;
+  connection["connectTimeout"] = flags.connect_timeout_ms;
+  connection["responseTimeout"] = flags.timeout_ms;
+  connection["retries"] = flags.retries;
+  return connection;
+}
+
+// A full-form device entry for dlms_connector.json: the meter's registers as timeseries (catalog
+// keys where they match, else the OBIS text), its profile generic objects as profiles.
+nlohmann::json connector_device(const client::ConnectionFlags& flags,
+                                const std::vector<client::ObjectListEntry>& objects) {
+  nlohmann::json timeseries = nlohmann::json::array();
+  nlohmann::json profiles = nlohmann::json::array();
+  std::set<std::string> keys;
+  for (const auto& entry : objects) {
+    const std::string obis = entry.logical_name.to_string();
+    if (entry.class_id == 7) {
+      profiles.push_back({{"obis", obis}});
+    } else if (entry.class_id == 3 || entry.class_id == 4 || entry.class_id == 5) {
+      auto key = catalog_key(entry.class_id, entry.logical_name);
+      if (!key || keys.contains(*key)) key = obis;
+      keys.insert(*key);
+      timeseries.push_back({{"key", *key}, {"obis", obis}, {"classId", entry.class_id}});
+    }
+  }
+  nlohmann::json device = {{"deviceName", flags.name == "cli" ? "meter" : flags.name},
+                           {"deviceType", "default"},
+                           {"pollPeriod", 60000},
+                           {"connection", connection_json(flags)},
+                           {"timeseries", timeseries}};
+  if (!profiles.empty()) device["profiles"] = profiles;
+  return device;
+}
+
+int run_objects(const ObjectsOptions& objects_options) {
+  const CommonOptions& options = objects_options.common;
   return run_session(options, [&](client::Session& session) -> asio::awaitable<int> {
     auto objects = co_await session.read_object_list();
     if (!objects) {
       std::cerr << "dlmsgw: " << objects.error().message << "\n";
       co_return 1;
+    }
+    if (objects_options.connector_config) {
+      std::cout << connector_device(options.connection, *objects).dump(2) << "\n";
+      co_return 0;
     }
     if (options.json) {
       nlohmann::json array = nlohmann::json::array();
@@ -57,10 +144,14 @@ int run_objects(const CommonOptions& options) {
 }  // namespace
 
 void add_objects_command(CLI::App& app) {
-  auto options = std::make_shared<CommonOptions>();
+  auto options = std::make_shared<ObjectsOptions>();
   CLI::App* command =
       app.add_subcommand("objects", "list the objects the meter's association exposes");
-  add_connection_options(*command, *options);
+  add_connection_options(*command, options->common);
+  command->add_flag("--connector-config", options->connector_config,
+                    "print a full-form device entry for dlms_connector.json instead: the "
+                    "registers as timeseries (catalog keys where they match), the profiles as "
+                    "profiles, the connection as used");
   command->callback([options] {
     const int code = run_objects(*options);
     if (code != 0) throw CLI::RuntimeError(code);

@@ -2,6 +2,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -24,7 +25,10 @@ struct SimulateOptions {
   std::optional<double> fault_delay;            // seconds
   std::optional<std::uint32_t> capture_period;  // seconds
   std::optional<std::uint32_t> profile_entries;
+  std::optional<std::uint32_t> billing_period;  // seconds; monthly when not given
   bool refuse_range_access = false;
+  std::optional<double> clock_set_back_after;  // seconds from start
+  std::uint32_t clock_set_back_by = 3600;      // seconds
   bool json = false;
 };
 
@@ -50,6 +54,15 @@ std::string describe_json(const simulator::Simulator& sim) {
       << ",\"entries\":" << config.meter_profile.profile_entries
       << ",\"range_access\":" << (config.meter_profile.refuse_range_access ? "false" : "true")
       << "}";
+  out << ",\"billing\":{\"obis\":\"" << config.meter_profile.billing_profile_code().to_string()
+      << "\",\"period_s\":" << config.meter_profile.billing_period_seconds
+      << ",\"entries\":" << config.meter_profile.billing_entries << "},\"event_log\":{\"obis\":\""
+      << server::MeterProfile::event_log_code().to_string()
+      << "\",\"entries\":" << config.meter_profile.event_entries << "}";
+  if (config.meter_profile.clock_set_back_at_ms != 0) {
+    out << ",\"clock_set_back\":{\"at_ms\":" << config.meter_profile.clock_set_back_at_ms
+        << ",\"by_ms\":" << config.meter_profile.clock_set_back_ms << "}";
+  }
   if (config.transport == simulator::Transport::hdlc) {
     out << ",\"server_address\":{\"logical\":0,\"physical\":1,\"size\":1,\"byte\":\"0x03\"}";
   } else {
@@ -100,6 +113,13 @@ void print_text(const simulator::Simulator& sim) {
             << config.meter_profile.profile_entries << " entries every "
             << config.meter_profile.capture_period_seconds << " s"
             << (config.meter_profile.refuse_range_access ? ", range access refused" : "") << "\n"
+            << "  billing profile " << config.meter_profile.billing_profile_code().to_string()
+            << ": " << config.meter_profile.billing_entries << " entries, "
+            << (config.meter_profile.billing_period_seconds > 0
+                    ? "every " + std::to_string(config.meter_profile.billing_period_seconds) + " s"
+                    : std::string("monthly"))
+            << "; event log " << server::MeterProfile::event_log_code().to_string() << ": "
+            << config.meter_profile.event_entries << " entries\n"
             << "  seed " << config.seed << "; Ctrl-C to stop" << std::endl;
 }
 
@@ -121,6 +141,17 @@ int run_simulate(const SimulateOptions& options) {
     config->meter_profile.capture_period_seconds = *options.capture_period;
   if (options.profile_entries) config->meter_profile.profile_entries = *options.profile_entries;
   config->meter_profile.refuse_range_access = options.refuse_range_access;
+  if (options.billing_period) {
+    config->meter_profile.billing_period_seconds = *options.billing_period;
+  }
+  if (options.clock_set_back_after) {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    config->meter_profile.clock_set_back_at_ms =
+        now + static_cast<std::int64_t>(*options.clock_set_back_after * 1000);
+    config->meter_profile.clock_set_back_ms = std::int64_t{options.clock_set_back_by} * 1000;
+  }
   if (options.inactivity_timeout) {
     config->inactivity_timeout =
         std::chrono::milliseconds(static_cast<std::int64_t>(*options.inactivity_timeout * 1000));
@@ -207,11 +238,24 @@ void add_simulate_command(CLI::App& app) {
       ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{86400}));
   command
       ->add_option("--profile-entries", options->profile_entries,
-                   "entries the load profile holds (default 960)")
-      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{100000}));
+                   "entries the load profile holds (default 960; 0: an empty buffer)")
+      ->check(CLI::Range(std::uint32_t{0}, std::uint32_t{100000}));
+  command
+      ->add_option("--billing-period", options->billing_period,
+                   "seconds between billing resets (default: monthly, the 1st at 00:00)")
+      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{366 * 86400}));
   command->add_flag("--refuse-range-access", options->refuse_range_access,
                     "the load profile refuses range selective access (selector 1), as some "
                     "meters do; entry access (selector 2) still works");
+  command
+      ->add_option("--clock-set-back-after", options->clock_set_back_after,
+                   "seconds after start at which the meters' clocks are set back (by "
+                   "--clock-set-back-by): the entries recorded afterwards repeat capture times")
+      ->check(CLI::Range(0.0, 1e7));
+  command
+      ->add_option("--clock-set-back-by", options->clock_set_back_by,
+                   "seconds the clock is set back (default 3600)")
+      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{31 * 86400}));
   command->add_flag("--json", options->json, "one JSON object per line (ready, then summary)");
   command->callback([options] {
     const int status = run_simulate(*options);

@@ -9,12 +9,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <asio/io_context.hpp>
 #include <chrono>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "dlms/cosem/date_time.hpp"
 #include "dlms/server/meter_model.hpp"
 #include "gateway/storage/temp_directory.hpp"
 #include "support/dlmsgw_binary.hpp"
@@ -32,7 +34,7 @@ using namespace std::chrono_literals;
 using test::kBinary;
 
 constexpr const char* kProfileDevice = "Profile Meter";
-constexpr const char* kProfileEnergyKey = "1-0:1.8.0";
+constexpr const char* kProfileEnergyKey = "active_energy";  // the catalog's name
 
 std::int64_t profile_test_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -184,6 +186,321 @@ void check_gap_free_delivery(bool refuse_range) {
   }
   EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
   EXPECT_EQ(gateway->logged("refuses range access"), refuse_range) << gateway->log();
+}
+
+// The meter's clock set back by 10 capture periods (the hour, at a 1 s period) while the
+// gateway reads it: the entries recorded afterwards repeat capture times already delivered. Each
+// entry, before and after the set back, arrives exactly once with the time the meter stamped it
+// and the value it recorded then.
+TEST(ProfileGapFree, MeterClockSetBackDeliversEveryEntryOnceWithItsOwnTime) {
+  test::SimulatorProcess meter(
+      kBinary, {"--profile", "generic", "--capture-period", "1", "--profile-entries", "600",
+                "--clock-set-back-after", "8", "--clock-set-back-by", "10"});
+  const auto& ready = meter.ready_line();
+  ASSERT_TRUE(ready.contains("clock_set_back")) << ready;
+  const std::int64_t set_back_at = ready["clock_set_back"]["at_ms"].get<std::int64_t>();
+  const std::int64_t set_back_by = ready["clock_set_back"]["by_ms"].get<std::int64_t>();
+  ASSERT_EQ(set_back_by, 10'000);
+  const std::uint64_t seed = ready["seed"].get<std::uint64_t>();
+
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-setback");
+  std::ofstream(dir.path() / "dlms_connector.json") << profile_connector_json(meter.port());
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  const std::int64_t window_from = profile_test_now_ms() - 30'000;
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+
+  // Until the meter's clock is past where it was set back, and a little more.
+  const std::int64_t done_at = set_back_at + set_back_by + 4000;
+  test::run_until(
+      io, [&] { return profile_test_now_ms() >= done_at || !gateway.running(); }, 40s);
+  ASSERT_TRUE(gateway.running()) << gateway.log();
+  const std::int64_t window_to = profile_test_now_ms() - set_back_by - 3000;  // in meter time
+  test::run_until(
+      io, [] { return false; }, 2s);
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  // What the meter recorded: every period up to the set back, then every period of its clock
+  // after it, captured 10 s later in true time than the same stamp before.
+  const server::MeterModel model(server::MeterProfile::generic(), seed);
+  std::map<std::pair<std::int64_t, std::int64_t>, int> expected;  // (ts, energy) -> 0
+  const std::int64_t last_before = (set_back_at - 1) / 1000 * 1000;
+  for (std::int64_t ts = (window_from / 1000 + 1) * 1000; ts <= last_before; ts += 1000) {
+    expected[{ts, model.energy(ts).active_import}] = 0;
+  }
+  const std::int64_t first_after = (set_back_at - set_back_by) / 1000 * 1000 + 1000;
+  for (std::int64_t ts = first_after; ts <= window_to; ts += 1000) {
+    expected[{ts, model.energy(ts + set_back_by).active_import}] = 0;
+  }
+  ASSERT_GE(expected.size(), 30U);
+  const auto found = tb.telemetry().find(kProfileDevice);
+  ASSERT_NE(found, tb.telemetry().end()) << gateway.log();
+  for (const auto& entry : found->second) {
+    if (!entry.values.contains(kProfileEnergyKey)) continue;
+    const std::pair<std::int64_t, std::int64_t> delivered{
+        entry.ts, entry.values[kProfileEnergyKey].get<std::int64_t>()};
+    const auto slot = expected.find(delivered);
+    if (slot != expected.end()) {
+      ++slot->second;
+    } else if (entry.ts >= (window_from / 1000 + 1) * 1000 && entry.ts <= window_to) {
+      ADD_FAILURE() << "entry " << entry.ts << " = " << delivered.second
+                    << " is none the meter recorded";
+    }
+  }
+  for (const auto& [entry, count] : expected) {
+    EXPECT_EQ(count, 1) << "entry " << entry.first << " = " << entry.second << " delivered "
+                        << count << " times (set back at " << set_back_at << ")";
+  }
+  EXPECT_TRUE(gateway.logged("clock was set back")) << gateway.log();
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
+// The event log (capture period 0) and the monthly billing profile, read like the load profile:
+// each entry once, with the meter's own time. pollPeriod is left to its default (15 minutes when
+// the capture period is 0), so what arrives is the first read's backfill.
+TEST(ProfileGapFree, EventLogAndBillingValuesArriveWithTheMetersTimes) {
+  test::SimulatorProcess meter(kBinary, {"--profile", "generic", "--capture-period", "1"});
+  const auto& ready = meter.ready_line();
+  ASSERT_EQ(ready["event_log"]["obis"], "0-0:99.98.0") << ready;
+  ASSERT_EQ(ready["billing"]["obis"], "1-0:98.1.0") << ready;
+  ASSERT_EQ(ready["billing"]["period_s"], 0) << ready;  // monthly
+  const std::uint64_t seed = ready["seed"].get<std::uint64_t>();
+
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-events");
+  auto connector = nlohmann::json::parse(profile_connector_json(meter.port()));
+  connector["devices"][0]["profiles"] = {{{"obis", "0-0:99.98.0"}, {"maxBackfillHours", 1}},
+                                         {{"obis", "1-0:98.1.0"}, {"maxBackfillHours", 8784}}};
+  std::ofstream(dir.path() / "dlms_connector.json") << connector.dump();
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  const std::int64_t started_at = profile_test_now_ms();
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+
+  // ts -> values, for the entries carrying `key`.
+  const auto delivered_with = [&](const std::string& key) {
+    std::multimap<std::int64_t, nlohmann::json> entries;
+    const auto found = tb.telemetry().find(kProfileDevice);
+    if (found == tb.telemetry().end()) return entries;
+    for (const auto& entry : found->second) {
+      if (entry.values.contains(key)) entries.emplace(entry.ts, entry.values);
+    }
+    return entries;
+  };
+  server::MeterProfile profile = server::MeterProfile::generic();
+  profile.capture_period_seconds = 1;
+  const server::MeterModel model(profile, seed);
+  // Billing resets of the last 366 days (maxBackfillHours 8784), the newest first.
+  std::vector<std::int64_t> resets;
+  for (std::int64_t at = model.billing_reset_at_or_before(started_at);
+       at > started_at - 8784LL * 3600 * 1000; at = model.billing_reset_at_or_before(at - 1)) {
+    resets.push_back(at);
+  }
+  const std::size_t events_held = ready["event_log"]["entries"].get<std::size_t>();
+  ASSERT_TRUE(test::run_until(
+      io,
+      [&] {
+        return (delivered_with("0-0:96.11.0").size() >= events_held &&
+                delivered_with("active_energy").size() >= resets.size()) ||
+               !gateway.running();
+      },
+      30s))
+      << gateway.log();
+  test::run_until(
+      io, [] { return false; }, 2s);  // nothing more should come
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  // Events: the log's whole buffer at the read, each once, at the second the meter stamped it
+  // and with its code; none in between left out.
+  const auto events = delivered_with("0-0:96.11.0");
+  ASSERT_EQ(events.size(), events_held) << gateway.log();
+  std::int64_t expected_ts = events.rbegin()->first;
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    const auto recorded = model.event_at_or_before(it->first);
+    EXPECT_EQ(it->first, expected_ts) << "an event missing or repeated before " << expected_ts;
+    EXPECT_EQ(recorded.meter_ms, it->first) << "no event at " << it->first;
+    EXPECT_EQ(it->second["0-0:96.11.0"].get<std::int64_t>(), recorded.code) << it->first;
+    expected_ts = model.event_at_or_before(it->first - 1).meter_ms;
+  }
+  EXPECT_GE(events.rbegin()->first, started_at - 8000);  // the newest at the read, not older
+
+  // Billing: every reset of the backfill window, once, at 00:00 of the 1st, with the registers
+  // then.
+  const auto billing = delivered_with("active_energy");
+  ASSERT_EQ(billing.size(), resets.size()) << gateway.log();
+  for (const std::int64_t at : resets) {
+    ASSERT_EQ(billing.count(at), 1U) << "billing reset " << at;
+    const auto& values = billing.find(at)->second;
+    EXPECT_EQ(values["active_energy"].get<std::int64_t>(), model.energy(at).active_import) << at;
+    EXPECT_EQ(values["active_energy_export"].get<std::int64_t>(), model.energy(at).active_export)
+        << at;
+  }
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
+// RPC readProfile: a range delivered already is read and delivered again, once more; the cursor
+// does not move (the entries after the range arrive once).
+TEST(ProfileGapFree, ReadProfileRpcDeliversARangeAgain) {
+  test::SimulatorProcess meter(
+      kBinary, {"--profile", "generic", "--capture-period", "1", "--profile-entries", "600"});
+  const std::uint64_t seed = meter.ready_line()["seed"].get<std::uint64_t>();
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-again");
+  std::ofstream(dir.path() / "dlms_connector.json") << profile_connector_json(meter.port());
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+  ASSERT_TRUE(test::run_until(
+      io,
+      [&] {
+        return newest_profile_entry(tb) >= profile_test_now_ms() - 2000 || !gateway.running();
+      },
+      30s));
+  ASSERT_TRUE(gateway.running()) << gateway.log();
+
+  const std::int64_t to = (profile_test_now_ms() - 3000) / 1000 * 1000;
+  const std::int64_t from = to - 10'000;
+  // `from` as ISO 8601, `to` as Unix ms: both forms are taken.
+  ASSERT_TRUE(tb.send_device_rpc(kProfileDevice, 71, "readProfile",
+                                 {{"obis", "1-0:99.1.0"},
+                                  {"from", cosem::DateTime::from_unix_ms(from).to_iso8601()},
+                                  {"to", to}}));
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return tb.device_reply(71).has_value(); }, 15s))
+      << gateway.log();
+  const auto answer = (*tb.device_reply(71))["data"];
+  EXPECT_EQ(answer["entries"], 11) << answer;
+  EXPECT_EQ(answer["newest"], to) << answer;
+  // An unknown profile: an error naming the configured ones.
+  ASSERT_TRUE(tb.send_device_rpc(kProfileDevice, 72, "readProfile",
+                                 {{"obis", "1-0:98.1.0"}, {"from", from}, {"to", to}}));
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return tb.device_reply(72).has_value(); }, 15s));
+  EXPECT_NE((*tb.device_reply(72))["data"].dump().find("1-0:99.1.0"), std::string::npos)
+      << *tb.device_reply(72);
+
+  const std::int64_t settled = profile_test_now_ms();
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return newest_profile_entry(tb) >= settled; }, 10s));
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  const server::MeterModel model(server::MeterProfile::generic(), seed);
+  const auto delivered = profile_delivery(tb);
+  for (std::int64_t ts = from - 5000; ts <= settled - 2000; ts += 1000) {
+    const auto found = delivered.count.find(ts);
+    ASSERT_NE(found, delivered.count.end()) << "entry " << ts << " missing";
+    EXPECT_EQ(found->second, ts >= from && ts <= to ? 2 : 1) << "entry " << ts;
+    EXPECT_EQ(delivered.energy.at(ts), model.energy(ts).active_import) << "entry " << ts;
+  }
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
+// A new meter with 7 days of quarter-hours (the simulator's defaults: 900 s, 960 entries): the
+// first read goes back maxBackfillHours (168 by default), 672 entries in chunks of 96 between the
+// regular polls, each once with its capture time and value.
+TEST(ProfileGapFree, SevenDaysOfQuarterHoursAreBackfilledOnce) {
+  test::SimulatorProcess meter(kBinary, {"--profile", "generic"});
+  ASSERT_EQ(meter.ready_line()["load_profile"]["capture_period_s"], 900) << meter.ready_line();
+  const std::uint64_t seed = meter.ready_line()["seed"].get<std::uint64_t>();
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-week");
+  auto connector = nlohmann::json::parse(profile_connector_json(meter.port()));
+  connector["devices"][0]["profiles"] = {{{"obis", "1-0:99.1.0"}}};  // maxBackfillHours: 168
+  std::ofstream(dir.path() / "dlms_connector.json") << connector.dump();
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  const std::int64_t started_at = profile_test_now_ms();
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+  constexpr std::int64_t kQuarterHour = 900'000;
+  const std::int64_t newest = started_at / kQuarterHour * kQuarterHour;
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return newest_profile_entry(tb) >= newest || !gateway.running(); }, 60s))
+      << gateway.log();
+  test::run_until(
+      io, [] { return false; }, 1s);  // anything repeated would arrive now
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  const server::MeterModel model(server::MeterProfile::generic(), seed);
+  const auto delivered = profile_delivery(tb);
+  const std::int64_t oldest = newest - 671 * kQuarterHour;
+  std::size_t in_window = 0;
+  for (const auto& [ts, count] : delivered.count) {
+    if (ts < oldest || ts > newest) continue;  // 168 h back from the read (a moment after start)
+    EXPECT_EQ(ts % kQuarterHour, 0) << ts;
+    EXPECT_EQ(count, 1) << "entry " << ts;
+    EXPECT_EQ(delivered.energy.at(ts), model.energy(ts).active_import) << "entry " << ts;
+    ++in_window;
+  }
+  EXPECT_EQ(in_window, 672U);
+  // The regular polls went on: the timeseries arrived too.
+  const auto found = tb.telemetry().find(kProfileDevice);
+  ASSERT_NE(found, tb.telemetry().end());
+  EXPECT_TRUE(std::any_of(found->second.begin(), found->second.end(),
+                          [](const auto& entry) { return entry.values.contains("voltage_l1"); }));
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
+// A profile whose buffer is empty: read without an error or an entry, the other profile and the
+// regular polls unaffected, no cursor kept.
+TEST(ProfileGapFree, EmptyProfileBufferIsReadWithoutErrorOrEntries) {
+  test::SimulatorProcess meter(
+      kBinary, {"--profile", "generic", "--capture-period", "1", "--profile-entries", "0"});
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml") << test::gateway_yaml_for(broker, "dlmsgw-empty");
+  auto connector = nlohmann::json::parse(profile_connector_json(meter.port()));
+  // The empty load profile first: the event log's entries arriving mean it was read before.
+  connector["devices"][0]["profiles"] = {{{"obis", "1-0:99.1.0"}, {"maxBackfillHours", 1}},
+                                         {{"obis", "0-0:99.98.0"}, {"maxBackfillHours", 1}}};
+  std::ofstream(dir.path() / "dlms_connector.json") << connector.dump();
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+  const auto has_key = [&](const std::string& key) {
+    const auto found = tb.telemetry().find(kProfileDevice);
+    if (found == tb.telemetry().end()) return false;
+    return std::any_of(found->second.begin(), found->second.end(),
+                       [&](const auto& entry) { return entry.values.contains(key); });
+  };
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return (has_key("0-0:96.11.0") && has_key("voltage_l1")) || !gateway.running(); },
+      30s))
+      << gateway.log();
+  ASSERT_TRUE(tb.send_device_rpc(kProfileDevice, 81, "getStats"));
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return tb.device_reply(81).has_value(); }, 10s));
+  const auto stats = (*tb.device_reply(81))["data"];
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  EXPECT_FALSE(has_key(kProfileEnergyKey));
+  EXPECT_EQ(stats["profile_read_failures"], 0) << stats;
+  EXPECT_FALSE(gateway.logged("profile 1-0:99.1.0")) << gateway.log();
+  std::ifstream cursor_file(dir.path() / "data" / "profile-cursors.json");
+  const auto cursors = nlohmann::json::parse(cursor_file, nullptr, false);
+  ASSERT_TRUE(cursors.is_object()) << cursors.dump();
+  EXPECT_TRUE(cursors[kProfileDevice].contains("0-0:99.98.0")) << cursors.dump();
+  EXPECT_FALSE(cursors[kProfileDevice].contains("1-0:99.1.0")) << cursors.dump();
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
 }
 
 TEST(ProfileGapFree, GatewayKilledAndBrokerDownLoseNoEntryAndDuplicateNone) {

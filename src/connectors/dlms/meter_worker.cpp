@@ -61,6 +61,7 @@ std::shared_ptr<spdlog::logger> log() {
 
 std::string rpc_methods(const DeviceConfig& config) {
   std::string names = "get, set, action, reconnect, getStats, trace";
+  if (!config.profiles.empty()) names += ", readProfile";
   for (const auto& method : config.rpc) names += ", " + method.method;
   return names;
 }
@@ -646,6 +647,12 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   } else if (!profile.range_refused && !reaches_now && !refused) {
     profile.next_from_ms = window.to_ms + 1000;  // nothing there: go on from the end of the window
   }
+  if (!profile.range_refused && reaches_now && !refused &&
+      (profile.set_back_until_ms || (!submitted_newest && profile.cursor_ms))) {
+    if (auto recovered = co_await read_after_set_back(*session, profile, now_ms); !recovered) {
+      co_return fail(recovered.error().message);
+    }
+  }
   if (profile.last_error.size() > 0 && chunk.errors.empty()) {
     log()->info("{}: profile {} reads again", who(), obis.to_string());
     profile.last_error.clear();
@@ -658,6 +665,152 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
       (reaches_now && !refused) ? SteadyClock::now() + profile_period(profile) : SteadyClock::now();
   if (refused) profile.next_start = SteadyClock::now() + std::chrono::seconds(1);
   co_return GroupOutcome::read;
+}
+
+asio::awaitable<void> MeterWorker::read_profile_again(std::size_t profile_index,
+                                                      std::int64_t from_ms, std::int64_t to_ms,
+                                                      gateway::RpcReply reply) {
+  auto session = session_;
+  if (!session || !session->is_open()) {
+    reply(make_error(ErrorCode::connection_closed, not_connected_reason()));
+    co_return;
+  }
+  auto slot = co_await limiter_->acquire();
+  if (profile_index >= profiles_.size() || !active()) {
+    reply(make_error(ErrorCode::rejected, "device '" + config_.name + "' is stopping"));
+    co_return;
+  }
+  ProfileState& profile = profiles_[profile_index];
+  const ObisCode& obis = profile.config->obis;
+  const auto failed = [&](const Error& error) {
+    reply(error.with_context("device '" + config_.name + "': readProfile " + obis.to_string()));
+  };
+  if (!profile.prepared) {
+    if (auto prepared = co_await prepare_profile(*session, profile); !prepared) {
+      co_return failed(prepared.error());
+    }
+  }
+  if (profile.range_refused) {
+    co_return failed(make_error(ErrorCode::unsupported,
+                                "the meter refuses range access, which readProfile needs"));
+  }
+  const int offset = config_.utc_offset_minutes.value_or(0);
+  const auto range = xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(from_ms, offset),
+                                                     cosem::DateTime::from_unix_ms(to_ms, offset));
+  auto data = co_await session->read_profile(obis, range);
+  if (!data) co_return failed(data.error());
+  auto entries = xdlms::decode_profile_buffer(
+      *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
+  if (!entries) co_return failed(entries.error());
+  std::erase_if(*entries, [&](const xdlms::ProfileEntry& entry) {
+    return entry.unix_ms && (*entry.unix_ms < from_ms || *entry.unix_ms > to_ms);
+  });
+  auto chunk = profile_readings(config_.name, *entries, profile.columns, std::nullopt);
+  std::size_t stored = 0;
+  for (auto& reading : chunk.readings) {
+    if (!active()) break;
+    if (reading.values.empty()) continue;
+    if (auto submitted = sink_->submit(std::move(reading)); !submitted) {
+      co_return failed(submitted.error());
+    }
+    ++stored;
+  }
+  if (stored > 0) {
+    if (auto committed = co_await wait_until_stored(); !committed) {
+      co_return failed(committed.error());
+    }
+  }
+  log()->info("{}: profile {}: readProfile delivers {} entries again", who(), obis.to_string(),
+              stored);
+  nlohmann::json answer{{"device", config_.name},
+                        {"obis", obis.to_string()},
+                        {"entries", stored},
+                        {"from", from_ms},
+                        {"to", to_ms}};
+  if (chunk.newest_ms) answer["newest"] = *chunk.newest_ms;
+  reply(std::move(answer));
+}
+
+asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session& session,
+                                                                 ProfileState& profile,
+                                                                 std::int64_t now_ms) {
+  const ObisCode& obis = profile.config->obis;
+  auto in_use = co_await session.get({7, obis, 7});
+  if (!in_use) co_return in_use.error().with_context("entries_in_use");
+  const std::uint64_t* count = in_use->as_unsigned();
+  if (count == nullptr || *count == 0) co_return Expected<void>{};
+  const auto newest_index = static_cast<std::uint32_t>(std::min<std::uint64_t>(*count, UINT32_MAX));
+  // The newest entry first; then windows of the newest entries, widened until one holds the place
+  // where the clock went back.
+  std::vector<xdlms::ProfileEntry> entries;
+  std::optional<std::size_t> after;
+  std::uint32_t span = 1;
+  for (;;) {
+    const std::uint32_t from = newest_index >= span ? newest_index - span + 1 : 1;
+    auto data =
+        co_await session.read_profile(obis, xdlms::EntryDescriptor{from, newest_index, 1, 0});
+    if (!data) co_return data.error();
+    auto decoded = xdlms::decode_profile_buffer(
+        *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
+    if (!decoded) co_return decoded.error().with_context("profile " + obis.to_string());
+    entries = std::move(*decoded);
+    if (span == 1) {
+      if (entries.empty() || !entries.back().unix_ms) co_return Expected<void>{};
+      const std::int64_t newest = *entries.back().unix_ms;
+      if (!profile.set_back_until_ms) {
+        if (newest >= *profile.cursor_ms) co_return Expected<void>{};  // the clock goes on
+        profile.set_back_until_ms = profile.cursor_ms;
+        log()->warn(
+            "{}: profile {}: the meter's clock was set back (its newest entry is stamped {} ms "
+            "before the last one delivered); the entries recorded since are read by entry and "
+            "published with their own capture times",
+            who(), obis.to_string(), *profile.cursor_ms - newest);
+      }
+      span = static_cast<std::uint32_t>(kProfileChunkEntries);
+      continue;
+    }
+    after = first_entry_after_set_back(entries);
+    if (after || from == 1) break;
+    span = span > UINT32_MAX / 2 ? UINT32_MAX : span * 2;
+  }
+  // Recorded since the set back: from the place the clock went back (the whole buffer when the
+  // entries before it are gone), up to the cursor then; later ones are the range reads'.
+  std::vector<xdlms::ProfileEntry> since(
+      entries.begin() + static_cast<std::ptrdiff_t>(after.value_or(0)), entries.end());
+  const std::int64_t until = *profile.set_back_until_ms;
+  const bool passed = std::any_of(since.begin(), since.end(), [until](const auto& entry) {
+    return entry.unix_ms && *entry.unix_ms > until;
+  });
+  std::erase_if(since,
+                [until](const auto& entry) { return entry.unix_ms && *entry.unix_ms > until; });
+  constexpr std::int64_t kClockAheadToleranceMs = 5 * 60 * 1000;
+  auto chunk = profile_readings(config_.name, since, profile.columns, profile.set_back_delivered_ms,
+                                now_ms + kClockAheadToleranceMs);
+  std::optional<std::int64_t> submitted_newest;
+  std::uint64_t submitted = 0;
+  for (auto& reading : chunk.readings) {  // in recording order, which is capture order here
+    if (!active()) break;
+    const std::int64_t ts = reading.ts.time_since_epoch().count();
+    if (!reading.values.empty()) {
+      if (auto stored = sink_->submit(std::move(reading)); !stored) break;
+      ++submitted;
+    }
+    submitted_newest = ts;
+  }
+  if (submitted_newest) {
+    auto stored = co_await wait_until_stored();
+    if (!stored) co_return stored.error();
+    profile.set_back_delivered_ms = submitted_newest;
+    stats_.profile_entries += submitted;
+  }
+  if (passed && (!submitted_newest || submitted_newest == chunk.newest_ms)) {
+    // Every entry recorded since the set back up to the cursor then is delivered.
+    log()->info("{}: profile {}: the entries recorded since the clock was set back are delivered",
+                who(), obis.to_string());
+    profile.set_back_until_ms.reset();
+    profile.set_back_delivered_ms.reset();
+  }
+  co_return Expected<void>{};
 }
 
 asio::awaitable<void> MeterWorker::read_clock_offset(gateway::AttributeSet& attributes) {
@@ -818,6 +971,54 @@ void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply repl
     if (session_) session_->abort();
     wake_.cancel();
     reply(nlohmann::json{{"status", "reconnecting"}, {"device", config_.name}});
+    return;
+  }
+  if (request.method == "readProfile") {
+    // {"obis": "1-0:99.1.0", "from": "2026-12-01T00:00:00Z" or Unix ms, "to": ...}
+    const auto& params = request.params;
+    const auto fail = [&](const std::string& what) {
+      reply(make_error(ErrorCode::invalid_argument,
+                       "device '" + config_.name + "': readProfile: " + what +
+                           " (params {\"obis\": \"1-0:99.1.0\", \"from\": "
+                           "\"2026-12-01T00:00:00Z\", \"to\": \"2026-12-02T00:00:00Z\"}, times "
+                           "in ISO 8601 or Unix ms)"));
+    };
+    const auto obis = params.is_object() && params.contains("obis") && params["obis"].is_string()
+                          ? ObisCode::parse(params["obis"].get<std::string>())
+                          : Expected<ObisCode>(make_error(ErrorCode::invalid_argument, "missing"));
+    if (!obis) return fail("obis: " + obis.error().message);
+    const auto index =
+        std::find_if(profiles_.begin(), profiles_.end(),
+                     [&](const ProfileState& profile) { return profile.config->obis == *obis; });
+    if (index == profiles_.end()) {
+      std::string configured;
+      for (const auto& profile : profiles_) {
+        configured += (configured.empty() ? "" : ", ") + profile.config->obis.to_string();
+      }
+      return fail("profile " + obis->to_string() + " is not in this device's profiles[] (" +
+                  (configured.empty() ? std::string("none") : configured) + ")");
+    }
+    const auto bound = [&](const char* name) -> std::optional<std::int64_t> {
+      if (!params.contains(name)) return std::nullopt;
+      const auto& value = params[name];
+      if (value.is_number_integer()) return value.get<std::int64_t>();
+      if (!value.is_string()) return std::nullopt;
+      auto parsed = parse_date_time_text(value.get<std::string>());
+      if (!parsed) return std::nullopt;
+      if (parsed->deviation == cosem::kDeviationNotSpecified) parsed->deviation = 0;  // UTC
+      return parsed->to_unix_ms();
+    };
+    const auto from = bound("from");
+    const auto to = bound("to");
+    if (!from || !to) return fail("'from' and 'to' must be date-times");
+    if (*to < *from) return fail("'to' is before 'from'");
+    asio::co_spawn(
+        io_,
+        [self = shared_from_this(), at = static_cast<std::size_t>(index - profiles_.begin()),
+         from = *from, to = *to, reply = std::move(reply)]() mutable {
+          return self->read_profile_again(at, from, to, std::move(reply));
+        },
+        asio::detached);
     return;
   }
   std::optional<ObjectRequest> object;

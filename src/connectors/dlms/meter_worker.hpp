@@ -100,6 +100,10 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
     std::chrono::steady_clock::time_point next_start{};
     std::string last_error;      // logged once until it changes
     bool range_refused = false;  // read by entry (selector 2) instead
+    // The meter's clock was set back: its entries recorded since with capture times at or before
+    // `set_back_until_ms` (the cursor then) are read by entry; the newest of them delivered.
+    std::optional<std::int64_t> set_back_until_ms;
+    std::optional<std::int64_t> set_back_delivered_ms;
   };
 
   asio::awaitable<void> run();
@@ -110,7 +114,15 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   // committed the entries.
   asio::awaitable<GroupOutcome> read_profile_chunk(ProfileState& profile);
   asio::awaitable<Expected<void>> prepare_profile(client::Session& session, ProfileState& profile);
+  // After a range read found nothing new: whether the meter's newest entry is older than the
+  // cursor (its clock was set back), and if so the entries recorded since, by entry access.
+  asio::awaitable<Expected<void>> read_after_set_back(client::Session& session,
+                                                      ProfileState& profile, std::int64_t now_ms);
   asio::awaitable<Expected<void>> wait_until_stored();
+  // RPC readProfile: the entries of [from_ms, to_ms] read by range and stored again, whatever the
+  // cursor; the cursor does not move.
+  asio::awaitable<void> read_profile_again(std::size_t profile_index, std::int64_t from_ms,
+                                           std::int64_t to_ms, gateway::RpcReply reply);
   [[nodiscard]] std::chrono::milliseconds profile_period(const ProfileState& profile) const;
   [[nodiscard]] bool group_due(std::chrono::steady_clock::time_point now) const;
   asio::awaitable<void> read_clock_offset(gateway::AttributeSet& attributes);

@@ -1,7 +1,9 @@
 #include "connectors/dlms/profile_readings.hpp"
 
 #include <algorithm>
+#include <set>
 
+#include "client/measurement_catalog.hpp"
 #include "connectors/dlms/data_json.hpp"
 
 namespace dlmsgw::connectors::dlms {
@@ -10,6 +12,21 @@ namespace {
 std::string describe(const xdlms::CaptureObjectDefinition& column) {
   return "class " + std::to_string(column.class_id) + " " + column.logical_name.to_string() +
          " attribute " + std::to_string(column.attribute_index);
+}
+
+// The catalog's key for a capture object ("active_energy" for 1-0:1.8.0 and 1-1:1.8.0), if any.
+std::optional<std::string> catalog_key(const xdlms::CaptureObjectDefinition& column) {
+  for (const auto& measurement : client::measurement_catalog()) {
+    if (measurement.class_id != column.class_id ||
+        measurement.attribute != column.attribute_index) {
+      continue;
+    }
+    const ObisCode code = measurement.channel_dependent
+                              ? column.logical_name.with_b(measurement.obis.b())
+                              : column.logical_name;
+    if (code == measurement.obis) return std::string(measurement.key);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -27,9 +44,14 @@ Expected<std::vector<ProfileColumn>> select_profile_columns(
     return column;
   };
   if (profile.columns.empty()) {
+    std::set<std::string> used;
     for (std::size_t i = 0; i < capture.size(); ++i) {
       if (capture[i].class_id == 8 && capture[i].attribute_index == 2) continue;  // the clock
-      selected.push_back(make(i, capture[i], capture[i].logical_name.to_string()));
+      // The catalog's name where one exists and is not taken yet, else the OBIS text.
+      auto key = catalog_key(capture[i]);
+      if (!key || used.contains(*key)) key = capture[i].logical_name.to_string();
+      used.insert(*key);
+      selected.push_back(make(i, capture[i], *key));
     }
     return selected;
   }
@@ -133,6 +155,18 @@ ProfileChunk profile_readings(const std::string& device,
     chunk.readings.push_back(std::move(reading));
   }
   return chunk;
+}
+
+std::optional<std::size_t> first_entry_after_set_back(
+    const std::vector<xdlms::ProfileEntry>& entries) {
+  std::optional<std::size_t> after;
+  std::optional<std::int64_t> previous;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!entries[i].unix_ms) continue;
+    if (previous && *entries[i].unix_ms <= *previous) after = i;
+    previous = entries[i].unix_ms;
+  }
+  return after;
 }
 
 }  // namespace dlmsgw::connectors::dlms

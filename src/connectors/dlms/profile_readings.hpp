@@ -79,4 +79,12 @@ ProfileChunk profile_readings(const std::string& device,
                               std::optional<std::int64_t> cursor_ms,
                               std::optional<std::int64_t> latest_ms = std::nullopt);
 
+// A meter clock set back: the entries it records afterwards carry capture times at or before
+// entries recorded earlier, which a range read from the cursor never returns. `entries` is a
+// stretch of the buffer in recording order (entry access); the result is the index of the first
+// entry after the last place where the capture time does not rise, or none when it rises
+// throughout (no set back within the stretch). Entries without a time are passed over.
+std::optional<std::size_t> first_entry_after_set_back(
+    const std::vector<xdlms::ProfileEntry>& entries);
+
 }  // namespace dlmsgw::connectors::dlms

@@ -1,6 +1,8 @@
 #include "dlms/axdr/data_printer.hpp"
 
 #include <cstdio>
+#include <initializer_list>
+#include <optional>
 
 #include "core/hex.hpp"
 
@@ -53,10 +55,40 @@ std::string bits_text(const BitString& bits) {
   return text;
 }
 
+// A 12-byte octet-string whose every field is in range (or "not specified") is how clocks and
+// profile buffers carry date-times: shown as one too, as other DLMS trace tools do.
+std::optional<cosem::DateTime> plausible_date_time(const Bytes& bytes) {
+  if (bytes.size() != cosem::DateTime::kEncodedSize) return std::nullopt;
+  auto decoded = cosem::DateTime::decode(bytes);
+  if (!decoded) return std::nullopt;
+  const auto in = [](std::uint8_t value, int low, int high, std::initializer_list<int> special) {
+    if (value >= low && value <= high) return true;
+    for (const int allowed : special) {
+      if (value == allowed) return true;
+    }
+    return false;
+  };
+  const auto& date = decoded->date;
+  const auto& time = decoded->time;
+  const bool fields = in(date.month, 1, 12, {0xFD, 0xFE, 0xFF}) &&
+                      in(date.day, 1, 31, {0xFD, 0xFE, 0xFF}) &&
+                      in(date.day_of_week, 1, 7, {0xFF}) && in(time.hour, 0, 23, {0xFF}) &&
+                      in(time.minute, 0, 59, {0xFF}) && in(time.second, 0, 59, {0xFF}) &&
+                      in(time.hundredths, 0, 99, {0xFF});
+  const bool deviation = decoded->deviation == cosem::kDeviationNotSpecified ||
+                         (decoded->deviation >= -720 && decoded->deviation <= 720);
+  if (!fields || !deviation) return std::nullopt;
+  return *decoded;
+}
+
 std::string octets_text(const Bytes& bytes) {
   std::string text = to_hex(bytes);
   const std::string_view ascii(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  if (!bytes.empty() && is_printable(ascii)) text += " " + quoted(ascii);
+  if (!bytes.empty() && is_printable(ascii)) {
+    text += " " + quoted(ascii);
+  } else if (const auto date_time = plausible_date_time(bytes)) {
+    text += " (" + date_time->to_iso8601() + ")";
+  }
   return text;
 }
 

@@ -1,6 +1,8 @@
 #include "dlms/server/meter_model.hpp"
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cmath>
 #include <numbers>
 
@@ -51,6 +53,41 @@ MeterModel::MeterModel(MeterProfile profile, std::uint64_t seed)
   const double pf = profile_.power_factor_raw * pow10(profile_.power_factor_scaler);
   average_power_ = 3 * volts * amps * pf;
   initial_energy_ = std::floor(unit_interval(splitmix64(h + 1)) * 500000.0);
+}
+
+MeterModel::Event MeterModel::event_at_or_before(std::int64_t meter_ms) const {
+  static constexpr std::array<std::uint8_t, 5> kCodes{1, 2, 4, 5, 47};
+  const std::int64_t stretch_s =
+      4 * static_cast<std::int64_t>(std::max<std::uint32_t>(1, profile_.capture_period_seconds));
+  const auto event_in = [&](std::int64_t stretch) {
+    const double where = (noise(30, stretch) + 1.0) / 2.0;  // [0, 1]
+    const std::int64_t second =
+        std::min(stretch_s - 1, static_cast<std::int64_t>(where * static_cast<double>(stretch_s)));
+    const double which = (noise(31, stretch) + 1.0) / 2.0;
+    const auto code = kCodes[std::min<std::size_t>(
+        kCodes.size() - 1, static_cast<std::size_t>(which * static_cast<double>(kCodes.size())))];
+    return Event{(stretch * stretch_s + second) * 1000, code};
+  };
+  const std::int64_t stretch_ms = stretch_s * 1000;
+  const std::int64_t stretch =
+      (meter_ms >= 0 ? meter_ms : meter_ms - stretch_ms + 1) / stretch_ms;  // floor
+  const Event event = event_in(stretch);
+  return event.meter_ms <= meter_ms ? event : event_in(stretch - 1);
+}
+
+std::int64_t MeterModel::billing_reset_at_or_before(std::int64_t meter_ms) const {
+  const std::int64_t offset_ms = std::int64_t{profile_.utc_offset_minutes} * 60'000;
+  const std::int64_t local_ms = meter_ms + offset_ms;
+  if (profile_.billing_period_seconds > 0) {
+    const std::int64_t period = std::int64_t{profile_.billing_period_seconds} * 1000;
+    const std::int64_t floored = local_ms - ((local_ms % period) + period) % period;
+    return floored - offset_ms;
+  }
+  using namespace std::chrono;
+  const auto day = floor<days>(sys_time<milliseconds>(milliseconds(local_ms)));
+  const year_month_day date(day);
+  const sys_days first{date.year() / date.month() / 1};
+  return duration_cast<milliseconds>(first.time_since_epoch()).count() - offset_ms;
 }
 
 double MeterModel::noise(std::uint64_t quantity, std::int64_t second) const {

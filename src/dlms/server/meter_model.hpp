@@ -62,8 +62,16 @@ class MeterModel {
 
   // The meter's clock: the caller's time shifted by what SET and the clock methods did.
   [[nodiscard]] std::int64_t meter_time_ms(std::int64_t now_unix_ms) const {
-    return now_unix_ms + clock_offset_ms_;
+    return now_unix_ms + clock_offset_ms_ - set_back_by(now_unix_ms);
   }
+  // What MeterProfile's clock set back takes off the clock at `now_unix_ms` (0 before it).
+  [[nodiscard]] std::int64_t set_back_by(std::int64_t now_unix_ms) const {
+    const bool stepped =
+        profile_.clock_set_back_at_ms != 0 && now_unix_ms >= profile_.clock_set_back_at_ms;
+    return stepped ? profile_.clock_set_back_ms : 0;
+  }
+  // The offset SET and the clock methods gave the clock (without the set back).
+  [[nodiscard]] std::int64_t clock_offset_ms() const { return clock_offset_ms_; }
   // The caller's time for a meter clock reading (inverse of meter_time_ms).
   [[nodiscard]] std::int64_t true_time_ms(std::int64_t meter_unix_ms) const {
     return meter_unix_ms - clock_offset_ms_;
@@ -72,6 +80,17 @@ class MeterModel {
     clock_offset_ms_ = meter_unix_ms - now_unix_ms;
   }
   void shift_clock(std::int64_t delta_ms) { clock_offset_ms_ += delta_ms; }
+
+  // The event log (times on the meter's clock): the newest event at or before `meter_ms`, one in
+  // every stretch of four capture periods. Codes: 1 power down, 2 power up, 4 and 5 clock adjusted
+  // (old and new time), 47 terminal cover opened.
+  struct Event {
+    std::int64_t meter_ms = 0;
+    std::uint8_t code = 0;
+  };
+  [[nodiscard]] Event event_at_or_before(std::int64_t meter_ms) const;
+  // The billing resets (times on the meter's clock): the newest at or before `meter_ms`.
+  [[nodiscard]] std::int64_t billing_reset_at_or_before(std::int64_t meter_ms) const;
 
   [[nodiscard]] ControlState control_state() const { return control_state_; }
   // output_state: true while the load is connected.

@@ -37,6 +37,18 @@ struct MeterProfile {
   std::uint32_t profile_entries = 960;
   std::uint32_t capture_period_seconds = 900;
   bool refuse_range_access = false;
+  // The meter's clock set back by `clock_set_back_ms` at the true (caller's) time
+  // `clock_set_back_at_ms` (0: never), as a technician or a bad time sync does: the entries
+  // recorded afterwards carry capture times at or before ones recorded earlier.
+  std::int64_t clock_set_back_at_ms = 0;
+  std::int64_t clock_set_back_ms = 0;
+  // Billing profile (A-B:98.1.0): the energy registers at each billing reset, monthly (the 1st at
+  // 00:00 meter time) unless `billing_period_seconds` is set (tests), `billing_entries` deep.
+  std::uint32_t billing_period_seconds = 0;
+  std::uint32_t billing_entries = 24;
+  // Standard event log (0-0:99.98.0, capture period 0): one event in every stretch of four load
+  // profile capture periods, at a whole second and with a code given by seed and time.
+  std::uint32_t event_entries = 100;
 
   // The user's Microstar meter (see reference/user-meter.md): B = 1, serial in 1-0:0.0.0, about
   // 135 V (13500, scaler -2) and 1.3 A (1300, scaler -3) on a 60 Hz grid.
@@ -49,6 +61,11 @@ struct MeterProfile {
   }
   // The load profile: 1-0:99.1.0, 1-1:99.1.0 on the Microstar.
   [[nodiscard]] ObisCode load_profile_code() const { return code(99, 1, 0); }
+  // The billing profile: 1-0:98.1.0, 1-1:98.1.0 on the Microstar.
+  [[nodiscard]] ObisCode billing_profile_code() const { return code(98, 1, 0); }
+  // The standard event log and the event code object (Data) its entries capture.
+  [[nodiscard]] static ObisCode event_log_code() { return ObisCode(0, 0, 99, 98, 0); }
+  [[nodiscard]] static ObisCode event_code_code() { return ObisCode(0, 0, 96, 11, 0); }
 };
 
 }  // namespace dlmsgw::server

@@ -17,9 +17,36 @@ std::int64_t floor_to(std::int64_t value, std::int64_t step) {
 
 ProfileGenericObject::ProfileGenericObject(ObisCode logical_name, const MeterModel& model,
                                            std::vector<Column> columns)
-    : CosemObject(7, 1, logical_name), model_(model) {
+    : ProfileGenericObject(logical_name, model, std::move(columns), Schedule{}) {}
+
+ProfileGenericObject::ProfileGenericObject(ObisCode logical_name, const MeterModel& model,
+                                           std::vector<Column> columns, Schedule schedule)
+    : CosemObject(7, 1, logical_name), model_(model), schedule_(std::move(schedule)) {
   columns_.push_back({xdlms::CaptureObjectDefinition::clock(), nullptr});
   for (auto& column : columns) columns_.push_back(std::move(column));
+}
+
+std::int64_t ProfileGenericObject::depth() const {
+  return schedule_.at_or_before ? schedule_.depth : std::int64_t{model_.profile().profile_entries};
+}
+
+std::vector<ProfileGenericObject::Recorded> ProfileGenericObject::buffer(
+    std::int64_t now_unix_ms) const {
+  std::vector<Recorded> list;
+  const std::int64_t count = depth();
+  list.reserve(static_cast<std::size_t>(count));
+  if (!schedule_.at_or_before) {
+    for (std::int64_t k = 0; k < count; ++k) list.push_back(recorded(now_unix_ms, k));
+    return list;
+  }
+  const std::int64_t offset = model_.clock_offset_ms();
+  std::int64_t at = schedule_.at_or_before(model_.meter_time_ms(now_unix_ms));
+  for (std::int64_t k = 0; k < count; ++k) {
+    list.push_back({at, at - offset});
+    at = schedule_.at_or_before(at - 1);
+  }
+  std::reverse(list.begin(), list.end());
+  return list;
 }
 
 std::int64_t ProfileGenericObject::capture_period_ms() const {
@@ -49,23 +76,55 @@ std::vector<std::size_t> ProfileGenericObject::all_columns() const {
   return list;
 }
 
+ProfileGenericObject::Recorded ProfileGenericObject::recorded(std::int64_t now_unix_ms,
+                                                              std::int64_t k) const {
+  const std::int64_t depth = model_.profile().profile_entries;
+  const std::int64_t period = capture_period_ms();
+  const std::int64_t offset = model_.clock_offset_ms();
+  const std::int64_t set_back = model_.set_back_by(now_unix_ms);
+  if (set_back == 0) {
+    const std::int64_t meter = newest_entry_time(now_unix_ms) - (depth - 1 - k) * period;
+    return {meter, meter - offset};
+  }
+  // Before the set back: every period up to the step. After it: every period from the clock's
+  // new time on, recorded after the former ones, whatever their capture times.
+  const std::int64_t at = model_.profile().clock_set_back_at_ms;
+  const std::int64_t last_before = floor_to(at - 1 + offset, period);
+  const std::int64_t first_after = floor_to(at + offset - set_back, period) + period;
+  const std::int64_t newest_after = floor_to(now_unix_ms + offset - set_back, period);
+  const std::int64_t after =
+      newest_after >= first_after ? (newest_after - first_after) / period + 1 : 0;
+  const std::int64_t after_held = std::min(after, depth);
+  const std::int64_t before_held = depth - after_held;
+  if (k < before_held) {
+    const std::int64_t meter = last_before - (before_held - 1 - k) * period;
+    return {meter, meter - offset};
+  }
+  const std::int64_t meter = first_after + (after - after_held + k - before_held) * period;
+  return {meter, meter - offset + set_back};
+}
+
+axdr::DataList ProfileGenericObject::row(const Recorded& entry,
+                                         const std::vector<std::size_t>& columns) const {
+  axdr::DataList values;
+  for (const std::size_t column : columns) {
+    if (column == 0) {
+      values.push_back(ClockObject::time_data(entry.meter_ms, model_.profile().utc_offset_minutes));
+    } else {
+      values.push_back(columns_[column].value(entry.true_ms));
+    }
+  }
+  return values;
+}
+
 axdr::Data ProfileGenericObject::entries(std::int64_t now_unix_ms, std::int64_t first,
                                          std::int64_t last,
                                          const std::vector<std::size_t>& columns) const {
-  const std::int64_t depth = model_.profile().profile_entries;
-  const std::int64_t oldest = newest_entry_time(now_unix_ms) - (depth - 1) * capture_period_ms();
+  const auto held = buffer(now_unix_ms);
+  const auto count = static_cast<std::int64_t>(held.size());
   axdr::DataList rows;
-  for (std::int64_t k = std::max<std::int64_t>(first, 0); k <= std::min(last, depth - 1); ++k) {
-    const std::int64_t meter_time = oldest + k * capture_period_ms();
-    axdr::DataList row;
-    for (const std::size_t column : columns) {
-      if (column == 0) {
-        row.push_back(ClockObject::time_data(meter_time, model_.profile().utc_offset_minutes));
-      } else {
-        row.push_back(columns_[column].value(model_.true_time_ms(meter_time)));
-      }
-    }
-    rows.push_back(axdr::Data::structure(std::move(row)));
+  for (std::int64_t k = std::max<std::int64_t>(first, 0); k <= std::min(last, count - 1); ++k) {
+    rows.push_back(axdr::Data::structure(row(held[static_cast<std::size_t>(k)], columns)));
   }
   return axdr::Data::array(std::move(rows));
 }
@@ -73,7 +132,7 @@ axdr::Data ProfileGenericObject::entries(std::int64_t now_unix_ms, std::int64_t 
 xdlms::GetDataResult ProfileGenericObject::read(std::int8_t attribute,
                                                 const std::optional<xdlms::SelectiveAccess>& access,
                                                 const RequestContext& context) const {
-  const std::int64_t depth = model_.profile().profile_entries;
+  const std::int64_t depth = this->depth();
   switch (attribute) {
     case 2:
       if (!access) return entries(context.now_unix_ms, 0, depth - 1, all_columns());
@@ -87,6 +146,8 @@ xdlms::GetDataResult ProfileGenericObject::read(std::int8_t attribute,
       return axdr::Data::array(std::move(list));
     }
     case 4:
+      if (schedule_.at_or_before)
+        return axdr::Data::double_long_unsigned(schedule_.capture_period_s);
       return axdr::Data::double_long_unsigned(
           static_cast<std::uint32_t>(capture_period_ms() / 1000));
     case 5:
@@ -128,24 +189,22 @@ xdlms::GetDataResult ProfileGenericObject::read_range(const xdlms::SelectiveAcce
       columns.push_back(static_cast<std::size_t>(it - columns_.begin()));
     }
   }
-  const std::int64_t depth = model_.profile().profile_entries;
-  const std::int64_t oldest = newest_entry_time(now_unix_ms) - (depth - 1) * capture_period_ms();
-  // First entry at or after `from`, last at or before `to`.
-  const std::int64_t from_delta = *from - oldest;
-  const std::int64_t to_delta = *to - oldest;
-  if (to_delta < 0) return axdr::Data::array({});
-  const std::int64_t first =
-      from_delta <= 0 ? 0 : (from_delta + capture_period_ms() - 1) / capture_period_ms();
-  const std::int64_t last = to_delta / capture_period_ms();
-  if (last < first) return axdr::Data::array({});
-  return entries(now_unix_ms, first, last, columns);
+  // Every entry in the range, in recording order (after a clock set back that is not capture
+  // order).
+  axdr::DataList rows;
+  for (const auto& entry : buffer(now_unix_ms)) {
+    if (entry.meter_ms >= *from && entry.meter_ms <= *to) {
+      rows.push_back(axdr::Data::structure(row(entry, columns)));
+    }
+  }
+  return axdr::Data::array(std::move(rows));
 }
 
 xdlms::GetDataResult ProfileGenericObject::read_entries(const xdlms::SelectiveAccess& access,
                                                         std::int64_t now_unix_ms) const {
   auto descriptor = xdlms::EntryDescriptor::from_selective_access(access);
   if (!descriptor) return DataAccessResult::other_reason;
-  const std::int64_t depth = model_.profile().profile_entries;
+  const std::int64_t depth = this->depth();
   const std::int64_t first = std::int64_t{descriptor->from_entry} - 1;
   const std::int64_t last =
       descriptor->to_entry == 0 ? depth - 1 : std::int64_t{descriptor->to_entry} - 1;

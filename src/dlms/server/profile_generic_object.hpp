@@ -27,8 +27,19 @@ class ProfileGenericObject final : public CosemObject {
     std::function<axdr::Data(std::int64_t true_unix_ms)> value;
   };
 
-  // The first column is always the clock; `columns` follow it.
+  // Entries not at a fixed period (billing resets, events): the newest capture time at or before
+  // a time of the meter's clock, the depth of the buffer, and attribute 4 (0 for these).
+  struct Schedule {
+    std::function<std::int64_t(std::int64_t meter_ms)> at_or_before;
+    std::int64_t depth = 0;
+    std::uint32_t capture_period_s = 0;
+  };
+
+  // The first column is always the clock; `columns` follow it. Without a schedule: the load
+  // profile, every MeterProfile::capture_period_seconds, profile_entries deep.
   ProfileGenericObject(ObisCode logical_name, const MeterModel& model, std::vector<Column> columns);
+  ProfileGenericObject(ObisCode logical_name, const MeterModel& model, std::vector<Column> columns,
+                       Schedule schedule);
 
   [[nodiscard]] std::vector<AttributeDefinition> attributes() const override;
   [[nodiscard]] std::vector<MethodDefinition> methods() const override;
@@ -42,6 +53,18 @@ class ProfileGenericObject final : public CosemObject {
                             const RequestContext& context) const override;
 
  private:
+  // One entry of the buffer: its capture time on the meter's clock, and the true time it was
+  // captured at (they differ by the clock's offset, and by a set back for the entries after it).
+  struct Recorded {
+    std::int64_t meter_ms = 0;
+    std::int64_t true_ms = 0;
+  };
+  // The buffer at `now_unix_ms`, oldest first (recording order).
+  [[nodiscard]] std::vector<Recorded> buffer(std::int64_t now_unix_ms) const;
+  // Entry `k` of a load profile's buffer.
+  [[nodiscard]] Recorded recorded(std::int64_t now_unix_ms, std::int64_t k) const;
+  [[nodiscard]] std::int64_t depth() const;
+  axdr::DataList row(const Recorded& entry, const std::vector<std::size_t>& columns) const;
   // Entries [first, last] (0-based, oldest first), columns [first_column, last_column].
   axdr::Data entries(std::int64_t now_unix_ms, std::int64_t first, std::int64_t last,
                      const std::vector<std::size_t>& columns) const;
@@ -54,6 +77,7 @@ class ProfileGenericObject final : public CosemObject {
 
   const MeterModel& model_;
   std::vector<Column> columns_;
+  Schedule schedule_;
 };
 
 }  // namespace dlmsgw::server

@@ -1,5 +1,7 @@
 #include "dlms/server/simulated_meter.hpp"
 
+#include <array>
+
 #include "dlms/cosem/unit.hpp"
 #include "dlms/server/association_ln_object.hpp"
 #include "dlms/server/clock_object.hpp"
@@ -87,6 +89,36 @@ SimulatedMeter::SimulatedMeter(MeterProfile profile, std::uint64_t seed)
                      }});
   objects_.add(
       std::make_unique<ProfileGenericObject>(p.load_profile_code(), model_, std::move(columns)));
+
+  // Billing values: the energy registers at each billing reset (monthly).
+  std::vector<ProfileGenericObject::Column> billing;
+  for (const std::uint8_t c : std::array<std::uint8_t, 2>{1, 2}) {
+    billing.push_back({{3, p.code(c, 8, 0), 2, 0}, [&m, c](std::int64_t t) {
+                         const auto energy = m.energy(t);
+                         return Data::double_long_unsigned(c == 1 ? energy.active_import
+                                                                  : energy.active_export);
+                       }});
+  }
+  ProfileGenericObject::Schedule billing_schedule;
+  billing_schedule.at_or_before = [&m](std::int64_t t) { return m.billing_reset_at_or_before(t); };
+  billing_schedule.depth = p.billing_entries;
+  billing_schedule.capture_period_s = p.billing_period_seconds;
+  objects_.add(std::make_unique<ProfileGenericObject>(p.billing_profile_code(), model_,
+                                                      std::move(billing), billing_schedule));
+
+  // The standard event log: the clock and the event code, capture period 0.
+  objects_.add(
+      std::make_unique<DataObject>(MeterProfile::event_code_code(), Data::unsigned_integer(0)));
+  std::vector<ProfileGenericObject::Column> events;
+  events.push_back({{1, MeterProfile::event_code_code(), 2, 0}, [&m](std::int64_t t) {
+                      return Data::unsigned_integer(
+                          m.event_at_or_before(t + m.clock_offset_ms()).code);
+                    }});
+  ProfileGenericObject::Schedule event_schedule;
+  event_schedule.at_or_before = [&m](std::int64_t t) { return m.event_at_or_before(t).meter_ms; };
+  event_schedule.depth = p.event_entries;
+  objects_.add(std::make_unique<ProfileGenericObject>(MeterProfile::event_log_code(), model_,
+                                                      std::move(events), event_schedule));
   objects_.add(std::make_unique<DisconnectControlObject>(model_));
 }
 

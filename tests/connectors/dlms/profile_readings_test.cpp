@@ -29,8 +29,26 @@ TEST(ProfileColumns, DefaultIsEveryCaptureObjectButTheClock) {
   ASSERT_TRUE(columns) << columns.error().message;
   ASSERT_EQ(columns->size(), 2U);
   EXPECT_EQ((*columns)[0].index, 1U);
-  EXPECT_EQ((*columns)[0].point.key, "1-0:1.8.0");
-  EXPECT_EQ((*columns)[1].point.key, "0-0:96.10.1");
+  EXPECT_EQ((*columns)[0].point.key, "active_energy");  // the catalog's name
+  EXPECT_EQ((*columns)[1].point.key, "0-0:96.10.1");    // none: the OBIS text
+}
+
+TEST(ProfileColumns, CatalogNamesFollowTheChannelAndAreNotRepeated) {
+  ProfileConfig profile;
+  profile.obis = ObisCode(1, 1, 99, 1, 0);
+  const std::vector<xdlms::CaptureObjectDefinition> capture = {
+      xdlms::CaptureObjectDefinition::clock(),
+      {3, ObisCode(1, 1, 1, 8, 0), 2, 0},   // the Microstar's B = 1
+      {3, ObisCode(1, 2, 1, 8, 0), 2, 0},   // the same quantity again: its OBIS text
+      {3, ObisCode(1, 1, 1, 8, 1), 2, 0},   // tariff 1: not in the catalog
+      {3, ObisCode(1, 1, 3, 8, 0), 2, 0}};  // reactive energy
+  auto columns = select_profile_columns(profile, capture);
+  ASSERT_TRUE(columns) << columns.error().message;
+  ASSERT_EQ(columns->size(), 4U);
+  EXPECT_EQ((*columns)[0].point.key, "active_energy");
+  EXPECT_EQ((*columns)[1].point.key, "1-2:1.8.0");
+  EXPECT_EQ((*columns)[2].point.key, "1-1:1.8.1");
+  EXPECT_EQ((*columns)[3].point.key, "reactive_energy");
 }
 
 TEST(ProfileColumns, ConfiguredColumnsMustBeCaptureObjects) {
@@ -109,7 +127,7 @@ TEST(ProfileChunkReadings, MeterTimestampsAfterTheCursorOnly) {
   ASSERT_EQ(chunk.readings.size(), 2U);
   EXPECT_EQ(chunk.newest_ms, 2800000);
   EXPECT_EQ(chunk.readings[0].ts.time_since_epoch().count(), 1900000);
-  EXPECT_EQ(chunk.readings[0].values.at(0), (gateway::DataPoint{"1-0:1.8.0", 10.5}));
+  EXPECT_EQ(chunk.readings[0].values.at(0), (gateway::DataPoint{"active_energy", 10.5}));
   EXPECT_EQ(chunk.readings[0].values.at(1), (gateway::DataPoint{"0-0:96.10.1", std::int64_t{8}}));
   EXPECT_EQ(chunk.readings[0].values.size(), 2U);
   // Doubtful clock: published at the meter's time with the status.
@@ -128,6 +146,20 @@ TEST(ProfileChunkReadings, EntriesFromTheFutureAreLeftOutAndDoNotMoveTheCursor) 
   EXPECT_EQ(chunk.skipped_future, 1U);
   ASSERT_EQ(chunk.readings.size(), 1U);
   EXPECT_EQ(chunk.newest_ms, 1900000);
+}
+
+TEST(ProfileSetBack, FirstEntryAfterTheLastPlaceTheCaptureTimeGoesBack) {
+  const auto stretch = [](std::vector<std::optional<std::int64_t>> times) {
+    std::vector<xdlms::ProfileEntry> entries;
+    for (const auto time : times) entries.push_back({time, 0, {}});
+    return entries;
+  };
+  EXPECT_EQ(first_entry_after_set_back(stretch({1000, 2000, 3000})), std::nullopt);
+  EXPECT_EQ(first_entry_after_set_back(stretch({})), std::nullopt);
+  EXPECT_EQ(first_entry_after_set_back(stretch({5000, 6000, 3000, 4000})), 2U);
+  EXPECT_EQ(first_entry_after_set_back(stretch({5000, 5000, 6000})), 1U);  // a repeated stamp
+  // Two set backs: the entries after the last one; an entry without a time is passed over.
+  EXPECT_EQ(first_entry_after_set_back(stretch({5000, 2000, std::nullopt, 3000, 1000, 2000})), 4U);
 }
 
 TEST(ProfileCursors, FileKeepsCursorsAcrossReopenAndRefusesGarbage) {

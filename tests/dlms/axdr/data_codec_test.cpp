@@ -105,6 +105,16 @@ INSTANTIATE_TEST_SUITE_P(
         ScalarCase{"09 03 41 42 22", Data::octet_string({0x41, 0x42, 0x22}),
                    "octet-string 41 42 22 \"AB\\\"\""},
         ScalarCase{"09 02 00 7E", Data::octet_string({0x00, 0x7E}), "octet-string 00 7E"},
+        // A clock or profile buffer time: also shown as the date-time it holds.
+        ScalarCase{"09 0C 07 EA 0B 18 02 0E 1B 22 00 FF C4 00",
+                   Data::octet_string({0x07, 0xEA, 0x0B, 0x18, 0x02, 0x0E, 0x1B, 0x22, 0x00, 0xFF,
+                                       0xC4, 0x00}),
+                   "octet-string 07 EA 0B 18 02 0E 1B 22 00 FF C4 00 (2026-11-24T14:27:34+01:00)"},
+        // 12 bytes that are no date-time (month 0x2A): bytes only.
+        ScalarCase{"09 0C 07 EA 2A 18 02 0E 1B 22 00 FF C4 00",
+                   Data::octet_string({0x07, 0xEA, 0x2A, 0x18, 0x02, 0x0E, 0x1B, 0x22, 0x00, 0xFF,
+                                       0xC4, 0x00}),
+                   "octet-string 07 EA 2A 18 02 0E 1B 22 00 FF C4 00"},
         ScalarCase{"0A 05 68 65 6C 6C 6F", Data::visible_string("hello"),
                    "visible-string \"hello\""},
         ScalarCase{"0C 02 C3 A9", Data::utf8_string("\xC3\xA9"), "utf8-string \"\xC3\xA9\""},

@@ -387,6 +387,92 @@ TEST(SimulatedLoadProfile, ShortCapturePeriodAndRangeRefusal) {
   EXPECT_EQ(last.as_list()->back(), buffer.as_list()->back());
 }
 
+// A clock set back by 10 s, 5 s before now (1 s periods, 20 entries): the buffer holds the entries
+// before the step, then those after it, in recording order; a range returns both, in that order.
+TEST(SimulatedLoadProfile, ClockSetBackRecordsEntriesAfterTheFormerOnes) {
+  MeterProfile profile = MeterProfile::microstar();
+  profile.capture_period_seconds = 1;
+  profile.profile_entries = 20;
+  profile.clock_set_back_at_ms = kNow - 4500;
+  profile.clock_set_back_ms = 10'000;
+  SimulatedMeter meter{profile, 42};
+  ServerConfig config = ServerConfig::microstar();
+  AssociationServer server{meter, config};
+  auto aare = acse::decode_aare(exchange(server, 1, lls_aarq("22222222")));
+  ASSERT_TRUE(aare && aare->accepted());
+  const MeterModel model(profile, 42);
+
+  const auto buffer = value_of(get(server, 1, 7, kMicrostarLoadProfileCode, 2, std::nullopt, kNow));
+  ASSERT_EQ(buffer.as_list()->size(), 20U);
+  const auto time_of = [](const axdr::Data& row) {
+    return row.as_list()->at(0).to_date_time()->to_unix_ms().value_or(0);
+  };
+  for (std::size_t i = 0; i < 15; ++i) {  // before: up to kNow - 5000, captured then
+    const auto& row = buffer.as_list()->at(i);
+    const std::int64_t stamped = kNow - 5000 - static_cast<std::int64_t>(14 - i) * 1000;
+    EXPECT_EQ(time_of(row), stamped) << i;
+    EXPECT_EQ(*row.as_list()->at(1).as_unsigned(), model.energy(stamped).active_import) << i;
+  }
+  for (std::size_t i = 15; i < 20; ++i) {  // after: from kNow - 14000, captured 10 s later
+    const auto& row = buffer.as_list()->at(i);
+    const std::int64_t stamped = kNow - 14000 + static_cast<std::int64_t>(i - 15) * 1000;
+    EXPECT_EQ(time_of(row), stamped) << i;
+    EXPECT_EQ(*row.as_list()->at(1).as_unsigned(), model.energy(stamped + 10'000).active_import)
+        << i;
+  }
+  const auto range = xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(kNow - 12000),
+                                                     cosem::DateTime::from_unix_ms(kNow - 8000));
+  const auto in_range =
+      value_of(get(server, 1, 7, kMicrostarLoadProfileCode, 2, range.to_selective_access(), kNow));
+  std::vector<std::int64_t> times;
+  for (const auto& row : *in_range.as_list()) times.push_back(time_of(row));
+  EXPECT_EQ(times,
+            (std::vector<std::int64_t>{kNow - 12000, kNow - 11000, kNow - 10000, kNow - 9000,
+                                       kNow - 8000, kNow - 12000, kNow - 11000, kNow - 10000}));
+}
+
+// The billing profile (monthly) and the event log (capture period 0) with what the model says.
+TEST(SimulatedLoadProfile, BillingProfileAndEventLog) {
+  MeterProfile profile = MeterProfile::microstar();
+  profile.capture_period_seconds = 2;
+  SimulatedMeter meter{profile, 42};
+  ServerConfig config = ServerConfig::microstar();
+  AssociationServer server{meter, config};
+  auto aare = acse::decode_aare(exchange(server, 1, lls_aarq("22222222")));
+  ASSERT_TRUE(aare && aare->accepted());
+  const MeterModel model(profile, 42);
+
+  const ObisCode billing_code(1, 1, 98, 1, 0);
+  EXPECT_EQ(profile.billing_profile_code(), billing_code);
+  EXPECT_EQ(value_of(get(server, 1, 7, billing_code, 4, std::nullopt, kNow)),
+            axdr::Data::double_long_unsigned(0));
+  const auto billing = value_of(get(server, 1, 7, billing_code, 2, std::nullopt, kNow));
+  ASSERT_EQ(billing.as_list()->size(), 24U);
+  // kNow is 2026-03-01T12:00:00Z: the newest reset is 2026-03-01T00:00Z, the one before February's.
+  const auto& newest = *billing.as_list()->back().as_list();
+  EXPECT_EQ(newest[0].to_date_time()->to_unix_ms(), 1772323200000);
+  EXPECT_EQ(*newest[1].as_unsigned(), model.energy(1772323200000).active_import);
+  EXPECT_EQ(billing.as_list()->at(22).as_list()->at(0).to_date_time()->to_unix_ms(), 1769904000000);
+
+  const ObisCode event_log(0, 0, 99, 98, 0);
+  EXPECT_EQ(value_of(get(server, 1, 7, event_log, 4, std::nullopt, kNow)),
+            axdr::Data::double_long_unsigned(0));
+  const auto events = value_of(get(server, 1, 7, event_log, 2, std::nullopt, kNow));
+  ASSERT_EQ(events.as_list()->size(), 100U);
+  std::int64_t previous = 0;
+  for (const auto& entry : *events.as_list()) {
+    const auto& row = *entry.as_list();
+    const std::int64_t at = row[0].to_date_time()->to_unix_ms().value_or(0);
+    EXPECT_GT(at, previous);
+    EXPECT_LE(at, kNow);
+    EXPECT_EQ(at % 1000, 0);
+    const auto recorded = model.event_at_or_before(at);
+    EXPECT_EQ(recorded.meter_ms, at);
+    EXPECT_EQ(*row[1].as_unsigned(), recorded.code);
+    previous = at;
+  }
+}
+
 class GenericAssociation : public ::testing::Test {
  protected:
   SimulatedMeter meter{MeterProfile::generic(), 7};

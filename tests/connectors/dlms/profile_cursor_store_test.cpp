@@ -1,0 +1,98 @@
+#include "connectors/dlms/profile_cursor_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "gateway/storage/temp_directory.hpp"
+
+namespace dlmsgw::connectors::dlms {
+namespace {
+
+using namespace std::chrono_literals;
+
+nlohmann::json cursor_file_json(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+const ObisCode kCursorLoadProfile(1, 0, 99, 1, 0);
+const ObisCode kCursorEventLog(0, 0, 99, 98, 0);
+
+TEST(ProfileCursorStore, SavesWithinTheIntervalAreWrittenTogetherAtTheNextFlush) {
+  gateway::testing::TempDirectory dir;
+  const auto file = dir.path() / "profile-cursors.json";
+  // An interval no test outlives: only flush() writes after the first write.
+  auto store = FileProfileCursorStore::open(file, std::chrono::hours(1));
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE((*store)->save("m0", kCursorLoadProfile, 1000));
+  ASSERT_TRUE((*store)->flush());
+  EXPECT_EQ((*store)->writes(), 1U);
+  EXPECT_EQ(cursor_file_json(file)["m0"]["1-0:99.1.0"], 1000);
+
+  // 1,000 meters, two profiles, several chunks each: in memory at once, on disk in one write.
+  for (std::int64_t chunk = 1; chunk <= 3; ++chunk) {
+    for (int meter = 0; meter < 1000; ++meter) {
+      const auto name = "m" + std::to_string(meter);
+      ASSERT_TRUE((*store)->save(name, kCursorLoadProfile, 1000 + chunk * 900'000));
+      ASSERT_TRUE((*store)->save(name, kCursorEventLog, 2000 + chunk));
+    }
+  }
+  EXPECT_EQ((*store)->load("m999", kCursorLoadProfile), 1000 + 3 * 900'000);
+  EXPECT_EQ((*store)->load("m0", kCursorEventLog), 2003);
+  // The file lags (the entries since would be read again after a crash), never leads.
+  EXPECT_EQ(cursor_file_json(file)["m0"]["1-0:99.1.0"], 1000);
+  EXPECT_EQ((*store)->writes(), 1U);
+
+  ASSERT_TRUE((*store)->flush());
+  EXPECT_EQ((*store)->writes(), 2U);
+  const auto written = cursor_file_json(file);
+  ASSERT_EQ(written.size(), 1000U);
+  EXPECT_EQ(written["m999"]["1-0:99.1.0"], 1000 + 3 * 900'000);
+  EXPECT_EQ(written["m500"]["0-0:99.98.0"], 2003);
+  ASSERT_TRUE((*store)->flush());  // nothing new: no write
+  EXPECT_EQ((*store)->writes(), 2U);
+}
+
+TEST(ProfileCursorStore, ClosingWritesWhatWaitsWithoutWaitingForTheInterval) {
+  gateway::testing::TempDirectory dir;
+  const auto file = dir.path() / "profile-cursors.json";
+  {
+    auto store = FileProfileCursorStore::open(file, std::chrono::hours(1));
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE((*store)->save("kitchen", kCursorLoadProfile, 1795525200000));
+    ASSERT_TRUE((*store)->flush());
+    ASSERT_TRUE((*store)->save("kitchen", kCursorLoadProfile, 1795526100000));
+    ASSERT_TRUE((*store)->save("cellar", kCursorEventLog, 1795520000000));
+  }
+  auto reopened = FileProfileCursorStore::open(file);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ((*reopened)->load("kitchen", kCursorLoadProfile), 1795526100000);
+  EXPECT_EQ((*reopened)->load("cellar", kCursorEventLog), 1795520000000);
+  EXPECT_EQ((*reopened)->writes(), 0U);
+}
+
+TEST(ProfileCursorStore, AFailedWriteKeepsTheCursorsAndIsReportedByFlush) {
+  gateway::testing::TempDirectory dir;
+  const auto file = dir.path() / "gone" / "profile-cursors.json";
+  auto store = FileProfileCursorStore::open(file, 0ms);
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE((*store)->save("kitchen", kCursorLoadProfile, 42));
+  const auto flushed = (*store)->flush();
+  ASSERT_FALSE(flushed);
+  EXPECT_NE(flushed.error().message.find(file.string()), std::string::npos)
+      << flushed.error().message;
+  EXPECT_EQ((*store)->load("kitchen", kCursorLoadProfile), 42);
+
+  // The directory back: the next save writes every cursor.
+  std::filesystem::create_directories(file.parent_path());
+  ASSERT_TRUE((*store)->save("cellar", kCursorLoadProfile, 43));
+  ASSERT_TRUE((*store)->flush());
+  const auto written = cursor_file_json(file);
+  EXPECT_EQ(written["kitchen"]["1-0:99.1.0"], 42);
+  EXPECT_EQ(written["cellar"]["1-0:99.1.0"], 43);
+}
+
+}  // namespace
+}  // namespace dlmsgw::connectors::dlms
