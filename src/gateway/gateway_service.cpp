@@ -725,6 +725,8 @@ nlohmann::json GatewayService::statistics() {
       {"readingsNotStored", readings_not_stored()},
       {"readingsRefused", uplink.records_refused},
       {"queueDepth", queue.records + storage_.pending_records()},
+      // Set aside because the platform kept refusing them (dlmsgw dead-letter list|requeue).
+      {"deadLetterRecords", queue.dead_letter_records},
       {"reconnects", reconnects_},
       {"messagesSent", uplink.messages_sent},
       {"batchesResent", uplink.batches_abandoned},
