@@ -505,12 +505,29 @@ void UplinkService::set_aside(Batch& batch, Message& message, const Error& refus
     devices += (devices.empty() ? "'" : ", '") + device + "'";
   }
   log()->error(
-      "uplink: {}; it will never be accepted, so its {} records of device {} are dropped and the "
-      "queue moves on (check the gateway's permissions and the payload on the platform)",
+      "uplink: {}; it will never be accepted, so its {} records of device {} are set aside as "
+      "dead letters and the queue moves on (check the gateway's permissions and the payload on "
+      "the platform; `dlmsgw dead-letter list` shows them)",
       refusal.message, count, devices);
   counters_.records_refused += count;
   counters_.last_refusal = refusal.message;
   batch.sendable -= std::min<std::uint64_t>(batch.sendable, count);
+  // Kept, not removed with the batch: should setting them aside fail, they stay stored and are
+  // sent (and refused) again after the next restart or abandoned window, never lost.
+  std::erase_if(batch.ids, [&](RecordId id) {
+    return std::find(message.batch.records.begin(), message.batch.records.end(), id) !=
+           message.batch.records.end();
+  });
+  storage_.async_set_aside(message.batch.records, "refused by a PUBACK: " + refusal.message,
+                           [this, alive = alive_](Expected<std::uint64_t> moved) {
+                             if (!*alive) return;
+                             if (!moved) {
+                               log()->error("uplink: cannot set refused records aside: {}",
+                                            moved.error().message);
+                               return;
+                             }
+                             counters_.records_dead_lettered += *moved;
+                           });
 }
 
 const UplinkService::Message* UplinkService::oldest_unacknowledged() const {
@@ -552,9 +569,10 @@ bool UplinkService::count_strike(const Message& oldest, const std::string& what)
                              " in a row (the platform never acknowledged it)";
   if (ids.size() > 1) {
     isolate_through_ = std::max(isolate_through_, *std::max_element(ids.begin(), ids.end()));
-    log()->warn("uplink: {}: sending its {} records again one per message, to find the one "
-                "the platform refuses",
-                reason, ids.size());
+    log()->warn(
+        "uplink: {}: sending its {} records again one per message, to find the one "
+        "the platform refuses",
+        reason, ids.size());
     return true;
   }
   move_to_dead_letters(oldest, reason);
@@ -571,18 +589,19 @@ void UplinkService::move_to_dead_letters(const Message& message, const std::stri
       "requeue --id {}` sends it again)",
       id.value, device, reason, id.value);
   // Queued on the storage thread before any later peek: the next read does not see it.
-  storage_.async_set_aside(
-      {id}, "record of device '" + device + "': " + reason,
-      [this, alive = alive_, id](Expected<std::uint64_t> moved) {
-        if (!*alive) return;
-        if (!moved) {
-          // Still stored: it is sent again and the rule counts anew; nothing is lost.
-          log()->error("uplink: cannot set record {} aside: {}", id.value, moved.error().message);
-          return;
-        }
-        counters_.records_dead_lettered += *moved;
-        kick();
-      });
+  storage_.async_set_aside({id}, "record of device '" + device + "': " + reason,
+                           [this, alive = alive_, id](Expected<std::uint64_t> moved) {
+                             if (!*alive) return;
+                             if (!moved) {
+                               // Still stored: it is sent again and the rule counts anew; nothing
+                               // is lost.
+                               log()->error("uplink: cannot set record {} aside: {}", id.value,
+                                            moved.error().message);
+                               return;
+                             }
+                             counters_.records_dead_lettered += *moved;
+                             kick();
+                           });
 }
 
 // Batches leave storage in order, each once it and every batch before it are acknowledged.

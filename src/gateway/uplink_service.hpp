@@ -23,8 +23,8 @@
 // other PUBACKs still come). So a record may be delivered more than once (once more per outage or
 // timeout while it was in flight), never lost. A PUBACK refusing a message for good (not
 // authorized, payload format invalid: is_permanent_refusal) sets its records aside instead: they
-// are removed with their batch and counted as refused, so that one bad message cannot block the
-// queue forever. After a restart the same happens naturally: storage still holds what was in
+// move to storage's dead letters and are counted as refused, so that one bad message cannot block
+// the queue forever. After a restart the same happens naturally: storage still holds what was in
 // flight.
 //
 // A message the platform never acknowledges and answers by closing the session (ThingsBoard does
@@ -109,7 +109,7 @@ struct UplinkCounters {
   std::uint64_t messages_sent = 0;      // acknowledged messages
   std::uint64_t records_rejected = 0;   // unsendable (encode_batch), removed and logged
   std::uint64_t batches_abandoned = 0;  // windows abandoned (PUBACK timeout, refusal for now...)
-  std::uint64_t records_refused = 0;    // refused for good by a PUBACK: removed, not sent
+  std::uint64_t records_refused = 0;    // refused for good by a PUBACK: set aside, not sent
   std::string last_refusal;             // the last such PUBACK's reason, for statistics
   std::uint64_t rate_limited = 0;       // times a message waited for a rate limit
   std::uint64_t records_dead_lettered = 0;  // moved to storage's dead letters by this uplink

@@ -50,7 +50,8 @@ struct PoisonFixture {
   void emit_with_poison(int count, int poison_after) {
     for (int seq = 0; seq < count; ++seq) {
       if (seq == poison_after) {
-        Reading poison{"Meter 2", Timestamp{std::chrono::milliseconds(1'700'000'000'000)},
+        Reading poison{"Meter 2",
+                       Timestamp{std::chrono::milliseconds(1'700'000'000'000)},
                        {{"note", kPoisonMarker}}};
         ASSERT_TRUE(connector->sink()->submit(std::move(poison)));
       }

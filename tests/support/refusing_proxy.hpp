@@ -1,7 +1,8 @@
 #pragma once
 // RefusingProxy: a TCP proxy on 127.0.0.1 in front of a real broker (MosquittoBroker) that refuses
-// one kind of message the way ThingsBoard does when it cannot process a PUBLISH (the tenant's device
-// limit, a payload it fails on): it closes the session and never sends that message's PUBACK.
+// one kind of message the way ThingsBoard does when it cannot process a PUBLISH (the tenant's
+// device limit, a payload it fails on): it closes the session and never sends that message's
+// PUBACK.
 //
 // Client to broker, the stream is cut into MQTT packets (fixed header, remaining length) and
 // forwarded packet by packet. A PUBLISH whose bytes contain `marker` is not forwarded; nothing the

@@ -17,7 +17,7 @@
 namespace dlmsgw::gateway {
 
 struct DeadLetter {
-  StoredRecord stored;      // the record and its id in the queue
+  StoredRecord stored;       // the record and its id in the queue
   Timestamp set_aside_at{};  // when it was taken out
   std::string reason;        // why, in words (the uplink's log line says the same)
   bool operator==(const DeadLetter&) const = default;

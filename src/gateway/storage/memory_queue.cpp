@@ -108,10 +108,11 @@ Expected<std::uint64_t> MemoryQueue::set_aside(std::span<const RecordId> ids,
     ++moved;
   }
   while (dead_letters_.size() > kMaxMemoryDeadLetters) {
-    log()->warn("storage: more than {} dead letters in memory: the oldest, record {} of device "
-                "'{}', is dropped",
-                kMaxMemoryDeadLetters, dead_letters_.front().stored.id.value,
-                dead_letters_.front().stored.record.device);
+    log()->warn(
+        "storage: more than {} dead letters in memory: the oldest, record {} of device "
+        "'{}', is dropped",
+        kMaxMemoryDeadLetters, dead_letters_.front().stored.id.value,
+        dead_letters_.front().stored.record.device);
     dead_letters_.pop_front();
     ++dropped_;
   }
@@ -120,9 +121,8 @@ Expected<std::uint64_t> MemoryQueue::set_aside(std::span<const RecordId> ids,
 
 Expected<std::vector<DeadLetter>> MemoryQueue::dead_letters(std::size_t max_records) {
   std::vector<DeadLetter> letters(dead_letters_.begin(), dead_letters_.end());
-  std::sort(letters.begin(), letters.end(), [](const DeadLetter& a, const DeadLetter& b) {
-    return a.stored.id < b.stored.id;
-  });
+  std::sort(letters.begin(), letters.end(),
+            [](const DeadLetter& a, const DeadLetter& b) { return a.stored.id < b.stored.id; });
   if (letters.size() > max_records) letters.resize(max_records);
   return letters;
 }

@@ -40,7 +40,7 @@ class MemoryQueue final : public RecordQueue {
   QueueLimits limits_;
   QueueClock clock_;
   ClockStepDetector steps_;
-  std::deque<Entry> entries_;  // ascending ids
+  std::deque<Entry> entries_;            // ascending ids
   std::deque<DeadLetter> dead_letters_;  // in the order they were set aside
   std::uint64_t next_id_ = 1;
   std::uint64_t bytes_ = 0;

@@ -342,11 +342,12 @@ struct SqliteQueue::Impl {
     }
     // Dead letters (dead_letter.hpp): added beside `records` without a schema change, so that a
     // database written by this version still opens with an older dlmsgw (which ignores it).
-    DLMSGW_TRY(exec("CREATE TABLE IF NOT EXISTS dead_letters(id INTEGER PRIMARY KEY,"
-                    " kind INTEGER NOT NULL, device TEXT NOT NULL, ts INTEGER NOT NULL,"
-                    " stored_at INTEGER NOT NULL, payload TEXT NOT NULL,"
-                    " set_aside_at INTEGER NOT NULL, reason TEXT NOT NULL)",
-                    "creating the dead letter table"));
+    DLMSGW_TRY(
+        exec("CREATE TABLE IF NOT EXISTS dead_letters(id INTEGER PRIMARY KEY,"
+             " kind INTEGER NOT NULL, device TEXT NOT NULL, ts INTEGER NOT NULL,"
+             " stored_at INTEGER NOT NULL, payload TEXT NOT NULL,"
+             " set_aside_at INTEGER NOT NULL, reason TEXT NOT NULL)",
+             "creating the dead letter table"));
     return {};
   }
 
@@ -809,36 +810,35 @@ Expected<std::uint64_t> SqliteQueue::set_aside_once(std::span<const RecordId> id
   Impl::Head head{q.records, q.bytes};
   std::uint64_t moved = 0;
   std::optional<Timestamp> new_oldest;
-  const Expected<void> committed =
-      q.transaction("setting records aside", [&]() -> Expected<void> {
-        for (const RecordId id : ids) {
-          const auto key = static_cast<std::int64_t>(id.value);
-          std::optional<std::uint64_t> size;
-          {
-            ResetOnExit reset(q.select_size.get());
-            sqlite3_bind_int64(q.select_size.get(), 1, key);
-            const int rc = sqlite3_step(q.select_size.get());
-            if (rc == SQLITE_ROW) {
-              size = static_cast<std::uint64_t>(sqlite3_column_int64(q.select_size.get(), 0));
-            } else if (rc != SQLITE_DONE) {
-              return q.failure(rc, "finding a record to set aside");
-            }
-          }
-          if (!size) continue;
-          sqlite3_bind_int64(copy.get(), 1, key);
-          sqlite3_bind_int64(copy.get(), 2, to_millis(now));
-          sqlite3_bind_text(copy.get(), 3, reason.data(), static_cast<int>(reason.size()),
-                            SQLITE_STATIC);
-          DLMSGW_TRY(q.step_done(copy.get(), "copying a record to the dead letters"));
-          sqlite3_bind_int64(q.delete_one.get(), 1, key);
-          DLMSGW_TRY(q.step_done(q.delete_one.get(), "removing a record set aside"));
-          --head.records;
-          head.bytes -= *size;
-          ++moved;
+  const Expected<void> committed = q.transaction("setting records aside", [&]() -> Expected<void> {
+    for (const RecordId id : ids) {
+      const auto key = static_cast<std::int64_t>(id.value);
+      std::optional<std::uint64_t> size;
+      {
+        ResetOnExit reset(q.select_size.get());
+        sqlite3_bind_int64(q.select_size.get(), 1, key);
+        const int rc = sqlite3_step(q.select_size.get());
+        if (rc == SQLITE_ROW) {
+          size = static_cast<std::uint64_t>(sqlite3_column_int64(q.select_size.get(), 0));
+        } else if (rc != SQLITE_DONE) {
+          return q.failure(rc, "finding a record to set aside");
         }
-        DLMSGW_TRY_ASSIGN(new_oldest, q.read_oldest());
-        return {};
-      });
+      }
+      if (!size) continue;
+      sqlite3_bind_int64(copy.get(), 1, key);
+      sqlite3_bind_int64(copy.get(), 2, to_millis(now));
+      sqlite3_bind_text(copy.get(), 3, reason.data(), static_cast<int>(reason.size()),
+                        SQLITE_STATIC);
+      DLMSGW_TRY(q.step_done(copy.get(), "copying a record to the dead letters"));
+      sqlite3_bind_int64(q.delete_one.get(), 1, key);
+      DLMSGW_TRY(q.step_done(q.delete_one.get(), "removing a record set aside"));
+      --head.records;
+      head.bytes -= *size;
+      ++moved;
+    }
+    DLMSGW_TRY_ASSIGN(new_oldest, q.read_oldest());
+    return {};
+  });
   if (!committed) return committed.error();
   q.apply(head, new_oldest);
   q.dead_letter_records += moved;
@@ -892,24 +892,25 @@ Expected<std::uint64_t> SqliteQueue::requeue(std::span<const RecordId> ids) {
   DLMSGW_TRY_ASSIGN(Statement copy_all, q.prepare(restore));
   DLMSGW_TRY_ASSIGN(Statement delete_all, q.prepare("DELETE FROM dead_letters"));
   std::uint64_t moved = 0;
-  const Expected<void> committed = q.transaction("re-queuing dead letters", [&]() -> Expected<void> {
-    if (ids.empty()) {
-      sqlite3_bind_int64(copy_all.get(), 2, to_millis(now));
-      DLMSGW_TRY(q.step_done(copy_all.get(), "re-queuing the dead letters"));
-      moved = static_cast<std::uint64_t>(sqlite3_changes(q.db.get()));
-      return q.step_done(delete_all.get(), "removing the re-queued dead letters");
-    }
-    for (const RecordId id : ids) {
-      sqlite3_bind_int64(copy_one.get(), 1, static_cast<std::int64_t>(id.value));
-      sqlite3_bind_int64(copy_one.get(), 2, to_millis(now));
-      DLMSGW_TRY(q.step_done(copy_one.get(), "re-queuing a dead letter"));
-      if (sqlite3_changes(q.db.get()) == 0) continue;
-      ++moved;
-      sqlite3_bind_int64(delete_one.get(), 1, static_cast<std::int64_t>(id.value));
-      DLMSGW_TRY(q.step_done(delete_one.get(), "removing a re-queued dead letter"));
-    }
-    return {};
-  });
+  const Expected<void> committed =
+      q.transaction("re-queuing dead letters", [&]() -> Expected<void> {
+        if (ids.empty()) {
+          sqlite3_bind_int64(copy_all.get(), 2, to_millis(now));
+          DLMSGW_TRY(q.step_done(copy_all.get(), "re-queuing the dead letters"));
+          moved = static_cast<std::uint64_t>(sqlite3_changes(q.db.get()));
+          return q.step_done(delete_all.get(), "removing the re-queued dead letters");
+        }
+        for (const RecordId id : ids) {
+          sqlite3_bind_int64(copy_one.get(), 1, static_cast<std::int64_t>(id.value));
+          sqlite3_bind_int64(copy_one.get(), 2, to_millis(now));
+          DLMSGW_TRY(q.step_done(copy_one.get(), "re-queuing a dead letter"));
+          if (sqlite3_changes(q.db.get()) == 0) continue;
+          ++moved;
+          sqlite3_bind_int64(delete_one.get(), 1, static_cast<std::int64_t>(id.value));
+          DLMSGW_TRY(q.step_done(delete_one.get(), "removing a re-queued dead letter"));
+        }
+        return {};
+      });
   if (!committed) return committed.error();
   DLMSGW_TRY(q.load_counters());
   return moved;
