@@ -23,11 +23,16 @@ constexpr const char* kPoisonMarker = "REFUSED-BY-THE-PLATFORM";
 
 // The gateway publishes through the proxy; the emulator reads the broker directly.
 struct PoisonFixture {
-  PoisonFixture() : proxy(broker.port(), kPoisonMarker) {}
+  explicit PoisonFixture(
+      test::RefusingProxy::Refusal refusal = test::RefusingProxy::Refusal::close_session)
+      : proxy(broker.port(), kPoisonMarker, refusal) {}
 
-  void start(std::unique_ptr<RecordQueue> queue) {
+  void start(std::unique_ptr<RecordQueue> queue,
+             std::chrono::milliseconds puback_timeout = std::chrono::seconds(5)) {
     auto options = test::gateway_options_for(broker);
     options.mqtt.port = proxy.port();
+    options.uplink.puback_timeout = puback_timeout;
+    options.uplink.retry_delay = 50ms;
     // Several records per message: the refused one shares its message with readings that must
     // still arrive.
     options.uplink.max_batch_records = 5;
@@ -99,6 +104,53 @@ TEST(PoisonMessage, ARecordThePlatformKeepsRefusingIsSetAsideAndTheRestFlowsInOr
   EXPECT_EQ(f.storage->stats().dead_letter_records, 1U);
   EXPECT_EQ(f.gateway->uplink_counters().records_dead_lettered, 1U);
   EXPECT_EQ(f.gateway->statistics().value("deadLetterRecords", 0), 1);
+}
+
+// The same with SQLite storage: the dead letter is in the database, kept after the gateway stops.
+TEST(PoisonMessage, WithSqliteStorageTheDeadLetterIsKeptInTheDatabase) {
+  testing::TempDirectory dir;
+  const auto path = dir.path() / "queue.db";
+  {
+    PoisonFixture f;
+    auto queue = SqliteQueue::open(path);
+    ASSERT_TRUE(queue) << queue.error().message;
+    f.start(std::move(*queue));
+    constexpr int kCount = 20;
+    f.emit_with_poison(kCount, 3);
+    ASSERT_TRUE(run_until(
+        f.io, [&] { return f.meter1_complete(kCount) && f.storage->stats().records == 0; }, 30s))
+        << f.meter1_seqs().size() << " readings of Meter 1 arrived";
+    test::check_complete_and_ordered(f.meter1_seqs(), kCount, "Meter 1");
+    f.gateway->stop();
+    f.storage->stop();
+  }
+  auto reopened = SqliteQueue::open(path);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  const auto letters = (*reopened)->dead_letters(10);
+  ASSERT_TRUE(letters);
+  ASSERT_EQ(letters->size(), 1U);
+  EXPECT_EQ((*letters)[0].stored.record.device, "Meter 2");
+  EXPECT_NE((*letters)[0].stored.record.payload.find(kPoisonMarker), std::string::npos);
+  EXPECT_NE((*letters)[0].reason.find("session losses"), std::string::npos) << (*letters)[0].reason;
+}
+
+// A platform that keeps the session but never acknowledges one message while it acknowledges the
+// ones after it: the PUBACK timeouts count like session losses.
+TEST(PoisonMessage, AMessageNeverAcknowledgedWhileLaterOnesAreIsSetAsideAfterTimeouts) {
+  PoisonFixture f(test::RefusingProxy::Refusal::swallow);
+  f.start(std::make_unique<MemoryQueue>(), 300ms);
+  constexpr int kCount = 20;
+  f.emit_with_poison(kCount, 7);
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.meter1_complete(kCount) && f.storage->stats().records == 0; }, 30s))
+      << f.meter1_seqs().size() << " readings of Meter 1 arrived, " << f.proxy.refusals()
+      << " refused";
+  // Complete; not in order: readings sharing the swallowed message arrive after later ones the
+  // platform had already acknowledged.
+  const auto seqs = f.meter1_seqs();
+  EXPECT_EQ(std::set<std::int64_t>(seqs.begin(), seqs.end()).size(), std::size_t{kCount});
+  EXPECT_EQ(f.storage->stats().dead_letter_records, 1U);
+  EXPECT_EQ(f.tb.telemetry().count("Meter 2"), 0U);
 }
 
 }  // namespace

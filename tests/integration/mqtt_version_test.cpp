@@ -1,7 +1,8 @@
 // thingsboard.mqttVersion (issue 15, item 3): `dlmsgw run` speaks the MQTT version tb_gateway.yaml
 // names to a real mosquitto, whose log says which protocol each client connected with (p2: 3.1.1,
 // p5: MQTT 5). What MQTT 5 gives (a PUBACK reason code refusing one message, set aside as a dead
-// letter) is tested in process: GatewayService.MessagesRefusedForGoodAreSetAsideAndTheQueueKeepsFlowing.
+// letter) is tested in process:
+// GatewayService.MessagesRefusedForGoodAreSetAsideAndTheQueueKeepsFlowing.
 
 #include <gtest/gtest.h>
 
@@ -34,7 +35,8 @@ std::string connected_protocol(const std::string& mqtt_version, const std::strin
                                dir.path() / "gateway.log");
   asio::io_context io;
   const std::string marker = "as " + client_id + " (p";
-  if (!test::run_until(io, [&] { return broker.log().find(marker) != std::string::npos; }, 15s)) {
+  if (!test::run_until(
+          io, [&] { return broker.log().find(marker) != std::string::npos; }, 15s)) {
     ADD_FAILURE() << "no connection of " << client_id << "; gateway log:\n" << gateway.log();
     return {};
   }

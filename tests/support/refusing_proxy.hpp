@@ -8,8 +8,12 @@
 // forwarded packet by packet. A PUBLISH whose bytes contain `marker` is not forwarded; nothing the
 // client sends after it is either; the broker's answers to what came before still reach the client
 // for `grace` (ThingsBoard acknowledges what it processed before giving up), then both sides are
-// closed. Broker to client, bytes pass unchanged. Header-only, blocking sockets on its own threads,
-// so it works whatever the test does with its io_context.
+// closed. Broker to client, bytes pass unchanged.
+//
+// Refusal::swallow instead drops only that PUBLISH and keeps the session: the platform answering
+// everything but that message (its PUBACK never comes, later messages are acknowledged).
+// Header-only, blocking sockets on its own threads, so it works whatever the test does with its
+// io_context.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -36,9 +40,12 @@ namespace dlmsgw::test {
 
 class RefusingProxy {
  public:
+  enum class Refusal { close_session, swallow };
+
   RefusingProxy(std::uint16_t broker_port, std::string marker,
+                Refusal refusal = Refusal::close_session,
                 std::chrono::milliseconds grace = std::chrono::milliseconds(200))
-      : broker_port_(broker_port), marker_(std::move(marker)), grace_(grace) {
+      : broker_port_(broker_port), marker_(std::move(marker)), refusal_(refusal), grace_(grace) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     const int yes = 1;
     ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
@@ -74,7 +81,7 @@ class RefusingProxy {
   RefusingProxy& operator=(const RefusingProxy&) = delete;
 
   [[nodiscard]] std::uint16_t port() const { return port_; }
-  // Sessions closed because a PUBLISH carried the marker.
+  // PUBLISH packets refused because they carried the marker.
   [[nodiscard]] int refusals() const { return refusals_; }
   // Client connections accepted (and forwarded to the broker).
   [[nodiscard]] int connections() const { return connections_; }
@@ -168,6 +175,10 @@ class RefusingProxy {
         if (publish &&
             std::string_view(pending.data(), length).find(marker_) != std::string_view::npos) {
           ++refusals_;
+          if (refusal_ == Refusal::swallow) {
+            pending.erase(0, length);
+            continue;
+          }
           // What came before may still be acknowledged; then the session ends, no PUBACK.
           std::this_thread::sleep_for(grace_);
           ::shutdown(session.client, SHUT_RDWR);
@@ -184,6 +195,7 @@ class RefusingProxy {
 
   std::uint16_t broker_port_;
   std::string marker_;
+  Refusal refusal_;
   std::chrono::milliseconds grace_;
   int listener_ = -1;
   std::uint16_t port_ = 0;
