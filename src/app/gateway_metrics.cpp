@@ -96,6 +96,13 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   DLMSGW_TRY(registry.callback_gauge(
       "dlmsgw_uplink_queue_bytes", "Size of the committed records not yet sent.",
       [&storage]() -> std::optional<double> { return as_double(storage.stats().bytes); }));
+  DLMSGW_TRY(registry.callback_gauge(
+      "dlmsgw_dead_letter_records",
+      "Records set aside because the platform kept refusing them without a PUBACK (closing the "
+      "session); listed and re-queued with `dlmsgw dead-letter`.",
+      [&storage]() -> std::optional<double> {
+        return as_double(storage.stats().dead_letter_records);
+      }));
   DLMSGW_TRY_ASSIGN(auto sent,
                     registry.callback(MetricType::counter, "dlmsgw_uplink_records_sent_total",
                                       "Records delivered (PUBACK received) and removed."));

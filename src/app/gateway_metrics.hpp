@@ -14,6 +14,7 @@
 //   dlmsgw_uplink_connected                                             gauge 0/1
 //   dlmsgw_uplink_reconnects_total                                      counter
 //   dlmsgw_uplink_queue_records, dlmsgw_uplink_queue_bytes              gauge (stored, unsent)
+//   dlmsgw_dead_letter_records                                          gauge (set aside)
 //   dlmsgw_uplink_records_sent_total, dlmsgw_uplink_messages_sent_total counter
 //   dlmsgw_uplink_records_dropped_total{reason="storage_limit"|"refused"|"rejected"|"not_stored"}
 //   counter dlmsgw_uplink_puback_latency_seconds                                histogram

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/dead_letter_command.hpp"
 #include "app/decode_command.hpp"
 #include "app/objects_command.hpp"
 #include "app/profile_command.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   dlmsgw::add_simulate_command(app);
   dlmsgw::app::add_run_command(app);
   dlmsgw::app::add_validate_command(app);
+  dlmsgw::app::add_dead_letter_command(app);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) std::cout << app.help();
   return 0;

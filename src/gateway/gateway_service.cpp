@@ -719,12 +719,14 @@ nlohmann::json GatewayService::statistics() {
       {"readingsStored", readings_stored()},
       {"readingsSent", uplink.records_sent},
       // Every reading that will never reach ThingsBoard: dropped by storage for its limits,
-      // unsendable, refused for good by a PUBACK, or refused by storage (never stored).
-      {"readingsDropped", queue.dropped_records + uplink.records_rejected + uplink.records_refused +
-                              readings_not_stored()},
+      // unsendable, or refused by storage (never stored). Those refused for good by a PUBACK are
+      // kept as dead letters (deadLetterRecords), to be re-queued.
+      {"readingsDropped", queue.dropped_records + uplink.records_rejected + readings_not_stored()},
       {"readingsNotStored", readings_not_stored()},
       {"readingsRefused", uplink.records_refused},
       {"queueDepth", queue.records + storage_.pending_records()},
+      // Set aside because the platform kept refusing them (dlmsgw dead-letter list|requeue).
+      {"deadLetterRecords", queue.dead_letter_records},
       {"reconnects", reconnects_},
       {"messagesSent", uplink.messages_sent},
       {"batchesResent", uplink.batches_abandoned},

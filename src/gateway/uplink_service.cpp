@@ -104,6 +104,12 @@ void UplinkService::on_connected() {
 
 void UplinkService::on_disconnected() {
   connected_ = false;
+  // The platform closing the session on a message it will never take (the dead letter rule).
+  if (const Message* oldest = on_wire_ > 0 ? oldest_unacknowledged() : nullptr;
+      oldest != nullptr && count_strike(*oldest, "session losses")) {
+    abandon("the platform keeps closing the session on the oldest message");
+    client_.discard_in_flight();  // disconnected already: the next connection starts afresh
+  }
   paced_.clear();
   paced_timer_.cancel();
   rate_timer_.cancel();
@@ -221,8 +227,10 @@ void UplinkService::peek() {
   retry_timer_.cancel();
   // Removes of earlier batches are queued before this peek on the storage thread, which runs
   // operations in order: reading from the oldest after abandon() never sees removed records.
+  // Records of a message taken as refused are read one per message, to find the refused one.
+  const std::size_t max_records = read_up_to_ < isolate_through_ ? 1 : options_.max_batch_records;
   storage_.async_peek_after(
-      read_up_to_, options_.max_batch_records, options_.max_batch_bytes,
+      read_up_to_, max_records, options_.max_batch_bytes,
       [this, alive = alive_, epoch = epoch_](Expected<std::vector<StoredRecord>> records) {
         if (!*alive) return;
         peeking_ = false;
@@ -423,6 +431,11 @@ void UplinkService::arm_puback_timer() {
       arm_puback_timer();
       return;
     }
+    // Later messages acknowledged and not this one: the platform answers, but never for it.
+    if (const Message* oldest = oldest_unacknowledged();
+        oldest != nullptr && later_message_acknowledged(*oldest)) {
+      (void)count_strike(*oldest, "PUBACK timeouts");
+    }
     abandon("no PUBACK within " + std::to_string(options_.puback_timeout.count()) + " ms");
     // The abandoned messages would hold their in-flight slots and be re-sent first after every
     // reconnect: let the client drop them (it reconnects; on_connected() resumes from storage).
@@ -467,6 +480,10 @@ bool UplinkService::on_puback(int message_id, const Expected<void>& outcome) {
     --on_wire_;
     if (outcome) {
       ++counters_.messages_sent;
+      if (strikes_ > 0 && std::find(message.batch.records.begin(), message.batch.records.end(),
+                                    suspect_) != message.batch.records.end()) {
+        strikes_ = 0;  // acknowledged after all: not refused
+      }
       if (options_.on_puback_latency) {
         options_.on_puback_latency(Clock::now() - message.published_at);
       }
@@ -488,12 +505,103 @@ void UplinkService::set_aside(Batch& batch, Message& message, const Error& refus
     devices += (devices.empty() ? "'" : ", '") + device + "'";
   }
   log()->error(
-      "uplink: {}; it will never be accepted, so its {} records of device {} are dropped and the "
-      "queue moves on (check the gateway's permissions and the payload on the platform)",
+      "uplink: {}; it will never be accepted, so its {} records of device {} are set aside as "
+      "dead letters and the queue moves on (check the gateway's permissions and the payload on "
+      "the platform; `dlmsgw dead-letter list` shows them)",
       refusal.message, count, devices);
   counters_.records_refused += count;
   counters_.last_refusal = refusal.message;
   batch.sendable -= std::min<std::uint64_t>(batch.sendable, count);
+  // Kept, not removed with the batch: should setting them aside fail, they stay stored and are
+  // sent (and refused) again after the next restart or abandoned window, never lost.
+  std::erase_if(batch.ids, [&](RecordId id) {
+    return std::find(message.batch.records.begin(), message.batch.records.end(), id) !=
+           message.batch.records.end();
+  });
+  storage_.async_set_aside(message.batch.records, "refused by a PUBACK: " + refusal.message,
+                           [this, alive = alive_](Expected<std::uint64_t> moved) {
+                             if (!*alive) return;
+                             if (!moved) {
+                               log()->error("uplink: cannot set refused records aside: {}",
+                                            moved.error().message);
+                               return;
+                             }
+                             counters_.records_dead_lettered += *moved;
+                           });
+}
+
+const UplinkService::Message* UplinkService::oldest_unacknowledged() const {
+  for (const auto& batch : window_) {
+    for (std::size_t i = 0; i < batch.next; ++i) {
+      if (!batch.messages[i].acked) return &batch.messages[i];
+    }
+  }
+  return nullptr;
+}
+
+bool UplinkService::later_message_acknowledged(const Message& oldest) const {
+  bool later = false;
+  for (const auto& batch : window_) {
+    for (std::size_t i = 0; i < batch.next; ++i) {
+      if (later && batch.messages[i].acked) return true;
+      if (&batch.messages[i] == &oldest) later = true;
+    }
+  }
+  return false;
+}
+
+// One more session loss (or timeout) with `oldest` unacknowledged. True when the rule took it as
+// refused: its records are being set aside, or read again one per message; the caller abandons
+// the window and drops the client's copies.
+bool UplinkService::count_strike(const Message& oldest, const std::string& what) {
+  const auto& ids = oldest.batch.records;
+  if (options_.dead_letter_after == 0 || ids.empty()) return false;
+  if (strikes_ > 0 && ids.front() == suspect_) {
+    ++strikes_;
+  } else {
+    suspect_ = ids.front();
+    strikes_ = 1;
+  }
+  if (strikes_ < options_.dead_letter_after) return false;
+  strikes_ = 0;
+  const std::string reason = "the oldest message in flight at " +
+                             std::to_string(options_.dead_letter_after) + " " + what +
+                             " in a row (the platform never acknowledged it)";
+  if (ids.size() > 1) {
+    isolate_through_ = std::max(isolate_through_, *std::max_element(ids.begin(), ids.end()));
+    log()->warn(
+        "uplink: {}: sending its {} records again one per message, to find the one "
+        "the platform refuses",
+        reason, ids.size());
+    return true;
+  }
+  move_to_dead_letters(oldest, reason);
+  return true;
+}
+
+void UplinkService::move_to_dead_letters(const Message& message, const std::string& reason) {
+  const RecordId id = message.batch.records.front();
+  const std::string device =
+      message.device_points.empty() ? std::string("?") : message.device_points.begin()->first;
+  log()->error(
+      "uplink: record {} of device '{}' is set aside as a dead letter: {}; the queue moves on "
+      "(see why in the platform's log; `dlmsgw dead-letter list` shows it and `dlmsgw dead-letter "
+      "requeue --id {}` sends it again)",
+      id.value, device, reason, id.value);
+  // Queued on the storage thread before any later peek: the next read does not see it.
+  storage_.async_set_aside({id}, "record of device '" + device + "': " + reason,
+                           [this, alive = alive_, id](Expected<std::uint64_t> moved) {
+                             if (!*alive) return;
+                             if (!moved) {
+                               // Still stored: it is sent again and the rule counts anew; nothing
+                               // is lost.
+                               log()->error("uplink: cannot set record {} aside: {}", id.value,
+                                            moved.error().message);
+                               return;
+                             }
+                             counters_.records_dead_lettered += *moved;
+                             kick();
+                           });
 }
 
 // Batches leave storage in order, each once it and every batch before it are acknowledged.

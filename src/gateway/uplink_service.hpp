@@ -23,9 +23,21 @@
 // other PUBACKs still come). So a record may be delivered more than once (once more per outage or
 // timeout while it was in flight), never lost. A PUBACK refusing a message for good (not
 // authorized, payload format invalid: is_permanent_refusal) sets its records aside instead: they
-// are removed with their batch and counted as refused, so that one bad message cannot block the
-// queue forever. After a restart the same happens naturally: storage still holds what was in
+// move to storage's dead letters and are counted as refused, so that one bad message cannot block
+// the queue forever. After a restart the same happens naturally: storage still holds what was in
 // flight.
+//
+// A message the platform never acknowledges and answers by closing the session (ThingsBoard does
+// that with a PUBLISH it cannot process; MQTT 3.1.1 has no way to refuse one) would be re-sent
+// first after every reconnect, and nothing behind it would flow. The rule: when the same message
+// is the oldest one unacknowledged at dead_letter_after consecutive session losses (or PUBACK
+// timeouts while later messages of the window were acknowledged, so the platform is answering),
+// it is taken as refused. A message of one record: that record is moved to storage's dead
+// letters (one transaction; listed and re-queued with `dlmsgw dead-letter`), the window is
+// abandoned and the client drops its copy, so the rest flows, in order. A message of several
+// records: they are read again one record per message, so that only the refused record ends up a
+// dead letter. A PUBACK of the message clears the count. A PUBACK timeout with nothing
+// acknowledged is an outage, not a refusal: it neither counts nor clears.
 //
 // Limits: after every connect a "getSessionLimits" RPC asks the platform for its limits. Publishing
 // does not wait for the answer: the configured limits hold until it comes (if no answer came within
@@ -75,6 +87,9 @@ struct UplinkOptions {
   std::size_t max_in_flight_records = 2000;
   std::chrono::milliseconds puback_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds retry_delay{std::chrono::seconds(1)};  // after storage/PUBACK errors
+  // Session losses (or PUBACK timeouts with later messages acknowledged) in a row with the same
+  // oldest message unacknowledged before its records are set aside (see above); 0: never.
+  unsigned dead_letter_after = 3;
   std::chrono::milliseconds idle_poll{std::chrono::milliseconds(500)};     // fallback to notify()
   std::chrono::milliseconds session_limits_wait{std::chrono::seconds(3)};  // zero: do not ask
   int qos = 1;
@@ -94,9 +109,10 @@ struct UplinkCounters {
   std::uint64_t messages_sent = 0;      // acknowledged messages
   std::uint64_t records_rejected = 0;   // unsendable (encode_batch), removed and logged
   std::uint64_t batches_abandoned = 0;  // windows abandoned (PUBACK timeout, refusal for now...)
-  std::uint64_t records_refused = 0;    // refused for good by a PUBACK: removed, not sent
+  std::uint64_t records_refused = 0;    // refused for good by a PUBACK: set aside, not sent
   std::string last_refusal;             // the last such PUBACK's reason, for statistics
   std::uint64_t rate_limited = 0;       // times a message waited for a rate limit
+  std::uint64_t records_dead_lettered = 0;  // moved to storage's dead letters by this uplink
 };
 
 class UplinkService {
@@ -179,6 +195,10 @@ class UplinkService {
   void arm_puback_timer();
   void abandon(const std::string& why);
   void set_aside(Batch& batch, Message& message, const Error& refusal);
+  [[nodiscard]] const Message* oldest_unacknowledged() const;
+  [[nodiscard]] bool later_message_acknowledged(const Message& oldest) const;
+  bool count_strike(const Message& oldest, const std::string& what);
+  void move_to_dead_letters(const Message& message, const std::string& reason);
   void remove_done_batches();
   [[nodiscard]] std::size_t unacknowledged_messages() const;
   void request_session_limits();
@@ -207,6 +227,12 @@ class UplinkService {
   std::chrono::steady_clock::time_point last_progress_{};  // last publish or PUBACK
   bool puback_timer_armed_ = false;
   std::unordered_map<int, MessageRef> by_mid_;  // message id -> message in the window
+  // The dead letter rule: the first record of the message last found oldest unacknowledged at a
+  // session loss, how many times in a row, and the records to read one per message (isolating
+  // the refused one among a message's records).
+  RecordId suspect_{};
+  unsigned strikes_ = 0;
+  RecordId isolate_through_{};
   std::optional<std::int64_t> limits_request_id_;
   std::int64_t next_request_id_ = 1;
 

@@ -671,7 +671,10 @@ TEST(GatewayService, MessagesRefusedForGoodAreSetAsideAndTheQueueKeepsFlowing) {
   EXPECT_NE(counters.last_refusal.find("0x87"), std::string::npos) << counters.last_refusal;
   const auto stats = f.gateway->statistics();
   EXPECT_EQ(stats.value("readingsRefused", 0), 2);
-  EXPECT_EQ(stats.value("readingsDropped", 0), 2);
+  // Kept as dead letters (issue 15, item 3), not dropped.
+  EXPECT_EQ(stats.value("readingsDropped", -1), 0);
+  EXPECT_EQ(stats.value("deadLetterRecords", 0), 2);
+  EXPECT_EQ(f.storage->stats().dead_letter_records, 2U);
   EXPECT_NE(stats.value("lastRefusal", std::string()).find("authori"), std::string::npos)
       << stats.dump();
 }

@@ -248,8 +248,8 @@ TEST(HealthEndpoint, HealthMetricsAndTraceOfARunningGateway) {
                   .has_value());
   for (const char* name :
        {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
-        "dlmsgw_uplink_queue_records", "dlmsgw_uplink_records_sent_total",
-        "dlmsgw_uplink_puback_latency_seconds_count"}) {
+        "dlmsgw_uplink_queue_records", "dlmsgw_dead_letter_records",
+        "dlmsgw_uplink_records_sent_total", "dlmsgw_uplink_puback_latency_seconds_count"}) {
     EXPECT_TRUE(sample(metrics, name).has_value()) << name << " missing:\n" << metrics;
   }
   EXPECT_NE(metrics.find("dlmsgw_uplink_records_dropped_total{reason=\"storage_limit\"} 0"),

@@ -267,6 +267,22 @@ bool parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayConfig& conf
     }
     return {};
   };
+  const auto version = [&]() -> Expected<void> {
+    if (const auto node = tb["mqttVersion"]) {
+      DLMSGW_TRY_ASSIGN(const auto value, reader.text(node, p + "mqttVersion"));
+      if (value == "3.1.1") {
+        config.mqtt_version = MqttVersion::v311;
+      } else if (value == "5") {
+        config.mqtt_version = MqttVersion::v5;
+      } else {
+        return reader.error(node, p + "mqttVersion",
+                            "'" + value +
+                                "' is not an MQTT version dlmsgw speaks: write 3.1.1 (the "
+                                "default) or 5 (quoted or not)");
+      }
+    }
+    return {};
+  };
   const auto payload = [&]() -> Expected<void> {
     if (const auto node = tb["maxPayloadSizeBytes"]) {
       DLMSGW_TRY_ASSIGN(const auto value,
@@ -306,8 +322,8 @@ bool parse_thingsboard(Reader& reader, const YAML::Node& tb, GatewayConfig& conf
     }
     return {};
   };
-  const std::function<Expected<void>()> steps[] = {host,     port,       qos,   payload,
-                                                   security, statistics, reboot};
+  const std::function<Expected<void>()> steps[] = {host,    port,     qos,        version,
+                                                   payload, security, statistics, reboot};
   for (const auto& step : steps) {
     if (!keep_going(step())) return false;
   }
@@ -703,9 +719,9 @@ const std::vector<ConfigKeySection>& gateway_config_keys() {
   static const std::vector<ConfigKeySection> sections = {
       {"", {"thingsboard", "storage", "connectors", "health", "logging"}, {"grpc", "logs"}},
       {"thingsboard",
-       {"host", "port", "qos", "maxPayloadSizeBytes", "security", "statistics", "rateLimits",
-        "dpRateLimits", "messagesRateLimits", "deviceRateLimits", "deviceDpRateLimits",
-        "deviceMessagesRateLimits", "rebootCommand", "remoteConfiguration"},
+       {"host", "port", "qos", "mqttVersion", "maxPayloadSizeBytes", "security", "statistics",
+        "rateLimits", "dpRateLimits", "messagesRateLimits", "deviceRateLimits",
+        "deviceDpRateLimits", "deviceMessagesRateLimits", "rebootCommand", "remoteConfiguration"},
        {"remoteShell", "deviceFiltering", "minPackSendDelayMS", "minPackSizeToSend",
         "checkConnectorsConfigurationInSeconds", "handleDeviceRenaming", "checkingDeviceActivity",
         "latencyDebugMode", "reportStrategy"}},
@@ -861,6 +877,7 @@ GatewayOptions to_gateway_options(const GatewayConfig& config) {
   auto& mqtt = options.mqtt;
   mqtt.host = config.host;
   mqtt.port = config.port;
+  mqtt.version = config.mqtt_version;
   const auto& security = config.security;
   if (!security.access_token.empty()) {
     mqtt.username = security.access_token;  // ThingsBoard: the token is the user name

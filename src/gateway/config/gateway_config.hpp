@@ -128,6 +128,9 @@ struct GatewayConfig {
   std::string host;
   std::uint16_t port = 1883;
   int qos = 1;
+  // thingsboard.mqttVersion: with 5, a PUBACK reason code can refuse one message (set aside at
+  // once) instead of the session being closed on it.
+  MqttVersion mqtt_version = MqttVersion::v311;
   std::size_t max_payload_size_bytes = 8196;
   SecurityConfig security;
   // Rate limit strings as written (empty: none), see UplinkLimits for their meaning.

@@ -84,9 +84,67 @@ Expected<void> MemoryQueue::remove(std::span<const RecordId> ids) {
 }
 
 QueueStats MemoryQueue::stats() const {
-  QueueStats stats{entries_.size(), bytes_, dropped_, std::nullopt};
+  QueueStats stats;
+  stats.records = entries_.size();
+  stats.bytes = bytes_;
+  stats.dropped_records = dropped_;
   if (!entries_.empty()) stats.oldest_stored_at = entries_.front().stored_at;
+  stats.dead_letter_records = dead_letters_.size();
   return stats;
+}
+
+Expected<std::uint64_t> MemoryQueue::set_aside(std::span<const RecordId> ids,
+                                               const std::string& reason) {
+  const Timestamp now = this->now();
+  std::uint64_t moved = 0;
+  for (const RecordId id : ids) {
+    auto it =
+        std::lower_bound(entries_.begin(), entries_.end(), id,
+                         [](const Entry& e, RecordId wanted) { return e.stored.id < wanted; });
+    if (it == entries_.end() || it->stored.id != id) continue;
+    bytes_ -= record_bytes(it->stored.record);
+    dead_letters_.push_back(DeadLetter{std::move(it->stored), now, reason});
+    entries_.erase(it);
+    ++moved;
+  }
+  while (dead_letters_.size() > kMaxMemoryDeadLetters) {
+    log()->warn(
+        "storage: more than {} dead letters in memory: the oldest, record {} of device "
+        "'{}', is dropped",
+        kMaxMemoryDeadLetters, dead_letters_.front().stored.id.value,
+        dead_letters_.front().stored.record.device);
+    dead_letters_.pop_front();
+    ++dropped_;
+  }
+  return moved;
+}
+
+Expected<std::vector<DeadLetter>> MemoryQueue::dead_letters(std::size_t max_records) {
+  std::vector<DeadLetter> letters(dead_letters_.begin(), dead_letters_.end());
+  std::sort(letters.begin(), letters.end(),
+            [](const DeadLetter& a, const DeadLetter& b) { return a.stored.id < b.stored.id; });
+  if (letters.size() > max_records) letters.resize(max_records);
+  return letters;
+}
+
+Expected<std::uint64_t> MemoryQueue::requeue(std::span<const RecordId> ids) {
+  const Timestamp now = this->now();
+  std::uint64_t moved = 0;
+  for (auto letter = dead_letters_.begin(); letter != dead_letters_.end();) {
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), letter->stored.id) == ids.end()) {
+      ++letter;
+      continue;
+    }
+    const auto at =
+        std::lower_bound(entries_.begin(), entries_.end(), letter->stored.id,
+                         [](const Entry& e, RecordId wanted) { return e.stored.id < wanted; });
+    bytes_ += record_bytes(letter->stored.record);
+    entries_.insert(at, Entry{std::move(letter->stored), now});
+    letter = dead_letters_.erase(letter);
+    ++moved;
+  }
+  enforce_size_limits();
+  return moved;
 }
 
 void MemoryQueue::drop_front() {

@@ -1,6 +1,7 @@
 #pragma once
 // MemoryQueue: RecordQueue in process memory (storage.type: memory, and tests). Same semantics as
-// SqliteQueue except durability: everything is lost when the process ends.
+// SqliteQueue except durability: everything is lost when the process ends, dead letters included
+// (a list of at most kMaxMemoryDeadLetters).
 
 #include <deque>
 
@@ -19,6 +20,10 @@ class MemoryQueue final : public RecordQueue {
                                                  std::uint64_t max_bytes) override;
   Expected<void> remove(std::span<const RecordId> ids) override;
   [[nodiscard]] QueueStats stats() const override;
+  Expected<std::uint64_t> set_aside(std::span<const RecordId> ids,
+                                    const std::string& reason) override;
+  Expected<std::vector<DeadLetter>> dead_letters(std::size_t max_records) override;
+  Expected<std::uint64_t> requeue(std::span<const RecordId> ids) override;
 
  private:
   struct Entry {
@@ -35,7 +40,8 @@ class MemoryQueue final : public RecordQueue {
   QueueLimits limits_;
   QueueClock clock_;
   ClockStepDetector steps_;
-  std::deque<Entry> entries_;  // ascending ids
+  std::deque<Entry> entries_;            // ascending ids
+  std::deque<DeadLetter> dead_letters_;  // in the order they were set aside
   std::uint64_t next_id_ = 1;
   std::uint64_t bytes_ = 0;
   std::uint64_t dropped_ = 0;

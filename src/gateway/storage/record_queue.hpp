@@ -24,9 +24,11 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/expected.hpp"
+#include "gateway/storage/dead_letter.hpp"
 #include "gateway/storage/record.hpp"
 
 namespace dlmsgw::gateway {
@@ -45,6 +47,7 @@ struct QueueStats {
   // When the oldest waiting record was appended (its ts may be a meter's clock, or absent for
   // attributes, so the backlog's age is measured with the storage's own clock).
   std::optional<Timestamp> oldest_stored_at;
+  std::uint64_t dead_letter_records = 0;  // set aside (dead_letter.hpp), not counted in `records`
   bool operator==(const QueueStats&) const = default;
 };
 
@@ -83,6 +86,17 @@ class RecordQueue {
   virtual Expected<void> remove(std::span<const RecordId> ids) = 0;
 
   [[nodiscard]] virtual QueueStats stats() const = 0;
+
+  // Takes these records out of the queue into the dead letters (dead_letter.hpp), all in one
+  // transaction, with `reason`. Returns how many moved (unknown ids are ignored).
+  virtual Expected<std::uint64_t> set_aside(std::span<const RecordId> ids,
+                                            const std::string& reason) = 0;
+  // Up to max_records dead letters, oldest record first.
+  virtual Expected<std::vector<DeadLetter>> dead_letters(std::size_t max_records) = 0;
+  // Puts these dead letters (all of them when `ids` is empty) back into the queue at their place
+  // (their ids), in one transaction; they count as stored now for the age limit. Returns how
+  // many moved (unknown ids are ignored).
+  virtual Expected<std::uint64_t> requeue(std::span<const RecordId> ids) = 0;
 };
 
 }  // namespace dlmsgw::gateway

@@ -100,6 +100,7 @@ struct SqliteQueue::Impl {
   std::uint64_t bytes = 0;
   std::uint64_t dropped = 0;
   std::optional<Timestamp> oldest_stored_at;
+  std::uint64_t dead_letter_records = 0;
   std::chrono::steady_clock::time_point last_checkpoint = std::chrono::steady_clock::now();
   ClockStepDetector steps{options.steady_clock};
   std::chrono::milliseconds unapplied_step{0};  // a clock step not yet applied to stored_at
@@ -269,6 +270,7 @@ struct SqliteQueue::Impl {
     records = 0;
     bytes = 0;
     oldest_stored_at.reset();
+    dead_letter_records = 0;
     return {};
   }
 
@@ -338,6 +340,14 @@ struct SqliteQueue::Impl {
                               "); upgrade dlmsgw or point the storage file elsewhere");
       }
     }
+    // Dead letters (dead_letter.hpp): added beside `records` without a schema change, so that a
+    // database written by this version still opens with an older dlmsgw (which ignores it).
+    DLMSGW_TRY(
+        exec("CREATE TABLE IF NOT EXISTS dead_letters(id INTEGER PRIMARY KEY,"
+             " kind INTEGER NOT NULL, device TEXT NOT NULL, ts INTEGER NOT NULL,"
+             " stored_at INTEGER NOT NULL, payload TEXT NOT NULL,"
+             " set_aside_at INTEGER NOT NULL, reason TEXT NOT NULL)",
+             "creating the dead letter table"));
     return {};
   }
 
@@ -369,6 +379,8 @@ struct SqliteQueue::Impl {
     DLMSGW_TRY_ASSIGN(max_id, query_int("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE "
                                         "name = 'records'"));
     DLMSGW_TRY_ASSIGN(oldest_stored_at, read_oldest());
+    DLMSGW_TRY_ASSIGN(const std::int64_t letters, query_int("SELECT count(*) FROM dead_letters"));
+    dead_letter_records = static_cast<std::uint64_t>(letters);
     return {};
   }
 
@@ -773,7 +785,135 @@ Expected<void> SqliteQueue::remove_once(std::span<const RecordId> ids) {
 }
 
 QueueStats SqliteQueue::stats() const {
-  return QueueStats{impl_->records, impl_->bytes, impl_->dropped, impl_->oldest_stored_at};
+  QueueStats stats;
+  stats.records = impl_->records;
+  stats.bytes = impl_->bytes;
+  stats.dropped_records = impl_->dropped;
+  stats.oldest_stored_at = impl_->oldest_stored_at;
+  stats.dead_letter_records = impl_->dead_letter_records;
+  return stats;
+}
+
+Expected<std::uint64_t> SqliteQueue::set_aside(std::span<const RecordId> ids,
+                                               const std::string& reason) {
+  return with_recovery("setting records aside", [&] { return set_aside_once(ids, reason); });
+}
+
+Expected<std::uint64_t> SqliteQueue::set_aside_once(std::span<const RecordId> ids,
+                                                    const std::string& reason) {
+  Impl& q = *impl_;
+  DLMSGW_TRY_ASSIGN(const Timestamp now, q.wall_now());
+  DLMSGW_TRY_ASSIGN(Statement copy,
+                    q.prepare("INSERT INTO dead_letters(id, kind, device, ts, stored_at, payload, "
+                              "set_aside_at, reason) SELECT id, kind, device, ts, stored_at, "
+                              "payload, ?2, ?3 FROM records WHERE id = ?1"));
+  Impl::Head head{q.records, q.bytes};
+  std::uint64_t moved = 0;
+  std::optional<Timestamp> new_oldest;
+  const Expected<void> committed = q.transaction("setting records aside", [&]() -> Expected<void> {
+    for (const RecordId id : ids) {
+      const auto key = static_cast<std::int64_t>(id.value);
+      std::optional<std::uint64_t> size;
+      {
+        ResetOnExit reset(q.select_size.get());
+        sqlite3_bind_int64(q.select_size.get(), 1, key);
+        const int rc = sqlite3_step(q.select_size.get());
+        if (rc == SQLITE_ROW) {
+          size = static_cast<std::uint64_t>(sqlite3_column_int64(q.select_size.get(), 0));
+        } else if (rc != SQLITE_DONE) {
+          return q.failure(rc, "finding a record to set aside");
+        }
+      }
+      if (!size) continue;
+      sqlite3_bind_int64(copy.get(), 1, key);
+      sqlite3_bind_int64(copy.get(), 2, to_millis(now));
+      sqlite3_bind_text(copy.get(), 3, reason.data(), static_cast<int>(reason.size()),
+                        SQLITE_STATIC);
+      DLMSGW_TRY(q.step_done(copy.get(), "copying a record to the dead letters"));
+      sqlite3_bind_int64(q.delete_one.get(), 1, key);
+      DLMSGW_TRY(q.step_done(q.delete_one.get(), "removing a record set aside"));
+      --head.records;
+      head.bytes -= *size;
+      ++moved;
+    }
+    DLMSGW_TRY_ASSIGN(new_oldest, q.read_oldest());
+    return {};
+  });
+  if (!committed) return committed.error();
+  q.apply(head, new_oldest);
+  q.dead_letter_records += moved;
+  return moved;
+}
+
+Expected<std::vector<DeadLetter>> SqliteQueue::dead_letters(std::size_t max_records) {
+  Impl& q = *impl_;
+  DLMSGW_TRY_ASSIGN(Statement select,
+                    q.prepare("SELECT id, kind, device, ts, payload, set_aside_at, reason FROM "
+                              "dead_letters ORDER BY id LIMIT ?1"));
+  sqlite3_bind_int64(select.get(), 1,
+                     static_cast<std::int64_t>(std::min<std::size_t>(max_records, INT64_MAX)));
+  std::vector<DeadLetter> letters;
+  for (;;) {
+    const int rc = sqlite3_step(select.get());
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return q.failure(rc, "reading the dead letters");
+    const auto text = [&](int column) {
+      const auto* value = reinterpret_cast<const char*>(sqlite3_column_text(select.get(), column));
+      return std::string(value ? value : "",
+                         static_cast<std::size_t>(sqlite3_column_bytes(select.get(), column)));
+    };
+    const std::int64_t id = sqlite3_column_int64(select.get(), 0);
+    auto kind = record_kind_from_int(sqlite3_column_int(select.get(), 1));
+    if (!kind) {
+      return make_error(ErrorCode::malformed, "storage '" + q.path.string() + "': dead letter " +
+                                                  std::to_string(id) + ": " + kind.error().message);
+    }
+    DeadLetter letter;
+    letter.stored.id = RecordId{static_cast<std::uint64_t>(id)};
+    letter.stored.record.kind = *kind;
+    letter.stored.record.device = text(2);
+    letter.stored.record.ts = from_millis(sqlite3_column_int64(select.get(), 3));
+    letter.stored.record.payload = text(4);
+    letter.set_aside_at = from_millis(sqlite3_column_int64(select.get(), 5));
+    letter.reason = text(6);
+    letters.push_back(std::move(letter));
+  }
+  return letters;
+}
+
+Expected<std::uint64_t> SqliteQueue::requeue(std::span<const RecordId> ids) {
+  Impl& q = *impl_;
+  DLMSGW_TRY_ASSIGN(const Timestamp now, q.wall_now());
+  const std::string columns = "id, kind, device, ts, stored_at, payload";
+  const std::string restore = "INSERT INTO records(" + columns +
+                              ") SELECT id, kind, device, ts, ?2, payload FROM dead_letters";
+  DLMSGW_TRY_ASSIGN(Statement copy_one, q.prepare(restore + " WHERE id = ?1"));
+  DLMSGW_TRY_ASSIGN(Statement delete_one, q.prepare("DELETE FROM dead_letters WHERE id = ?1"));
+  DLMSGW_TRY_ASSIGN(Statement copy_all, q.prepare(restore));
+  DLMSGW_TRY_ASSIGN(Statement delete_all, q.prepare("DELETE FROM dead_letters"));
+  std::uint64_t moved = 0;
+  const Expected<void> committed =
+      q.transaction("re-queuing dead letters", [&]() -> Expected<void> {
+        if (ids.empty()) {
+          sqlite3_bind_int64(copy_all.get(), 2, to_millis(now));
+          DLMSGW_TRY(q.step_done(copy_all.get(), "re-queuing the dead letters"));
+          moved = static_cast<std::uint64_t>(sqlite3_changes(q.db.get()));
+          return q.step_done(delete_all.get(), "removing the re-queued dead letters");
+        }
+        for (const RecordId id : ids) {
+          sqlite3_bind_int64(copy_one.get(), 1, static_cast<std::int64_t>(id.value));
+          sqlite3_bind_int64(copy_one.get(), 2, to_millis(now));
+          DLMSGW_TRY(q.step_done(copy_one.get(), "re-queuing a dead letter"));
+          if (sqlite3_changes(q.db.get()) == 0) continue;
+          ++moved;
+          sqlite3_bind_int64(delete_one.get(), 1, static_cast<std::int64_t>(id.value));
+          DLMSGW_TRY(q.step_done(delete_one.get(), "removing a re-queued dead letter"));
+        }
+        return {};
+      });
+  if (!committed) return committed.error();
+  DLMSGW_TRY(q.load_counters());
+  return moved;
 }
 
 Expected<void> SqliteQueue::checkpoint() {

@@ -5,7 +5,8 @@
 //
 // File layout: <path> (the database, WAL mode), <path>-wal and <path>-shm (SQLite's), and
 // <path>.lock (an exclusive flock held while open: a second dlmsgw on the same file is refused at
-// once; see lock_file.hpp). One table `records` (id INTEGER PRIMARY KEY AUTOINCREMENT, so ids are
+// once; see lock_file.hpp). A table `dead_letters` holds records set aside (dead_letter.hpp). One
+// table `records` (id INTEGER PRIMARY KEY AUTOINCREMENT, so ids are
 // never reused even after the newest rows are removed; kind, device, ts, stored_at, payload).
 // PRAGMA application_id marks the file as ours; a database of another application is never touched.
 //
@@ -80,6 +81,10 @@ class SqliteQueue final : public RecordQueue {
                                                  std::uint64_t max_bytes) override;
   Expected<void> remove(std::span<const RecordId> ids) override;
   [[nodiscard]] QueueStats stats() const override;
+  Expected<std::uint64_t> set_aside(std::span<const RecordId> ids,
+                                    const std::string& reason) override;
+  Expected<std::vector<DeadLetter>> dead_letters(std::size_t max_records) override;
+  Expected<std::uint64_t> requeue(std::span<const RecordId> ids) override;
 
   // Copies the WAL into the database and fsyncs both (PRAGMA wal_checkpoint(PASSIVE)).
   Expected<void> checkpoint();
@@ -98,6 +103,7 @@ class SqliteQueue final : public RecordQueue {
   Expected<std::vector<StoredRecord>> peek_once(RecordId after, std::size_t max_records,
                                                 std::uint64_t max_bytes);
   Expected<void> remove_once(std::span<const RecordId> ids);
+  Expected<std::uint64_t> set_aside_once(std::span<const RecordId> ids, const std::string& reason);
   std::unique_ptr<Impl> impl_;
 };
 

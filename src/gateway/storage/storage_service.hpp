@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -93,6 +94,21 @@ class StorageService {
   }
 
   using TakeOverSignature = void(Expected<std::uint64_t>);
+  using SetAsideSignature = void(Expected<std::uint64_t>);
+
+  // RecordQueue::set_aside on the storage thread (dead letters, one transaction). Completes with
+  // the count moved (SetAsideSignature).
+  template <class Token>
+  auto async_set_aside(std::vector<RecordId> ids, std::string reason, Token&& token) {
+    return asio::async_initiate<Token, SetAsideSignature>(
+        [this](auto handler, std::vector<RecordId> to_move, std::string why) {
+          start(std::move(handler),
+                [to_move = std::move(to_move), why = std::move(why)](RecordQueue& queue) {
+                  return queue.set_aside(to_move, why);
+                });
+        },
+        token, std::move(ids), std::move(reason));
+  }
 
   // Moves every record of `from` into this queue on the storage thread, `rewrite` applied to each,
   // in chunks: each chunk committed here before it is removed there, so that a crash repeats

@@ -88,6 +88,7 @@ TEST(ConfigReference, TheParserWarnsAboutNoKeyOfItsTable) {
       yaml += "  " + std::string(key) +
               (key == "port"                  ? ": 1883\n"
                : key == "qos"                 ? ": 1\n"
+               : key == "mqttVersion"         ? ": 5\n"
                : key == "maxPayloadSizeBytes" ? ": 8196\n"
                : key == "remoteConfiguration" ? ": true\n"
                                               : ": \"10:1\"\n");

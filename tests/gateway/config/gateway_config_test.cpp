@@ -63,6 +63,7 @@ TEST(GatewayConfig, YamlWithEveryKeyWeUse) {
   host: tb.example.com
   port: 8883
   qos: 1
+  mqttVersion: 5
   maxPayloadSizeBytes: 65536
   statistics:
     enable: false
@@ -107,6 +108,7 @@ connectors:
   EXPECT_EQ(options.uplink.limits.messages.to_string(), "10:1,300:60");
   EXPECT_EQ(options.uplink.limits.device_telemetry_data_points.to_string(), "100:1");
   EXPECT_EQ(options.uplink.limits.max_payload_bytes, 65536U);
+  EXPECT_EQ(options.mqtt.version, MqttVersion::v5);
 }
 
 void expect_error(const char* yaml, const std::string& expected) {
@@ -139,6 +141,24 @@ TEST(GatewayConfig, WrongTypesAndValuesNameFileLineAndFix) {
       "tb_gateway.yaml:5: connectors[1].name: 'a' is used twice");
   expect_error("thingsboard: {host: h\n", "not valid YAML/JSON");
   expect_error("- 1\n- 2\n", "expected a mapping");
+}
+
+// thingsboard.mqttVersion (issue 15, item 3): 3.1.1 unless 5 is asked for; nothing else.
+TEST(GatewayConfig, MqttVersionIsThreeOneOneOrFive) {
+  const auto version_of = [](const std::string& line) {
+    auto config =
+        parse_gateway_config("thingsboard:\n  host: h\n" + line, "tb_gateway.yaml", kNoEnv);
+    EXPECT_TRUE(config) << config.error().message;
+    return config ? to_gateway_options(*config).mqtt.version : MqttVersion::v311;
+  };
+  EXPECT_EQ(version_of(""), MqttVersion::v311);
+  EXPECT_EQ(version_of("  mqttVersion: 3.1.1\n"), MqttVersion::v311);
+  EXPECT_EQ(version_of("  mqttVersion: \"5\"\n"), MqttVersion::v5);
+  EXPECT_EQ(version_of("  mqttVersion: 5\n"), MqttVersion::v5);
+  expect_error("thingsboard:\n  host: h\n  mqttVersion: 3.1\n",
+               "tb_gateway.yaml:3: thingsboard.mqttVersion: '3.1' is not an MQTT version dlmsgw "
+               "speaks: write 3.1.1 (the default) or 5");
+  expect_error("thingsboard:\n  host: h\n  mqttVersion: [5]\n", "thingsboard.mqttVersion");
 }
 
 TEST(GatewayConfig, UnknownKeysAreWarnedWithTheirLine) {

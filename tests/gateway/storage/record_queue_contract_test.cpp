@@ -302,6 +302,50 @@ TEST_P(RecordQueueContract, RemovingARecordDroppedWhileInFlightIsHarmless) {
   EXPECT_EQ(queue->stats().dropped_records, 2u);
 }
 
+// Dead letters (issue 15, item 3): a record set aside leaves the queue so that the rest flows,
+// and re-queuing puts it back at its place; nothing is lost either way.
+TEST_P(RecordQueueContract, RecordsSetAsideLeaveTheQueueAndRequeuingPutsThemBackInPlace) {
+  auto queue = make();
+  ASSERT_TRUE(queue->append({telemetry("a", 1), telemetry("b", 2), telemetry("a", 3)}));
+  const auto all = queue->peek(10, kAnyBytes);
+  ASSERT_TRUE(all);
+  const std::uint64_t bytes = queue->stats().bytes;
+  const std::vector<RecordId> second{(*all)[1].id};
+  auto moved = queue->set_aside(second, "refused by the platform");
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(*moved, 1U);
+  EXPECT_EQ(numbers_of(*queue->peek(10, kAnyBytes)), (std::vector<int>{1, 3}));
+  EXPECT_EQ(queue->stats().records, 2U);
+  EXPECT_EQ(queue->stats().bytes, bytes - record_bytes((*all)[1].record));
+  EXPECT_EQ(queue->stats().dead_letter_records, 1U);
+  const auto letters = queue->dead_letters(10);
+  ASSERT_TRUE(letters);
+  ASSERT_EQ(letters->size(), 1U);
+  EXPECT_EQ((*letters)[0].stored, (*all)[1]);
+  EXPECT_EQ((*letters)[0].reason, "refused by the platform");
+  // Setting aside an id that is not queued (any more) moves nothing.
+  EXPECT_EQ(*queue->set_aside(second, "again"), 0U);
+
+  const std::vector<RecordId> unknown{RecordId{999}};
+  EXPECT_EQ(*queue->requeue(unknown), 0U);
+  auto requeued = queue->requeue({});
+  ASSERT_TRUE(requeued) << requeued.error().message;
+  EXPECT_EQ(*requeued, 1U);
+  EXPECT_EQ(*queue->peek(10, kAnyBytes), *all);  // same ids, same order
+  EXPECT_EQ(queue->stats().records, 3U);
+  EXPECT_EQ(queue->stats().bytes, bytes);
+  EXPECT_EQ(queue->stats().dead_letter_records, 0U);
+  EXPECT_TRUE(queue->dead_letters(10)->empty());
+
+  // By id: only the ones named.
+  ASSERT_TRUE(queue->set_aside(ids_of(*all), "all refused"));
+  EXPECT_EQ(queue->stats().records, 0U);
+  const std::vector<RecordId> first{(*all)[0].id};
+  EXPECT_EQ(*queue->requeue(first), 1U);
+  EXPECT_EQ(numbers_of(*queue->peek(10, kAnyBytes)), (std::vector<int>{1}));
+  EXPECT_EQ(queue->stats().dead_letter_records, 2U);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     AllQueues, RecordQueueContract,
     ::testing::Values(QueueFactory{"Memory",

@@ -93,6 +93,32 @@ TEST(SqliteQueue, ReopeningSeesEverythingCommittedWithTheSameIds) {
   EXPECT_EQ(stats.oldest_stored_at, stats_before.oldest_stored_at);
 }
 
+// Dead letters are kept in the database, across restarts, until re-queued.
+TEST(SqliteQueue, DeadLettersAreKeptAcrossAReopen) {
+  testing::TempDirectory dir;
+  const fs::path path = dir.path() / "queue.db";
+  std::vector<StoredRecord> before;
+  {
+    auto queue = open_or_fail(path);
+    ASSERT_TRUE(queue);
+    ASSERT_TRUE(queue->append({numbered(1), numbered(2), numbered(3)}));
+    before = peek_all(*queue);
+    const std::vector<RecordId> second{before[1].id};
+    ASSERT_TRUE(queue->set_aside(second, "refused"));
+  }
+  auto queue = open_or_fail(path);
+  ASSERT_TRUE(queue);
+  EXPECT_EQ(queue->stats().records, 2U);
+  EXPECT_EQ(queue->stats().dead_letter_records, 1U);
+  const auto letters = queue->dead_letters(10);
+  ASSERT_TRUE(letters);
+  ASSERT_EQ(letters->size(), 1U);
+  EXPECT_EQ((*letters)[0].stored, before[1]);
+  EXPECT_EQ((*letters)[0].reason, "refused");
+  ASSERT_TRUE(queue->requeue({}));
+  EXPECT_EQ(peek_all(*queue), before);
+}
+
 TEST(SqliteQueue, IdsAreNeverReusedEvenAfterRemovingTheNewestAndReopening) {
   testing::TempDirectory dir;
   const fs::path path = dir.path() / "queue.db";
