@@ -113,14 +113,16 @@ Expected<std::filesystem::path> back_up_file(const std::filesystem::path& file, 
   std::stringstream text;
   text << in.rdbuf();
   const std::string prefix = file.stem().string() + ".backup.";
-  auto backup = directory / (prefix + std::to_string(unix_ms_now()) + ".json");
+  const auto extension =
+      file.extension().empty() ? std::string(".json") : file.extension().string();
+  auto backup = directory / (prefix + std::to_string(unix_ms_now()) + extension);
   ::unlink(backup.c_str());
   DLMSGW_TRY(write_new_private_file(backup, text.str()));
   std::vector<std::filesystem::path> backups;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
     const auto name = entry.path().filename().string();
-    if (name.starts_with(prefix) && name.ends_with(".json")) backups.push_back(entry.path());
+    if (name.starts_with(prefix) && name.ends_with(extension)) backups.push_back(entry.path());
   }
   // Same prefix and digits of one length for centuries: the name order is the time order.
   std::sort(backups.begin(), backups.end());
@@ -128,8 +130,9 @@ Expected<std::filesystem::path> back_up_file(const std::filesystem::path& file, 
   return backup;
 }
 
-RemoteConfigurator::RemoteConfigurator(gateway::GatewayConfig& config, Hooks hooks)
-    : config_(config), hooks_(std::move(hooks)) {}
+RemoteConfigurator::RemoteConfigurator(gateway::GatewayConfig& config, Hooks hooks,
+                                       std::filesystem::path config_file)
+    : config_(config), hooks_(std::move(hooks)), config_file_(std::move(config_file)) {}
 
 const std::vector<std::string>& RemoteConfigurator::requested_keys() {
   static const std::vector<std::string> keys = {"RemoteLoggingLevel", "general_configuration",
@@ -162,6 +165,8 @@ void RemoteConfigurator::on_shared_attributes(const nlohmann::json& shared) {
       on_remote_logging(value);
     } else if (key == "logs_configuration" && config_.remote_configuration) {
       on_logs_configuration(value);
+    } else if (key == "general_configuration" && config_.remote_configuration) {
+      on_general_configuration(value);
     } else if (key == "general_configuration" || key == "storage_configuration" ||
                key == "logs_configuration" || key == "grpc_configuration") {
       auto content = value;
@@ -247,6 +252,109 @@ void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
                        component, level);
   }
   echo("logs_configuration", value);
+}
+
+void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
+  if (switching_) {
+    // Taken up once the move in progress is over (connected or back on the old settings).
+    pending_general_ = value;
+    return;
+  }
+  if (value.dump() == last_general_) return;  // sent again (a reconnect): nothing to do
+  last_general_ = value.dump();
+  if (!value.is_object()) return refuse("general_configuration", "not a JSON object");
+  const auto ts_field = value.find("ts");
+  const std::int64_t ts = ts_field != value.end() && ts_field->is_number_integer()
+                              ? ts_field->get<std::int64_t>()
+                              : unix_ms_now();
+  // Saved on the page before tb_gateway.yaml was last written: the file is the newer word (an
+  // operator's edit, or our own write of this very change), and what the gateway publishes.
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(config_file_, ec);
+  if (!ec) {
+    const auto file_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::file_clock::to_sys(written).time_since_epoch())
+                             .count();
+    if (ts <= file_ms) {
+      remote_log()->info(
+          "general_configuration from ThingsBoard (saved at {} ms) is older than {}: the file's "
+          "settings stand (and are what the gateway publishes)",
+          ts, config_file_.string());
+      return;
+    }
+  }
+  auto change = plan_general_configuration(config_, config_file_, value);
+  if (!change) return refuse("general_configuration", change.error().message);
+  if (!change->changed()) {
+    echo("general_configuration", general_configuration_attribute(config_, ts));
+    return;
+  }
+  if (!change->connection_changed) return commit_general_configuration(*change, ts);
+  switching_ = true;
+  remote_log()->info(
+      "general_configuration from ThingsBoard: moving the connection from {}:{} to {}:{}",
+      config_.host, config_.port, change->config.host, change->config.port);
+  const auto next = change->config;  // the change itself moves into the callback
+  hooks_.switch_connection(next, [this, change = std::move(*change), ts](Expected<void> outcome) {
+    switching_ = false;
+    if (outcome) {
+      commit_general_configuration(change, ts);
+    } else {
+      refuse("general_configuration", outcome.error().message);
+    }
+    if (pending_general_) {
+      auto pushed = std::move(*pending_general_);
+      pending_general_.reset();
+      on_general_configuration(pushed);
+    }
+  });
+}
+
+void RemoteConfigurator::commit_general_configuration(const GeneralConfigurationChange& change,
+                                                      std::int64_t ts) {
+  auto backup = write_general_configuration(config_file_, change);
+  if (!backup) {
+    const auto why =
+        "connected, but " + config_file_.string() + " cannot be written: " + backup.error().message;
+    if (change.connection_changed) {
+      // Running on settings a restart would forget: back to those of the file.
+      hooks_.switch_connection(config_, [](Expected<void>) {});
+    }
+    return refuse("general_configuration", why);
+  }
+  const auto& next = change.config;
+  config_.host = next.host;
+  config_.port = next.port;
+  config_.security = next.security;
+  config_.remote_configuration = next.remote_configuration;
+  config_.qos = next.qos;
+  config_.max_payload_size_bytes = next.max_payload_size_bytes;
+  config_.statistics = next.statistics;
+  config_.statistics_period = next.statistics_period;
+  config_.rate_limits = next.rate_limits;
+  config_.dp_rate_limits = next.dp_rate_limits;
+  config_.messages_rate_limits = next.messages_rate_limits;
+  config_.device_rate_limits = next.device_rate_limits;
+  config_.device_dp_rate_limits = next.device_dp_rate_limits;
+  config_.device_messages_rate_limits = next.device_messages_rate_limits;
+  remote_log()->info(
+      "general_configuration from ThingsBoard applied{}: {} rewritten (the previous one is {})",
+      change.connection_changed
+          ? ", connected to " + config_.host + ":" + std::to_string(config_.port)
+          : std::string(),
+      config_file_.string(), backup->string());
+  if (!change.restart_keys.empty()) {
+    std::string keys;
+    for (const auto& key : change.restart_keys) keys += (keys.empty() ? "" : ", ") + key;
+    remote_log()->warn(
+        "general_configuration from ThingsBoard: {} written to {}; dlmsgw reads them at start: "
+        "they take effect when it restarts",
+        keys, config_file_.string());
+    hooks_.publish(
+        {{"remoteConfigurationRestartRequired",
+          {{"key", "general_configuration"}, {"settings", change.restart_keys}, {"ts", ts}}}});
+  }
+  echo("general_configuration", general_configuration_attribute(config_, ts));
 }
 
 void RemoteConfigurator::on_remote_logging(const nlohmann::json& value) {
