@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "gateway/component_logger.hpp"
+#include "gateway/config/platform_attributes.hpp"
 
 namespace dlmsgw::app {
 namespace {
@@ -167,6 +168,8 @@ void RemoteConfigurator::on_shared_attributes(const nlohmann::json& shared) {
       on_logs_configuration(value);
     } else if (key == "general_configuration" && config_.remote_configuration) {
       on_general_configuration(value);
+    } else if (key == "storage_configuration" && config_.remote_configuration) {
+      on_storage_configuration(value);
     } else if (key == "general_configuration" || key == "storage_configuration" ||
                key == "logs_configuration" || key == "grpc_configuration") {
       auto content = value;
@@ -355,6 +358,39 @@ void RemoteConfigurator::commit_general_configuration(const GeneralConfiguration
           {{"key", "general_configuration"}, {"settings", change.restart_keys}, {"ts", ts}}}});
   }
   echo("general_configuration", general_configuration_attribute(config_, ts));
+}
+
+void RemoteConfigurator::on_storage_configuration(const nlohmann::json& value) {
+  if (value.dump() == last_storage_) return;  // sent again (a reconnect): nothing to do
+  last_storage_ = value.dump();
+  if (!value.is_object()) return refuse("storage_configuration", "not a JSON object");
+  const auto ts_field = value.find("ts");
+  const std::int64_t ts = ts_field != value.end() && ts_field->is_number_integer()
+                              ? ts_field->get<std::int64_t>()
+                              : unix_ms_now();
+  auto running = gateway::gateway_client_attributes(config_, "", ts)["storage_configuration"];
+  std::string changed;
+  for (const auto& [key, pushed] : value.items()) {
+    if (key == "ts") continue;
+    const auto now = running.find(key);
+    // Keys the running storage does not have (a sqlite path for memory storage) count only
+    // when they say something.
+    const bool differs = now != running.end() ? *now != pushed : !pushed.is_null();
+    if (differs) changed += (changed.empty() ? "" : ", ") + key;
+  }
+  if (changed.empty()) {
+    // The settings running now (the page saving the form unchanged, or a reconnect): the storage
+    // is not touched, let alone recreated.
+    echo("storage_configuration", running);
+    return;
+  }
+  refuse("storage_configuration",
+         "not applied (" + changed +
+             " changed): dlmsgw does not switch its storage while running, so that no stored "
+             "reading is left behind in the old one. Edit the storage section of " +
+             (config_file_.empty() ? std::string("tb_gateway.yaml") : config_file_.string()) +
+             " and restart dlmsgw (for a new type or data_file_path, once GET /metrics shows "
+             "dlmsgw_uplink_queue_records 0)");
 }
 
 void RemoteConfigurator::on_remote_logging(const nlohmann::json& value) {

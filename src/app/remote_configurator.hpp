@@ -28,7 +28,10 @@
 //                      remoteConfigurationError says why. Settings read only at start (qos,
 //                      statistics, rate limits) are written and listed in
 //                      remoteConfigurationRestartRequired.
-// storage_configuration is not applied (logged once per change).
+//   storage_configuration  the settings running now: echoed, the storage untouched (never
+//                      recreated for a re-sent or unchanged form). Changed: refused, saying
+//                      that tb_gateway.yaml and a restart change storage (nothing stored may be
+//                      left behind in an old database while running).
 
 #include <filesystem>
 #include <functional>
@@ -92,6 +95,7 @@ class RemoteConfigurator {
   void on_remote_logging(const nlohmann::json& value);
   void on_logs_configuration(const nlohmann::json& value);
   void on_general_configuration(const nlohmann::json& value);
+  void on_storage_configuration(const nlohmann::json& value);
   // Writes a change that holds (connected, or nothing to connect), takes it and echoes it.
   void commit_general_configuration(const GeneralConfigurationChange& change, std::int64_t ts);
   void refuse(const std::string& key, const std::string& why);
@@ -106,6 +110,7 @@ class RemoteConfigurator {
   std::map<std::string, nlohmann::json> echoed_;  // key -> content last logged about
   std::filesystem::path config_file_;
   std::string last_general_;  // the last general_configuration handled (content and ts)
+  std::string last_storage_;  // the last storage_configuration handled
   bool switching_ = false;    // a connection move in progress
   std::optional<nlohmann::json> pending_general_;  // pushed meanwhile
 };

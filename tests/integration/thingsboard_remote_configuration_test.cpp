@@ -444,6 +444,33 @@ TEST(RemoteConfiguration, NewConnectionSettingsFallBackWhenTheyDoNotConnectAndMo
   EXPECT_TRUE(tb2.violations().empty()) << tb2.violations().front();
 }
 
+TEST(RemoteConfiguration, TheSameStorageSettingsTouchNothingAndAChangeIsRefusedWithTheWayToDoIt) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  auto storage = g.tb.gateway_attributes()["storage_configuration"];
+  ASSERT_EQ(storage.value("type", ""), "memory") << storage.dump();
+  storage["ts"] = unix_ms();
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"storage_configuration", storage}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["storage_configuration"] == storage;
+  })) << g.gateway->log();
+  EXPECT_FALSE(g.tb.gateway_attributes().contains("remoteConfigurationError"));
+
+  auto changed = storage;
+  changed["type"] = "sqlite";
+  changed["ts"] = unix_ms() + 1;
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"storage_configuration", changed}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes().contains("remoteConfigurationError");
+  })) << g.gateway->log();
+  const auto error = g.tb.gateway_attributes()["remoteConfigurationError"];
+  EXPECT_EQ(error.value("key", ""), "storage_configuration");
+  EXPECT_NE(error.value("message", "").find("type changed"), std::string::npos) << error.dump();
+  EXPECT_NE(error.value("message", "").find("restart dlmsgw"), std::string::npos) << error.dump();
+  EXPECT_EQ(g.tb.gateway_attributes()["storage_configuration"], storage);
+  g.stop();
+}
+
 // Log lines of the gateway component ("SIGHUP: reading the connector files again").
 std::size_t sighup_lines(const test::ThingsBoardEmulator& tb) {
   std::size_t count = 0;
