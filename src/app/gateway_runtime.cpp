@@ -186,6 +186,16 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
   hooks.log_level = [](const std::string& component, const std::string& level) {
     if (auto logger = spdlog::get(component)) logger->set_level(spdlog::level::from_str(level));
   };
+  hooks.connector_logging = [&self](const std::string& connector, bool enabled,
+                                    const std::string& level) {
+    const auto threshold = enabled ? remote_log_level(level) : std::nullopt;
+    const auto found = self.connector_remote_levels_.find(connector);
+    if (found != self.connector_remote_levels_.end() && found->second == threshold) return;
+    self.connector_remote_levels_[connector] = threshold;
+    spdlog::info("remote logs of connector '{}': {}", connector,
+                 threshold ? "from " + level + " (while RemoteLoggingLevel is on)"
+                           : std::string("off (enableRemoteLogging false or logLevel NONE)"));
+  };
   hooks.switch_connection = [&self](const gateway::GatewayConfig& next,
                                     std::function<void(Expected<void>)> done) {
     self.switch_connection(next, std::move(done));
@@ -341,6 +351,15 @@ void GatewayRuntime::send_remote_logs() {
         }
       }
       const auto key = remote_log_key(line);
+      if (key.ends_with("_LOGS") && key != "SERVICE_LOGS" && key != "CONNECTION_LOGS" &&
+          key != "STORAGE_LOGS") {
+        // A connector's line: as far as the page set its remote logs.
+        const auto found = connector_remote_levels_.find(key.substr(0, key.size() - 5));
+        if (found != connector_remote_levels_.end() &&
+            (!found->second || line.level < *found->second)) {
+          continue;
+        }
+      }
       nlohmann::json values{{key, text}};
       // The gateway's own components also go under LOGS (the page's general log); connectors
       // only under their own key, as the Python gateway sends them.

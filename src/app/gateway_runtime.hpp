@@ -23,6 +23,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,6 +109,8 @@ class GatewayRuntime {
   std::shared_ptr<RemoteLogSink> remote_logs_ = std::make_shared<RemoteLogSink>();
   asio::steady_timer remote_log_timer_{io_};
   std::vector<std::string> secrets_;  // masked in remote log lines
+  // Connectors whose remote logs the page set: from which level (nullopt: none). Others: all.
+  std::map<std::string, std::optional<spdlog::level::level_enum>> connector_remote_levels_;
   std::unique_ptr<RemoteConfigurator> remote_;
   std::filesystem::path config_file_;
   // How long new settings from ThingsBoard get to connect before the old ones come back

@@ -1,6 +1,7 @@
 #include "app/general_configuration.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -219,6 +220,13 @@ Expected<GeneralConfigurationChange> plan_general_configuration(
   }
   std::ifstream in(file);
   if (!in) return general_error(file.string() + ": cannot be read: " + std::strerror(errno));
+  // Found out before moving the connection, not after (the package's /etc/dlmsgw is read-only).
+  const auto directory = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  if (::access(directory.c_str(), W_OK) != 0) {
+    return general_error(directory.string() + ": cannot be written (" + std::strerror(errno) +
+                         "): the new settings could not be kept (docs/operations.md: Managing "
+                         "dlmsgw from ThingsBoard)");
+  }
   std::stringstream text;
   text << in.rdbuf();
 

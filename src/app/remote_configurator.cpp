@@ -486,6 +486,7 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
   if (unchanged) {
     // The same configuration again (a platform re-sending it on reconnect): nothing restarts.
     remote_log()->debug("connector '{}' from ThingsBoard: same as its file, nothing to do", name);
+    apply_connector_logging(name, value);
     if (inactive_.count(name) == 0) {
       echo(name, applied);
       return;
@@ -529,10 +530,22 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
     remote_log()->info("connector '{}': new configuration from ThingsBoard written to {}", name,
                        path->string());
   }
+  apply_connector_logging(name, value);
   inactive_.erase(name);
   // Recorded first: the reload publishes the connectors' attributes through keep_echoes.
   echoed_[name] = applied;
   if (auto reloaded = hooks_.reload(); !reloaded) return refuse(name, reloaded.error().message);
+}
+
+void RemoteConfigurator::apply_connector_logging(const std::string& name,
+                                                 const nlohmann::json& value) {
+  const auto enabled = value.find("enableRemoteLogging");
+  const auto level = value.find("logLevel");
+  if (enabled == value.end() && level == value.end()) return;
+  if (!hooks_.connector_logging) return;
+  hooks_.connector_logging(
+      name, enabled == value.end() || !enabled->is_boolean() || enabled->get<bool>(),
+      level != value.end() && level->is_string() ? level->get<std::string>() : std::string("INFO"));
 }
 
 void RemoteConfigurator::on_active_connectors(const nlohmann::json& value) {

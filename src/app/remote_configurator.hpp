@@ -9,6 +9,8 @@
 //                      passwords and keys) after a backup of the old one in backup/; then the
 //                      connectors reloaded as SIGHUP reloads them. Content equal to the file
 //                      writes and restarts nothing (a platform re-sending on reconnect).
+//                      Its enableRemoteLogging and logLevel say whether and from which level
+//                      its log lines go out as <name>_LOGS (while RemoteLoggingLevel is on).
 //   active_connectors  names: connectors not listed stop, listed ones we lack are asked for.
 //   RemoteLoggingLevel where remote logs start (NONE: off); applied with remoteConfiguration off
 //                      too, as in the Python gateway.
@@ -64,6 +66,9 @@ class RemoteConfigurator {
     std::function<void(const std::string& component, const std::string& level)> log_level;
     // The remote log level ("NONE" for off).
     std::function<void(const std::string& level)> remote_logging;
+    // A connector's remote logs as the page sets them (enableRemoteLogging, logLevel).
+    std::function<void(const std::string& connector, bool enabled, const std::string& level)>
+        connector_logging;
     // Moves the connection to `next`'s host, port and credentials; `done` once connected, or with
     // why not once the old ones are back.
     std::function<void(const gateway::GatewayConfig& next,
@@ -91,6 +96,7 @@ class RemoteConfigurator {
 
  private:
   void on_connector(const std::string& name, const nlohmann::json& value);
+  void apply_connector_logging(const std::string& name, const nlohmann::json& value);
   void on_active_connectors(const nlohmann::json& value);
   void on_remote_logging(const nlohmann::json& value);
   void on_logs_configuration(const nlohmann::json& value);

@@ -471,6 +471,66 @@ TEST(RemoteConfiguration, TheSameStorageSettingsTouchNothingAndAChangeIsRefusedW
   g.stop();
 }
 
+// Remote log lines under the connector's key that name `meter`.
+std::size_t connector_lines(const test::ThingsBoardEmulator& tb, const std::string& meter) {
+  std::size_t count = 0;
+  for (const auto& line : tb.logs()) {
+    count += line.key == kRemoteConnectorName + "_LOGS" &&
+                     line.line.find("'" + meter + "'") != std::string::npos
+                 ? 1
+                 : 0;
+  }
+  return count;
+}
+
+TEST(RemoteLogs, AConnectorsRemoteLogsFollowItsEnableRemoteLoggingAndLogLevel) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.tb.gateway_shared_attributes["RemoteLoggingLevel"] = "INFO";
+  g.start(true, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.gateway->log().find("remote logging on") != std::string::npos;
+  })) << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()[kRemoteConnectorName]["enableRemoteLogging"], true);
+  // Not set on the page: the connector's lines go out (a new meter's association among them).
+  auto unset = page_connector(remote_connector_file("Meter B", meters.port(0)), unix_ms());
+  unset.erase("enableRemoteLogging");
+  unset.erase("logLevel");
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, unset}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return connector_lines(g.tb, "Meter B") > 0; }))
+      << g.gateway->log();
+
+  // Switched off on the page: the next meter's association is not sent.
+  auto off = page_connector(remote_connector_file("Meter A", meters.port(0)), unix_ms());
+  off["enableRemoteLogging"] = false;
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, off}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return occurrences(g.gateway->log(), "'Meter A' 127.0.0.1") >= 2;  // associated again
+  })) << g.gateway->log();
+  run_until(
+      g.io, [] { return false; }, 1500ms);  // a send period
+  EXPECT_EQ(connector_lines(g.tb, "Meter A"), 0U);
+
+  // On again, from WARNING: info lines stay home; then from INFO: they go out.
+  auto warning = page_connector(remote_connector_file("Meter C", meters.port(0)), unix_ms());
+  warning["enableRemoteLogging"] = true;
+  warning["logLevel"] = "WARNING";
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, warning}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter C") > 0; }))
+      << g.gateway->log();
+  run_until(
+      g.io, [] { return false; }, 1500ms);
+  EXPECT_EQ(connector_lines(g.tb, "Meter C"), 0U);
+  auto info = page_connector(remote_connector_file("Meter D", meters.port(0)), unix_ms());
+  info["enableRemoteLogging"] = true;
+  info["logLevel"] = "INFO";
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, info}}));
+  EXPECT_TRUE(run_until(g.io, [&] { return connector_lines(g.tb, "Meter D") > 0; }))
+      << g.gateway->log();
+  g.stop();
+}
+
 // Log lines of the gateway component ("SIGHUP: reading the connector files again").
 std::size_t sighup_lines(const test::ThingsBoardEmulator& tb) {
   std::size_t count = 0;
