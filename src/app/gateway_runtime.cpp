@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <asio/post.hpp>
 #include <cctype>
 #include <csignal>
 #include <cstdlib>
@@ -81,11 +82,17 @@ GatewayRuntime::~GatewayRuntime() {
   if (storage_) storage_->stop();
 }
 
-GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, std::string version) {
+GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, std::string version,
+                                               std::filesystem::path config_file) {
   Startup startup;
   std::unique_ptr<GatewayRuntime> runtime(
       new GatewayRuntime(std::move(config), std::move(version)));
   auto& self = *runtime;
+  self.config_file_ = std::move(config_file);
+  if (const char* fallback = std::getenv("DLMSGW_CONNECTION_FALLBACK_SECONDS")) {
+    const auto seconds = std::atoi(fallback);
+    if (seconds > 0) self.connection_fallback_ = std::chrono::seconds(seconds);
+  }
   const auto& storage_config = self.config_.storage;
   // Before any thread logs: sinks are not to be added under a logging thread.
   spdlog::apply_all([&self](const std::shared_ptr<spdlog::logger>& logger) {
@@ -179,7 +186,22 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
   hooks.log_level = [](const std::string& component, const std::string& level) {
     if (auto logger = spdlog::get(component)) logger->set_level(spdlog::level::from_str(level));
   };
-  self.remote_ = std::make_unique<RemoteConfigurator>(self.config_, std::move(hooks));
+  hooks.connector_logging = [&self](const std::string& connector, bool enabled,
+                                    const std::string& level) {
+    const auto threshold = enabled ? remote_log_level(level) : std::nullopt;
+    const auto found = self.connector_remote_levels_.find(connector);
+    if (found != self.connector_remote_levels_.end() && found->second == threshold) return;
+    self.connector_remote_levels_[connector] = threshold;
+    spdlog::info("remote logs of connector '{}': {}", connector,
+                 threshold ? "from " + level + " (while RemoteLoggingLevel is on)"
+                           : std::string("off (enableRemoteLogging false or logLevel NONE)"));
+  };
+  hooks.switch_connection = [&self](const gateway::GatewayConfig& next,
+                                    std::function<void(Expected<void>)> done) {
+    self.switch_connection(next, std::move(done));
+  };
+  self.remote_ =
+      std::make_unique<RemoteConfigurator>(self.config_, std::move(hooks), self.config_file_);
 
   spdlog::info("dlmsgw {}: ThingsBoard {}:{} over {}, storage {}, device registry {}",
                self.version_, self.config_.host, self.config_.port,
@@ -331,6 +353,15 @@ void GatewayRuntime::send_remote_logs() {
         }
       }
       const auto key = remote_log_key(line);
+      if (key.ends_with("_LOGS") && key != "SERVICE_LOGS" && key != "CONNECTION_LOGS" &&
+          key != "STORAGE_LOGS") {
+        // A connector's line: as far as the page set its remote logs.
+        const auto found = connector_remote_levels_.find(key.substr(0, key.size() - 5));
+        if (found != connector_remote_levels_.end() &&
+            (!found->second || line.level < *found->second)) {
+          continue;
+        }
+      }
       nlohmann::json values{{key, text}};
       // The gateway's own components also go under LOGS (the page's general log); connectors
       // only under their own key, as the Python gateway sends them.
@@ -361,6 +392,68 @@ void GatewayRuntime::send_remote_logs() {
   });
 }
 
+void GatewayRuntime::switch_connection(const gateway::GatewayConfig& next,
+                                       std::function<void(Expected<void>)> done) {
+  // Pushes arrive inside libmosquitto's message callback, where it holds a lock that changing
+  // the client's settings takes too: the move starts right after it instead.
+  asio::post(io_, [this, fresh = gateway::to_gateway_options(next).mqtt,
+                   done = std::move(done)]() mutable { start_switch(fresh, std::move(done)); });
+}
+
+void GatewayRuntime::start_switch(const gateway::MqttOptions& fresh,
+                                  std::function<void(Expected<void>)> done) {
+  if (stopping_) return;
+  if (switch_) {
+    done(make_error(ErrorCode::protocol_state, "another connection change is in progress"));
+    return;
+  }
+  auto old = gateway::to_gateway_options(config_).mqtt;
+  const auto attempts = gateway_->mqtt().connection_attempts();
+  if (auto moved = gateway_->reconnect_with(fresh); !moved) {
+    done(moved.error());
+    return;
+  }
+  switch_ =
+      ConnectionSwitch{std::move(old), std::chrono::steady_clock::now() + connection_fallback_,
+                       attempts, std::move(done)};
+  watch_connection_switch();
+}
+
+void GatewayRuntime::watch_connection_switch() {
+  if (!switch_ || stopping_) return;
+  auto& mqtt = gateway_->mqtt();
+  std::optional<std::string> why;
+  if (mqtt.connected()) {
+    auto done = std::move(switch_->done);
+    switch_.reset();
+    done({});
+    return;
+  }
+  if (mqtt.refusal()) {
+    why = mqtt.refusal()->message;
+  } else if (std::chrono::steady_clock::now() >= switch_->deadline) {
+    why = "no connection to " + mqtt.endpoint() + " within " +
+          std::to_string(connection_fallback_.count()) + " s (" +
+          std::to_string(mqtt.connection_attempts() - switch_->attempts_before) + " attempts)";
+    if (mqtt.last_connection_error()) why = *why + ": " + mqtt.last_connection_error()->message;
+  }
+  if (why) {
+    auto state = std::move(*switch_);
+    switch_.reset();
+    const auto back = state.old.host + ":" + std::to_string(state.old.port);
+    if (auto moved = gateway_->reconnect_with(state.old); !moved) {
+      spdlog::error("back to {}: {}", back, moved.error().message);
+    }
+    state.done(make_error(ErrorCode::timeout,
+                          *why + "; the gateway went back to " + back + " and its settings"));
+    return;
+  }
+  switch_timer_.expires_after(std::chrono::milliseconds(100));
+  switch_timer_.async_wait([this](std::error_code ec) {
+    if (!ec) watch_connection_switch();
+  });
+}
+
 void GatewayRuntime::begin_shutdown(int exit_code, const std::string& reason) {
   if (stopping_) return;
   stopping_ = true;
@@ -373,6 +466,7 @@ void GatewayRuntime::begin_shutdown(int exit_code, const std::string& reason) {
   signals_.clear(ignored);
   on_second_signal_exit_at_once();
   remote_log_timer_.cancel();
+  switch_timer_.cancel();
   gateway_->stop();
 }
 

@@ -9,7 +9,8 @@
 //                    (stored data is kept; removed meters get v1/gateway/disconnect); if one does
 //                    not, log why and keep the running ones. tb_gateway.yaml is not read again.
 //   ThingsBoard      connector changes from the Gateways page (RemoteConfigurator) reload the
-//                    same way; RemoteLoggingLevel sends log lines as telemetry (RemoteLogSink).
+//                    same way; RemoteLoggingLevel sends log lines as telemetry (RemoteLogSink);
+//                    general_configuration moves the connection, with a fallback.
 //   gateway_restart  (RPC from ThingsBoard) the same clean stop, then exit 75 for the service
 //                    manager to restart us.
 //
@@ -18,8 +19,13 @@
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
 #include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,8 +58,10 @@ class GatewayRuntime {
     std::string error;
   };
 
-  // Opens storage, builds the gateway and every connector. Nothing is started yet.
-  static Startup create(gateway::GatewayConfig config, std::string version);
+  // Opens storage, builds the gateway and every connector. Nothing is started yet. `config_file`:
+  // the tb_gateway.yaml `config` came from, which ThingsBoard's general_configuration rewrites.
+  static Startup create(gateway::GatewayConfig config, std::string version,
+                        std::filesystem::path config_file = {});
   ~GatewayRuntime();
   GatewayRuntime(const GatewayRuntime&) = delete;
   GatewayRuntime& operator=(const GatewayRuntime&) = delete;
@@ -68,6 +76,12 @@ class GatewayRuntime {
   // The SIGHUP path: builds the running connector entries and replaces the connectors.
   Expected<void> reload_connectors();
   void set_remote_logging(const std::string& level);
+  // general_configuration from ThingsBoard: the connection moves to `next`'s settings; back to
+  // the running ones when it is not up within connection_fallback_ or the server refuses them.
+  void switch_connection(const gateway::GatewayConfig& next,
+                         std::function<void(Expected<void>)> done);
+  void start_switch(const gateway::MqttOptions& fresh, std::function<void(Expected<void>)> done);
+  void watch_connection_switch();
   void send_remote_logs();
   [[nodiscard]] std::string remote_log_key(const RemoteLogLine& line) const;
   // What the remote logs mask: the secrets of tb_gateway.yaml and of these connector files.
@@ -95,7 +109,21 @@ class GatewayRuntime {
   std::shared_ptr<RemoteLogSink> remote_logs_ = std::make_shared<RemoteLogSink>();
   asio::steady_timer remote_log_timer_{io_};
   std::vector<std::string> secrets_;  // masked in remote log lines
+  // Connectors whose remote logs the page set: from which level (nullopt: none). Others: all.
+  std::map<std::string, std::optional<spdlog::level::level_enum>> connector_remote_levels_;
   std::unique_ptr<RemoteConfigurator> remote_;
+  std::filesystem::path config_file_;
+  // How long new settings from ThingsBoard get to connect before the old ones come back
+  // (DLMSGW_CONNECTION_FALLBACK_SECONDS overrides it).
+  std::chrono::seconds connection_fallback_{60};
+  struct ConnectionSwitch {
+    gateway::MqttOptions old;
+    std::chrono::steady_clock::time_point deadline;
+    std::size_t attempts_before = 0;
+    std::function<void(Expected<void>)> done;
+  };
+  std::optional<ConnectionSwitch> switch_;
+  asio::steady_timer switch_timer_{io_};
   bool stopping_ = false;
   int exit_code_ = kExitOk;
   // How long the loop keeps running after stop() for connectors to release their associations

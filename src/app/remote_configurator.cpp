@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "gateway/component_logger.hpp"
+#include "gateway/config/platform_attributes.hpp"
 
 namespace dlmsgw::app {
 namespace {
@@ -113,14 +114,16 @@ Expected<std::filesystem::path> back_up_file(const std::filesystem::path& file, 
   std::stringstream text;
   text << in.rdbuf();
   const std::string prefix = file.stem().string() + ".backup.";
-  auto backup = directory / (prefix + std::to_string(unix_ms_now()) + ".json");
+  const auto extension =
+      file.extension().empty() ? std::string(".json") : file.extension().string();
+  auto backup = directory / (prefix + std::to_string(unix_ms_now()) + extension);
   ::unlink(backup.c_str());
   DLMSGW_TRY(write_new_private_file(backup, text.str()));
   std::vector<std::filesystem::path> backups;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
     const auto name = entry.path().filename().string();
-    if (name.starts_with(prefix) && name.ends_with(".json")) backups.push_back(entry.path());
+    if (name.starts_with(prefix) && name.ends_with(extension)) backups.push_back(entry.path());
   }
   // Same prefix and digits of one length for centuries: the name order is the time order.
   std::sort(backups.begin(), backups.end());
@@ -128,8 +131,9 @@ Expected<std::filesystem::path> back_up_file(const std::filesystem::path& file, 
   return backup;
 }
 
-RemoteConfigurator::RemoteConfigurator(gateway::GatewayConfig& config, Hooks hooks)
-    : config_(config), hooks_(std::move(hooks)) {}
+RemoteConfigurator::RemoteConfigurator(gateway::GatewayConfig& config, Hooks hooks,
+                                       std::filesystem::path config_file)
+    : config_(config), hooks_(std::move(hooks)), config_file_(std::move(config_file)) {}
 
 const std::vector<std::string>& RemoteConfigurator::requested_keys() {
   static const std::vector<std::string> keys = {"RemoteLoggingLevel", "general_configuration",
@@ -162,6 +166,10 @@ void RemoteConfigurator::on_shared_attributes(const nlohmann::json& shared) {
       on_remote_logging(value);
     } else if (key == "logs_configuration" && config_.remote_configuration) {
       on_logs_configuration(value);
+    } else if (key == "general_configuration" && config_.remote_configuration) {
+      on_general_configuration(value);
+    } else if (key == "storage_configuration" && config_.remote_configuration) {
+      on_storage_configuration(value);
     } else if (key == "general_configuration" || key == "storage_configuration" ||
                key == "logs_configuration" || key == "grpc_configuration") {
       auto content = value;
@@ -247,6 +255,142 @@ void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
                        component, level);
   }
   echo("logs_configuration", value);
+}
+
+void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
+  if (switching_) {
+    // Taken up once the move in progress is over (connected or back on the old settings).
+    pending_general_ = value;
+    return;
+  }
+  if (value.dump() == last_general_) return;  // sent again (a reconnect): nothing to do
+  last_general_ = value.dump();
+  if (!value.is_object()) return refuse("general_configuration", "not a JSON object");
+  const auto ts_field = value.find("ts");
+  const std::int64_t ts = ts_field != value.end() && ts_field->is_number_integer()
+                              ? ts_field->get<std::int64_t>()
+                              : unix_ms_now();
+  // Saved on the page before tb_gateway.yaml was last written: the file is the newer word (an
+  // operator's edit, or our own write of this very change), and what the gateway publishes.
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(config_file_, ec);
+  if (!ec) {
+    const auto file_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::file_clock::to_sys(written).time_since_epoch())
+                             .count();
+    if (ts <= file_ms) {
+      remote_log()->info(
+          "general_configuration from ThingsBoard (saved at {} ms) is older than {}: the file's "
+          "settings stand (and are what the gateway publishes)",
+          ts, config_file_.string());
+      return;
+    }
+  }
+  auto change = plan_general_configuration(config_, config_file_, value);
+  if (!change) return refuse("general_configuration", change.error().message);
+  if (!change->changed()) {
+    echo("general_configuration", general_configuration_attribute(config_, ts));
+    return;
+  }
+  if (!change->connection_changed) return commit_general_configuration(*change, ts);
+  switching_ = true;
+  remote_log()->info(
+      "general_configuration from ThingsBoard: moving the connection from {}:{} to {}:{}",
+      config_.host, config_.port, change->config.host, change->config.port);
+  const auto next = change->config;  // the change itself moves into the callback
+  hooks_.switch_connection(next, [this, change = std::move(*change), ts](Expected<void> outcome) {
+    switching_ = false;
+    if (outcome) {
+      commit_general_configuration(change, ts);
+    } else {
+      refuse("general_configuration", outcome.error().message);
+    }
+    if (pending_general_) {
+      auto pushed = std::move(*pending_general_);
+      pending_general_.reset();
+      on_general_configuration(pushed);
+    }
+  });
+}
+
+void RemoteConfigurator::commit_general_configuration(const GeneralConfigurationChange& change,
+                                                      std::int64_t ts) {
+  auto backup = write_general_configuration(config_file_, change);
+  if (!backup) {
+    const auto why =
+        "connected, but " + config_file_.string() + " cannot be written: " + backup.error().message;
+    if (change.connection_changed) {
+      // Running on settings a restart would forget: back to those of the file.
+      hooks_.switch_connection(config_, [](Expected<void>) {});
+    }
+    return refuse("general_configuration", why);
+  }
+  const auto& next = change.config;
+  config_.host = next.host;
+  config_.port = next.port;
+  config_.security = next.security;
+  config_.remote_configuration = next.remote_configuration;
+  config_.qos = next.qos;
+  config_.max_payload_size_bytes = next.max_payload_size_bytes;
+  config_.statistics = next.statistics;
+  config_.statistics_period = next.statistics_period;
+  config_.rate_limits = next.rate_limits;
+  config_.dp_rate_limits = next.dp_rate_limits;
+  config_.messages_rate_limits = next.messages_rate_limits;
+  config_.device_rate_limits = next.device_rate_limits;
+  config_.device_dp_rate_limits = next.device_dp_rate_limits;
+  config_.device_messages_rate_limits = next.device_messages_rate_limits;
+  remote_log()->info(
+      "general_configuration from ThingsBoard applied{}: {} rewritten (the previous one is {})",
+      change.connection_changed
+          ? ", connected to " + config_.host + ":" + std::to_string(config_.port)
+          : std::string(),
+      config_file_.string(), backup->string());
+  if (!change.restart_keys.empty()) {
+    std::string keys;
+    for (const auto& key : change.restart_keys) keys += (keys.empty() ? "" : ", ") + key;
+    remote_log()->warn(
+        "general_configuration from ThingsBoard: {} written to {}; dlmsgw reads them at start: "
+        "they take effect when it restarts",
+        keys, config_file_.string());
+    hooks_.publish(
+        {{"remoteConfigurationRestartRequired",
+          {{"key", "general_configuration"}, {"settings", change.restart_keys}, {"ts", ts}}}});
+  }
+  echo("general_configuration", general_configuration_attribute(config_, ts));
+}
+
+void RemoteConfigurator::on_storage_configuration(const nlohmann::json& value) {
+  if (value.dump() == last_storage_) return;  // sent again (a reconnect): nothing to do
+  last_storage_ = value.dump();
+  if (!value.is_object()) return refuse("storage_configuration", "not a JSON object");
+  const auto ts_field = value.find("ts");
+  const std::int64_t ts = ts_field != value.end() && ts_field->is_number_integer()
+                              ? ts_field->get<std::int64_t>()
+                              : unix_ms_now();
+  auto running = gateway::gateway_client_attributes(config_, "", ts)["storage_configuration"];
+  std::string changed;
+  for (const auto& [key, pushed] : value.items()) {
+    if (key == "ts") continue;
+    const auto now = running.find(key);
+    // Keys the running storage does not have (a sqlite path for memory storage) count only
+    // when they say something.
+    const bool differs = now != running.end() ? *now != pushed : !pushed.is_null();
+    if (differs) changed += (changed.empty() ? "" : ", ") + key;
+  }
+  if (changed.empty()) {
+    // The settings running now (the page saving the form unchanged, or a reconnect): the storage
+    // is not touched, let alone recreated.
+    echo("storage_configuration", running);
+    return;
+  }
+  refuse("storage_configuration",
+         "not applied (" + changed +
+             " changed): dlmsgw does not switch its storage while running, so that no stored "
+             "reading is left behind in the old one. Edit the storage section of " +
+             (config_file_.empty() ? std::string("tb_gateway.yaml") : config_file_.string()) +
+             " and restart dlmsgw (for a new type or data_file_path, once GET /metrics shows "
+             "dlmsgw_uplink_queue_records 0)");
 }
 
 void RemoteConfigurator::on_remote_logging(const nlohmann::json& value) {
@@ -342,6 +486,7 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
   if (unchanged) {
     // The same configuration again (a platform re-sending it on reconnect): nothing restarts.
     remote_log()->debug("connector '{}' from ThingsBoard: same as its file, nothing to do", name);
+    apply_connector_logging(name, value);
     if (inactive_.count(name) == 0) {
       echo(name, applied);
       return;
@@ -385,10 +530,22 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
     remote_log()->info("connector '{}': new configuration from ThingsBoard written to {}", name,
                        path->string());
   }
+  apply_connector_logging(name, value);
   inactive_.erase(name);
   // Recorded first: the reload publishes the connectors' attributes through keep_echoes.
   echoed_[name] = applied;
   if (auto reloaded = hooks_.reload(); !reloaded) return refuse(name, reloaded.error().message);
+}
+
+void RemoteConfigurator::apply_connector_logging(const std::string& name,
+                                                 const nlohmann::json& value) {
+  const auto enabled = value.find("enableRemoteLogging");
+  const auto level = value.find("logLevel");
+  if (enabled == value.end() && level == value.end()) return;
+  if (!hooks_.connector_logging) return;
+  hooks_.connector_logging(
+      name, enabled == value.end() || !enabled->is_boolean() || enabled->get<bool>(),
+      level != value.end() && level->is_string() ? level->get<std::string>() : std::string("INFO"));
 }
 
 void RemoteConfigurator::on_active_connectors(const nlohmann::json& value) {

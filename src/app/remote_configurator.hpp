@@ -9,6 +9,8 @@
 //                      passwords and keys) after a backup of the old one in backup/; then the
 //                      connectors reloaded as SIGHUP reloads them. Content equal to the file
 //                      writes and restarts nothing (a platform re-sending on reconnect).
+//                      Its enableRemoteLogging and logLevel say whether and from which level
+//                      its log lines go out as <name>_LOGS (while RemoteLoggingLevel is on).
 //   active_connectors  names: connectors not listed stop, listed ones we lack are asked for.
 //   RemoteLoggingLevel where remote logs start (NONE: off); applied with remoteConfiguration off
 //                      too, as in the Python gateway.
@@ -18,18 +20,32 @@
 // that the page shows it in sync. With thingsboard.remoteConfiguration false, only
 // RemoteLoggingLevel is applied. logs_configuration sets the components' log levels (in memory:
 // tb_gateway.yaml is not rewritten; the page's value is applied again after every connect).
-// general_configuration and storage_configuration are not applied (tb_gateway.yaml is read at
-// start only): logged once per change.
+//
+//   general_configuration  the thingsboard section (general_configuration.hpp says what is taken).
+//                      Newer than tb_gateway.yaml (its ts against the file's mtime) or nothing
+//                      happens. New host, port or credentials: the connection moves to them
+//                      (switch_connection); only once connected there are they written to
+//                      tb_gateway.yaml (old file in backup/, secrets in files) and echoed. Not
+//                      connected within the bound, or refused: back on the old settings, and
+//                      remoteConfigurationError says why. Settings read only at start (qos,
+//                      statistics, rate limits) are written and listed in
+//                      remoteConfigurationRestartRequired.
+//   storage_configuration  the settings running now: echoed, the storage untouched (never
+//                      recreated for a re-sent or unchanged form). Changed: refused, saying
+//                      that tb_gateway.yaml and a restart change storage (nothing stored may be
+//                      left behind in an old database while running).
 
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "app/general_configuration.hpp"
 #include "core/expected.hpp"
 #include "gateway/config/gateway_config.hpp"
 
@@ -50,10 +66,20 @@ class RemoteConfigurator {
     std::function<void(const std::string& component, const std::string& level)> log_level;
     // The remote log level ("NONE" for off).
     std::function<void(const std::string& level)> remote_logging;
+    // A connector's remote logs as the page sets them (enableRemoteLogging, logLevel).
+    std::function<void(const std::string& connector, bool enabled, const std::string& level)>
+        connector_logging;
+    // Moves the connection to `next`'s host, port and credentials; `done` once connected, or with
+    // why not once the old ones are back.
+    std::function<void(const gateway::GatewayConfig& next,
+                       std::function<void(Expected<void> outcome)> done)>
+        switch_connection;
   };
 
-  // `config` is the runtime's: pushed connectors are added to its connectors list.
-  RemoteConfigurator(gateway::GatewayConfig& config, Hooks hooks);
+  // `config` is the runtime's: pushed connectors are added to its connectors list. `config_file`:
+  // the tb_gateway.yaml it was read from (empty: general_configuration is refused).
+  RemoteConfigurator(gateway::GatewayConfig& config, Hooks hooks,
+                     std::filesystem::path config_file = {});
 
   // The shared attributes asked for after every (re)connect.
   static const std::vector<std::string>& requested_keys();
@@ -70,9 +96,14 @@ class RemoteConfigurator {
 
  private:
   void on_connector(const std::string& name, const nlohmann::json& value);
+  void apply_connector_logging(const std::string& name, const nlohmann::json& value);
   void on_active_connectors(const nlohmann::json& value);
   void on_remote_logging(const nlohmann::json& value);
   void on_logs_configuration(const nlohmann::json& value);
+  void on_general_configuration(const nlohmann::json& value);
+  void on_storage_configuration(const nlohmann::json& value);
+  // Writes a change that holds (connected, or nothing to connect), takes it and echoes it.
+  void commit_general_configuration(const GeneralConfigurationChange& change, std::int64_t ts);
   void refuse(const std::string& key, const std::string& why);
   // Publishes `value` as the client attribute `key` unless it is what was last published there.
   void echo(const std::string& key, const nlohmann::json& value);
@@ -83,6 +114,11 @@ class RemoteConfigurator {
   std::set<std::string> inactive_;
   std::map<std::string, std::string> not_applied_;
   std::map<std::string, nlohmann::json> echoed_;  // key -> content last logged about
+  std::filesystem::path config_file_;
+  std::string last_general_;  // the last general_configuration handled (content and ts)
+  std::string last_storage_;  // the last storage_configuration handled
+  bool switching_ = false;    // a connection move in progress
+  std::optional<nlohmann::json> pending_general_;  // pushed meanwhile
 };
 
 // Writes `text` to `path` atomically (a temporary file in the same directory, fsync, rename),
@@ -90,8 +126,8 @@ class RemoteConfigurator {
 Expected<void> write_private_file_atomically(const std::filesystem::path& path,
                                              std::string_view text);
 
-// Copies `file` into `directory`/backup as "<stem>.backup.<unix ms>.json" (mode 0600), keeping
-// the newest `keep` backups of that file.
+// Copies `file` into `directory`/backup as "<stem>.backup.<unix ms><its extension>" (mode 0600),
+// keeping the newest `keep` backups of that file.
 Expected<std::filesystem::path> back_up_file(const std::filesystem::path& file,
                                              std::size_t keep = 10);
 

@@ -40,7 +40,7 @@ int run_gateway(const RunOptions& options) {
                                       ? std::nullopt
                                       : std::optional<std::string>(options.log_level));
   spdlog::info("configuration {}", file->string());
-  auto startup = GatewayRuntime::create(std::move(*config), std::string(kVersion));
+  auto startup = GatewayRuntime::create(std::move(*config), std::string(kVersion), *file);
   if (!startup.runtime) {
     spdlog::shutdown();
     std::cerr << "dlmsgw run: " << startup.error << "\n";

@@ -444,6 +444,30 @@ void GatewayService::on_own_attributes(std::string_view payload, bool response) 
   }
 }
 
+Expected<void> GatewayService::reconnect_with(const MqttOptions& mqtt) {
+  DLMSGW_TRY(client_->reconnect_with(mqtt));
+  // What reconnect_with takes; the rest (timings, in-flight bound, version) stays.
+  auto& now = options_.mqtt;
+  now.host = mqtt.host;
+  now.port = mqtt.port;
+  now.client_id = mqtt.client_id;
+  now.username = mqtt.username;
+  now.password = mqtt.password;
+  now.credentials_source = mqtt.credentials_source;
+  now.tls = mqtt.tls;
+  for (auto& [token, direct] : direct_) {
+    const auto& device = direct->device();
+    const auto options = options_.direct_mqtt
+                             ? options_.direct_mqtt(device, token)
+                             : direct_device_mqtt_options(options_.mqtt, device, token);
+    if (auto moved = direct->mqtt().reconnect_with(options); !moved) {
+      log()->error("device '{}' (own token): stays on its connection: {}", device,
+                   moved.error().message);
+    }
+  }
+  return {};
+}
+
 void GatewayService::update_client_attributes(const nlohmann::json& attributes) {
   for (const auto& [key, value] : attributes.items()) options_.client_attributes[key] = value;
   if (client_->connected()) publish_client_attributes(attributes);

@@ -118,6 +118,11 @@ class GatewayService {
   // name. Stored data is untouched. Before start() it only swaps the lists.
   Expected<void> replace_connectors(std::vector<std::unique_ptr<Connector>> connectors);
 
+  // Moves the gateway's connection, and those of devices publishing with their own token, to
+  // other settings (host, port, client id, credentials, TLS: MqttClient::reconnect_with). Stored
+  // data stays where it is and goes out on the new connection. An error changes nothing.
+  Expected<void> reconnect_with(const MqttOptions& mqtt);
+
   // Replaces some of the gateway's client attributes (after a reload) and publishes them now.
   void update_client_attributes(const nlohmann::json& attributes);
 

@@ -2,8 +2,9 @@
 // `dlmsgw run`, the ThingsBoard emulator): the gateway asks for its shared attributes after
 // connecting, applies a connector saved on the page (and echoes it, so the page shows it in sync),
 // restarts nothing when the same one comes again, refuses an invalid one keeping the running
-// configuration, follows active_connectors, and sends its log lines while RemoteLoggingLevel asks
-// for them.
+// configuration, follows active_connectors, sends its log lines while RemoteLoggingLevel asks
+// for them, and moves to new connection settings (general_configuration) or back to the old ones
+// when the new ones do not connect.
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -15,8 +16,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "gateway/config/gateway_config.hpp"
 #include "gateway/storage/temp_directory.hpp"
 #include "support/dlmsgw_binary.hpp"
+#include "support/free_port.hpp"
 #include "support/gateway_process.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
@@ -92,6 +95,8 @@ struct RemoteGateway {
   gateway::testing::TempDirectory dir;
   std::unique_ptr<test::GatewayProcess> gateway;
   std::int64_t next_id = 900;
+  // Environment of `dlmsgw run` ("NAME=value"), besides the test's own.
+  std::vector<std::string> environment;
 
   void start(bool remote_configuration, const json& connector_file) {
     test::write_file(
@@ -105,9 +110,10 @@ struct RemoteGateway {
             kRemoteConnectorName + ", type: dlms, configuration: dlms_connector.json}]\n");
     test::write_file(dir.path() / "dlms_connector.json", connector_file.dump(2));
     ASSERT_TRUE(run_until(io, [&] { return tb.connected(); })) << broker.log();
-    gateway = std::make_unique<test::GatewayProcess>(
-        kBinary, std::vector<std::string>{"run", "-c", dir.path().string()},
-        dir.path() / "dlmsgw.log");
+    std::vector<std::string> arguments = environment;
+    arguments.insert(arguments.end(), {kBinary, "run", "-c", dir.path().string()});
+    gateway = std::make_unique<test::GatewayProcess>("/usr/bin/env", arguments,
+                                                     dir.path() / "dlmsgw.log");
     ASSERT_TRUE(run_until(io, [&] {
       return !tb.gateway_attribute_requests().empty() || !gateway->running();
     })) << gateway->log();
@@ -309,6 +315,219 @@ TEST(RemoteConfiguration, LogsConfigurationSetsTheComponentsLogLevels) {
                 .value("message", "")
                 .find("local.gateway.logLevel"),
             std::string::npos);
+  g.stop();
+}
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// What the page's General settings save: the thingsboard section, the secrets as typed (an
+// empty one: not typed, the running one stays).
+json page_general(std::uint16_t port, const std::string& password, std::int64_t ts) {
+  return {{"host", "127.0.0.1"},
+          {"port", port},
+          {"remoteShell", false},
+          {"remoteConfiguration", true},
+          {"statistics", {{"enable", false}, {"statsSendPeriodInSeconds", 60}}},
+          {"checkingDeviceActivity", {{"checkDeviceInactivity", false}}},
+          {"security",
+           {{"type", "usernamePassword"},
+            {"username", "gateway-token"},
+            {"password", password},
+            {"clientId", "dlmsgw-remote"}}},
+          {"ts", ts}};
+}
+
+std::size_t yaml_backups_in(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "backup", ec)) {
+    const auto name = entry.path().filename().string();
+    count += name.starts_with("tb_gateway.backup.") && name.ends_with(".yaml") ? 1 : 0;
+  }
+  return count;
+}
+
+TEST(RemoteConfiguration, NewConnectionSettingsFallBackWhenTheyDoNotConnectAndMoveWhenTheyDo) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  // The second server knows the gateway by another password, which the page sends.
+  test::MosquittoBroker::Options second_options;
+  second_options.password = "second-server-password";
+  test::MosquittoBroker second(second_options);
+  RemoteGateway g;
+  test::ThingsBoardEmulator tb2{g.io, second};
+  g.environment = {"DLMSGW_CONNECTION_FALLBACK_SECONDS=3"};
+  g.start(true, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
+      << g.gateway->log();
+  const auto yaml = g.dir.path() / "tb_gateway.yaml";
+  const auto original = file_text(yaml);
+
+  // A port nothing listens on: after the bound, back on the old server, and the page says why.
+  const auto nowhere = test::free_loopback_port();
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{"general_configuration", page_general(nowhere, "", unix_ms())}}));
+  ASSERT_TRUE(run_until(
+      g.io,
+      [&] {
+        const auto& attributes = g.tb.gateway_attributes();
+        return attributes.contains("remoteConfigurationError") &&
+               attributes["remoteConfigurationError"].value("key", "") == "general_configuration";
+      },
+      30s))
+      << g.gateway->log();
+  const auto why = g.tb.gateway_attributes()["remoteConfigurationError"].value("message", "");
+  EXPECT_NE(why.find("127.0.0.1:" + std::to_string(nowhere)), std::string::npos) << why;
+  EXPECT_NE(why.find("went back to 127.0.0.1:" + std::to_string(g.broker.port())),
+            std::string::npos)
+      << why;
+  EXPECT_EQ(file_text(yaml), original);
+  EXPECT_EQ(yaml_backups_in(g.dir.path()), 0U);
+  const auto values = g.frequency_values("Meter A");
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > values + 1; }))
+      << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()["general_configuration"]["port"], g.broker.port());
+
+  // The second server with its password: the gateway moves there, readings follow, and the
+  // settings are written (the password to a file of its own, not into the yaml).
+  const auto ts = unix_ms();
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{"general_configuration", page_general(second.port(), second.password(), ts)}}));
+  ASSERT_TRUE(run_until(
+      g.io, [&] { return tb2.telemetry().count("Meter A") > 0; }, 30s))
+      << g.gateway->log();
+  ASSERT_TRUE(run_until(g.io, [&] {
+    const auto& attributes = tb2.gateway_attributes();
+    return attributes.contains("general_configuration") &&
+           attributes["general_configuration"].value("ts", std::int64_t{0}) == ts;
+  })) << g.gateway->log();
+  EXPECT_EQ(tb2.gateway_attributes()["general_configuration"]["port"], second.port());
+  EXPECT_EQ(tb2.gateway_attributes()["general_configuration"].dump().find(second.password()),
+            std::string::npos);
+  const auto written = file_text(yaml);
+  EXPECT_EQ(written.find(second.password()), std::string::npos) << written;
+  EXPECT_EQ(yaml_backups_in(g.dir.path()), 1U);
+  const auto secret = g.dir.path() / "credentials" / "thingsboard-password";
+  EXPECT_EQ(file_text(secret), second.password() + "\n");
+  struct stat info {};
+  ASSERT_EQ(::stat(secret.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600U);
+  // What a restart would read: the second server, its password, the connectors as they were.
+  auto reread = gateway::load_gateway_config(yaml);
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->port, second.port());
+  EXPECT_EQ(reread->security.password, second.password());
+  ASSERT_EQ(reread->connectors.size(), 1U);
+  EXPECT_EQ(reread->connectors[0].name, kRemoteConnectorName);
+  const auto moved = tb2.telemetry().at("Meter A").size();
+  EXPECT_TRUE(run_until(g.io, [&] { return tb2.telemetry().at("Meter A").size() > moved + 1; }))
+      << g.gateway->log();
+
+  // The same settings sent again (the platform after a reconnect): nothing moves.
+  ASSERT_TRUE(tb2.push_gateway_attributes(
+      {{"general_configuration", page_general(second.port(), second.password(), ts)}}));
+  const auto pinged = ++g.next_id;
+  ASSERT_TRUE(tb2.send_gateway_rpc(pinged, "gateway_ping"));
+  ASSERT_TRUE(run_until(g.io, [&] { return tb2.gateway_reply(pinged).has_value(); }));
+  EXPECT_EQ(occurrences(g.gateway->log(), "general_configuration from ThingsBoard: moving"), 2U)
+      << g.gateway->log();
+  EXPECT_EQ(yaml_backups_in(g.dir.path()), 1U);
+
+  g.gateway->signal(SIGTERM);
+  run_until(g.io, [&] { return g.gateway->exit_status().has_value(); });
+  EXPECT_EQ(g.gateway->exit_status(), 0) << g.gateway->log();
+  EXPECT_TRUE(g.tb.violations().empty()) << g.tb.violations().front();
+  EXPECT_TRUE(tb2.violations().empty()) << tb2.violations().front();
+}
+
+TEST(RemoteConfiguration, TheSameStorageSettingsTouchNothingAndAChangeIsRefusedWithTheWayToDoIt) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  auto storage = g.tb.gateway_attributes()["storage_configuration"];
+  ASSERT_EQ(storage.value("type", ""), "memory") << storage.dump();
+  storage["ts"] = unix_ms();
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"storage_configuration", storage}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["storage_configuration"] == storage;
+  })) << g.gateway->log();
+  EXPECT_FALSE(g.tb.gateway_attributes().contains("remoteConfigurationError"));
+
+  auto changed = storage;
+  changed["type"] = "sqlite";
+  changed["ts"] = unix_ms() + 1;
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"storage_configuration", changed}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes().contains("remoteConfigurationError");
+  })) << g.gateway->log();
+  const auto error = g.tb.gateway_attributes()["remoteConfigurationError"];
+  EXPECT_EQ(error.value("key", ""), "storage_configuration");
+  EXPECT_NE(error.value("message", "").find("type changed"), std::string::npos) << error.dump();
+  EXPECT_NE(error.value("message", "").find("restart dlmsgw"), std::string::npos) << error.dump();
+  EXPECT_EQ(g.tb.gateway_attributes()["storage_configuration"], storage);
+  g.stop();
+}
+
+// Remote log lines under the connector's key that name `meter`.
+std::size_t connector_lines(const test::ThingsBoardEmulator& tb, const std::string& meter) {
+  std::size_t count = 0;
+  for (const auto& line : tb.logs()) {
+    count += line.key == kRemoteConnectorName + "_LOGS" &&
+                     line.line.find("'" + meter + "'") != std::string::npos
+                 ? 1
+                 : 0;
+  }
+  return count;
+}
+
+TEST(RemoteLogs, AConnectorsRemoteLogsFollowItsEnableRemoteLoggingAndLogLevel) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.tb.gateway_shared_attributes["RemoteLoggingLevel"] = "INFO";
+  g.start(true, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.gateway->log().find("remote logging on") != std::string::npos;
+  })) << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()[kRemoteConnectorName]["enableRemoteLogging"], true);
+  // Not set on the page: the connector's lines go out (a new meter's association among them).
+  auto unset = page_connector(remote_connector_file("Meter B", meters.port(0)), unix_ms());
+  unset.erase("enableRemoteLogging");
+  unset.erase("logLevel");
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, unset}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return connector_lines(g.tb, "Meter B") > 0; }))
+      << g.gateway->log();
+
+  // Switched off on the page: the next meter's association is not sent.
+  auto off = page_connector(remote_connector_file("Meter A", meters.port(0)), unix_ms());
+  off["enableRemoteLogging"] = false;
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, off}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return occurrences(g.gateway->log(), "'Meter A' 127.0.0.1") >= 2;  // associated again
+  })) << g.gateway->log();
+  run_until(
+      g.io, [] { return false; }, 1500ms);  // a send period
+  EXPECT_EQ(connector_lines(g.tb, "Meter A"), 0U);
+
+  // On again, from WARNING: info lines stay home; then from INFO: they go out.
+  auto warning = page_connector(remote_connector_file("Meter C", meters.port(0)), unix_ms());
+  warning["enableRemoteLogging"] = true;
+  warning["logLevel"] = "WARNING";
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, warning}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter C") > 0; }))
+      << g.gateway->log();
+  run_until(
+      g.io, [] { return false; }, 1500ms);
+  EXPECT_EQ(connector_lines(g.tb, "Meter C"), 0U);
+  auto info = page_connector(remote_connector_file("Meter D", meters.port(0)), unix_ms());
+  info["enableRemoteLogging"] = true;
+  info["logLevel"] = "INFO";
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{kRemoteConnectorName, info}}));
+  EXPECT_TRUE(run_until(g.io, [&] { return connector_lines(g.tb, "Meter D") > 0; }))
+      << g.gateway->log();
   g.stop();
 }
 

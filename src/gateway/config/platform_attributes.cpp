@@ -84,7 +84,9 @@ nlohmann::json connector_client_attributes(const std::vector<ConnectorConfig>& c
                            {"id", connector_id(connector.name)},
                            {"configVersion", kReportedGatewayVersion},
                            {"logLevel", ui_log_level(log_level)},
-                           {"enableRemoteLogging", false},
+                           // Its lines go out while RemoteLoggingLevel is on, unless the
+                           // page turns them off.
+                           {"enableRemoteLogging", true},
                            {"configurationJson", file_json(connector.configuration)},
                            {"ts", mtime_ms(connector.configuration)}};
   }

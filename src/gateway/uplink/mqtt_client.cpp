@@ -384,7 +384,8 @@ struct MqttClient::Impl {
     }
     reconnect_timer.expires_after(delay);
     reconnect_timer.async_wait([this, alive = alive](std::error_code ec) {
-      if (!*alive || ec) return;
+      // Not pending any more: reconnect_with() connected already (this one was queued).
+      if (!*alive || ec || !reconnect_pending) return;
       connect();
     });
   }
@@ -662,6 +663,90 @@ void MqttClient::stop() {
     (void)mosquitto_disconnect(im.mosq);
     im.sync();
   }
+}
+
+namespace {
+bool same_tls(const std::optional<MqttTls>& a, const std::optional<MqttTls>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  return !a || (a->ca_file == b->ca_file && a->cert_file == b->cert_file &&
+                a->key_file == b->key_file && a->system_ca_directory == b->system_ca_directory);
+}
+}  // namespace
+
+Expected<void> MqttClient::reconnect_with(const MqttOptions& options) {
+  auto& im = *impl_;
+  if (options.host.empty()) return make_error(ErrorCode::invalid_argument, "MQTT host is empty");
+  auto next = im.options;
+  next.host = options.host;
+  next.port = options.port;
+  next.client_id = options.client_id;
+  next.username = options.username;
+  next.password = options.password;
+  next.credentials_source = options.credentials_source;
+  next.tls = options.tls;
+  if (!next.clean_session && next.client_id.empty()) {
+    return make_error(ErrorCode::invalid_argument, "a persistent MQTT session needs a client id");
+  }
+  // A new client id or new TLS settings take a fresh libmosquitto handle (it can change neither
+  // on a handle in use); the rest is set on the handle in place.
+  const bool fresh = next.client_id != im.options.client_id || !same_tls(next.tls, im.options.tls);
+  const auto previous = im.options;
+  const bool was_connected = connected_;
+  if (fresh) im.release_socket();  // mosquitto_reinitialise closes it
+  im.options = next;
+  auto applied = [&]() -> Expected<void> {
+    if (fresh) {
+      const int rc =
+          mosquitto_reinitialise(im.mosq, next.client_id.empty() ? nullptr : next.client_id.c_str(),
+                                 next.clean_session, impl_.get());
+      if (rc != MOSQ_ERR_SUCCESS) {
+        return make_error(ErrorCode::invalid_argument,
+                          "MQTT " + endpoint() + ": new client: " + mosquitto_error(rc));
+      }
+      im.discard_pending = false;
+    } else if (next.username.empty()) {
+      (void)mosquitto_username_pw_set(im.mosq, nullptr, nullptr);
+    }
+    return im.configure();
+  }();
+  if (!applied) {
+    im.options = previous;
+    if (fresh) {
+      (void)mosquitto_reinitialise(
+          im.mosq, previous.client_id.empty() ? nullptr : previous.client_id.c_str(),
+          previous.clean_session, impl_.get());
+    }
+    (void)im.configure();
+    if (fresh && was_connected) {
+      connected_ = false;
+      if (on_connection_) on_connection_(false);
+      im.schedule_reconnect();
+    }
+    return applied.error();
+  }
+  refusal_.reset();
+  last_connection_error_.reset();
+  im.refusals = 0;
+  im.refusals_not_logged = 0;
+  im.last_refusal_log.reset();
+  im.failures = 0;
+  if (!im.started) return {};
+  log()->info("mqtt: moving the connection from {}:{} to {}", previous.host, previous.port,
+              endpoint());
+  if (was_connected) {
+    connected_ = false;
+    // DISCONNECT to the old server (libmosquitto writes it and closes the socket right here).
+    if (!fresh) (void)mosquitto_disconnect(im.mosq);
+    if (on_connection_) on_connection_(false);
+  }
+  // Not the backoff the disconnect scheduled: the new settings are tried now.
+  im.reconnect_timer.cancel();
+  im.connect_timer.cancel();
+  im.resolver.cancel();
+  im.reconnect_pending = false;
+  im.failures = 0;
+  im.connect();
+  return {};
 }
 
 void MqttClient::discard_in_flight() {

@@ -108,6 +108,15 @@ class MqttClient {
   void start();
   // Sends DISCONNECT and stops reconnecting.
   void stop();
+  // Moves the connection to other settings (ThingsBoard's Gateways page changing the host, port or
+  // credentials): host, port, client id, credentials and TLS come from `options`, the rest stays.
+  // Checked as create() checks them (an error changes nothing). When started, the connection in
+  // place ends now (DISCONNECT) and the new settings are tried at once, then with the usual
+  // backoff. Messages without their PUBACK are re-sent on the new connection, unless the client
+  // id or TLS changed: libmosquitto then forgets them (as discard_in_flight() does), and the
+  // uplink's PUBACK timeout reads their records again from storage. Not from inside one of this
+  // client's handlers (libmosquitto holds a lock there that this takes): post it.
+  Expected<void> reconnect_with(const MqttOptions& options);
 
   // Queues a message; the id identifies its on_publish outcome (QoS 1 and 2). An error when not
   // connected: the caller retries from storage after reconnecting.
