@@ -11,6 +11,15 @@ function(dlmsgw_library name folder)
   endif()
   if(sources)
     add_library(${name} STATIC ${sources})
+    # Unity batches, as for the test executables: most library files parse asio, nlohmann-json or
+    # spdlog before their own lines. A file whose anonymous-namespace helper has the name of another
+    # file's is left out with SKIP_UNITY_BUILD_INCLUSION in its folder's CMakeLists.txt.
+    set_target_properties(${name} PROPERTIES UNITY_BUILD ${DLMSGW_UNITY_BUILD} UNITY_BUILD_BATCH_SIZE 8)
+    if(DLMSGW_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      # GCC spares the main file from -Wsubobject-linkage (a coroutine frame holding a file-local
+      # type), and in a unity batch no source file is the main file.
+      target_compile_options(${name} PRIVATE -Wno-subobject-linkage)
+    endif()
     target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
     target_link_libraries(${name} PUBLIC ${ARG_PUBLIC} PRIVATE ${ARG_PRIVATE})
   else()
