@@ -11,6 +11,15 @@ function(dlmsgw_library name folder)
   endif()
   if(sources)
     add_library(${name} STATIC ${sources})
+    # Unity batches, as for the test executables: most library files parse asio, nlohmann-json or
+    # spdlog before their own lines. A file whose anonymous-namespace helper has the name of another
+    # file's is left out with SKIP_UNITY_BUILD_INCLUSION in its folder's CMakeLists.txt.
+    set_target_properties(${name} PROPERTIES UNITY_BUILD ${DLMSGW_UNITY_BUILD} UNITY_BUILD_BATCH_SIZE 8)
+    if(DLMSGW_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      # GCC spares the main file from -Wsubobject-linkage (a coroutine frame holding a file-local
+      # type), and in a unity batch no source file is the main file.
+      target_compile_options(${name} PRIVATE -Wno-subobject-linkage)
+    endif()
     target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
     target_link_libraries(${name} PUBLIC ${ARG_PUBLIC} PRIVATE ${ARG_PRIVATE})
   else()
@@ -42,7 +51,14 @@ function(dlmsgw_test name folder)
   target_compile_options(${name} PRIVATE -O0)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+  # Integration tests mostly wait (processes, sockets, poll periods): a COST makes ctest start them
+  # first, so that their waits overlap the unit tests instead of trailing them. (Once ctest has run,
+  # its measured times in Testing/Temporary/CTestCostData.txt take over.)
+  set(cost 0)
+  if("integration" IN_LIST ARG_LABELS)
+    set(cost 10)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}" COST ${cost})
 endfunction()
 
 # dlmsgw_forbid_links(<target> <forbidden>...): fail the configure step when <target> links any of
