@@ -12,6 +12,7 @@
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/memory_queue.hpp"
 #include "support/free_port.hpp"
+#include "support/run_until.hpp"
 #include "support/synthetic_connector.hpp"
 
 namespace dlmsgw::gateway {
@@ -50,7 +51,8 @@ TEST(LossSummary, ThousandsOfRefusedReadingsMakeOneLinePerIntervalAndAreAllCount
   GatewayOptions options;
   options.mqtt.port = test::free_loopback_port();  // ThingsBoard is away: nothing is sent
   options.statistics = false;
-  options.loss_summary_interval = 300ms;
+  // Long enough that emitting 2,000 readings on a loaded machine never spans an interval.
+  options.loss_summary_interval = 2s;
   auto created = GatewayService::create(io, storage, options);
   ASSERT_TRUE(created) << created.error().message;
   auto& gateway = **created;
@@ -67,7 +69,9 @@ TEST(LossSummary, ThousandsOfRefusedReadingsMakeOneLinePerIntervalAndAreAllCount
   io.run_for(100ms);
   EXPECT_EQ(log.lines_with("not stored"), 1U);
   io.restart();
-  io.run_for(400ms);  // one interval later: the rest in one line
+  // One interval later: the rest in one line.
+  EXPECT_TRUE(test::run_until(
+      io, [&] { return log.lines_with("not stored") >= 2; }, 10s));
   EXPECT_EQ(log.lines_with("not stored"), 2U);
   EXPECT_EQ(log.lines_with("1999 readings of connector 'Synthetic' not stored in the last"), 1U);
 
@@ -81,7 +85,9 @@ TEST(LossSummary, ThousandsOfRefusedReadingsMakeOneLinePerIntervalAndAreAllCount
   for (int commit = 0; commit < 25; ++commit) gateway.report_loss("dropped from storage", 4);
   EXPECT_EQ(log.lines_with("dropped from storage"), 1U);
   io.restart();
-  io.run_for(400ms);
+  EXPECT_TRUE(test::run_until(
+      io, [&] { return log.lines_with("96 readings dropped from storage in the last") >= 1; },
+      10s));
   EXPECT_EQ(log.lines_with("96 readings dropped from storage in the last"), 1U);
   gateway.stop();
 }
