@@ -15,6 +15,7 @@
 #include "dlms/acse/aarq.hpp"
 #include "dlms/acse/release_request.hpp"
 #include "dlms/acse/release_response.hpp"
+#include "dlms/axdr/data_codec.hpp"
 #include "dlms/cosem/interface_class.hpp"
 #include "dlms/security/authentication_challenge.hpp"
 #include "dlms/security/ciphered_apdu_tag.hpp"
@@ -46,6 +47,15 @@ std::optional<xdlms::InvokeIdAndPriority> invoke_of(const xdlms::Apdu& apdu) {
         }
       },
       apdu);
+}
+
+// The block number a SET or ACTION block transfer acknowledgement carries.
+std::optional<std::uint32_t> acknowledged_block(const xdlms::Apdu& apdu) {
+  if (const auto* set = std::get_if<xdlms::SetResponseDatablock>(&apdu)) return set->block_number;
+  if (const auto* action = std::get_if<xdlms::ActionResponseNextPblock>(&apdu)) {
+    return action->block_number;
+  }
+  return std::nullopt;
 }
 
 Error refused(xdlms::DataAccessResult result) {
@@ -112,8 +122,33 @@ Expected<void> Session::fits_meter_pdu(const Bytes& request) const {
                     "the request takes " + std::to_string(wire_size(request)) +
                         " bytes, above the meter's max receive PDU of " +
                         std::to_string(server_max_pdu_) +
-                        " bytes (its AARE); SET and ACTION in blocks are not supported yet: "
-                        "nothing was sent");
+                        " bytes (its AARE), and the meter did not grant block transfer for "
+                        "it: nothing was sent");
+}
+
+std::size_t Session::block_payload(const Bytes& empty_block) const {
+  // The raw-data length grows from 1 to at most 3 bytes (A-XDR length) with the data.
+  const std::size_t overhead = wire_size(empty_block) + 2;
+  return server_max_pdu_ > overhead ? server_max_pdu_ - overhead : 0;
+}
+
+asio::awaitable<Expected<xdlms::Apdu>> Session::send_blocks(const std::vector<Bytes>& requests,
+                                                            xdlms::InvokeIdAndPriority invoke) {
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const std::string where =
+        "block " + std::to_string(i + 1) + " of " + std::to_string(requests.size());
+    auto answer = co_await exchange(requests[i], invoke);
+    if (!answer) co_return answer.error().with_context(where);
+    const auto acknowledged = acknowledged_block(*answer);
+    if (!acknowledged) co_return answer;
+    if (i + 1 == requests.size() || *acknowledged != i + 1) {
+      co_return make_error(
+          ErrorCode::protocol_state,
+          where + ": the meter acknowledged block " + std::to_string(*acknowledged) +
+              (i + 1 == requests.size() ? " instead of answering the request" : ""));
+    }
+  }
+  co_return make_error(ErrorCode::invalid_argument, "no blocks to send");
 }
 
 Error Session::failure(const Error& error, const std::string& phase) const {
@@ -633,14 +668,36 @@ asio::awaitable<Expected<void>> Session::set(const xdlms::CosemAttributeDescript
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::SetRequestNormal request{invoke, attribute, std::nullopt, value};
   const Bytes encoded = request.encode();
-  if (auto fits = fits_meter_pdu(encoded); !fits) co_return failure(fits.error(), phase);
-  auto answer = co_await exchange(encoded, invoke);
-  if (!answer) co_return failure(answer.error(), phase);
-  const auto* response = std::get_if<xdlms::SetResponseNormal>(&*answer);
-  if (response == nullptr) co_return failure(unexpected(*answer), phase);
-  if (response->result != xdlms::DataAccessResult::success) {
-    co_return failure(refused(response->result), phase);
+  Expected<xdlms::Apdu> answer = make_error(ErrorCode::protocol_state, "no answer");
+  if (auto fits = fits_meter_pdu(encoded); fits) {
+    answer = co_await exchange(encoded, invoke);
+  } else {
+    // Too long for one PDU: the A-XDR value in blocks, when the meter takes them.
+    xdlms::SetRequestWithFirstDatablock first{invoke, attribute, std::nullopt, {}};
+    const std::size_t payload = block_payload(first.encode());
+    if (!conformance_.has(xdlms::ConformanceBit::block_transfer_with_set_or_write) ||
+        payload == 0) {
+      co_return failure(fits.error(), phase);
+    }
+    std::vector<Bytes> requests;
+    for (auto& block : xdlms::split_into_blocks(axdr::encode_data(value), payload)) {
+      if (block.block_number == 1) {
+        first.block = std::move(block);
+        requests.push_back(first.encode());
+      } else {
+        requests.push_back(xdlms::SetRequestWithDatablock{invoke, std::move(block)}.encode());
+      }
+    }
+    answer = co_await send_blocks(requests, invoke);
   }
+  if (!answer) co_return failure(answer.error(), phase);
+  std::optional<xdlms::DataAccessResult> result;
+  if (const auto* normal = std::get_if<xdlms::SetResponseNormal>(&*answer)) result = normal->result;
+  if (const auto* last = std::get_if<xdlms::SetResponseLastDatablock>(&*answer)) {
+    result = last->result;
+  }
+  if (!result) co_return failure(unexpected(*answer), phase);
+  if (*result != xdlms::DataAccessResult::success) co_return failure(refused(*result), phase);
   co_return Expected<void>{};
 }
 
@@ -662,8 +719,28 @@ asio::awaitable<Expected<std::optional<axdr::Data>>> Session::action_unlocked(
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::ActionRequestNormal request{invoke, method, parameters};
   const Bytes encoded = request.encode();
-  if (auto fits = fits_meter_pdu(encoded); !fits) co_return failure(fits.error(), phase);
-  auto answer = co_await exchange(encoded, invoke);
+  Expected<xdlms::Apdu> answer = make_error(ErrorCode::protocol_state, "no answer");
+  if (auto fits = fits_meter_pdu(encoded); fits) {
+    answer = co_await exchange(encoded, invoke);
+  } else {
+    // Too long for one PDU (only parameters make it so): the A-XDR parameters in blocks.
+    xdlms::ActionRequestWithFirstPblock first{invoke, method, {}};
+    const std::size_t payload = block_payload(first.encode());
+    if (!conformance_.has(xdlms::ConformanceBit::block_transfer_with_action) || payload == 0 ||
+        !parameters) {
+      co_return failure(fits.error(), phase);
+    }
+    std::vector<Bytes> requests;
+    for (auto& block : xdlms::split_into_blocks(axdr::encode_data(*parameters), payload)) {
+      if (block.block_number == 1) {
+        first.block = std::move(block);
+        requests.push_back(first.encode());
+      } else {
+        requests.push_back(xdlms::ActionRequestWithPblock{invoke, std::move(block)}.encode());
+      }
+    }
+    answer = co_await send_blocks(requests, invoke);
+  }
   if (!answer) co_return failure(answer.error(), phase);
   const auto* response = std::get_if<xdlms::ActionResponseNormal>(&*answer);
   if (response == nullptr) co_return failure(unexpected(*answer), phase);

@@ -25,8 +25,10 @@
 // - With security, every xDLMS APDU after the AARQ is glo-ciphered (suite 0); invocation counters
 //   persist through an InvocationCounterStore.
 // - No request exceeds the meter's max receive PDU (from its AARE): a GET-with-list is made
-// shorter;
-//   a SET or ACTION that cannot fit fails before anything is sent (no SET/ACTION block transfer).
+//   shorter; a SET or ACTION that cannot fit goes in blocks (Set-Request-With-First-Datablock /
+//   -With-Datablock, Action-Request-With-First-Pblock / -With-Pblock, one invoke id, each block
+//   acknowledged before the next) when the meter granted block transfer with SET / with ACTION,
+//   and otherwise fails before anything is sent.
 
 #include <asio/awaitable.hpp>
 #include <chrono>
@@ -184,6 +186,13 @@ class Session {
   asio::awaitable<Expected<xdlms::GetBlockReassembler::Step>> read_blocks(
       const xdlms::GetResponseWithDatablock& first, xdlms::InvokeIdAndPriority invoke,
       xdlms::GetBlockReassembler::Content content, const std::string& phase);
+  // The requests of one SET or ACTION in blocks, sent one after the other: the answer to the last,
+  // or the first answer that is not the acknowledgement of the block just sent (a refusal).
+  asio::awaitable<Expected<xdlms::Apdu>> send_blocks(const std::vector<Bytes>& requests,
+                                                     xdlms::InvokeIdAndPriority invoke);
+  // How many bytes of raw data a block may carry when `empty_block` (the first request of the
+  // transfer with no raw data) is its header; 0 when not even one byte fits.
+  [[nodiscard]] std::size_t block_payload(const Bytes& empty_block) const;
   asio::awaitable<Expected<std::optional<axdr::Data>>> action_unlocked(
       const xdlms::CosemMethodDescriptor& method, const std::optional<axdr::Data>& parameters);
   asio::awaitable<void> close_unlocked();

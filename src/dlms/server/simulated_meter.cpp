@@ -31,6 +31,10 @@ SimulatedMeter::SimulatedMeter(MeterProfile profile, std::uint64_t seed)
                                             Data::visible_string(p.firmware_version)));
   objects_.add(std::make_unique<DataObject>(ObisCode(0, 0, 96, 1, 1),
                                             Data::visible_string(p.firmware_version)));
+  // Consumer message text (DSMR: up to 1024 characters, written by the head end): a long
+  // octet-string that a meter with a small PDU takes only in blocks.
+  objects_.add(std::make_unique<DataObject>(ObisCode(0, 0, 96, 13, 0), Data::octet_string({}),
+                                            /*writable=*/true));
 
   auto add_register = [&](std::uint8_t c, std::uint8_t d, ScalerUnit unit,
                           RegisterObject::ValueFunction value) {
