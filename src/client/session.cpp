@@ -16,6 +16,7 @@
 #include "dlms/acse/release_request.hpp"
 #include "dlms/acse/release_response.hpp"
 #include "dlms/axdr/data_codec.hpp"
+#include "dlms/axdr/data_printer.hpp"
 #include "dlms/cosem/interface_class.hpp"
 #include "dlms/security/authentication_challenge.hpp"
 #include "dlms/security/ciphered_apdu_tag.hpp"
@@ -169,9 +170,46 @@ std::optional<cosem::ScalerUnit> Session::cached_scaler_unit(std::uint16_t class
 
 asio::awaitable<Expected<void>> Session::open() {
   if (auto valid = settings_.validate(); !valid) co_return valid.error();
+  const bool ciphered =
+      settings_.security != Security::none || settings_.authentication == Authentication::high_gmac;
+  std::optional<std::uint32_t> meter_counter;
+  if (settings_.frame_counter_obis && ciphered) {
+    auto counter = co_await read_meter_frame_counter();
+    if (!counter) co_return counter.error();
+    meter_counter = *counter;
+  }
   auto channel = co_await open_channel(settings_);
   if (!channel) co_return failure(channel.error(), "connect");
+  meter_frame_counter_ = meter_counter;
   co_return co_await open(std::move(*channel));
+}
+
+asio::awaitable<Expected<std::uint32_t>> Session::read_meter_frame_counter() {
+  const ObisCode obis = *settings_.frame_counter_obis;
+  ConnectionSettings plain = settings_;
+  plain.name =
+      settings_.name + " (public client " + std::to_string(settings_.frame_counter_client) + ")";
+  plain.client_address = settings_.frame_counter_client;
+  plain.authentication = Authentication::none;
+  plain.password.clear();
+  plain.security = Security::none;
+  plain.frame_counter_obis.reset();
+  const std::string phase = "reading the meter's frame counter " + obis.to_string() +
+                            " before the ciphered association (frameCounterObis)";
+  Session reader(plain);
+  if (auto opened = co_await reader.open(); !opened) {
+    co_return opened.error().with_context(phase);
+  }
+  auto value = co_await reader.get({1, obis, 2});
+  co_await reader.close();
+  if (!value) co_return value.error().with_context(phase);
+  const std::uint64_t* counter = value->as_unsigned();
+  if (counter == nullptr || *counter > 0xFFFFFFFFULL) {
+    co_return failure(make_error(ErrorCode::malformed,
+                                 "not an unsigned 32-bit counter: " + axdr::to_string(*value)),
+                      phase);
+  }
+  co_return static_cast<std::uint32_t>(*counter);
 }
 
 asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> channel) {
@@ -182,13 +220,15 @@ asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> chann
   if (trace_) channel_->set_trace(trace_);
   scalers_.clear();
   cipher_.reset();
+  // Taken by this association only: a later open(channel) without open() does not read it again.
+  const std::optional<std::uint32_t> meter_counter = std::exchange(meter_frame_counter_, {});
   resync_needed_ = false;
   touch();
   if (auto linked = co_await channel_->open(); !linked) {
     co_await channel_->close();
     co_return failure(linked.error(), "connect");
   }
-  if (auto associated = co_await associate(); !associated) {
+  if (auto associated = co_await associate(meter_counter); !associated) {
     co_await channel_->close();
     co_return associated.error();
   }
@@ -197,7 +237,7 @@ asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> chann
   co_return Expected<void>{};
 }
 
-asio::awaitable<Expected<void>> Session::associate() {
+asio::awaitable<Expected<void>> Session::associate(std::optional<std::uint32_t> meter_counter) {
   const auto fail = [&](const Error& error) { return failure(error, "AARQ"); };
   const bool ciphered = settings_.security != Security::none;
   const bool hls = settings_.authentication == Authentication::high_gmac;
@@ -213,6 +253,22 @@ asio::awaitable<Expected<void>> Session::associate() {
       auto next = counters_->load(cipher.tx_key);
       if (!next) co_return fail(next.error());
       context.invocation_counter = security::InvocationCounter(next->value_or(0));
+    }
+    if (meter_counter) {
+      // The meter's last accepted counter: ours continues above it unless already there.
+      if (*meter_counter == 0xFFFFFFFFU) {
+        co_return fail(make_error(ErrorCode::out_of_range,
+                                  "the meter's frame counter is at its end (4294967295): the "
+                                  "keys must be changed before ciphered traffic can go on"));
+      }
+      if (*meter_counter + 1 > context.invocation_counter.value()) {
+        context.invocation_counter = security::InvocationCounter(*meter_counter + 1);
+        if (counters_ != nullptr) {
+          if (auto saved = counters_->save(cipher.tx_key, *meter_counter + 1); !saved) {
+            co_return fail(saved.error());
+          }
+        }
+      }
     }
     cipher_ = std::move(cipher);
   }

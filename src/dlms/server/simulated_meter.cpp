@@ -5,6 +5,7 @@
 #include "dlms/server/clock_object.hpp"
 #include "dlms/server/data_object.hpp"
 #include "dlms/server/disconnect_control_object.hpp"
+#include "dlms/server/frame_counter_object.hpp"
 #include "dlms/server/profile_generic_object.hpp"
 #include "dlms/server/register_object.hpp"
 
@@ -92,6 +93,7 @@ SimulatedMeter::SimulatedMeter(MeterProfile profile, std::uint64_t seed)
   objects_.add(
       std::make_unique<ProfileGenericObject>(p.load_profile_code(), model_, std::move(columns)));
   objects_.add(std::make_unique<DisconnectControlObject>(model_));
+  objects_.add(std::make_unique<FrameCounterObject>(last_client_invocation_counter));
 }
 
 }  // namespace dlmsgw::server

@@ -12,7 +12,8 @@
 //             1.8.0 / 2.8.0 active energy import/export, 3.8.0 / 4.8.0 reactive energy
 //   Extended register 1-B:1.6.0 maximum demand of the day with its capture time
 //   Clock 0-0:1.0.0, Profile generic 1-0:99.1.0, Disconnect control 0-0:96.3.10,
-//   Association LN 0-0:40.0.0
+//   Association LN 0-0:40.0.0, the last invocation counter accepted from a client 0-0:43.1.0
+//   (class 1, readable by every client, the public one included)
 
 #include <cstdint>
 #include <optional>
