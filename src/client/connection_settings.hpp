@@ -50,6 +50,9 @@ struct SerialTarget {
   // with ACK 2 <baud char> 2 CR LF, then switch to the baud rate the meter announced (8N1) for
   // HDLC.
   bool iec_mode_e = false;
+  // Silence on a shared line before a frame is written; nullopt: the bus default (20 ms,
+  // serial_bus.hpp). Meters on one port with different gaps get the largest.
+  std::optional<std::chrono::milliseconds> inter_frame_gap;
   bool operator==(const SerialTarget&) const = default;
 };
 

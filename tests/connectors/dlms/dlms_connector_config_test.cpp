@@ -862,5 +862,21 @@ TEST(DlmsConnectorConfig, FrameCounterObisInBothForms) {
                {"devices[0].connection.frameCounterClient: 300 is not a client address"});
 }
 
+TEST(DlmsConnectorConfig, SerialInterFrameGap) {
+  auto config = parse(R"({"devices": [{"deviceName": "m", "connection": {"serial": {
+                   "port": "/dev/ttyS0", "interFrameGap": 35}}}]})");
+  ASSERT_TRUE(config) << config.error().message;
+  const auto& serial = std::get<client::SerialTarget>(config->devices.at(0).connection.endpoint);
+  EXPECT_EQ(serial.inter_frame_gap, milliseconds(35));
+  auto unset = parse(R"({"devices": [{"deviceName": "m", "connection": {"serial": {
+                   "port": "/dev/ttyS0"}}}]})");
+  ASSERT_TRUE(unset);
+  EXPECT_FALSE(
+      std::get<client::SerialTarget>(unset->devices.at(0).connection.endpoint).inter_frame_gap);
+  expect_error(R"({"devices": [{"deviceName": "m", "connection": {"serial": {"port": "/dev/ttyS0",
+                   "interFrameGap": 5000}}}]})",
+               {"devices[0].connection.serial.interFrameGap: 5000 ms is not an inter-frame gap"});
+}
+
 }  // namespace
 }  // namespace dlmsgw::connectors::dlms
