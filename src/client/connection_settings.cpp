@@ -109,6 +109,11 @@ Expected<void> ConnectionSettings::validate() const {
     if (!block_key) return fail("ciphering and HLS-GMAC need the block (encryption) key");
     if (!authentication_key) return fail("ciphering and HLS-GMAC need the authentication key");
   }
+  if (frame_counter_obis && transport == Transport::hdlc &&
+      !hdlc::HdlcAddress::client(frame_counter_client)) {
+    return fail("frame counter client " + std::to_string(frame_counter_client) +
+                " is not an HDLC client address");
+  }
   if (max_pdu_size < 64)
     return fail("max PDU size " + std::to_string(max_pdu_size) + " is too small");
   if (timeouts.response.count() <= 0 || timeouts.connect.count() <= 0) {

@@ -13,6 +13,7 @@
 
 #include "core/expected.hpp"
 #include "dlms/hdlc/hdlc_address.hpp"
+#include "dlms/obis/obis_code.hpp"
 #include "dlms/security/aes_key.hpp"
 #include "dlms/security/security_control.hpp"
 #include "dlms/security/system_title.hpp"
@@ -49,6 +50,9 @@ struct SerialTarget {
   // with ACK 2 <baud char> 2 CR LF, then switch to the baud rate the meter announced (8N1) for
   // HDLC.
   bool iec_mode_e = false;
+  // Silence on a shared line before a frame is written; nullopt: the bus default (20 ms,
+  // serial_bus.hpp). Meters on one port with different gaps get the largest.
+  std::optional<std::chrono::milliseconds> inter_frame_gap;
   bool operator==(const SerialTarget&) const = default;
 };
 
@@ -83,6 +87,14 @@ struct ConnectionSettings {
   std::optional<security::SystemTitle> system_title;  // our own; required by ciphering and HLS
   std::optional<security::AesKey128> block_key;       // global unicast encryption key
   std::optional<security::AesKey128> authentication_key;
+
+  // The meter's own frame (invocation) counter object, e.g. 0-0:43.1.0 (class 1, attribute 2),
+  // read through a plain association of `frame_counter_client` (the public client, no
+  // authentication) on a connection of its own just before each ciphered association: our counter
+  // then continues from max(stored, meter's + 1), for meters that expect the client to follow
+  // theirs. nullopt: not read. Ignored without ciphering or HLS-GMAC.
+  std::optional<ObisCode> frame_counter_obis;
+  std::uint8_t frame_counter_client = 16;
 
   Timeouts timeouts;
   std::uint16_t max_pdu_size = 1200;

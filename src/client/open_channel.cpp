@@ -28,7 +28,8 @@ asio::awaitable<Expected<std::unique_ptr<ApduChannel>>> open_channel(
       // Meters on one port (RS-485 multi-drop) share it through its one owner.
       auto server = settings.server_hdlc_address();
       if (!server) co_return server.error();
-      auto bus = SerialBus::shared_bus(executor, serial.line);
+      auto bus = SerialBus::shared_bus(executor, serial.line,
+                                       serial.inter_frame_gap.value_or(kInterFrameGap));
       if (!bus) co_return bus.error();
       stream = SerialBus::attach(*bus, *server);
     } else {

@@ -7,6 +7,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -59,7 +60,7 @@ class BusStream final : public net::ByteStream {
     if (!open_) co_return closed();
     co_await take();
     if (!open_) co_return closed();
-    const auto quiet_from = bus_->last_activity_ + bus_->gap_;
+    const auto quiet_from = bus_->last_activity_ + bus_->gap();
     if (std::chrono::steady_clock::now() < quiet_from) {
       asio::steady_timer gap(co_await asio::this_coro::executor, quiet_from);
       co_await gap.async_wait(asio::use_awaitable);
@@ -100,7 +101,13 @@ class BusStream final : public net::ByteStream {
 
 SerialBus::SerialBus(std::unique_ptr<net::ByteStream> port, net::SerialSettings settings,
                      std::chrono::milliseconds gap)
-    : port_(std::move(port)), settings_(std::move(settings)), gap_(gap) {}
+    : port_(std::move(port)), settings_(std::move(settings)), gap_ms_(gap.count()) {}
+
+std::string serial_port_identity(const std::string& device) {
+  std::error_code error;
+  const auto resolved = std::filesystem::canonical(device, error);
+  return error ? device : resolved.string();
+}
 
 std::unique_ptr<net::ByteStream> SerialBus::attach(const std::shared_ptr<SerialBus>& self,
                                                    hdlc::HdlcAddress meter) {
@@ -108,12 +115,17 @@ std::unique_ptr<net::ByteStream> SerialBus::attach(const std::shared_ptr<SerialB
 }
 
 Expected<std::shared_ptr<SerialBus>> SerialBus::shared_bus(const asio::any_io_executor& executor,
-                                                           const net::SerialSettings& settings) {
+                                                           const net::SerialSettings& settings,
+                                                           std::chrono::milliseconds gap) {
   static std::mutex mutex;
   static std::map<std::string, std::weak_ptr<SerialBus>> buses;
   const std::lock_guard lock(mutex);
-  if (auto existing = buses[settings.device].lock()) {
-    if (existing->settings() != settings) {
+  const std::string port = serial_port_identity(settings.device);
+  if (auto existing = buses[port].lock()) {
+    // The same line under another name of the port is the same line.
+    net::SerialSettings named = settings;
+    named.device = existing->settings().device;
+    if (existing->settings() != named) {
       return make_error(ErrorCode::invalid_argument,
                         "serial port " + settings.device + " is already open as " +
                             describe_line(existing->settings()) +
@@ -123,11 +135,12 @@ Expected<std::shared_ptr<SerialBus>> SerialBus::shared_bus(const asio::any_io_ex
                             ": meters on one port share its line settings, give them all the same "
                             "baudrate, dataBits, parity and stopBits");
     }
+    if (gap.count() > existing->gap_ms_.load()) existing->gap_ms_.store(gap.count());
     return existing;
   }
-  DLMSGW_TRY_ASSIGN(auto port, net::open_serial(executor, settings));
-  auto bus = std::make_shared<SerialBus>(std::move(port), settings);
-  buses[settings.device] = bus;
+  DLMSGW_TRY_ASSIGN(auto opened, net::open_serial(executor, settings));
+  auto bus = std::make_shared<SerialBus>(std::move(opened), settings, gap);
+  buses[port] = bus;
   return bus;
 }
 

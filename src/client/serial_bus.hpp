@@ -9,9 +9,11 @@
 //   - bytes nobody waits for (a late answer) go to whoever holds the line next, whose HDLC link
 //     drops frames from another address.
 // Sessions stay one per meter address; only the port is shared. shared_bus() keeps one bus per
-// device path in the process and refuses a meter whose line settings differ from the bus's.
+// port in the process (a /dev/serial/by-id/... link and the /dev/ttyUSB0 it points to are one
+// port) and refuses a meter whose line settings differ from the bus's.
 
 #include <asio/any_io_executor.hpp>
+#include <atomic>
 #include <chrono>
 #include <memory>
 
@@ -39,9 +41,11 @@ class SerialBus {
   SerialBus& operator=(const SerialBus&) = delete;
 
   // The bus of `settings.device` in this process, opened on first use and closed when its last
-  // stream is gone. Refused, naming both, when the open bus has other line settings.
-  static Expected<std::shared_ptr<SerialBus>> shared_bus(const asio::any_io_executor& executor,
-                                                         const net::SerialSettings& settings);
+  // stream is gone. Refused, naming both, when the open bus has other line settings. The bus keeps
+  // the largest inter-frame `gap` its meters ask for.
+  static Expected<std::shared_ptr<SerialBus>> shared_bus(
+      const asio::any_io_executor& executor, const net::SerialSettings& settings,
+      std::chrono::milliseconds gap = kInterFrameGap);
 
   // A stream for the meter at `meter` (its HDLC server address). `self` must own this bus.
   static std::unique_ptr<net::ByteStream> attach(const std::shared_ptr<SerialBus>& self,
@@ -49,17 +53,24 @@ class SerialBus {
 
   [[nodiscard]] const net::SerialSettings& settings() const { return settings_; }
   [[nodiscard]] const SerialBusStats& stats() const { return stats_; }
+  [[nodiscard]] std::chrono::milliseconds gap() const {
+    return std::chrono::milliseconds(gap_ms_.load());
+  }
 
  private:
   friend class BusStream;
 
   std::unique_ptr<net::ByteStream> port_;
   net::SerialSettings settings_;
-  std::chrono::milliseconds gap_;
+  std::atomic<std::chrono::milliseconds::rep> gap_ms_;
   AsyncMutex line_;
   std::chrono::steady_clock::time_point last_activity_{};
   SerialBusStats stats_;
 };
+
+// The path `device` resolves to, symlinks followed (/dev/serial/by-id/usb-... -> /dev/ttyUSB0), so
+// that two names of one port count as one; `device` itself when it does not resolve.
+std::string serial_port_identity(const std::string& device);
 
 // "/dev/ttyUSB0 9600 8N1".
 std::string describe_line(const net::SerialSettings& settings);

@@ -15,6 +15,8 @@
 #include "dlms/acse/aarq.hpp"
 #include "dlms/acse/release_request.hpp"
 #include "dlms/acse/release_response.hpp"
+#include "dlms/axdr/data_codec.hpp"
+#include "dlms/axdr/data_printer.hpp"
 #include "dlms/cosem/interface_class.hpp"
 #include "dlms/security/authentication_challenge.hpp"
 #include "dlms/security/ciphered_apdu_tag.hpp"
@@ -46,6 +48,15 @@ std::optional<xdlms::InvokeIdAndPriority> invoke_of(const xdlms::Apdu& apdu) {
         }
       },
       apdu);
+}
+
+// The block number a SET or ACTION block transfer acknowledgement carries.
+std::optional<std::uint32_t> acknowledged_block(const xdlms::Apdu& apdu) {
+  if (const auto* set = std::get_if<xdlms::SetResponseDatablock>(&apdu)) return set->block_number;
+  if (const auto* action = std::get_if<xdlms::ActionResponseNextPblock>(&apdu)) {
+    return action->block_number;
+  }
+  return std::nullopt;
 }
 
 Error refused(xdlms::DataAccessResult result) {
@@ -112,8 +123,33 @@ Expected<void> Session::fits_meter_pdu(const Bytes& request) const {
                     "the request takes " + std::to_string(wire_size(request)) +
                         " bytes, above the meter's max receive PDU of " +
                         std::to_string(server_max_pdu_) +
-                        " bytes (its AARE); SET and ACTION in blocks are not supported yet: "
-                        "nothing was sent");
+                        " bytes (its AARE), and the meter did not grant block transfer for "
+                        "it: nothing was sent");
+}
+
+std::size_t Session::block_payload(const Bytes& empty_block) const {
+  // The raw-data length grows from 1 to at most 3 bytes (A-XDR length) with the data.
+  const std::size_t overhead = wire_size(empty_block) + 2;
+  return server_max_pdu_ > overhead ? server_max_pdu_ - overhead : 0;
+}
+
+asio::awaitable<Expected<xdlms::Apdu>> Session::send_blocks(const std::vector<Bytes>& requests,
+                                                            xdlms::InvokeIdAndPriority invoke) {
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const std::string where =
+        "block " + std::to_string(i + 1) + " of " + std::to_string(requests.size());
+    auto answer = co_await exchange(requests[i], invoke);
+    if (!answer) co_return answer.error().with_context(where);
+    const auto acknowledged = acknowledged_block(*answer);
+    if (!acknowledged) co_return answer;
+    if (i + 1 == requests.size() || *acknowledged != i + 1) {
+      co_return make_error(
+          ErrorCode::protocol_state,
+          where + ": the meter acknowledged block " + std::to_string(*acknowledged) +
+              (i + 1 == requests.size() ? " instead of answering the request" : ""));
+    }
+  }
+  co_return make_error(ErrorCode::invalid_argument, "no blocks to send");
 }
 
 Error Session::failure(const Error& error, const std::string& phase) const {
@@ -134,9 +170,46 @@ std::optional<cosem::ScalerUnit> Session::cached_scaler_unit(std::uint16_t class
 
 asio::awaitable<Expected<void>> Session::open() {
   if (auto valid = settings_.validate(); !valid) co_return valid.error();
+  const bool ciphered =
+      settings_.security != Security::none || settings_.authentication == Authentication::high_gmac;
+  std::optional<std::uint32_t> meter_counter;
+  if (settings_.frame_counter_obis && ciphered) {
+    auto counter = co_await read_meter_frame_counter();
+    if (!counter) co_return counter.error();
+    meter_counter = *counter;
+  }
   auto channel = co_await open_channel(settings_);
   if (!channel) co_return failure(channel.error(), "connect");
+  meter_frame_counter_ = meter_counter;
   co_return co_await open(std::move(*channel));
+}
+
+asio::awaitable<Expected<std::uint32_t>> Session::read_meter_frame_counter() {
+  const ObisCode obis = *settings_.frame_counter_obis;
+  ConnectionSettings plain = settings_;
+  plain.name =
+      settings_.name + " (public client " + std::to_string(settings_.frame_counter_client) + ")";
+  plain.client_address = settings_.frame_counter_client;
+  plain.authentication = Authentication::none;
+  plain.password.clear();
+  plain.security = Security::none;
+  plain.frame_counter_obis.reset();
+  const std::string phase = "reading the meter's frame counter " + obis.to_string() +
+                            " before the ciphered association (frameCounterObis)";
+  Session reader(plain);
+  if (auto opened = co_await reader.open(); !opened) {
+    co_return opened.error().with_context(phase);
+  }
+  auto value = co_await reader.get({1, obis, 2});
+  co_await reader.close();
+  if (!value) co_return value.error().with_context(phase);
+  const std::uint64_t* counter = value->as_unsigned();
+  if (counter == nullptr || *counter > 0xFFFFFFFFULL) {
+    co_return failure(make_error(ErrorCode::malformed,
+                                 "not an unsigned 32-bit counter: " + axdr::to_string(*value)),
+                      phase);
+  }
+  co_return static_cast<std::uint32_t>(*counter);
 }
 
 asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> channel) {
@@ -147,13 +220,15 @@ asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> chann
   if (trace_) channel_->set_trace(trace_);
   scalers_.clear();
   cipher_.reset();
+  // Taken by this association only: a later open(channel) without open() does not read it again.
+  const std::optional<std::uint32_t> meter_counter = std::exchange(meter_frame_counter_, {});
   resync_needed_ = false;
   touch();
   if (auto linked = co_await channel_->open(); !linked) {
     co_await channel_->close();
     co_return failure(linked.error(), "connect");
   }
-  if (auto associated = co_await associate(); !associated) {
+  if (auto associated = co_await associate(meter_counter); !associated) {
     co_await channel_->close();
     co_return associated.error();
   }
@@ -162,7 +237,7 @@ asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> chann
   co_return Expected<void>{};
 }
 
-asio::awaitable<Expected<void>> Session::associate() {
+asio::awaitable<Expected<void>> Session::associate(std::optional<std::uint32_t> meter_counter) {
   const auto fail = [&](const Error& error) { return failure(error, "AARQ"); };
   const bool ciphered = settings_.security != Security::none;
   const bool hls = settings_.authentication == Authentication::high_gmac;
@@ -178,6 +253,22 @@ asio::awaitable<Expected<void>> Session::associate() {
       auto next = counters_->load(cipher.tx_key);
       if (!next) co_return fail(next.error());
       context.invocation_counter = security::InvocationCounter(next->value_or(0));
+    }
+    if (meter_counter) {
+      // The meter's last accepted counter: ours continues above it unless already there.
+      if (*meter_counter == 0xFFFFFFFFU) {
+        co_return fail(make_error(ErrorCode::out_of_range,
+                                  "the meter's frame counter is at its end (4294967295): the "
+                                  "keys must be changed before ciphered traffic can go on"));
+      }
+      if (*meter_counter + 1 > context.invocation_counter.value()) {
+        context.invocation_counter = security::InvocationCounter(*meter_counter + 1);
+        if (counters_ != nullptr) {
+          if (auto saved = counters_->save(cipher.tx_key, *meter_counter + 1); !saved) {
+            co_return fail(saved.error());
+          }
+        }
+      }
     }
     cipher_ = std::move(cipher);
   }
@@ -633,14 +724,36 @@ asio::awaitable<Expected<void>> Session::set(const xdlms::CosemAttributeDescript
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::SetRequestNormal request{invoke, attribute, std::nullopt, value};
   const Bytes encoded = request.encode();
-  if (auto fits = fits_meter_pdu(encoded); !fits) co_return failure(fits.error(), phase);
-  auto answer = co_await exchange(encoded, invoke);
-  if (!answer) co_return failure(answer.error(), phase);
-  const auto* response = std::get_if<xdlms::SetResponseNormal>(&*answer);
-  if (response == nullptr) co_return failure(unexpected(*answer), phase);
-  if (response->result != xdlms::DataAccessResult::success) {
-    co_return failure(refused(response->result), phase);
+  Expected<xdlms::Apdu> answer = make_error(ErrorCode::protocol_state, "no answer");
+  if (auto fits = fits_meter_pdu(encoded); fits) {
+    answer = co_await exchange(encoded, invoke);
+  } else {
+    // Too long for one PDU: the A-XDR value in blocks, when the meter takes them.
+    xdlms::SetRequestWithFirstDatablock first{invoke, attribute, std::nullopt, {}};
+    const std::size_t payload = block_payload(first.encode());
+    if (!conformance_.has(xdlms::ConformanceBit::block_transfer_with_set_or_write) ||
+        payload == 0) {
+      co_return failure(fits.error(), phase);
+    }
+    std::vector<Bytes> requests;
+    for (auto& block : xdlms::split_into_blocks(axdr::encode_data(value), payload)) {
+      if (block.block_number == 1) {
+        first.block = std::move(block);
+        requests.push_back(first.encode());
+      } else {
+        requests.push_back(xdlms::SetRequestWithDatablock{invoke, std::move(block)}.encode());
+      }
+    }
+    answer = co_await send_blocks(requests, invoke);
   }
+  if (!answer) co_return failure(answer.error(), phase);
+  std::optional<xdlms::DataAccessResult> result;
+  if (const auto* normal = std::get_if<xdlms::SetResponseNormal>(&*answer)) result = normal->result;
+  if (const auto* last = std::get_if<xdlms::SetResponseLastDatablock>(&*answer)) {
+    result = last->result;
+  }
+  if (!result) co_return failure(unexpected(*answer), phase);
+  if (*result != xdlms::DataAccessResult::success) co_return failure(refused(*result), phase);
   co_return Expected<void>{};
 }
 
@@ -662,8 +775,28 @@ asio::awaitable<Expected<std::optional<axdr::Data>>> Session::action_unlocked(
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::ActionRequestNormal request{invoke, method, parameters};
   const Bytes encoded = request.encode();
-  if (auto fits = fits_meter_pdu(encoded); !fits) co_return failure(fits.error(), phase);
-  auto answer = co_await exchange(encoded, invoke);
+  Expected<xdlms::Apdu> answer = make_error(ErrorCode::protocol_state, "no answer");
+  if (auto fits = fits_meter_pdu(encoded); fits) {
+    answer = co_await exchange(encoded, invoke);
+  } else {
+    // Too long for one PDU (only parameters make it so): the A-XDR parameters in blocks.
+    xdlms::ActionRequestWithFirstPblock first{invoke, method, {}};
+    const std::size_t payload = block_payload(first.encode());
+    if (!conformance_.has(xdlms::ConformanceBit::block_transfer_with_action) || payload == 0 ||
+        !parameters) {
+      co_return failure(fits.error(), phase);
+    }
+    std::vector<Bytes> requests;
+    for (auto& block : xdlms::split_into_blocks(axdr::encode_data(*parameters), payload)) {
+      if (block.block_number == 1) {
+        first.block = std::move(block);
+        requests.push_back(first.encode());
+      } else {
+        requests.push_back(xdlms::ActionRequestWithPblock{invoke, std::move(block)}.encode());
+      }
+    }
+    answer = co_await send_blocks(requests, invoke);
+  }
   if (!answer) co_return failure(answer.error(), phase);
   const auto* response = std::get_if<xdlms::ActionResponseNormal>(&*answer);
   if (response == nullptr) co_return failure(unexpected(*answer), phase);

@@ -23,10 +23,14 @@
 // - A register's scaler_unit is read once per association and cached, so a poll of N registers
 //   costs N GETs after the first cycle.
 // - With security, every xDLMS APDU after the AARQ is glo-ciphered (suite 0); invocation counters
-//   persist through an InvocationCounterStore.
+//   persist through an InvocationCounterStore. With ConnectionSettings::frame_counter_obis, open()
+//   first reads the meter's own counter as the public client (a connection of its own, released
+//   before ours opens) and continues from max(stored, meter's + 1); a failed read fails open().
 // - No request exceeds the meter's max receive PDU (from its AARE): a GET-with-list is made
-// shorter;
-//   a SET or ACTION that cannot fit fails before anything is sent (no SET/ACTION block transfer).
+//   shorter; a SET or ACTION that cannot fit goes in blocks (Set-Request-With-First-Datablock /
+//   -With-Datablock, Action-Request-With-First-Pblock / -With-Pblock, one invoke id, each block
+//   acknowledged before the next) when the meter granted block transfer with SET / with ACTION,
+//   and otherwise fails before anything is sent.
 
 #include <asio/awaitable.hpp>
 #include <chrono>
@@ -157,7 +161,10 @@ class Session {
     std::string rx_key;
   };
 
-  asio::awaitable<Expected<void>> associate();
+  // `meter_counter`: the meter's frame counter read just before (frame_counter_obis).
+  asio::awaitable<Expected<void>> associate(std::optional<std::uint32_t> meter_counter);
+  // The meter's frame counter through a public association (see the header comment).
+  asio::awaitable<Expected<std::uint32_t>> read_meter_frame_counter();
   asio::awaitable<Expected<void>> authenticate_hls_gmac(const Bytes& client_challenge,
                                                         const Bytes& server_challenge);
   // Sends one request (ciphered when the association is) and returns the answer with its invoke
@@ -184,6 +191,13 @@ class Session {
   asio::awaitable<Expected<xdlms::GetBlockReassembler::Step>> read_blocks(
       const xdlms::GetResponseWithDatablock& first, xdlms::InvokeIdAndPriority invoke,
       xdlms::GetBlockReassembler::Content content, const std::string& phase);
+  // The requests of one SET or ACTION in blocks, sent one after the other: the answer to the last,
+  // or the first answer that is not the acknowledgement of the block just sent (a refusal).
+  asio::awaitable<Expected<xdlms::Apdu>> send_blocks(const std::vector<Bytes>& requests,
+                                                     xdlms::InvokeIdAndPriority invoke);
+  // How many bytes of raw data a block may carry when `empty_block` (the first request of the
+  // transfer with no raw data) is its header; 0 when not even one byte fits.
+  [[nodiscard]] std::size_t block_payload(const Bytes& empty_block) const;
   asio::awaitable<Expected<std::optional<axdr::Data>>> action_unlocked(
       const xdlms::CosemMethodDescriptor& method, const std::optional<axdr::Data>& parameters);
   asio::awaitable<void> close_unlocked();
@@ -222,6 +236,8 @@ class Session {
   xdlms::Conformance conformance_;
   std::uint16_t server_max_pdu_ = 0;
   std::optional<Cipher> cipher_;
+  // Read by open() for the association it is about to make; associate() takes it.
+  std::optional<std::uint32_t> meter_frame_counter_;
   std::shared_ptr<ListRefusals> list_refusals_;
   std::map<std::pair<std::uint16_t, ObisCode>, cosem::ScalerUnit> scalers_;
   std::chrono::steady_clock::time_point last_activity_{};

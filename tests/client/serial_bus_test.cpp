@@ -10,6 +10,7 @@
 #include <array>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/write.hpp>
+#include <cstdlib>
 
 #include "client/session.hpp"
 #include "dlms/server/hdlc_server_transport.hpp"
@@ -60,7 +61,7 @@ ConnectionSettings bus_meter(const std::string& device, std::uint16_t physical) 
   ConnectionSettings settings;
   settings.name = "bus-" + std::to_string(physical);
   settings.endpoint = SerialTarget{
-      net::SerialSettings{device, 9600, net::Parity::none, 8, net::StopBits::one}, false};
+      net::SerialSettings{device, 9600, net::Parity::none, 8, net::StopBits::one}, false, {}};
   settings.server_physical = physical;
   settings.timeouts.response = 300ms;
   settings.timeouts.retries = 1;
@@ -137,6 +138,40 @@ TEST(SerialBus, RefusesAMeterWithOtherLineSettingsOnTheSamePort) {
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("9600 8N1"), std::string::npos) << refused.error().message;
   EXPECT_NE(refused.error().message.find("2400 8N1"), std::string::npos) << refused.error().message;
+  ::close(master);
+  ::close(slave);
+}
+
+// issue 14 item 4's leftover: /dev/serial/by-id/... and the /dev/ttyUSB0 it links to are one port
+// (one owner), and the bus keeps the largest inter-frame gap its meters ask for.
+TEST(SerialBus, ALinkAndItsTargetAreOnePortWithTheLargestGap) {
+  int master = -1;
+  int slave = -1;
+  std::array<char, 128> name{};
+  ASSERT_EQ(openpty(&master, &slave, name.data(), nullptr, nullptr), 0);
+  std::string folder = ::testing::TempDir() + "serial-by-id-XXXXXX";
+  ASSERT_NE(::mkdtemp(folder.data()), nullptr);
+  const std::string link = folder + "/usb-FTDI_RS485-if00-port0";
+  ASSERT_EQ(::symlink(name.data(), link.c_str()), 0);
+  EXPECT_EQ(serial_port_identity(link), serial_port_identity(name.data()));
+  EXPECT_EQ(serial_port_identity("/dev/no-such-port"), "/dev/no-such-port");
+
+  asio::io_context io;
+  const net::SerialSettings by_id{link, 9600, net::Parity::none, 8, net::StopBits::one};
+  auto bus = SerialBus::shared_bus(io.get_executor(), by_id, 50ms);
+  ASSERT_TRUE(bus) << bus.error().message;
+  net::SerialSettings by_name = by_id;
+  by_name.device = name.data();
+  auto same = SerialBus::shared_bus(io.get_executor(), by_name, 80ms);
+  ASSERT_TRUE(same) << same.error().message;
+  EXPECT_EQ(same->get(), bus->get());
+  EXPECT_EQ((*bus)->gap(), 80ms);
+  ASSERT_TRUE(SerialBus::shared_bus(io.get_executor(), by_id, 10ms));
+  EXPECT_EQ((*bus)->gap(), 80ms);
+  by_name.baud = 2400;
+  EXPECT_FALSE(SerialBus::shared_bus(io.get_executor(), by_name));
+  ::unlink(link.c_str());
+  ::rmdir(folder.c_str());
   ::close(master);
   ::close(slave);
 }

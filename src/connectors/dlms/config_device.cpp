@@ -166,6 +166,24 @@ Expected<void> parse_link(ConfigReader& reader, const Json& object, const std::s
       DLMSGW_TRY_ASSIGN(*field, reader.millis(object.at(key), at(path, key)));
     }
   }
+  if (object.contains("frameCounterObis")) {
+    DLMSGW_TRY_ASSIGN(settings.frame_counter_obis, parse_obis(reader, object.at("frameCounterObis"),
+                                                              at(path, "frameCounterObis")));
+    const bool ciphered = settings.security != client::Security::none ||
+                          settings.authentication == client::Authentication::high_gmac;
+    if (!ciphered) {
+      return reader.error(at(path, "frameCounterObis"),
+                          "needs a ciphered association (security or authentication high-gmac): "
+                          "without ciphering there is no invocation counter to follow");
+    }
+  }
+  if (object.contains("frameCounterClient")) {
+    DLMSGW_TRY_ASSIGN(
+        const auto value,
+        reader.integer(object.at("frameCounterClient"), at(path, "frameCounterClient"), 1, 127,
+                       "a client address (the public client is 16)"));
+    settings.frame_counter_client = static_cast<std::uint8_t>(value);
+  }
   if (object.contains("retries")) {
     DLMSGW_TRY_ASSIGN(const auto value,
                       reader.integer(object.at("retries"), at(path, "retries"), 0, 100,

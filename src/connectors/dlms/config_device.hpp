@@ -29,12 +29,14 @@ Expected<DeviceConfig> parse_full_device(ConfigReader& reader, const Json& devic
 
 // The link keys a simple-form device and a full-form connection{} have in common: transport,
 // addresses, authentication and password, security and keys, maxPduSize, conformance,
-// connectTimeout/responseTimeout/keepAliveInterval (ms), retries. `settings` starts from the
-// user's meter (ConnectionSettings defaults) with the connector's timeouts.
+// connectTimeout/responseTimeout/keepAliveInterval (ms), retries, frameCounterObis and
+// frameCounterClient (the meter's own invocation counter, read as the public client before each
+// ciphered association). `settings` starts from the user's meter (ConnectionSettings defaults)
+// with the connector's timeouts.
 Expected<void> parse_link(ConfigReader& reader, const Json& object, const std::string& path,
                           client::ConnectionSettings& settings);
 // The link keys parse_link reads (for unknown-key checks).
-inline constexpr std::array<std::string_view, 20> kLinkKeys = {"transport",
+inline constexpr std::array<std::string_view, 22> kLinkKeys = {"transport",
                                                                "clientAddress",
                                                                "serverLogicalAddress",
                                                                "serverPhysicalAddress",
@@ -53,7 +55,9 @@ inline constexpr std::array<std::string_view, 20> kLinkKeys = {"transport",
                                                                "connectTimeout",
                                                                "responseTimeout",
                                                                "retries",
-                                                               "keepAliveInterval"};
+                                                               "keepAliveInterval",
+                                                               "frameCounterObis",
+                                                               "frameCounterClient"};
 
 // A TCP port number at `path`.
 Expected<std::uint16_t> parse_port(const ConfigReader& reader, const Json& node,

@@ -20,8 +20,9 @@ Expected<client::SerialTarget> parse_serial(ConfigReader& reader, const Json& co
   }
   const auto& node = connection.at("serial");
   DLMSGW_TRY(reader.expect_object(node, where, "port, baudrate, dataBits, parity, stopBits"));
-  reader.check_keys(node, where,
-                    {"port", "baudrate", "dataBits", "parity", "stopBits", "iecModeE"});
+  reader.check_keys(
+      node, where,
+      {"port", "baudrate", "dataBits", "parity", "stopBits", "iecModeE", "interFrameGap"});
   client::SerialTarget serial;
   if (!node.contains("port")) {
     return reader.error(at(where, "port"), "missing (the serial device, e.g. /dev/ttyUSB0)");
@@ -54,6 +55,16 @@ Expected<client::SerialTarget> parse_serial(ConfigReader& reader, const Json& co
   if (node.contains("iecModeE")) {
     DLMSGW_TRY_ASSIGN(serial.iec_mode_e,
                       reader.boolean(node.at("iecModeE"), at(where, "iecModeE")));
+  }
+  if (node.contains("interFrameGap")) {
+    DLMSGW_TRY_ASSIGN(const auto gap,
+                      reader.millis(node.at("interFrameGap"), at(where, "interFrameGap")));
+    if (gap > std::chrono::seconds(1)) {
+      return reader.error(at(where, "interFrameGap"),
+                          std::to_string(gap.count()) +
+                              " ms is not an inter-frame gap (1..1000 ms; 20 unless set)");
+    }
+    serial.inter_frame_gap = gap;
   }
   return serial;
 }

@@ -64,6 +64,7 @@ void AssociationServer::reset() {
   client_challenge_.clear();
   server_challenge_.clear();
   pending_.reset();
+  pending_write_.reset();
 }
 
 bool AssociationServer::granted(ConformanceBit bit) const {
@@ -325,6 +326,18 @@ Bytes AssociationServer::handle_plain(ByteView apdu, std::int64_t now_unix_ms) {
   if (auto* action = std::get_if<xdlms::ActionRequestNormal>(&*request)) {
     return handle_action(*action, context);
   }
+  if (auto* first = std::get_if<xdlms::SetRequestWithFirstDatablock>(&*request)) {
+    return handle_set_first_block(*first, context);
+  }
+  if (auto* block = std::get_if<xdlms::SetRequestWithDatablock>(&*request)) {
+    return handle_set_block(*block, context);
+  }
+  if (auto* first = std::get_if<xdlms::ActionRequestWithFirstPblock>(&*request)) {
+    return handle_action_first_block(*first, context);
+  }
+  if (auto* block = std::get_if<xdlms::ActionRequestWithPblock>(&*request)) {
+    return handle_action_block(*block, context);
+  }
   return service_not_allowed(xdlms::ServiceError::service_not_supported);
 }
 
@@ -446,6 +459,115 @@ Bytes AssociationServer::handle_set_list(const xdlms::SetRequestWithList& reques
     response.results.push_back(set_attribute(request.attributes[i], request.values[i], context));
   }
   return response.encode();
+}
+
+AssociationServer::BlockStep AssociationServer::accept_block(const xdlms::DataBlockSa& block) {
+  PendingWrite& pending = *pending_write_;
+  if (block.block_number != pending.block_number + 1) {
+    pending_write_.reset();
+    return DataAccessResult::data_block_number_invalid;
+  }
+  pending.block_number = block.block_number;
+  if (pending.data.size() + block.raw_data.size() > kMaxBlockTransfer) {
+    pending_write_.reset();
+    return DataAccessResult::long_set_aborted;
+  }
+  pending.data.insert(pending.data.end(), block.raw_data.begin(), block.raw_data.end());
+  if (!block.last_block) return std::monostate{};
+  // The blocks together must be exactly one value.
+  ByteReader reader(pending.data);
+  auto value = axdr::decode_data(reader);
+  if (!value || !reader.empty()) {
+    pending_write_.reset();
+    return DataAccessResult::type_unmatched;
+  }
+  return std::move(*value);
+}
+
+Bytes AssociationServer::handle_set_first_block(const xdlms::SetRequestWithFirstDatablock& request,
+                                                const RequestContext& context) {
+  if (!granted(ConformanceBit::set) || !granted(ConformanceBit::block_transfer_with_set_or_write)) {
+    return service_not_allowed();
+  }
+  pending_write_ =
+      PendingWrite{xdlms::AttributeWithSelection{request.attribute, request.access}, {}, 0};
+  return finish_set_block(request.invoke, request.block, context);
+}
+
+Bytes AssociationServer::handle_set_block(const xdlms::SetRequestWithDatablock& request,
+                                          const RequestContext& context) {
+  if (!granted(ConformanceBit::set) || !granted(ConformanceBit::block_transfer_with_set_or_write)) {
+    return service_not_allowed();
+  }
+  if (!pending_write_ ||
+      !std::holds_alternative<xdlms::AttributeWithSelection>(pending_write_->target)) {
+    return xdlms::SetResponseLastDatablock{
+        request.invoke, DataAccessResult::no_long_set_in_progress, request.block.block_number}
+        .encode();
+  }
+  return finish_set_block(request.invoke, request.block, context);
+}
+
+Bytes AssociationServer::finish_set_block(xdlms::InvokeIdAndPriority invoke,
+                                          const xdlms::DataBlockSa& block,
+                                          const RequestContext& context) {
+  const auto target = std::get<xdlms::AttributeWithSelection>(pending_write_->target);
+  const BlockStep step = accept_block(block);
+  if (std::holds_alternative<std::monostate>(step)) {
+    return xdlms::SetResponseDatablock{invoke, block.block_number}.encode();
+  }
+  pending_write_.reset();
+  if (const auto* refusal = std::get_if<DataAccessResult>(&step)) {
+    return xdlms::SetResponseLastDatablock{invoke, *refusal, block.block_number}.encode();
+  }
+  const DataAccessResult result = set_attribute(target, std::get<axdr::Data>(step), context);
+  return xdlms::SetResponseLastDatablock{invoke, result, block.block_number}.encode();
+}
+
+Bytes AssociationServer::handle_action_first_block(
+    const xdlms::ActionRequestWithFirstPblock& request, const RequestContext& context) {
+  if (!granted(ConformanceBit::action) || !granted(ConformanceBit::block_transfer_with_action)) {
+    return service_not_allowed();
+  }
+  pending_write_ = PendingWrite{request.method, {}, 0};
+  return finish_action_block(request.invoke, request.block, context);
+}
+
+Bytes AssociationServer::handle_action_block(const xdlms::ActionRequestWithPblock& request,
+                                             const RequestContext& context) {
+  if (!granted(ConformanceBit::action) || !granted(ConformanceBit::block_transfer_with_action)) {
+    return service_not_allowed();
+  }
+  if (!pending_write_ ||
+      !std::holds_alternative<xdlms::CosemMethodDescriptor>(pending_write_->target)) {
+    return xdlms::ActionResponseNormal{
+        request.invoke, xdlms::ActionResult::no_long_action_in_progress, std::nullopt}
+        .encode();
+  }
+  return finish_action_block(request.invoke, request.block, context);
+}
+
+Bytes AssociationServer::finish_action_block(xdlms::InvokeIdAndPriority invoke,
+                                             const xdlms::DataBlockSa& block,
+                                             const RequestContext& context) {
+  const auto method = std::get<xdlms::CosemMethodDescriptor>(pending_write_->target);
+  const BlockStep step = accept_block(block);
+  if (std::holds_alternative<std::monostate>(step)) {
+    return xdlms::ActionResponseNextPblock{invoke, block.block_number}.encode();
+  }
+  pending_write_.reset();
+  if (const auto* refusal = std::get_if<DataAccessResult>(&step)) {
+    // The action results share the data-access-result numbers up to 16; the long-set ones map to
+    // their action counterparts.
+    xdlms::ActionResult result = xdlms::ActionResult::other_reason;
+    if (*refusal == DataAccessResult::type_unmatched) result = xdlms::ActionResult::type_unmatched;
+    if (*refusal == DataAccessResult::long_set_aborted) {
+      result = xdlms::ActionResult::long_action_aborted;
+    }
+    return xdlms::ActionResponseNormal{invoke, result, std::nullopt}.encode();
+  }
+  return handle_action(xdlms::ActionRequestNormal{invoke, method, std::get<axdr::Data>(step)},
+                       context);
 }
 
 Bytes AssociationServer::handle_action(const xdlms::ActionRequestNormal& request,

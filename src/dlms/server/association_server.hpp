@@ -11,7 +11,11 @@
 //   HLS-GMAC pass 3/4: ACTION 0-0:40.0.0 method 1 with f(StoC), verified with the client's system
 //     title; the answer carries f(CtoS). Until then every other request is denied.
 //   GET normal / next (block transfer when the answer exceeds the client's max receive PDU) /
-//     with-list (only with multiple-references), SET normal / with-list, ACTION normal.
+//     with-list (only with multiple-references), SET normal / with-list, ACTION normal; SET and
+//     ACTION with their value in blocks (with-first-datablock / with-datablock, with-first-pblock
+//     / with-pblock, when block-transfer-with-set / -with-action was granted): each block but the
+//     last is acknowledged by its number, the whole request is carried out after the last, up to
+//     kMaxBlockTransfer bytes.
 //     Services outside the negotiated conformance get an ExceptionResponse (service-not-allowed,
 //     service-not-supported); unknown objects object-undefined.
 //   Ciphered associations: requests must be glo-/general-ciphered with at least the configured
@@ -21,6 +25,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <variant>
 
 #include "core/bytes.hpp"
 #include "dlms/security/ciphered_apdu.hpp"
@@ -40,6 +45,9 @@ struct AssociationStats {
 
 class AssociationServer {
  public:
+  // The most a SET or ACTION in blocks may carry (a long-set/long-action-aborted beyond).
+  static constexpr std::size_t kMaxBlockTransfer = std::size_t{64} * 1024;
+
   AssociationServer(SimulatedMeter& meter, const ServerConfig& config)
       : meter_(meter), config_(config) {}
 
@@ -70,7 +78,30 @@ class AssociationServer {
   Bytes handle_rlrq(ByteView apdu);
   std::optional<Bytes> handle_ciphered(ByteView apdu, std::int64_t now_unix_ms);
   Bytes handle_plain(ByteView apdu, std::int64_t now_unix_ms);
+  // A SET or ACTION whose value comes in blocks: where it goes and what has arrived.
+  struct PendingWrite {
+    std::variant<xdlms::AttributeWithSelection, xdlms::CosemMethodDescriptor> target;
+    Bytes data;
+    std::uint32_t block_number = 0;  // last block received
+  };
+  // Where a block leaves the transfer: more to come, a refusal, or the whole value.
+  using BlockStep = std::variant<std::monostate, xdlms::DataAccessResult, axdr::Data>;
+
   Bytes handle_get(const xdlms::GetRequestNormal& request, const RequestContext& context);
+  Bytes handle_set_first_block(const xdlms::SetRequestWithFirstDatablock& request,
+                               const RequestContext& context);
+  Bytes handle_set_block(const xdlms::SetRequestWithDatablock& request,
+                         const RequestContext& context);
+  Bytes finish_set_block(xdlms::InvokeIdAndPriority invoke, const xdlms::DataBlockSa& block,
+                         const RequestContext& context);
+  Bytes handle_action_first_block(const xdlms::ActionRequestWithFirstPblock& request,
+                                  const RequestContext& context);
+  Bytes handle_action_block(const xdlms::ActionRequestWithPblock& request,
+                            const RequestContext& context);
+  Bytes finish_action_block(xdlms::InvokeIdAndPriority invoke, const xdlms::DataBlockSa& block,
+                            const RequestContext& context);
+  // Adds `block` to the pending write: nothing while more must come, the value after the last.
+  BlockStep accept_block(const xdlms::DataBlockSa& block);
   Bytes handle_get_next(const xdlms::GetRequestNext& request);
   Bytes handle_get_list(const xdlms::GetRequestWithList& request, const RequestContext& context);
   Bytes handle_set(const xdlms::SetRequestNormal& request, const RequestContext& context);
@@ -100,6 +131,7 @@ class AssociationServer {
   Bytes client_challenge_;  // CtoS
   Bytes server_challenge_;  // StoC
   std::optional<PendingBlocks> pending_;
+  std::optional<PendingWrite> pending_write_;
   AssociationStats stats_;
 };
 

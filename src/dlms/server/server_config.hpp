@@ -9,7 +9,8 @@
 //              attribute 0 with get; no multiple references); max receive PDU 1024.
 //   generic:   clients 16 public (no authentication), 32 LLS "12345678", 1 HLS-GMAC with
 //              ciphering (LN-ciphered context, glo-ciphered APDUs, authenticated and encrypted);
-//              conformance 0x00321D (the microstar set plus multiple references);
+//              conformance 0x003E1D (the microstar set plus multiple references and block
+//              transfer with SET and ACTION);
 //              max receive PDU 1024.
 //   Security (generic and any ciphered client): system title 4D4D4D0000BC614E, block key
 //   000102030405060708090A0B0C0D0E0F, authentication key D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF (the
@@ -42,9 +43,9 @@ struct SecuritySettings {
   static SecuritySettings defaults();
 };
 
-// get, set, action, selective access, block transfer with get, attribute 0 with get, multiple
-// references: every service the AssociationServer implements.
-inline constexpr std::uint32_t kGenericConformance = 0x00321D;
+// get, set, action, selective access, block transfer with get, set and action, attribute 0 with
+// get, multiple references: every service the AssociationServer implements.
+inline constexpr std::uint32_t kGenericConformance = 0x003E1D;
 inline constexpr std::uint32_t kMicrostarConformance = 0x00301D;
 
 struct ServerConfig {

@@ -7,6 +7,7 @@
 #include "dlms/server/clock_object.hpp"
 #include "dlms/server/data_object.hpp"
 #include "dlms/server/disconnect_control_object.hpp"
+#include "dlms/server/frame_counter_object.hpp"
 #include "dlms/server/profile_generic_object.hpp"
 #include "dlms/server/register_object.hpp"
 
@@ -33,6 +34,10 @@ SimulatedMeter::SimulatedMeter(MeterProfile profile, std::uint64_t seed)
                                             Data::visible_string(p.firmware_version)));
   objects_.add(std::make_unique<DataObject>(ObisCode(0, 0, 96, 1, 1),
                                             Data::visible_string(p.firmware_version)));
+  // Consumer message text (DSMR: up to 1024 characters, written by the head end): a long
+  // octet-string that a meter with a small PDU takes only in blocks.
+  objects_.add(std::make_unique<DataObject>(ObisCode(0, 0, 96, 13, 0), Data::octet_string({}),
+                                            /*writable=*/true));
 
   auto add_register = [&](std::uint8_t c, std::uint8_t d, ScalerUnit unit,
                           RegisterObject::ValueFunction value) {
@@ -120,6 +125,7 @@ SimulatedMeter::SimulatedMeter(MeterProfile profile, std::uint64_t seed)
   objects_.add(std::make_unique<ProfileGenericObject>(MeterProfile::event_log_code(), model_,
                                                       std::move(events), event_schedule));
   objects_.add(std::make_unique<DisconnectControlObject>(model_));
+  objects_.add(std::make_unique<FrameCounterObject>(last_client_invocation_counter));
 }
 
 }  // namespace dlmsgw::server

@@ -26,6 +26,16 @@ Expected<ActionResponseNormal> decode_normal(ByteView bytes) {
   return response;
 }
 
+Expected<ActionResponseNextPblock> decode_next_pblock(ByteView bytes) {
+  ByteReader reader(bytes);
+  DLMSGW_TRY(read_service_header(reader, kActionResponseTag, ActionResponseNextPblock::kChoice));
+  ActionResponseNextPblock response;
+  DLMSGW_TRY_ASSIGN(response.invoke, decode_invoke_id(reader));
+  DLMSGW_TRY_ASSIGN(response.block_number, reader.read_u32_be("block-number"));
+  DLMSGW_TRY(require_end(reader));
+  return response;
+}
+
 }  // namespace
 
 Bytes ActionResponseNormal::encode() const {
@@ -45,6 +55,19 @@ Bytes ActionResponseNormal::encode() const {
 
 Expected<ActionResponseNormal> ActionResponseNormal::decode(ByteView bytes) {
   return in_context(decode_normal(bytes), "Action-Response-Normal");
+}
+
+Bytes ActionResponseNextPblock::encode() const {
+  ByteWriter writer;
+  writer.put_u8(kActionResponseTag);
+  writer.put_u8(kChoice);
+  encode_invoke_id(writer, invoke);
+  writer.put_u32_be(block_number);
+  return writer.take();
+}
+
+Expected<ActionResponseNextPblock> ActionResponseNextPblock::decode(ByteView bytes) {
+  return in_context(decode_next_pblock(bytes), "Action-Response-Next-Pblock");
 }
 
 }  // namespace dlmsgw::xdlms

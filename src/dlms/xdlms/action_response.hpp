@@ -1,10 +1,12 @@
 #pragma once
-// Action-Response (tag 0xC7, Green Book xDLMS LN services), normal form only:
+// Action-Response (tag 0xC7, Green Book xDLMS LN services):
 //
 //   normal [1]  invoke-id-and-priority, Action-Response-With-Optional-Data ::= SEQUENCE {
 //                 result Action-Result, return-parameters Get-Data-Result OPTIONAL }
+//   next-pblock [4]  invoke-id-and-priority, block-number Unsigned32 (the server received this
+//                 block of the parameters: send the next)
 //
-// The list and parameter-block forms are not implemented.
+// with-pblock [2] (return parameters in blocks) and with-list [3] are not implemented.
 
 #include <cstdint>
 #include <optional>
@@ -28,6 +30,16 @@ struct ActionResponseNormal {
   [[nodiscard]] Bytes encode() const;
   static Expected<ActionResponseNormal> decode(ByteView bytes);
   bool operator==(const ActionResponseNormal&) const = default;
+};
+
+struct ActionResponseNextPblock {
+  static constexpr std::uint8_t kChoice = 4;
+  InvokeIdAndPriority invoke;
+  std::uint32_t block_number = 0;
+
+  [[nodiscard]] Bytes encode() const;
+  static Expected<ActionResponseNextPblock> decode(ByteView bytes);
+  bool operator==(const ActionResponseNextPblock&) const = default;
 };
 
 }  // namespace dlmsgw::xdlms

@@ -180,29 +180,50 @@ Expected<Apdu> decode_apdu(ByteView bytes) {
       break;
     case kSetRequestTag:
       if (choice == SetRequestNormal::kChoice) return as_apdu(SetRequestNormal::decode(bytes));
-      if (choice == SetRequestWithList::kChoice) return as_apdu(SetRequestWithList::decode(bytes));
-      if (choice == 2 || choice == 3 || choice == 5) {
-        return unsupported_form(tag, choice, "block transfer");
+      if (choice == SetRequestWithFirstDatablock::kChoice) {
+        return as_apdu(SetRequestWithFirstDatablock::decode(bytes));
       }
+      if (choice == SetRequestWithDatablock::kChoice) {
+        return as_apdu(SetRequestWithDatablock::decode(bytes));
+      }
+      if (choice == SetRequestWithList::kChoice) return as_apdu(SetRequestWithList::decode(bytes));
+      if (choice == 5) return unsupported_form(tag, choice, "list and first datablock");
       break;
     case kSetResponseTag:
       if (choice == SetResponseNormal::kChoice) return as_apdu(SetResponseNormal::decode(bytes));
       if (choice == SetResponseWithList::kChoice) {
         return as_apdu(SetResponseWithList::decode(bytes));
       }
-      if (choice >= 2 && choice <= 4) return unsupported_form(tag, choice, "block transfer");
+      if (choice == SetResponseDatablock::kChoice) {
+        return as_apdu(SetResponseDatablock::decode(bytes));
+      }
+      if (choice == SetResponseLastDatablock::kChoice) {
+        return as_apdu(SetResponseLastDatablock::decode(bytes));
+      }
+      if (choice == 4) return unsupported_form(tag, choice, "last datablock with list");
       break;
     case kActionRequestTag:
       if (choice == ActionRequestNormal::kChoice) {
         return as_apdu(ActionRequestNormal::decode(bytes));
       }
-      if (choice >= 2 && choice <= 6) return unsupported_form(tag, choice, "list or block");
+      if (choice == ActionRequestWithFirstPblock::kChoice) {
+        return as_apdu(ActionRequestWithFirstPblock::decode(bytes));
+      }
+      if (choice == ActionRequestWithPblock::kChoice) {
+        return as_apdu(ActionRequestWithPblock::decode(bytes));
+      }
+      if (choice == 2 || choice == 3 || choice == 5) {
+        return unsupported_form(tag, choice, "list or next block");
+      }
       break;
     case kActionResponseTag:
       if (choice == ActionResponseNormal::kChoice) {
         return as_apdu(ActionResponseNormal::decode(bytes));
       }
-      if (choice >= 2 && choice <= 4) return unsupported_form(tag, choice, "list or block");
+      if (choice == ActionResponseNextPblock::kChoice) {
+        return as_apdu(ActionResponseNextPblock::decode(bytes));
+      }
+      if (choice == 2 || choice == 3) return unsupported_form(tag, choice, "list or block");
       break;
     default:
       break;

@@ -2,8 +2,8 @@
 // Apdu: any xDLMS service APDU this module reads, and decode_apdu(), which reads one from the
 // first byte on. What it does not read it refuses with a clear error (ErrorCode::unsupported naming
 // the APDU and where it is handled): the ACSE APDUs AARQ/AARE/RLRQ/RLRE (0x60-0x63, module acse),
-// the ciphered ones (glo-/ded-/general-ciphering, module security), and the forms of SET and
-// ACTION that use block transfer.
+// the ciphered ones (glo-/ded-/general-ciphering, module security), and the list-with-block forms
+// of SET and ACTION and the ACTION answers in blocks.
 
 #include <cstdint>
 #include <string_view>
@@ -22,11 +22,13 @@
 
 namespace dlmsgw::xdlms {
 
-using Apdu =
-    std::variant<GetRequestNormal, GetRequestNext, GetRequestWithList, GetResponseNormal,
-                 GetResponseWithDatablock, GetResponseWithList, SetRequestNormal,
-                 SetRequestWithList, SetResponseNormal, SetResponseWithList, ActionRequestNormal,
-                 ActionResponseNormal, ExceptionResponse, ConfirmedServiceError>;
+using Apdu = std::variant<GetRequestNormal, GetRequestNext, GetRequestWithList, GetResponseNormal,
+                          GetResponseWithDatablock, GetResponseWithList, SetRequestNormal,
+                          SetRequestWithFirstDatablock, SetRequestWithDatablock, SetRequestWithList,
+                          SetResponseNormal, SetResponseDatablock, SetResponseLastDatablock,
+                          SetResponseWithList, ActionRequestNormal, ActionRequestWithFirstPblock,
+                          ActionRequestWithPblock, ActionResponseNormal, ActionResponseNextPblock,
+                          ExceptionResponse, ConfirmedServiceError>;
 
 // The whole of `bytes` must be one APDU.
 Expected<Apdu> decode_apdu(ByteView bytes);

@@ -60,6 +60,20 @@ void add_attributes(Text& text, const std::vector<AttributeWithSelection>& attri
   }
 }
 
+std::string raw_text(const Bytes& raw) {
+  const std::size_t shown = std::min(raw.size(), kMaxRawBytesShown);
+  std::string bytes = std::to_string(raw.size()) + " byte(s)";
+  if (shown != 0) bytes += ": " + to_hex(ByteView(raw).first(shown));
+  if (shown < raw.size()) bytes += " ...";
+  return bytes;
+}
+
+void add_block(Text& text, const DataBlockSa& block) {
+  text.field("block number", std::to_string(block.block_number));
+  text.field("last block", block.last_block ? "yes" : "no");
+  text.field("raw data", raw_text(block.raw_data));
+}
+
 std::string describe_one(const GetRequestNormal& apdu) {
   Text text("Get-Request-Normal");
   text.line(apdu.invoke.to_string());
@@ -95,11 +109,7 @@ std::string describe_one(const GetResponseWithDatablock& apdu) {
   text.field("block number", std::to_string(apdu.block_number));
   text.field("last block", apdu.last_block ? "yes" : "no");
   if (const auto* raw = std::get_if<Bytes>(&apdu.result)) {
-    const std::size_t shown = std::min(raw->size(), kMaxRawBytesShown);
-    std::string bytes = std::to_string(raw->size()) + " byte(s)";
-    if (shown != 0) bytes += ": " + to_hex(ByteView(*raw).first(shown));
-    if (shown < raw->size()) bytes += " ...";
-    text.field("raw data", bytes);
+    text.field("raw data", raw_text(*raw));
   } else {
     text.field("result", "data-access-result " + describe(std::get<DataAccessResult>(apdu.result)));
   }
@@ -125,6 +135,22 @@ std::string describe_one(const SetRequestNormal& apdu) {
   return text.take();
 }
 
+std::string describe_one(const SetRequestWithFirstDatablock& apdu) {
+  Text text("Set-Request-With-First-Datablock");
+  text.line(apdu.invoke.to_string());
+  text.field("attribute", apdu.attribute.to_string());
+  if (apdu.access) text.field("access", apdu.access->to_string());
+  add_block(text, apdu.block);
+  return text.take();
+}
+
+std::string describe_one(const SetRequestWithDatablock& apdu) {
+  Text text("Set-Request-With-Datablock");
+  text.line(apdu.invoke.to_string());
+  add_block(text, apdu.block);
+  return text.take();
+}
+
 std::string describe_one(const SetRequestWithList& apdu) {
   Text text("Set-Request-With-List");
   text.line(apdu.invoke.to_string());
@@ -139,6 +165,21 @@ std::string describe_one(const SetResponseNormal& apdu) {
   Text text("Set-Response-Normal");
   text.line(apdu.invoke.to_string());
   text.field("result", describe(apdu.result));
+  return text.take();
+}
+
+std::string describe_one(const SetResponseDatablock& apdu) {
+  Text text("Set-Response-Datablock");
+  text.line(apdu.invoke.to_string());
+  text.field("block number", std::to_string(apdu.block_number));
+  return text.take();
+}
+
+std::string describe_one(const SetResponseLastDatablock& apdu) {
+  Text text("Set-Response-Last-Datablock");
+  text.line(apdu.invoke.to_string());
+  text.field("result", describe(apdu.result));
+  text.field("block number", std::to_string(apdu.block_number));
   return text.take();
 }
 
@@ -157,6 +198,28 @@ std::string describe_one(const ActionRequestNormal& apdu) {
   text.line(apdu.invoke.to_string());
   text.field("method", apdu.method.to_string());
   text.field("parameters", apdu.parameters ? value_text(*apdu.parameters) : "none");
+  return text.take();
+}
+
+std::string describe_one(const ActionRequestWithFirstPblock& apdu) {
+  Text text("Action-Request-With-First-Pblock");
+  text.line(apdu.invoke.to_string());
+  text.field("method", apdu.method.to_string());
+  add_block(text, apdu.block);
+  return text.take();
+}
+
+std::string describe_one(const ActionRequestWithPblock& apdu) {
+  Text text("Action-Request-With-Pblock");
+  text.line(apdu.invoke.to_string());
+  add_block(text, apdu.block);
+  return text.take();
+}
+
+std::string describe_one(const ActionResponseNextPblock& apdu) {
+  Text text("Action-Response-Next-Pblock");
+  text.line(apdu.invoke.to_string());
+  text.field("block number", std::to_string(apdu.block_number));
   return text.take();
 }
 

@@ -31,6 +31,28 @@ Expected<SetRequestNormal> decode_normal(ByteView bytes) {
   return request;
 }
 
+Expected<SetRequestWithFirstDatablock> decode_with_first_datablock(ByteView bytes) {
+  ByteReader reader(bytes);
+  DLMSGW_TRY(read_service_header(reader, kSetRequestTag, SetRequestWithFirstDatablock::kChoice));
+  SetRequestWithFirstDatablock request;
+  DLMSGW_TRY_ASSIGN(request.invoke, decode_invoke_id(reader));
+  DLMSGW_TRY_ASSIGN(request.attribute, CosemAttributeDescriptor::decode(reader));
+  DLMSGW_TRY_ASSIGN(request.access, decode_optional_access(reader));
+  DLMSGW_TRY_ASSIGN(request.block, DataBlockSa::decode(reader));
+  DLMSGW_TRY(require_end(reader));
+  return request;
+}
+
+Expected<SetRequestWithDatablock> decode_with_datablock(ByteView bytes) {
+  ByteReader reader(bytes);
+  DLMSGW_TRY(read_service_header(reader, kSetRequestTag, SetRequestWithDatablock::kChoice));
+  SetRequestWithDatablock request;
+  DLMSGW_TRY_ASSIGN(request.invoke, decode_invoke_id(reader));
+  DLMSGW_TRY_ASSIGN(request.block, DataBlockSa::decode(reader));
+  DLMSGW_TRY(require_end(reader));
+  return request;
+}
+
 Expected<SetRequestWithList> decode_with_list(ByteView bytes) {
   ByteReader reader(bytes);
   DLMSGW_TRY(read_service_header(reader, kSetRequestTag, SetRequestWithList::kChoice));
@@ -65,6 +87,30 @@ Bytes SetRequestNormal::encode() const {
 
 Expected<SetRequestNormal> SetRequestNormal::decode(ByteView bytes) {
   return in_context(decode_normal(bytes), "Set-Request-Normal");
+}
+
+Bytes SetRequestWithFirstDatablock::encode() const {
+  ByteWriter writer;
+  put_header(writer, kChoice, invoke);
+  attribute.encode(writer);
+  encode_optional_access(writer, access);
+  block.encode(writer);
+  return writer.take();
+}
+
+Expected<SetRequestWithFirstDatablock> SetRequestWithFirstDatablock::decode(ByteView bytes) {
+  return in_context(decode_with_first_datablock(bytes), "Set-Request-With-First-Datablock");
+}
+
+Bytes SetRequestWithDatablock::encode() const {
+  ByteWriter writer;
+  put_header(writer, kChoice, invoke);
+  block.encode(writer);
+  return writer.take();
+}
+
+Expected<SetRequestWithDatablock> SetRequestWithDatablock::decode(ByteView bytes) {
+  return in_context(decode_with_datablock(bytes), "Set-Request-With-Datablock");
 }
 
 Bytes SetRequestWithList::encode() const {

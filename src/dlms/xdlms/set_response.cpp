@@ -23,6 +23,28 @@ Expected<SetResponseNormal> decode_normal(ByteView bytes) {
   return response;
 }
 
+Expected<SetResponseDatablock> decode_datablock(ByteView bytes) {
+  ByteReader reader(bytes);
+  DLMSGW_TRY(read_service_header(reader, kSetResponseTag, SetResponseDatablock::kChoice));
+  SetResponseDatablock response;
+  DLMSGW_TRY_ASSIGN(response.invoke, decode_invoke_id(reader));
+  DLMSGW_TRY_ASSIGN(response.block_number, reader.read_u32_be("block-number"));
+  DLMSGW_TRY(require_end(reader));
+  return response;
+}
+
+Expected<SetResponseLastDatablock> decode_last_datablock(ByteView bytes) {
+  ByteReader reader(bytes);
+  DLMSGW_TRY(read_service_header(reader, kSetResponseTag, SetResponseLastDatablock::kChoice));
+  SetResponseLastDatablock response;
+  DLMSGW_TRY_ASSIGN(response.invoke, decode_invoke_id(reader));
+  DLMSGW_TRY_ASSIGN(const std::uint8_t result, reader.read_u8("data-access-result"));
+  response.result = static_cast<DataAccessResult>(result);
+  DLMSGW_TRY_ASSIGN(response.block_number, reader.read_u32_be("block-number"));
+  DLMSGW_TRY(require_end(reader));
+  return response;
+}
+
 Expected<SetResponseWithList> decode_with_list(ByteView bytes) {
   ByteReader reader(bytes);
   DLMSGW_TRY(read_service_header(reader, kSetResponseTag, SetResponseWithList::kChoice));
@@ -48,6 +70,29 @@ Bytes SetResponseNormal::encode() const {
 
 Expected<SetResponseNormal> SetResponseNormal::decode(ByteView bytes) {
   return in_context(decode_normal(bytes), "Set-Response-Normal");
+}
+
+Bytes SetResponseDatablock::encode() const {
+  ByteWriter writer;
+  put_header(writer, kChoice, invoke);
+  writer.put_u32_be(block_number);
+  return writer.take();
+}
+
+Expected<SetResponseDatablock> SetResponseDatablock::decode(ByteView bytes) {
+  return in_context(decode_datablock(bytes), "Set-Response-Datablock");
+}
+
+Bytes SetResponseLastDatablock::encode() const {
+  ByteWriter writer;
+  put_header(writer, kChoice, invoke);
+  writer.put_u8(static_cast<std::uint8_t>(result));
+  writer.put_u32_be(block_number);
+  return writer.take();
+}
+
+Expected<SetResponseLastDatablock> SetResponseLastDatablock::decode(ByteView bytes) {
+  return in_context(decode_last_datablock(bytes), "Set-Response-Last-Datablock");
 }
 
 Bytes SetResponseWithList::encode() const {

@@ -3,10 +3,11 @@
 // set_request.hpp:
 //
 //   normal    [1]  invoke-id-and-priority, result Data-Access-Result
+//   datablock [2]  invoke-id-and-priority, block-number Unsigned32 (block received, send the next)
+//   last-datablock [3]  invoke-id-and-priority, result Data-Access-Result, block-number Unsigned32
 //   with-list [5]  invoke-id-and-priority, SEQUENCE OF Data-Access-Result
 //
-// The block-transfer answers (datablock [2], last-datablock [3], last-datablock-with-list [4]) are
-// not implemented, like the requests that cause them.
+// last-datablock-with-list [4] is not implemented, like the request that causes it.
 
 #include <cstdint>
 #include <vector>
@@ -28,6 +29,27 @@ struct SetResponseNormal {
   [[nodiscard]] Bytes encode() const;
   static Expected<SetResponseNormal> decode(ByteView bytes);
   bool operator==(const SetResponseNormal&) const = default;
+};
+
+struct SetResponseDatablock {
+  static constexpr std::uint8_t kChoice = 2;
+  InvokeIdAndPriority invoke;
+  std::uint32_t block_number = 0;
+
+  [[nodiscard]] Bytes encode() const;
+  static Expected<SetResponseDatablock> decode(ByteView bytes);
+  bool operator==(const SetResponseDatablock&) const = default;
+};
+
+struct SetResponseLastDatablock {
+  static constexpr std::uint8_t kChoice = 3;
+  InvokeIdAndPriority invoke;
+  DataAccessResult result = DataAccessResult::success;
+  std::uint32_t block_number = 0;
+
+  [[nodiscard]] Bytes encode() const;
+  static Expected<SetResponseLastDatablock> decode(ByteView bytes);
+  bool operator==(const SetResponseLastDatablock&) const = default;
 };
 
 struct SetResponseWithList {

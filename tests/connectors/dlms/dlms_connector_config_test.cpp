@@ -839,5 +839,44 @@ TEST(DlmsConnectorConfig, ProfileErrorsNameThePath) {
       {"devices[0].profiles[0].columns[1].key", "twice"});
 }
 
+TEST(DlmsConnectorConfig, FrameCounterObisInBothForms) {
+  const std::string ciphered = R"(, "clientAddress": 1, "authentication": "high-gmac",
+      "security": "auth-enc", "systemTitle": "4D4D4D0000000001",
+      "blockKey": "000102030405060708090A0B0C0D0E0F",
+      "authenticationKey": "D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF")";
+  auto simple = parse(simple_device(ciphered + R"(, "frameCounterObis": "0-0:43.1.0")"));
+  ASSERT_TRUE(simple) << simple.error().message;
+  EXPECT_EQ(simple->devices.at(0).connection.frame_counter_obis, ObisCode(0, 0, 43, 1, 0));
+  EXPECT_EQ(simple->devices.at(0).connection.frame_counter_client, 16);
+  auto full = parse(full_device("", ciphered + R"(, "frameCounterObis": "0.0.43.1.3.255",
+                                         "frameCounterClient": 17)"));
+  ASSERT_TRUE(full) << full.error().message;
+  EXPECT_EQ(full->devices.at(0).connection.frame_counter_obis, ObisCode(0, 0, 43, 1, 3));
+  EXPECT_EQ(full->devices.at(0).connection.frame_counter_client, 17);
+  EXPECT_FALSE(parse(full_device("", ciphered))->devices.at(0).connection.frame_counter_obis);
+  expect_error(full_device("", R"(, "frameCounterObis": "0-0:43.1.0")"),
+               {"devices[0].connection.frameCounterObis: needs a ciphered association"});
+  expect_error(simple_device(ciphered + R"(, "frameCounterObis": "43.1")"),
+               {"devices[0].frameCounterObis"});
+  expect_error(full_device("", ciphered + R"(, "frameCounterClient": 300)"),
+               {"devices[0].connection.frameCounterClient: 300 is not a client address"});
+}
+
+TEST(DlmsConnectorConfig, SerialInterFrameGap) {
+  auto config = parse(R"({"devices": [{"deviceName": "m", "connection": {"serial": {
+                   "port": "/dev/ttyS0", "interFrameGap": 35}}}]})");
+  ASSERT_TRUE(config) << config.error().message;
+  const auto& serial = std::get<client::SerialTarget>(config->devices.at(0).connection.endpoint);
+  EXPECT_EQ(serial.inter_frame_gap, milliseconds(35));
+  auto unset = parse(R"({"devices": [{"deviceName": "m", "connection": {"serial": {
+                   "port": "/dev/ttyS0"}}}]})");
+  ASSERT_TRUE(unset);
+  EXPECT_FALSE(
+      std::get<client::SerialTarget>(unset->devices.at(0).connection.endpoint).inter_frame_gap);
+  expect_error(R"({"devices": [{"deviceName": "m", "connection": {"serial": {"port": "/dev/ttyS0",
+                   "interFrameGap": 5000}}}]})",
+               {"devices[0].connection.serial.interFrameGap: 5000 ms is not an inter-frame gap"});
+}
+
 }  // namespace
 }  // namespace dlmsgw::connectors::dlms

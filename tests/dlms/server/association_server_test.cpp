@@ -532,7 +532,7 @@ class GenericAssociation : public ::testing::Test {
 TEST_F(GenericAssociation, PublicClientNoAuthenticationWithList) {
   auto aare = acse::decode_aare(exchange(server, 16, public_aarq(0x00FFFF)));
   ASSERT_TRUE(aare && aare->accepted());
-  EXPECT_EQ(aare->initiate_response()->negotiated_conformance.value(), 0x00321DU & 0x00FFFFU);
+  EXPECT_EQ(aare->initiate_response()->negotiated_conformance.value(), 0x003E1DU & 0x00FFFFU);
   xdlms::GetRequestWithList list{{},
                                  {{{3, ObisCode(1, 0, 32, 7, 0), 2}, std::nullopt},
                                   {{3, ObisCode(1, 0, 99, 7, 0), 2}, std::nullopt}}};

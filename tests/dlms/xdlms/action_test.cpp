@@ -116,5 +116,22 @@ TEST(ActionResult, NamesEveryValue) {
   EXPECT_EQ(to_string(static_cast<ActionResult>(5)), "unknown (5)");
 }
 
+// Hand-built from the Green Book ASN.1 (Action-Request-With-First-Pblock, -With-Pblock,
+// Action-Response-Next-Pblock): remote_disconnect's integer 0 one byte per block.
+TEST(ActionRequest, PblockFormsRoundTrip) {
+  const ActionRequestWithFirstPblock first{
+      *InvokeIdAndPriority::make(1), {70, ObisCode(0, 0, 96, 3, 10), 1}, {false, 1, {0x0F}}};
+  EXPECT_EQ(to_hex(first.encode()), "C3 04 C1 00 46 00 00 60 03 0A FF 01 00 00 00 00 01 01 0F");
+  EXPECT_EQ(*ActionRequestWithFirstPblock::decode(first.encode()), first);
+  const ActionRequestWithPblock next{*InvokeIdAndPriority::make(1), {true, 2, {0x00}}};
+  EXPECT_EQ(to_hex(next.encode()), "C3 06 C1 01 00 00 00 02 01 00");
+  EXPECT_EQ(*ActionRequestWithPblock::decode(next.encode()), next);
+  EXPECT_FALSE(ActionRequestWithPblock::decode(hex("C3 06 C1 01 00 00 00 02 02 00")));
+  const ActionResponseNextPblock ack{kC0, 1};
+  EXPECT_EQ(to_hex(ack.encode()), "C7 04 C0 00 00 00 01");
+  EXPECT_EQ(*ActionResponseNextPblock::decode(ack.encode()), ack);
+  EXPECT_FALSE(ActionResponseNextPblock::decode(hex("C7 04 C0 00 00 00 01 00")));
+}
+
 }  // namespace
 }  // namespace dlmsgw::xdlms

@@ -96,5 +96,60 @@ TEST(SetResponse, WithListRoundTrips) {
   EXPECT_FALSE(SetResponseWithList::decode(hex("C5 05 C1 01 00 0C")));
 }
 
+// dlms-cosem test_set.py's with-first-datablock vector (Green Book, Table 137): block 1, not the
+// last, 21 bytes of raw data for 0-0:128.0.0 attribute 2.
+TEST(SetRequest, WithFirstDatablockMatchesDlmsCosem) {
+  const Bytes wire =
+      hex("C1 02 C1 00 01 00 00 80 00 00 FF 02 00 00 00 00 00 01 15 09 32 01 02 03 04 05 06 07 08"
+          " 09 10 11 12 13 14 15 16 17 18 19");
+  auto request = SetRequestWithFirstDatablock::decode(wire);
+  ASSERT_TRUE(request) << request.error().message;
+  EXPECT_EQ(request->attribute, (CosemAttributeDescriptor{1, ObisCode(0, 0, 128, 0, 0), 2}));
+  EXPECT_FALSE(request->access);
+  EXPECT_FALSE(request->block.last_block);
+  EXPECT_EQ(request->block.block_number, 1U);
+  EXPECT_EQ(to_hex(request->block.raw_data),
+            "09 32 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19");
+  EXPECT_EQ(request->encode(), wire);
+  // Truncated raw data, a last-block that is not a BOOLEAN, trailing bytes.
+  EXPECT_EQ(
+      SetRequestWithFirstDatablock::decode(ByteView(wire).first(wire.size() - 1)).error().code,
+      ErrorCode::truncated);
+  Bytes not_boolean = wire;
+  not_boolean[13] = 2;
+  EXPECT_EQ(SetRequestWithFirstDatablock::decode(not_boolean).error().code, ErrorCode::malformed);
+  Bytes trailing = wire;
+  trailing.push_back(0);
+  EXPECT_FALSE(SetRequestWithFirstDatablock::decode(trailing));
+}
+
+// Hand-built from the Green Book ASN.1 (Set-Request-With-Datablock, Set-Response-Datablock,
+// Set-Response-Last-Datablock).
+TEST(SetRequest, WithDatablockAndItsAnswersRoundTrip) {
+  const SetRequestWithDatablock block{*InvokeIdAndPriority::make(1), {true, 2, {0xAA, 0xBB, 0xCC}}};
+  EXPECT_EQ(to_hex(block.encode()), "C1 03 C1 01 00 00 00 02 03 AA BB CC");
+  EXPECT_EQ(*SetRequestWithDatablock::decode(block.encode()), block);
+  const SetResponseDatablock ack{InvokeIdAndPriority(), 1};
+  EXPECT_EQ(to_hex(ack.encode()), "C5 02 C1 00 00 00 01");
+  EXPECT_EQ(*SetResponseDatablock::decode(ack.encode()), ack);
+  EXPECT_FALSE(SetResponseDatablock::decode(hex("C5 02 C1 00 00 01")));
+  const SetResponseLastDatablock last{InvokeIdAndPriority(), DataAccessResult::type_unmatched, 2};
+  EXPECT_EQ(to_hex(last.encode()), "C5 03 C1 0C 00 00 00 02");
+  EXPECT_EQ(*SetResponseLastDatablock::decode(last.encode()), last);
+}
+
+TEST(DataBlockSa, SplitNumbersFromOneAndMarksTheLast) {
+  const Bytes raw{1, 2, 3, 4, 5};
+  const auto blocks = split_into_blocks(raw, 2);
+  ASSERT_EQ(blocks.size(), 3U);
+  EXPECT_EQ(blocks[0], (DataBlockSa{false, 1, {1, 2}}));
+  EXPECT_EQ(blocks[1], (DataBlockSa{false, 2, {3, 4}}));
+  EXPECT_EQ(blocks[2], (DataBlockSa{true, 3, {5}}));
+  EXPECT_EQ(split_into_blocks(raw, 5).size(), 1U);
+  EXPECT_TRUE(split_into_blocks(raw, 5).front().last_block);
+  EXPECT_TRUE(split_into_blocks(raw, 0).empty());
+  EXPECT_TRUE(split_into_blocks({}, 4).empty());
+}
+
 }  // namespace
 }  // namespace dlmsgw::xdlms
