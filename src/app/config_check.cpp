@@ -245,7 +245,8 @@ void check_serial_buses(ConfigCheck& check) {
   std::map<std::string, std::vector<const MeterTarget*>> ports;
   for (const auto& meter : check.meters) {
     if (const auto* serial = std::get_if<client::SerialTarget>(&meter.connection.endpoint)) {
-      ports[serial->line.device].push_back(&meter);
+      // By the port itself: /dev/serial/by-id/... and the /dev/ttyUSB0 it links to are one bus.
+      ports[client::serial_port_identity(serial->line.device)].push_back(&meter);
     }
   }
   for (const auto& [device, meters] : ports) {

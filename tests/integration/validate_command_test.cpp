@@ -197,6 +197,28 @@ TEST_F(ValidateCommand, DuplicateDeviceNamesAcrossConnectorFiles) {
       << result.output;
 }
 
+// A by-id link and the port it names are one bus, as `dlmsgw run` treats them.
+TEST_F(ValidateCommand, ASerialPortNamedByALinkAndByItsTargetIsOneBus) {
+  const auto port = dir_.path() / "ttyUSB7";
+  const auto link = dir_.path() / "usb-FTDI-if00-port0";
+  write_file(port.string(), "");
+  std::filesystem::create_symlink(port, link);
+  std::string connector =
+      replace(kConnectorJson,
+              "\"type\": \"tcp\",\n        \"host\": \"127.0.0.1\",\n        \"port\": 3333,",
+              "\"serial\": {\"port\": \"" + link.string() + "\", \"baudrate\": 9600},");
+  connector = replace(connector, "{\"host\": \"127.0.0.1\", \"port\": 3334}",
+                      "{\"serial\": {\"port\": \"" + port.string() + "\", \"baudrate\": 2400}}");
+  write(kGatewayYaml, connector);
+  const auto result = validate();
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(
+      result.output.find("devices 'm1' and 'm2' share serial port " +
+                         std::filesystem::canonical(port).string() + " with different settings"),
+      std::string::npos)
+      << result.output;
+}
+
 TEST_F(ValidateCommand, DevicesOnOneSerialPortMustAgreeOnTheLineAndHaveTheirOwnAddress) {
   std::string connector =
       replace(kConnectorJson,
