@@ -97,9 +97,10 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   DLMSGW_TRY(registry.callback_gauge(
       "dlmsgw_uplink_queue_bytes", "Size of the committed records not yet sent.",
       [&storage]() -> std::optional<double> { return as_double(storage.stats().bytes); }));
-  DLMSGW_TRY_ASSIGN(auto sent,
-                    registry.callback(MetricType::counter, "dlmsgw_uplink_records_sent_total",
-                                      "Records (one per poll) delivered (PUBACK received) and removed."));
+  DLMSGW_TRY_ASSIGN(
+      auto sent,
+      registry.callback(MetricType::counter, "dlmsgw_uplink_records_sent_total",
+                        "Records (one per poll) delivered (PUBACK received) and removed."));
   DLMSGW_TRY(sent.set({}, [&gateway]() -> std::optional<double> {
     return as_double(gateway.uplink_counters().records_sent);
   }));
@@ -111,12 +112,13 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   }));
   DLMSGW_TRY_ASSIGN(
       auto dropped,
-      registry.callback(MetricType::counter, "dlmsgw_uplink_records_dropped_total",
-                        "Records never delivered: storage_limit (oldest dropped when storage is "
-                        "full or too old), refused (by a PUBACK, for good), rejected (unsendable), "
-                        "not_stored (readings and attribute sets refused by storage: hand-off full or "
-                        "storage failing).",
-                        {"reason"}));
+      registry.callback(
+          MetricType::counter, "dlmsgw_uplink_records_dropped_total",
+          "Records never delivered: storage_limit (oldest dropped when storage is "
+          "full or too old), refused (by a PUBACK, for good), rejected (unsendable), "
+          "not_stored (readings and attribute sets refused by storage: hand-off full or "
+          "storage failing).",
+          {"reason"}));
   DLMSGW_TRY(dropped.set({"storage_limit"}, [&storage]() -> std::optional<double> {
     return as_double(storage.stats().dropped_records);
   }));

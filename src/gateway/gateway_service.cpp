@@ -228,8 +228,7 @@ class GatewayService::Sink final : public GatewaySink {
     return {};
   }
 
-  Expected<void> store(std::vector<Record> records, std::uint64_t& counter,
-                       std::size_t count = 1) {
+  Expected<void> store(std::vector<Record> records, std::uint64_t& counter, std::size_t count = 1) {
     const std::size_t record_count = records.size();
     auto stored = service_.storage_.append(std::move(records));
     if (!stored) {

@@ -30,9 +30,9 @@ using json = nlohmann::json;
 
 // Ten class-3 registers of the simulated microstar (bench/scale's first ten).
 const std::vector<std::pair<std::string, std::string>> kPollRegisters = {
-    {"voltage_l1", "1-1:32.7.0"}, {"current_l1", "1-1:31.7.0"}, {"active_power", "1-1:1.7.0"},
+    {"voltage_l1", "1-1:32.7.0"},   {"current_l1", "1-1:31.7.0"}, {"active_power", "1-1:1.7.0"},
     {"active_energy", "1-1:1.8.0"}, {"voltage_l2", "1-1:52.7.0"}, {"current_l2", "1-1:51.7.0"},
-    {"voltage_l3", "1-1:72.7.0"}, {"current_l3", "1-1:71.7.0"}, {"frequency", "1-1:14.7.0"},
+    {"voltage_l3", "1-1:72.7.0"},   {"current_l3", "1-1:71.7.0"}, {"frequency", "1-1:14.7.0"},
     {"power_factor", "1-1:13.7.0"}};
 
 struct PollEntry {
@@ -51,27 +51,26 @@ std::vector<PollEntry> entries_of(const gateway::Record& record) {
 
 TEST(RecordsPerPoll, APollOfAMeterWithoutGetWithListIsOneRecordWithEachAnswersTs) {
   // Every answer 3 ms late, as over a real link: each GET has its own ts.
-  test::SimulatorProcess meter(test::kBinary, {"--profile", "microstar", "--fault", "delay=1",
-                                               "--fault-delay", "0.003"});
+  test::SimulatorProcess meter(
+      test::kBinary, {"--profile", "microstar", "--fault", "delay=1", "--fault-delay", "0.003"});
   ASSERT_TRUE(meter.ready());
   gateway::testing::TempDirectory dir;
   json timeseries = json::array();
   for (const auto& [key, obis] : kPollRegisters) {
     timeseries.push_back({{"key", key}, {"obis", obis}, {"classId", 3}});
   }
-  const json connector{
-      {"name", "Meters"},
-      {"statisticsPeriod", 3600000},  // no stats_* telemetry during the test
-      {"devices",
-       {{{"deviceName", "Meter A"},
-         {"pollPeriod", 400},
-         {"publishClockOffset", false},
-         {"connection",
-          {{"type", "tcp"},
-           {"host", "127.0.0.1"},
-           {"port", meter.port(0)},
-           {"password", "22222222"}}},
-         {"timeseries", timeseries}}}}};
+  const json connector{{"name", "Meters"},
+                       {"statisticsPeriod", 3600000},  // no stats_* telemetry during the test
+                       {"devices",
+                        {{{"deviceName", "Meter A"},
+                          {"pollPeriod", 400},
+                          {"publishClockOffset", false},
+                          {"connection",
+                           {{"type", "tcp"},
+                            {"host", "127.0.0.1"},
+                            {"port", meter.port(0)},
+                            {"password", "22222222"}}},
+                          {"timeseries", timeseries}}}}};
   std::ofstream(dir.path() / "dlms_connector.json") << connector.dump(2);
   // Nothing listens on the broker's port: every record stays stored.
   std::ofstream(dir.path() / "tb_gateway.yaml")
@@ -105,7 +104,8 @@ TEST(RecordsPerPoll, APollOfAMeterWithoutGetWithListIsOneRecordWithEachAnswersTs
     std::set<std::string> keys;
     std::int64_t previous_ts = 0;
     for (const auto& entry : entries_of(record)) {
-      EXPECT_GT(entry.ts, previous_ts) << "entries in the order of their answers: " << record.payload;
+      EXPECT_GT(entry.ts, previous_ts)
+          << "entries in the order of their answers: " << record.payload;
       previous_ts = entry.ts;
       ++distinct_ts;
       for (const auto& [key, value] : entry.values.items()) {

@@ -65,9 +65,9 @@ EncodedBatch encode_device_batch(std::span<const StoredRecord> records,
       items = telemetry_items(stored.record, max_payload_bytes - 2);  // inside "[..]"
     }
     if (items.empty()) {
-      const std::size_t alone =
-          is_telemetry ? telemetry_items(stored.record, SIZE_MAX).front().size() + 2
-                       : stored.record.payload.size();
+      const std::size_t alone = is_telemetry
+                                    ? telemetry_items(stored.record, SIZE_MAX).front().size() + 2
+                                    : stored.record.payload.size();
       batch.rejected.push_back(
           {stored.id,
            make_error(ErrorCode::out_of_range,

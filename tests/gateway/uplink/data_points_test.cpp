@@ -21,9 +21,9 @@ TEST(CountDataPoints, ATruncatedObjectIsCountedAsFarAsItGoes) {
 }
 
 TEST(CountDataPoints, ASeriesCountsTheValuesOfEveryEntry) {
-  EXPECT_EQ(count_data_points(
-                R"([{"ts":1,"values":{"a":1,"b":"x:y"}},{"ts":2,"values":{"c":{"d":1}}}])"),
-            3U);
+  EXPECT_EQ(
+      count_data_points(R"([{"ts":1,"values":{"a":1,"b":"x:y"}},{"ts":2,"values":{"c":{"d":1}}}])"),
+      3U);
 }
 
 TEST(CountDataPoints, NeitherAnObjectNorASeriesHasNoDataPoints) {
