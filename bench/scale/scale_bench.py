@@ -14,6 +14,9 @@ Measures over the window (after every meter has delivered a reading, --duration 
   - achieved register values/s and readings/s reaching the subscriber;
   - CPU of the gateway, the simulator and mosquitto (user+sys seconds per wall second, from
     /proc/<pid>/stat), the gateway's peak RSS (VmHWM) and RSS at the end;
+  - records/s the gateway delivered (dlmsgw_uplink_records_sent_total on its /metrics: a record
+    is what storage holds, one per poll since issue 18 item 3, where readings are {ts, values}
+    entries, one per distinct answer ts);
   - latency = subscriber receive time - reading ts. The ts is the acquisition time (taken when the
     meter's answer arrived); the broker forwards a QoS 1 PUBLISH to subscribers when it receives
     it, just as it sends the PUBACK, so this is acquisition-to-broker, an upper bound of
@@ -87,6 +90,22 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+
+
+def metric(port, name):
+    """A counter or gauge without labels from the gateway's /metrics; None when unavailable."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+    except OSError:
+        return None
+    for line in data.decode(errors="replace").splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
 
 
 def status_kb(pid, key):
@@ -421,6 +440,7 @@ def main():
                 json.dump({"version": 1, "devices": [
                     {"name": d["deviceName"], "localName": d["deviceName"], "type": "Bench Meter",
                      "connector": "Bench Meters"} for d in connector["devices"]]}, f)
+        metrics_port = free_port()
         with open(os.path.join(work, "tb_gateway.yaml"), "w") as f:
             f.write(f"thingsboard:\n  host: 127.0.0.1\n  port: {broker_port}\n  qos: 1\n"
                     "  security: {accessToken: scale-bench-gateway}\n"
@@ -429,6 +449,7 @@ def main():
                     f"  max_records_count: {max(100000, 20 * args.meters)}\n"
                     + (f"  read_records_count: {args.read_records_count}\n"
                        if args.read_records_count else "") +
+                    f"health: {{port: {metrics_port}}}\n"
                     "connectors:\n  - {name: Bench Meters, type: dlms, "
                     "configuration: dlms_connector.json}\n")
 
@@ -461,6 +482,7 @@ def main():
             return {"gateway": cpu_seconds(gateway.pid), "mosquitto": cpu_seconds(broker.pid),
                     "simulator": sum(cpu_seconds(p.pid) for p in simulators)}
         cpu_before = cpu_now()
+        records_before = metric(metrics_port, "dlmsgw_uplink_records_sent_total")
         self_before = resource.getrusage(resource.RUSAGE_SELF)
         window_start = time.time()
         with subscriber.lock:
@@ -469,6 +491,7 @@ def main():
         time.sleep(args.duration)
         window_end = time.time()
         cpu_after = cpu_now()
+        records_after = metric(metrics_port, "dlmsgw_uplink_records_sent_total")
         self_after = resource.getrusage(resource.RUSAGE_SELF)
         wall = window_end - window_start
         peak_rss_kb = status_kb(gateway.pid, "VmHWM")
@@ -500,6 +523,9 @@ def main():
             "values_per_s": round(values / wall, 1),
             "readings_per_s": round(readings / wall, 1),
             "messages_per_s": round(messages / wall, 1),
+            "records_per_s": (round((records_after - records_before) / wall, 1)
+                              if records_before is not None and records_after is not None
+                              else None),
             "gateway_cpu": round((cpu_after["gateway"] - cpu_before["gateway"]) / wall, 4),
             "simulator_cpu": round((cpu_after["simulator"] - cpu_before["simulator"]) / wall, 3),
             "mosquitto_cpu": round((cpu_after["mosquitto"] - cpu_before["mosquitto"]) / wall, 3),
@@ -553,7 +579,7 @@ def main():
           f"{result['all_meters_in_s']} s)")
     print(f"  register values/s   {result['values_per_s']} (expected "
           f"{result['expected_values_per_s']}); readings/s {result['readings_per_s']}; "
-          f"MQTT messages/s {result['messages_per_s']}")
+          f"MQTT messages/s {result['messages_per_s']}; records/s {result['records_per_s']}")
     print(f"  gateway CPU         {result['gateway_cpu']} core; peak RSS "
           f"{result['gateway_peak_rss_mb']} MB (now {result['gateway_rss_mb']} MB)")
     print(f"  simulator CPU       {result['simulator_cpu']} core "

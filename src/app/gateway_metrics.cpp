@@ -89,7 +89,8 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   DLMSGW_TRY(uplink_reconnects.set(
       {}, [&gateway]() -> std::optional<double> { return as_double(gateway.reconnects()); }));
   DLMSGW_TRY(registry.callback_gauge(
-      "dlmsgw_uplink_queue_records", "Readings and attribute sets stored and not yet sent.",
+      "dlmsgw_uplink_queue_records",
+      "Records (one per poll or attribute set) stored and not yet sent.",
       [&storage]() -> std::optional<double> {
         return as_double(storage.stats().records + storage.pending_records());
       }));
@@ -103,9 +104,10 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
       [&storage]() -> std::optional<double> {
         return as_double(storage.stats().dead_letter_records);
       }));
-  DLMSGW_TRY_ASSIGN(auto sent,
-                    registry.callback(MetricType::counter, "dlmsgw_uplink_records_sent_total",
-                                      "Records delivered (PUBACK received) and removed."));
+  DLMSGW_TRY_ASSIGN(
+      auto sent,
+      registry.callback(MetricType::counter, "dlmsgw_uplink_records_sent_total",
+                        "Records (one per poll) delivered (PUBACK received) and removed."));
   DLMSGW_TRY(sent.set({}, [&gateway]() -> std::optional<double> {
     return as_double(gateway.uplink_counters().records_sent);
   }));
@@ -117,11 +119,13 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   }));
   DLMSGW_TRY_ASSIGN(
       auto dropped,
-      registry.callback(MetricType::counter, "dlmsgw_uplink_records_dropped_total",
-                        "Records never delivered: storage_limit (oldest dropped when storage is "
-                        "full or too old), refused (by a PUBACK, for good), rejected (unsendable), "
-                        "not_stored (refused by storage: hand-off full or storage failing).",
-                        {"reason"}));
+      registry.callback(
+          MetricType::counter, "dlmsgw_uplink_records_dropped_total",
+          "Records never delivered: storage_limit (oldest dropped when storage is "
+          "full or too old), refused (by a PUBACK, for good), rejected (unsendable), "
+          "not_stored (readings and attribute sets refused by storage: hand-off full or "
+          "storage failing).",
+          {"reason"}));
   DLMSGW_TRY(dropped.set({"storage_limit"}, [&storage]() -> std::optional<double> {
     return as_double(storage.stats().dropped_records);
   }));
@@ -139,6 +143,12 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
                                       "Readings the connectors handed to storage."));
   DLMSGW_TRY(stored.set(
       {}, [&gateway]() -> std::optional<double> { return as_double(gateway.readings_stored()); }));
+  DLMSGW_TRY_ASSIGN(auto records_stored,
+                    registry.callback(MetricType::counter, "dlmsgw_records_stored_total",
+                                      "Records stored for the connectors' readings and attribute "
+                                      "sets: one per poll of a meter."));
+  DLMSGW_TRY(records_stored.set(
+      {}, [&gateway]() -> std::optional<double> { return as_double(gateway.records_stored()); }));
   DLMSGW_TRY_ASSIGN(auto puback_family,
                     registry.histogram("dlmsgw_uplink_puback_latency_seconds",
                                        "Time from PUBLISH to PUBACK of delivered messages.", {}));

@@ -18,7 +18,8 @@
 //   dlmsgw_uplink_records_sent_total, dlmsgw_uplink_messages_sent_total counter
 //   dlmsgw_uplink_records_dropped_total{reason="storage_limit"|"refused"|"rejected"|"not_stored"}
 //   counter dlmsgw_uplink_puback_latency_seconds                                histogram
-//   dlmsgw_readings_stored_total                                        counter
+//   dlmsgw_readings_stored_total ({ts, values} entries)                 counter
+//   dlmsgw_records_stored_total (records: one per poll)                 counter
 //   dlmsgw_build_info{version}                                          gauge 1
 //   process_* (observability/process_metrics.hpp)
 //

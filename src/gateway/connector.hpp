@@ -38,6 +38,11 @@ class GatewaySink {
   // Stores one device's telemetry (then sends it). The device is declared implicitly with the
   // connector's default type if device_connected() was never called for it.
   virtual Expected<void> submit(Reading reading) = 0;
+  // Stores one poll of one device: its readings, in the order read, each with the ts of its own
+  // answer. They become one record (as many as it takes to fit a message of maxPayloadSizeBytes)
+  // and several {ts, values} entries of one message, so that storage and uplink work are per poll,
+  // not per value. All of them are stored or none.
+  virtual Expected<void> submit_poll(std::vector<Reading> readings) = 0;
   // Stores client attributes of a device (then sends them).
   virtual Expected<void> submit(AttributeSet attributes) = 0;
   // submit() hands records to the storage thread; this calls `done` on the loop thread, never from

@@ -144,8 +144,8 @@ void DirectDeviceUplink::take_over(std::unique_ptr<RecordQueue> retired) {
       });
 }
 
-Expected<void> DirectDeviceUplink::submit(Record record) {
-  DLMSGW_TRY(storage_->append({std::move(record)}));
+Expected<void> DirectDeviceUplink::submit(std::vector<Record> records) {
+  DLMSGW_TRY(storage_->append(std::move(records)));
   uplink_->notify();
   return {};
 }

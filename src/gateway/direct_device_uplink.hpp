@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/expected.hpp"
 #include "gateway/storage/record.hpp"
@@ -54,8 +55,8 @@ class DirectDeviceUplink {
   std::unique_ptr<RecordQueue> retire();
   // Takes over what a retired queue holds: stored in this device's queue, then sent.
   void take_over(std::unique_ptr<RecordQueue> retired);
-  // Stores one record of the device (then sends it); fails when storage refused it.
-  Expected<void> submit(Record record);
+  // Stores records of the device (then sends them); fails when storage refused them (all).
+  Expected<void> submit(std::vector<Record> records);
   // `done` once what was submitted before is committed (StorageService::async_flush).
   void when_stored(std::function<void(Expected<void>)> done) {
     storage_->async_flush(std::move(done));

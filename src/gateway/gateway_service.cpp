@@ -45,6 +45,57 @@ Record to_record(const Reading& reading, std::string device) {
                 dump(values_object(reading.values))};
 }
 
+std::vector<Record> to_records(const std::vector<Reading>& readings, const std::string& device,
+                               std::size_t max_payload_bytes) {
+  std::vector<Record> records;
+  if (readings.empty()) return records;
+  const bool one_ts = std::all_of(readings.begin(), readings.end(), [&](const Reading& reading) {
+    return reading.ts == readings.front().ts;
+  });
+  if (one_ts) {
+    Reading merged{readings.front().device, readings.front().ts, {}};
+    for (const auto& reading : readings) {
+      merged.values.insert(merged.values.end(), reading.values.begin(), reading.values.end());
+    }
+    records.push_back(to_record(merged, device));
+    return records;
+  }
+  // {"<device>":[entries]}: what a record of these entries costs in a message besides them.
+  const std::size_t overhead = dump(nlohmann::json(device)).size() + 5;
+  struct Entry {
+    const Reading* reading;
+    std::string text;  // {"ts":..,"values":{..}}
+  };
+  std::vector<Entry> chunk;
+  std::size_t chunk_bytes = 0;  // the entries and the commas between them
+  const auto emit = [&] {
+    if (chunk.size() == 1) {
+      records.push_back(to_record(*chunk.front().reading, device));
+    } else {
+      std::string payload = "[";
+      for (std::size_t i = 0; i < chunk.size(); ++i) {
+        if (i > 0) payload += ',';
+        payload += chunk[i].text;
+      }
+      payload += ']';
+      records.push_back(Record{RecordKind::telemetry_series, device, chunk.front().reading->ts,
+                               std::move(payload)});
+    }
+    chunk.clear();
+    chunk_bytes = 0;
+  };
+  for (const auto& reading : readings) {
+    std::string entry = "{\"ts\":" + std::to_string(reading.ts.time_since_epoch().count()) +
+                        ",\"values\":" + dump(values_object(reading.values)) + "}";
+    const std::size_t with = chunk_bytes + (chunk.empty() ? 0 : 1) + entry.size();
+    if (!chunk.empty() && overhead + with > max_payload_bytes) emit();
+    chunk_bytes += (chunk.empty() ? 0 : 1) + entry.size();
+    chunk.push_back({&reading, std::move(entry)});
+  }
+  emit();
+  return records;
+}
+
 Record to_record(const AttributeSet& attributes, std::string device) {
   return Record{RecordKind::attributes, std::move(device), Timestamp{},
                 dump(values_object(attributes.values))};
@@ -60,21 +111,41 @@ class GatewayService::Sink final : public GatewaySink {
   Expected<void> submit(Reading reading) override {
     if (service_.direct_devices_.count({connector_, reading.device}) != 0) {
       auto record = to_record(reading, reading.device);
-      return store_direct(reading.device, std::move(record),
+      return store_direct(reading.device, {std::move(record)},
                           service_.counters_[connector_].readings);
     }
     auto device = service_.platform_name(connector_, reading.device);
-    return store(to_record(reading, std::move(device)), service_.counters_[connector_].readings);
+    return store({to_record(reading, std::move(device))}, service_.counters_[connector_].readings);
+  }
+
+  Expected<void> submit_poll(std::vector<Reading> readings) override {
+    std::erase_if(readings, [](const Reading& reading) { return reading.values.empty(); });
+    if (readings.empty()) return {};
+    const std::string local = readings.front().device;
+    for (const auto& reading : readings) {
+      if (reading.device != local) {
+        return make_error(ErrorCode::invalid_argument,
+                          "connector '" + connector_ + "': one poll holds readings of devices '" +
+                              local + "' and '" + reading.device + "'; submit each device's apart");
+      }
+    }
+    const std::size_t max_bytes = service_.uplink_->limits().max_payload_bytes;
+    auto& counter = service_.counters_[connector_].readings;
+    if (service_.direct_devices_.count({connector_, local}) != 0) {
+      return store_direct(local, to_records(readings, local, max_bytes), counter, readings.size());
+    }
+    const auto device = service_.platform_name(connector_, local);
+    return store(to_records(readings, device, max_bytes), counter, readings.size());
   }
 
   Expected<void> submit(AttributeSet attributes) override {
     if (service_.direct_devices_.count({connector_, attributes.device}) != 0) {
       auto record = to_record(attributes, attributes.device);
-      return store_direct(attributes.device, std::move(record),
+      return store_direct(attributes.device, {std::move(record)},
                           service_.counters_[connector_].attributes);
     }
     auto device = service_.platform_name(connector_, attributes.device);
-    return store(to_record(attributes, std::move(device)),
+    return store({to_record(attributes, std::move(device))},
                  service_.counters_[connector_].attributes);
   }
 
@@ -135,33 +206,39 @@ class GatewayService::Sink final : public GatewaySink {
   }
 
  private:
-  Expected<void> store_direct(const std::string& device, Record record, std::uint64_t& counter) {
+  // `counter` counts what the connector submitted (readings, attribute sets): `count` of them.
+  Expected<void> store_direct(const std::string& device, std::vector<Record> records,
+                              std::uint64_t& counter, std::size_t count = 1) {
     auto* direct = service_.direct_for(connector_, device);
+    const std::size_t record_count = records.size();
     Expected<void> stored =
         direct != nullptr
-            ? direct->submit(std::move(record))
+            ? direct->submit(std::move(records))
             : Expected<void>(make_error(
                   ErrorCode::rejected,
                   "device '" + device + "' cannot publish with its own token (see the log)"));
     if (!stored) {
-      ++service_.counters_[connector_].store_failures;
-      service_.report_loss("of device '" + device + "' (own token) not stored", 1,
+      service_.counters_[connector_].store_failures += count;
+      service_.report_loss("of device '" + device + "' (own token) not stored", count,
                            stored.error().message);
       return stored;
     }
-    ++counter;
+    counter += count;
+    service_.counters_[connector_].records += record_count;
     return {};
   }
 
-  Expected<void> store(Record record, std::uint64_t& counter) {
-    auto stored = service_.storage_.append({std::move(record)});
+  Expected<void> store(std::vector<Record> records, std::uint64_t& counter, std::size_t count = 1) {
+    const std::size_t record_count = records.size();
+    auto stored = service_.storage_.append(std::move(records));
     if (!stored) {
-      ++service_.counters_[connector_].store_failures;
-      service_.report_loss("of connector '" + connector_ + "' not stored", 1,
+      service_.counters_[connector_].store_failures += count;
+      service_.report_loss("of connector '" + connector_ + "' not stored", count,
                            stored.error().message);
       return stored;
     }
-    ++counter;
+    counter += count;
+    service_.counters_[connector_].records += record_count;
     service_.uplink_->notify();
     return {};
   }
@@ -709,6 +786,12 @@ std::uint64_t GatewayService::readings_stored() const {
   return total;
 }
 
+std::uint64_t GatewayService::records_stored() const {
+  std::uint64_t total = 0;
+  for (const auto& [name, counters] : counters_) total += counters.records;
+  return total;
+}
+
 std::uint64_t GatewayService::readings_not_stored() const {
   std::uint64_t total = 0;
   for (const auto& [name, counters] : counters_) total += counters.store_failures;
@@ -740,7 +823,10 @@ nlohmann::json GatewayService::statistics() {
   const auto queue = storage_.stats();
   const auto& uplink = uplink_->counters();
   nlohmann::json stats{
+      // readingsStored counts readings ({ts, values} entries); the other counts of storage and
+      // the uplink count records (one per poll), under the names they always had.
       {"readingsStored", readings_stored()},
+      {"recordsStored", records_stored()},
       {"readingsSent", uplink.records_sent},
       // Every reading that will never reach ThingsBoard: dropped by storage for its limits,
       // unsendable, or refused by storage (never stored). Those refused for good by a PUBACK are
@@ -776,6 +862,7 @@ nlohmann::json GatewayService::statistics() {
     const std::string prefix = "connector." + name + ".";
     stats[prefix + "readings"] = counters.readings;
     stats[prefix + "attributes"] = counters.attributes;
+    stats[prefix + "records"] = counters.records;
     stats[prefix + "storeFailures"] = counters.store_failures;
     stats[prefix + "rpcs"] = counters.rpcs;
   }

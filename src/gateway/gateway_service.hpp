@@ -85,16 +85,24 @@ struct GatewayOptions {
   std::chrono::milliseconds loss_summary_interval{std::chrono::seconds(60)};
 };
 
+// Readings are {ts, values} entries as the connector read them; records are what storage holds and
+// the uplink moves: one per poll (submit_poll), reading (submit) or attribute set.
 struct ConnectorCounters {
   std::uint64_t readings = 0;        // readings stored
   std::uint64_t attributes = 0;      // attribute sets stored
-  std::uint64_t store_failures = 0;  // submits refused by storage (not stored)
+  std::uint64_t records = 0;         // records stored for them (telemetry and attributes)
+  std::uint64_t store_failures = 0;  // readings and attribute sets refused by storage (not stored)
   std::uint64_t rpcs = 0;            // RPCs routed to it
 };
 
 // Converts what a connector submits into a storage record (values as one JSON object).
 Record to_record(const Reading& reading, std::string device);
 Record to_record(const AttributeSet& attributes, std::string device);
+// One poll's readings of `device`: one record, plain telemetry when they share one ts, else a
+// telemetry series; several when {"<device>":[entries]} would exceed max_payload_bytes (a reading
+// alone over it is a record of its own, which the uplink rejects as it would any such record).
+std::vector<Record> to_records(const std::vector<Reading>& readings, const std::string& device,
+                               std::size_t max_payload_bytes);
 
 class GatewayService {
  public:
@@ -149,6 +157,8 @@ class GatewayService {
   [[nodiscard]] std::uint64_t readings_stored() const;
   // Readings and attribute sets connectors submitted that storage refused (never stored).
   [[nodiscard]] std::uint64_t readings_not_stored() const;
+  // Records stored for the connectors' submits (one per poll): see ConnectorCounters.
+  [[nodiscard]] std::uint64_t records_stored() const;
   // Counts readings lost for `cause` where the gateway does not see it itself (storage dropping
   // the oldest for its limits) and logs them in the summary (see loss_summary_interval).
   void report_loss(const std::string& cause, std::uint64_t count, std::string detail = {});

@@ -225,12 +225,26 @@ void UplinkService::kick() {
 void UplinkService::peek() {
   peeking_ = true;
   retry_timer_.cancel();
+  // One read fills the room of the window (batches and records), split into batches after: the
+  // storage thread serves operations between transactions of appends, so under a flood of
+  // appends a read per batch would bound throughput by one batch per transaction.
+  const std::size_t batch_records = std::max<std::size_t>(options_.max_batch_records, 1);
+  std::uint64_t in_window = 0;
+  for (const auto& batch : window_) in_window += batch.records;
+  const std::size_t max_batches = std::max<std::size_t>(options_.max_batches_in_flight, 1);
+  const std::size_t batch_room = window_.size() < max_batches ? max_batches - window_.size() : 1;
+  const std::size_t record_room =
+      in_window < options_.max_in_flight_records
+          ? static_cast<std::size_t>(options_.max_in_flight_records - in_window) / batch_records
+          : 0;
+  const std::size_t batches = std::max<std::size_t>(std::min(batch_room, record_room), 1);
   // Removes of earlier batches are queued before this peek on the storage thread, which runs
   // operations in order: reading from the oldest after abandon() never sees removed records.
   // Records of a message taken as refused are read one per message, to find the refused one.
-  const std::size_t max_records = read_up_to_ < isolate_through_ ? 1 : options_.max_batch_records;
+  const bool isolating = read_up_to_ < isolate_through_;
   storage_.async_peek_after(
-      read_up_to_, max_records, options_.max_batch_bytes,
+      read_up_to_, isolating ? 1 : batches * batch_records,
+      isolating ? options_.max_batch_bytes : batches * options_.max_batch_bytes,
       [this, alive = alive_, epoch = epoch_](Expected<std::vector<StoredRecord>> records) {
         if (!*alive) return;
         peeking_ = false;
@@ -266,18 +280,28 @@ void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
       stored.record.device = options_.current_device_name(stored.record.device);
     }
   }
+  // A read may hold several batches' worth (peek): each becomes a batch of the window.
+  const std::size_t batch_records = std::max<std::size_t>(options_.max_batch_records, 1);
+  const std::span<const StoredRecord> all(*records);
+  for (std::size_t at = 0; at < all.size(); at += batch_records) {
+    add_batch(all.subspan(at, std::min(batch_records, all.size() - at)));
+  }
+  pump();
+}
+
+void UplinkService::add_batch(std::span<const StoredRecord> records) {
   std::unordered_map<std::uint64_t, const StoredRecord*> by_id;
-  for (const auto& stored : *records) by_id.emplace(stored.id.value, &stored);
+  for (const auto& stored : records) by_id.emplace(stored.id.value, &stored);
 
   auto encoded = options_.api == UplinkApi::device
-                     ? encode_device_batch(*records, options_.limits.max_payload_bytes)
-                     : encode_batch(*records, options_.limits.max_payload_bytes);
+                     ? encode_device_batch(records, options_.limits.max_payload_bytes)
+                     : encode_batch(records, options_.limits.max_payload_bytes);
   Batch batch;
   batch.serial = next_serial_++;
-  read_up_to_ = records->back().id;
-  batch.records = records->size();
-  batch.sendable = records->size() - encoded.rejected.size();
-  for (const auto& stored : *records) batch.ids.push_back(stored.id);
+  read_up_to_ = records.back().id;
+  batch.records = records.size();
+  batch.sendable = records.size() - encoded.rejected.size();
+  for (const auto& stored : records) batch.ids.push_back(stored.id);
   for (const auto& rejected : encoded.rejected) {
     log()->error("uplink: dropping a record that can never be sent: {}", rejected.error.message);
     ++counters_.records_rejected;
@@ -296,7 +320,6 @@ void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
     batch.messages.push_back(std::move(message));
   }
   window_.push_back(std::move(batch));
-  pump();
 }
 
 RateLimit& UplinkService::device_bucket(std::map<std::string, RateLimit>& buckets,

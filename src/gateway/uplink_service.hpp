@@ -56,6 +56,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -184,6 +185,7 @@ class UplinkService {
   void kick();
   void peek();
   void on_peeked(Expected<std::vector<StoredRecord>> records);
+  void add_batch(std::span<const StoredRecord> records);
   void pump();
   std::chrono::steady_clock::duration wait_for(const Message& message,
                                                std::chrono::steady_clock::time_point now);

@@ -196,5 +196,56 @@ TEST(Records, ReadingsAndAttributesBecomeJsonObjects) {
   EXPECT_EQ(attributes.payload, R"({"serial":"A"})");
 }
 
+TEST(Records, APollIsOneRecordEachValueWithItsAnswersTs) {
+  const auto at = [](std::int64_t ms) { return Timestamp{std::chrono::milliseconds(ms)}; };
+  const std::vector<Reading> poll{{"Meter 1", at(10), {{"a", std::int64_t{1}}, {"b", 2.5}}},
+                                  {"Meter 1", at(13), {{"c", true}}},
+                                  {"Meter 1", at(17), {{"d", std::string("x")}}}};
+  const auto records = to_records(poll, "Kitchen", 8196);
+  ASSERT_EQ(records.size(), 1U);
+  EXPECT_EQ(records[0].kind, RecordKind::telemetry_series);
+  EXPECT_EQ(records[0].device, "Kitchen");
+  EXPECT_EQ(records[0].ts, at(10));
+  EXPECT_EQ(records[0].payload,
+            R"([{"ts":10,"values":{"a":1,"b":2.5}},{"ts":13,"values":{"c":true}},)"
+            R"({"ts":17,"values":{"d":"x"}}])");
+  // One ts: a plain telemetry record, as a GET-with-list gives.
+  const std::vector<Reading> same{{"Meter 1", at(5), {{"a", std::int64_t{1}}}},
+                                  {"Meter 1", at(5), {{"b", std::int64_t{2}}}}};
+  const auto plain = to_records(same, "Kitchen", 8196);
+  ASSERT_EQ(plain.size(), 1U);
+  EXPECT_EQ(plain[0].kind, RecordKind::telemetry);
+  EXPECT_EQ(plain[0].payload, R"({"a":1,"b":2})");
+  EXPECT_TRUE(to_records({}, "Kitchen", 8196).empty());
+}
+
+TEST(Records, APollLargerThanAMessageIsSplitIntoRecordsThatFit) {
+  std::vector<Reading> poll;
+  for (std::int64_t i = 1; i <= 10; ++i) {
+    poll.push_back({"Meter 1", Timestamp{std::chrono::milliseconds(i)}, {{"value", i}}});
+  }
+  // {"Kitchen":[..]} is 14 bytes around the entries; each entry {"ts":N,"values":{"value":N}} is
+  // 29 bytes (30 for 10), plus a comma between two: 3 entries fit in 14 + 89 = 103, 4 do not.
+  const auto records = to_records(poll, "Kitchen", 110);
+  ASSERT_EQ(records.size(), 4U);
+  std::size_t entries = 0;
+  std::int64_t next = 1;
+  for (const auto& record : records) {
+    const auto items =
+        record.kind == RecordKind::telemetry_series
+            ? nlohmann::json::parse(record.payload)
+            : nlohmann::json::array({{{"ts", record.ts.time_since_epoch().count()},
+                                      {"values", nlohmann::json::parse(record.payload)}}});
+    EXPECT_LE(14 + items.dump().size() - 2, 110U) << record.payload;
+    for (const auto& item : items) {
+      EXPECT_EQ(item["ts"], next);
+      EXPECT_EQ(item["values"]["value"], next);
+      ++next;
+      ++entries;
+    }
+  }
+  EXPECT_EQ(entries, 10U);
+}
+
 }  // namespace
 }  // namespace dlmsgw::gateway

@@ -413,7 +413,8 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
   } else {
     health_.on_read_failed(SteadyClock::now());
   }
-  for (auto& reading : readings) submit(std::move(reading));
+  // One poll, one record: storage and uplink work per poll, each value with its answer's ts.
+  submit_poll(std::move(readings));
   if (!attribute_values.empty()) {
     submit(gateway::AttributeSet{config_.name, std::move(attribute_values)});
   }
@@ -921,6 +922,13 @@ void MeterWorker::submit(gateway::Reading reading) {
   // buffer refuses every reading of every meter: a line each would flood the journal).
   if (auto stored = sink_->submit(std::move(reading)); !stored) {
     log()->debug("{}: reading not stored: {}", who(), stored.error().message);
+  }
+}
+
+void MeterWorker::submit_poll(std::vector<gateway::Reading> readings) {
+  if (!active() || readings.empty()) return;
+  if (auto stored = sink_->submit_poll(std::move(readings)); !stored) {
+    log()->debug("{}: poll not stored: {}", who(), stored.error().message);
   }
 }
 

@@ -144,6 +144,7 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   void record_value(const PointConfig& point, Expected<client::MeterValue> value,
                     std::vector<gateway::DataPoint>& out);
   void submit(gateway::Reading reading);
+  void submit_poll(std::vector<gateway::Reading> readings);
   void submit(gateway::AttributeSet attributes);
   void schedule_next(PollGroup& group, std::chrono::steady_clock::time_point finished);
   void record_latency(std::chrono::steady_clock::time_point started);

@@ -8,6 +8,8 @@ std::string_view to_string(RecordKind kind) {
       return "telemetry";
     case RecordKind::attributes:
       return "attributes";
+    case RecordKind::telemetry_series:
+      return "telemetry series";
   }
   return "unknown";
 }
@@ -18,10 +20,12 @@ Expected<RecordKind> record_kind_from_int(int value) {
       return RecordKind::telemetry;
     case 2:
       return RecordKind::attributes;
+    case 3:
+      return RecordKind::telemetry_series;
     default:
-      return make_error(
-          ErrorCode::out_of_range,
-          "record kind " + std::to_string(value) + " is neither telemetry (1) nor attributes (2)");
+      return make_error(ErrorCode::out_of_range,
+                        "record kind " + std::to_string(value) +
+                            " is none of telemetry (1), attributes (2), telemetry series (3)");
   }
 }
 

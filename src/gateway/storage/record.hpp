@@ -15,6 +15,10 @@ namespace dlmsgw::gateway {
 enum class RecordKind : std::uint8_t {
   telemetry = 1,   // payload {"key":value,...} sent with ts on v1/gateway/telemetry
   attributes = 2,  // payload {"key":value,...} sent on v1/gateway/attributes
+  // One poll of a device read with several requests: payload [{"ts":..,"values":{..}},...], each
+  // value with the ts of its own answer, in the order read; sent as that many entries of one
+  // message on v1/gateway/telemetry. The record's ts is the first entry's.
+  telemetry_series = 3,
 };
 
 std::string_view to_string(RecordKind kind);

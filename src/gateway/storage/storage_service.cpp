@@ -62,6 +62,7 @@ Expected<void> StorageService::append(std::vector<Record> records) {
     }
     pending_records_ += count;
     pending_.push_back(std::move(records));
+    ++appended_;
   }
   wake_.notify_one();
   return {};
@@ -129,7 +130,7 @@ void StorageService::add_flush(Flush flush) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      flushes_.push_back(std::move(flush));
+      flushes_.push_back({appended_, std::move(flush)});
       wake_.notify_one();
       return;
     }
@@ -144,13 +145,11 @@ void StorageService::run() {
   // After a failed commit, held appends wait until retry_at (retrying is set).
   bool retrying = false;
   Clock::time_point retry_at{};
-  // Flushes whose appends are not all committed yet (a commit failed): completed by the next
-  // round that commits everything held.
-  std::deque<Flush> waiting;
+  // Flushes whose appends are not all committed yet, in the order they came (and so of `after`).
+  std::deque<PendingFlush> waiting;
   for (;;) {
     std::deque<Job> jobs;
     bool stopping = false;
-    std::size_t owed = 0;
     {
       std::unique_lock lock(mutex_);
       const auto ready = [&] {
@@ -167,47 +166,41 @@ void StorageService::run() {
       jobs.swap(jobs_);
       for (auto& flush : flushes_) waiting.push_back(std::move(flush));
       flushes_.clear();
-      // Appends to commit in this round: those made before the jobs (all of them when stopping),
-      // so that producers faster than the disk cannot starve the uplink's operations.
-      owed = stopping ? SIZE_MAX : pending_.size();
     }
 
-    // Everything appended before the jobs were taken is committed before they run, so that an
-    // uplink peek sees the appends made before it; one transaction per max_batch_records.
+    // One transaction of appends (up to max_batch_records), then the operations taken: under a
+    // flood of appends the uplink's peek or remove waits for one commit, not for everything
+    // appended before it (10 transactions of a full hand-off, 10 fsyncs with synchronous=FULL),
+    // so that the uplink keeps its pace. A peek may thus miss appends made just before it; they
+    // are committed in the next rounds, and the uplink reads them with a later peek. When
+    // stopping, everything is committed.
     bool failed = false;
-    // Every append taken before this round (all those older than `waiting`) is committed.
-    bool drained = false;
     while (!retrying || stopping) {
       {
         std::lock_guard lock(mutex_);
         std::size_t held_records = count_records(held);
-        while (owed > 0 && !pending_.empty() &&
-               (held.empty() ||
-                held_records + pending_.front().size() <= options_.max_batch_records)) {
-          --owed;
+        while (!pending_.empty() && (held.empty() || held_records + pending_.front().size() <=
+                                                         options_.max_batch_records)) {
           held_records += pending_.front().size();
           held.push_back(std::move(pending_.front()));
           pending_.pop_front();
         }
       }
-      if (held.empty()) {
-        drained = true;
-        break;
-      }
+      if (held.empty()) break;
       if (!commit_held(held)) {
         failed = true;
         retrying = true;
         retry_at = Clock::now() + options_.retry_delay;
         break;
       }
+      if (!stopping) break;
     }
-    // After the commit, so that an uplink peek sees the appends made before it.
     for (Job& job : jobs) job(queue_.get());
     publish_stats();
     // After the statistics, so that a flush's completion sees the records it waited for counted.
-    if (drained) {
-      for (Flush& flush : waiting) flush({});
-      waiting.clear();
+    while (!waiting.empty() && waiting.front().after <= committed_) {
+      waiting.front().done({});
+      waiting.pop_front();
     }
 
     if (stopping) {
@@ -229,10 +222,10 @@ void StorageService::run() {
           late.swap(jobs_);
         }
         for (Job& job : late) job(queue_.get());
-        for (Flush& flush : waiting) flush(stopped_error());
+        for (PendingFlush& flush : waiting) flush.done(stopped_error());
         {
           std::lock_guard lock(mutex_);
-          for (Flush& flush : flushes_) flush(stopped_error());
+          for (PendingFlush& flush : flushes_) flush.done(stopped_error());
           flushes_.clear();
         }
         publish_stats();
@@ -240,7 +233,7 @@ void StorageService::run() {
       }
       std::lock_guard lock(mutex_);
       if (pending_.empty() && jobs_.empty() && flushes_.empty() && held.empty()) {
-        for (Flush& flush : waiting) flush(drained ? Expected<void>{} : stopped_error());
+        for (PendingFlush& flush : waiting) flush.done(stopped_error());  // none: all committed
         return;
       }
     }
@@ -257,6 +250,7 @@ bool StorageService::commit_held(std::deque<std::vector<Record>>& held) {
     for (const auto& records : held) log_committed(records);
     std::lock_guard lock(mutex_);
     pending_records_ -= count_records(held);
+    committed_ += held.size();
     held.clear();
     return true;
   }
@@ -294,6 +288,7 @@ bool StorageService::commit_held(std::deque<std::vector<Record>>& held) {
       --pending_records_;
     }
     held.pop_front();
+    ++committed_;
   }
   return true;
 }
@@ -302,6 +297,7 @@ void StorageService::discard_held_front(std::deque<std::vector<Record>>& held) {
   std::lock_guard lock(mutex_);
   pending_records_ -= held.front().size();
   held.pop_front();
+  ++committed_;
 }
 
 void StorageService::report_error(Error error) {

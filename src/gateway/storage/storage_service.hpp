@@ -3,10 +3,12 @@
 // the asio event loop.
 //
 //  - Connectors call append(): it only moves the records into a bounded in-memory hand-off and
-//    returns. The storage thread commits everything waiting in one transaction (one fsync for many
-//    appends). Records count as stored once committed; until then a crash loses them, which is why
-//    the uplink only ever sees committed records. When the hand-off holds max_pending_records,
-//    append() refuses (backpressure: the disk is slower than the meters).
+//    returns. The storage thread commits what is waiting in transactions of up to
+//    max_batch_records (one fsync for many appends), and runs the uplink's operations between two
+//    transactions, so that a flood of appends cannot starve them. Records count as stored once
+//    committed; until then a crash loses them, which is why the uplink only ever sees committed
+//    records. When the hand-off holds max_pending_records, append() refuses (backpressure: the disk
+//    is slower than the meters).
 //  - A failed commit (disk full, I/O error) keeps the records in the hand-off and retries after
 //    retry_delay; a record the queue refuses as invalid (larger than max_bytes) is discarded and
 //    reported. Both go to on_error.
@@ -68,7 +70,9 @@ class StorageService {
   }
 
   // RecordQueue::peek_after on the storage thread. Operations run in the order they were started,
-  // so a peek started after a remove never sees the removed records.
+  // so a peek started after a remove never sees the removed records. A peek sees the appends made
+  // before it once they are committed: at most one transaction (max_batch_records) of them is
+  // committed before it runs, the rest later.
   template <class Token>
   auto async_peek_after(RecordId after, std::size_t max_records, std::uint64_t max_bytes,
                         Token&& token) {
@@ -177,6 +181,10 @@ class StorageService {
   }
 
   using Flush = std::function<void(Expected<void>)>;
+  struct PendingFlush {
+    std::uint64_t after = 0;  // appends made before it: done once committed_ reaches this
+    Flush done;
+  };
 
   static Error stopped_error();
   static Expected<std::uint64_t> take_over(RecordQueue& into, RecordQueue& from,
@@ -198,10 +206,12 @@ class StorageService {
   std::deque<std::vector<Record>> pending_;  // appends not taken by the storage thread yet
   std::size_t pending_records_ = 0;          // in pending_ and held by the storage thread
   std::deque<Job> jobs_;
-  std::deque<Flush> flushes_;  // async_flush calls not taken by the storage thread yet
+  std::deque<PendingFlush> flushes_;  // async_flush calls not taken by the storage thread yet
+  std::uint64_t appended_ = 0;        // append() calls accepted
   bool stopping_ = false;
   QueueStats stats_;
   std::uint64_t reported_dropped_ = 0;  // storage thread only
+  std::uint64_t committed_ = 0;  // storage thread only: appends committed (or discarded), in order
 
   std::thread thread_;  // last: starts after everything it uses is constructed
 };

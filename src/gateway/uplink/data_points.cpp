@@ -6,7 +6,9 @@ namespace dlmsgw::gateway {
 // cost more CPU than the rest of the uplink's work per record.
 std::uint32_t count_data_points(std::string_view payload) {
   std::size_t at = payload.find_first_not_of(" \t\r\n");
-  if (at == std::string_view::npos || payload[at] != '{') return 0;
+  if (at == std::string_view::npos || (payload[at] != '{' && payload[at] != '[')) return 0;
+  // An object's members, or in a series [{"ts":..,"values":{..}},..] the members of every values.
+  const int counted_depth = payload[at] == '{' ? 1 : 3;
   std::uint32_t members = 0;
   int depth = 0;
   bool in_string = false;
@@ -33,7 +35,7 @@ std::uint32_t count_data_points(std::string_view payload) {
         --depth;
         break;
       case ':':
-        if (depth == 1) ++members;  // one per member of the outer object
+        if (depth == counted_depth) ++members;
         break;
       default:
         break;

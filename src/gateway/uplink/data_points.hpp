@@ -1,6 +1,7 @@
 #pragma once
 // count_data_points: how many data points a stored telemetry payload holds (the members of its
-// JSON object), for the data-point rate limits. Not an object: zero. The payload is what
+// JSON object; of a series [{"ts":..,"values":{..}},..], the members of all its values objects),
+// for the data-point rate limits. Neither: zero. The payload is what
 // the gateway serialised itself; for anything else the count is a best effort, never a crash.
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #include "gateway/uplink/device_batch.hpp"
 
-#include <nlohmann/json.hpp>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,21 +53,21 @@ EncodedBatch encode_device_batch(std::span<const StoredRecord> records,
   PendingArray telemetry;
   std::vector<BatchMessage> attributes;
   for (const auto& stored : records) {
-    const auto values = nlohmann::json::parse(stored.record.payload, nullptr, false);
-    if (values.is_discarded() || !values.is_object()) {
-      batch.rejected.push_back(
-          {stored.id,
-           make_error(ErrorCode::malformed,
-                      describe(stored) + ": payload is not a JSON object, cannot be sent")});
+    if (auto fault = check_payload(stored)) {
+      batch.rejected.push_back({stored.id, std::move(*fault)});
       continue;
     }
-    const bool is_telemetry = stored.record.kind == RecordKind::telemetry;
-    std::string item =
-        is_telemetry ? "{\"ts\":" + std::to_string(stored.record.ts.time_since_epoch().count()) +
-                           ",\"values\":" + stored.record.payload + "}"
-                     : stored.record.payload;
-    const std::size_t alone = is_telemetry ? item.size() + 2 : item.size();
-    if (alone > max_payload_bytes) {
+    const bool is_telemetry = stored.record.kind != RecordKind::attributes;
+    std::vector<std::string> items;
+    if (!is_telemetry) {
+      if (stored.record.payload.size() <= max_payload_bytes) items.push_back(stored.record.payload);
+    } else if (max_payload_bytes > 2) {
+      items = telemetry_items(stored.record, max_payload_bytes - 2);  // inside "[..]"
+    }
+    if (items.empty()) {
+      const std::size_t alone = is_telemetry
+                                    ? telemetry_items(stored.record, SIZE_MAX).front().size() + 2
+                                    : stored.record.payload.size();
       batch.rejected.push_back(
           {stored.id,
            make_error(ErrorCode::out_of_range,
@@ -77,11 +77,15 @@ EncodedBatch encode_device_batch(std::span<const StoredRecord> records,
       continue;
     }
     if (!is_telemetry) {
-      attributes.push_back({{std::string(topic::device_attributes), std::move(item)}, {stored.id}});
+      attributes.push_back(
+          {{std::string(topic::device_attributes), std::move(items.front())}, {stored.id}});
       continue;
     }
-    if (telemetry.size_with(item) > max_payload_bytes) batch.messages.push_back(telemetry.take());
-    telemetry.add(std::move(item), stored.id);
+    // A record split over several messages (items.size() > 1) is listed with each of them.
+    for (auto& item : items) {
+      if (telemetry.size_with(item) > max_payload_bytes) batch.messages.push_back(telemetry.take());
+      telemetry.add(std::move(item), stored.id);
+    }
   }
   if (!telemetry.items.empty()) batch.messages.push_back(telemetry.take());
   for (auto& message : attributes) batch.messages.push_back(std::move(message));

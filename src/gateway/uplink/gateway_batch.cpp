@@ -1,5 +1,7 @@
 #include "gateway/uplink/gateway_batch.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -100,15 +102,62 @@ std::optional<Error> check(const StoredRecord& stored) {
   if (stored.record.device.empty()) {
     return make_error(ErrorCode::invalid_argument, describe(stored) + ": empty device name");
   }
+  return check_payload(stored);
+}
+
+}  // namespace
+
+std::optional<Error> check_payload(const StoredRecord& stored) {
   const auto values = nlohmann::json::parse(stored.record.payload, nullptr, false);
-  if (values.is_discarded() || !values.is_object()) {
+  if (stored.record.kind != RecordKind::telemetry_series) {
+    if (values.is_discarded() || !values.is_object()) {
+      return make_error(ErrorCode::malformed,
+                        describe(stored) + ": payload is not a JSON object, cannot be sent");
+    }
+    return std::nullopt;
+  }
+  const auto entry_ok = [](const nlohmann::json& entry) {
+    return entry.is_object() && entry.size() == 2 && entry.contains("ts") &&
+           entry["ts"].is_number_integer() && entry.contains("values") &&
+           entry["values"].is_object();
+  };
+  if (values.is_discarded() || !values.is_array() || values.empty() ||
+      !std::all_of(values.begin(), values.end(), entry_ok)) {
     return make_error(ErrorCode::malformed,
-                      describe(stored) + ": payload is not a JSON object, cannot be sent");
+                      describe(stored) +
+                          ": payload is not a JSON array of {\"ts\",\"values\"} objects, "
+                          "cannot be sent");
   }
   return std::nullopt;
 }
 
-}  // namespace
+std::vector<std::string> telemetry_items(const Record& record, std::size_t max_item_bytes) {
+  if (record.kind != RecordKind::telemetry_series) {
+    std::string item = "{\"ts\":" + std::to_string(record.ts.time_since_epoch().count()) +
+                       ",\"values\":" + record.payload + "}";
+    if (item.size() > max_item_bytes) return {};
+    return {std::move(item)};
+  }
+  // The entries as stored, without the array's brackets: no re-encoding on the common path.
+  const auto open = record.payload.find('[');
+  const auto close = record.payload.rfind(']');
+  std::string inner = record.payload.substr(open + 1, close - open - 1);
+  if (inner.size() <= max_item_bytes) return {std::move(inner)};
+  std::vector<std::string> items;
+  std::string item;
+  for (const auto& entry : nlohmann::json::parse(record.payload)) {
+    std::string text = entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (text.size() > max_item_bytes) return {};
+    if (!item.empty() && item.size() + 1 + text.size() > max_item_bytes) {
+      items.push_back(std::move(item));
+      item.clear();
+    }
+    if (!item.empty()) item += ',';
+    item += text;
+  }
+  if (!item.empty()) items.push_back(std::move(item));
+  return items;
+}
 
 EncodedBatch encode_batch(std::span<const StoredRecord> records, std::size_t max_payload_bytes) {
   EncodedBatch batch;
@@ -120,29 +169,39 @@ EncodedBatch encode_batch(std::span<const StoredRecord> records, std::size_t max
       batch.rejected.push_back({stored.id, std::move(*fault)});
       continue;
     }
-    const bool is_telemetry = stored.record.kind == RecordKind::telemetry;
+    const bool is_telemetry = stored.record.kind != RecordKind::attributes;
     auto& builder = is_telemetry ? telemetry : attributes;
     const std::string device = json_quoted(stored.record.device);
-    std::string item =
-        is_telemetry ? "{\"ts\":" + std::to_string(stored.record.ts.time_since_epoch().count()) +
-                           ",\"values\":" + stored.record.payload + "}"
-                     : stored.record.payload;
-
+    // {"<device>":[item]} or {"<device>":item}: what a message costs besides its item.
+    const std::size_t overhead =
+        *MessageBuilder(topic::gateway_telemetry, is_telemetry).size_with(device, std::string());
+    std::vector<std::string> items;
+    if (is_telemetry) {
+      if (max_payload_bytes > overhead) {
+        items = telemetry_items(stored.record, max_payload_bytes - overhead);
+      }
+    } else if (overhead + stored.record.payload.size() <= max_payload_bytes) {
+      items.push_back(stored.record.payload);
+    }
     // Alone in a fresh message: if it does not fit there, it never will.
-    const auto alone =
-        MessageBuilder(topic::gateway_telemetry, is_telemetry).size_with(device, item);
-    if (*alone > max_payload_bytes) {
+    if (items.empty()) {
+      const std::size_t alone =
+          overhead + (is_telemetry ? telemetry_items(stored.record, SIZE_MAX).front().size()
+                                   : stored.record.payload.size());
       batch.rejected.push_back(
           {stored.id,
            make_error(ErrorCode::out_of_range,
-                      describe(stored) + " alone makes a " + std::to_string(*alone) +
+                      describe(stored) + " alone makes a " + std::to_string(alone) +
                           "-byte message, over the " + std::to_string(max_payload_bytes) +
                           "-byte limit (maxPayloadSizeBytes)")});
       continue;
     }
-    const auto size = builder.size_with(device, item);
-    if (!size || *size > max_payload_bytes) batch.messages.push_back(builder.take());
-    builder.add(device, std::move(item), stored.id);
+    // A record split over several messages (items.size() > 1) is listed with each of them.
+    for (auto& item : items) {
+      const auto size = builder.size_with(device, item);
+      if (!size || *size > max_payload_bytes) batch.messages.push_back(builder.take());
+      builder.add(device, std::move(item), stored.id);
+    }
   }
   if (!telemetry.empty()) batch.messages.push_back(telemetry.take());
   if (!attributes.empty()) batch.messages.push_back(attributes.take());

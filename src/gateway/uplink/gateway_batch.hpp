@@ -10,7 +10,9 @@
 // blocking the queue forever. The uplink logs and deletes rejected records.
 
 #include <cstddef>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/expected.hpp"
@@ -35,5 +37,16 @@ struct EncodedBatch {
 };
 
 EncodedBatch encode_batch(std::span<const StoredRecord> records, std::size_t max_payload_bytes);
+
+// Why a stored record's payload cannot be sent (attributes and plain telemetry: not a JSON object;
+// a telemetry series: not a non-empty array of {"ts":<integer>,"values":{..}} objects); nullopt
+// when it can.
+std::optional<Error> check_payload(const StoredRecord& stored);
+
+// The {"ts":..,"values":{..}} entries a telemetry record (plain or series) sends, joined by commas
+// into items of at most `max_item_bytes` each: one item when the record fits, as many as it takes
+// when it does not (a series stored before maxPayloadSizeBytes shrank), none when one entry alone
+// is larger. The record must have passed the payload checks of encode_batch.
+std::vector<std::string> telemetry_items(const Record& record, std::size_t max_item_bytes);
 
 }  // namespace dlmsgw::gateway

@@ -24,6 +24,12 @@ class RecordingSink final : public gateway::GatewaySink {
     readings.push_back(std::move(reading));
     return {};
   }
+  // A poll's readings join `readings`; `poll_sizes` says how many came in each poll.
+  Expected<void> submit_poll(std::vector<gateway::Reading> poll) override {
+    poll_sizes.push_back(poll.size());
+    for (auto& reading : poll) readings.push_back(std::move(reading));
+    return {};
+  }
   Expected<void> submit(gateway::AttributeSet attributes) override {
     attribute_sets.push_back(std::move(attributes));
     return {};
@@ -75,6 +81,7 @@ class RecordingSink final : public gateway::GatewaySink {
   std::optional<asio::any_io_executor> executor;                    // where when_stored completes
   std::vector<std::function<void(Expected<void>)>> pending_stored;  // without an executor
   std::vector<gateway::Reading> readings;
+  std::vector<std::size_t> poll_sizes;  // readings per submit_poll, in order
   std::vector<gateway::AttributeSet> attribute_sets;
   std::vector<std::pair<std::string, std::string>> connected;
   std::vector<std::string> disconnected;

@@ -6,7 +6,8 @@ namespace dlmsgw::gateway {
 namespace {
 
 TEST(RecordKind, RoundTripsThroughItsStoredInteger) {
-  for (const RecordKind kind : {RecordKind::telemetry, RecordKind::attributes}) {
+  for (const RecordKind kind :
+       {RecordKind::telemetry, RecordKind::attributes, RecordKind::telemetry_series}) {
     EXPECT_EQ(*record_kind_from_int(static_cast<int>(kind)), kind);
   }
   EXPECT_EQ(to_string(RecordKind::attributes), "attributes");

@@ -20,7 +20,13 @@ TEST(CountDataPoints, ATruncatedObjectIsCountedAsFarAsItGoes) {
   EXPECT_EQ(count_data_points(R"({"a":{"b":)"), 1U);
 }
 
-TEST(CountDataPoints, ANonObjectHasNoDataPoints) {
+TEST(CountDataPoints, ASeriesCountsTheValuesOfEveryEntry) {
+  EXPECT_EQ(
+      count_data_points(R"([{"ts":1,"values":{"a":1,"b":"x:y"}},{"ts":2,"values":{"c":{"d":1}}}])"),
+      3U);
+}
+
+TEST(CountDataPoints, NeitherAnObjectNorASeriesHasNoDataPoints) {
   EXPECT_EQ(count_data_points(""), 0U);
   EXPECT_EQ(count_data_points("oops"), 0U);
   EXPECT_EQ(count_data_points("[1,2]"), 0U);

@@ -45,6 +45,20 @@ TEST(DeviceBatch, TelemetryBecomesOneArrayOnTheDeviceTopicInStorageOrder) {
   EXPECT_EQ(batch.messages[0].message.payload.find("Meter"), std::string::npos);
 }
 
+TEST(DeviceBatch, ASeriesRecordIsEntriesOfTheArray) {
+  const std::vector<StoredRecord> records{
+      telemetry(1, 5, R"({"v":0})"),
+      {RecordId{2},
+       Record{RecordKind::telemetry_series, "Meter 2", Timestamp{std::chrono::milliseconds{10}},
+              R"([{"ts":10,"values":{"a":1}},{"ts":12,"values":{"b":2}}])"}}};
+  const auto batch = encode_device_batch(records, 8192);
+  ASSERT_TRUE(batch.rejected.empty());
+  ASSERT_EQ(batch.messages.size(), 1U);
+  EXPECT_EQ(batch.messages[0].message.payload,
+            R"([{"ts":5,"values":{"v":0}},{"ts":10,"values":{"a":1}},{"ts":12,"values":{"b":2}}])");
+  EXPECT_EQ(ids(batch.messages[0]), (std::vector<std::uint64_t>{1, 2}));
+}
+
 TEST(DeviceBatch, AttributesGoAloneOnTheAttributesTopic) {
   const std::vector<StoredRecord> records{
       attributes(1, R"({"firmware":"1.2"})"),

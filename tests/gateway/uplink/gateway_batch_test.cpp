@@ -125,6 +125,65 @@ TEST(GatewayBatch, RejectsWhatCanNeverBeSentInsteadOfLooping) {
   EXPECT_NE(batch.rejected[3].error.message.find("empty device name"), std::string::npos);
 }
 
+StoredRecord series_record(std::uint64_t id, std::string device, std::string payload) {
+  return {RecordId{id}, Record{RecordKind::telemetry_series, std::move(device),
+                               Timestamp{std::chrono::milliseconds{1}}, std::move(payload)}};
+}
+
+TEST(GatewayBatch, ASeriesRecordIsEntriesOfItsDevicesArray) {
+  const std::vector<StoredRecord> records{
+      telemetry(1, "Meter 1", 5, R"({"v":0})"),
+      series_record(2, "Meter 1", R"([{"ts":10,"values":{"a":1}},{"ts":12,"values":{"b":2}}])"),
+      series_record(3, "Meter 2", R"([{"ts":11,"values":{"c":3}},{"ts":14,"values":{"d":4}}])"),
+  };
+  const auto batch = encode_batch(records, 8196);
+  ASSERT_EQ(batch.messages.size(), 1U);
+  EXPECT_TRUE(batch.rejected.empty());
+  EXPECT_EQ(ids(batch.messages[0]), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(batch.messages[0].message.payload,
+            R"({"Meter 1":[{"ts":5,"values":{"v":0}},{"ts":10,"values":{"a":1}},)"
+            R"({"ts":12,"values":{"b":2}}],"Meter 2":[{"ts":11,"values":{"c":3}},)"
+            R"({"ts":14,"values":{"d":4}}]})");
+}
+
+TEST(GatewayBatch, ASeriesLargerThanTheLimitIsSplitOverMessagesInOrder) {
+  // Stored when the limit was larger (the platform's getSessionLimits lowered it since).
+  std::string payload = "[";
+  for (int i = 1; i <= 6; ++i) {
+    if (i > 1) payload += ',';
+    payload += R"({"ts":)" + std::to_string(i) + R"(,"values":{"v":)" + std::to_string(i) + "}}";
+  }
+  payload += "]";
+  const std::vector<StoredRecord> records{series_record(7, "M", payload),
+                                          telemetry(8, "M", 9, "{}")};
+  const auto batch = encode_batch(records, 60);
+  EXPECT_TRUE(batch.rejected.empty());
+  ASSERT_GE(batch.messages.size(), 2U);
+  std::vector<std::int64_t> ts;
+  for (const auto& message : batch.messages) {
+    EXPECT_LE(message.message.payload.size(), 60U);
+    const auto parsed = nlohmann::json::parse(message.message.payload);
+    for (const auto& entry : parsed.at("M")) {
+      ts.push_back(entry["ts"]);
+    }
+  }
+  EXPECT_EQ(ts, (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 9}));
+  EXPECT_EQ(ids(batch.messages.front()), (std::vector<std::uint64_t>{7}));
+  EXPECT_EQ(ids(batch.messages.back()).back(), 8U);
+}
+
+TEST(GatewayBatch, AMalformedSeriesIsRejected) {
+  const std::vector<StoredRecord> records{series_record(1, "M", R"({"v":1})"),
+                                          series_record(2, "M", "[]"),
+                                          series_record(3, "M", R"([{"ts":"x","values":{}}])"),
+                                          series_record(4, "M", R"([{"ts":1,"values":{"v":1}}])")};
+  const auto batch = encode_batch(records, 1000);
+  ASSERT_EQ(batch.rejected.size(), 3U);
+  EXPECT_NE(batch.rejected[0].error.message.find("telemetry series"), std::string::npos);
+  ASSERT_EQ(batch.messages.size(), 1U);
+  EXPECT_EQ(ids(batch.messages[0]), (std::vector<std::uint64_t>{4}));
+}
+
 TEST(GatewayBatch, EscapesDeviceNamesAndHandlesAnEmptyBatch) {
   const std::vector<StoredRecord> records{telemetry(1, "Kitchen \"east\"\n", 1, R"({"v":1})")};
   const auto batch = encode_batch(records, 1000);
