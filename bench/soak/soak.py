@@ -28,7 +28,8 @@ Accounting, once the fault window is over and everything has had --drain-timeout
     history is a function of seed and time) must be delivered; a sample of meters is read again
     with `dlmsgw profile` and the values compared;
   - every record the gateway logged as committed must be delivered, or still be in the database
-    when the gateway is stopped at the end (read with sqlite3);
+    when the gateway is stopped at the end (read with sqlite3): queued in `records`, or set aside
+    in `dead_letters` (not lost, reported separately as dead letters; only lost fails the run);
   - lost (the exit status is 1 when it is not 0), duplicated (bound: 2,000 records in the uplink's
     window + one batch per fault), out of order per device and stream, delivery delay percentiles
     by the fault that preceded the reading, reconnect storms (a meter associating more than once
@@ -461,13 +462,16 @@ class GatewayLogs:
         self.errors += errors
 
 
-def database_rows(path):
-    """(device, ts) of the telemetry records still queued in the gateway's SQLite file."""
+def database_rows(path, table="records"):
+    """(device, ts) of the telemetry records still queued in the gateway's SQLite file (table
+    `records`), or set aside there as dead letters (table `dead_letters`)."""
     if not os.path.exists(path):
         return collections.Counter()
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        rows = connection.execute("SELECT device, ts, payload FROM records WHERE kind = 1").fetchall()
+        rows = connection.execute(f"SELECT device, ts, payload FROM {table} WHERE kind = 1").fetchall()
+    except sqlite3.OperationalError:  # a database from before the dead_letters table
+        rows = []
     finally:
         connection.close()
     left = collections.Counter()
@@ -734,10 +738,13 @@ def main():
         logs.update(gateway.logs)
         stored, associations, gateway_errors = logs.stored, logs.associations, logs.errors
         left = database_rows(db_path)
+        letters = database_rows(db_path, "dead_letters")
         counts = subscriber.counts
         values_of = subscriber.lp_values
         first_delivery = subscriber.first_received
-        lost_stored = sorted(k for k in stored if counts[k] == 0 and left[k] == 0)
+        lost_stored = sorted(k for k in stored
+                             if counts[k] == 0 and left[k] == 0 and letters[k] == 0)
+        dead_lettered = sum(1 for k in stored if counts[k] == 0 and left[k] == 0 and letters[k] > 0)
         left_in_db = sum(1 for k in stored if counts[k] == 0 and left[k] > 0)
         lost_lp = [(m["name"], ts) for m in meters for ts in expected_ts
                    if counts[(m["name"], ts, lp_keyset)] == 0]
@@ -824,6 +831,7 @@ def main():
             "lost_profile_of_faulty_meters": sum(1 for name, _ in lost_lp
                                                  if by_name[name]["faulty"]),
             "left_in_database": left_in_db, "delivered_not_logged": unexplained,
+            "dead_letters": sum(letters.values()), "dead_letters_not_delivered": dead_lettered,
             "duplicated": duplicated, "duplicate_bound": faults_for_bound * WINDOW_RECORDS,
             "conflicting_profile_values": conflicting,
             "profile_values_checked": value_checked, "profile_value_mismatches": value_mismatch,
@@ -875,6 +883,9 @@ def main():
     print(f"  records             {r['stored_records']} committed ({r['distinct_stored']} distinct), "
           f"{r['delivered_records']} delivered, {r['left_in_database']} still queued at stop, "
           f"{r['delivered_not_logged']} delivered whose commit line was not logged")
+    print(f"  dead letters        {r['dead_letters']} set aside in the database "
+          f"({r['dead_letters_not_delivered']} of them never delivered): not lost, but a healthy "
+          f"platform should refuse nothing (`dlmsgw dead-letter list`)")
     print(f"  duplicated          {r['duplicated']} (bound {r['duplicate_bound']}: {WINDOW_RECORDS} "
           f"per fault); subscriber's own redeliveries ignored {r['subscriber_redeliveries_ignored']}")
     print(f"  profile values      {r['profile_values_checked']} checked against `dlmsgw profile`, "

@@ -1,5 +1,6 @@
 #include "app/dead_letter_command.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -51,6 +52,11 @@ Expected<std::unique_ptr<gateway::SqliteQueue>> open_database(const DeadLetterOp
   }
   auto queue = gateway::SqliteQueue::open(path);
   if (!queue) {
+    // The lock a running gateway holds; other failures (permissions, a damaged file) have
+    // their own fix in the message.
+    if (queue.error().message.find("held by another dlmsgw") == std::string::npos) {
+      return queue.error();
+    }
     return queue.error().with_context(
         "dead letters are changed only while the gateway is stopped (systemctl stop dlmsgw), "
         "then run this again");
@@ -111,8 +117,12 @@ int requeue_dead_letters(const DeadLetterOptions& options) {
     std::cerr << "dlmsgw dead-letter requeue: " << queue.error().message << "\n";
     return kExitConfig;
   }
+  // An id named twice is one record: counted once, not reported as "not a dead letter".
+  std::vector<std::uint64_t> unique = options.ids;
+  std::sort(unique.begin(), unique.end());
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
   std::vector<gateway::RecordId> ids;
-  for (const auto id : options.ids) ids.push_back(gateway::RecordId{id});
+  for (const auto id : unique) ids.push_back(gateway::RecordId{id});
   auto moved = (*queue)->requeue(ids);
   if (!moved) {
     std::cerr << "dlmsgw dead-letter requeue: " << moved.error().message << "\n";

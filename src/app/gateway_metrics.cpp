@@ -119,24 +119,32 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   }));
   DLMSGW_TRY_ASSIGN(
       auto dropped,
-      registry.callback(
-          MetricType::counter, "dlmsgw_uplink_records_dropped_total",
-          "Records never delivered: storage_limit (oldest dropped when storage is "
-          "full or too old), refused (by a PUBACK, for good), rejected (unsendable), "
-          "not_stored (readings and attribute sets refused by storage: hand-off full or "
-          "storage failing).",
-          {"reason"}));
+      registry.callback(MetricType::counter, "dlmsgw_uplink_records_dropped_total",
+                        "Records never delivered: storage_limit (oldest dropped when storage is "
+                        "full or too old, or the oldest dead letters beyond their cap), rejected "
+                        "(unsendable), not_stored (readings and attribute sets refused by storage: "
+                        "hand-off full or storage "
+                        "failing). Records set aside as dead letters are not dropped: see "
+                        "dlmsgw_uplink_records_dead_lettered_total.",
+                        {"reason"}));
   DLMSGW_TRY(dropped.set({"storage_limit"}, [&storage]() -> std::optional<double> {
     return as_double(storage.stats().dropped_records);
-  }));
-  DLMSGW_TRY(dropped.set({"refused"}, [&gateway]() -> std::optional<double> {
-    return as_double(gateway.uplink_counters().records_refused);
   }));
   DLMSGW_TRY(dropped.set({"rejected"}, [&gateway]() -> std::optional<double> {
     return as_double(gateway.uplink_counters().records_rejected);
   }));
   DLMSGW_TRY(dropped.set({"not_stored"}, [&gateway]() -> std::optional<double> {
     return as_double(gateway.readings_not_stored());
+  }));
+  // Dead letters are kept to be re-queued, not dropped: counted here, as in the statistics'
+  // deadLetterRecords, never in readingsDropped (refused for good by an MQTT 5 PUBACK included).
+  DLMSGW_TRY_ASSIGN(
+      auto dead_lettered,
+      registry.callback(MetricType::counter, "dlmsgw_uplink_records_dead_lettered_total",
+                        "Records set aside as dead letters by this process: refused for good by "
+                        "a PUBACK, or the oldest unacknowledged at repeated session losses."));
+  DLMSGW_TRY(dead_lettered.set({}, [&gateway]() -> std::optional<double> {
+    return as_double(gateway.uplink_counters().records_dead_lettered);
   }));
   DLMSGW_TRY_ASSIGN(auto stored,
                     registry.callback(MetricType::counter, "dlmsgw_readings_stored_total",

@@ -106,8 +106,9 @@ void UplinkService::on_disconnected() {
   connected_ = false;
   // The platform closing the session on a message it will never take (the dead letter rule).
   if (const Message* oldest = on_wire_ > 0 ? oldest_unacknowledged() : nullptr;
-      oldest != nullptr && count_strike(*oldest, "session losses")) {
-    abandon("the platform keeps closing the session on the oldest message");
+      oldest != nullptr && count_session_loss(*oldest)) {
+    abandon(probing_ ? "session lost with a message unacknowledged: sending the oldest alone"
+                     : "the platform keeps closing the session on the oldest message");
     client_.discard_in_flight();  // disconnected already: the next connection starts afresh
   }
   paced_.clear();
@@ -387,7 +388,8 @@ void UplinkService::pump() {
   for (auto& batch : window_) {
     if (blocked) break;
     while (!blocked && batch.next < batch.messages.size()) {
-      if (on_wire_ >= std::max<std::size_t>(options_.max_in_flight_messages, 1)) {
+      if (on_wire_ >=
+          (probing_ ? std::size_t{1} : std::max<std::size_t>(options_.max_in_flight_messages, 1))) {
         blocked = true;  // a PUBACK makes room
         break;
       }
@@ -506,6 +508,7 @@ bool UplinkService::on_puback(int message_id, const Expected<void>& outcome) {
       if (strikes_ > 0 && std::find(message.batch.records.begin(), message.batch.records.end(),
                                     suspect_) != message.batch.records.end()) {
         strikes_ = 0;  // acknowledged after all: not refused
+        probing_ = false;
       }
       if (options_.on_puback_latency) {
         options_.on_puback_latency(Clock::now() - message.published_at);
@@ -571,6 +574,31 @@ bool UplinkService::later_message_acknowledged(const Message& oldest) const {
     }
   }
   return false;
+}
+
+// A session lost while `oldest` waits for its PUBACK. Only the broker closing the connection
+// (end of stream) counts: not a keepalive timeout or other network error. The first such loss
+// makes `oldest` the suspect and starts probing: the window is abandoned and the suspect sent
+// alone. A further loss counts as a strike only while probing, with the suspect the only message
+// in flight and sent shortly before (kRefusalWindow): a broker restart or flapping link then has
+// to hit the moment between that one PUBLISH and its PUBACK, every time, to count. True when
+// the caller must abandon the window and drop the client's copies.
+bool UplinkService::count_session_loss(const Message& oldest) {
+  constexpr auto kRefusalWindow = std::chrono::seconds(3);
+  const auto& ids = oldest.batch.records;
+  if (options_.dead_letter_after == 0 || ids.empty()) return false;
+  if (!client_.closed_by_broker()) return false;
+  if (options_.dead_letter_after == 1) return count_strike(oldest, "session losses");
+  if (!probing_ || strikes_ == 0 || ids.front() != suspect_) {
+    suspect_ = ids.front();
+    strikes_ = 1;
+    probing_ = true;
+    return true;
+  }
+  if (on_wire_ != 1 || Clock::now() - oldest.published_at > kRefusalWindow) return false;
+  if (!count_strike(oldest, "session losses")) return false;
+  probing_ = false;
+  return true;
 }
 
 // One more session loss (or timeout) with `oldest` unacknowledged. True when the rule took it as

@@ -200,6 +200,7 @@ class UplinkService {
   [[nodiscard]] const Message* oldest_unacknowledged() const;
   [[nodiscard]] bool later_message_acknowledged(const Message& oldest) const;
   bool count_strike(const Message& oldest, const std::string& what);
+  bool count_session_loss(const Message& oldest);
   void move_to_dead_letters(const Message& message, const std::string& reason);
   void remove_done_batches();
   [[nodiscard]] std::size_t unacknowledged_messages() const;
@@ -235,6 +236,9 @@ class UplinkService {
   RecordId suspect_{};
   unsigned strikes_ = 0;
   RecordId isolate_through_{};
+  // After a first session loss: the suspect goes out alone (one message in flight) until it is
+  // acknowledged, so a further loss right after it can be blamed on it and on nothing else.
+  bool probing_ = false;
   std::optional<std::int64_t> limits_request_id_;
   std::int64_t next_request_id_ = 1;
 

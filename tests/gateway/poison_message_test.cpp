@@ -24,13 +24,16 @@ constexpr const char* kPoisonMarker = "REFUSED-BY-THE-PLATFORM";
 // The gateway publishes through the proxy; the emulator reads the broker directly.
 struct PoisonFixture {
   explicit PoisonFixture(
-      test::RefusingProxy::Refusal refusal = test::RefusingProxy::Refusal::close_session)
-      : proxy(broker.port(), kPoisonMarker, refusal) {}
+      test::RefusingProxy::Refusal refusal = test::RefusingProxy::Refusal::close_session,
+      bool persistent_broker = false)
+      : broker(test::MosquittoBroker::Transport::plain, "gateway-token", "tb-test-password",
+               persistent_broker),
+        proxy(broker.port(), kPoisonMarker, refusal) {}
 
   void start(std::unique_ptr<RecordQueue> queue,
              std::chrono::milliseconds puback_timeout = std::chrono::seconds(5)) {
     auto options = test::gateway_options_for(broker);
-    options.mqtt.port = proxy.port();
+    if (through_proxy) options.mqtt.port = proxy.port();
     options.uplink.puback_timeout = puback_timeout;
     options.uplink.retry_delay = 50ms;
     // Several records per message: the refused one shares its message with readings that must
@@ -77,6 +80,7 @@ struct PoisonFixture {
     return std::set<std::int64_t>(seqs.begin(), seqs.end()).size() >= count;
   }
 
+  bool through_proxy = true;  // false: the gateway talks to the broker itself
   test::MosquittoBroker broker;
   test::RefusingProxy proxy;
   asio::io_context io;
@@ -104,6 +108,45 @@ TEST(PoisonMessage, ARecordThePlatformKeepsRefusingIsSetAsideAndTheRestFlowsInOr
   EXPECT_EQ(f.storage->stats().dead_letter_records, 1U);
   EXPECT_EQ(f.gateway->uplink_counters().records_dead_lettered, 1U);
   EXPECT_EQ(f.gateway->statistics().value("deadLetterRecords", 0), 1);
+}
+
+// Before: every session loss with the same message the oldest unacknowledged one counted as a
+// strike, so a broker restarting a few times while a backlog was in flight (a paused broker holds
+// the PUBACKs, so the same message is oldest each time) set healthy readings aside as dead letters.
+// Seen failing before the fix: "1 dead letter records" after the rounds.
+TEST(PoisonMessage, BrokerRestartsWithABacklogInFlightSetNothingAside) {
+  // Persistent: what the broker acknowledged while the emulator was away survives its restarts.
+  PoisonFixture f(test::RefusingProxy::Refusal::close_session, /*persistent_broker=*/true);
+  f.through_proxy = false;
+  f.start(std::make_unique<MemoryQueue>());
+  constexpr int kCount = 400;
+  constexpr int kRounds = 7;  // enough for a 5-record message and then its first record alone
+  int next = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->mqtt().connected(); }))
+        << "round " << round;
+    // Right after the reconnect: what libmosquitto re-sends is most likely still unacknowledged.
+    ASSERT_TRUE(f.broker.pause());
+    for (int i = 0; i < kCount / kRounds && next < kCount; ++i) {
+      ASSERT_TRUE(f.connector->emit("Meter 1", next++));
+    }
+    ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->uplink_in_flight().messages > 0; }))
+        << "round " << round;
+    f.broker.stop();
+    ASSERT_TRUE(run_until(f.io, [&] { return !f.gateway->mqtt().connected(); }))
+        << "round " << round;
+    ASSERT_TRUE(f.broker.start()) << "round " << round;
+  }
+  while (next < kCount) ASSERT_TRUE(f.connector->emit("Meter 1", next++));
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.meter1_complete(kCount) && f.storage->stats().records == 0; }, 40s))
+      << f.meter1_seqs().size() << " readings of Meter 1 arrived, "
+      << f.storage->stats().dead_letter_records << " dead letter records, "
+      << f.storage->stats().records << " records stored, " << f.gateway->uplink_in_flight().messages
+      << " messages in flight";
+  test::check_complete_and_ordered(f.meter1_seqs(), kCount, "Meter 1");
+  EXPECT_EQ(f.storage->stats().dead_letter_records, 0U);
+  EXPECT_EQ(f.gateway->uplink_counters().records_dead_lettered, 0U);
 }
 
 // The same with SQLite storage: the dead letter is in the database, kept after the gateway stops.

@@ -92,6 +92,15 @@ TEST_F(DeadLetterCommand, IsRefusedWhileTheGatewayHoldsTheDatabase) {
   EXPECT_EQ((*holder)->stats().dead_letter_records, 1U);
 }
 
+// Before: the same id named twice counted as "1 of the ids named are not dead letters", exit 1.
+TEST_F(DeadLetterCommand, AnIdNamedTwiceIsRequeuedOnce) {
+  const auto requeued = dead_letter("requeue --id 2 --id 2");
+  EXPECT_EQ(requeued.exit_status, 0) << requeued.output;
+  EXPECT_NE(requeued.output.find("1 record back in the queue"), std::string::npos)
+      << requeued.output;
+  EXPECT_EQ(requeued.output.find("not dead letters"), std::string::npos) << requeued.output;
+}
+
 TEST_F(DeadLetterCommand, MemoryStorageIsExplainedNotOpened) {
   std::ofstream(dir_.path() / "tb_gateway.yaml")
       << "thingsboard:\n  host: 127.0.0.1\n  port: 9\n  security: {accessToken: t}\n"

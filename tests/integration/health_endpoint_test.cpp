@@ -249,10 +249,14 @@ TEST(HealthEndpoint, HealthMetricsAndTraceOfARunningGateway) {
   for (const char* name :
        {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
         "dlmsgw_uplink_queue_records", "dlmsgw_dead_letter_records",
-        "dlmsgw_uplink_records_sent_total", "dlmsgw_uplink_puback_latency_seconds_count"}) {
+        "dlmsgw_uplink_records_sent_total", "dlmsgw_uplink_puback_latency_seconds_count",
+        "dlmsgw_uplink_records_dead_lettered_total"}) {
     EXPECT_TRUE(sample(metrics, name).has_value()) << name << " missing:\n" << metrics;
   }
   EXPECT_NE(metrics.find("dlmsgw_uplink_records_dropped_total{reason=\"storage_limit\"} 0"),
+            std::string::npos);
+  // Dead letters are kept, not dropped: counted as dead letters only, as in the statistics.
+  EXPECT_EQ(metrics.find("dlmsgw_uplink_records_dropped_total{reason=\"refused\"}"),
             std::string::npos);
 
   // Frame trace on and off over HTTP, without a restart, with the token of traceTokenFile only

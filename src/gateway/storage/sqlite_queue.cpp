@@ -264,9 +264,10 @@ struct SqliteQueue::Impl {
     log()->error(
         "storage '{}': the database is corrupt (found while {}); moved it aside to '{}' (with its "
         "-wal and -shm) and started a new one. Its {} records will not be sent: recover them from "
-        "that file by hand if they matter",
-        path.string(), action, moved_aside->string(), records);
-    dropped += records;
+        "that file by hand if they matter (and its {} dead letters)",
+        path.string(), action, moved_aside->string(), records, dead_letter_records);
+    // Dead letters in the damaged file are lost to the gateway just as its records are.
+    dropped += records + dead_letter_records;
     records = 0;
     bytes = 0;
     oldest_stored_at.reset();
@@ -809,6 +810,7 @@ Expected<std::uint64_t> SqliteQueue::set_aside_once(std::span<const RecordId> id
                               "payload, ?2, ?3 FROM records WHERE id = ?1"));
   Impl::Head head{q.records, q.bytes};
   std::uint64_t moved = 0;
+  std::uint64_t trimmed = 0;
   std::optional<Timestamp> new_oldest;
   const Expected<void> committed = q.transaction("setting records aside", [&]() -> Expected<void> {
     for (const RecordId id : ids) {
@@ -836,12 +838,30 @@ Expected<std::uint64_t> SqliteQueue::set_aside_once(std::span<const RecordId> id
       head.bytes -= *size;
       ++moved;
     }
+    // Bounded: the oldest dead letters beyond the cap give way, counted as dropped.
+    if (q.options.max_dead_letters != 0 &&
+        q.dead_letter_records + moved > q.options.max_dead_letters) {
+      const std::uint64_t excess = q.dead_letter_records + moved - q.options.max_dead_letters;
+      DLMSGW_TRY_ASSIGN(Statement trim,
+                        q.prepare("DELETE FROM dead_letters WHERE id IN (SELECT id FROM "
+                                  "dead_letters ORDER BY id LIMIT ?1)"));
+      sqlite3_bind_int64(trim.get(), 1, static_cast<std::int64_t>(excess));
+      DLMSGW_TRY(q.step_done(trim.get(), "dropping the oldest dead letters"));
+      trimmed = static_cast<std::uint64_t>(sqlite3_changes(q.db.get()));
+    }
     DLMSGW_TRY_ASSIGN(new_oldest, q.read_oldest());
     return {};
   });
   if (!committed) return committed.error();
   q.apply(head, new_oldest);
-  q.dead_letter_records += moved;
+  q.dead_letter_records = q.dead_letter_records + moved - trimmed;
+  if (trimmed > 0) {
+    q.dropped += trimmed;
+    log()->warn(
+        "storage '{}': {} oldest dead letters dropped: at most {} are kept (see them with `dlmsgw "
+        "dead-letter list`, send them again with `dlmsgw dead-letter requeue`)",
+        q.path.string(), trimmed, q.options.max_dead_letters);
+  }
   return moved;
 }
 

@@ -58,6 +58,9 @@ struct SqliteQueueOptions {
   // Caps the database at this many pages (0: no cap). A hard size bound independent of the
   // logical max_bytes, and how tests provoke a real SQLITE_FULL.
   std::uint64_t max_page_count = 0;
+  // At most this many dead letters are kept: setting one more aside drops the oldest (counted in
+  // stats().dropped_records like any storage limit). Not configurable; tests lower it.
+  std::uint64_t max_dead_letters = 10'000;
   QueueClock clock = system_clock_now;
   // With `clock`, tells steps of the wall clock from time passing (see clock_step.hpp): record
   // ages are shifted by a step rather than expiring (or rejuvenating) at once.

@@ -466,6 +466,8 @@ struct MqttClient::Impl {
     const bool was_connected = client.connected_;
     client.connected_ = false;
     if (was_connected) {
+      // libmosquitto reports end of stream and ECONNRESET as MOSQ_ERR_CONN_LOST.
+      client.closed_by_broker_ = rc == MOSQ_ERR_CONN_LOST;
       log()->warn("mqtt {}: disconnected: {}", client.endpoint(),
                   rc == 0 ? std::string("on request") : mosquitto_error(rc));
       if (client.on_connection_) client.on_connection_(false);
@@ -757,6 +759,7 @@ void MqttClient::discard_in_flight() {
   // Disconnected from now on for the caller too: nothing published before the reconnect could be
   // acknowledged. DISCONNECT goes out, the usual reconnect follows, connect_to() reinitialises.
   connected_ = false;
+  closed_by_broker_ = false;
   (void)mosquitto_disconnect(im.mosq);
   im.sync();
   if (on_connection_) on_connection_(false);

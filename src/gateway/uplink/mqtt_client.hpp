@@ -130,6 +130,10 @@ class MqttClient {
   Expected<void> subscribe(std::string_view filter, int qos = 1);
 
   [[nodiscard]] bool connected() const { return connected_; }
+  // Whether the last connection ended with the broker closing it (end of stream or reset), as a
+  // platform does on a PUBLISH it cannot process; false for keepalive timeouts, other errors and
+  // disconnects of our own.
+  [[nodiscard]] bool closed_by_broker() const { return closed_by_broker_; }
   // TCP connections tried since start(), for statistics and for tests that look for storms.
   [[nodiscard]] std::size_t connection_attempts() const { return connection_attempts_; }
   // Why the broker refuses our credentials, while it does (cleared by an accepted connection).
@@ -152,6 +156,7 @@ class MqttClient {
   ConnectionHandler on_connection_;
   RefusedHandler on_refused_;
   bool connected_ = false;
+  bool closed_by_broker_ = false;
   std::size_t connection_attempts_ = 0;
   std::optional<Error> refusal_;
   std::optional<Error> last_connection_error_;

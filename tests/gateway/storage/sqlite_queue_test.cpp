@@ -119,6 +119,28 @@ TEST(SqliteQueue, DeadLettersAreKeptAcrossAReopen) {
   EXPECT_EQ(peek_all(*queue), before);
 }
 
+// Before: the dead_letters table grew without bound (a platform refusing every message of a
+// device for weeks filled the disk with them).
+TEST(SqliteQueue, DeadLettersAreCappedTheOldestDroppedAndCounted) {
+  testing::TempDirectory dir;
+  SqliteQueueOptions options;
+  options.max_dead_letters = 3;
+  auto queue = open_or_fail(dir.path() / "queue.db", options);
+  ASSERT_TRUE(queue);
+  ASSERT_TRUE(queue->append({numbered(1), numbered(2), numbered(3), numbered(4), numbered(5)}));
+  const auto all = peek_all(*queue);
+  for (const auto& stored : all) {
+    const std::vector<RecordId> one{stored.id};
+    ASSERT_TRUE(queue->set_aside(one, "refused"));
+  }
+  EXPECT_EQ(queue->stats().dead_letter_records, 3U);
+  EXPECT_EQ(queue->stats().dropped_records, 2U);
+  const auto letters = queue->dead_letters(10);
+  ASSERT_TRUE(letters);
+  ASSERT_EQ(letters->size(), 3U);
+  EXPECT_EQ((*letters)[0].stored.id, all[2].id);  // the two oldest gave way
+}
+
 TEST(SqliteQueue, IdsAreNeverReusedEvenAfterRemovingTheNewestAndReopening) {
   testing::TempDirectory dir;
   const fs::path path = dir.path() / "queue.db";
