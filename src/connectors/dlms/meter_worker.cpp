@@ -769,7 +769,7 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
       span = static_cast<std::uint32_t>(kProfileChunkEntries);
       continue;
     }
-    after = first_entry_after_set_back(entries);
+    after = first_entry_after_set_back(entries, profile.capture_period_ms);
     if (after || from == 1) break;
     span = span > UINT32_MAX / 2 ? UINT32_MAX : span * 2;
   }
@@ -788,11 +788,20 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
                                 now_ms + kClockAheadToleranceMs);
   std::optional<std::int64_t> submitted_newest;
   std::uint64_t submitted = 0;
+  // Stopped before the end (storage refused an entry, or the worker stops): the set back is not
+  // over even when nothing was submitted; the next poll goes on from set_back_delivered_ms.
+  bool reached_end = true;
   for (auto& reading : chunk.readings) {  // in recording order, which is capture order here
-    if (!active()) break;
+    if (!active()) {
+      reached_end = false;
+      break;
+    }
     const std::int64_t ts = reading.ts.time_since_epoch().count();
     if (!reading.values.empty()) {
-      if (auto stored = sink_->submit(std::move(reading)); !stored) break;
+      if (auto stored = sink_->submit(std::move(reading)); !stored) {
+        reached_end = false;
+        break;
+      }
       ++submitted;
     }
     submitted_newest = ts;
@@ -803,7 +812,7 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
     profile.set_back_delivered_ms = submitted_newest;
     stats_.profile_entries += submitted;
   }
-  if (passed && (!submitted_newest || submitted_newest == chunk.newest_ms)) {
+  if (passed && reached_end) {
     // Every entry recorded since the set back up to the cursor then is delivered.
     log()->info("{}: profile {}: the entries recorded since the clock was set back are delivered",
                 who(), obis.to_string());
