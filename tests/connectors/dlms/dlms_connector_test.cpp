@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <asio/io_context.hpp>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -495,6 +496,73 @@ TEST(ProfileSetBack, StorageRefusingTheFirstEntryAfterTheSetBackLosesNothing) {
     }
     EXPECT_EQ(count, 2U) << "entry " << ts << " (set back at " << set_back_at << ", newest then "
                          << *cursor_then << ")";
+  }
+}
+
+// RPC readProfile: every bad range gets an error naming the field and the value sent (nothing is
+// read, nothing crashes); a good range of 241 capture periods is read in windows of
+// kProfileChunkEntries and every entry arrives.
+TEST(ProfileReadRpc, BadRangesAreRefusedAndAGoodOneIsReadInWindows) {
+  auto simulator_config = on_free_port(SimulatorConfig::generic());
+  simulator_config.meter_profile.capture_period_seconds = 1;
+  simulator_config.meter_profile.profile_entries = 600;
+  SimulatorThread meter(std::move(simulator_config));
+  auto device = generic_device("Range Meter", meter.port());
+  device.timeseries.resize(1);
+  ProfileConfig profile;
+  profile.obis = ObisCode(1, 0, 99, 1, 0);
+  profile.max_backfill = std::chrono::hours(1);
+  device.profiles.push_back(profile);
+  Harness harness({device});
+  harness.sink.executor = harness.io.get_executor();
+
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  const json good_to = now_ms;
+  struct Bad {
+    json from;
+    json to;
+    std::string names;  // in the error
+  };
+  const std::vector<Bad> bad = {
+      {json(1e30), good_to, "'from' 1e+30"},
+      {json(std::numeric_limits<std::uint64_t>::max()), good_to, "'from' 18446744073709551615"},
+      {json(std::numeric_limits<std::int64_t>::max()), good_to, "'from' 9223372036854775807"},
+      {json(std::numeric_limits<std::int64_t>::min()), good_to, "'from' -9223372036854775808"},
+      {json(-5), good_to, "'from' -5"},
+      {json("1999-12-31T23:59:59Z"), good_to, "'from' \"1999-12-31T23:59:59Z\""},
+      {json("yesterday"), good_to, "'from' \"yesterday\""},
+      {json::object(), good_to, "'from' {}"},
+      {json(now_ms - 1000), json(now_ms + 2 * 86'400'000LL), "'to' "},
+      {json(now_ms - 1000), json(nullptr), "'to' is missing"},  // left out
+      {json(now_ms), json(now_ms - 1000), "is before 'from'"},
+      {json(now_ms - 2 * 3'600'000LL), good_to, "maxBackfillHours (1 h)"},
+  };
+  for (const auto& [from, to, names] : bad) {
+    json params{{"obis", "1-0:99.1.0"}, {"from", from}};
+    if (!to.is_null()) params["to"] = to;
+    const auto answer = harness.rpc("Range Meter", "readProfile", params);
+    ASSERT_FALSE(answer) << params.dump() << " -> " << answer->dump();
+    EXPECT_EQ(answer.error().code, ErrorCode::invalid_argument) << answer.error().message;
+    EXPECT_NE(answer.error().message.find(names), std::string::npos)
+        << params.dump() << " -> " << answer.error().message;
+  }
+
+  // 241 whole seconds in the past: three windows of at most 96 entries.
+  harness.wait_for_values("voltage_l1", 1);  // connected
+  const std::int64_t to = (now_ms - 10'000) / 1000 * 1000;
+  const std::int64_t from = to - 240'000;
+  const auto answer = harness.rpc("Range Meter", "readProfile",
+                                  {{"obis", "1-0:99.1.0"}, {"from", from}, {"to", to}});
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ((*answer)["entries"], 241) << answer->dump();
+  EXPECT_EQ((*answer)["newest"], to) << answer->dump();
+  for (std::int64_t ts = from; ts <= to; ts += 1000) {
+    const bool found = std::any_of(
+        harness.sink.readings.begin(), harness.sink.readings.end(),
+        [&](const auto& reading) { return reading.ts.time_since_epoch().count() == ts; });
+    EXPECT_TRUE(found) << "entry " << ts;
   }
 }
 
