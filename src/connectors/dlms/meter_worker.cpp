@@ -668,15 +668,16 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   co_return GroupOutcome::read;
 }
 
-asio::awaitable<void> MeterWorker::read_profile_again(std::size_t profile_index,
-                                                      std::int64_t from_ms, std::int64_t to_ms,
-                                                      gateway::RpcReply reply) {
+asio::awaitable<void> MeterWorker::read_profile_again(
+    std::size_t profile_index, std::int64_t from_ms, std::int64_t to_ms, gateway::RpcReply reply,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
   auto session = session_;
   if (!session || !session->is_open()) {
     reply(make_error(ErrorCode::connection_closed, not_connected_reason()));
     co_return;
   }
-  auto slot = co_await limiter_->acquire();
+  std::optional<PollLimiter::Slot> slot;
+  slot.emplace(co_await limiter_->acquire());
   if (profile_index >= profiles_.size() || !active()) {
     reply(make_error(ErrorCode::rejected, "device '" + config_.name + "' is stopping"));
     co_return;
@@ -686,6 +687,13 @@ asio::awaitable<void> MeterWorker::read_profile_again(std::size_t profile_index,
   const auto failed = [&](const Error& error) {
     reply(error.with_context("device '" + config_.name + "': readProfile " + obis.to_string()));
   };
+  if (deadline && SteadyClock::now() > *deadline) {
+    log()->warn(
+        "{}: RPC readProfile {}: not started before its deadline (ThingsBoard was told it "
+        "timed out); nothing read",
+        who(), obis.to_string());
+    co_return failed(make_error(ErrorCode::timeout, "not started before the RPC deadline"));
+  }
   if (!profile.prepared) {
     if (auto prepared = co_await prepare_profile(*session, profile); !prepared) {
       co_return failed(prepared.error());
@@ -695,31 +703,70 @@ asio::awaitable<void> MeterWorker::read_profile_again(std::size_t profile_index,
     co_return failed(make_error(ErrorCode::unsupported,
                                 "the meter refuses range access, which readProfile needs"));
   }
+  // Windows of kProfileChunkEntries capture periods, the poll slot given back between them so the
+  // regular polls go on; an event log (capture period 0) in one read (the span is bounded by
+  // maxBackfillHours and the log by its depth).
+  const std::int64_t window_ms =
+      profile.capture_period_ms > 0
+          ? profile.capture_period_ms * static_cast<std::int64_t>(kProfileChunkEntries)
+          : to_ms - from_ms + 1;
   const int offset = config_.utc_offset_minutes.value_or(0);
-  const auto range = xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(from_ms, offset),
-                                                     cosem::DateTime::from_unix_ms(to_ms, offset));
-  auto data = co_await session->read_profile(obis, range);
-  if (!data) co_return failed(data.error());
-  auto entries = xdlms::decode_profile_buffer(
-      *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
-  if (!entries) co_return failed(entries.error());
-  std::erase_if(*entries, [&](const xdlms::ProfileEntry& entry) {
-    return entry.unix_ms && (*entry.unix_ms < from_ms || *entry.unix_ms > to_ms);
-  });
-  auto chunk = profile_readings(config_.name, *entries, profile.columns, std::nullopt);
   std::size_t stored = 0;
-  for (auto& reading : chunk.readings) {
-    if (!active()) break;
-    if (reading.values.empty()) continue;
-    if (auto submitted = sink_->submit(std::move(reading)); !submitted) {
-      co_return failed(submitted.error());
+  std::optional<std::int64_t> newest;
+  for (std::int64_t window_from = from_ms; window_from <= to_ms;) {
+    const std::int64_t window_to = std::min(to_ms, window_from + window_ms - 1);
+    if (!slot) {
+      slot.emplace(co_await limiter_->acquire());
+      session = session_;
+      if (!active() || !session || !session->is_open()) {
+        co_return failed(make_error(
+            ErrorCode::connection_closed,
+            "the connection closed after " + std::to_string(stored) + " entries, up to " +
+                cosem::DateTime::from_unix_ms(window_from - 1).to_iso8601()));
+      }
     }
-    ++stored;
-  }
-  if (stored > 0) {
-    if (auto committed = co_await wait_until_stored(); !committed) {
-      co_return failed(committed.error());
+    if (deadline && SteadyClock::now() > *deadline) {
+      log()->warn(
+          "{}: RPC readProfile {}: deadline passed after {} entries, up to {}; the rest "
+          "is not read",
+          who(), obis.to_string(), stored,
+          cosem::DateTime::from_unix_ms(window_from - 1).to_iso8601());
+      co_return failed(make_error(ErrorCode::timeout,
+                                  "the RPC deadline passed after " + std::to_string(stored) +
+                                      " entries, up to " +
+                                      cosem::DateTime::from_unix_ms(window_from - 1).to_iso8601()));
     }
+    const auto range =
+        xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(window_from, offset),
+                                        cosem::DateTime::from_unix_ms(window_to, offset));
+    auto data = co_await session->read_profile(obis, range);
+    if (!data) co_return failed(data.error());
+    auto entries = xdlms::decode_profile_buffer(
+        *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
+    if (!entries) co_return failed(entries.error());
+    std::erase_if(*entries, [&](const xdlms::ProfileEntry& entry) {
+      return entry.unix_ms && (*entry.unix_ms < window_from || *entry.unix_ms > window_to);
+    });
+    auto chunk = profile_readings(config_.name, *entries, profile.columns, std::nullopt);
+    std::size_t submitted = 0;
+    for (auto& reading : chunk.readings) {
+      if (!active()) break;
+      if (reading.values.empty()) continue;
+      if (auto accepted = sink_->submit(std::move(reading)); !accepted) {
+        co_return failed(accepted.error());
+      }
+      ++submitted;
+    }
+    if (submitted > 0) {
+      if (auto committed = co_await wait_until_stored(); !committed) {
+        co_return failed(committed.error());
+      }
+      stored += submitted;
+    }
+    if (chunk.newest_ms && (!newest || *chunk.newest_ms > *newest)) newest = chunk.newest_ms;
+    if (window_to >= to_ms) break;
+    window_from = window_to + 1;
+    slot.reset();  // the regular polls take their turn between the windows
   }
   log()->info("{}: profile {}: readProfile delivers {} entries again", who(), obis.to_string(),
               stored);
@@ -728,7 +775,7 @@ asio::awaitable<void> MeterWorker::read_profile_again(std::size_t profile_index,
                         {"entries", stored},
                         {"from", from_ms},
                         {"to", to_ms}};
-  if (chunk.newest_ms) answer["newest"] = *chunk.newest_ms;
+  if (newest) answer["newest"] = *newest;
   reply(std::move(answer));
 }
 
@@ -770,7 +817,7 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
       span = static_cast<std::uint32_t>(kProfileChunkEntries);
       continue;
     }
-    after = first_entry_after_set_back(entries);
+    after = first_entry_after_set_back(entries, profile.capture_period_ms);
     if (after || from == 1) break;
     span = span > UINT32_MAX / 2 ? UINT32_MAX : span * 2;
   }
@@ -789,11 +836,20 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
                                 now_ms + kClockAheadToleranceMs);
   std::optional<std::int64_t> submitted_newest;
   std::uint64_t submitted = 0;
+  // Stopped before the end (storage refused an entry, or the worker stops): the set back is not
+  // over even when nothing was submitted; the next poll goes on from set_back_delivered_ms.
+  bool reached_end = true;
   for (auto& reading : chunk.readings) {  // in recording order, which is capture order here
-    if (!active()) break;
+    if (!active()) {
+      reached_end = false;
+      break;
+    }
     const std::int64_t ts = reading.ts.time_since_epoch().count();
     if (!reading.values.empty()) {
-      if (auto stored = sink_->submit(std::move(reading)); !stored) break;
+      if (auto stored = sink_->submit(std::move(reading)); !stored) {
+        reached_end = false;
+        break;
+      }
       ++submitted;
     }
     submitted_newest = ts;
@@ -804,7 +860,7 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
     profile.set_back_delivered_ms = submitted_newest;
     stats_.profile_entries += submitted;
   }
-  if (passed && (!submitted_newest || submitted_newest == chunk.newest_ms)) {
+  if (passed && reached_end) {
     // Every entry recorded since the set back up to the cursor then is delivered.
     log()->info("{}: profile {}: the entries recorded since the clock was set back are delivered",
                 who(), obis.to_string());
@@ -1006,25 +1062,68 @@ void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply repl
       return fail("profile " + obis->to_string() + " is not in this device's profiles[] (" +
                   (configured.empty() ? std::string("none") : configured) + ")");
     }
+    // Times between 2000-01-01 and a day from now; the span at most the profile's
+    // maxBackfillHours (what a read of a new meter may fetch, too).
+    constexpr std::int64_t kEarliestMs = 946'684'800'000;  // 2000-01-01T00:00:00Z
+    constexpr std::int64_t kDayMs = 86'400'000;
+    const std::int64_t latest_ms =
+        duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+        kDayMs;
+    const auto iso = [](std::int64_t ms) { return cosem::DateTime::from_unix_ms(ms).to_iso8601(); };
+    const std::string allowed =
+        "allowed: " + iso(kEarliestMs) + " .. " + iso(latest_ms) + " (now + 1 day)";
+    std::string problem;
     const auto bound = [&](const char* name) -> std::optional<std::int64_t> {
-      if (!params.contains(name)) return std::nullopt;
+      const std::string field = std::string("'") + name + "'";
+      if (!params.contains(name)) {
+        problem = field + " is missing (" + allowed + ")";
+        return std::nullopt;
+      }
       const auto& value = params[name];
-      if (value.is_number_integer()) return value.get<std::int64_t>();
-      if (!value.is_string()) return std::nullopt;
-      auto parsed = parse_date_time_text(value.get<std::string>());
-      if (!parsed) return std::nullopt;
-      if (parsed->deviation == cosem::kDeviationNotSpecified) parsed->deviation = 0;  // UTC
-      return parsed->to_unix_ms();
+      std::optional<std::int64_t> ms;
+      if (value.is_number_unsigned()) {
+        const auto number = value.get<std::uint64_t>();
+        if (number <= static_cast<std::uint64_t>(latest_ms)) ms = static_cast<std::int64_t>(number);
+      } else if (value.is_number_integer()) {
+        ms = value.get<std::int64_t>();
+      } else if (value.is_string()) {
+        auto parsed = parse_date_time_text(value.get<std::string>());
+        if (!parsed) {
+          problem = field + " " + value.dump() + " is not a date-time (" + allowed + ")";
+          return std::nullopt;
+        }
+        if (parsed->deviation == cosem::kDeviationNotSpecified) parsed->deviation = 0;  // UTC
+        ms = parsed->to_unix_ms();
+      } else {
+        problem = field + " " + value.dump() + " is not a date-time (" + allowed + ")";
+        return std::nullopt;
+      }
+      if (!ms || *ms < kEarliestMs || *ms > latest_ms) {
+        problem = field + " " + value.dump() + " is out of range (" + allowed + ")";
+        return std::nullopt;
+      }
+      return ms;
     };
     const auto from = bound("from");
+    if (!from) return fail(problem);
     const auto to = bound("to");
-    if (!from || !to) return fail("'from' and 'to' must be date-times");
-    if (*to < *from) return fail("'to' is before 'from'");
+    if (!to) return fail(problem);
+    if (*to < *from) {
+      return fail("'to' " + params["to"].dump() + " is before 'from' " + params["from"].dump());
+    }
+    const std::int64_t max_span_ms =
+        duration_cast<milliseconds>(index->config->max_backfill).count();
+    if (*to - *from > max_span_ms) {
+      return fail("'to' - 'from' is " + std::to_string((*to - *from) / 3'600'000) +
+                  " h, more than this profile's maxBackfillHours (" +
+                  std::to_string(index->config->max_backfill.count()) +
+                  " h): ask for a shorter range, or several");
+    }
     asio::co_spawn(
         io_,
         [self = shared_from_this(), at = static_cast<std::size_t>(index - profiles_.begin()),
-         from = *from, to = *to, reply = std::move(reply)]() mutable {
-          return self->read_profile_again(at, from, to, std::move(reply));
+         from = *from, to = *to, reply = std::move(reply), deadline = request.deadline]() mutable {
+          return self->read_profile_again(at, from, to, std::move(reply), deadline);
         },
         asio::detached);
     return;

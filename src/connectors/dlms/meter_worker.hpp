@@ -121,8 +121,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::awaitable<Expected<void>> wait_until_stored();
   // RPC readProfile: the entries of [from_ms, to_ms] read by range and stored again, whatever the
   // cursor; the cursor does not move.
-  asio::awaitable<void> read_profile_again(std::size_t profile_index, std::int64_t from_ms,
-                                           std::int64_t to_ms, gateway::RpcReply reply);
+  asio::awaitable<void> read_profile_again(
+      std::size_t profile_index, std::int64_t from_ms, std::int64_t to_ms, gateway::RpcReply reply,
+      std::optional<std::chrono::steady_clock::time_point> deadline);
   [[nodiscard]] std::chrono::milliseconds profile_period(const ProfileState& profile) const;
   [[nodiscard]] bool group_due(std::chrono::steady_clock::time_point now) const;
   asio::awaitable<void> read_clock_offset(gateway::AttributeSet& attributes);

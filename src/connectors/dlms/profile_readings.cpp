@@ -158,13 +158,17 @@ ProfileChunk profile_readings(const std::string& device,
 }
 
 std::optional<std::size_t> first_entry_after_set_back(
-    const std::vector<xdlms::ProfileEntry>& entries) {
+    const std::vector<xdlms::ProfileEntry>& entries, std::int64_t capture_period_ms) {
+  // A periodic profile records one entry per period: a repeated stamp is the clock going back.
+  // An event log records whatever happens: two events in the same second are no set back.
+  const bool periodic = capture_period_ms > 0;
   std::optional<std::size_t> after;
   std::optional<std::int64_t> previous;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (!entries[i].unix_ms) continue;
-    if (previous && *entries[i].unix_ms <= *previous) after = i;
-    previous = entries[i].unix_ms;
+    const std::int64_t ts = *entries[i].unix_ms;
+    if (previous && (periodic ? ts <= *previous : ts < *previous)) after = i;
+    previous = ts;
   }
   return after;
 }

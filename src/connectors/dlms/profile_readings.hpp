@@ -83,8 +83,10 @@ ProfileChunk profile_readings(const std::string& device,
 // entries recorded earlier, which a range read from the cursor never returns. `entries` is a
 // stretch of the buffer in recording order (entry access); the result is the index of the first
 // entry after the last place where the capture time does not rise, or none when it rises
-// throughout (no set back within the stretch). Entries without a time are passed over.
+// throughout (no set back within the stretch). Entries without a time are passed over. A repeated
+// capture time counts as a set back only in a periodic profile (capture_period_ms > 0): an event
+// log (capture period 0) may record several events within the same second.
 std::optional<std::size_t> first_entry_after_set_back(
-    const std::vector<xdlms::ProfileEntry>& entries);
+    const std::vector<xdlms::ProfileEntry>& entries, std::int64_t capture_period_ms);
 
 }  // namespace dlmsgw::connectors::dlms

@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <asio/io_context.hpp>
+#include <chrono>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -416,6 +419,151 @@ TEST(DlmsConnector, ReconnectRpcOpensANewAssociation) {
   const auto stats = harness.rpc("Meter A", "getStats", json::object());
   ASSERT_TRUE(stats);
   EXPECT_GE((*stats)["reconnects"].get<std::int64_t>(), 1);
+}
+
+// The meter's clock goes back 6 capture periods while storage refuses the entries recorded since
+// (they go back in time): the first one refused when the meter's clock is past where it was must
+// not end the set back; once storage takes them, every entry recorded since arrives.
+TEST(ProfileSetBack, StorageRefusingTheFirstEntryAfterTheSetBackLosesNothing) {
+  constexpr std::int64_t kSetBackMs = 6000;
+  auto simulator_config = on_free_port(SimulatorConfig::generic());
+  simulator_config.meter_profile.capture_period_seconds = 1;
+  simulator_config.meter_profile.profile_entries = 120;
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  const std::int64_t set_back_at = now_ms + 3000;
+  simulator_config.meter_profile.clock_set_back_at_ms = set_back_at;
+  simulator_config.meter_profile.clock_set_back_ms = kSetBackMs;
+  SimulatorThread meter(std::move(simulator_config));
+
+  auto device = generic_device("Set Back Meter", meter.port());
+  device.timeseries.resize(1);
+  device.timeseries[0].poll_period = 1s;
+  device.poll_period = 1s;
+  ProfileConfig profile;
+  profile.obis = ObisCode(1, 0, 99, 1, 0);
+  profile.max_backfill = std::chrono::hours(1);
+  device.profiles.push_back(profile);
+  Harness harness({device});
+  harness.sink.executor = harness.io.get_executor();
+
+  // Storage refuses every entry that goes back in time, until it has refused one after the meter's
+  // clock passed the newest entry delivered before the set back.
+  std::optional<std::int64_t> newest;       // accepted
+  std::optional<std::int64_t> cursor_then;  // the newest when the first entry went back
+  bool passed = false;
+  bool released = false;
+  harness.sink.refuse = [&](const gateway::Reading& reading) {
+    const bool entry = std::any_of(reading.values.begin(), reading.values.end(),
+                                   [](const auto& point) { return point.key == "active_energy"; });
+    if (!entry) return false;
+    const std::int64_t ts = reading.ts.time_since_epoch().count();
+    if (newest && ts <= *newest) {
+      if (released) return false;
+      if (!cursor_then) cursor_then = newest;
+      if (passed) released = true;
+      return true;
+    }
+    newest = ts;
+    if (cursor_then && ts > *cursor_then) passed = true;
+    return false;
+  };
+
+  // Every capture time from just after the set back up to the newest delivered then is recorded
+  // twice by the meter (before and after): each must arrive twice.
+  const std::int64_t first_after = (set_back_at - kSetBackMs) / 1000 * 1000 + 1000;
+  const auto all_arrived = [&] {
+    if (!cursor_then || !released) return false;
+    for (std::int64_t ts = first_after; ts <= *cursor_then; ts += 1000) {
+      const auto count = std::count_if(
+          harness.sink.readings.begin(), harness.sink.readings.end(), [&](const auto& reading) {
+            return reading.ts.time_since_epoch().count() == ts &&
+                   std::any_of(reading.values.begin(), reading.values.end(),
+                               [](const auto& point) { return point.key == "active_energy"; });
+          });
+      if (count < 2) return false;
+    }
+    return true;
+  };
+  wait_until(harness.io, all_arrived, 30s);
+  ASSERT_TRUE(cursor_then.has_value()) << "the meter's clock never went back";
+  EXPECT_TRUE(released) << "storage never refused an entry after the meter's clock passed";
+  for (std::int64_t ts = first_after; ts <= *cursor_then; ts += 1000) {
+    std::size_t count = 0;
+    for (const auto& [at, value] : harness.sink.values_of("active_energy")) {
+      if (at.time_since_epoch().count() == ts) ++count;
+    }
+    EXPECT_EQ(count, 2U) << "entry " << ts << " (set back at " << set_back_at << ", newest then "
+                         << *cursor_then << ")";
+  }
+}
+
+// RPC readProfile: every bad range gets an error naming the field and the value sent (nothing is
+// read, nothing crashes); a good range of 241 capture periods is read in windows of
+// kProfileChunkEntries and every entry arrives.
+TEST(ProfileReadRpc, BadRangesAreRefusedAndAGoodOneIsReadInWindows) {
+  auto simulator_config = on_free_port(SimulatorConfig::generic());
+  simulator_config.meter_profile.capture_period_seconds = 1;
+  simulator_config.meter_profile.profile_entries = 600;
+  SimulatorThread meter(std::move(simulator_config));
+  auto device = generic_device("Range Meter", meter.port());
+  device.timeseries.resize(1);
+  ProfileConfig profile;
+  profile.obis = ObisCode(1, 0, 99, 1, 0);
+  profile.max_backfill = std::chrono::hours(1);
+  device.profiles.push_back(profile);
+  Harness harness({device});
+  harness.sink.executor = harness.io.get_executor();
+
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  const json good_to = now_ms;
+  struct Bad {
+    json from;
+    json to;
+    std::string names;  // in the error
+  };
+  const std::vector<Bad> bad = {
+      {json(1e30), good_to, "'from' 1e+30"},
+      {json(std::numeric_limits<std::uint64_t>::max()), good_to, "'from' 18446744073709551615"},
+      {json(std::numeric_limits<std::int64_t>::max()), good_to, "'from' 9223372036854775807"},
+      {json(std::numeric_limits<std::int64_t>::min()), good_to, "'from' -9223372036854775808"},
+      {json(-5), good_to, "'from' -5"},
+      {json("1999-12-31T23:59:59Z"), good_to, "'from' \"1999-12-31T23:59:59Z\""},
+      {json("yesterday"), good_to, "'from' \"yesterday\""},
+      {json::object(), good_to, "'from' {}"},
+      {json(now_ms - 1000), json(now_ms + 2 * 86'400'000LL), "'to' "},
+      {json(now_ms - 1000), json(nullptr), "'to' is missing"},  // left out
+      {json(now_ms), json(now_ms - 1000), "is before 'from'"},
+      {json(now_ms - 2 * 3'600'000LL), good_to, "maxBackfillHours (1 h)"},
+  };
+  for (const auto& [from, to, names] : bad) {
+    json params{{"obis", "1-0:99.1.0"}, {"from", from}};
+    if (!to.is_null()) params["to"] = to;
+    const auto answer = harness.rpc("Range Meter", "readProfile", params);
+    ASSERT_FALSE(answer) << params.dump() << " -> " << answer->dump();
+    EXPECT_EQ(answer.error().code, ErrorCode::invalid_argument) << answer.error().message;
+    EXPECT_NE(answer.error().message.find(names), std::string::npos)
+        << params.dump() << " -> " << answer.error().message;
+  }
+
+  // 241 whole seconds in the past: three windows of at most 96 entries.
+  harness.wait_for_values("voltage_l1", 1);  // connected
+  const std::int64_t to = (now_ms - 10'000) / 1000 * 1000;
+  const std::int64_t from = to - 240'000;
+  const auto answer = harness.rpc("Range Meter", "readProfile",
+                                  {{"obis", "1-0:99.1.0"}, {"from", from}, {"to", to}});
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ((*answer)["entries"], 241) << answer->dump();
+  EXPECT_EQ((*answer)["newest"], to) << answer->dump();
+  for (std::int64_t ts = from; ts <= to; ts += 1000) {
+    const bool found = std::any_of(
+        harness.sink.readings.begin(), harness.sink.readings.end(),
+        [&](const auto& reading) { return reading.ts.time_since_epoch().count() == ts; });
+    EXPECT_TRUE(found) << "entry " << ts;
+  }
 }
 
 }  // namespace

@@ -154,12 +154,30 @@ TEST(ProfileSetBack, FirstEntryAfterTheLastPlaceTheCaptureTimeGoesBack) {
     for (const auto time : times) entries.push_back({time, 0, {}});
     return entries;
   };
-  EXPECT_EQ(first_entry_after_set_back(stretch({1000, 2000, 3000})), std::nullopt);
-  EXPECT_EQ(first_entry_after_set_back(stretch({})), std::nullopt);
-  EXPECT_EQ(first_entry_after_set_back(stretch({5000, 6000, 3000, 4000})), 2U);
-  EXPECT_EQ(first_entry_after_set_back(stretch({5000, 5000, 6000})), 1U);  // a repeated stamp
+  constexpr std::int64_t kPeriod = 1000;
+  EXPECT_EQ(first_entry_after_set_back(stretch({1000, 2000, 3000}), kPeriod), std::nullopt);
+  EXPECT_EQ(first_entry_after_set_back(stretch({}), kPeriod), std::nullopt);
+  EXPECT_EQ(first_entry_after_set_back(stretch({5000, 6000, 3000, 4000}), kPeriod), 2U);
+  EXPECT_EQ(first_entry_after_set_back(stretch({5000, 5000, 6000}), kPeriod), 1U);  // repeated
   // Two set backs: the entries after the last one; an entry without a time is passed over.
-  EXPECT_EQ(first_entry_after_set_back(stretch({5000, 2000, std::nullopt, 3000, 1000, 2000})), 4U);
+  EXPECT_EQ(
+      first_entry_after_set_back(stretch({5000, 2000, std::nullopt, 3000, 1000, 2000}), kPeriod),
+      4U);
+}
+
+// An event log (capture period 0) records events, not periods: two events in the same second after
+// the clock went back are no second set back, and the start stays where the clock went back.
+TEST(ProfileSetBack, EventLogEventsWithTheSameTimeAreNoSetBack) {
+  const auto events = [](std::vector<std::optional<std::int64_t>> times) {
+    std::vector<xdlms::ProfileEntry> entries;
+    for (const auto time : times) entries.push_back({time, 0, {}});
+    return entries;
+  };
+  EXPECT_EQ(first_entry_after_set_back(events({5000, 6000, 2000, 3000, 3000}), 0), 2U);
+  EXPECT_EQ(first_entry_after_set_back(events({5000, 5000, 6000}), 0), std::nullopt);
+  EXPECT_EQ(first_entry_after_set_back(events({5000, 6000, 6000, 2000, 2000, 2500}), 0), 3U);
+  // The same stretch read as a periodic profile: the repeated stamp is where the clock went back.
+  EXPECT_EQ(first_entry_after_set_back(events({5000, 6000, 2000, 3000, 3000}), 1000), 4U);
 }
 
 TEST(ProfileCursors, FileKeepsCursorsAcrossReopenAndRefusesGarbage) {

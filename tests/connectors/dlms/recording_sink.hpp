@@ -21,6 +21,9 @@ namespace dlmsgw::connectors::dlms::connector_test {
 class RecordingSink final : public gateway::GatewaySink {
  public:
   Expected<void> submit(gateway::Reading reading) override {
+    if (refuse && refuse(reading)) {
+      return make_error(ErrorCode::rejected, "storage refuses the reading (test)");
+    }
     readings.push_back(std::move(reading));
     return {};
   }
@@ -78,6 +81,8 @@ class RecordingSink final : public gateway::GatewaySink {
     return last;
   }
 
+  // True: the reading is refused as a full storage would refuse it (not recorded).
+  std::function<bool(const gateway::Reading&)> refuse;
   std::optional<asio::any_io_executor> executor;                    // where when_stored completes
   std::vector<std::function<void(Expected<void>)>> pending_stored;  // without an executor
   std::vector<gateway::Reading> readings;
