@@ -123,6 +123,11 @@ void DirectDeviceUplink::stop() {
   client_->stop();
 }
 
+Expected<void> DirectDeviceUplink::reconnect_with(const MqttOptions& options) {
+  uplink_->restart_session("connection settings changed");
+  return client_->reconnect_with(options);
+}
+
 std::unique_ptr<RecordQueue> DirectDeviceUplink::retire() {
   stop();
   uplink_.reset();  // before storage, whose completions it would receive

@@ -69,6 +69,9 @@ class DirectDeviceUplink {
   [[nodiscard]] QueueStats queue_stats() const { return storage_->stats(); }
   [[nodiscard]] std::size_t pending_records() const { return storage_->pending_records(); }
   [[nodiscard]] MqttClient& mqtt() { return *client_; }
+  // Moves the connection to new settings (remote configuration); what was in flight is sent
+  // again from storage on the new session.
+  Expected<void> reconnect_with(const MqttOptions& options);
 
  private:
   DirectDeviceUplink(asio::io_context& io, std::string device, std::unique_ptr<MqttClient> client,

@@ -522,6 +522,10 @@ void GatewayService::on_own_attributes(std::string_view payload, bool response) 
 }
 
 Expected<void> GatewayService::reconnect_with(const MqttOptions& mqtt) {
+  // A new session may come with a new libmosquitto handle whose message ids start at 1 again: a
+  // PUBACK of the new session must never be taken for a message of the old window (its records
+  // would be removed undelivered).
+  uplink_->restart_session("connection settings changed");
   DLMSGW_TRY(client_->reconnect_with(mqtt));
   // What reconnect_with takes; the rest (timings, in-flight bound, version) stays.
   auto& now = options_.mqtt;
@@ -537,7 +541,7 @@ Expected<void> GatewayService::reconnect_with(const MqttOptions& mqtt) {
     const auto options = options_.direct_mqtt
                              ? options_.direct_mqtt(device, token)
                              : direct_device_mqtt_options(options_.mqtt, device, token);
-    if (auto moved = direct->mqtt().reconnect_with(options); !moved) {
+    if (auto moved = direct->reconnect_with(options); !moved) {
       log()->error("device '{}' (own token): stays on its connection: {}", device,
                    moved.error().message);
     }

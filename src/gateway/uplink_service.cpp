@@ -469,6 +469,12 @@ void UplinkService::arm_puback_timer() {
   });
 }
 
+void UplinkService::restart_session(const std::string& why) {
+  if (window_.empty()) return;
+  abandon(why);
+  retry_later(options_.retry_delay);  // read again, on whichever session is up by then
+}
+
 void UplinkService::abandon(const std::string& why) {
   std::uint64_t records = 0;
   for (const auto& batch : window_) records += batch.records;

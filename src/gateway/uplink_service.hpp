@@ -131,6 +131,10 @@ class UplinkService {
 
   void on_connected();
   void on_disconnected();
+  // The client is about to change its session (new broker, credentials or handle: message ids
+  // start again): the window is read again from storage, so that no PUBACK of the new session is
+  // taken for a message of the old one.
+  void restart_session(const std::string& why);
   // True if the message id was one of ours.
   bool on_puback(int message_id, const Expected<void>& outcome);
   // A reply on v1/devices/me/rpc/response/<id>; true if it answered our getSessionLimits.

@@ -738,7 +738,10 @@ Expected<void> MqttClient::reconnect_with(const MqttOptions& options) {
   if (was_connected) {
     connected_ = false;
     // DISCONNECT to the old server (libmosquitto writes it and closes the socket right here).
-    if (!fresh) (void)mosquitto_disconnect(im.mosq);
+    if (!fresh) {
+      (void)mosquitto_disconnect(im.mosq);
+      im.sync();  // its socket closed: asio lets go of it before the number is reused
+    }
     if (on_connection_) on_connection_(false);
   }
   // Not the backoff the disconnect scheduled: the new settings are tried now.
