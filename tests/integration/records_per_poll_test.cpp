@@ -83,7 +83,11 @@ TEST(RecordsPerPoll, APollOfAMeterWithoutGetWithListIsOneRecordWithEachAnswersTs
   asio::io_context io;
   test::GatewayProcess gateway(test::kBinary, {"run", "-c", dir.path().string()},
                                dir.path() / "dlmsgw.log");
-  std::this_thread::sleep_for(3s);  // a few polls; how many does not matter
+  // Associated (slow on a loaded machine), then a few polls; how many does not matter.
+  ASSERT_TRUE(test::run_until(
+      io, [&] { return gateway.logged(": associated (") || !gateway.running(); }, 30s))
+      << gateway.log();
+  std::this_thread::sleep_for(3s);
   ASSERT_TRUE(gateway.running()) << gateway.log();
   gateway.signal(SIGTERM);
   ASSERT_TRUE(test::run_until(io, [&] { return gateway.exit_status().has_value(); }));

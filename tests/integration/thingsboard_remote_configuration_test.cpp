@@ -360,7 +360,7 @@ TEST(RemoteConfiguration, NewConnectionSettingsFallBackWhenTheyDoNotConnectAndMo
   test::MosquittoBroker second(second_options);
   RemoteGateway g;
   test::ThingsBoardEmulator tb2{g.io, second};
-  g.environment = {"DLMSGW_CONNECTION_FALLBACK_SECONDS=3"};
+  g.environment = {"DLMSGW_CONNECTION_FALLBACK_SECONDS=8"};  // a CONNACK on a loaded machine
   g.start(true, remote_connector_file("Meter A", meters.port(0)));
   ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
       << g.gateway->log();

@@ -10,7 +10,7 @@ namespace dlmsgw::server {
 namespace {
 
 constexpr std::uint8_t kFlag = 0x7E;
-const Bytes kLlcServerToClient{0xE6, 0xE7, 0x00};
+const Bytes kServerLlcHeader{0xE6, 0xE7, 0x00};
 
 bool contains_flag(ByteView bytes) {
   return std::find(bytes.begin(), bytes.end(), kFlag) != bytes.end();
@@ -102,10 +102,10 @@ TransportOutput HdlcServerTransport::on_bytes(ByteView bytes, std::int64_t now_u
 
 std::optional<Bytes> HdlcServerTransport::predict_frame(const Bytes& apdu) const {
   if (!link_->peer() ||
-      apdu.size() + kLlcServerToClient.size() > link_->parameters().max_info_transmit) {
+      apdu.size() + kServerLlcHeader.size() > link_->parameters().max_info_transmit) {
     return std::nullopt;
   }
-  Bytes information = kLlcServerToClient;
+  Bytes information = kServerLlcHeader;
   information.insert(information.end(), apdu.begin(), apdu.end());
   auto frame = hdlc::encode_frame(hdlc::Frame{
       *link_->peer(), settings_.address,
