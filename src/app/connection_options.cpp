@@ -52,6 +52,13 @@ void add_connection_options(CLI::App& command, CommonOptions& options) {
   command.add_option("--conformance", flags.conformance,
                      "proposed conformance, 6 hex digits (default 007E1F)");
   command.add_option("--name", flags.name, "meter name used in messages")->capture_default_str();
+  command.add_option("--frame-counter-obis", flags.frame_counter_obis,
+                     "read the meter's invocation counter from this object (e.g. 0-0:43.1.0) as "
+                     "the public client before a ciphered association, and continue above it");
+  command
+      .add_option("--frame-counter-client", flags.frame_counter_client,
+                  "client address for that read")
+      ->capture_default_str();
   command.add_option("--counter-dir", options.counter_dir,
                      "folder of our invocation counters for ciphered associations (default "
                      "$XDG_STATE_HOME/dlmsgw/invocation-counters or "

@@ -88,6 +88,22 @@ Expected<ConnectionSettings> to_settings(const ConnectionFlags& flags) {
     settings.proposed_conformance = xdlms::Conformance(
         (std::uint32_t{(*bytes)[0]} << 16) | (std::uint32_t{(*bytes)[1]} << 8) | (*bytes)[2]);
   }
+  if (flags.frame_counter_obis) {
+    auto obis = ObisCode::parse(*flags.frame_counter_obis);
+    if (!obis)
+      return flag_error("--frame-counter-obis", *flags.frame_counter_obis, "use A-B:C.D.E");
+    if (settings.security == Security::none &&
+        settings.authentication != Authentication::high_gmac) {
+      return flag_error("--frame-counter-obis", *flags.frame_counter_obis,
+                        "needs a ciphered association (--security or --auth high-gmac)");
+    }
+    settings.frame_counter_obis = *obis;
+  }
+  if (flags.frame_counter_client < 1 || flags.frame_counter_client > 127) {
+    return flag_error("--frame-counter-client", std::to_string(flags.frame_counter_client),
+                      "use 1..127 (the public client is 16)");
+  }
+  settings.frame_counter_client = static_cast<std::uint8_t>(flags.frame_counter_client);
   DLMSGW_TRY(settings.validate());
   return settings;
 }

@@ -40,7 +40,9 @@ struct ConnectionFlags {
   unsigned connect_timeout_ms = 10000;
   unsigned retries = 2;
   unsigned max_pdu = 1200;
-  std::optional<std::string> conformance;  // hex, e.g. "007E1F"
+  std::optional<std::string> conformance;         // hex, e.g. "007E1F"
+  std::optional<std::string> frame_counter_obis;  // the meter's counter to follow, e.g. 0-0:43.1.0
+  unsigned frame_counter_client = 16;
 };
 
 // Errors name the flag ("--port 70000: use 1..65535").

@@ -135,6 +135,29 @@ TEST(ConnectionFlags, SecurityNeedsKeysAndParsesThem) {
   EXPECT_FALSE(to_settings(flags));
 }
 
+TEST(ConnectionFlags, FrameCounterObisNeedsCipheringAndAValidCode) {
+  ConnectionFlags flags;
+  flags.frame_counter_obis = "0-0:43.1.0";
+  auto plain = to_settings(flags);
+  ASSERT_FALSE(plain);
+  EXPECT_NE(plain.error().message.find("--frame-counter-obis"), std::string::npos);
+  flags.authentication = "high-gmac";
+  flags.security = "auth-enc";
+  flags.system_title = "4D4D4D0000000001";
+  flags.block_key = "000102030405060708090A0B0C0D0E0F";
+  flags.authentication_key = "D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF";
+  auto settings = to_settings(flags);
+  ASSERT_TRUE(settings) << settings.error().message;
+  ASSERT_TRUE(settings->frame_counter_obis.has_value());
+  EXPECT_EQ(settings->frame_counter_obis->to_string(), "0-0:43.1.0");
+  EXPECT_EQ(settings->frame_counter_client, 16);
+  flags.frame_counter_obis = "zero";
+  EXPECT_FALSE(to_settings(flags));
+  flags.frame_counter_obis = "0-0:43.1.0";
+  flags.frame_counter_client = 200;
+  EXPECT_FALSE(to_settings(flags));
+}
+
 TEST(ConnectionFlags, RefusesBadValuesNamingTheFlag) {
   ConnectionFlags flags;
   flags.port = 70000;
