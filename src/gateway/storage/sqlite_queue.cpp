@@ -385,6 +385,17 @@ struct SqliteQueue::Impl {
     return {};
   }
 
+  // The stored size of record `key`, or nothing when it is gone (removed or dropped already).
+  Expected<std::optional<std::uint64_t>> record_size(std::int64_t key, std::string_view action) {
+    ResetOnExit reset(select_size.get());
+    sqlite3_bind_int64(select_size.get(), 1, key);
+    const int rc = sqlite3_step(select_size.get());
+    if (rc == SQLITE_DONE) return std::optional<std::uint64_t>();
+    if (rc != SQLITE_ROW) return failure(rc, action);
+    return std::optional<std::uint64_t>(
+        static_cast<std::uint64_t>(sqlite3_column_int64(select_size.get(), 0)));
+  }
+
   Expected<std::optional<Timestamp>> read_oldest() {
     ResetOnExit reset(oldest.get());
     const int rc = sqlite3_step(oldest.get());
@@ -757,17 +768,7 @@ Expected<void> SqliteQueue::remove_once(std::span<const RecordId> ids) {
       q.transaction("removing delivered records", [&]() -> Expected<void> {
         for (const RecordId id : ids) {
           const auto key = static_cast<std::int64_t>(id.value);
-          std::optional<std::uint64_t> size;
-          {
-            ResetOnExit reset(q.select_size.get());
-            sqlite3_bind_int64(q.select_size.get(), 1, key);
-            const int rc = sqlite3_step(q.select_size.get());
-            if (rc == SQLITE_ROW) {
-              size = static_cast<std::uint64_t>(sqlite3_column_int64(q.select_size.get(), 0));
-            } else if (rc != SQLITE_DONE) {
-              return q.failure(rc, "finding a delivered record");
-            }
-          }
+          DLMSGW_TRY_ASSIGN(const auto size, q.record_size(key, "finding a delivered record"));
           if (!size) continue;  // already removed or dropped: harmless
           sqlite3_bind_int64(q.delete_one.get(), 1, key);
           DLMSGW_TRY(q.step_done(q.delete_one.get(), "removing a delivered record"));
@@ -815,17 +816,7 @@ Expected<std::uint64_t> SqliteQueue::set_aside_once(std::span<const RecordId> id
   const Expected<void> committed = q.transaction("setting records aside", [&]() -> Expected<void> {
     for (const RecordId id : ids) {
       const auto key = static_cast<std::int64_t>(id.value);
-      std::optional<std::uint64_t> size;
-      {
-        ResetOnExit reset(q.select_size.get());
-        sqlite3_bind_int64(q.select_size.get(), 1, key);
-        const int rc = sqlite3_step(q.select_size.get());
-        if (rc == SQLITE_ROW) {
-          size = static_cast<std::uint64_t>(sqlite3_column_int64(q.select_size.get(), 0));
-        } else if (rc != SQLITE_DONE) {
-          return q.failure(rc, "finding a record to set aside");
-        }
-      }
+      DLMSGW_TRY_ASSIGN(const auto size, q.record_size(key, "finding a record to set aside"));
       if (!size) continue;
       sqlite3_bind_int64(copy.get(), 1, key);
       sqlite3_bind_int64(copy.get(), 2, to_millis(now));
