@@ -1,11 +1,8 @@
 #include "gateway/device_registry.hpp"
 
-#include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
@@ -14,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "gateway/atomic_file.hpp"
 #include "gateway/component_logger.hpp"
 
 namespace dlmsgw::gateway {
@@ -27,36 +25,6 @@ namespace fs = std::filesystem;
 
 Error file_error(const fs::path& path, const std::string& what) {
   return make_error(ErrorCode::io_error, "device registry " + path.string() + ": " + what);
-}
-
-// Writes `text` to `path` so that a crash leaves either the old or the new file, never a torn one.
-Expected<void> write_atomically(const fs::path& path, const std::string& text) {
-  const fs::path temporary = path.string() + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return file_error(temporary, std::strerror(errno));
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const auto n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      return file_error(temporary, why);
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return file_error(temporary, std::strerror(errno));
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    return file_error(path, std::string("rename: ") + std::strerror(errno));
-  }
-  // The rename itself is durable only once the directory is.
-  const auto directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    (void)::fsync(dir);
-    ::close(dir);
-  }
-  return {};
 }
 
 std::string render(const std::vector<DeviceEntry>& entries) {
@@ -120,7 +88,7 @@ class DeviceRegistry::Writer {
         std::lock_guard entries_lock(entries_->mutex);
         copy = entries_->list;
       }
-      auto written = write_atomically(path_, render(copy));
+      auto written = write_file_atomically(path_, render(copy), "device registry");
       if (!written) log()->error("{}", written.error().message);
       lock.lock();
       if (written) {

@@ -1,8 +1,5 @@
 #include "connectors/dlms/profile_cursor_store.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -11,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "gateway/atomic_file.hpp"
 #include "gateway/component_logger.hpp"
 
 namespace dlmsgw::connectors::dlms {
@@ -31,38 +29,6 @@ std::string render_cursors(const std::map<std::string, std::map<std::string, std
     for (const auto& [profile, newest] : profiles) json[device][profile] = newest;
   }
   return json.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
-
-// Write, fsync, rename, fsync of the directory: the old file or the new one, never a torn one.
-Expected<void> replace_file(const std::filesystem::path& file, const std::string& text) {
-  const std::filesystem::path temporary = file.string() + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return io_failure(temporary, "cannot be created");
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      auto failure = io_failure(temporary, "write failed");
-      ::close(fd);
-      return failure;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    auto failure = io_failure(temporary, "fsync failed");
-    ::close(fd);
-    return failure;
-  }
-  ::close(fd);
-  if (::rename(temporary.c_str(), file.c_str()) != 0) return io_failure(file, "rename failed");
-  const auto directory = file.has_parent_path() ? file.parent_path() : ".";
-  const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return {};
 }
 
 }  // namespace
@@ -144,7 +110,7 @@ class FileProfileCursorStore::Writer {
         std::lock_guard state_lock(state_->mutex);
         copy = state_->cursors;
       }
-      auto written = replace_file(file_, render_cursors(copy));
+      auto written = gateway::write_file_atomically(file_, render_cursors(copy), "profile cursors");
       report(written);
       lock.lock();
       if (written) {
