@@ -55,8 +55,11 @@ class MemoryProfileCursorStore final : public ProfileCursorStore {
   std::map<std::pair<std::string, std::string>, std::int64_t> cursors_;
 };
 
-// Between two writes of the cursor file: bounds its fsyncs to a few a second.
-inline constexpr std::chrono::milliseconds kProfileCursorWriteInterval{500};
+// Between two writes of the cursor file. 0: each write starts as soon as storage confirmed and
+// the previous write ended (saves arriving during a write go into the next one), so that after a
+// kill -9 the file lags storage by one write at most and re-reads next to nothing (issue 16: no
+// entry twice beyond the batch in flight). The thread keeps the fsyncs off the event loop.
+inline constexpr std::chrono::milliseconds kProfileCursorWriteInterval{0};
 
 class FileProfileCursorStore final : public ProfileCursorStore {
  public:
