@@ -148,6 +148,11 @@ Expected<void> DirectDeviceUplink::submit(std::vector<Record> records) {
   for (Record& record : records) record.device = device_;
   DLMSGW_TRY(storage_->append(std::move(records)));
   uplink_->notify();
+  // And once committed: a read that ran before the commit (the shared thread commits one
+  // transaction per round, for every device) would otherwise leave them for the idle re-read.
+  storage_->async_flush([this, alive = alive_](const Expected<void>&) {
+    if (*alive) uplink_->notify();
+  });
   return {};
 }
 
