@@ -130,17 +130,22 @@ Expected<void> DirectDeviceUplink::reconnect_with(const MqttOptions& options) {
 
 void DirectDeviceUplink::take_over(const std::string& device) {
   if (device == device_) return;
-  storage_->async_move_device(
-      device, device_,
-      [this, from = device, to = device_, alive = alive_](Expected<std::uint64_t> moved) {
-        if (!*alive) return;
-        if (!moved) {
-          log()->error("device '{}': taking over what device '{}' left stored: {}", to, from,
-                       moved.error().message);
-        } else if (*moved > 0) {
-          uplink_->notify();
-        }
-      });
+  // Once what the other device submitted is committed (a round of the storage thread commits at
+  // most one transaction), so that nothing of it is left behind.
+  storage_->async_flush([this, device, alive = alive_](const Expected<void>&) {
+    if (!*alive) return;
+    storage_->async_move_device(
+        device, device_,
+        [this, from = device, to = device_, alive = alive_](Expected<std::uint64_t> moved) {
+          if (!*alive) return;
+          if (!moved) {
+            log()->error("device '{}': taking over what device '{}' left stored: {}", to, from,
+                         moved.error().message);
+          } else if (*moved > 0) {
+            uplink_->notify();
+          }
+        });
+  });
 }
 
 Expected<void> DirectDeviceUplink::submit(std::vector<Record> records) {

@@ -615,7 +615,14 @@ void GatewayService::declare(const std::string& connector, std::string_view loca
   log()->info(
       "device '{}' has no access token of its own any more: it publishes through the gateway",
       name);
-  move_to_gateway(*left_over, name);
+  // After what it submitted is committed there (a round of the storage thread commits at most one
+  // transaction), so that nothing of it is left behind.
+  if (StorageService* direct = direct_storage()) {
+    direct->async_flush(
+        [this, stored_as = *left_over, name, alive = alive_](const Expected<void>&) {
+          if (*alive) move_to_gateway(stored_as, name);
+        });
+  }
 }
 
 void GatewayService::move_to_gateway(std::string stored_as, std::string name) {
