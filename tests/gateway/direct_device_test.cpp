@@ -448,9 +448,10 @@ TEST(DirectDevice, FiftyDevicesWithTheirOwnTokenShareOneStorageThread) {
         return true;
       },
       30s));
-  // The gateway's storage thread and the one shared by the 50 devices (one each before).
+  // The gateway's storage thread and the one shared by the 50 devices (one each before: 50 more),
+  // with room for a helper thread a library may start.
   const std::size_t threads = process_threads();
-  EXPECT_LE(threads, threads_before + 2) << threads_before << " -> " << threads;
+  EXPECT_LE(threads, threads_before + 5) << threads_before << " -> " << threads;
   for (int n = 0; n < kReadings; ++n) {
     for (int i = 0; i < kDevices; ++i) {
       ASSERT_TRUE(connector->emit(devices[static_cast<std::size_t>(i)].first, i * 100 + n));
