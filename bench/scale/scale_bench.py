@@ -154,6 +154,7 @@ class Subscriber(threading.Thread):
         self.readings_in_window = 0
         self.messages_in_window = 0
         self.readings_total = 0
+        self.direct_readings = 0  # device API messages (own-token devices): not told apart
         self.overruns = {}
         self._handshake()
 
@@ -257,6 +258,9 @@ class Subscriber(threading.Thread):
         except ValueError:
             return
         received_ms = received * 1000.0
+        # An own-token device publishes {ts, values} or a list of them on v1/devices/me/telemetry.
+        if isinstance(message, list) or (isinstance(message, dict) and "values" in message):
+            message = {None: message if isinstance(message, list) else [message]}
         with self.lock:
             in_window = self.window is not None and self.window[0] <= received <= self.window[1]
             if in_window:
@@ -271,7 +275,10 @@ class Subscriber(threading.Thread):
                     registers = sum(1 for key in values if not key.startswith("stats_"))
                     if registers == 0:
                         continue
-                    self.devices_seen.add(device)
+                    if device is None:
+                        self.direct_readings += 1
+                    else:
+                        self.devices_seen.add(device)
                     self.readings_total += 1
                     if in_window:
                         self.readings_in_window += 1
@@ -287,14 +294,14 @@ class Subscriber(threading.Thread):
             pass
 
 
-def device_json(index, port, registers, period_s, b_field, profile):
+def device_json(index, port, registers, period_s, b_field, profile, direct=False):
     connection = {"type": "tcp", "host": "127.0.0.1", "port": port}
     if profile == "microstar":
         connection.update({"password": "22222222"})
     else:
         connection.update({"transport": "wrapper", "clientAddress": 16,
                            "serverLogicalAddress": 1, "authentication": "none"})
-    return {
+    device = {
         "deviceName": f"meter-{index:05d}",
         "deviceType": "Bench Meter",
         "pollPeriod": int(period_s * 1000),
@@ -303,6 +310,10 @@ def device_json(index, port, registers, period_s, b_field, profile):
         "timeseries": [{"key": key, "obis": f"1-{b_field}:{c}.{d}.0", "classId": 3}
                        for key, c, d in REGISTERS[:registers]],
     }
+    if direct:
+        # Publishes as itself with its own token (mosquitto takes any user name).
+        device["deviceToken"] = {"accessToken": f"bench-token-{index:05d}"}
+    return device
 
 
 def start_process(arguments, log_path, **kwargs):
@@ -338,6 +349,9 @@ def main():
                              "PUBACKs for Nagle's algorithm; see bench/README.md)")
     parser.add_argument("--max-concurrent-polls", type=int, default=None,
                         help="connector maxConcurrentPolls (default: the connector's, 32)")
+    parser.add_argument("--direct-devices", type=int, default=0,
+                        help="the first N meters publish with their own deviceToken (device API, "
+                        "one MQTT connection each); prints threads and open files too")
     parser.add_argument("--stats-period", type=float, default=60.0,
                         help="connector statisticsPeriod (per-meter stats_* telemetry), seconds")
     parser.add_argument("--connect-timeout", type=float, default=None,
@@ -427,7 +441,8 @@ def main():
         connector = {"name": "Bench Meters", "type": "dlms",
                      "statisticsPeriod": int(args.stats_period * 1000),
                      "devices": [device_json(i, port, args.registers, args.period, b_field,
-                                             args.profile) for i, port in enumerate(ports)]}
+                                             args.profile, i < args.direct_devices)
+                                 for i, port in enumerate(ports)]}
         if args.max_concurrent_polls:
             connector["maxConcurrentPolls"] = args.max_concurrent_polls
         with open(os.path.join(work, "dlms_connector.json"), "w") as f:
@@ -439,7 +454,8 @@ def main():
             with open(os.path.join(work, "data", "devices.json"), "w") as f:
                 json.dump({"version": 1, "devices": [
                     {"name": d["deviceName"], "localName": d["deviceName"], "type": "Bench Meter",
-                     "connector": "Bench Meters"} for d in connector["devices"]]}, f)
+                     "connector": "Bench Meters"} for d in connector["devices"]
+                    if "deviceToken" not in d]}, f)
         metrics_port = free_port()
         with open(os.path.join(work, "tb_gateway.yaml"), "w") as f:
             f.write(f"thingsboard:\n  host: 127.0.0.1\n  port: {broker_port}\n  qos: 1\n"
@@ -453,7 +469,8 @@ def main():
                     "connectors:\n  - {name: Bench Meters, type: dlms, "
                     "configuration: dlms_connector.json}\n")
 
-        subscriber = Subscriber(broker_port, "v1/gateway/telemetry")
+        subscriber = Subscriber(broker_port, "v1/gateway/telemetry" if not args.direct_devices
+                                else "v1/+/+/telemetry")
         subscriber.start()
 
         started = time.time()
@@ -464,7 +481,9 @@ def main():
         connect_timeout = args.connect_timeout or (60 + args.meters / 50)
         while True:
             with subscriber.lock:
-                seen = len(subscriber.devices_seen)
+                # Own-token devices are not told apart: one reading each counts them in.
+                seen = len(subscriber.devices_seen) + min(subscriber.direct_readings,
+                                                          args.direct_devices)
             if seen >= args.meters:
                 break
             if gateway.poll() is not None:
@@ -495,6 +514,8 @@ def main():
         self_after = resource.getrusage(resource.RUSAGE_SELF)
         wall = window_end - window_start
         peak_rss_kb = status_kb(gateway.pid, "VmHWM")
+        threads = status_kb(gateway.pid, "Threads")
+        open_files = len(os.listdir(f"/proc/{gateway.pid}/fd"))
         rss_kb = status_kb(gateway.pid, "VmRSS")
         sim_rss_kb = sum(status_kb(p.pid, "VmHWM") for p in simulators)
         load_end = load_average()
@@ -506,7 +527,8 @@ def main():
             messages = subscriber.messages_in_window
             overruns_stats = sum(subscriber.overruns.values())
             meters_with_stats = len(subscriber.overruns)
-            seen = len(subscriber.devices_seen)
+            seen = len(subscriber.devices_seen) + min(subscriber.direct_readings,
+                                                      args.direct_devices)
 
         with open(f"{work}/gateway.log", errors="replace") as f:
             gateway_log = f.read()
@@ -532,6 +554,8 @@ def main():
             "subscriber_cpu": round((self_after.ru_utime + self_after.ru_stime -
                                      self_before.ru_utime - self_before.ru_stime) / wall, 3),
             "gateway_peak_rss_mb": round(peak_rss_kb / 1024, 1),
+            "direct_devices": args.direct_devices, "gateway_threads": threads,
+            "gateway_open_files": open_files,
             "gateway_rss_mb": round(rss_kb / 1024, 1),
             "simulator_peak_rss_mb": round(sim_rss_kb / 1024, 1),
             "simulator_processes": len(simulators), "cold_start": args.cold_start,
@@ -581,7 +605,10 @@ def main():
           f"{result['expected_values_per_s']}); readings/s {result['readings_per_s']}; "
           f"MQTT messages/s {result['messages_per_s']}; records/s {result['records_per_s']}")
     print(f"  gateway CPU         {result['gateway_cpu']} core; peak RSS "
-          f"{result['gateway_peak_rss_mb']} MB (now {result['gateway_rss_mb']} MB)")
+          f"{result['gateway_peak_rss_mb']} MB (now {result['gateway_rss_mb']} MB); threads "
+          f"{result['gateway_threads']}; open files {result['gateway_open_files']}"
+          + (f" ({result['direct_devices']} with their own token)"
+             if result['direct_devices'] else ""))
     print(f"  simulator CPU       {result['simulator_cpu']} core "
           f"({result['simulator_processes']} process(es)); peak RSS "
           f"{result['simulator_peak_rss_mb']} MB; mosquitto CPU {result['mosquitto_cpu']}; "

@@ -101,8 +101,10 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
       "dlmsgw_dead_letter_records",
       "Records set aside because the platform kept refusing them without a PUBACK (closing the "
       "session); listed and re-queued with `dlmsgw dead-letter`.",
-      [&storage]() -> std::optional<double> {
-        return as_double(storage.stats().dead_letter_records);
+      [&storage, &gateway]() -> std::optional<double> {
+        // The devices with their own token included (their store is shared).
+        return as_double(storage.stats().dead_letter_records +
+                         gateway.direct_store_stats().dead_letter_records);
       }));
   DLMSGW_TRY_ASSIGN(
       auto sent,
@@ -127,8 +129,9 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
                         "failing). Records set aside as dead letters are not dropped: see "
                         "dlmsgw_uplink_records_dead_lettered_total.",
                         {"reason"}));
-  DLMSGW_TRY(dropped.set({"storage_limit"}, [&storage]() -> std::optional<double> {
-    return as_double(storage.stats().dropped_records);
+  DLMSGW_TRY(dropped.set({"storage_limit"}, [&storage, &gateway]() -> std::optional<double> {
+    return as_double(storage.stats().dropped_records +
+                     gateway.direct_store_stats().dropped_records);
   }));
   DLMSGW_TRY(dropped.set({"rejected"}, [&gateway]() -> std::optional<double> {
     return as_double(gateway.uplink_counters().records_rejected);

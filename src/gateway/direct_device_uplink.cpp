@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 
@@ -53,45 +55,43 @@ UplinkOptions direct_device_uplink_options(const UplinkOptions& gateway) {
   options.limits.messages = RateLimit();
   options.limits.telemetry_messages = RateLimit();
   options.limits.telemetry_data_points = RateLimit();
+  // One meter's uplink: a record per poll, so a window of a few batches keeps up (the gateway's
+  // 16 batches / 2,000 records would be multiplied by hundreds of devices).
+  options.max_batches_in_flight = std::min<std::size_t>(options.max_batches_in_flight, 2);
+  options.max_in_flight_messages = std::min<std::size_t>(options.max_in_flight_messages, 8);
+  options.max_in_flight_records = std::min<std::size_t>(options.max_in_flight_records, 200);
+  options.max_batch_records = std::min<std::size_t>(options.max_batch_records, 100);
+  // Stored records announce themselves (submit, take_over): the idle re-read is only a fallback,
+  // and hundreds of them every 500 ms would keep the shared storage thread busy.
+  options.idle_poll = std::max(options.idle_poll, std::chrono::milliseconds(5000));
   return options;
 }
 
-Expected<std::unique_ptr<DirectDeviceUplink>> DirectDeviceUplink::create(
-    asio::io_context& io, std::string device, MqttOptions mqtt, UplinkOptions uplink,
-    std::unique_ptr<RecordQueue> queue) {
+Expected<std::unique_ptr<DirectDeviceUplink>> DirectDeviceUplink::create(asio::io_context& io,
+                                                                         std::string device,
+                                                                         MqttOptions mqtt,
+                                                                         UplinkOptions uplink,
+                                                                         StorageService& storage) {
   mqtt.max_in_flight = in_flight_bound(uplink);
   DLMSGW_TRY_ASSIGN(auto client, MqttClient::create(io, std::move(mqtt)));
   uplink.api = UplinkApi::device;
-  return std::unique_ptr<DirectDeviceUplink>(new DirectDeviceUplink(
-      io, std::move(device), std::move(client), std::move(uplink), std::move(queue)));
+  uplink.storage_device = device;
+  return std::unique_ptr<DirectDeviceUplink>(
+      new DirectDeviceUplink(io, std::move(device), std::move(client), std::move(uplink), storage));
 }
 
 DirectDeviceUplink::DirectDeviceUplink(asio::io_context& io, std::string device,
                                        std::unique_ptr<MqttClient> client, UplinkOptions uplink,
-                                       std::unique_ptr<RecordQueue> queue)
-    : device_(std::move(device)), client_(std::move(client)) {
-  StorageServiceOptions storage_options;
-  storage_options.on_error = [device = device_](const Error& error) {
-    log()->error("storage of device '{}': {}", device, error.message);
-  };
-  storage_options.on_dropped = [device = device_](std::uint64_t now, std::uint64_t total) {
-    log()->warn(
-        "storage of device '{}': {} oldest records dropped for the storage limits ({} in "
-        "total)",
-        device, now, total);
-  };
-  storage_ = std::make_unique<StorageService>(std::move(queue), io.get_executor(),
-                                              std::move(storage_options));
+                                       StorageService& storage)
+    : device_(std::move(device)), client_(std::move(client)), storage_(&storage) {
   uplink_ = std::make_unique<UplinkService>(io, *storage_, *client_, std::move(uplink));
 }
 
 DirectDeviceUplink::~DirectDeviceUplink() {
   *alive_ = false;
-  if (!uplink_) return;  // retired
   stop();
-  uplink_.reset();  // before storage, whose completions it would receive
+  uplink_.reset();  // before the client it uses
   client_.reset();
-  storage_->stop();
 }
 
 void DirectDeviceUplink::start() {
@@ -128,30 +128,36 @@ Expected<void> DirectDeviceUplink::reconnect_with(const MqttOptions& options) {
   return client_->reconnect_with(options);
 }
 
-std::unique_ptr<RecordQueue> DirectDeviceUplink::retire() {
-  stop();
-  uplink_.reset();  // before storage, whose completions it would receive
-  client_.reset();
-  return storage_->release_queue();
-}
-
-void DirectDeviceUplink::take_over(std::unique_ptr<RecordQueue> retired) {
-  storage_->async_take_over(
-      std::shared_ptr<RecordQueue>(std::move(retired)), nullptr,
-      [this, device = device_, alive = alive_](Expected<std::uint64_t> moved) {
-        if (!*alive) return;
-        if (!moved) {
-          log()->error("device '{}': taking over a retired queue: {}", device,
-                       moved.error().message);
-        } else if (uplink_) {
-          uplink_->notify();
-        }
-      });
+void DirectDeviceUplink::take_over(const std::string& device) {
+  if (device == device_) return;
+  // Once what the other device submitted is committed (a round of the storage thread commits at
+  // most one transaction), so that nothing of it is left behind.
+  storage_->async_flush([this, device, alive = alive_](const Expected<void>&) {
+    if (!*alive) return;
+    storage_->async_move_device(
+        device, device_,
+        [this, from = device, to = device_, alive = alive_](Expected<std::uint64_t> moved) {
+          if (!*alive) return;
+          if (!moved) {
+            log()->error("device '{}': taking over what device '{}' left stored: {}", to, from,
+                         moved.error().message);
+          } else if (*moved > 0) {
+            uplink_->notify();
+          }
+        });
+  });
 }
 
 Expected<void> DirectDeviceUplink::submit(std::vector<Record> records) {
+  // Stored under the connection's device: another device sharing the token is read with it.
+  for (Record& record : records) record.device = device_;
   DLMSGW_TRY(storage_->append(std::move(records)));
   uplink_->notify();
+  // And once committed: a read that ran before the commit (the shared thread commits one
+  // transaction per round, for every device) would otherwise leave them for the idle re-read.
+  storage_->async_flush([this, alive = alive_](const Expected<void>&) {
+    if (*alive) uplink_->notify();
+  });
   return {};
 }
 

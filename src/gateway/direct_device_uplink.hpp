@@ -5,10 +5,13 @@
 // ThingsBoard device and dashboards while dlmsgw reads it, so meters can move one at a time and
 // back (parallel, hybrid, rollback).
 //
-// It is a small gateway of its own: an MqttClient (username = the token), a queue on a
-// StorageService thread, and an UplinkService in UplinkApi::device mode, so the delivery guarantee
-// is the gateway's: a record is stored before anything is sent and removed only after its PUBACK.
-// No v1/gateway/connect (it is not a gateway child) and no getSessionLimits.
+// It is a small gateway of its own: an MqttClient (username = the token) and an UplinkService in
+// UplinkApi::device mode, so the delivery guarantee is the gateway's: a record is stored before
+// anything is sent and removed only after its PUBACK. No v1/gateway/connect (it is not a gateway
+// child) and no getSessionLimits. Storage is shared: one StorageService (one thread, one queue, one
+// database file) holds the records of every device with its own token, each stored under the
+// name of the device owning the connection (device()) and read by that device's uplink only
+// (UplinkOptions::storage_device), so one device's backlog or refused token holds back no other.
 
 #include <asio/io_context.hpp>
 #include <memory>
@@ -30,7 +33,8 @@ namespace dlmsgw::gateway {
 MqttOptions direct_device_mqtt_options(const MqttOptions& gateway, std::string_view device,
                                        std::string_view access_token);
 // The gateway's uplink options for one device: device API, no session-limits request, and of the
-// rate limits only the per-device ones (the gateway-wide ones count the gateway's connection).
+// rate limits only the per-device ones (the gateway-wide ones count the gateway's connection); a
+// small window (a meter sends a record per poll), so that hundreds of them stay cheap in memory.
 UplinkOptions direct_device_uplink_options(const UplinkOptions& gateway);
 // A name made of [A-Za-z0-9_-] only, unique per device name (a hash of it is appended): for client
 // ids and file names.
@@ -38,24 +42,22 @@ std::string device_file_stem(std::string_view device);
 
 class DirectDeviceUplink {
  public:
+  // `storage`: the store shared by every device with its own token; it must outlive this.
   static Expected<std::unique_ptr<DirectDeviceUplink>> create(asio::io_context& io,
                                                               std::string device, MqttOptions mqtt,
                                                               UplinkOptions uplink,
-                                                              std::unique_ptr<RecordQueue> queue);
-  // Stops, then commits what storage still holds (it is delivered after the next start).
+                                                              StorageService& storage);
+  // Stops; what storage holds for it stays there (delivered by the next uplink of this device).
   ~DirectDeviceUplink();
   DirectDeviceUplink(const DirectDeviceUplink&) = delete;
   DirectDeviceUplink& operator=(const DirectDeviceUplink&) = delete;
 
   void start();
   void stop();
-  // Closes the connection for good and hands over the device's queue with everything it still
-  // holds (what was in flight included: it had no PUBACK), for a new identity or the gateway's own
-  // queue (a deviceToken changed or removed on reload). Nothing else may be called afterwards.
-  std::unique_ptr<RecordQueue> retire();
-  // Takes over what a retired queue holds: stored in this device's queue, then sent.
-  void take_over(std::unique_ptr<RecordQueue> retired);
-  // Stores records of the device (then sends them); fails when storage refused them (all).
+  // Takes over what the shared store holds under another device's name (that device now
+  // publishes with this one's token): stored under this device's name, then sent.
+  void take_over(const std::string& device);
+  // Stores records (then sends them) under this device's name; fails when storage refused them.
   Expected<void> submit(std::vector<Record> records);
   // `done` once what was submitted before is committed (StorageService::async_flush).
   void when_stored(std::function<void(Expected<void>)> done) {
@@ -66,8 +68,6 @@ class DirectDeviceUplink {
 
   [[nodiscard]] const std::string& device() const { return device_; }
   [[nodiscard]] const UplinkCounters& counters() const { return uplink_->counters(); }
-  [[nodiscard]] QueueStats queue_stats() const { return storage_->stats(); }
-  [[nodiscard]] std::size_t pending_records() const { return storage_->pending_records(); }
   [[nodiscard]] MqttClient& mqtt() { return *client_; }
   // Moves the connection to new settings (remote configuration); what was in flight is sent
   // again from storage on the new session.
@@ -75,11 +75,11 @@ class DirectDeviceUplink {
 
  private:
   DirectDeviceUplink(asio::io_context& io, std::string device, std::unique_ptr<MqttClient> client,
-                     UplinkOptions uplink, std::unique_ptr<RecordQueue> queue);
+                     UplinkOptions uplink, StorageService& storage);
 
   std::string device_;
   std::unique_ptr<MqttClient> client_;
-  std::unique_ptr<StorageService> storage_;
+  StorageService* storage_;
   std::unique_ptr<UplinkService> uplink_;
   bool started_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -598,7 +598,7 @@ void GatewayService::declare(const std::string& connector, std::string_view loca
                              std::string_view type) {
   // A device that had its own token (a reload removed it): a gateway child from now on, and what
   // its own queue still holds joins the gateway's queue under its name there.
-  std::shared_ptr<RecordQueue> left_over = end_own_token(connector, std::string(local_name));
+  const auto left_over = end_own_token(connector, std::string(local_name));
   auto added = registry_.add(local_name, type, connector);
   if (!added) {
     // The registry file could not be written: the device still works until the next restart.
@@ -615,37 +615,113 @@ void GatewayService::declare(const std::string& connector, std::string_view loca
   log()->info(
       "device '{}' has no access token of its own any more: it publishes through the gateway",
       name);
-  storage_.async_take_over(
-      std::move(left_over), [name](Record& record) { record.device = name; },
-      [this, name, alive = alive_](Expected<std::uint64_t> moved) {
+  // After what it submitted is committed there (a round of the storage thread commits at most one
+  // transaction), so that nothing of it is left behind.
+  if (StorageService* direct = direct_storage()) {
+    direct->async_flush(
+        [this, stored_as = *left_over, name, alive = alive_](const Expected<void>&) {
+          if (*alive) move_to_gateway(stored_as, name);
+        });
+  }
+}
+
+void GatewayService::move_to_gateway(std::string stored_as, std::string name) {
+  StorageService* direct = direct_storage();
+  if (direct == nullptr) return;
+  constexpr std::size_t kChunk = 1'000;
+  direct->async_peek_device_after(
+      stored_as, RecordId{}, kChunk, UINT64_MAX,
+      [this, direct, stored_as, name,
+       alive = alive_](Expected<std::vector<StoredRecord>> chunk) mutable {
         if (!*alive) return;
-        if (!moved) {
+        if (!chunk) {
           log()->error("device '{}': moving what its own queue held to the gateway's: {}", name,
-                       moved.error().message);
+                       chunk.error().message);
           return;
         }
-        if (*moved > 0) {
-          log()->info("device '{}': {} records its own queue held now wait in the gateway's", name,
-                      *moved);
-          uplink_->notify();
+        if (chunk->empty()) return;
+        std::vector<Record> records;
+        std::vector<RecordId> ids;
+        for (auto& stored : *chunk) {
+          ids.push_back(stored.id);
+          records.push_back(std::move(stored.record));
+          records.back().device = name;
         }
+        if (auto stored = storage_.append(std::move(records)); !stored) {
+          log()->error(
+              "device '{}': moving what its own queue held to the gateway's: {}; they stay in "
+              "the store of devices with their own token",
+              name, stored.error().message);
+          return;
+        }
+        // Committed in the gateway's queue before removed from the shared store: a crash
+        // repeats records, never loses one.
+        storage_.async_flush([this, direct, stored_as = std::move(stored_as),
+                              name = std::move(name), ids = std::move(ids),
+                              alive](Expected<void> flushed) mutable {
+          if (!*alive) return;
+          if (!flushed) {
+            log()->error("device '{}': moving what its own queue held to the gateway's: {}", name,
+                         flushed.error().message);
+            return;
+          }
+          const std::size_t count = ids.size();
+          direct->async_remove(
+              std::move(ids), [this, stored_as = std::move(stored_as), name = std::move(name),
+                               count, alive](Expected<void> removed) mutable {
+                if (!*alive) return;
+                if (!removed) {
+                  log()->error("device '{}': {}", name, removed.error().message);
+                  return;
+                }
+                log()->info("device '{}': {} records its own queue held now wait in the gateway's",
+                            name, count);
+                uplink_->notify();
+                move_to_gateway(std::move(stored_as), std::move(name));
+              });
+        });
       });
 }
 
-std::unique_ptr<RecordQueue> GatewayService::end_own_token(const std::string& connector,
-                                                           const std::string& local) {
+StorageService* GatewayService::direct_storage() {
+  if (direct_storage_) return direct_storage_.get();
+  auto queue = options_.direct_store
+                   ? options_.direct_store()
+                   : Expected<std::unique_ptr<RecordQueue>>(std::make_unique<MemoryQueue>());
+  if (!queue) {
+    log()->error("storage of the devices with their own token: {}", queue.error().message);
+    return nullptr;
+  }
+  StorageServiceOptions storage_options;
+  storage_options.on_error = [](const Error& error) {
+    log()->error("storage of the devices with their own token: {}", error.message);
+  };
+  storage_options.on_dropped = [](std::uint64_t now, std::uint64_t total) {
+    log()->warn(
+        "storage of the devices with their own token: {} oldest records dropped for the "
+        "storage limits ({} in total)",
+        now, total);
+  };
+  direct_storage_ = std::make_unique<StorageService>(std::move(*queue), io_.get_executor(),
+                                                     std::move(storage_options));
+  return direct_storage_.get();
+}
+
+std::optional<std::string> GatewayService::end_own_token(const std::string& connector,
+                                                         const std::string& local) {
   const auto mapping = direct_devices_.find({connector, local});
-  if (mapping == direct_devices_.end()) return nullptr;
+  if (mapping == direct_devices_.end()) return std::nullopt;
   const std::string token = mapping->second;
   direct_devices_.erase(mapping);
   for (const auto& [device, other] : direct_devices_) {
-    if (other == token) return nullptr;  // another device still publishes with it
+    if (other == token) return std::nullopt;  // another device still publishes with it
   }
   const auto uplink = direct_.find(token);
-  if (uplink == direct_.end()) return nullptr;
-  auto queue = uplink->second->retire();
+  if (uplink == direct_.end()) return std::nullopt;
+  // Closed: what it held in flight had no PUBACK and stays stored, for its next reader.
+  std::string stored_as = uplink->second->device();
   direct_.erase(uplink);
-  return queue;
+  return stored_as;
 }
 
 std::string GatewayService::platform_name(const std::string& connector,
@@ -728,7 +804,7 @@ void GatewayService::use_own_token(const std::string& connector, std::string_vie
   }
   // A changed token (reload): the old identity's connection closes, and its queue, with what it
   // still holds, goes on under the new one.
-  std::unique_ptr<RecordQueue> kept;
+  std::optional<std::string> kept;
   if (const auto mapped = direct_devices_.find({connector, local});
       mapped != direct_devices_.end() && mapped->second != token) {
     kept = end_own_token(connector, local);
@@ -736,36 +812,30 @@ void GatewayService::use_own_token(const std::string& connector, std::string_vie
   }
   direct_devices_[{connector, local}] = token;
   if (auto found = direct_.find(token); found != direct_.end()) {
-    if (kept) {
-      // Its new token is another device's: the records go to that device's queue.
-      found->second->take_over(std::move(kept));
-    }
+    // Its new token is another device's: its records (under its old connection's name, or its
+    // own from an older version's file) go on under that device's name.
+    if (kept) found->second->take_over(*kept);
     if (found->second->device() != local) {
+      found->second->take_over(local);
       log()->warn("device '{}' uses the access token of device '{}': both publish as one device",
                   local, found->second->device());
     }
     if (started_) found->second->start();
     return;
   }
+  StorageService* storage = direct_storage();
+  if (storage == nullptr) return;  // logged
   auto mqtt = options_.direct_mqtt ? options_.direct_mqtt(local, token)
                                    : direct_device_mqtt_options(options_.mqtt, local, token);
-  auto queue = kept ? Expected<std::unique_ptr<RecordQueue>>(std::move(kept))
-               : options_.direct_queue
-                   ? options_.direct_queue(local)
-                   : Expected<std::unique_ptr<RecordQueue>>(std::make_unique<MemoryQueue>());
-  if (!queue) {
-    log()->error("device '{}' (own token): storage: {}", local, queue.error().message);
-    return;
-  }
-  auto direct =
-      DirectDeviceUplink::create(io_, local, std::move(mqtt),
-                                 direct_device_uplink_options(options_.uplink), std::move(*queue));
+  auto direct = DirectDeviceUplink::create(io_, local, std::move(mqtt),
+                                           direct_device_uplink_options(options_.uplink), *storage);
   if (!direct) {
     log()->error("device '{}' (own token): {}", local, direct.error().message);
     return;
   }
   log()->info("device '{}' publishes with its own access token (device API)", local);
   auto& added = direct_[token] = std::move(*direct);
+  if (kept) added->take_over(*kept);
   if (started_) added->start();
 }
 
@@ -825,6 +895,7 @@ void GatewayService::log_losses() {
 
 nlohmann::json GatewayService::statistics() {
   const auto queue = storage_.stats();
+  const auto direct_queue = direct_store_stats();
   const auto& uplink = uplink_->counters();
   nlohmann::json stats{
       // readingsStored counts readings ({ts, values} entries); the other counts of storage and
@@ -835,12 +906,15 @@ nlohmann::json GatewayService::statistics() {
       // Every reading that will never reach ThingsBoard: dropped by storage for its limits,
       // unsendable, or refused by storage (never stored). Those refused for good by a PUBACK are
       // kept as dead letters (deadLetterRecords), to be re-queued.
-      {"readingsDropped", queue.dropped_records + uplink.records_rejected + readings_not_stored()},
+      {"readingsDropped", queue.dropped_records + direct_queue.dropped_records +
+                              uplink.records_rejected + readings_not_stored()},
       {"readingsNotStored", readings_not_stored()},
       {"readingsRefused", uplink.records_refused},
       {"queueDepth", queue.records + storage_.pending_records()},
+      // The devices with their own token, all in one store.
+      {"directQueueDepth", direct_queue.records + direct_store_pending()},
       // Set aside because the platform kept refusing them (dlmsgw dead-letter list|requeue).
-      {"deadLetterRecords", queue.dead_letter_records},
+      {"deadLetterRecords", queue.dead_letter_records + direct_queue.dead_letter_records},
       {"reconnects", reconnects_},
       {"messagesSent", uplink.messages_sent},
       {"batchesResent", uplink.batches_abandoned},
@@ -856,7 +930,6 @@ nlohmann::json GatewayService::statistics() {
   for (const auto& [token, direct] : direct_) {
     const std::string prefix = "direct." + direct->device() + ".";
     stats[prefix + "readingsSent"] = direct->counters().records_sent;
-    stats[prefix + "queueDepth"] = direct->queue_stats().records + direct->pending_records();
     stats[prefix + "connected"] = direct->mqtt().connected();
   }
   if (queue.oldest_stored_at) {

@@ -33,6 +33,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,9 +77,10 @@ struct GatewayOptions {
   // Each child device's connectorType/connectorName (v1/gateway/attributes). Off only where that
   // topic is refused (a test broker's ACL): a refused QoS 1 message is re-sent on every reconnect.
   bool connector_attributes = true;
-  // Devices that publish with their own token (GatewaySink::device_uses_own_token): their queue
-  // (empty: in memory) and their connection (empty: direct_device_mqtt_options of `mqtt`).
-  std::function<Expected<std::unique_ptr<RecordQueue>>(std::string_view device)> direct_queue;
+  // Devices that publish with their own token (GatewaySink::device_uses_own_token): the one queue
+  // all of them share, opened with the first of them (empty: in memory), and their connection
+  // (empty: direct_device_mqtt_options of `mqtt`).
+  std::function<Expected<std::unique_ptr<RecordQueue>>()> direct_store;
   std::function<MqttOptions(std::string_view device, std::string_view access_token)> direct_mqtt;
   // Lost readings (refused by storage, dropped for its limits) are logged as one line per cause
   // per interval, with counts (LossReport), never one line per reading or per commit.
@@ -147,6 +149,13 @@ class GatewayService {
   // counts since the previous call.
   [[nodiscard]] nlohmann::json dashboard_statistics();
   [[nodiscard]] const UplinkCounters& uplink_counters() const { return uplink_->counters(); }
+  // The store shared by the devices with their own token (zero before the first of them).
+  [[nodiscard]] QueueStats direct_store_stats() const {
+    return direct_storage_ ? direct_storage_->stats() : QueueStats{};
+  }
+  [[nodiscard]] std::size_t direct_store_pending() const {
+    return direct_storage_ ? direct_storage_->pending_records() : 0;
+  }
   [[nodiscard]] UplinkService::InFlight uplink_in_flight() const { return uplink_->in_flight(); }
   [[nodiscard]] const UplinkLimits& uplink_limits() const { return uplink_->limits(); }
   // The connectors running now (a reload may replace some): for metrics and the trace switch.
@@ -183,10 +192,15 @@ class GatewayService {
   void schedule_statistics();
   void log_losses();
   void use_own_token(const std::string& connector, std::string_view device, std::string token);
-  // The device's own-token mapping ends (its deviceToken changed or was removed on reload): the
-  // queue of its uplink, which is closed, when no other device shares that token; else nullptr.
-  std::unique_ptr<RecordQueue> end_own_token(const std::string& connector,
-                                             const std::string& local);
+  // The device's own-token mapping ends (its deviceToken changed or was removed on reload): when
+  // no other device shares that token its uplink is closed, and the name its records are stored
+  // under in the shared store is returned; else nothing.
+  std::optional<std::string> end_own_token(const std::string& connector, const std::string& local);
+  // Opens the shared store of the devices with their own token, once.
+  StorageService* direct_storage();
+  // Moves what the shared store holds under `stored_as` into the gateway's queue as device
+  // `name`, in chunks committed there before they are removed here.
+  void move_to_gateway(std::string stored_as, std::string name);
   DirectDeviceUplink* direct_for(const std::string& connector, const std::string& device);
 
   asio::io_context& io_;
@@ -199,6 +213,8 @@ class GatewayService {
   std::vector<std::unique_ptr<Connector>> connectors_;
   std::vector<std::unique_ptr<Sink>> sinks_;
   std::map<std::string, ConnectorCounters> counters_;
+  // The store of every device publishing with its own token (before direct_: outlives them).
+  std::unique_ptr<StorageService> direct_storage_;
   // Devices publishing with their own token: uplinks by token (they outlive connector reloads,
   // keeping their queue and connection), and (connector, local name) -> token.
   std::map<std::string, std::unique_ptr<DirectDeviceUplink>> direct_;

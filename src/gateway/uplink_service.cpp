@@ -243,18 +243,25 @@ void UplinkService::peek() {
   // operations in order: reading from the oldest after abandon() never sees removed records.
   // Records of a message taken as refused are read one per message, to find the refused one.
   const bool isolating = read_up_to_ < isolate_through_;
-  storage_.async_peek_after(
-      read_up_to_, isolating ? 1 : batches * batch_records,
-      isolating ? options_.max_batch_bytes : batches * options_.max_batch_bytes,
-      [this, alive = alive_, epoch = epoch_](Expected<std::vector<StoredRecord>> records) {
-        if (!*alive) return;
-        peeking_ = false;
-        if (epoch != epoch_) {  // read for a window abandoned meanwhile
-          kick();
-          return;
-        }
-        on_peeked(std::move(records));
-      });
+  const std::size_t max_records = isolating ? 1 : batches * batch_records;
+  const std::uint64_t max_bytes =
+      isolating ? options_.max_batch_bytes : batches * options_.max_batch_bytes;
+  auto peeked = [this, alive = alive_,
+                 epoch = epoch_](Expected<std::vector<StoredRecord>> records) {
+    if (!*alive) return;
+    peeking_ = false;
+    if (epoch != epoch_) {  // read for a window abandoned meanwhile
+      kick();
+      return;
+    }
+    on_peeked(std::move(records));
+  };
+  if (options_.storage_device.empty()) {
+    storage_.async_peek_after(read_up_to_, max_records, max_bytes, std::move(peeked));
+  } else {
+    storage_.async_peek_device_after(options_.storage_device, read_up_to_, max_records, max_bytes,
+                                     std::move(peeked));
+  }
 }
 
 void UplinkService::retry_later(std::chrono::milliseconds delay) {

@@ -75,6 +75,9 @@ enum class UplinkApi { gateway, device };
 
 struct UplinkOptions {
   UplinkApi api = UplinkApi::gateway;
+  // Set: storage is shared by several uplinks and this one reads only the records stored under
+  // this device name (the devices publishing with their own token, one store for all of them).
+  std::string storage_device;
   UplinkLimits limits;
   std::size_t max_batch_records = 1000;  // storage.read_records_count
   std::uint64_t max_batch_bytes = 4U << 20;

@@ -3,12 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 #include <set>
 #include <sstream>
 
+#include "gateway/config/gateway_config.hpp"
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/memory_queue.hpp"
+#include "gateway/storage/sqlite_queue.hpp"
+#include "gateway/storage/temp_directory.hpp"
 #include "support/gateway_test_options.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/run_until.hpp"
@@ -208,7 +212,8 @@ TEST(DirectDevice, ADeviceWithItsOwnTokenPublishesAsItselfNextToGatewayDevices) 
   })) << f.listener.seqs.size();
   auto* direct = f.gateway->direct_device("Meter 2");
   ASSERT_TRUE(run_until(f.io, [&] {
-    return direct->counters().records_sent == kCount + 1 && direct->queue_stats().records == 0;
+    return direct->counters().records_sent == kCount + 1 &&
+           f.gateway->direct_store_stats().records == 0;
   }));
 
   // Meter 1 through the gateway, Meter 2 never: no connect, no gateway telemetry, no registry.
@@ -290,7 +295,7 @@ TEST(DirectDevice, BrokerOutageLosesNothingForADeviceWithItsOwnToken) {
   // The storage thread publishes its count before the uplink hears that the removal is done, so
   // wait for both.
   ASSERT_TRUE(run_until(f.io, [&] {
-    return direct->queue_stats().records == 0 &&
+    return f.gateway->direct_store_stats().records == 0 &&
            direct->counters().records_sent >= static_cast<std::uint64_t>(kCount);
   })) << direct->counters().records_sent;
   // Duplicates come from two places: the device's window in flight, re-sent once after the
@@ -339,7 +344,7 @@ TEST(DirectDevice, ATokenChangedOnReloadTakesEffectAndTheQueueFollowsTheDevice) 
       << f.listener.distinct();
   auto* direct = f.gateway->direct_device("Meter 2");
   ASSERT_NE(direct, nullptr);
-  ASSERT_TRUE(run_until(f.io, [&] { return direct->queue_stats().records == 0; }));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->direct_store_stats().records == 0; }));
   f.io.restart();
   f.io.run_for(500ms);  // an old connection still alive would reconnect in this time
   EXPECT_GE(connects_as(f.broker, kRotatedToken), 1U) << f.broker.log();
@@ -375,6 +380,157 @@ TEST(DirectDevice, ATokenRemovedOnReloadMakesItAGatewayChildAndItsQueueMoves) {
   EXPECT_EQ(connects_as(f.broker, kOwnToken), old_connects) << f.broker.log();
   EXPECT_TRUE(f.listener.seqs.empty());
   EXPECT_EQ(f.gateway->statistics().value("readingsDropped", -1), 0);
+}
+
+// Scale (issue 15, item 8): devices with their own token share one store, one storage thread.
+
+// Declares each (device, token) as a device with its own token.
+class ManyTokensConnector final : public Connector {
+ public:
+  explicit ManyTokensConnector(std::vector<std::pair<std::string, std::string>> devices)
+      : devices_(std::move(devices)) {}
+  [[nodiscard]] std::string_view name() const override { return "Many Tokens"; }
+  void start(GatewaySink& sink) override {
+    sink_ = &sink;
+    for (const auto& [device, token] : devices_) sink.device_uses_own_token(device, token);
+  }
+  void stop() override { sink_ = nullptr; }
+  void handle_rpc(RpcRequest, RpcReply reply) override {
+    reply(make_error(ErrorCode::unsupported, "none"));
+  }
+  void handle_attribute_update(std::string_view, const nlohmann::json&) override {}
+  bool emit(const std::string& device, std::int64_t seq) {
+    if (sink_ == nullptr) return false;
+    Reading reading{device, Timestamp{std::chrono::milliseconds(kBaseTs + seq)}, {{"seq", seq}}};
+    return sink_->submit(std::move(reading)).has_value();
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> devices_;
+  GatewaySink* sink_ = nullptr;
+};
+
+std::size_t process_threads() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    ++count;
+  }
+  return count;
+}
+
+TEST(DirectDevice, FiftyDevicesWithTheirOwnTokenShareOneStorageThread) {
+  DirectFixture f;
+  constexpr int kDevices = 50;
+  constexpr int kReadings = 4;
+  std::vector<std::pair<std::string, std::string>> devices;
+  for (int i = 0; i < kDevices; ++i) {
+    devices.emplace_back("Own " + std::to_string(i), "own-token-" + std::to_string(i));
+    f.broker.add_user(devices.back().second, f.broker.password());
+  }
+  ASSERT_TRUE(f.broker.reload());
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connected() && f.listener.connected(); }));
+  const std::size_t threads_before = process_threads();
+  StorageService storage(std::make_unique<MemoryQueue>(), f.io.get_executor());
+  auto created = GatewayService::create(f.io, storage, f.options());
+  ASSERT_TRUE(created) << created.error().message;
+  auto gateway = std::move(*created);
+  auto owned = std::make_unique<ManyTokensConnector>(devices);
+  auto* connector = owned.get();
+  ASSERT_TRUE(gateway->add_connector(std::move(owned)));
+  gateway->start();
+  ASSERT_TRUE(run_until(
+      f.io,
+      [&] {
+        for (const auto& [device, token] : devices) {
+          auto* direct = gateway->direct_device(device);
+          if (direct == nullptr || !direct->mqtt().connected()) return false;
+        }
+        return true;
+      },
+      30s));
+  // The gateway's storage thread and the one shared by the 50 devices (one each before: 50 more),
+  // with room for a helper thread a library may start.
+  const std::size_t threads = process_threads();
+  EXPECT_LE(threads, threads_before + 5) << threads_before << " -> " << threads;
+  for (int n = 0; n < kReadings; ++n) {
+    for (int i = 0; i < kDevices; ++i) {
+      ASSERT_TRUE(connector->emit(devices[static_cast<std::size_t>(i)].first, i * 100 + n));
+    }
+  }
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.listener.distinct() >= std::size_t{kDevices * kReadings}; }, 30s))
+      << f.listener.distinct();
+  ASSERT_TRUE(run_until(f.io, [&] { return gateway->direct_store_stats().records == 0; }));
+  EXPECT_TRUE(f.listener.violations.empty()) << f.listener.violations.front();
+  gateway.reset();
+}
+
+TEST(DirectDevice, ATokenTheBrokerRefusesHoldsBackNoOtherDevice) {
+  DirectFixture f;
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connected() && f.listener.connected(); }));
+  StorageService storage(std::make_unique<MemoryQueue>(), f.io.get_executor());
+  auto created = GatewayService::create(f.io, storage, f.options());
+  ASSERT_TRUE(created) << created.error().message;
+  auto gateway = std::move(*created);
+  // "Meter 3"'s token is unknown to the broker: refused at CONNACK, its records wait.
+  auto owned =
+      std::make_unique<ManyTokensConnector>(std::vector<std::pair<std::string, std::string>>{
+          {"Meter 3", "refused-token"}, {"Meter 2", kOwnToken}});
+  auto* connector = owned.get();
+  ASSERT_TRUE(gateway->add_connector(std::move(owned)));
+  gateway->start();
+  for (int seq = 0; seq < 30; ++seq) {
+    ASSERT_TRUE(connector->emit("Meter 3", 1000 + seq));
+    ASSERT_TRUE(connector->emit("Meter 2", seq));
+  }
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.listener.distinct() >= 30; }, 20s))
+      << f.listener.distinct();
+  // Meter 2's records leave the shared store; Meter 3's stay, none lost, none sent.
+  ASSERT_TRUE(run_until(f.io, [&] { return gateway->direct_store_stats().records == 30; }))
+      << gateway->direct_store_stats().records;
+  EXPECT_FALSE(gateway->direct_device("Meter 3")->mqtt().connected());
+  EXPECT_LT(check_complete_and_ordered(f.listener.seqs, 30, "Meter 2"), 30U);
+  for (const auto seq : f.listener.seqs) EXPECT_LT(seq, 1000);
+  gateway.reset();
+}
+
+// An upgrade from a version with one database file per device with its own token: the file's
+// records (its dead letters too) are taken over into the shared store, then the file is removed.
+TEST(DirectDevice, AnOlderVersionsPerDeviceFileIsTakenOverAtStartAndNothingIsLost) {
+  testing::TempDirectory dir;
+  StorageConfig storage_config;
+  storage_config.type = StorageType::sqlite;
+  storage_config.data_file_path = dir.path() / "data" / "data.db";
+  const auto old_file = dir.path() / "data" / ("device-" + device_file_stem("Meter 2") + ".db");
+  {
+    auto old = SqliteQueue::open(old_file);
+    ASSERT_TRUE(old) << old.error().message;
+    std::vector<Record> records;
+    for (int seq = 0; seq < 30; ++seq) {
+      records.push_back(to_record(
+          Reading{"Meter 2", Timestamp{std::chrono::milliseconds(kBaseTs + seq)}, {{"seq", seq}}},
+          "Meter 2"));
+    }
+    ASSERT_TRUE((*old)->append(std::move(records)));
+    auto first = (*old)->peek(1, UINT64_MAX);
+    ASSERT_TRUE(first && first->size() == 1U);
+    const std::vector<RecordId> refused{first->front().id};
+    ASSERT_TRUE((*old)->set_aside(refused, "refused by the platform"));
+  }
+  DirectFixture f;
+  auto options = f.options();
+  options.direct_store = [storage_config] { return open_direct_store(storage_config); };
+  f.start(options);
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.listener.distinct() >= 30; }, 20s))
+      << f.listener.distinct();
+  EXPECT_LT(check_complete_and_ordered(f.listener.seqs, 30, "Meter 2"), 30U);
+  EXPECT_FALSE(std::filesystem::exists(old_file));
+  EXPECT_FALSE(std::filesystem::exists(old_file.string() + "-wal"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "data" / kDirectStoreFileName));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->direct_store_stats().records == 0; }));
+  f.gateway.reset();
 }
 
 }  // namespace

@@ -196,5 +196,12 @@ Expected<void> check_record_queue(const StorageConfig& storage);
 // trailing '/', as for the ThingsBoard gateway's file storage) holds it as kDatabaseFileName.
 inline constexpr const char* kDatabaseFileName = "dlmsgw.db";
 std::filesystem::path database_file(const std::filesystem::path& data_file_path);
+// The store shared by every device publishing with its own token (deviceToken): in memory, or
+// kDirectStoreFileName beside the gateway's database, with the same limits (max_records_count
+// bounds all of those devices together). Files of older versions, one per such device
+// (`device-<name>-<hash>.db`), are taken over at open: their records (dead letters re-queued)
+// committed into the shared store, then the old file removed.
+inline constexpr const char* kDirectStoreFileName = "direct-devices.db";
+Expected<std::unique_ptr<RecordQueue>> open_direct_store(const StorageConfig& storage);
 
 }  // namespace dlmsgw::gateway

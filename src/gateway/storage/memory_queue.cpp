@@ -71,6 +71,25 @@ Expected<std::vector<StoredRecord>> MemoryQueue::peek_after(RecordId after, std:
   return batch;
 }
 
+Expected<std::vector<StoredRecord>> MemoryQueue::peek_device_after(const std::string& device,
+                                                                   RecordId after,
+                                                                   std::size_t max_records,
+                                                                   std::uint64_t max_bytes) {
+  drop_expired(now());
+  std::vector<StoredRecord> batch;
+  std::uint64_t batch_bytes = 0;
+  auto it = std::upper_bound(entries_.begin(), entries_.end(), after,
+                             [](RecordId wanted, const Entry& e) { return wanted < e.stored.id; });
+  for (; it != entries_.end() && batch.size() < max_records; ++it) {
+    if (it->stored.record.device != device) continue;
+    const std::uint64_t size = record_bytes(it->stored.record);
+    if (!batch.empty() && batch_bytes + size > max_bytes) break;
+    batch_bytes += size;
+    batch.push_back(it->stored);
+  }
+  return batch;
+}
+
 Expected<void> MemoryQueue::remove(std::span<const RecordId> ids) {
   for (const RecordId id : ids) {
     auto it =

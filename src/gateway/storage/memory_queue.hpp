@@ -18,6 +18,9 @@ class MemoryQueue final : public RecordQueue {
   Expected<void> append(std::vector<Record> records) override;
   Expected<std::vector<StoredRecord>> peek_after(RecordId after, std::size_t max_records,
                                                  std::uint64_t max_bytes) override;
+  Expected<std::vector<StoredRecord>> peek_device_after(const std::string& device, RecordId after,
+                                                        std::size_t max_records,
+                                                        std::uint64_t max_bytes) override;
   Expected<void> remove(std::span<const RecordId> ids) override;
   [[nodiscard]] QueueStats stats() const override;
   Expected<std::uint64_t> set_aside(std::span<const RecordId> ids,

@@ -81,6 +81,13 @@ class RecordQueue {
     return peek_after(RecordId{}, max_records, max_bytes);
   }
 
+  // peek_after limited to the records of one device (Record::device): one queue shared by several
+  // readers, one per device (the devices publishing with their own token, GatewayService).
+  virtual Expected<std::vector<StoredRecord>> peek_device_after(const std::string& device,
+                                                                RecordId after,
+                                                                std::size_t max_records,
+                                                                std::uint64_t max_bytes) = 0;
+
   // Removes these records (after their PUBACK). Unknown ids (already removed, or dropped for limits
   // while in flight) are ignored.
   virtual Expected<void> remove(std::span<const RecordId> ids) = 0;

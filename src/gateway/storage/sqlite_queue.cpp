@@ -95,6 +95,7 @@ struct SqliteQueue::Impl {
 
   Statement begin, commit, rollback;
   Statement insert, select_batch, scan_head, delete_through, select_size, delete_one, oldest;
+  Statement select_device_batch;  // prepared by the first peek_device_after
 
   std::uint64_t records = 0;
   std::uint64_t bytes = 0;
@@ -242,8 +243,9 @@ struct SqliteQueue::Impl {
   }
 
   void close_connection() {
-    for (Statement* s : {&begin, &commit, &rollback, &insert, &select_batch, &scan_head,
-                         &delete_through, &select_size, &delete_one, &oldest}) {
+    for (Statement* s :
+         {&begin, &commit, &rollback, &insert, &select_batch, &scan_head, &delete_through,
+          &select_size, &delete_one, &oldest, &select_device_batch}) {
       s->reset();
     }
     db.reset();
@@ -629,6 +631,14 @@ Expected<std::vector<StoredRecord>> SqliteQueue::peek_after(RecordId after, std:
   return with_recovery("reading", [&] { return peek_once(after, max_records, max_bytes); });
 }
 
+Expected<std::vector<StoredRecord>> SqliteQueue::peek_device_after(const std::string& device,
+                                                                   RecordId after,
+                                                                   std::size_t max_records,
+                                                                   std::uint64_t max_bytes) {
+  return with_recovery("reading",
+                       [&] { return peek_once(after, max_records, max_bytes, &device); });
+}
+
 Expected<void> SqliteQueue::remove(std::span<const RecordId> ids) {
   return with_recovery("removing", [&] { return remove_once(ids); });
 }
@@ -705,7 +715,8 @@ Expected<void> SqliteQueue::insert_once(const std::vector<Record>& records, Time
 }
 
 Expected<std::vector<StoredRecord>> SqliteQueue::peek_once(RecordId after, std::size_t max_records,
-                                                           std::uint64_t max_bytes) {
+                                                           std::uint64_t max_bytes,
+                                                           const std::string* only_device) {
   Impl& q = *impl_;
   std::vector<StoredRecord> batch;
   if (max_records == 0) return batch;
@@ -725,8 +736,19 @@ Expected<std::vector<StoredRecord>> SqliteQueue::peek_once(RecordId after, std::
     }
   }
 
-  sqlite3_stmt* s = q.select_batch.get();
+  if (only_device != nullptr && !q.select_device_batch) {
+    DLMSGW_TRY(q.exec("CREATE INDEX IF NOT EXISTS records_by_device ON records(device, id)",
+                      "creating the index of records by device"));
+    DLMSGW_TRY_ASSIGN(q.select_device_batch,
+                      q.prepare("SELECT id, kind, device, ts, payload FROM records WHERE device = "
+                                "?3 AND id > ?2 ORDER BY id LIMIT ?1"));
+  }
+  sqlite3_stmt* s = only_device != nullptr ? q.select_device_batch.get() : q.select_batch.get();
   ResetOnExit reset(s);
+  if (only_device != nullptr) {
+    sqlite3_bind_text(s, 3, only_device->data(), static_cast<int>(only_device->size()),
+                      SQLITE_STATIC);
+  }
   sqlite3_bind_int64(s, 1,
                      static_cast<std::int64_t>(std::min<std::size_t>(max_records, INT64_MAX)));
   sqlite3_bind_int64(s, 2,

@@ -82,6 +82,11 @@ class SqliteQueue final : public RecordQueue {
   Expected<void> append(std::vector<Record> records) override;
   Expected<std::vector<StoredRecord>> peek_after(RecordId after, std::size_t max_records,
                                                  std::uint64_t max_bytes) override;
+  // Reads through an index on (device, id), created on the first call (only a queue shared by
+  // devices has it).
+  Expected<std::vector<StoredRecord>> peek_device_after(const std::string& device, RecordId after,
+                                                        std::size_t max_records,
+                                                        std::uint64_t max_bytes) override;
   Expected<void> remove(std::span<const RecordId> ids) override;
   [[nodiscard]] QueueStats stats() const override;
   Expected<std::uint64_t> set_aside(std::span<const RecordId> ids,
@@ -104,7 +109,8 @@ class SqliteQueue final : public RecordQueue {
   Expected<void> append_once(const std::vector<Record>& records);
   Expected<void> insert_once(const std::vector<Record>& records, Timestamp now);
   Expected<std::vector<StoredRecord>> peek_once(RecordId after, std::size_t max_records,
-                                                std::uint64_t max_bytes);
+                                                std::uint64_t max_bytes,
+                                                const std::string* only_device = nullptr);
   Expected<void> remove_once(std::span<const RecordId> ids);
   Expected<std::uint64_t> set_aside_once(std::span<const RecordId> ids, const std::string& reason);
   std::unique_ptr<Impl> impl_;

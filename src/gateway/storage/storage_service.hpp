@@ -85,6 +85,21 @@ class StorageService {
         token, after, max_records, max_bytes);
   }
 
+  // RecordQueue::peek_device_after on the storage thread: a queue shared by several devices, each
+  // with its own reader (UplinkOptions::storage_device). Completion signature PeekSignature.
+  template <class Token>
+  auto async_peek_device_after(std::string device, RecordId after, std::size_t max_records,
+                               std::uint64_t max_bytes, Token&& token) {
+    return asio::async_initiate<Token, PeekSignature>(
+        [this](auto handler, std::string of, RecordId from, std::size_t records,
+               std::uint64_t bytes) {
+          start(std::move(handler), [of = std::move(of), from, records, bytes](RecordQueue& queue) {
+            return queue.peek_device_after(of, from, records, bytes);
+          });
+        },
+        token, std::move(device), after, max_records, max_bytes);
+  }
+
   // RecordQueue::remove on the storage thread. Completion signature RemoveSignature.
   template <class Token>
   auto async_remove(std::vector<RecordId> ids, Token&& token) {
@@ -129,6 +144,21 @@ class StorageService {
                 });
         },
         token, std::move(from), std::move(rewrite));
+  }
+
+  // Gives the records of `device` in this queue to `to` (Record::device rewritten), in chunks
+  // appended before they are removed (a crash repeats, never loses). Completes with the count
+  // moved (TakeOverSignature).
+  template <class Token>
+  auto async_move_device(std::string device, std::string to, Token&& token) {
+    return asio::async_initiate<Token, TakeOverSignature>(
+        [this](auto handler, std::string from, std::string into) {
+          start(std::move(handler),
+                [from = std::move(from), into = std::move(into)](RecordQueue& queue) {
+                  return move_device(queue, from, into);
+                });
+        },
+        token, std::move(device), std::move(to));
   }
 
   // After stop(): the queue, for another owner (the storage thread no longer touches it).
@@ -189,6 +219,8 @@ class StorageService {
   static Error stopped_error();
   static Expected<std::uint64_t> take_over(RecordQueue& into, RecordQueue& from,
                                            const std::function<void(Record&)>& rewrite);
+  static Expected<std::uint64_t> move_device(RecordQueue& queue, const std::string& from,
+                                             const std::string& to);
   void submit(Job job);
   void add_flush(Flush flush);
   void run();

@@ -159,20 +159,24 @@ TEST(DirectDevice, UplinkOptionsUseTheDeviceApiWithoutSessionLimitsOrGatewayLimi
   EXPECT_EQ(own.limits.max_payload_bytes, 1234U);
 }
 
-TEST(DirectDevice, WithSqliteStorageEachDeviceGetsAQueueFileNextToTheMainOne) {
+TEST(DirectDevice, WithSqliteStorageAllDevicesShareOneQueueFileNextToTheMainOne) {
   testing::TempDirectory dir;
   GatewayConfig config;
   config.host = "tb.example";
   config.storage.type = StorageType::sqlite;
   config.storage.data_file_path = dir.path() / "data" / "data.db";
   const auto options = to_gateway_options(config);
-  ASSERT_TRUE(options.direct_queue);
-  auto queue = options.direct_queue("Meter 2");
+  ASSERT_TRUE(options.direct_store);
+  auto queue = options.direct_store();
   ASSERT_TRUE(queue) << queue.error().message;
-  EXPECT_TRUE(std::filesystem::exists(dir.path() / "data" /
-                                      ("device-" + device_file_stem("Meter 2") + ".db")));
-  ASSERT_TRUE((*queue)->append({Record{RecordKind::telemetry, "Meter 2", Timestamp{}, "{}"}}));
-  EXPECT_EQ((*queue)->stats().records, 1U);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "data" / kDirectStoreFileName));
+  ASSERT_TRUE((*queue)->append({Record{RecordKind::telemetry, "Meter 2", Timestamp{}, "{}"},
+                                Record{RecordKind::telemetry, "Meter 3", Timestamp{}, "{}"}}));
+  EXPECT_EQ((*queue)->stats().records, 2U);
+  auto meter3 = (*queue)->peek_device_after("Meter 3", RecordId{}, 10, UINT64_MAX);
+  ASSERT_TRUE(meter3);
+  ASSERT_EQ(meter3->size(), 1U);
+  EXPECT_EQ(meter3->front().record.device, "Meter 3");
 }
 
 }  // namespace
