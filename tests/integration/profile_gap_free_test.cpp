@@ -660,16 +660,17 @@ void check_set_back_around_a_kill(const SetBackAroundAKill& plan) {
 
 // Away (killed) from 2 s before a 5 s set back until the meter's clock is past the newest entry
 // delivered: the entries recorded after the set back and stamped at or before that entry are
-// never returned by a range read from the cursor; the clock offset dropped by 5 s tells.
+// never returned by a range read from the cursor; the clock offset, 5 s less than the one kept
+// with the cursor, tells.
 TEST(ProfileGapFree, GatewayAwayLongerThanAMeterClockSetBackDeliversEveryEntryOnce) {
-  check_set_back_around_a_kill({8, 5, -2000, 10'000, "ms behind where it was", ""});
+  check_set_back_around_a_kill({10, 5, -2000, 10'000, "seen by its offset from ours", ""});
 }
 
 // Killed 7 s into a 15 s set back, back 1 s later, while the meter's clock is still before the
 // newest entry delivered: the entries recorded since the set back and delivered before the kill
 // are not delivered again.
 TEST(ProfileGapFree, RestartDuringAMeterClockSetBackRepeatsNothing) {
-  check_set_back_around_a_kill({6, 15, 7000, 8000, "", "the meter's clock was set back"});
+  check_set_back_around_a_kill({8, 15, 7000, 8000, "", "the meter's clock was set back"});
 }
 
 TEST(ProfileGapFree, GatewayKilledAndBrokerDownLoseNoEntryAndDuplicateNone) {

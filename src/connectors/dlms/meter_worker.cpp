@@ -234,7 +234,6 @@ asio::awaitable<void> MeterWorker::serve() {
   auto next_clock = now;
   for (auto& profile : profiles_) {
     profile.prepared = false;  // a new association: the meter may have been reconfigured
-    profile.clock_compared = false;
     profile.next_start = now;
   }
 
@@ -549,9 +548,9 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
     auto prepared = co_await prepare_profile(*session, profile);
     if (!prepared) co_return fail(prepared.error().message);
   }
-  // Before the range read moves the cursor: a set back while away covers entries up to the cursor
-  // as it was.
-  if (!profile.clock_compared && !profile.range_refused) {
+  // Before the range read moves the cursor: a set back since the last read (between two polls, or
+  // while the gateway was away or storage refused) covers the entries up to the cursor as it is.
+  if (clock_readable_ && !profile.range_refused) {
     co_await compare_profile_clock(*session, profile);
     if (!session->is_open()) co_return GroupOutcome::link_lost;
   }
@@ -638,7 +637,6 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
     }
     if (auto stored = sink_->submit(std::move(reading)); !stored) {
       refused = true;
-      profile.clock_compared = false;  // the clock may be set back before storage takes more
       log()->warn("{}: profile {}: entry not stored ({}); reading it again later", who(),
                   obis.to_string(), stored.error().message);
       break;
@@ -821,7 +819,6 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
         profile.set_back_until_ms = profile.cursor_ms;
         profile.set_back_delivered_ms.reset();
         profile.set_back_floor_ms.reset();
-        profile.clock_compared = false;  // the offset persisted is from before: take it again
         save_profile_cursor(profile);
         log()->warn(
             "{}: profile {}: the meter's clock was set back (its newest entry is stamped {} ms "
@@ -938,32 +935,38 @@ asio::awaitable<void> MeterWorker::compare_profile_clock(client::Session& sessio
                                                          ProfileState& profile) {
   auto clock = co_await read_meter_clock(session);
   if (!clock) {
-    // No clock to compare: a set back while away stays unseen (docs/dlms-connector.md). Asked
-    // again on the next association.
-    profile.clock_compared = true;
-    log()->debug("{}: profile {}: {}; a clock set back while the gateway is away is not seen",
-                 who(), profile.config->obis.to_string(), without_who(clock.error().message));
+    // No clock to compare (not asked again on this association): a set back is then seen only
+    // while the meter's newest entry is before the cursor (docs/dlms-connector.md).
+    if (session.is_open()) {
+      clock_readable_ = false;
+      log()->info(
+          "{}: {}; a clock set back is seen only while the newest entry is before the "
+          "last one delivered",
+          who(), without_who(clock.error().message));
+    }
     co_return;
   }
-  profile.clock_compared = true;
   // Beyond what reading the clock twice can differ by: its resolution (1 s) and the round trips.
+  // Compared with the previous read, so the meter's drift does not add up to a set back.
   const std::int64_t tolerance_ms = 2000 + clock->round_trip_ms;
-  const std::int64_t drop_ms =
-      profile.clock_offset_ms ? *profile.clock_offset_ms - clock->offset_ms : 0;
-  const bool changed = !profile.clock_offset_ms || std::abs(drop_ms) > tolerance_ms;
-  if (changed) profile.clock_offset_ms = clock->offset_ms;
+  const std::optional<std::int64_t> before = profile.clock_offset_ms;
+  const std::int64_t drop_ms = before ? *before - clock->offset_ms : 0;
+  profile.clock_offset_ms = clock->offset_ms;  // written with the next cursor
   if (drop_ms > tolerance_ms && profile.cursor_ms && !profile.set_back_until_ms) {
     profile.set_back_until_ms = profile.cursor_ms;
     profile.set_back_delivered_ms.reset();
-    const std::int64_t period_ms = std::max<std::int64_t>(profile.capture_period_ms, 1000);
-    profile.set_back_floor_ms = *profile.cursor_ms - drop_ms - tolerance_ms - 2 * period_ms;
+    // The drop less the meter's drift meanwhile is the set back: 10 minutes of drift and two
+    // capture periods of margin.
+    constexpr std::int64_t kDriftMarginMs = 10 * 60 * 1000;
+    profile.set_back_floor_ms = *profile.cursor_ms - drop_ms - tolerance_ms - kDriftMarginMs -
+                                2 * profile.capture_period_ms;
     log()->warn(
-        "{}: profile {}: the meter's clock is {} ms behind where it was when the last entry was "
-        "delivered (set back while the gateway was away or could not store); the entries "
-        "recorded since that are stamped at or before it are read by entry",
+        "{}: profile {}: the meter's clock was set back by {} ms (seen by its offset from ours); "
+        "the entries recorded since that are stamped at or before the last one delivered are "
+        "read by entry and published with their own capture times",
         who(), profile.config->obis.to_string(), drop_ms);
   }
-  if (changed) save_profile_cursor(profile);
+  if (!before || std::abs(drop_ms) > tolerance_ms) save_profile_cursor(profile);
 }
 
 asio::awaitable<Expected<MeterWorker::MeterClock>> MeterWorker::read_meter_clock(

@@ -105,9 +105,8 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
     // Persisted with the cursor, so that a restart goes on where it was.
     std::optional<std::int64_t> set_back_until_ms;
     std::optional<std::int64_t> set_back_delivered_ms;
-    // The meter's clock minus ours when last compared (persisted): a drop is a set back.
+    // The meter's clock minus ours at the last read (persisted): a drop is a set back.
     std::optional<std::int64_t> clock_offset_ms;
-    bool clock_compared = false;  // on this association, and since storage last refused
     // A set back seen as a clock offset drop: older entries than this cannot have been recorded
     // after it, so the search for where the clock went back stops there.
     std::optional<std::int64_t> set_back_floor_ms;
@@ -131,9 +130,10 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::awaitable<Expected<void>> read_after_set_back(client::Session& session,
                                                       ProfileState& profile, std::int64_t now_ms);
   asio::awaitable<Expected<void>> wait_until_stored();
-  // Once per association (and after storage refused): the meter's clock offset against the one
-  // persisted with the cursor; a drop is a set back while the gateway was away (or could not
-  // store), which the range reads from the cursor cannot see once the clock is past the cursor.
+  // Before each read from the cursor: the meter's clock offset against the previous one (kept
+  // with the cursor across restarts); a drop is a set back, which the range reads from the cursor
+  // cannot see once the meter's clock is past the cursor (the gateway away, storage refusing, or
+  // a set back shorter than the poll period).
   asio::awaitable<void> compare_profile_clock(client::Session& session, ProfileState& profile);
   // The cursor and the set-back state, to the cursor store (only once storage committed).
   void save_profile_cursor(const ProfileState& profile);
