@@ -21,16 +21,6 @@ struct ObjectsOptions {
   bool connector_config = false;
 };
 
-// The catalog's key for a register (class 3, 4 or 5) of the object list, if it has one.
-std::optional<std::string> catalog_key(std::uint16_t class_id, const ObisCode& code) {
-  for (const auto& measurement : client::measurement_catalog()) {
-    if (measurement.class_id != class_id) continue;
-    const ObisCode held = measurement.channel_dependent ? code.with_b(measurement.obis.b()) : code;
-    if (held == measurement.obis) return std::string(measurement.key);
-  }
-  return std::nullopt;
-}
-
 // The `connection` object of the full form for the flags this run used (defaults resolved).
 nlohmann::json connection_json(const client::ConnectionFlags& flags) {
   const bool wrapper = flags.transport == "wrapper";
@@ -78,10 +68,11 @@ nlohmann::json connector_device(const client::ConnectionFlags& flags,
     if (entry.class_id == 7) {
       profiles.push_back({{"obis", obis}});
     } else if (entry.class_id == 3 || entry.class_id == 4 || entry.class_id == 5) {
-      auto key = catalog_key(entry.class_id, entry.logical_name);
-      if (!key || keys.contains(*key)) key = obis;
-      keys.insert(*key);
-      timeseries.push_back({{"key", *key}, {"obis", obis}, {"classId", entry.class_id}});
+      const auto listed = client::catalog_key({entry.class_id, entry.logical_name, 2});
+      std::string key = listed ? std::string(*listed) : obis;
+      if (keys.contains(key)) key = obis;
+      keys.insert(key);
+      timeseries.push_back({{"key", key}, {"obis", obis}, {"classId", entry.class_id}});
     }
   }
   nlohmann::json device = {{"deviceName", flags.name == "cli" ? "meter" : flags.name},

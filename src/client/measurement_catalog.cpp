@@ -60,6 +60,20 @@ std::optional<Measurement> find_measurement(std::string_view key) {
   return std::nullopt;
 }
 
+std::optional<std::string_view> catalog_key(const xdlms::CosemAttributeDescriptor& attribute) {
+  for (const Measurement& measurement : kCatalog) {
+    if (measurement.class_id != attribute.class_id ||
+        measurement.attribute != attribute.attribute_id) {
+      continue;
+    }
+    const ObisCode code = measurement.channel_dependent
+                              ? attribute.instance.with_b(measurement.obis.b())
+                              : attribute.instance;
+    if (code == measurement.obis) return measurement.key;
+  }
+  return std::nullopt;
+}
+
 xdlms::CosemAttributeDescriptor descriptor_for(const Measurement& measurement,
                                                std::uint8_t b_field) {
   const ObisCode obis =

@@ -29,6 +29,9 @@ inline constexpr std::uint8_t kUserMeterBField = 1;
 
 std::span<const Measurement> measurement_catalog();
 std::optional<Measurement> find_measurement(std::string_view key);
+// The key of the catalog's measurement that `attribute` is, whatever the meter's B field:
+// "active_energy" for class 3 1-0:1.8.0 and 1-1:1.8.0 attribute 2. None when it is not listed.
+std::optional<std::string_view> catalog_key(const xdlms::CosemAttributeDescriptor& attribute);
 
 // The attribute to read for `measurement` on a meter whose channel is `b_field`.
 xdlms::CosemAttributeDescriptor descriptor_for(const Measurement& measurement,

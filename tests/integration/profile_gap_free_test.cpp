@@ -143,7 +143,10 @@ void check_gap_free_delivery(bool refuse_range) {
   std::ifstream cursor_file(dir.path() / "data" / "profile-cursors.json");
   const auto cursors = nlohmann::json::parse(cursor_file, nullptr, false);
   ASSERT_TRUE(cursors.is_object() && cursors.contains(kProfileDevice)) << cursors.dump();
-  EXPECT_GE(cursors[kProfileDevice]["1-0:99.1.0"].get<std::int64_t>(), killed_at - 5000);
+  // With the meter's clock offset beside it: {"newest": ms, "clockOffsetMs": ms}.
+  const auto& cursor = cursors[kProfileDevice]["1-0:99.1.0"];
+  ASSERT_TRUE(cursor.is_object() && cursor.contains("clockOffsetMs")) << cursors.dump();
+  EXPECT_GE(cursor["newest"].get<std::int64_t>(), killed_at - 5000);
 
   // The broker away for 10 capture periods: the entries wait in storage.
   std::int64_t broker_stopped_at = 0;
@@ -519,6 +522,176 @@ TEST(ProfileGapFree, EmptyProfileBufferIsReadWithoutErrorOrEntries) {
   EXPECT_TRUE(cursors[kProfileDevice].contains("0-0:99.98.0")) << cursors.dump();
   EXPECT_FALSE(cursors[kProfileDevice].contains("1-0:99.1.0")) << cursors.dump();
   EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
+// The meter's clock set back by `set_back_by_s` `set_back_after_s` after the simulator starts; the
+// gateway killed (SIGKILL) `kill_at_ms` after the set back (negative: before it) and started
+// again `restart_at_ms` after it. Every entry the meter recorded, before and after the set back,
+// must arrive exactly once with its own time and value, twice at most for the uplink's batch in
+// flight at the kill (entries captured, in true time, in the 4 s before it).
+struct SetBackAroundAKill {
+  int set_back_after_s = 8;
+  int set_back_by_s = 5;
+  std::int64_t kill_at_ms = 0;
+  std::int64_t restart_at_ms = 0;
+  // What the second run (the only one without a kill) logs about the set back, and what not.
+  std::string second_run_logs;
+  std::string second_run_does_not_log;
+  bool kill = true;                  // else the gateway runs throughout
+  std::int64_t profile_poll_ms = 0;  // the profile's pollPeriod; 0: its capture period
+};
+
+void check_set_back_around_a_kill(const SetBackAroundAKill& plan) {
+  test::SimulatorProcess meter(
+      kBinary, {"--profile", "generic", "--capture-period", "1", "--profile-entries", "600",
+                "--clock-set-back-after", std::to_string(plan.set_back_after_s),
+                "--clock-set-back-by", std::to_string(plan.set_back_by_s)});
+  const auto& ready = meter.ready_line();
+  ASSERT_TRUE(ready.contains("clock_set_back")) << ready;
+  const std::int64_t set_back_at = ready["clock_set_back"]["at_ms"].get<std::int64_t>();
+  const std::int64_t set_back_by = ready["clock_set_back"]["by_ms"].get<std::int64_t>();
+  const std::uint64_t seed = ready["seed"].get<std::uint64_t>();
+
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml")
+      << test::gateway_yaml_for(broker, "dlmsgw-setback-kill");
+  auto connector = nlohmann::json::parse(profile_connector_json(meter.port()));
+  if (plan.profile_poll_ms > 0) {
+    connector["devices"][0]["profiles"][0]["pollPeriod"] = plan.profile_poll_ms;
+  }
+  std::ofstream(dir.path() / "dlms_connector.json") << connector.dump();
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  const auto start_gateway = [&] {
+    return std::make_unique<test::GatewayProcess>(
+        kBinary, std::vector<std::string>{"run", "-c", dir.path().string()},
+        dir.path() / "dlmsgw.log");
+  };
+  const auto wait_until_ms = [&](std::int64_t at_ms) {
+    test::run_until(
+        io, [&] { return profile_test_now_ms() >= at_ms; }, 60s);
+  };
+
+  const std::int64_t window_from = profile_test_now_ms() - 30'000;
+  auto gateway = start_gateway();
+  ASSERT_TRUE(test::run_until(
+      io,
+      [&] {
+        return newest_profile_entry(tb) >= profile_test_now_ms() - 2000 || !gateway->running();
+      },
+      30s));
+  ASSERT_TRUE(gateway->running()) << gateway->log();
+  ASSERT_LT(profile_test_now_ms(), set_back_at + plan.kill_at_ms) << "caught up too late";
+
+  std::int64_t killed_at = 0;
+  std::string first_log;  // the second run appends to the same file
+  if (plan.kill) {
+    wait_until_ms(set_back_at + plan.kill_at_ms);
+    killed_at = profile_test_now_ms();
+    ASSERT_TRUE(gateway->signal(SIGKILL));
+    wait_until_ms(set_back_at + plan.restart_at_ms);
+    EXPECT_EQ(gateway->exit_status(), 128 + SIGKILL);
+    first_log = gateway->log();
+    gateway = start_gateway();
+  }
+
+  // Until the meter's clock is past where it was set back, and a little more.
+  wait_until_ms(
+      std::max(set_back_at + set_back_by + 4000, set_back_at + plan.restart_at_ms + 3000));
+  ASSERT_TRUE(gateway->running()) << gateway->log();
+  const std::int64_t window_to = profile_test_now_ms() - set_back_by - 3000;  // in meter time
+
+  // (ts, energy) -> {deliveries, the true time it was captured}.
+  const server::MeterModel model(server::MeterProfile::generic(), seed);
+  std::map<std::pair<std::int64_t, std::int64_t>, std::pair<int, std::int64_t>> expected;
+  const std::int64_t last_before = (set_back_at - 1) / 1000 * 1000;
+  for (std::int64_t ts = (window_from / 1000 + 1) * 1000; ts <= last_before; ts += 1000) {
+    expected[{ts, model.energy(ts).active_import}] = {0, ts};
+  }
+  const std::int64_t first_after = (set_back_at - set_back_by) / 1000 * 1000 + 1000;
+  for (std::int64_t ts = first_after; ts <= window_to; ts += 1000) {
+    expected[{ts, model.energy(ts + set_back_by).active_import}] = {0, ts + set_back_by};
+  }
+  ASSERT_GE(expected.size(), 30U);
+  const auto all_arrived = [&] {
+    const auto device = tb.telemetry().find(kProfileDevice);
+    if (device == tb.telemetry().end()) return false;
+    std::set<std::pair<std::int64_t, std::int64_t>> arrived;
+    for (const auto& entry : device->second) {
+      if (!entry.values.contains(kProfileEnergyKey)) continue;
+      arrived.emplace(entry.ts, entry.values[kProfileEnergyKey].get<std::int64_t>());
+    }
+    return std::all_of(expected.begin(), expected.end(),
+                       [&](const auto& wanted) { return arrived.contains(wanted.first); });
+  };
+  test::run_until(
+      io, [&] { return all_arrived() || !gateway->running(); }, 30s);
+  test::run_until(
+      io, [] { return false; }, 1s);
+  gateway->signal(SIGTERM);
+  test::run_until(io, [&] { return gateway->exit_status().has_value(); });
+
+  const auto found = tb.telemetry().find(kProfileDevice);
+  ASSERT_NE(found, tb.telemetry().end()) << gateway->log();
+  for (const auto& entry : found->second) {
+    if (!entry.values.contains(kProfileEnergyKey)) continue;
+    const std::pair<std::int64_t, std::int64_t> delivered{
+        entry.ts, entry.values[kProfileEnergyKey].get<std::int64_t>()};
+    const auto slot = expected.find(delivered);
+    if (slot != expected.end()) {
+      ++slot->second.first;
+    } else if (entry.ts >= (window_from / 1000 + 1) * 1000 && entry.ts <= window_to) {
+      ADD_FAILURE() << "entry " << entry.ts << " = " << delivered.second
+                    << " is none the meter recorded";
+    }
+  }
+  for (const auto& [entry, delivery] : expected) {
+    const auto [count, captured_at] = delivery;
+    const bool in_flight = plan.kill && captured_at > killed_at - 4000 && captured_at <= killed_at;
+    EXPECT_EQ(count, in_flight ? std::clamp(count, 1, 2) : 1)
+        << "entry " << entry.first << " = " << entry.second << " (captured at " << captured_at
+        << ") delivered " << count << " times (set back at " << set_back_at << " by " << set_back_by
+        << ", killed at " << killed_at << ")\n"
+        << gateway->log();
+  }
+  const std::string whole_log = gateway->log();
+  const std::string second_log =
+      whole_log.rfind(first_log, 0) == 0 ? whole_log.substr(first_log.size()) : whole_log;
+  if (!plan.second_run_logs.empty()) {
+    EXPECT_NE(second_log.find(plan.second_run_logs), std::string::npos) << second_log;
+  }
+  if (!plan.second_run_does_not_log.empty()) {
+    EXPECT_EQ(second_log.find(plan.second_run_does_not_log), std::string::npos) << second_log;
+  }
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
+}
+
+// Away (killed) from 2 s before a 5 s set back until the meter's clock is past the newest entry
+// delivered: the entries recorded after the set back and stamped at or before that entry are
+// never returned by a range read from the cursor; the clock offset, 5 s less than the one kept
+// with the cursor, tells.
+TEST(ProfileGapFree, GatewayAwayLongerThanAMeterClockSetBackDeliversEveryEntryOnce) {
+  check_set_back_around_a_kill({10, 5, -2000, 10'000, "seen by its offset from ours", ""});
+}
+
+// Killed 7 s into a 15 s set back, back 1 s later, while the meter's clock is still before the
+// newest entry delivered: the entries recorded since the set back and delivered before the kill
+// are not delivered again.
+TEST(ProfileGapFree, RestartDuringAMeterClockSetBackRepeatsNothing) {
+  check_set_back_around_a_kill({8, 15, 7000, 8000, "", "the meter's clock was set back"});
+}
+
+// The gateway there throughout, the profile polled every 30 s, the meter's clock set back by 10 s
+// a few seconds after a poll: by the next poll the meter's clock is past the cursor again, so its
+// newest entry never shows the set back; the entries stamped at or before the cursor are found
+// because the clock offset dropped since the previous poll.
+TEST(ProfileGapFree, MeterClockSetBackBetweenTwoPollsDeliversEveryEntryOnce) {
+  SetBackAroundAKill plan{8, 10, 0, 0, "seen by its offset from ours", ""};
+  plan.kill = false;
+  plan.profile_poll_ms = 30'000;
+  check_set_back_around_a_kill(plan);
 }
 
 TEST(ProfileGapFree, GatewayKilledAndBrokerDownLoseNoEntryAndDuplicateNone) {

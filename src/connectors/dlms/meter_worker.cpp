@@ -88,7 +88,12 @@ MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
   for (const auto& profile : config_.profiles) {
     ProfileState state;
     state.config = &profile;
-    state.cursor_ms = cursors_->load(config_.name, profile.obis);
+    if (const auto cursor = cursors_->load(config_.name, profile.obis)) {
+      state.cursor_ms = cursor->newest_ms;
+      state.clock_offset_ms = cursor->clock_offset_ms;
+      state.set_back_until_ms = cursor->set_back_until_ms;
+      state.set_back_delivered_ms = cursor->set_back_delivered_ms;
+    }
     profiles_.push_back(std::move(state));
   }
   stats_.profiles = profiles_.size();
@@ -543,6 +548,12 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
     auto prepared = co_await prepare_profile(*session, profile);
     if (!prepared) co_return fail(prepared.error().message);
   }
+  // Before the range read moves the cursor: a set back since the last read (between two polls, or
+  // while the gateway was away or storage refused) covers the entries up to the cursor as it is.
+  if (clock_readable_ && !profile.range_refused) {
+    co_await compare_profile_clock(*session, profile);
+    if (!session->is_open()) co_return GroupOutcome::link_lost;
+  }
   const std::int64_t now_ms = wall_now().time_since_epoch().count();
   const std::int64_t period_ms =
       profile.capture_period_ms > 0 ? profile.capture_period_ms : std::int64_t{15 * 60 * 1000};
@@ -638,9 +649,7 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
     if (!stored) co_return fail(stored.error().message);
     profile.cursor_ms = submitted_newest;
     profile.next_from_ms.reset();
-    if (auto saved = cursors_->save(config_.name, obis, *submitted_newest); !saved) {
-      log()->error("{}: profile {}: {}", who(), obis.to_string(), saved.error().message);
-    }
+    save_profile_cursor(profile);
     stats_.profile_entries += submitted;
     if (!stats_.profile_newest_entry_ms || *submitted_newest > *stats_.profile_newest_entry_ms) {
       stats_.profile_newest_entry_ms = submitted_newest;
@@ -808,6 +817,9 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
       if (!profile.set_back_until_ms) {
         if (newest >= *profile.cursor_ms) co_return Expected<void>{};  // the clock goes on
         profile.set_back_until_ms = profile.cursor_ms;
+        profile.set_back_delivered_ms.reset();
+        profile.set_back_floor_ms.reset();
+        save_profile_cursor(profile);
         log()->warn(
             "{}: profile {}: the meter's clock was set back (its newest entry is stamped {} ms "
             "before the last one delivered); the entries recorded since are read by entry and "
@@ -819,7 +831,40 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
     }
     after = first_entry_after_set_back(entries, profile.capture_period_ms);
     if (after || from == 1) break;
+    // Seen as an offset drop: no entry older than the floor was recorded after the set back, so a
+    // stretch reaching below it without a place where the clock goes back means there was none
+    // (our own clock stepped forward, say).
+    const auto oldest = std::find_if(entries.begin(), entries.end(),
+                                     [](const auto& entry) { return entry.unix_ms.has_value(); });
+    if (profile.set_back_floor_ms && oldest != entries.end() &&
+        *oldest->unix_ms < *profile.set_back_floor_ms) {
+      break;
+    }
     span = span > UINT32_MAX / 2 ? UINT32_MAX : span * 2;
+  }
+  // Seen as an offset drop, the place where the clock went back must follow the entry at the
+  // cursor then: the entry before it is stamped at or after `until`. An earlier place is a set
+  // back already dealt with.
+  if (after && profile.set_back_floor_ms) {
+    std::optional<std::int64_t> before;
+    for (std::size_t i = *after; i-- > 0;) {
+      if (entries[i].unix_ms) {
+        before = entries[i].unix_ms;
+        break;
+      }
+    }
+    if (before && *before < *profile.set_back_until_ms) after.reset();
+  }
+  if (!after && profile.set_back_floor_ms) {
+    log()->info(
+        "{}: profile {}: no entry recorded after the clock offset dropped repeats a capture time "
+        "already delivered",
+        who(), obis.to_string());
+    profile.set_back_until_ms.reset();
+    profile.set_back_delivered_ms.reset();
+    profile.set_back_floor_ms.reset();
+    save_profile_cursor(profile);
+    co_return Expected<void>{};
   }
   // Recorded since the set back: from the place the clock went back (the whole buffer when the
   // entries before it are gone), up to the cursor then; later ones are the range reads'.
@@ -866,42 +911,104 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
                 who(), obis.to_string());
     profile.set_back_until_ms.reset();
     profile.set_back_delivered_ms.reset();
+    profile.set_back_floor_ms.reset();
+    save_profile_cursor(profile);
+  } else if (submitted_newest) {
+    save_profile_cursor(profile);
   }
   co_return Expected<void>{};
+}
+
+void MeterWorker::save_profile_cursor(const ProfileState& profile) {
+  if (!profile.cursor_ms) return;  // nothing delivered yet: the first read starts from backfill
+  ProfileCursor cursor{*profile.cursor_ms};
+  cursor.clock_offset_ms = profile.clock_offset_ms;
+  cursor.set_back_until_ms = profile.set_back_until_ms;
+  cursor.set_back_delivered_ms = profile.set_back_delivered_ms;
+  if (auto saved = cursors_->save(config_.name, profile.config->obis, cursor); !saved) {
+    log()->error("{}: profile {}: {}", who(), profile.config->obis.to_string(),
+                 saved.error().message);
+  }
+}
+
+asio::awaitable<void> MeterWorker::compare_profile_clock(client::Session& session,
+                                                         ProfileState& profile) {
+  auto clock = co_await read_meter_clock(session);
+  if (!clock) {
+    // No clock to compare (not asked again on this association): a set back is then seen only
+    // while the meter's newest entry is before the cursor (docs/dlms-connector.md).
+    if (session.is_open()) {
+      clock_readable_ = false;
+      log()->info(
+          "{}: {}; a clock set back is seen only while the newest entry is before the "
+          "last one delivered",
+          who(), without_who(clock.error().message));
+    }
+    co_return;
+  }
+  // Beyond what reading the clock twice can differ by: its resolution (1 s) and the round trips.
+  // Compared with the previous read, so the meter's drift does not add up to a set back.
+  const std::int64_t tolerance_ms = 2000 + clock->round_trip_ms;
+  const std::optional<std::int64_t> before = profile.clock_offset_ms;
+  const std::int64_t drop_ms = before ? *before - clock->offset_ms : 0;
+  profile.clock_offset_ms = clock->offset_ms;  // written with the next cursor
+  if (drop_ms > tolerance_ms && profile.cursor_ms && !profile.set_back_until_ms) {
+    profile.set_back_until_ms = profile.cursor_ms;
+    profile.set_back_delivered_ms.reset();
+    // The drop less the meter's drift meanwhile is the set back: 10 minutes of drift and two
+    // capture periods of margin.
+    constexpr std::int64_t kDriftMarginMs = 10 * 60 * 1000;
+    profile.set_back_floor_ms = *profile.cursor_ms - drop_ms - tolerance_ms - kDriftMarginMs -
+                                2 * profile.capture_period_ms;
+    log()->warn(
+        "{}: profile {}: the meter's clock was set back by {} ms (seen by its offset from ours); "
+        "the entries recorded since that are stamped at or before the last one delivered are "
+        "read by entry and published with their own capture times",
+        who(), profile.config->obis.to_string(), drop_ms);
+  }
+  if (!before || std::abs(drop_ms) > tolerance_ms) save_profile_cursor(profile);
+}
+
+asio::awaitable<Expected<MeterWorker::MeterClock>> MeterWorker::read_meter_clock(
+    client::Session& session) {
+  const xdlms::CosemAttributeDescriptor clock{kClockClass, kClockCode, 2};
+  const auto sent_wall = std::chrono::system_clock::now();
+  const auto sent = SteadyClock::now();
+  auto data = co_await session.get(clock);
+  const auto round_trip = SteadyClock::now() - sent;
+  if (!data) {
+    co_return make_error(data.error().code, "clock 0-0:1.0.0 not readable (" +
+                                                without_who(data.error().message) + ")");
+  }
+  const client::MeterValue value{clock, *data, std::nullopt};
+  const auto date_time = value.date_time();
+  const auto meter_ms = date_time ? meter_clock_ms(*date_time) : std::nullopt;
+  if (!meter_ms) {
+    co_return make_error(ErrorCode::malformed,
+                         "clock value '" + value.value_text() + "' has unspecified fields");
+  }
+  // The meter read its clock somewhere within the round trip: take the middle.
+  const auto middle = sent_wall + duration_cast<milliseconds>(round_trip) / 2;
+  const auto ours_ms = duration_cast<milliseconds>(middle.time_since_epoch()).count();
+  co_return MeterClock{*meter_ms - ours_ms, duration_cast<milliseconds>(round_trip).count(),
+                       value.value_text()};
 }
 
 asio::awaitable<void> MeterWorker::read_clock_offset(gateway::AttributeSet& attributes) {
   if (!clock_readable_) co_return;
   auto session = session_;
   if (!session || !session->is_open()) co_return;
-  const xdlms::CosemAttributeDescriptor clock{kClockClass, kClockCode, 2};
-  const auto sent_wall = std::chrono::system_clock::now();
-  const auto sent = SteadyClock::now();
-  auto data = co_await session->get(clock);
-  const auto round_trip = SteadyClock::now() - sent;
-  if (!data) {
+  auto clock = co_await read_meter_clock(*session);
+  if (!clock) {
+    // A meter without a clock we can read: do not ask again on this association.
     if (session->is_open()) {
-      // The meter has no clock we can read: do not ask again on this association.
       clock_readable_ = false;
-      log()->info("{}: clock 0-0:1.0.0 not readable ({}); no clock offset published", who(),
-                  without_who(data.error().message));
+      log()->info("{}: {}; no clock offset published", who(), without_who(clock.error().message));
     }
     co_return;
   }
-  const client::MeterValue value{clock, *data, std::nullopt};
-  const auto date_time = value.date_time();
-  const auto meter_ms = date_time ? meter_clock_ms(*date_time) : std::nullopt;
-  if (!meter_ms) {
-    clock_readable_ = false;
-    log()->info("{}: clock value '{}' has unspecified fields; no clock offset published", who(),
-                value.value_text());
-    co_return;
-  }
-  // The meter read its clock somewhere within the round trip: take the middle.
-  const auto middle = sent_wall + duration_cast<milliseconds>(round_trip) / 2;
-  const auto ours_ms = duration_cast<milliseconds>(middle.time_since_epoch()).count();
-  attributes.values.push_back(gateway::DataPoint{"clock_offset_ms", *meter_ms - ours_ms});
-  attributes.values.push_back(gateway::DataPoint{"meter_clock", value.value_text()});
+  attributes.values.push_back(gateway::DataPoint{"clock_offset_ms", clock->offset_ms});
+  attributes.values.push_back(gateway::DataPoint{"meter_clock", clock->text});
 }
 
 asio::awaitable<void> MeterWorker::statistics_loop() {

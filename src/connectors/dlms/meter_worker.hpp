@@ -102,8 +102,19 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
     bool range_refused = false;  // read by entry (selector 2) instead
     // The meter's clock was set back: its entries recorded since with capture times at or before
     // `set_back_until_ms` (the cursor then) are read by entry; the newest of them delivered.
+    // Persisted with the cursor, so that a restart goes on where it was.
     std::optional<std::int64_t> set_back_until_ms;
     std::optional<std::int64_t> set_back_delivered_ms;
+    // The meter's clock minus ours at the last read (persisted): a drop is a set back.
+    std::optional<std::int64_t> clock_offset_ms;
+    // A set back seen as a clock offset drop: older entries than this cannot have been recorded
+    // after it, so the search for where the clock went back stops there.
+    std::optional<std::int64_t> set_back_floor_ms;
+  };
+  struct MeterClock {
+    std::int64_t offset_ms = 0;      // the meter's clock minus ours, at the middle of the GET
+    std::int64_t round_trip_ms = 0;  // the uncertainty of offset_ms
+    std::string text;                // as the meter gave it
   };
 
   asio::awaitable<void> run();
@@ -119,6 +130,14 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::awaitable<Expected<void>> read_after_set_back(client::Session& session,
                                                       ProfileState& profile, std::int64_t now_ms);
   asio::awaitable<Expected<void>> wait_until_stored();
+  // Before each read from the cursor: the meter's clock offset against the previous one (kept
+  // with the cursor across restarts); a drop is a set back, which the range reads from the cursor
+  // cannot see once the meter's clock is past the cursor (the gateway away, storage refusing, or
+  // a set back shorter than the poll period).
+  asio::awaitable<void> compare_profile_clock(client::Session& session, ProfileState& profile);
+  // The cursor and the set-back state, to the cursor store (only once storage committed).
+  void save_profile_cursor(const ProfileState& profile);
+  asio::awaitable<Expected<MeterClock>> read_meter_clock(client::Session& session);
   // RPC readProfile: the entries of [from_ms, to_ms] read by range and stored again, whatever the
   // cursor; the cursor does not move.
   asio::awaitable<void> read_profile_again(

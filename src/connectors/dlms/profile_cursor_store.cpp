@@ -23,26 +23,60 @@ Error io_failure(const std::filesystem::path& file, const std::string& what) {
                     "profile cursors " + file.string() + ": " + what + ": " + std::strerror(errno));
 }
 
-std::string render_cursors(const std::map<std::string, std::map<std::string, std::int64_t>>& all) {
+// A bare number while there is nothing but the cursor (the format before the set-back state, which
+// older binaries read), else an object.
+nlohmann::json render_cursor(const ProfileCursor& cursor) {
+  if (!cursor.clock_offset_ms && !cursor.set_back_until_ms && !cursor.set_back_delivered_ms) {
+    return cursor.newest_ms;
+  }
+  nlohmann::json json = {{"newest", cursor.newest_ms}};
+  if (cursor.clock_offset_ms) json["clockOffsetMs"] = *cursor.clock_offset_ms;
+  if (cursor.set_back_until_ms) json["setBackUntil"] = *cursor.set_back_until_ms;
+  if (cursor.set_back_delivered_ms) json["setBackDelivered"] = *cursor.set_back_delivered_ms;
+  return json;
+}
+
+std::optional<ProfileCursor> parse_cursor(const nlohmann::json& json) {
+  if (json.is_number_integer()) return ProfileCursor{json.get<std::int64_t>()};
+  if (!json.is_object()) return std::nullopt;
+  const auto newest = json.find("newest");
+  if (newest == json.end() || !newest->is_number_integer()) return std::nullopt;
+  ProfileCursor cursor{newest->get<std::int64_t>()};
+  const auto optional_ms = [&](const char* key, std::optional<std::int64_t>& into) {
+    const auto found = json.find(key);
+    if (found == json.end()) return true;
+    if (!found->is_number_integer()) return false;
+    into = found->get<std::int64_t>();
+    return true;
+  };
+  if (!optional_ms("clockOffsetMs", cursor.clock_offset_ms) ||
+      !optional_ms("setBackUntil", cursor.set_back_until_ms) ||
+      !optional_ms("setBackDelivered", cursor.set_back_delivered_ms)) {
+    return std::nullopt;
+  }
+  return cursor;
+}
+
+std::string render_cursors(const std::map<std::string, std::map<std::string, ProfileCursor>>& all) {
   nlohmann::json json = nlohmann::json::object();
   for (const auto& [device, profiles] : all) {
-    for (const auto& [profile, newest] : profiles) json[device][profile] = newest;
+    for (const auto& [profile, cursor] : profiles) json[device][profile] = render_cursor(cursor);
   }
   return json.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace
 
-std::optional<std::int64_t> MemoryProfileCursorStore::load(const std::string& device,
-                                                           const ObisCode& profile) const {
+std::optional<ProfileCursor> MemoryProfileCursorStore::load(const std::string& device,
+                                                            const ObisCode& profile) const {
   const auto found = cursors_.find({device, profile_key(profile)});
   if (found == cursors_.end()) return std::nullopt;
   return found->second;
 }
 
 Expected<void> MemoryProfileCursorStore::save(const std::string& device, const ObisCode& profile,
-                                              std::int64_t newest_unix_ms) {
-  cursors_[{device, profile_key(profile)}] = newest_unix_ms;
+                                              const ProfileCursor& cursor) {
+  cursors_[{device, profile_key(profile)}] = cursor;
   return {};
 }
 
@@ -177,13 +211,17 @@ Expected<std::shared_ptr<FileProfileCursorStore>> FileProfileCursorStore::open(
         return make_error(ErrorCode::malformed, "profile cursors " + file.string() + ": device '" +
                                                     device + "' is not an object" + fix);
       }
-      for (const auto& [profile, newest] : profiles.items()) {
-        if (!newest.is_number_integer()) {
-          return make_error(ErrorCode::malformed, "profile cursors " + file.string() + ": '" +
-                                                      device + "' " + profile +
-                                                      " is not a Unix time in ms" + fix);
+      for (const auto& [profile, value] : profiles.items()) {
+        auto cursor = parse_cursor(value);
+        if (!cursor) {
+          return make_error(ErrorCode::malformed,
+                            "profile cursors " + file.string() + ": '" + device + "' " + profile +
+                                " is neither a Unix time in ms nor an object with \"newest\" "
+                                "and optional \"clockOffsetMs\", \"setBackUntil\", "
+                                "\"setBackDelivered\" in ms" +
+                                fix);
         }
-        store->state_->cursors[device][profile] = newest.get<std::int64_t>();
+        store->state_->cursors[device][profile] = *cursor;
       }
     }
   }
@@ -194,8 +232,8 @@ Expected<std::shared_ptr<FileProfileCursorStore>> FileProfileCursorStore::open(
 FileProfileCursorStore::FileProfileCursorStore() = default;
 FileProfileCursorStore::~FileProfileCursorStore() = default;
 
-std::optional<std::int64_t> FileProfileCursorStore::load(const std::string& device,
-                                                         const ObisCode& profile) const {
+std::optional<ProfileCursor> FileProfileCursorStore::load(const std::string& device,
+                                                          const ObisCode& profile) const {
   std::lock_guard lock(state_->mutex);
   const auto found = state_->cursors.find(device);
   if (found == state_->cursors.end()) return std::nullopt;
@@ -205,10 +243,10 @@ std::optional<std::int64_t> FileProfileCursorStore::load(const std::string& devi
 }
 
 Expected<void> FileProfileCursorStore::save(const std::string& device, const ObisCode& profile,
-                                            std::int64_t newest_unix_ms) {
+                                            const ProfileCursor& cursor) {
   {
     std::lock_guard lock(state_->mutex);
-    state_->cursors[device][profile_key(profile)] = newest_unix_ms;
+    state_->cursors[device][profile_key(profile)] = cursor;
   }
   writer_->changed();
   return {};

@@ -2,9 +2,14 @@
 // ProfileCursorStore: per meter and profile, the capture time (UTC, Unix ms) of the newest entry
 // committed to the gateway's storage. The next read starts just after it, so a restart or a kill -9
 // never skips an entry, and reads again only what was committed since the cursor was last written.
+// Beside it, what a meter clock set back needs across a restart: the meter's clock offset last
+// seen (a set back while the gateway was away shows as a drop) and a set back in progress.
 //
 // FileProfileCursorStore keeps every cursor in one JSON file in the gateway's data directory,
-// {"device": {"1-0:99.1.0": 1795525200000}}, replaced atomically (write, fsync, rename, fsync of
+// {"device": {"1-0:99.1.0": 1795525200000}}, or with the set-back state
+// {"device": {"1-0:99.1.0": {"newest": 1795525200000, "clockOffsetMs": -40,
+//                            "setBackUntil": 1795525200000, "setBackDelivered": 1795521600000}}},
+// replaced atomically (write, fsync, rename, fsync of
 // the directory): a crash leaves the old or the new file, never a torn one. The file is written by
 // a thread of its own, never on the event loop: save() changes the cursor in memory and wakes the
 // writer, which renders every cursor as it is when it wakes. Saves made while it writes, or within
@@ -29,16 +34,33 @@
 
 namespace dlmsgw::connectors::dlms {
 
+// One profile's delivery state. Implicit from the newest entry's time: most saves are only that.
+struct ProfileCursor {
+  ProfileCursor() = default;
+  ProfileCursor(std::int64_t newest) : newest_ms(newest) {}  // NOLINT(google-explicit-constructor)
+
+  std::int64_t newest_ms = 0;  // the newest entry committed to storage
+  // The meter's clock minus ours when last read (ms): a drop between two associations is a set
+  // back while the gateway was away.
+  std::optional<std::int64_t> clock_offset_ms;
+  // A set back in progress: the entries recorded since it, stamped at or before `until`, are
+  // delivered by entry up to `delivered` (the newest of them committed).
+  std::optional<std::int64_t> set_back_until_ms;
+  std::optional<std::int64_t> set_back_delivered_ms;
+
+  friend bool operator==(const ProfileCursor&, const ProfileCursor&) = default;
+};
+
 class ProfileCursorStore {
  public:
   virtual ~ProfileCursorStore() = default;
-  [[nodiscard]] virtual std::optional<std::int64_t> load(const std::string& device,
-                                                         const ObisCode& profile) const = 0;
+  [[nodiscard]] virtual std::optional<ProfileCursor> load(const std::string& device,
+                                                          const ObisCode& profile) const = 0;
   // Records the cursor; durable soon after (flush() waits for it). Call it only once storage
-  // committed the entries up to `newest_unix_ms`. The file store never fails here: a failed
+  // committed the entries up to `cursor.newest_ms`. The file store never fails here: a failed
   // write is logged by its writer, reported by flush(), and repeated with the next save.
   virtual Expected<void> save(const std::string& device, const ObisCode& profile,
-                              std::int64_t newest_unix_ms) = 0;
+                              const ProfileCursor& cursor) = 0;
   // Waits until every save so far is durable; the last write's error if it failed.
   virtual Expected<void> flush() { return {}; }
 };
@@ -46,13 +68,13 @@ class ProfileCursorStore {
 // For tests and `dlmsgw` runs without a data directory: forgotten at exit.
 class MemoryProfileCursorStore final : public ProfileCursorStore {
  public:
-  [[nodiscard]] std::optional<std::int64_t> load(const std::string& device,
-                                                 const ObisCode& profile) const override;
+  [[nodiscard]] std::optional<ProfileCursor> load(const std::string& device,
+                                                  const ObisCode& profile) const override;
   Expected<void> save(const std::string& device, const ObisCode& profile,
-                      std::int64_t newest_unix_ms) override;
+                      const ProfileCursor& cursor) override;
 
  private:
-  std::map<std::pair<std::string, std::string>, std::int64_t> cursors_;
+  std::map<std::pair<std::string, std::string>, ProfileCursor> cursors_;
 };
 
 // Between two writes of the cursor file. 0: each write starts as soon as storage confirmed and
@@ -73,10 +95,10 @@ class FileProfileCursorStore final : public ProfileCursorStore {
   FileProfileCursorStore(const FileProfileCursorStore&) = delete;
   FileProfileCursorStore& operator=(const FileProfileCursorStore&) = delete;
 
-  [[nodiscard]] std::optional<std::int64_t> load(const std::string& device,
-                                                 const ObisCode& profile) const override;
+  [[nodiscard]] std::optional<ProfileCursor> load(const std::string& device,
+                                                  const ObisCode& profile) const override;
   Expected<void> save(const std::string& device, const ObisCode& profile,
-                      std::int64_t newest_unix_ms) override;
+                      const ProfileCursor& cursor) override;
   // Writes what is waiting now, without waiting for the interval.
   Expected<void> flush() override;
   // Files written since open (each one every cursor at that moment).
@@ -84,7 +106,7 @@ class FileProfileCursorStore final : public ProfileCursorStore {
 
  private:
   class Writer;
-  using Cursors = std::map<std::string, std::map<std::string, std::int64_t>>;
+  using Cursors = std::map<std::string, std::map<std::string, ProfileCursor>>;
   // The cursors, shared with the writer thread, which only copies them, under the mutex.
   struct State {
     mutable std::mutex mutex;

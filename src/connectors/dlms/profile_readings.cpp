@@ -14,21 +14,6 @@ std::string describe(const xdlms::CaptureObjectDefinition& column) {
          " attribute " + std::to_string(column.attribute_index);
 }
 
-// The catalog's key for a capture object ("active_energy" for 1-0:1.8.0 and 1-1:1.8.0), if any.
-std::optional<std::string> catalog_key(const xdlms::CaptureObjectDefinition& column) {
-  for (const auto& measurement : client::measurement_catalog()) {
-    if (measurement.class_id != column.class_id ||
-        measurement.attribute != column.attribute_index) {
-      continue;
-    }
-    const ObisCode code = measurement.channel_dependent
-                              ? column.logical_name.with_b(measurement.obis.b())
-                              : column.logical_name;
-    if (code == measurement.obis) return std::string(measurement.key);
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Expected<std::vector<ProfileColumn>> select_profile_columns(
@@ -48,10 +33,12 @@ Expected<std::vector<ProfileColumn>> select_profile_columns(
     for (std::size_t i = 0; i < capture.size(); ++i) {
       if (capture[i].class_id == 8 && capture[i].attribute_index == 2) continue;  // the clock
       // The catalog's name where one exists and is not taken yet, else the OBIS text.
-      auto key = catalog_key(capture[i]);
-      if (!key || used.contains(*key)) key = capture[i].logical_name.to_string();
-      used.insert(*key);
-      selected.push_back(make(i, capture[i], *key));
+      const auto listed = client::catalog_key(
+          {capture[i].class_id, capture[i].logical_name, capture[i].attribute_index});
+      std::string key = listed ? std::string(*listed) : capture[i].logical_name.to_string();
+      if (used.contains(key)) key = capture[i].logical_name.to_string();
+      used.insert(key);
+      selected.push_back(make(i, capture[i], key));
     }
     return selected;
   }

@@ -29,7 +29,8 @@ struct ProfileColumn {
 };
 
 // The configured columns (each must be a capture object of the profile, else an error naming it
-// and listing the capture objects), or every capture object but the clock keyed by its OBIS text.
+// and listing the capture objects), or every capture object but the clock keyed by its catalog
+// name where one exists and is not taken (client::catalog_key), else by its OBIS text.
 Expected<std::vector<ProfileColumn>> select_profile_columns(
     const ProfileConfig& profile, const std::vector<xdlms::CaptureObjectDefinition>& capture);
 

@@ -55,6 +55,37 @@ TEST(ProfileCursorStore, SavesWithinTheIntervalAreWrittenTogetherAtTheNextFlush)
   EXPECT_EQ((*store)->writes(), 2U);
 }
 
+// A set back in progress and the meter's clock offset are kept beside the cursor, so that a
+// restart goes on where it was; a cursor alone stays a bare number (the format older binaries
+// read).
+TEST(ProfileCursorStore, SetBackStateAndClockOffsetSurviveAReopen) {
+  gateway::testing::TempDirectory dir;
+  const auto file = dir.path() / "profile-cursors.json";
+  ProfileCursor during{1795525200000};
+  during.clock_offset_ms = -3600'000;
+  during.set_back_until_ms = 1795525200000;
+  during.set_back_delivered_ms = 1795522500000;
+  {
+    auto store = FileProfileCursorStore::open(file);
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE((*store)->save("kitchen", kCursorLoadProfile, during));
+    ASSERT_TRUE((*store)->save("cellar", kCursorLoadProfile, 1795525200000));
+  }
+  const auto written = cursor_file_json(file);
+  EXPECT_EQ(written["kitchen"]["1-0:99.1.0"]["setBackDelivered"], 1795522500000) << written;
+  EXPECT_EQ(written["cellar"]["1-0:99.1.0"], 1795525200000) << written;
+  auto reopened = FileProfileCursorStore::open(file);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ((*reopened)->load("kitchen", kCursorLoadProfile), during);
+  EXPECT_EQ((*reopened)->load("cellar", kCursorLoadProfile), 1795525200000);
+
+  std::ofstream(file) << R"({"kitchen": {"1-0:99.1.0": {"newest": 5, "setBackUntil": "now"}}})";
+  auto garbage = FileProfileCursorStore::open(file);
+  ASSERT_FALSE(garbage);
+  EXPECT_NE(garbage.error().message.find("'kitchen' 1-0:99.1.0"), std::string::npos)
+      << garbage.error().message;
+}
+
 TEST(ProfileCursorStore, ClosingWritesWhatWaitsWithoutWaitingForTheInterval) {
   gateway::testing::TempDirectory dir;
   const auto file = dir.path() / "profile-cursors.json";
