@@ -3,7 +3,8 @@
 # offers, one command:
 #   bench/read/run.sh [COUNT]          (default 20000 GETs per setting)
 # For each setting: starts `dlmsgw simulate` on a free port, runs bench_read against it, prints
-# the client's figures and the simulator's CPU per GET (from /proc/<pid>/schedstat), stops it.
+# the client's figures (CPU, system calls and heap allocations per GET) and the simulator's CPU per
+# GET (from /proc/<pid>/schedstat), stops it.
 # Environment: BUILD (default build/release).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -61,9 +62,18 @@ import json, sys
 r = json.loads(sys.argv[1])
 server_us = int(sys.argv[2]) / 1000 / int(sys.argv[3])
 ins = r["instructions_per_get"]
+sc = r.get("syscalls_per_get")
 print(f"{r['label']:<28} {r['wall_us_per_get']:7.1f} us wall/GET  {r['cpu_us_per_get']:6.1f} us client CPU/GET "
       f"(user {r['user_us_per_get']:.1f}, sys {r['sys_us_per_get']:.1f})  "
+      f"{'%.2f syscalls/GET' % sc if sc is not None else 'syscalls n/a'}  "
+      f"{r['allocations_per_get']:.1f} allocations/GET  "
       f"{'%.0f instructions' % ins if ins else 'instructions n/a'}  simulator {server_us:.1f} us CPU/GET")
+if sc is not None:
+    by_name = ", ".join(f"{name} {count:.2f}" for name, count in
+                        sorted(r["syscalls_per_get_by_name"].items(), key=lambda item: -item[1]))
+    print(f"{'':<28} syscalls: {by_name}")
+else:
+    print(f"{'':<28} ({r.get('syscalls_unavailable', '')})")
 if not ins:
     unavailable = r.get("instructions_unavailable", "")
     print(f"{'':<28} ({unavailable})")
