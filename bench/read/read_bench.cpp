@@ -14,13 +14,12 @@
 // Only this process is measured: the meter's (simulator's) work is in another process. The loop
 // is the Session API the gateway uses (request serialised, invoke id checked, ciphering when
 // configured), one GET per iteration, no scaler lookup (Session::get, not read).
+#include <dirent.h>
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <dirent.h>
 
 #include <CLI/CLI.hpp>
 #include <asio/co_spawn.hpp>
@@ -49,19 +48,29 @@ std::atomic<std::uint64_t> allocations{0};
 }  // namespace dlmsgw::bench
 
 // Counting replacements of the global allocation functions (the sized, aligned and nothrow forms
-// of the standard library end in these or in malloc directly). g++ takes the malloc/free pairs below
-// for mismatched new/delete once inlined: they are the allocator itself.
+// of the standard library end in these or in malloc directly). g++ takes the malloc/free pairs
+// below for mismatched new/delete once inlined: they are the allocator itself.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t size) {
   dlmsgw::bench::allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void* operator new[](std::size_t size) {
+  return operator new(size);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace dlmsgw {
 namespace {
@@ -123,8 +132,9 @@ class SyscallCounter {
   SyscallCounter() {
     const std::string tracefs = find_tracefs();
     if (tracefs.empty()) {
-      error_ = "no tracefs at /sys/kernel/tracing or /sys/kernel/debug/tracing (mount -t tracefs "
-               "none /sys/kernel/tracing, or count with strace -c -f)";
+      error_ =
+          "no tracefs at /sys/kernel/tracing or /sys/kernel/debug/tracing (mount -t tracefs "
+          "none /sys/kernel/tracing, or count with strace -c -f)";
       return;
     }
     const auto threads = thread_ids();
@@ -153,9 +163,9 @@ class SyscallCounter {
       return true;
     };
     if (!add("total", "raw_syscalls/sys_enter")) return;
-    for (const char* name : {"epoll_wait", "epoll_pwait", "epoll_ctl", "timerfd_settime", "sendto",
-                             "sendmsg", "write", "writev", "recvfrom", "recvmsg", "read", "readv",
-                             "futex", "clock_gettime", "ioctl"}) {
+    for (const char* name :
+         {"epoll_wait", "epoll_pwait", "epoll_ctl", "timerfd_settime", "sendto", "sendmsg", "write",
+          "writev", "recvfrom", "recvmsg", "read", "readv", "futex", "clock_gettime", "ioctl"}) {
       add(name, std::string("syscalls/sys_enter_") + name);
     }
     error_.clear();

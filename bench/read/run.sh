@@ -41,17 +41,20 @@ settings=(
 echo "bench/read: $count GETs per setting; $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
 for setting in "${settings[@]}"; do
   IFS='|' read -r label sim_flags client_flags <<<"$setting"
+  # One file per setting: the previous simulator's ready line must not be read for this one's (the
+  # shell opens the file in the child, possibly after the loop below first reads it).
+  sim_out=$work/$label.out
   # shellcheck disable=SC2086
-  "$dlmsgw" simulate --json --base-port 0 $sim_flags >"$work/sim.out" 2>&1 &
+  "$dlmsgw" simulate --json --base-port 0 $sim_flags >"$sim_out" 2>&1 &
   sim_pid=$!
   # The ready line may arrive in more than one write: wait until its first port is complete.
   port=""
   for _ in $(seq 200); do
-    port=$(sed -n '1s/.*"ports":\[\([0-9][0-9]*\)[],].*/\1/p' "$work/sim.out")
+    port=$(sed -n '1s/.*"ports":\[\([0-9][0-9]*\)[],].*/\1/p' "$sim_out")
     [[ -n $port ]] && break
     sleep 0.05
   done
-  [[ -n $port ]] || { echo "$label: simulator did not start: $(cat "$work/sim.out")" >&2; exit 1; }
+  [[ -n $port ]] || { echo "$label: simulator did not start: $(cat "$sim_out")" >&2; exit 1; }
   before=$(cpu_ns "$sim_pid")
   # shellcheck disable=SC2086
   line=$("$bench" --host 127.0.0.1 --port "$port" --count "$count" --label "$label" $client_flags)
