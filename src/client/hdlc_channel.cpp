@@ -70,11 +70,10 @@ asio::awaitable<Expected<void>> HdlcChannel::step(bool want_apdu) {
   busy_ = busy;
   const milliseconds wait =
       busy ? std::min(options_.busy_poll, options_.response_timeout) : options_.response_timeout;
-  std::array<std::uint8_t, 2048> buffer{};
-  auto count = co_await stream_->read_some(buffer, wait);
+  auto count = co_await stream_->read_some(receive_buffer_, wait);
   if (count) {
     silent_timeouts_ = 0;
-    const ByteView bytes(buffer.data(), *count);
+    const ByteView bytes(receive_buffer_.data(), *count);
     if (trace_) trace_(TraceDirection::received, bytes);
     co_return co_await handle(link_.on_bytes(bytes));
   }

@@ -458,11 +458,12 @@ Error Session::lost(Error error) {
 
 asio::awaitable<Expected<void>> Session::send_request(const Bytes& request) {
   if (!channel_) co_return make_error(ErrorCode::protocol_state, "session is not open");
-  Bytes wire = request;
+  ByteView wire = request;
+  Expected<Bytes> sealed = Bytes{};
   if (cipher_ && settings_.security != Security::none) {
-    auto sealed = protect(request);
+    sealed = protect(request);
     if (!sealed) co_return sealed.error();
-    wire = std::move(*sealed);
+    wire = *sealed;
   }
   ++stats_.requests;
   touch();
@@ -584,24 +585,25 @@ asio::awaitable<Expected<axdr::Data>> Session::get(const xdlms::CosemAttributeDe
 asio::awaitable<Expected<axdr::Data>> Session::get_unlocked(
     const xdlms::CosemAttributeDescriptor& attribute,
     const std::optional<xdlms::SelectiveAccess>& access) {
-  const std::string phase = describe_get(attribute);
+  // Described only when something fails (it cost a string per GET).
+  const auto phase = [&attribute] { return describe_get(attribute); };
   if (!open_ && !channel_) {
-    co_return failure(make_error(ErrorCode::protocol_state, "session is not open"), phase);
+    co_return failure(make_error(ErrorCode::protocol_state, "session is not open"), phase());
   }
   const xdlms::InvokeIdAndPriority invoke = next_invoke();
   const xdlms::GetRequestNormal request{invoke, attribute, access};
   auto answer = co_await exchange(request.encode(), invoke);
-  if (!answer) co_return failure(answer.error(), phase);
+  if (!answer) co_return failure(answer.error(), phase());
   if (const auto* normal = std::get_if<xdlms::GetResponseNormal>(&*answer)) {
     if (const auto* refusal = std::get_if<xdlms::DataAccessResult>(&normal->result)) {
-      co_return failure(refused(*refusal), phase);
+      co_return failure(refused(*refusal), phase());
     }
-    co_return std::get<axdr::Data>(normal->result);
+    co_return std::move(std::get<axdr::Data>(normal->result));
   }
   const auto* block = std::get_if<xdlms::GetResponseWithDatablock>(&*answer);
-  if (block == nullptr) co_return failure(unexpected(*answer), phase);
+  if (block == nullptr) co_return failure(unexpected(*answer), phase());
   auto whole =
-      co_await read_blocks(*block, invoke, xdlms::GetBlockReassembler::Content::one_value, phase);
+      co_await read_blocks(*block, invoke, xdlms::GetBlockReassembler::Content::one_value, phase());
   if (!whole) co_return whole.error();
   co_return std::move(std::get<axdr::Data>(*whole));
 }

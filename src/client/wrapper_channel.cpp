@@ -12,18 +12,17 @@ asio::awaitable<Expected<void>> WrapperChannel::open() {
 }
 
 asio::awaitable<Expected<void>> WrapperChannel::send(ByteView apdu) {
-  wrapper::WrapperFrame frame{options_.client_wport, options_.server_wport,
-                              Bytes(apdu.begin(), apdu.end())};
-  auto bytes = wrapper::encode_wrapper_frame(frame);
-  if (!bytes) co_return bytes.error().with_context("wrapper");
-  if (trace_) trace_(TraceDirection::sent, *bytes);
-  auto written = co_await stream_->write(*bytes, options_.response_timeout);
+  auto encoded = wrapper::encode_wrapper_frame_into(options_.client_wport, options_.server_wport,
+                                                    apdu, send_buffer_);
+  if (!encoded) co_return encoded.error().with_context("wrapper");
+  if (trace_) trace_(TraceDirection::sent, send_buffer_);
+  auto written = co_await stream_->write(send_buffer_, options_.response_timeout);
   if (!written) co_return written.error().with_context("wrapper");
   co_return Expected<void>{};
 }
 
 asio::awaitable<Expected<Bytes>> WrapperChannel::receive() {
-  std::array<std::uint8_t, 2048> buffer{};
+  std::span<std::uint8_t> buffer(receive_buffer_);
   while (true) {
     while (auto frame = reassembler_.pop()) {
       if (frame->source_wport == options_.server_wport &&

@@ -4,6 +4,7 @@
 // (bad version, absurd length) ends the channel, since no byte marks where the next frame starts.
 // Frames between other wPorts are skipped.
 
+#include <array>
 #include <chrono>
 #include <memory>
 
@@ -42,6 +43,10 @@ class WrapperChannel final : public ApduChannel {
   WrapperChannelOptions options_;
   wrapper::WrapperReassembler reassembler_;
   FrameTrace trace_;
+  // Reused for every frame: nothing allocated per request for framing (the coroutine frames of
+  // send and receive stay small, too).
+  Bytes send_buffer_;
+  std::array<std::uint8_t, 2048> receive_buffer_{};
 };
 
 }  // namespace dlmsgw::client

@@ -1,6 +1,7 @@
 #include "net/tcp_connect.hpp"
 
 #include <asio/connect.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/ip/tcp.hpp>
 
 #include "net/asio_byte_stream.hpp"

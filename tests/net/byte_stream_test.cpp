@@ -8,6 +8,8 @@
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 #include <chrono>
 #include <optional>
 
@@ -105,6 +107,81 @@ TEST(TcpByteStream, WriteTimeoutClosesTheStream) {
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().code, ErrorCode::timeout);
   EXPECT_FALSE((*stream)->is_open());
+}
+
+// Deadlines are values checked by one watchdog timer per stream (no timer armed per request):
+// a read with a shorter timeout than the watchdog's pending expiry must still end on its own.
+TEST(TcpByteStream, AShortTimeoutAfterALongOneStillEnds) {
+  asio::io_context io;
+  LoopbackServer server(io);
+  std::optional<tcp::socket> accepted;
+  server.acceptor().async_accept(
+      [&](std::error_code, tcp::socket socket) { accepted = std::move(socket); });
+  auto stream = run(io, connect_tcp({"127.0.0.1", server.port()}, 2s));
+  ASSERT_TRUE(stream);
+  wait_until(io, [&] { return accepted.has_value(); });
+  ASSERT_TRUE(accepted);
+  asio::write(*accepted, asio::buffer(std::string("x")));
+  std::array<std::uint8_t, 8> buffer{};
+  auto answered = run(io, (*stream)->read_some(buffer, std::chrono::hours(1)));
+  ASSERT_TRUE(answered) << answered.error().message;
+  // The watchdog still waits for the hour: this read's 50 ms must arm it earlier (run() gives up
+  // after 30 s).
+  auto silent = run(io, (*stream)->read_some(buffer, 50ms));
+  ASSERT_FALSE(silent);
+  EXPECT_EQ(silent.error().code, ErrorCode::timeout);
+}
+
+// The watchdog fires at the first read's deadline while a later read, with a later deadline, is
+// pending: that read is not cancelled, and its answer arrives.
+TEST(TcpByteStream, AWatchdogExpiryBeforeTheCurrentDeadlineCancelsNothing) {
+  asio::io_context io;
+  LoopbackServer server(io);
+  std::optional<tcp::socket> accepted;
+  server.acceptor().async_accept(
+      [&](std::error_code, tcp::socket socket) { accepted = std::move(socket); });
+  auto stream = run(io, connect_tcp({"127.0.0.1", server.port()}, 2s));
+  ASSERT_TRUE(stream);
+  wait_until(io, [&] { return accepted.has_value(); });
+  ASSERT_TRUE(accepted);
+  asio::write(*accepted, asio::buffer(std::string("a")));
+  std::array<std::uint8_t, 8> buffer{};
+  // t=0: read 1 (deadline t=2 s) answered at once; the watchdog waits for t=2 s.
+  auto first = run(io, (*stream)->read_some(buffer, 2s));
+  ASSERT_TRUE(first) << first.error().message;
+  // t=1 s: read 2 (deadline t=3 s); the peer answers at t=2.5 s, after the watchdog's expiry.
+  asio::steady_timer pause(io, 1s);
+  run(io, [&]() -> asio::awaitable<void> { co_await pause.async_wait(asio::use_awaitable); }());
+  asio::steady_timer answer(io, 1500ms);
+  answer.async_wait(
+      [&](std::error_code) { asio::write(*accepted, asio::buffer(std::string("b"))); });
+  auto second = run(io, (*stream)->read_some(buffer, 2s));
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(buffer[0], 'b');
+}
+
+// A closed stream leaves nothing on the event loop: io_context::run returns (the watchdog of the
+// last read, an hour away, is cancelled by close()).
+TEST(TcpByteStream, AClosedStreamLeavesNoWorkBehind) {
+  asio::io_context io;
+  LoopbackServer server(io);
+  std::optional<tcp::socket> accepted;
+  server.acceptor().async_accept(
+      [&](std::error_code, tcp::socket socket) { accepted = std::move(socket); });
+  auto stream = run(io, connect_tcp({"127.0.0.1", server.port()}, 2s));
+  ASSERT_TRUE(stream);
+  wait_until(io, [&] { return accepted.has_value(); });
+  ASSERT_TRUE(accepted);
+  asio::write(*accepted, asio::buffer(std::string("x")));
+  std::array<std::uint8_t, 8> buffer{};
+  auto answered = run(io, (*stream)->read_some(buffer, std::chrono::hours(1)));
+  ASSERT_TRUE(answered) << answered.error().message;
+  accepted->close();
+  server.acceptor().close();
+  (*stream)->close();
+  io.restart();
+  io.run_for(10s);
+  EXPECT_TRUE(io.stopped()) << "work left on the loop after close()";
 }
 
 TEST(TcpByteStream, PeerCloseIsConnectionClosed) {

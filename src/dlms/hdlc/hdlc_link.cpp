@@ -43,8 +43,17 @@ std::string_view to_string(LinkState state) {
 }
 
 void LinkOutput::append(LinkOutput other) {
-  for (Bytes& frame : other.frames) frames.push_back(std::move(frame));
-  for (LinkEvent& e : other.events) events.push_back(std::move(e));
+  // Taken whole when empty (the common case: one frame in, one event out), without a reallocation.
+  if (frames.empty()) {
+    frames = std::move(other.frames);
+  } else {
+    for (Bytes& frame : other.frames) frames.push_back(std::move(frame));
+  }
+  if (events.empty()) {
+    events = std::move(other.events);
+  } else {
+    for (LinkEvent& e : other.events) events.push_back(std::move(e));
+  }
 }
 
 Expected<HdlcLink> HdlcLink::create(LinkConfig config) {
@@ -145,15 +154,21 @@ Expected<LinkOutput> HdlcLink::send_apdu(ByteView apdu) {
     return make_error(ErrorCode::protocol_state,
                       "HDLC send while " + std::string(to_string(state_)));
   }
-  Bytes data(is_client() ? kLlcClientToServer.begin() : kLlcServerToClient.begin(),
-             is_client() ? kLlcClientToServer.end() : kLlcServerToClient.end());
+  const auto& llc = is_client() ? kLlcClientToServer : kLlcServerToClient;
+  Bytes data;
+  data.reserve(llc.size() + apdu.size());
+  data.insert(data.end(), llc.begin(), llc.end());
   data.insert(data.end(), apdu.begin(), apdu.end());
   const std::size_t max = std::max<std::size_t>(1, parameters_.max_info_transmit);
-  for (std::size_t at = 0; at < data.size(); at += max) {
-    const std::size_t size = std::min(max, data.size() - at);
-    const auto first = data.begin() + static_cast<std::ptrdiff_t>(at);
-    tx_queue_.push_back(
-        {Bytes(first, first + static_cast<std::ptrdiff_t>(size)), at + size < data.size()});
+  if (data.size() <= max) {
+    tx_queue_.push_back({std::move(data), false});  // one segment: queued as it is, no copy
+  } else {
+    for (std::size_t at = 0; at < data.size(); at += max) {
+      const std::size_t size = std::min(max, data.size() - at);
+      const auto first = data.begin() + static_cast<std::ptrdiff_t>(at);
+      tx_queue_.push_back(
+          {Bytes(first, first + static_cast<std::ptrdiff_t>(size)), at + size < data.size()});
+    }
   }
   LinkOutput out;
   pump(out);

@@ -26,18 +26,32 @@ Expected<WrapperHeader> decode_wrapper_header(ByteView bytes) {
 }
 
 Expected<Bytes> encode_wrapper_frame(const WrapperFrame& frame) {
-  if (frame.apdu.size() > kMaxApduSize) {
+  Bytes out;
+  DLMSGW_TRY(
+      encode_wrapper_frame_into(frame.source_wport, frame.destination_wport, frame.apdu, out));
+  return out;
+}
+
+Expected<void> encode_wrapper_frame_into(std::uint16_t source_wport,
+                                         std::uint16_t destination_wport, ByteView apdu,
+                                         Bytes& out) {
+  if (apdu.size() > kMaxApduSize) {
     return make_error(ErrorCode::invalid_argument,
-                      "wrapper: APDU of " + std::to_string(frame.apdu.size()) +
+                      "wrapper: APDU of " + std::to_string(apdu.size()) +
                           " bytes exceeds the 65535 the length field can carry");
   }
-  ByteWriter writer;
-  writer.put_u16_be(kWrapperVersion);
-  writer.put_u16_be(frame.source_wport);
-  writer.put_u16_be(frame.destination_wport);
-  writer.put_u16_be(static_cast<std::uint16_t>(frame.apdu.size()));
-  writer.put_bytes(frame.apdu);
-  return writer.take();
+  const auto put_u16 = [&out](std::uint16_t value) {
+    out.push_back(static_cast<std::uint8_t>(value >> 8));
+    out.push_back(static_cast<std::uint8_t>(value));
+  };
+  out.clear();
+  out.reserve(kHeaderSize + apdu.size());
+  put_u16(kWrapperVersion);
+  put_u16(source_wport);
+  put_u16(destination_wport);
+  put_u16(static_cast<std::uint16_t>(apdu.size()));
+  out.insert(out.end(), apdu.begin(), apdu.end());
+  return Expected<void>{};
 }
 
 Expected<WrapperFrame> decode_wrapper_frame(ByteView bytes) {

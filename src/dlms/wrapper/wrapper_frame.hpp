@@ -40,6 +40,11 @@ Expected<WrapperHeader> decode_wrapper_header(ByteView bytes);
 
 // `invalid_argument` for an APDU longer than 65535 bytes.
 Expected<Bytes> encode_wrapper_frame(const WrapperFrame& frame);
+// The same into `out` (replacing its content, keeping its capacity: a sender reusing one buffer
+// allocates nothing per frame).
+Expected<void> encode_wrapper_frame_into(std::uint16_t source_wport,
+                                         std::uint16_t destination_wport, ByteView apdu,
+                                         Bytes& out);
 // `bytes` must be exactly one frame: the header's length must match what follows.
 Expected<WrapperFrame> decode_wrapper_frame(ByteView bytes);
 
