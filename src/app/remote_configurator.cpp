@@ -325,6 +325,7 @@ void RemoteConfigurator::commit_general_configuration(const GeneralConfiguration
     }
     return refuse("general_configuration", why);
   }
+  if (hooks_.written) hooks_.written(config_file_);
   const auto& next = change.config;
   config_.host = next.host;
   config_.port = next.port;
@@ -522,6 +523,7 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
       return refuse(name, error.message);
     }
     sync_directory(path->parent_path());
+    if (hooks_.written) hooks_.written(*path);
     if (existing == config_.connectors.end()) {
       config_.connectors.push_back({name, type, *path});
     } else {

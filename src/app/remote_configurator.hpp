@@ -74,6 +74,9 @@ class RemoteConfigurator {
     std::function<void(const gateway::GatewayConfig& next,
                        std::function<void(Expected<void> outcome)> done)>
         switch_connection;
+    // A file it wrote (connector file, tb_gateway.yaml): the file watch takes its content as
+    // what runs, so that the gateway's own write reloads nothing a second time. May be empty.
+    std::function<void(const std::filesystem::path& file)> written;
   };
 
   // `config` is the runtime's: pushed connectors are added to its connectors list. `config_file`:
@@ -90,6 +93,9 @@ class RemoteConfigurator {
   // Replaces, in client attributes about to be published, a connector whose file is still what
   // was last pushed by that push's echo (its ts), so that a reload does not show it out of sync.
   void keep_echoes(nlohmann::json& attributes) const;
+
+  // A change is being written (off the loop): local edits wait until it is done.
+  [[nodiscard]] bool committing() const { return committing_; }
 
   // The connector entries that run: all configured ones but those active_connectors left out.
   [[nodiscard]] std::vector<gateway::ConnectorConfig> running_entries() const;
@@ -118,6 +124,7 @@ class RemoteConfigurator {
   std::string last_general_;  // the last general_configuration handled (content and ts)
   std::string last_storage_;  // the last storage_configuration handled
   bool switching_ = false;    // a connection move in progress
+  bool committing_ = false;   // files being written
   std::optional<nlohmann::json> pending_general_;  // pushed meanwhile
 };
 

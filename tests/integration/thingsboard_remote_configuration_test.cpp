@@ -608,5 +608,124 @@ TEST(RemoteLogs, InfoLinesGoOutWhileAskedForAndStopAtNone) {
   g.stop();
 }
 
+// The key of the last remoteConfigurationError ("" when none).
+std::string refused_key(const test::ThingsBoardEmulator& tb) {
+  const auto& attributes = tb.gateway_attributes();
+  const auto error = attributes.find("remoteConfigurationError");
+  return error != attributes.end() && error->is_object() ? error->value("key", "") : "";
+}
+
+// An editor's save: the new text in a file beside it, renamed over the old one.
+void save_as_an_editor_does(const std::filesystem::path& file, const std::string& text) {
+  const auto swap = file.parent_path() / ("." + file.filename().string() + ".swp");
+  test::write_file(swap, text);
+  std::filesystem::rename(swap, file);
+}
+
+TEST(LocalConfigurationEdit, AnEditedConnectorFileIsTakenAndPublishedWithoutSighup) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  // Remote configuration off: the local files are authoritative, and the page must show them.
+  g.start(false, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
+      << g.gateway->log();
+  const auto path = g.dir.path() / "dlms_connector.json";
+
+  const auto edited = remote_connector_file("Meter B", meters.port(0));
+  save_as_an_editor_does(path, edited.dump(2));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter B") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()[kRemoteConnectorName]["configurationJson"] == edited;
+  })) << g.tb.gateway_attributes().dump();
+  EXPECT_EQ(g.gateway->log().find("SIGHUP"), std::string::npos) << g.gateway->log();
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 1U) << g.gateway->log();
+
+  // Written in place and invalid: refused with the reader's message, the running one goes on.
+  auto broken = edited;
+  broken["devices"][0]["pollPeriod"] = "often";
+  test::write_file(path, broken.dump(2));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return refused_key(g.tb) == kRemoteConnectorName;
+  })) << g.gateway->log();
+  const auto why = g.tb.gateway_attributes()["remoteConfigurationError"].value("message", "");
+  EXPECT_NE(why.find("pollPeriod"), std::string::npos) << why;
+  EXPECT_NE(why.find("dlms_connector.json"), std::string::npos) << why;
+  EXPECT_NE(g.gateway->log().find("refused, the running configuration is kept"), std::string::npos)
+      << g.gateway->log();
+  const auto values = g.frequency_values("Meter B");
+  EXPECT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter B") > values + 1; }))
+      << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()[kRemoteConnectorName]["configurationJson"], edited);
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 1U) << g.gateway->log();
+  g.stop();
+}
+
+TEST(LocalConfigurationEdit, AFileTheGatewayWroteForThePageReloadsOnlyOnce) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.start(true, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{kRemoteConnectorName,
+        page_connector(remote_connector_file("Meter B", meters.port(0)), 1767000000000)}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter B") > 0; }))
+      << g.gateway->log();
+  run_until(
+      g.io, [] { return false; }, 1500ms);  // past the watch's debounce
+  g.sync();
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 1U) << g.gateway->log();
+  EXPECT_EQ(g.gateway->log().find("local edit of"), std::string::npos) << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()[kRemoteConnectorName].value("ts", std::int64_t{0}),
+            1767000000000);
+  g.stop();
+}
+
+TEST(LocalConfigurationEdit, AnEditedGatewayFileStartsItsNewConnectorAndABrokenOneIsRefused) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.start(false, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
+      << g.gateway->log();
+  const auto yaml = g.dir.path() / "tb_gateway.yaml";
+  const auto original = file_text(yaml);
+  test::write_file(g.dir.path() / "second.json",
+                   json{{"name", "Second"}, {"devices", {remote_meter("Meter C", meters.port(0))}}}
+                       .dump(2));
+  auto with_second = original;
+  with_second.replace(with_second.find("connectors: ["), std::string_view("connectors: [").size(),
+                      "connectors: [{name: Second, type: dlms, configuration: second.json}, ");
+  save_as_an_editor_does(yaml, with_second);
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter C") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["active_connectors"].size() == 2 &&
+           g.tb.gateway_attributes().contains("Second");
+  })) << g.tb.gateway_attributes().dump();
+  EXPECT_EQ(g.gateway->log().find("SIGHUP"), std::string::npos) << g.gateway->log();
+
+  auto broken = with_second;
+  broken.replace(broken.find("type: memory"), std::string_view("type: memory").size(),
+                 "type: floppy");
+  test::write_file(yaml, broken);
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return refused_key(g.tb) == "tb_gateway.yaml";
+  })) << g.gateway->log();
+  EXPECT_NE(g.tb.gateway_attributes()["remoteConfigurationError"]
+                .value("message", "")
+                .find("floppy"),
+            std::string::npos)
+      << g.tb.gateway_attributes()["remoteConfigurationError"].dump();
+  const auto values = g.frequency_values("Meter C");
+  EXPECT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter C") > values + 1; }))
+      << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()["active_connectors"].size(), 2U);
+  g.stop();
+}
+
 }  // namespace
 }  // namespace dlmsgw
