@@ -27,9 +27,8 @@ Expected<std::unique_ptr<ConfigWatch>> ConfigWatch::start(asio::io_context& io,
                                                           std::function<void()> on_change) {
   const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) {
-    return make_error(ErrorCode::io_error,
-                      std::string("inotify_init1: ") + std::strerror(errno) +
-                          " (raise fs.inotify.max_user_instances)");
+    return make_error(ErrorCode::io_error, std::string("inotify_init1: ") + std::strerror(errno) +
+                                               " (raise fs.inotify.max_user_instances)");
   }
   return std::unique_ptr<ConfigWatch>(new ConfigWatch(io, fd, debounce, std::move(on_change)));
 }
@@ -40,7 +39,9 @@ ConfigWatch::ConfigWatch(asio::io_context& io, int fd, std::chrono::milliseconds
   read();
 }
 
-ConfigWatch::~ConfigWatch() { stop(); }
+ConfigWatch::~ConfigWatch() {
+  stop();
+}
 
 Expected<void> ConfigWatch::watch(const std::vector<std::filesystem::path>& files) {
   if (stopped_) return {};
@@ -61,10 +62,11 @@ Expected<void> ConfigWatch::watch(const std::vector<std::filesystem::path>& file
     it = directories_.erase(it);
   }
   for (const auto& directory : wanted) {
-    const int wd = ::inotify_add_watch(descriptor_.native_handle(), directory.c_str(), kWatchedEvents);
+    const int wd =
+        ::inotify_add_watch(descriptor_.native_handle(), directory.c_str(), kWatchedEvents);
     if (wd < 0) {
-      return make_error(ErrorCode::io_error, directory.string() + ": cannot be watched: " +
-                                                 std::strerror(errno) +
+      return make_error(ErrorCode::io_error, directory.string() +
+                                                 ": cannot be watched: " + std::strerror(errno) +
                                                  " (local edits need SIGHUP there)");
     }
     directories_[wd] = directory;

@@ -6,10 +6,10 @@
 // (one save is several events) into one call of on_change. What changed is the caller's to find
 // out by comparing contents, so that a write the gateway made itself changes nothing.
 
+#include <array>
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
-#include <array>
 #include <chrono>
 #include <filesystem>
 #include <functional>

@@ -8,11 +8,11 @@
 #include <asio/post.hpp>
 #include <cctype>
 #include <chrono>
-#include <optional>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 #include "app/connector_factory.hpp"
@@ -96,6 +96,7 @@ GatewayRuntime::GatewayRuntime(gateway::GatewayConfig config, std::string versio
     : config_(std::move(config)), version_(std::move(version)) {}
 
 GatewayRuntime::~GatewayRuntime() {
+  commit_pool_.join();
   spdlog::apply_all([this](const std::shared_ptr<spdlog::logger>& logger) {
     auto& sinks = logger->sinks();
     sinks.erase(std::remove(sinks.begin(), sinks.end(), remote_logs_), sinks.end());
@@ -199,7 +200,17 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
     for (const auto& warning : built.warnings) spdlog::warn("{}", warning);
     return {};
   };
-  hooks.reload = [&self] { return self.reload_connectors(); };
+  hooks.reload = [&self]() -> Expected<void> {
+    if (self.stopping_) return {};
+    return self.reload_connectors();
+  };
+  hooks.off_loop = [&self](std::function<void()> work, std::function<void()> then) {
+    asio::post(self.commit_pool_,
+               [&self, work = std::move(work), then = std::move(then)]() mutable {
+                 work();
+                 asio::post(self.io_, std::move(then));
+               });
+  };
   hooks.written = [&self](const std::filesystem::path& file) { self.remember_written(file); };
   hooks.publish = [&self](const nlohmann::json& attributes) {
     self.gateway_->update_client_attributes(attributes);
@@ -264,8 +275,7 @@ int GatewayRuntime::run() {
   if (auto watch = ConfigWatch::start(io_, debounce, [this] { on_local_edit(); }); watch) {
     watch_ = std::move(*watch);
   } else {
-    spdlog::warn("configuration files not watched, edits need SIGHUP: {}",
-                 watch.error().message);
+    spdlog::warn("configuration files not watched, edits need SIGHUP: {}", watch.error().message);
   }
   if (!config_file_.empty()) yaml_text_ = watched_file_text(config_file_).value_or("");
   remember_files();
@@ -279,6 +289,7 @@ int GatewayRuntime::run() {
   // Connectors release their associations, the uplink and MQTT close; then storage commits.
   io_.restart();
   io_.run_for(shutdown_grace_);
+  commit_pool_.join();  // a configuration change being written is finished, not cut
   storage_->stop();
   // The profile cursors are written off the loop, a moment behind storage: write the last ones.
   if (auto flushed = cursors_->flush(); !flushed) spdlog::error("{}", flushed.error().message);
@@ -336,8 +347,7 @@ void GatewayRuntime::remember_files() {
   }
   if (!watch_) return;
   if (auto watched = watch_->watch(files); !watched) {
-    spdlog::warn("configuration files not watched, edits need SIGHUP: {}",
-                 watched.error().message);
+    spdlog::warn("configuration files not watched, edits need SIGHUP: {}", watched.error().message);
   }
 }
 
@@ -381,7 +391,8 @@ bool GatewayRuntime::take_gateway_file(const gateway::GatewayConfig& edited) {
   auto compared = edited;
   compared.remote_configuration = config_.remote_configuration;
   if (general(compared) != general(config_) || edited.health.port != config_.health.port ||
-      edited.health.host != config_.health.host || edited.health.enabled != config_.health.enabled) {
+      edited.health.host != config_.health.host ||
+      edited.health.enabled != config_.health.enabled) {
     spdlog::warn(
         "{} changed in its thingsboard, storage or health settings: dlmsgw reads these at start "
         "(restart it); the running ones stay",

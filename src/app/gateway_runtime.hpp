@@ -27,6 +27,7 @@
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/thread_pool.hpp>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -110,6 +111,9 @@ class GatewayRuntime {
   [[nodiscard]] std::vector<connectors::dlms::DlmsConnector*> dlms_connectors() const;
 
   asio::io_context io_{1};
+  // Remote configuration commits (files with fsync): one thread, so in the order they came, and
+  // the loop never waits on a disk. Joined before the rest goes.
+  asio::thread_pool commit_pool_{1};
   gateway::GatewayConfig config_;
   std::string version_;
   std::shared_ptr<client::InvocationCounterStore> counters_;       // kept across reloads

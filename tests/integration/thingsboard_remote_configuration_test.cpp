@@ -646,9 +646,8 @@ TEST(LocalConfigurationEdit, AnEditedConnectorFileIsTakenAndPublishedWithoutSigh
   auto broken = edited;
   broken["devices"][0]["pollPeriod"] = "often";
   test::write_file(path, broken.dump(2));
-  ASSERT_TRUE(run_until(g.io, [&] {
-    return refused_key(g.tb) == kRemoteConnectorName;
-  })) << g.gateway->log();
+  ASSERT_TRUE(run_until(g.io, [&] { return refused_key(g.tb) == kRemoteConnectorName; }))
+      << g.gateway->log();
   const auto why = g.tb.gateway_attributes()["remoteConfigurationError"].value("message", "");
   EXPECT_NE(why.find("pollPeriod"), std::string::npos) << why;
   EXPECT_NE(why.find("dlms_connector.json"), std::string::npos) << why;
@@ -693,9 +692,9 @@ TEST(LocalConfigurationEdit, AnEditedGatewayFileStartsItsNewConnectorAndABrokenO
       << g.gateway->log();
   const auto yaml = g.dir.path() / "tb_gateway.yaml";
   const auto original = file_text(yaml);
-  test::write_file(g.dir.path() / "second.json",
-                   json{{"name", "Second"}, {"devices", {remote_meter("Meter C", meters.port(0))}}}
-                       .dump(2));
+  test::write_file(
+      g.dir.path() / "second.json",
+      json{{"name", "Second"}, {"devices", {remote_meter("Meter C", meters.port(0))}}}.dump(2));
   auto with_second = original;
   with_second.replace(with_second.find("connectors: ["), std::string_view("connectors: [").size(),
                       "connectors: [{name: Second, type: dlms, configuration: second.json}, ");
@@ -712,13 +711,11 @@ TEST(LocalConfigurationEdit, AnEditedGatewayFileStartsItsNewConnectorAndABrokenO
   broken.replace(broken.find("type: memory"), std::string_view("type: memory").size(),
                  "type: floppy");
   test::write_file(yaml, broken);
-  ASSERT_TRUE(run_until(g.io, [&] {
-    return refused_key(g.tb) == "tb_gateway.yaml";
-  })) << g.gateway->log();
-  EXPECT_NE(g.tb.gateway_attributes()["remoteConfigurationError"]
-                .value("message", "")
-                .find("floppy"),
-            std::string::npos)
+  ASSERT_TRUE(run_until(g.io, [&] { return refused_key(g.tb) == "tb_gateway.yaml"; }))
+      << g.gateway->log();
+  EXPECT_NE(
+      g.tb.gateway_attributes()["remoteConfigurationError"].value("message", "").find("floppy"),
+      std::string::npos)
       << g.tb.gateway_attributes()["remoteConfigurationError"].dump();
   const auto values = g.frequency_values("Meter C");
   EXPECT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter C") > values + 1; }))
