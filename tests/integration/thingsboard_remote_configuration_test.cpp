@@ -109,13 +109,18 @@ struct RemoteGateway {
             "\nstorage: {type: memory}\nhealth: {port: 0}\nconnectors: [{name: " +
             kRemoteConnectorName + ", type: dlms, configuration: dlms_connector.json}]\n");
     test::write_file(dir.path() / "dlms_connector.json", connector_file.dump(2));
+    launch();
+  }
+  // `dlmsgw run` on the files as they are (again, after a stop).
+  void launch() {
     ASSERT_TRUE(run_until(io, [&] { return tb.connected(); })) << broker.log();
+    const auto requests = tb.gateway_attribute_requests().size();
     std::vector<std::string> arguments = environment;
     arguments.insert(arguments.end(), {kBinary, "run", "-c", dir.path().string()});
     gateway = std::make_unique<test::GatewayProcess>("/usr/bin/env", arguments,
                                                      dir.path() / "dlmsgw.log");
     ASSERT_TRUE(run_until(io, [&] {
-      return !tb.gateway_attribute_requests().empty() || !gateway->running();
+      return tb.gateway_attribute_requests().size() > requests || !gateway->running();
     })) << gateway->log();
     ASSERT_TRUE(gateway->running()) << gateway->log();
   }
@@ -128,6 +133,11 @@ struct RemoteGateway {
   std::size_t frequency_values(const std::string& device) const {
     const auto found = tb.telemetry().find(device);
     return found == tb.telemetry().end() ? 0 : found->second.size();
+  }
+  void stop_process() {
+    gateway->signal(SIGTERM);
+    run_until(io, [&] { return gateway->exit_status().has_value(); });
+    ASSERT_EQ(gateway->exit_status(), 0) << gateway->log();
   }
   void stop() {
     gateway->signal(SIGTERM);
@@ -721,6 +731,106 @@ TEST(LocalConfigurationEdit, AnEditedGatewayFileStartsItsNewConnectorAndABrokenO
   EXPECT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter C") > values + 1; }))
       << g.gateway->log();
   EXPECT_EQ(g.tb.gateway_attributes()["active_connectors"].size(), 2U);
+  g.stop();
+}
+
+TEST(RemoteConfiguration, AConnectorCreatedOnThePageIsAddedToTheGatewayFileAndRunsAfterARestart) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const json created{{"name", "Created"}, {"devices", {remote_meter("Meter N", meters.port(0))}}};
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"Created",
+                                             {{"name", "Created"},
+                                              {"type", "dlms"},
+                                              {"configuration", "created.json"},
+                                              {"configurationJson", created},
+                                              {"ts", 1767000000123}}}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter N") > 0; }))
+      << g.gateway->log();
+  const auto yaml = g.dir.path() / "tb_gateway.yaml";
+  auto reread = gateway::load_gateway_config(yaml);
+  ASSERT_TRUE(reread) << reread.error().message;
+  ASSERT_EQ(reread->connectors.size(), 2U) << file_text(yaml);
+  EXPECT_EQ(reread->connectors[1].name, "Created");
+  EXPECT_EQ(reread->connectors[1].configuration.filename(), "created.json");
+  EXPECT_EQ(reread->port, g.broker.port());
+  EXPECT_EQ(yaml_backups_in(g.dir.path()), 1U);
+  struct stat info {};
+  ASSERT_EQ(::stat(yaml.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600U);
+  run_until(
+      g.io, [] { return false; }, 1500ms);  // past the file watch's debounce: no second reload
+  g.sync();
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 1U) << g.gateway->log();
+
+  // Restarted while the platform does not answer: the connector runs from the files alone.
+  g.stop_process();
+  g.tb.answer_attribute_requests = false;
+  g.launch();
+  const auto before = g.frequency_values("Meter N");
+  EXPECT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter N") > before; }))
+      << g.gateway->log();
+  g.stop();
+}
+
+TEST(RemoteConfiguration, AGeneralConfigurationPushIsJudgedByItsTsNotByTheFilesClock) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  auto general = g.tb.gateway_attributes()["general_configuration"];
+  general["statistics"]["statsSendPeriodInSeconds"] = 120;
+  general["ts"] = 1000;  // the platform's clock far behind ours: "before" the file was written
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"general_configuration", general}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["general_configuration"].value("ts", std::int64_t{0}) == 1000;
+  })) << g.gateway->log();
+  const auto yaml = g.dir.path() / "tb_gateway.yaml";
+  auto reread = gateway::load_gateway_config(yaml);
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->statistics_period, std::chrono::seconds(120));
+
+  // The operator edits the file while dlmsgw is stopped; after the restart the platform sends
+  // the same push again: handled already, the edit stands.
+  g.stop_process();
+  auto text = file_text(yaml);
+  const std::string was = "statsSendPeriodInSeconds: 120";
+  ASSERT_NE(text.find(was), std::string::npos) << text;
+  text.replace(text.find(was), was.size(), "statsSendPeriodInSeconds: 90");
+  test::write_file(yaml, text);
+  g.tb.gateway_shared_attributes["general_configuration"] = general;
+  g.launch();
+  g.sync();
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.gateway->log().find("was handled already") != std::string::npos;
+  })) << g.gateway->log();
+  reread = gateway::load_gateway_config(yaml);
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->statistics_period, std::chrono::seconds(90));
+  g.stop();
+}
+
+TEST(RemoteConfiguration, ConnectorsPushedBackToBackAreWrittenInTheirOrder) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.start(true, remote_connector_file("Meter A", meters.port(0)));
+  // Three saves in a row, the second while the first is being written.
+  for (const auto& [meter, ts] : {std::pair<std::string, std::int64_t>{"Meter B", 1767000000001},
+                                  {"Meter C", 1767000000002},
+                                  {"Meter D", 1767000000003}}) {
+    ASSERT_TRUE(g.tb.push_gateway_attributes(
+        {{kRemoteConnectorName,
+          page_connector(remote_connector_file(meter, meters.port(0)), ts)}}));
+  }
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter D") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()[kRemoteConnectorName].value("ts", std::int64_t{0}) ==
+           1767000000003;
+  })) << g.tb.gateway_attributes().dump();
+  EXPECT_EQ(json::parse(file_text(g.dir.path() / "dlms_connector.json")),
+            remote_connector_file("Meter D", meters.port(0)));
+  EXPECT_EQ(backups_in(g.dir.path()), 3U);
   g.stop();
 }
 
