@@ -276,6 +276,8 @@ void RemoteConfigurator::on_attribute(const std::string& key, const nlohmann::js
 }
 
 void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
+  if (value.dump() == last_logs_) return;  // sent again (a reconnect): nothing to do
+  last_logs_ = value.dump();
   if (!value.is_object()) return refuse("logs_configuration", "not a JSON object");
   // The page's form ({"local":{"<component>":{"logLevel":..}}}) or the Python gateway's logging
   // dictionary ({"loggers":{"<logger>":{"level":..}}}, its logger names mapped to components).
@@ -303,12 +305,20 @@ void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
       {"converter", {"dlms"}}};
   if (const auto local = value.find("local"); local != value.end() && local->is_object()) {
     for (const auto& [name, entry] : local->items()) {
-      if (std::find(components.begin(), components.end(), name) == components.end()) continue;
-      if (!entry.is_object() || !add(name, entry.value("logLevel", nlohmann::json()))) {
-        return refuse("logs_configuration",
-                      "local." + name +
-                          ".logLevel: expected one of TRACE, DEBUG, INFO, WARNING, "
-                          "ERROR, CRITICAL, NONE");
+      // Ours, or the page's (the Python gateway's logger names).
+      std::vector<std::string> targets;
+      if (std::find(components.begin(), components.end(), name) != components.end()) {
+        targets.push_back(name);
+      } else if (const auto mapped = python_loggers.find(name); mapped != python_loggers.end()) {
+        targets = mapped->second;
+      }
+      for (const auto& component : targets) {
+        if (!entry.is_object() || !add(component, entry.value("logLevel", nlohmann::json()))) {
+          return refuse("logs_configuration",
+                        "local." + name +
+                            ".logLevel: expected one of TRACE, DEBUG, INFO, WARNING, "
+                            "ERROR, CRITICAL, NONE");
+        }
       }
     }
   }
@@ -325,6 +335,49 @@ void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
       }
     }
   }
+  // Log files: dlmsgw writes its log to stderr, which systemd keeps in the journal; it has no
+  // file of its own to place or rotate. Those settings are named as not applied and left out of
+  // the echo (so the page does not show them as taken); the levels apply.
+  std::vector<std::string> not_applied;
+  auto applied = value;
+  if (const auto local = value.find("local"); local != value.end() && local->is_object()) {
+    for (const auto& [name, entry] : local->items()) {
+      if (!entry.is_object()) continue;
+      const auto path = entry.value("filePath", nlohmann::json());
+      if (!path.is_string() || path.get<std::string>().empty() || path == "journal") continue;
+      not_applied.push_back("local." + name + ".filePath \"" + path.get<std::string>() +
+                            "\" (and its backupCount, savingTime, savingPeriod)");
+      auto& echoed = applied["local"][name];
+      echoed["filePath"] = "journal";
+      for (const auto* key : {"backupCount", "savingTime", "savingPeriod"}) echoed.erase(key);
+    }
+  }
+  if (const auto handlers = value.find("handlers");
+      handlers != value.end() && handlers->is_object()) {
+    for (const auto& [name, handler] : handlers->items()) {
+      if (!handler.is_object() || !handler.contains("filename")) continue;
+      std::string rotation;
+      for (const auto* key : {"when", "interval", "backupCount", "maxBytes"}) {
+        if (const auto found = handler.find(key); found != handler.end()) {
+          rotation += std::string(", ") + key + " " + found->dump();
+        }
+      }
+      not_applied.push_back("handlers." + name + " (file " + handler["filename"].dump() + rotation +
+                            ")");
+      applied["handlers"].erase(name);
+      if (applied.contains("loggers") && applied["loggers"].is_object()) {
+        for (auto& [logger_name, logger] : applied["loggers"].items()) {
+          (void)logger_name;
+          if (!logger.is_object() || !logger.contains("handlers") ||
+              !logger["handlers"].is_array()) {
+            continue;
+          }
+          auto& names = logger["handlers"];
+          names.erase(std::remove(names.begin(), names.end(), nlohmann::json(name)), names.end());
+        }
+      }
+    }
+  }
   for (const auto& [component, level] : levels) {
     const auto old = config_.logging.levels.count(component) != 0
                          ? config_.logging.levels.at(component)
@@ -335,7 +388,19 @@ void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
     remote_log()->info("log level of '{}' set to {} from ThingsBoard (until dlmsgw restarts)",
                        component, level);
   }
-  echo("logs_configuration", value);
+  echo("logs_configuration", applied);
+  if (!not_applied.empty()) {
+    std::string list;
+    for (const auto& item : not_applied) list += (list.empty() ? "" : "; ") + item;
+    const auto why =
+        "not applied: " + list +
+        ": dlmsgw writes its log to stderr, which systemd keeps in the journal (journalctl -u "
+        "dlmsgw); set its size and age there (journald.conf SystemMaxUse=, MaxRetentionSec=). "
+        "The log levels were applied";
+    remote_log()->warn("logs_configuration from ThingsBoard: {}", why);
+    hooks_.publish({{"remoteConfigurationError",
+                     {{"key", "logs_configuration"}, {"message", why}, {"ts", unix_ms_now()}}}});
+  }
 }
 
 void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {

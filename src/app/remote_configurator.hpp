@@ -138,6 +138,7 @@ class RemoteConfigurator {
   std::filesystem::path config_file_;
   std::string last_general_;            // the last general_configuration handled (content and ts)
   std::string last_storage_;            // the last storage_configuration handled
+  std::string last_logs_;               // the last logs_configuration handled
   bool switching_ = false;              // a connection move in progress
   int committing_ = 0;                  // commits being written
   std::deque<nlohmann::json> waiting_;  // pushes that came while committing

@@ -834,5 +834,67 @@ TEST(RemoteConfiguration, ConnectorsPushedBackToBackAreWrittenInTheirOrder) {
   g.stop();
 }
 
+TEST(RemoteConfiguration, LogFileSettingsAreRefusedWithTheReasonAndTheLevelsApplied) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const std::string debug_line = "shared attribute 'colour' from ThingsBoard: not one dlmsgw uses";
+  // The Python gateway's logging dictionary, as its logs.json holds it.
+  const json logs{
+      {"version", 1},
+      {"handlers",
+       {{"consoleHandler", {{"class", "logging.StreamHandler"}, {"level", 0}}},
+        {"serviceHandler",
+         {{"class",
+           "thingsboard_gateway.tb_utility.tb_rotating_file_handler."
+           "TimedRotatingFileHandler"},
+          {"filename", "./logs/service.log"},
+          {"backupCount", 7},
+          {"interval", 3},
+          {"when", "D"}}}}},
+      {"loggers",
+       {{"service", {{"handlers", {"serviceHandler", "consoleHandler"}}, {"level", "DEBUG"}}}}},
+      {"ts", 1767000000042}};
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"logs_configuration", logs}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return refused_key(g.tb) == "logs_configuration"; }))
+      << g.gateway->log();
+  const auto why = g.tb.gateway_attributes()["remoteConfigurationError"].value("message", "");
+  EXPECT_NE(why.find("handlers.serviceHandler"), std::string::npos) << why;
+  EXPECT_NE(why.find("./logs/service.log"), std::string::npos) << why;
+  EXPECT_NE(why.find("journal"), std::string::npos) << why;
+  // Echoed as applied: the level, without the file.
+  const auto echoed = g.tb.gateway_attributes()["logs_configuration"];
+  EXPECT_EQ(echoed.value("ts", std::int64_t{0}), 1767000000042) << echoed.dump();
+  EXPECT_FALSE(echoed["handlers"].contains("serviceHandler")) << echoed.dump();
+  EXPECT_EQ(echoed["loggers"]["service"]["handlers"], json::array({"consoleHandler"}));
+  EXPECT_FALSE(std::filesystem::exists(g.dir.path() / "logs"));
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"colour", "red"}}));
+  g.sync();
+  EXPECT_NE(g.gateway->log().find(debug_line), std::string::npos) << g.gateway->log();
+
+  // The page's own form: a level by the Python logger name, a file path: the same.
+  const json page{{"local",
+                   {{"tb_connection",
+                     {{"logLevel", "ERROR"},
+                      {"filePath", "./logs"},
+                      {"backupCount", 7},
+                      {"savingTime", 3},
+                      {"savingPeriod", "D"}}}}},
+                  {"ts", 1767000000043}};
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"logs_configuration", page}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["logs_configuration"].value("ts", std::int64_t{0}) ==
+           1767000000043;
+  })) << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()["logs_configuration"]["local"]["tb_connection"],
+            (json{{"logLevel", "ERROR"}, {"filePath", "journal"}}));
+  EXPECT_NE(g.tb.gateway_attributes()["remoteConfigurationError"]
+                .value("message", "")
+                .find("local.tb_connection.filePath \"./logs\""),
+            std::string::npos);
+  EXPECT_NE(g.gateway->log().find("log level of 'mqtt' set to err"), std::string::npos)
+      << g.gateway->log();
+  g.stop();
+}
+
 }  // namespace
 }  // namespace dlmsgw
