@@ -149,10 +149,15 @@ RemoteConfigurator::RemoteConfigurator(gateway::GatewayConfig& config, Hooks hoo
   if (config_file_.empty()) return;
   state_file_ = config_file_.parent_path() / "remote-configuration-state.json";
   if (const auto state = read_json_file(state_file_); state && state->is_object()) {
-    const auto ts = state->find("general_configuration_ts");
-    if (ts != state->end() && ts->is_number_integer())
-      handled_general_ts_ = ts->get<std::int64_t>();
+    const auto handled = state->find("handled");
+    if (handled != state->end() && handled->is_object()) handled_ = *handled;
   }
+}
+
+std::optional<std::int64_t> RemoteConfigurator::handled_ts(const std::string& key) const {
+  const auto found = handled_.find(key);
+  if (found == handled_.end() || !found->is_number_integer()) return std::nullopt;
+  return found->get<std::int64_t>();
 }
 
 void RemoteConfigurator::commit(std::function<void()> work, std::function<void()> then) {
@@ -178,14 +183,14 @@ void RemoteConfigurator::commit(std::function<void()> work, std::function<void()
   });
 }
 
-void RemoteConfigurator::record_general_ts(std::int64_t ts) {
-  handled_general_ts_ = ts;
+void RemoteConfigurator::record_handled(const std::string& key, std::int64_t ts) {
+  handled_[key] = ts;
   if (state_file_.empty()) return;
-  auto text = nlohmann::json{{"general_configuration_ts", ts}}.dump(2) + "\n";
-  auto work = [file = state_file_, text = std::move(text)] {
+  auto text = nlohmann::json{{"handled", handled_}}.dump(2) + "\n";
+  auto work = [file = state_file_, text = std::move(text), key] {
     if (auto written = write_private_file_atomically(file, text); !written) {
-      remote_log()->warn("{} (after a restart the same general_configuration is handled again)",
-                         written.error().message);
+      remote_log()->warn("{} (after a restart the same {} from ThingsBoard is handled again)",
+                         written.error().message, key);
     }
   };
   if (hooks_.off_loop) {
@@ -419,14 +424,14 @@ void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
   // The push handled last (re-sent after a reconnect or a restart): handled, whatever happened
   // to tb_gateway.yaml since (an operator's edit stands). Only the page's own ts are compared:
   // no clock of the platform against ours.
-  if (handled_general_ts_ && *handled_general_ts_ == ts) {
+  if (handled_ts("general_configuration") == ts) {
     remote_log()->info(
         "general_configuration from ThingsBoard (saved at {} ms) was handled already: the "
         "settings of {} stand (and are what the gateway publishes)",
         ts, config_file_.string());
     return;
   }
-  record_general_ts(ts);
+  record_handled("general_configuration", ts);
   auto change = plan_general_configuration(config_, config_file_, value);
   if (!change) return refuse("general_configuration", change.error().message);
   if (!change->changed()) {
@@ -649,6 +654,20 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
     echoed_[name] = applied;
     if (auto reloaded = hooks_.reload(); !reloaded) return refuse(name, reloaded.error().message);
     return;
+  }
+  // The push handled last for this connector, sent again (a reconnect, a restart) while its file
+  // was edited locally since: the edit stands (the page sees it in the connector's attribute).
+  const auto ts_field = value.find("ts");
+  if (ts_field != value.end() && ts_field->is_number_integer()) {
+    const auto ts = ts_field->get<std::int64_t>();
+    if (handled_ts(name) == ts) {
+      remote_log()->info(
+          "connector '{}' from ThingsBoard (saved at {} ms) was handled already: {}, edited "
+          "since, stands",
+          name, ts, path->string());
+      return;
+    }
+    record_handled(name, ts);
   }
   // Checked where it will live, under a name nothing reads, by the reader `dlmsgw run` uses
   // (not synced yet: that is for the commit, off the loop).

@@ -112,8 +112,9 @@ class RemoteConfigurator {
   void on_connector(const std::string& name, const nlohmann::json& value);
   // Runs `work` off the loop and `then` on it; pushes wait meanwhile.
   void commit(std::function<void()> work, std::function<void()> then);
-  // Remembers (in the state file) the ts of the general_configuration push last handled.
-  void record_general_ts(std::int64_t ts);
+  // Remembers (in the state file) the ts of the push of `key` last handled.
+  void record_handled(const std::string& key, std::int64_t ts);
+  [[nodiscard]] std::optional<std::int64_t> handled_ts(const std::string& key) const;
   void apply_connector_logging(const std::string& name, const nlohmann::json& value);
   void on_active_connectors(const nlohmann::json& value);
   void on_remote_logging(const nlohmann::json& value);
@@ -142,12 +143,12 @@ class RemoteConfigurator {
   bool switching_ = false;              // a connection move in progress
   int committing_ = 0;                  // commits being written
   std::deque<nlohmann::json> waiting_;  // pushes that came while committing
-  // remote-configuration-state.json next to tb_gateway.yaml: the ts of the last
-  // general_configuration push handled, so that the same push after a restart changes nothing
-  // (the file's settings, maybe edited since, stand) without comparing clocks.
+  // remote-configuration-state.json next to tb_gateway.yaml: the ts of the last push handled of
+  // general_configuration and of each connector, so that the same push after a reconnect or a
+  // restart changes nothing (the file, maybe edited since, stands) without comparing clocks.
   std::filesystem::path state_file_;
-  std::optional<std::int64_t> handled_general_ts_;
-  std::optional<nlohmann::json> pending_general_;  // pushed meanwhile
+  nlohmann::json handled_ = nlohmann::json::object();  // key -> ts
+  std::optional<nlohmann::json> pending_general_;      // pushed meanwhile
 };
 
 // Files are written off the loop (Hooks::off_loop), in the order the changes came. A connector

@@ -671,7 +671,8 @@ TEST(LocalConfigurationEdit, AnEditedConnectorFileIsTakenAndPublishedWithoutSigh
   g.stop();
 }
 
-TEST(LocalConfigurationEdit, AFileTheGatewayWroteForThePageReloadsOnlyOnce) {
+TEST(LocalConfigurationEdit,
+     AFileTheGatewayWroteForThePageReloadsOnlyOnceAndALaterLocalEditStands) {
   test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
   ASSERT_TRUE(meters.ready());
   RemoteGateway g;
@@ -690,6 +691,21 @@ TEST(LocalConfigurationEdit, AFileTheGatewayWroteForThePageReloadsOnlyOnce) {
   EXPECT_EQ(g.gateway->log().find("local edit of"), std::string::npos) << g.gateway->log();
   EXPECT_EQ(g.tb.gateway_attributes()[kRemoteConnectorName].value("ts", std::int64_t{0}),
             1767000000000);
+
+  // Edited locally afterwards, then the platform sends the page's (older) save again, as after a
+  // reconnect: handled already, the local edit stands.
+  const auto path = g.dir.path() / "dlms_connector.json";
+  const auto edited = remote_connector_file("Meter C", meters.port(0));
+  save_as_an_editor_does(path, edited.dump(2));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter C") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{kRemoteConnectorName,
+        page_connector(remote_connector_file("Meter B", meters.port(0)), 1767000000000)}}));
+  g.sync();
+  EXPECT_NE(g.gateway->log().find("was handled already"), std::string::npos) << g.gateway->log();
+  EXPECT_EQ(json::parse(file_text(path)), edited);
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 2U) << g.gateway->log();
   g.stop();
 }
 
