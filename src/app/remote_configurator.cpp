@@ -689,7 +689,12 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
   // A connector created here is added to tb_gateway.yaml, so that it runs after a restart.
   const bool created = existing == config_.connectors.end();
   std::optional<std::string> gateway_file_text;
-  if (created && !config_file_.empty()) {
+  if (created && config_file_.extension() == ".json") {
+    remote_log()->warn(
+        "connector '{}' is not added to {}: dlmsgw rewrites only a YAML tb_gateway.yaml (rename "
+        "it: JSON is YAML); list the connector there for it to run after a restart",
+        name, config_file_.string());
+  } else if (created && !config_file_.empty()) {
     auto text = gateway_file_with_connector(config_file_, {name, type, *path});
     if (!text) {
       ::unlink(candidate.c_str());

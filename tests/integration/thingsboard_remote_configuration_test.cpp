@@ -903,10 +903,13 @@ TEST(RemoteConfiguration, LogFileSettingsAreRefusedWithTheReasonAndTheLevelsAppl
   })) << g.gateway->log();
   EXPECT_EQ(g.tb.gateway_attributes()["logs_configuration"]["local"]["tb_connection"],
             (json{{"logLevel", "ERROR"}, {"filePath", "journal"}}));
-  EXPECT_NE(g.tb.gateway_attributes()["remoteConfigurationError"]
-                .value("message", "")
-                .find("local.tb_connection.filePath \"./logs\""),
-            std::string::npos);
+  // Published right after the echo, in a message of its own.
+  EXPECT_TRUE(run_until(g.io, [&] {
+    return refused_key(g.tb) == "logs_configuration" &&
+           g.tb.gateway_attributes()["remoteConfigurationError"]
+                   .value("message", "")
+                   .find("local.tb_connection.filePath \"./logs\"") != std::string::npos;
+  })) << g.tb.gateway_attributes().dump();
   EXPECT_NE(g.gateway->log().find("log level of 'mqtt' set to err"), std::string::npos)
       << g.gateway->log();
   g.stop();
