@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <asio/post.hpp>
 #include <cctype>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 #include "app/connector_factory.hpp"
@@ -60,6 +62,28 @@ std::vector<std::unique_ptr<gateway::Connector>> take_and_log(std::vector<BuiltC
   return connectors;
 }
 
+// A file's whole text now; nullopt when it cannot be read (removed, say).
+std::optional<std::string> watched_file_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool same_connector_entries(const std::vector<gateway::ConnectorConfig>& a,
+                            const std::vector<gateway::ConnectorConfig>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.name == y.name && x.type == y.type && x.configuration == y.configuration;
+  });
+}
+
+std::int64_t runtime_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 // "127.0.0.1:9110" or "[::1]:9110".
 std::string http_authority(const std::string& host, std::uint16_t port) {
   const bool v6 = host.find(':') != std::string::npos;
@@ -72,6 +96,7 @@ GatewayRuntime::GatewayRuntime(gateway::GatewayConfig config, std::string versio
     : config_(std::move(config)), version_(std::move(version)) {}
 
 GatewayRuntime::~GatewayRuntime() {
+  commit_pool_.join();
   spdlog::apply_all([this](const std::shared_ptr<spdlog::logger>& logger) {
     auto& sinks = logger->sinks();
     sinks.erase(std::remove(sinks.begin(), sinks.end(), remote_logs_), sinks.end());
@@ -175,7 +200,18 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
     for (const auto& warning : built.warnings) spdlog::warn("{}", warning);
     return {};
   };
-  hooks.reload = [&self] { return self.reload_connectors(); };
+  hooks.reload = [&self]() -> Expected<void> {
+    if (self.stopping_) return {};
+    return self.reload_connectors();
+  };
+  hooks.off_loop = [&self](std::function<void()> work, std::function<void()> then) {
+    asio::post(self.commit_pool_,
+               [&self, work = std::move(work), then = std::move(then)]() mutable {
+                 work();
+                 asio::post(self.io_, std::move(then));
+               });
+  };
+  hooks.written = [&self](const std::filesystem::path& file) { self.remember_written(file); };
   hooks.publish = [&self](const nlohmann::json& attributes) {
     self.gateway_->update_client_attributes(attributes);
   };
@@ -230,6 +266,19 @@ int GatewayRuntime::run() {
   signals_.add(SIGTERM);
   signals_.add(SIGHUP);
   wait_for_signal();
+  // Local edits are picked up without SIGHUP. A save is several events (and an editor may write
+  // a new file and rename it): one check after the last event.
+  auto debounce = std::chrono::milliseconds(300);
+  if (const char* value = std::getenv("DLMSGW_CONFIG_WATCH_DEBOUNCE_MS")) {
+    if (const auto ms = std::atoi(value); ms >= 0) debounce = std::chrono::milliseconds(ms);
+  }
+  if (auto watch = ConfigWatch::start(io_, debounce, [this] { on_local_edit(); }); watch) {
+    watch_ = std::move(*watch);
+  } else {
+    spdlog::warn("configuration files not watched, edits need SIGHUP: {}", watch.error().message);
+  }
+  if (!config_file_.empty()) yaml_text_ = watched_file_text(config_file_).value_or("");
+  remember_files();
   start_health_endpoint();
   gateway_->start();
   (void)sd_notify(0, "READY=1");
@@ -240,6 +289,7 @@ int GatewayRuntime::run() {
   // Connectors release their associations, the uplink and MQTT close; then storage commits.
   io_.restart();
   io_.run_for(shutdown_grace_);
+  commit_pool_.join();  // a configuration change being written is finished, not cut
   storage_->stop();
   // The profile cursors are written off the loop, a moment behind storage: write the last ones.
   if (auto flushed = cursors_->flush(); !flushed) spdlog::error("{}", flushed.error().message);
@@ -283,7 +333,125 @@ Expected<void> GatewayRuntime::reload_connectors() {
       entries, levels.count("connector") != 0 ? levels.at("connector") : config_.logging.level);
   if (remote_) remote_->keep_echoes(attributes);
   gateway_->update_client_attributes(attributes);
+  remember_files();
   return {};
+}
+
+void GatewayRuntime::remember_files() {
+  file_texts_.clear();
+  std::vector<std::filesystem::path> files;
+  if (!config_file_.empty()) files.push_back(config_file_);
+  for (const auto& entry : config_.connectors) {
+    file_texts_[entry.configuration] = watched_file_text(entry.configuration).value_or("");
+    files.push_back(entry.configuration);
+  }
+  if (!watch_) return;
+  if (auto watched = watch_->watch(files); !watched) {
+    spdlog::warn("configuration files not watched, edits need SIGHUP: {}", watched.error().message);
+  }
+}
+
+void GatewayRuntime::remember_written(const std::filesystem::path& file) {
+  const auto text = watched_file_text(file).value_or("");
+  if (file == config_file_) {
+    yaml_text_ = text;
+  } else if (file_texts_.count(file) != 0) {
+    file_texts_[file] = text;
+  }
+}
+
+void GatewayRuntime::refuse_local_edit(const std::string& key, const std::string& why) {
+  spdlog::error("local edit of {} refused, the running configuration is kept: {}", key, why);
+  gateway_->update_client_attributes(
+      {{"remoteConfigurationError", {{"key", key}, {"message", why}, {"ts", runtime_unix_ms()}}}});
+}
+
+bool GatewayRuntime::take_gateway_file(const gateway::GatewayConfig& edited) {
+  const auto name = config_file_.filename().string();
+  for (const auto& component : gateway::log_component_names()) {
+    const auto level_of = [&](const gateway::LoggingConfig& logging) {
+      const auto own = logging.levels.find(component);
+      return own != logging.levels.end() ? own->second : logging.level;
+    };
+    const auto level = level_of(edited.logging);
+    if (level == level_of(config_.logging)) continue;
+    if (auto logger = spdlog::get(component)) logger->set_level(spdlog::level::from_str(level));
+    spdlog::info("{}: log level of '{}' now {}", name, component, level);
+  }
+  config_.logging = edited.logging;
+  if (edited.remote_configuration != config_.remote_configuration) {
+    config_.remote_configuration = edited.remote_configuration;
+    spdlog::info("{}: remoteConfiguration now {}", name, edited.remote_configuration);
+  }
+  // What runs is read at start: said, not silently ignored.
+  const auto general = [](const gateway::GatewayConfig& config) {
+    auto attributes = gateway::gateway_client_attributes(config, "", 0);
+    return attributes["general_configuration"].dump() + attributes["storage_configuration"].dump();
+  };
+  auto compared = edited;
+  compared.remote_configuration = config_.remote_configuration;
+  if (general(compared) != general(config_) || edited.health.port != config_.health.port ||
+      edited.health.host != config_.health.host ||
+      edited.health.enabled != config_.health.enabled) {
+    spdlog::warn(
+        "{} changed in its thingsboard, storage or health settings: dlmsgw reads these at start "
+        "(restart it); the running ones stay",
+        name);
+  }
+  auto published = gateway::gateway_client_attributes(config_, version_, runtime_unix_ms());
+  gateway_->update_client_attributes({{"general_configuration", published["general_configuration"]},
+                                      {"storage_configuration", published["storage_configuration"]},
+                                      {"logs_configuration", published["logs_configuration"]}});
+  if (same_connector_entries(edited.connectors, config_.connectors)) return false;
+  config_.connectors = edited.connectors;
+  return true;
+}
+
+void GatewayRuntime::on_local_edit() {
+  if (stopping_ || !gateway_) return;
+  if (remote_ && remote_->committing()) {
+    watch_->poke();  // a change from ThingsBoard is being written: look once it is
+    return;
+  }
+  std::vector<std::string> edited;
+  std::string key;
+  const auto old_connectors = config_.connectors;
+  bool reload = false;
+  if (!config_file_.empty()) {
+    auto text = watched_file_text(config_file_).value_or("");
+    if (text != yaml_text_) {
+      yaml_text_ = std::move(text);
+      edited.push_back(config_file_.string());
+      key = config_file_.filename().string();
+      if (auto parsed = gateway::load_gateway_config(config_file_); !parsed) {
+        refuse_local_edit(key, parsed.error().message);
+      } else {
+        reload = take_gateway_file(*parsed);
+      }
+    }
+  }
+  for (const auto& entry : config_.connectors) {
+    const auto known = file_texts_.find(entry.configuration);
+    if (known != file_texts_.end() &&
+        known->second == watched_file_text(entry.configuration).value_or("")) {
+      continue;
+    }
+    edited.push_back(entry.configuration.string());
+    if (key.empty()) key = entry.name;
+    reload = true;
+  }
+  if (!reload) return;
+  std::string files;
+  for (const auto& file : edited) files += (files.empty() ? "" : ", ") + file;
+  spdlog::info("local edit of {}: reading the connector files again, as a reload does", files);
+  if (auto reloaded = reload_connectors(); !reloaded) {
+    // The refused texts are remembered: the same content is not refused again at every event.
+    config_.connectors = old_connectors;
+    for (const auto& entry : config_.connectors) {
+      file_texts_[entry.configuration] = watched_file_text(entry.configuration).value_or("");
+    }
+    refuse_local_edit(key, reloaded.error().message);
+  }
 }
 
 void GatewayRuntime::set_remote_logging(const std::string& level) {
@@ -467,6 +635,7 @@ void GatewayRuntime::begin_shutdown(int exit_code, const std::string& reason) {
   on_second_signal_exit_at_once();
   remote_log_timer_.cancel();
   switch_timer_.cancel();
+  if (watch_) watch_->stop();
   gateway_->stop();
 }
 

@@ -8,6 +8,13 @@
 //   SIGHUP           read the connector files again; if they all parse, replace the connectors
 //                    (stored data is kept; removed meters get v1/gateway/disconnect); if one does
 //                    not, log why and keep the running ones. tb_gateway.yaml is not read again.
+//   local edits      tb_gateway.yaml and the connector files are watched (ConfigWatch): a content
+//                    that differs from what runs is checked and applied as SIGHUP does (for
+//                    tb_gateway.yaml: its connectors list, logging and remoteConfiguration; the
+//                    rest waits for a restart, as the log says), or refused with the reader's
+//                    message (logged, remoteConfigurationError) keeping the running one; the
+//                    page's attributes are published again. Our own writes change no content
+//                    we do not already run, so they reload nothing twice.
 //   ThingsBoard      connector changes from the Gateways page (RemoteConfigurator) reload the
 //                    same way; RemoteLoggingLevel sends log lines as telemetry (RemoteLogSink);
 //                    general_configuration moves the connection, with a fallback.
@@ -20,6 +27,7 @@
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/thread_pool.hpp>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -29,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "app/config_watch.hpp"
 #include "app/gateway_health.hpp"
 #include "app/gateway_metrics.hpp"
 #include "app/remote_configurator.hpp"
@@ -76,6 +85,15 @@ class GatewayRuntime {
   // The SIGHUP path: builds the running connector entries and replaces the connectors.
   Expected<void> reload_connectors();
   void set_remote_logging(const std::string& level);
+  // A watched file changed (debounced): what differs from what runs is applied or refused.
+  void on_local_edit();
+  // Takes what applies at once of an edited tb_gateway.yaml; true when its connectors changed.
+  bool take_gateway_file(const gateway::GatewayConfig& edited);
+  void refuse_local_edit(const std::string& key, const std::string& why);
+  // The contents that run now, and the files to watch.
+  void remember_files();
+  // A file the gateway wrote itself (remote configuration): its content is what runs.
+  void remember_written(const std::filesystem::path& file);
   // general_configuration from ThingsBoard: the connection moves to `next`'s settings; back to
   // the running ones when it is not up within connection_fallback_ or the server refuses them.
   void switch_connection(const gateway::GatewayConfig& next,
@@ -93,6 +111,9 @@ class GatewayRuntime {
   [[nodiscard]] std::vector<connectors::dlms::DlmsConnector*> dlms_connectors() const;
 
   asio::io_context io_{1};
+  // Remote configuration commits (files with fsync): one thread, so in the order they came, and
+  // the loop never waits on a disk. Joined before the rest goes.
+  asio::thread_pool commit_pool_{1};
   gateway::GatewayConfig config_;
   std::string version_;
   std::shared_ptr<client::InvocationCounterStore> counters_;       // kept across reloads
@@ -112,6 +133,9 @@ class GatewayRuntime {
   // Connectors whose remote logs the page set: from which level (nullopt: none). Others: all.
   std::map<std::string, std::optional<spdlog::level::level_enum>> connector_remote_levels_;
   std::unique_ptr<RemoteConfigurator> remote_;
+  std::unique_ptr<ConfigWatch> watch_;  // null: no inotify (local edits need SIGHUP)
+  std::string yaml_text_;               // tb_gateway.yaml as last taken (or refused)
+  std::map<std::filesystem::path, std::string> file_texts_;  // connector files as they run
   std::filesystem::path config_file_;
   // How long new settings from ThingsBoard get to connect before the old ones come back
   // (DLMSGW_CONNECTION_FALLBACK_SECONDS overrides it).

@@ -287,6 +287,43 @@ Expected<GeneralConfigurationChange> plan_general_configuration(
   return change;
 }
 
+Expected<std::string> gateway_file_with_connector(const std::filesystem::path& file,
+                                                  const gateway::ConnectorConfig& entry) {
+  std::ifstream in(file);
+  if (!in) return general_error(file.string() + ": cannot be read: " + std::strerror(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+  YAML::Node root;
+  try {
+    root = YAML::Load(text.str());
+  } catch (const YAML::Exception& e) {
+    return general_error(file.string() + ": cannot be read as YAML: " + e.what());
+  }
+  if (!root.IsMap()) return general_error(file.string() + ": expected a mapping");
+  YAML::Node connectors = root["connectors"];
+  if (connectors && !connectors.IsNull() && !connectors.IsSequence()) {
+    return general_error(file.string() + ": connectors: expected a list");
+  }
+  YAML::Node added(YAML::NodeType::Map);
+  added["name"] = entry.name;
+  added["type"] = entry.type;
+  const auto relative = entry.configuration.parent_path() == file.parent_path()
+                            ? entry.configuration.filename()
+                            : entry.configuration;
+  added["configuration"] = relative.string();
+  connectors.push_back(added);
+  root["connectors"] = connectors;
+  YAML::Emitter out;
+  out << root;
+  if (!out.good()) return general_error("the new tb_gateway.yaml: " + out.GetLastError());
+  auto written = std::string(
+                     "# Written by dlmsgw: a connector created on ThingsBoard's Gateways page was "
+                     "added (the previous\n# file, with its comments, is in backup/).\n") +
+                 out.c_str() + "\n";
+  DLMSGW_TRY(gateway::parse_gateway_config(written, file.string()));
+  return written;
+}
+
 Expected<std::filesystem::path> write_general_configuration(
     const std::filesystem::path& file, const GeneralConfigurationChange& change) {
   for (const auto& [path, content] : change.secrets) {

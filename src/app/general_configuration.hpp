@@ -49,6 +49,12 @@ Expected<GeneralConfigurationChange> plan_general_configuration(
 Expected<std::filesystem::path> write_general_configuration(
     const std::filesystem::path& file, const GeneralConfigurationChange& change);
 
+// The text of `file` (tb_gateway.yaml) with `entry` added to its connectors list (its
+// configuration written as a file name relative to `file`), checked by the reader `dlmsgw run`
+// uses. Comments of the file are not kept (its backup keeps them).
+Expected<std::string> gateway_file_with_connector(const std::filesystem::path& file,
+                                                  const gateway::ConnectorConfig& entry);
+
 // The general_configuration client attribute for `config` (secrets left out) with `ts`.
 nlohmann::json general_configuration_attribute(const gateway::GatewayConfig& config,
                                                std::int64_t ts);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "gateway/component_logger.hpp"
@@ -33,8 +34,10 @@ Error file_error(const std::filesystem::path& path, const std::string& what) {
   return Error{ErrorCode::io_error, path.string() + ": " + what + ": " + std::strerror(errno)};
 }
 
-// Writes a new file readable by the owner only; it must not exist yet.
-Expected<void> write_new_private_file(const std::filesystem::path& path, std::string_view text) {
+// Writes a new file readable by the owner only; it must not exist yet. `sync`: fsync before
+// returning (a file only read back at once may leave that to later).
+Expected<void> write_new_private_file(const std::filesystem::path& path, std::string_view text,
+                                      bool sync = true) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return file_error(path, "cannot be created");
   std::size_t written = 0;
@@ -49,11 +52,20 @@ Expected<void> write_new_private_file(const std::filesystem::path& path, std::st
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((sync && ::fsync(fd) != 0) || ::close(fd) != 0) {
     auto error = file_error(path, "cannot be written");
     ::unlink(path.c_str());
     return error;
   }
+  return {};
+}
+
+Expected<void> sync_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return file_error(path, "cannot be opened");
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return file_error(path, "cannot be written");
   return {};
 }
 
@@ -133,7 +145,60 @@ Expected<std::filesystem::path> back_up_file(const std::filesystem::path& file, 
 
 RemoteConfigurator::RemoteConfigurator(gateway::GatewayConfig& config, Hooks hooks,
                                        std::filesystem::path config_file)
-    : config_(config), hooks_(std::move(hooks)), config_file_(std::move(config_file)) {}
+    : config_(config), hooks_(std::move(hooks)), config_file_(std::move(config_file)) {
+  if (config_file_.empty()) return;
+  state_file_ = config_file_.parent_path() / "remote-configuration-state.json";
+  if (const auto state = read_json_file(state_file_); state && state->is_object()) {
+    const auto handled = state->find("handled");
+    if (handled != state->end() && handled->is_object()) handled_ = *handled;
+  }
+}
+
+std::optional<std::int64_t> RemoteConfigurator::handled_ts(const std::string& key) const {
+  const auto found = handled_.find(key);
+  if (found == handled_.end() || !found->is_number_integer()) return std::nullopt;
+  return found->get<std::int64_t>();
+}
+
+void RemoteConfigurator::commit(std::function<void()> work, std::function<void()> then) {
+  if (!hooks_.off_loop) {
+    work();
+    then();
+    return;
+  }
+  ++committing_;
+  hooks_.off_loop(std::move(work), [this, then = std::move(then)] {
+    --committing_;
+    try {
+      then();
+    } catch (const std::exception& e) {
+      spdlog::error("remote configuration: {}", e.what());
+    }
+    // What came meanwhile, in order (a change among it may start another commit).
+    while (committing_ == 0 && !waiting_.empty()) {
+      auto next = std::move(waiting_.front());
+      waiting_.pop_front();
+      on_shared_attributes(next);
+    }
+  });
+}
+
+void RemoteConfigurator::record_handled(const std::string& key, std::int64_t ts) {
+  handled_[key] = ts;
+  if (state_file_.empty()) return;
+  auto text = nlohmann::json{{"handled", handled_}}.dump(2) + "\n";
+  auto work = [file = state_file_, text = std::move(text), key] {
+    if (auto written = write_private_file_atomically(file, text); !written) {
+      remote_log()->warn("{} (after a restart the same {} from ThingsBoard is handled again)",
+                         written.error().message, key);
+    }
+  };
+  if (hooks_.off_loop) {
+    hooks_.off_loop(std::move(work), [] {});  // in order with the commits; nothing waits on it
+  } else {
+    work();
+  }
+}
 
 const std::vector<std::string>& RemoteConfigurator::requested_keys() {
   static const std::vector<std::string> keys = {"RemoteLoggingLevel", "general_configuration",
@@ -151,50 +216,73 @@ std::vector<gateway::ConnectorConfig> RemoteConfigurator::running_entries() cons
 }
 
 void RemoteConfigurator::on_shared_attributes(const nlohmann::json& shared) {
-  for (const auto& [key, value] : shared.items()) {
-    if (key == "deleted") {
-      if (!value.is_array()) continue;
-      for (const auto& deleted : value) {
-        if (deleted == "RemoteLoggingLevel") {
-          on_remote_logging("NONE");
-        } else if (deleted.is_string()) {
-          remote_log()->debug("shared attribute '{}' deleted on ThingsBoard: nothing to do",
-                              deleted.get<std::string>());
-        }
-      }
-    } else if (key == "RemoteLoggingLevel") {
-      on_remote_logging(value);
-    } else if (key == "logs_configuration" && config_.remote_configuration) {
-      on_logs_configuration(value);
-    } else if (key == "general_configuration" && config_.remote_configuration) {
-      on_general_configuration(value);
-    } else if (key == "storage_configuration" && config_.remote_configuration) {
-      on_storage_configuration(value);
-    } else if (key == "general_configuration" || key == "storage_configuration" ||
-               key == "logs_configuration" || key == "grpc_configuration") {
-      auto content = value;
-      if (content.is_object()) content.erase("ts");
-      auto& last = not_applied_[key];
-      if (last == content.dump()) continue;
-      const bool first = last.empty();
-      last = content.dump();
-      if (!config_.remote_configuration) continue;
-      // The answer after a connect holds what the page saved long ago: not news.
-      remote_log()->log(first ? spdlog::level::debug : spdlog::level::info,
-                        "{} from ThingsBoard not applied: dlmsgw reads these settings from "
-                        "tb_gateway.yaml at start (edit it and restart dlmsgw)",
-                        key);
-    } else if (key == "active_connectors") {
-      on_active_connectors(value);
-    } else if (value.is_object() && value.contains("configurationJson")) {
-      on_connector(key, value);
-    } else {
-      remote_log()->debug("shared attribute '{}' from ThingsBoard: not one dlmsgw uses", key);
+  if (committing_ > 0) {
+    waiting_.push_back(shared);
+    return;
+  }
+  for (auto it = shared.begin(); it != shared.end(); ++it) {
+    if (committing_ > 0) {
+      // A change is being written: the rest of this message waits, ahead of later ones.
+      nlohmann::json rest = nlohmann::json::object();
+      for (; it != shared.end(); ++it) rest[it.key()] = it.value();
+      waiting_.push_front(std::move(rest));
+      return;
+    }
+    try {
+      on_attribute(it.key(), it.value());
+    } catch (const std::exception& e) {
+      // A value of an unexpected JSON type from the network: refused, never a crash.
+      remote_log()->error("shared attribute '{}' from ThingsBoard not applied: {}", it.key(),
+                          e.what());
     }
   }
 }
 
+void RemoteConfigurator::on_attribute(const std::string& key, const nlohmann::json& value) {
+  if (key == "deleted") {
+    if (!value.is_array()) return;
+    for (const auto& deleted : value) {
+      if (deleted == "RemoteLoggingLevel") {
+        on_remote_logging("NONE");
+      } else if (deleted.is_string()) {
+        remote_log()->debug("shared attribute '{}' deleted on ThingsBoard: nothing to do",
+                            deleted.get<std::string>());
+      }
+    }
+  } else if (key == "RemoteLoggingLevel") {
+    on_remote_logging(value);
+  } else if (key == "logs_configuration" && config_.remote_configuration) {
+    on_logs_configuration(value);
+  } else if (key == "general_configuration" && config_.remote_configuration) {
+    on_general_configuration(value);
+  } else if (key == "storage_configuration" && config_.remote_configuration) {
+    on_storage_configuration(value);
+  } else if (key == "general_configuration" || key == "storage_configuration" ||
+             key == "logs_configuration" || key == "grpc_configuration") {
+    auto content = value;
+    if (content.is_object()) content.erase("ts");
+    auto& last = not_applied_[key];
+    if (last == content.dump()) return;
+    const bool first = last.empty();
+    last = content.dump();
+    if (!config_.remote_configuration) return;
+    // The answer after a connect holds what the page saved long ago: not news.
+    remote_log()->log(first ? spdlog::level::debug : spdlog::level::info,
+                      "{} from ThingsBoard not applied: dlmsgw reads these settings from "
+                      "tb_gateway.yaml at start (edit it and restart dlmsgw)",
+                      key);
+  } else if (key == "active_connectors") {
+    on_active_connectors(value);
+  } else if (value.is_object() && value.contains("configurationJson")) {
+    on_connector(key, value);
+  } else {
+    remote_log()->debug("shared attribute '{}' from ThingsBoard: not one dlmsgw uses", key);
+  }
+}
+
 void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
+  if (value.dump() == last_logs_) return;  // sent again (a reconnect): nothing to do
+  last_logs_ = value.dump();
   if (!value.is_object()) return refuse("logs_configuration", "not a JSON object");
   // The page's form ({"local":{"<component>":{"logLevel":..}}}) or the Python gateway's logging
   // dictionary ({"loggers":{"<logger>":{"level":..}}}, its logger names mapped to components).
@@ -222,12 +310,20 @@ void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
       {"converter", {"dlms"}}};
   if (const auto local = value.find("local"); local != value.end() && local->is_object()) {
     for (const auto& [name, entry] : local->items()) {
-      if (std::find(components.begin(), components.end(), name) == components.end()) continue;
-      if (!entry.is_object() || !add(name, entry.value("logLevel", nlohmann::json()))) {
-        return refuse("logs_configuration",
-                      "local." + name +
-                          ".logLevel: expected one of TRACE, DEBUG, INFO, WARNING, "
-                          "ERROR, CRITICAL, NONE");
+      // Ours, or the page's (the Python gateway's logger names).
+      std::vector<std::string> targets;
+      if (std::find(components.begin(), components.end(), name) != components.end()) {
+        targets.push_back(name);
+      } else if (const auto mapped = python_loggers.find(name); mapped != python_loggers.end()) {
+        targets = mapped->second;
+      }
+      for (const auto& component : targets) {
+        if (!entry.is_object() || !add(component, entry.value("logLevel", nlohmann::json()))) {
+          return refuse("logs_configuration",
+                        "local." + name +
+                            ".logLevel: expected one of TRACE, DEBUG, INFO, WARNING, "
+                            "ERROR, CRITICAL, NONE");
+        }
       }
     }
   }
@@ -244,6 +340,49 @@ void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
       }
     }
   }
+  // Log files: dlmsgw writes its log to stderr, which systemd keeps in the journal; it has no
+  // file of its own to place or rotate. Those settings are named as not applied and left out of
+  // the echo (so the page does not show them as taken); the levels apply.
+  std::vector<std::string> not_applied;
+  auto applied = value;
+  if (const auto local = value.find("local"); local != value.end() && local->is_object()) {
+    for (const auto& [name, entry] : local->items()) {
+      if (!entry.is_object()) continue;
+      const auto path = entry.value("filePath", nlohmann::json());
+      if (!path.is_string() || path.get<std::string>().empty() || path == "journal") continue;
+      not_applied.push_back("local." + name + ".filePath \"" + path.get<std::string>() +
+                            "\" (and its backupCount, savingTime, savingPeriod)");
+      auto& echoed = applied["local"][name];
+      echoed["filePath"] = "journal";
+      for (const auto* key : {"backupCount", "savingTime", "savingPeriod"}) echoed.erase(key);
+    }
+  }
+  if (const auto handlers = value.find("handlers");
+      handlers != value.end() && handlers->is_object()) {
+    for (const auto& [name, handler] : handlers->items()) {
+      if (!handler.is_object() || !handler.contains("filename")) continue;
+      std::string rotation;
+      for (const auto* key : {"when", "interval", "backupCount", "maxBytes"}) {
+        if (const auto found = handler.find(key); found != handler.end()) {
+          rotation += std::string(", ") + key + " " + found->dump();
+        }
+      }
+      not_applied.push_back("handlers." + name + " (file " + handler["filename"].dump() + rotation +
+                            ")");
+      applied["handlers"].erase(name);
+      if (applied.contains("loggers") && applied["loggers"].is_object()) {
+        for (auto& [logger_name, logger] : applied["loggers"].items()) {
+          (void)logger_name;
+          if (!logger.is_object() || !logger.contains("handlers") ||
+              !logger["handlers"].is_array()) {
+            continue;
+          }
+          auto& names = logger["handlers"];
+          names.erase(std::remove(names.begin(), names.end(), nlohmann::json(name)), names.end());
+        }
+      }
+    }
+  }
   for (const auto& [component, level] : levels) {
     const auto old = config_.logging.levels.count(component) != 0
                          ? config_.logging.levels.at(component)
@@ -254,7 +393,19 @@ void RemoteConfigurator::on_logs_configuration(const nlohmann::json& value) {
     remote_log()->info("log level of '{}' set to {} from ThingsBoard (until dlmsgw restarts)",
                        component, level);
   }
-  echo("logs_configuration", value);
+  echo("logs_configuration", applied);
+  if (!not_applied.empty()) {
+    std::string list;
+    for (const auto& item : not_applied) list += (list.empty() ? "" : "; ") + item;
+    const auto why =
+        "not applied: " + list +
+        ": dlmsgw writes its log to stderr, which systemd keeps in the journal (journalctl -u "
+        "dlmsgw); set its size and age there (journald.conf SystemMaxUse=, MaxRetentionSec=). "
+        "The log levels were applied";
+    remote_log()->warn("logs_configuration from ThingsBoard: {}", why);
+    hooks_.publish({{"remoteConfigurationError",
+                     {{"key", "logs_configuration"}, {"message", why}, {"ts", unix_ms_now()}}}});
+  }
 }
 
 void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
@@ -270,22 +421,17 @@ void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
   const std::int64_t ts = ts_field != value.end() && ts_field->is_number_integer()
                               ? ts_field->get<std::int64_t>()
                               : unix_ms_now();
-  // Saved on the page before tb_gateway.yaml was last written: the file is the newer word (an
-  // operator's edit, or our own write of this very change), and what the gateway publishes.
-  std::error_code ec;
-  const auto written = std::filesystem::last_write_time(config_file_, ec);
-  if (!ec) {
-    const auto file_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::file_clock::to_sys(written).time_since_epoch())
-                             .count();
-    if (ts <= file_ms) {
-      remote_log()->info(
-          "general_configuration from ThingsBoard (saved at {} ms) is older than {}: the file's "
-          "settings stand (and are what the gateway publishes)",
-          ts, config_file_.string());
-      return;
-    }
+  // The push handled last (re-sent after a reconnect or a restart): handled, whatever happened
+  // to tb_gateway.yaml since (an operator's edit stands). Only the page's own ts are compared:
+  // no clock of the platform against ours.
+  if (handled_ts("general_configuration") == ts) {
+    remote_log()->info(
+        "general_configuration from ThingsBoard (saved at {} ms) was handled already: the "
+        "settings of {} stand (and are what the gateway publishes)",
+        ts, config_file_.string());
+    return;
   }
+  record_handled("general_configuration", ts);
   auto change = plan_general_configuration(config_, config_file_, value);
   if (!change) return refuse("general_configuration", change.error().message);
   if (!change->changed()) {
@@ -308,14 +454,26 @@ void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
     if (pending_general_) {
       auto pushed = std::move(*pending_general_);
       pending_general_.reset();
-      on_general_configuration(pushed);
+      if (committing_ > 0) {
+        waiting_.push_back({{"general_configuration", std::move(pushed)}});
+      } else {
+        on_general_configuration(pushed);
+      }
     }
   });
 }
 
 void RemoteConfigurator::commit_general_configuration(const GeneralConfigurationChange& change,
                                                       std::int64_t ts) {
-  auto backup = write_general_configuration(config_file_, change);
+  auto backup = std::make_shared<Expected<std::filesystem::path>>(std::filesystem::path());
+  commit([backup, file = config_file_,
+          change] { *backup = write_general_configuration(file, change); },
+         [this, backup, change, ts] { take_general_configuration(change, ts, *backup); });
+}
+
+void RemoteConfigurator::take_general_configuration(const GeneralConfigurationChange& change,
+                                                    std::int64_t ts,
+                                                    const Expected<std::filesystem::path>& backup) {
   if (!backup) {
     const auto why =
         "connected, but " + config_file_.string() + " cannot be written: " + backup.error().message;
@@ -325,6 +483,7 @@ void RemoteConfigurator::commit_general_configuration(const GeneralConfiguration
     }
     return refuse("general_configuration", why);
   }
+  if (hooks_.written) hooks_.written(config_file_);
   const auto& next = change.config;
   config_.host = next.host;
   config_.port = next.port;
@@ -491,50 +650,129 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
       echo(name, applied);
       return;
     }
-  } else {
-    // Checked where it will live, under a name nothing reads, by the reader `dlmsgw run` uses.
-    const auto candidate = path->parent_path() / ("." + path->filename().string() + ".check");
+    inactive_.erase(name);
+    echoed_[name] = applied;
+    if (auto reloaded = hooks_.reload(); !reloaded) return refuse(name, reloaded.error().message);
+    return;
+  }
+  // The push handled last for this connector, sent again (a reconnect, a restart) while its file
+  // was edited locally since: the edit stands (the page sees it in the connector's attribute).
+  const auto ts_field = value.find("ts");
+  if (ts_field != value.end() && ts_field->is_number_integer()) {
+    const auto ts = ts_field->get<std::int64_t>();
+    if (handled_ts(name) == ts) {
+      remote_log()->info(
+          "connector '{}' from ThingsBoard (saved at {} ms) was handled already: {}, edited "
+          "since, stands",
+          name, ts, path->string());
+      return;
+    }
+    record_handled(name, ts);
+  }
+  // Checked where it will live, under a name nothing reads, by the reader `dlmsgw run` uses
+  // (not synced yet: that is for the commit, off the loop).
+  const auto candidate = path->parent_path() / ("." + path->filename().string() + ".check");
+  ::unlink(candidate.c_str());
+  if (auto written = write_new_private_file(candidate, content.dump(2) + "\n", false); !written) {
+    return refuse(name, written.error().message);
+  }
+  auto checked = hooks_.check(gateway::ConnectorConfig{name, type, candidate});
+  if (!checked) {
     ::unlink(candidate.c_str());
-    if (auto written = write_new_private_file(candidate, content.dump(2) + "\n"); !written) {
-      return refuse(name, written.error().message);
+    auto why = checked.error().message;
+    for (auto at = why.find(candidate.string()); at != std::string::npos;
+         at = why.find(candidate.string())) {
+      why.replace(at, candidate.string().size(), path->string());
     }
-    auto checked = hooks_.check(gateway::ConnectorConfig{name, type, candidate});
-    if (!checked) {
+    return refuse(name, why);
+  }
+  // A connector created here is added to tb_gateway.yaml, so that it runs after a restart.
+  const bool created = existing == config_.connectors.end();
+  std::optional<std::string> gateway_file_text;
+  if (created && config_file_.extension() == ".json") {
+    remote_log()->warn(
+        "connector '{}' is not added to {}: dlmsgw rewrites only a YAML tb_gateway.yaml (rename "
+        "it: JSON is YAML); list the connector there for it to run after a restart",
+        name, config_file_.string());
+  } else if (created && !config_file_.empty()) {
+    auto text = gateway_file_with_connector(config_file_, {name, type, *path});
+    if (!text) {
       ::unlink(candidate.c_str());
-      auto why = checked.error().message;
-      for (auto at = why.find(candidate.string()); at != std::string::npos;
-           at = why.find(candidate.string())) {
-        why.replace(at, candidate.string().size(), path->string());
-      }
-      return refuse(name, why);
+      return refuse(name, "cannot be added to the connectors of " + config_file_.string() + ": " +
+                              text.error().message);
     }
-    if (std::filesystem::exists(*path)) {
-      auto backup = back_up_file(*path);
+    gateway_file_text = std::move(*text);
+  }
+  struct Outcome {
+    std::optional<Error> error;               // nothing written
+    std::optional<Error> gateway_file_error;  // the connector file written, tb_gateway.yaml not
+    std::string backup;
+    std::string gateway_backup;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  auto work = [outcome, candidate, file = *path, config_file = config_file_,
+               gateway_file_text = std::move(gateway_file_text)] {
+    const auto fail = [&](Error error) {
+      ::unlink(candidate.c_str());
+      outcome->error = std::move(error);
+    };
+    if (auto synced = sync_file(candidate); !synced) return fail(synced.error());
+    if (std::filesystem::exists(file)) {
+      auto backup = back_up_file(file);
+      if (!backup)
+        return fail({ErrorCode::io_error, "no backup of the old file: " + backup.error().message});
+      outcome->backup = backup->string();
+    }
+    if (gateway_file_text) {
+      auto backup = back_up_file(config_file);
       if (!backup) {
-        ::unlink(candidate.c_str());
-        return refuse(name, "no backup of the old file: " + backup.error().message);
+        return fail({ErrorCode::io_error,
+                     "no backup of " + config_file.string() + ": " + backup.error().message});
       }
-      remote_log()->info("connector '{}': previous file kept as {}", name, backup->string());
+      outcome->gateway_backup = backup->string();
     }
-    if (::rename(candidate.c_str(), path->c_str()) != 0) {
-      auto error = file_error(*path, "cannot be replaced");
-      ::unlink(candidate.c_str());
-      return refuse(name, error.message);
+    if (::rename(candidate.c_str(), file.c_str()) != 0) {
+      return fail(file_error(file, "cannot be replaced"));
     }
-    sync_directory(path->parent_path());
-    if (existing == config_.connectors.end()) {
-      config_.connectors.push_back({name, type, *path});
+    sync_directory(file.parent_path());
+    if (gateway_file_text) {
+      if (auto written = write_private_file_atomically(config_file, *gateway_file_text); !written) {
+        outcome->gateway_file_error =
+            Error{ErrorCode::io_error,
+                  "written to " + file.string() + ", but not added to " + config_file.string() +
+                      " (it will not run after a restart): " + written.error().message};
+      }
+    }
+  };
+  auto then = [this, outcome, name, type, file = *path, value, applied, created] {
+    if (outcome->error) return refuse(name, outcome->error->message);
+    if (!outcome->backup.empty()) {
+      remote_log()->info("connector '{}': previous file kept as {}", name, outcome->backup);
+    }
+    if (hooks_.written) hooks_.written(file);
+    auto entry = std::find_if(config_.connectors.begin(), config_.connectors.end(),
+                              [&](const auto& e) { return e.name == name; });
+    if (entry == config_.connectors.end()) {
+      config_.connectors.push_back({name, type, file});
     } else {
-      existing->type = type;
+      entry->type = type;
     }
     remote_log()->info("connector '{}': new configuration from ThingsBoard written to {}", name,
-                       path->string());
-  }
-  apply_connector_logging(name, value);
-  inactive_.erase(name);
-  // Recorded first: the reload publishes the connectors' attributes through keep_echoes.
-  echoed_[name] = applied;
-  if (auto reloaded = hooks_.reload(); !reloaded) return refuse(name, reloaded.error().message);
+                       file.string());
+    if (outcome->gateway_file_error) {
+      refuse(name, outcome->gateway_file_error->message);
+    } else if (created && !outcome->gateway_backup.empty()) {
+      if (hooks_.written) hooks_.written(config_file_);
+      remote_log()->info("connector '{}' added to the connectors of {} (the previous one is {})",
+                         name, config_file_.string(), outcome->gateway_backup);
+    }
+    apply_connector_logging(name, value);
+    inactive_.erase(name);
+    // Recorded first: the reload publishes the connectors' attributes through keep_echoes.
+    echoed_[name] = applied;
+    if (auto reloaded = hooks_.reload(); !reloaded) return refuse(name, reloaded.error().message);
+  };
+  commit(std::move(work), std::move(then));
 }
 
 void RemoteConfigurator::apply_connector_logging(const std::string& name,

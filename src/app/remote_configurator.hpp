@@ -22,19 +22,22 @@
 // tb_gateway.yaml is not rewritten; the page's value is applied again after every connect).
 //
 //   general_configuration  the thingsboard section (general_configuration.hpp says what is taken).
-//                      Newer than tb_gateway.yaml (its ts against the file's mtime) or nothing
-//                      happens. New host, port or credentials: the connection moves to them
-//                      (switch_connection); only once connected there are they written to
-//                      tb_gateway.yaml (old file in backup/, secrets in files) and echoed. Not
-//                      connected within the bound, or refused: back on the old settings, and
-//                      remoteConfigurationError says why. Settings read only at start (qos,
-//                      statistics, rate limits) are written and listed in
+//                      A push whose ts is the one last handled (kept in
+//                      remote-configuration-state.json: the platform re-sending it after a
+//                      reconnect or a restart) changes nothing: tb_gateway.yaml, maybe edited
+//                      since, stands. No clock is compared. New host, port or credentials: the
+//                      connection moves to them (switch_connection); only once connected there are
+//                      they written to tb_gateway.yaml (old file in backup/, secrets in files) and
+//                      echoed. Not connected within the bound, or refused: back on the old
+//                      settings, and remoteConfigurationError says why. Settings read only at start
+//                      (qos, statistics, rate limits) are written and listed in
 //                      remoteConfigurationRestartRequired.
 //   storage_configuration  the settings running now: echoed, the storage untouched (never
 //                      recreated for a re-sent or unchanged form). Changed: refused, saying
 //                      that tb_gateway.yaml and a restart change storage (nothing stored may be
 //                      left behind in an old database while running).
 
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -74,6 +77,12 @@ class RemoteConfigurator {
     std::function<void(const gateway::GatewayConfig& next,
                        std::function<void(Expected<void> outcome)> done)>
         switch_connection;
+    // A file it wrote (connector file, tb_gateway.yaml): the file watch takes its content as
+    // what runs, so that the gateway's own write reloads nothing a second time. May be empty.
+    std::function<void(const std::filesystem::path& file)> written;
+    // Runs `work` off the event loop (file writes with fsync), one at a time in the order given,
+    // then `then` on the loop. Empty: both at once, in place.
+    std::function<void(std::function<void()> work, std::function<void()> then)> off_loop;
   };
 
   // `config` is the runtime's: pushed connectors are added to its connectors list. `config_file`:
@@ -84,18 +93,28 @@ class RemoteConfigurator {
   // The shared attributes asked for after every (re)connect.
   static const std::vector<std::string>& requested_keys();
 
-  // An answer to the request or a push: a flat object of shared attributes.
+  // An answer to the request or a push: a flat object of shared attributes. While a change is
+  // being written, what comes waits and is taken in order once it is written.
   void on_shared_attributes(const nlohmann::json& shared);
 
   // Replaces, in client attributes about to be published, a connector whose file is still what
   // was last pushed by that push's echo (its ts), so that a reload does not show it out of sync.
   void keep_echoes(nlohmann::json& attributes) const;
 
+  // A change is being written (off the loop): local edits wait until it is done.
+  [[nodiscard]] bool committing() const { return committing_ > 0; }
+
   // The connector entries that run: all configured ones but those active_connectors left out.
   [[nodiscard]] std::vector<gateway::ConnectorConfig> running_entries() const;
 
  private:
+  void on_attribute(const std::string& key, const nlohmann::json& value);
   void on_connector(const std::string& name, const nlohmann::json& value);
+  // Runs `work` off the loop and `then` on it; pushes wait meanwhile.
+  void commit(std::function<void()> work, std::function<void()> then);
+  // Remembers (in the state file) the ts of the push of `key` last handled.
+  void record_handled(const std::string& key, std::int64_t ts);
+  [[nodiscard]] std::optional<std::int64_t> handled_ts(const std::string& key) const;
   void apply_connector_logging(const std::string& name, const nlohmann::json& value);
   void on_active_connectors(const nlohmann::json& value);
   void on_remote_logging(const nlohmann::json& value);
@@ -104,6 +123,9 @@ class RemoteConfigurator {
   void on_storage_configuration(const nlohmann::json& value);
   // Writes a change that holds (connected, or nothing to connect), takes it and echoes it.
   void commit_general_configuration(const GeneralConfigurationChange& change, std::int64_t ts);
+  // On the loop once written: takes the change and echoes it (or refuses it).
+  void take_general_configuration(const GeneralConfigurationChange& change, std::int64_t ts,
+                                  const Expected<std::filesystem::path>& backup);
   void refuse(const std::string& key, const std::string& why);
   // Publishes `value` as the client attribute `key` unless it is what was last published there.
   void echo(const std::string& key, const nlohmann::json& value);
@@ -115,11 +137,23 @@ class RemoteConfigurator {
   std::map<std::string, std::string> not_applied_;
   std::map<std::string, nlohmann::json> echoed_;  // key -> content last logged about
   std::filesystem::path config_file_;
-  std::string last_general_;  // the last general_configuration handled (content and ts)
-  std::string last_storage_;  // the last storage_configuration handled
-  bool switching_ = false;    // a connection move in progress
-  std::optional<nlohmann::json> pending_general_;  // pushed meanwhile
+  std::string last_general_;            // the last general_configuration handled (content and ts)
+  std::string last_storage_;            // the last storage_configuration handled
+  std::string last_logs_;               // the last logs_configuration handled
+  bool switching_ = false;              // a connection move in progress
+  int committing_ = 0;                  // commits being written
+  std::deque<nlohmann::json> waiting_;  // pushes that came while committing
+  // remote-configuration-state.json next to tb_gateway.yaml: the ts of the last push handled of
+  // general_configuration and of each connector, so that the same push after a reconnect or a
+  // restart changes nothing (the file, maybe edited since, stands) without comparing clocks.
+  std::filesystem::path state_file_;
+  nlohmann::json handled_ = nlohmann::json::object();  // key -> ts
+  std::optional<nlohmann::json> pending_general_;      // pushed meanwhile
 };
+
+// Files are written off the loop (Hooks::off_loop), in the order the changes came. A connector
+// created from the page is added to tb_gateway.yaml's connectors list (backup first), so that it
+// runs after a restart without the platform.
 
 // Writes `text` to `path` atomically (a temporary file in the same directory, fsync, rename),
 // readable and writable by the owner only.

@@ -109,13 +109,18 @@ struct RemoteGateway {
             "\nstorage: {type: memory}\nhealth: {port: 0}\nconnectors: [{name: " +
             kRemoteConnectorName + ", type: dlms, configuration: dlms_connector.json}]\n");
     test::write_file(dir.path() / "dlms_connector.json", connector_file.dump(2));
+    launch();
+  }
+  // `dlmsgw run` on the files as they are (again, after a stop).
+  void launch() {
     ASSERT_TRUE(run_until(io, [&] { return tb.connected(); })) << broker.log();
+    const auto requests = tb.gateway_attribute_requests().size();
     std::vector<std::string> arguments = environment;
     arguments.insert(arguments.end(), {kBinary, "run", "-c", dir.path().string()});
     gateway = std::make_unique<test::GatewayProcess>("/usr/bin/env", arguments,
                                                      dir.path() / "dlmsgw.log");
     ASSERT_TRUE(run_until(io, [&] {
-      return !tb.gateway_attribute_requests().empty() || !gateway->running();
+      return tb.gateway_attribute_requests().size() > requests || !gateway->running();
     })) << gateway->log();
     ASSERT_TRUE(gateway->running()) << gateway->log();
   }
@@ -128,6 +133,11 @@ struct RemoteGateway {
   std::size_t frequency_values(const std::string& device) const {
     const auto found = tb.telemetry().find(device);
     return found == tb.telemetry().end() ? 0 : found->second.size();
+  }
+  void stop_process() {
+    gateway->signal(SIGTERM);
+    run_until(io, [&] { return gateway->exit_status().has_value(); });
+    ASSERT_EQ(gateway->exit_status(), 0) << gateway->log();
   }
   void stop() {
     gateway->signal(SIGTERM);
@@ -605,6 +615,303 @@ TEST(RemoteLogs, InfoLinesGoOutWhileAskedForAndStopAtNone) {
       g.io, [] { return false; }, 1500ms);
   EXPECT_LE(settled - after_delete, 2U);  // the "off" line itself
   EXPECT_EQ(g.tb.logs().size(), settled);
+  g.stop();
+}
+
+// The key of the last remoteConfigurationError ("" when none).
+std::string refused_key(const test::ThingsBoardEmulator& tb) {
+  const auto& attributes = tb.gateway_attributes();
+  const auto error = attributes.find("remoteConfigurationError");
+  return error != attributes.end() && error->is_object() ? error->value("key", "") : "";
+}
+
+// An editor's save: the new text in a file beside it, renamed over the old one.
+void save_as_an_editor_does(const std::filesystem::path& file, const std::string& text) {
+  const auto swap = file.parent_path() / ("." + file.filename().string() + ".swp");
+  test::write_file(swap, text);
+  std::filesystem::rename(swap, file);
+}
+
+TEST(LocalConfigurationEdit, AnEditedConnectorFileIsTakenAndPublishedWithoutSighup) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  // Remote configuration off: the local files are authoritative, and the page must show them.
+  g.start(false, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
+      << g.gateway->log();
+  const auto path = g.dir.path() / "dlms_connector.json";
+
+  const auto edited = remote_connector_file("Meter B", meters.port(0));
+  save_as_an_editor_does(path, edited.dump(2));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter B") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()[kRemoteConnectorName]["configurationJson"] == edited;
+  })) << g.tb.gateway_attributes().dump();
+  EXPECT_EQ(g.gateway->log().find("SIGHUP"), std::string::npos) << g.gateway->log();
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 1U) << g.gateway->log();
+
+  // Written in place and invalid: refused with the reader's message, the running one goes on.
+  auto broken = edited;
+  broken["devices"][0]["pollPeriod"] = "often";
+  test::write_file(path, broken.dump(2));
+  ASSERT_TRUE(run_until(g.io, [&] { return refused_key(g.tb) == kRemoteConnectorName; }))
+      << g.gateway->log();
+  const auto why = g.tb.gateway_attributes()["remoteConfigurationError"].value("message", "");
+  EXPECT_NE(why.find("pollPeriod"), std::string::npos) << why;
+  EXPECT_NE(why.find("dlms_connector.json"), std::string::npos) << why;
+  EXPECT_NE(g.gateway->log().find("refused, the running configuration is kept"), std::string::npos)
+      << g.gateway->log();
+  const auto values = g.frequency_values("Meter B");
+  EXPECT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter B") > values + 1; }))
+      << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()[kRemoteConnectorName]["configurationJson"], edited);
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 1U) << g.gateway->log();
+  g.stop();
+}
+
+TEST(LocalConfigurationEdit,
+     AFileTheGatewayWroteForThePageReloadsOnlyOnceAndALaterLocalEditStands) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.start(true, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{kRemoteConnectorName,
+        page_connector(remote_connector_file("Meter B", meters.port(0)), 1767000000000)}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter B") > 0; }))
+      << g.gateway->log();
+  run_until(
+      g.io, [] { return false; }, 1500ms);  // past the watch's debounce
+  g.sync();
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 1U) << g.gateway->log();
+  EXPECT_EQ(g.gateway->log().find("local edit of"), std::string::npos) << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()[kRemoteConnectorName].value("ts", std::int64_t{0}),
+            1767000000000);
+
+  // Edited locally afterwards, then the platform sends the page's (older) save again, as after a
+  // reconnect: handled already, the local edit stands.
+  const auto path = g.dir.path() / "dlms_connector.json";
+  const auto edited = remote_connector_file("Meter C", meters.port(0));
+  save_as_an_editor_does(path, edited.dump(2));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter C") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{kRemoteConnectorName,
+        page_connector(remote_connector_file("Meter B", meters.port(0)), 1767000000000)}}));
+  g.sync();
+  EXPECT_NE(g.gateway->log().find("was handled already"), std::string::npos) << g.gateway->log();
+  EXPECT_EQ(json::parse(file_text(path)), edited);
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 2U) << g.gateway->log();
+  g.stop();
+}
+
+TEST(LocalConfigurationEdit, AnEditedGatewayFileStartsItsNewConnectorAndABrokenOneIsRefused) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.start(false, remote_connector_file("Meter A", meters.port(0)));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter A") > 0; }))
+      << g.gateway->log();
+  const auto yaml = g.dir.path() / "tb_gateway.yaml";
+  const auto original = file_text(yaml);
+  test::write_file(
+      g.dir.path() / "second.json",
+      json{{"name", "Second"}, {"devices", {remote_meter("Meter C", meters.port(0))}}}.dump(2));
+  auto with_second = original;
+  with_second.replace(with_second.find("connectors: ["), std::string_view("connectors: [").size(),
+                      "connectors: [{name: Second, type: dlms, configuration: second.json}, ");
+  save_as_an_editor_does(yaml, with_second);
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter C") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["active_connectors"].size() == 2 &&
+           g.tb.gateway_attributes().contains("Second");
+  })) << g.tb.gateway_attributes().dump();
+  EXPECT_EQ(g.gateway->log().find("SIGHUP"), std::string::npos) << g.gateway->log();
+
+  auto broken = with_second;
+  broken.replace(broken.find("type: memory"), std::string_view("type: memory").size(),
+                 "type: floppy");
+  test::write_file(yaml, broken);
+  ASSERT_TRUE(run_until(g.io, [&] { return refused_key(g.tb) == "tb_gateway.yaml"; }))
+      << g.gateway->log();
+  EXPECT_NE(
+      g.tb.gateway_attributes()["remoteConfigurationError"].value("message", "").find("floppy"),
+      std::string::npos)
+      << g.tb.gateway_attributes()["remoteConfigurationError"].dump();
+  const auto values = g.frequency_values("Meter C");
+  EXPECT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter C") > values + 1; }))
+      << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()["active_connectors"].size(), 2U);
+  g.stop();
+}
+
+TEST(RemoteConfiguration, AConnectorCreatedOnThePageIsAddedToTheGatewayFileAndRunsAfterARestart) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const json created{{"name", "Created"}, {"devices", {remote_meter("Meter N", meters.port(0))}}};
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"Created",
+                                             {{"name", "Created"},
+                                              {"type", "dlms"},
+                                              {"configuration", "created.json"},
+                                              {"configurationJson", created},
+                                              {"ts", 1767000000123}}}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter N") > 0; }))
+      << g.gateway->log();
+  const auto yaml = g.dir.path() / "tb_gateway.yaml";
+  auto reread = gateway::load_gateway_config(yaml);
+  ASSERT_TRUE(reread) << reread.error().message;
+  ASSERT_EQ(reread->connectors.size(), 2U) << file_text(yaml);
+  EXPECT_EQ(reread->connectors[1].name, "Created");
+  EXPECT_EQ(reread->connectors[1].configuration.filename(), "created.json");
+  EXPECT_EQ(reread->port, g.broker.port());
+  EXPECT_EQ(yaml_backups_in(g.dir.path()), 1U);
+  struct stat info {};
+  ASSERT_EQ(::stat(yaml.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600U);
+  run_until(
+      g.io, [] { return false; }, 1500ms);  // past the file watch's debounce: no second reload
+  g.sync();
+  EXPECT_EQ(occurrences(g.gateway->log(), "reload done"), 1U) << g.gateway->log();
+
+  // Restarted while the platform does not answer: the connector runs from the files alone.
+  g.stop_process();
+  g.tb.answer_attribute_requests = false;
+  g.launch();
+  const auto before = g.frequency_values("Meter N");
+  EXPECT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter N") > before; }))
+      << g.gateway->log();
+  g.stop();
+}
+
+TEST(RemoteConfiguration, AGeneralConfigurationPushIsJudgedByItsTsNotByTheFilesClock) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  auto general = g.tb.gateway_attributes()["general_configuration"];
+  general["statistics"]["statsSendPeriodInSeconds"] = 120;
+  general["ts"] = 1000;  // the platform's clock far behind ours: "before" the file was written
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"general_configuration", general}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["general_configuration"].value("ts", std::int64_t{0}) == 1000;
+  })) << g.gateway->log();
+  const auto yaml = g.dir.path() / "tb_gateway.yaml";
+  auto reread = gateway::load_gateway_config(yaml);
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->statistics_period, std::chrono::seconds(120));
+
+  // The operator edits the file while dlmsgw is stopped; after the restart the platform sends
+  // the same push again: handled already, the edit stands.
+  g.stop_process();
+  auto text = file_text(yaml);
+  const std::string was = "statsSendPeriodInSeconds: 120";
+  ASSERT_NE(text.find(was), std::string::npos) << text;
+  text.replace(text.find(was), was.size(), "statsSendPeriodInSeconds: 90");
+  test::write_file(yaml, text);
+  g.tb.gateway_shared_attributes["general_configuration"] = general;
+  g.launch();
+  g.sync();
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.gateway->log().find("was handled already") != std::string::npos;
+  })) << g.gateway->log();
+  reread = gateway::load_gateway_config(yaml);
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->statistics_period, std::chrono::seconds(90));
+  g.stop();
+}
+
+TEST(RemoteConfiguration, ConnectorsPushedBackToBackAreWrittenInTheirOrder) {
+  test::SimulatorProcess meters(kBinary, {"--profile", "generic"});
+  ASSERT_TRUE(meters.ready());
+  RemoteGateway g;
+  g.start(true, remote_connector_file("Meter A", meters.port(0)));
+  // Three saves in a row, the second while the first is being written.
+  for (const auto& [meter, ts] : {std::pair<std::string, std::int64_t>{"Meter B", 1767000000001},
+                                  {"Meter C", 1767000000002},
+                                  {"Meter D", 1767000000003}}) {
+    ASSERT_TRUE(g.tb.push_gateway_attributes(
+        {{kRemoteConnectorName,
+          page_connector(remote_connector_file(meter, meters.port(0)), ts)}}));
+  }
+  ASSERT_TRUE(run_until(g.io, [&] { return g.frequency_values("Meter D") > 0; }))
+      << g.gateway->log();
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()[kRemoteConnectorName].value("ts", std::int64_t{0}) ==
+           1767000000003;
+  })) << g.tb.gateway_attributes().dump();
+  EXPECT_EQ(json::parse(file_text(g.dir.path() / "dlms_connector.json")),
+            remote_connector_file("Meter D", meters.port(0)));
+  EXPECT_EQ(backups_in(g.dir.path()), 3U);
+  g.stop();
+}
+
+TEST(RemoteConfiguration, LogFileSettingsAreRefusedWithTheReasonAndTheLevelsApplied) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const std::string debug_line = "shared attribute 'colour' from ThingsBoard: not one dlmsgw uses";
+  // The Python gateway's logging dictionary, as its logs.json holds it.
+  const json logs{
+      {"version", 1},
+      {"handlers",
+       {{"consoleHandler", {{"class", "logging.StreamHandler"}, {"level", 0}}},
+        {"serviceHandler",
+         {{"class",
+           "thingsboard_gateway.tb_utility.tb_rotating_file_handler."
+           "TimedRotatingFileHandler"},
+          {"filename", "./logs/service.log"},
+          {"backupCount", 7},
+          {"interval", 3},
+          {"when", "D"}}}}},
+      {"loggers",
+       {{"service", {{"handlers", {"serviceHandler", "consoleHandler"}}, {"level", "DEBUG"}}}}},
+      {"ts", 1767000000042}};
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"logs_configuration", logs}}));
+  ASSERT_TRUE(run_until(g.io, [&] { return refused_key(g.tb) == "logs_configuration"; }))
+      << g.gateway->log();
+  const auto why = g.tb.gateway_attributes()["remoteConfigurationError"].value("message", "");
+  EXPECT_NE(why.find("handlers.serviceHandler"), std::string::npos) << why;
+  EXPECT_NE(why.find("./logs/service.log"), std::string::npos) << why;
+  EXPECT_NE(why.find("journal"), std::string::npos) << why;
+  // Echoed as applied: the level, without the file.
+  const auto echoed = g.tb.gateway_attributes()["logs_configuration"];
+  EXPECT_EQ(echoed.value("ts", std::int64_t{0}), 1767000000042) << echoed.dump();
+  EXPECT_FALSE(echoed["handlers"].contains("serviceHandler")) << echoed.dump();
+  EXPECT_EQ(echoed["loggers"]["service"]["handlers"], json::array({"consoleHandler"}));
+  EXPECT_FALSE(std::filesystem::exists(g.dir.path() / "logs"));
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"colour", "red"}}));
+  g.sync();
+  EXPECT_NE(g.gateway->log().find(debug_line), std::string::npos) << g.gateway->log();
+
+  // The page's own form: a level by the Python logger name, a file path: the same.
+  const json page{{"local",
+                   {{"tb_connection",
+                     {{"logLevel", "ERROR"},
+                      {"filePath", "./logs"},
+                      {"backupCount", 7},
+                      {"savingTime", 3},
+                      {"savingPeriod", "D"}}}}},
+                  {"ts", 1767000000043}};
+  ASSERT_TRUE(g.tb.push_gateway_attributes({{"logs_configuration", page}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    return g.tb.gateway_attributes()["logs_configuration"].value("ts", std::int64_t{0}) ==
+           1767000000043;
+  })) << g.gateway->log();
+  EXPECT_EQ(g.tb.gateway_attributes()["logs_configuration"]["local"]["tb_connection"],
+            (json{{"logLevel", "ERROR"}, {"filePath", "journal"}}));
+  // Published right after the echo, in a message of its own.
+  EXPECT_TRUE(run_until(g.io, [&] {
+    return refused_key(g.tb) == "logs_configuration" &&
+           g.tb.gateway_attributes()["remoteConfigurationError"]
+                   .value("message", "")
+                   .find("local.tb_connection.filePath \"./logs\"") != std::string::npos;
+  })) << g.tb.gateway_attributes().dump();
+  EXPECT_NE(g.gateway->log().find("log level of 'mqtt' set to err"), std::string::npos)
+      << g.gateway->log();
   g.stop();
 }
 
