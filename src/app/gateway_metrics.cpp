@@ -12,73 +12,147 @@ using observability::MetricType;
 
 const observability::LabelNames kMeterLabels{"meter", "address"};
 
-// Registers a callback family; registration errors are programming errors caught by the tests,
-// but are still returned rather than thrown.
-Expected<observability::CallbackFamily> meter_family(MetricsRegistry& registry, MetricType type,
-                                                     std::string_view name, std::string_view help) {
-  return registry.callback(type, name, help, kMeterLabels);
-}
-
 double as_double(std::uint64_t value) {
   return static_cast<double>(value);
 }
 
+using Snapshots = std::map<std::string, connectors::dlms::MeterSnapshot>;
+using connectors::dlms::MeterSnapshot;
+using connectors::dlms::MeterStatistics;
+
+// Writes each meter's sample where `field` gives one, in device order (the label order): the
+// series are read from the latest snapshots at scrape time, nothing is kept per meter between.
+template <class Field>
+observability::detail::CollectorFamily::Collect each_meter(const Snapshots* snapshots,
+                                                           Field field) {
+  return [snapshots, field](observability::SeriesWriter& writer) {
+    observability::LabelValues labels(2);
+    for (const auto& [device, snapshot] : *snapshots) {
+      if (const auto value = field(snapshot)) {
+        labels[0] = device;
+        labels[1] = snapshot.address;
+        writer.sample(labels, *value);
+      }
+    }
+  };
+}
+
+// A profile figure, absent for meters without profiles[].
+template <class Field>
+auto with_profiles(Field field) {
+  return [field](const MeterSnapshot& s) -> std::optional<double> {
+    if (s.statistics.profiles == 0) return std::nullopt;
+    return field(s.statistics);
+  };
+}
+
+Expected<void> meter_collector(MetricsRegistry& registry, MetricType type, std::string_view name,
+                               std::string_view help,
+                               observability::detail::CollectorFamily::Collect collect) {
+  return registry.collector(type, name, help, kMeterLabels, std::move(collect));
+}
+
 }  // namespace
 
-GatewayMetrics::GatewayMetrics(MeterFamilies meters, observability::Histogram puback_latency,
-                               MeterSource source)
-    : families_(std::move(meters)),
-      puback_latency_(std::move(puback_latency)),
-      source_(std::move(source)) {}
+GatewayMetrics::GatewayMetrics(MeterSource source) : source_(std::move(source)) {}
 
 Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
     MetricsRegistry& registry, gateway::GatewayService& gateway,
     const gateway::StorageService& storage, MeterSource meters, std::string version) {
-  DLMSGW_TRY_ASSIGN(auto reads,
-                    registry.callback(MetricType::counter, "dlmsgw_meter_reads_total",
-                                      "Values read from a meter, by outcome (ok, failed).",
-                                      {"meter", "address", "outcome"}));
-  DLMSGW_TRY_ASSIGN(auto reconnects,
-                    meter_family(registry, MetricType::counter, "dlmsgw_meter_reconnects_total",
-                                 "Sessions opened with the meter after the first."));
-  DLMSGW_TRY_ASSIGN(
-      auto connect_failures,
-      meter_family(registry, MetricType::counter, "dlmsgw_meter_connect_failures_total",
-                   "Connection or association attempts that failed."));
-  DLMSGW_TRY_ASSIGN(auto overruns,
-                    meter_family(registry, MetricType::counter, "dlmsgw_meter_poll_overruns_total",
-                                 "Poll starts skipped because a read outlasted its period."));
-  DLMSGW_TRY_ASSIGN(auto connected,
-                    meter_family(registry, MetricType::gauge, "dlmsgw_meter_connected",
-                                 "1 while an association with the meter is open."));
-  DLMSGW_TRY_ASSIGN(
-      auto age, meter_family(registry, MetricType::gauge, "dlmsgw_meter_last_good_read_age_seconds",
-                             "Seconds since the meter last gave a good value (absent before)."));
-  DLMSGW_TRY_ASSIGN(auto trace,
-                    meter_family(registry, MetricType::gauge, "dlmsgw_meter_frame_trace",
-                                 "1 while the meter's frames are traced to the log."));
-  DLMSGW_TRY_ASSIGN(
-      auto profile_entries,
-      meter_family(registry, MetricType::counter, "dlmsgw_meter_profile_entries_total",
-                   "Profile entries committed to storage (with the meter's own ts)."));
-  DLMSGW_TRY_ASSIGN(
-      auto profile_failures,
-      meter_family(registry, MetricType::counter, "dlmsgw_meter_profile_read_failures_total",
-                   "Profile reads that failed (they are retried from the same cursor)."));
-  DLMSGW_TRY_ASSIGN(
-      auto profile_pending,
-      meter_family(registry, MetricType::gauge, "dlmsgw_meter_profile_pending_entries",
-                   "Profile entries estimated still to fetch (backfill)."));
-  DLMSGW_TRY_ASSIGN(
-      auto profile_newest,
-      meter_family(registry, MetricType::gauge, "dlmsgw_meter_profile_newest_entry_seconds",
-                   "Capture time (Unix seconds) of the newest profile entry delivered."));
-  DLMSGW_TRY_ASSIGN(auto latency,
-                    registry.callback_histogram(
-                        "dlmsgw_meter_read_duration_seconds",
-                        "Time from a GET request to its answer (one request per value, or per "
-                        "group with GET-with-list).",
-                        kMeterLabels, connectors::dlms::LatencyBuckets::bounds()));
+  std::unique_ptr<GatewayMetrics> metrics(new GatewayMetrics(std::move(meters)));
+  const Snapshots* snapshots = &metrics->snapshots_;
+  DLMSGW_TRY(registry.collector(
+      MetricType::counter, "dlmsgw_meter_reads_total",
+      "Values read from a meter, by outcome (ok, failed).", {"meter", "address", "outcome"},
+      [snapshots](observability::SeriesWriter& writer) {
+        observability::LabelValues labels(3);
+        for (const auto& [device, snapshot] : *snapshots) {
+          labels[0] = device;
+          labels[1] = snapshot.address;
+          labels[2] = "failed";  // before "ok": series in label order
+          writer.sample(labels, as_double(snapshot.statistics.reads_failed));
+          labels[2] = "ok";
+          writer.sample(labels, as_double(snapshot.statistics.reads_ok));
+        }
+      }));
+  DLMSGW_TRY(meter_collector(registry, MetricType::counter, "dlmsgw_meter_reconnects_total",
+                             "Sessions opened with the meter after the first.",
+                             each_meter(snapshots, [](const MeterSnapshot& s) {
+                               return std::optional<double>(as_double(s.statistics.reconnects));
+                             })));
+  DLMSGW_TRY(meter_collector(registry, MetricType::counter, "dlmsgw_meter_connect_failures_total",
+                             "Connection or association attempts that failed.",
+                             each_meter(snapshots, [](const MeterSnapshot& s) {
+                               return std::optional<double>(
+                                   as_double(s.statistics.connect_failures));
+                             })));
+  DLMSGW_TRY(meter_collector(registry, MetricType::counter, "dlmsgw_meter_poll_overruns_total",
+                             "Poll starts skipped because a read outlasted its period.",
+                             each_meter(snapshots, [](const MeterSnapshot& s) {
+                               return std::optional<double>(as_double(s.statistics.overruns));
+                             })));
+  DLMSGW_TRY(meter_collector(registry, MetricType::gauge, "dlmsgw_meter_connected",
+                             "1 while an association with the meter is open.",
+                             each_meter(snapshots, [](const MeterSnapshot& s) {
+                               return std::optional<double>(
+                                   s.statistics.state == "connected" ? 1.0 : 0.0);
+                             })));
+  DLMSGW_TRY(meter_collector(
+      registry, MetricType::gauge, "dlmsgw_meter_last_good_read_age_seconds",
+      "Seconds since the meter last gave a good value (absent before).",
+      each_meter(snapshots, [](const MeterSnapshot& s) -> std::optional<double> {
+        if (!s.statistics.last_good_read) return std::nullopt;
+        const auto age = std::chrono::duration<double>(std::chrono::system_clock::now() -
+                                                       *s.statistics.last_good_read)
+                             .count();
+        return std::max(age, 0.0);  // the wall clock may have been set back
+      })));
+  DLMSGW_TRY(meter_collector(registry, MetricType::gauge, "dlmsgw_meter_frame_trace",
+                             "1 while the meter's frames are traced to the log.",
+                             each_meter(snapshots, [](const MeterSnapshot& s) {
+                               return std::optional<double>(s.tracing ? 1.0 : 0.0);
+                             })));
+  DLMSGW_TRY(meter_collector(registry, MetricType::counter, "dlmsgw_meter_profile_entries_total",
+                             "Profile entries committed to storage (with the meter's own ts).",
+                             each_meter(snapshots, with_profiles([](const MeterStatistics& s) {
+                                          return std::optional<double>(
+                                              as_double(s.profile_entries));
+                                        }))));
+  DLMSGW_TRY(
+      meter_collector(registry, MetricType::counter, "dlmsgw_meter_profile_read_failures_total",
+                      "Profile reads that failed (they are retried from the same cursor).",
+                      each_meter(snapshots, with_profiles([](const MeterStatistics& s) {
+                                   return std::optional<double>(as_double(s.profile_read_failures));
+                                 }))));
+  DLMSGW_TRY(meter_collector(registry, MetricType::gauge, "dlmsgw_meter_profile_pending_entries",
+                             "Profile entries estimated still to fetch (backfill).",
+                             each_meter(snapshots, with_profiles([](const MeterStatistics& s) {
+                                          return std::optional<double>(
+                                              as_double(s.profile_pending_entries));
+                                        }))));
+  DLMSGW_TRY(meter_collector(
+      registry, MetricType::gauge, "dlmsgw_meter_profile_newest_entry_seconds",
+      "Capture time (Unix seconds) of the newest profile entry delivered.",
+      each_meter(snapshots, with_profiles([](const MeterStatistics& s) -> std::optional<double> {
+                   if (!s.profile_newest_entry_ms) return std::nullopt;
+                   return static_cast<double>(*s.profile_newest_entry_ms) / 1000.0;
+                 }))));
+  DLMSGW_TRY(registry.collector(
+      MetricType::histogram, "dlmsgw_meter_read_duration_seconds",
+      "Time from a GET request to its answer (one request per value, or per group with "
+      "GET-with-list).",
+      kMeterLabels,
+      [snapshots](observability::SeriesWriter& writer) {
+        observability::LabelValues labels(2);
+        for (const auto& [device, snapshot] : *snapshots) {
+          labels[0] = device;
+          labels[1] = snapshot.address;
+          const auto& buckets = snapshot.statistics.read_latency_buckets;
+          writer.histogram(labels,
+                           observability::HistogramSnapshot{{buckets.counts}, buckets.sum_seconds});
+        }
+      },
+      connectors::dlms::LatencyBuckets::bounds()));
 
   DLMSGW_TRY(registry.callback_gauge(
       "dlmsgw_uplink_connected", "1 while connected to ThingsBoard's MQTT broker.",
@@ -163,29 +237,19 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   DLMSGW_TRY_ASSIGN(auto puback_family,
                     registry.histogram("dlmsgw_uplink_puback_latency_seconds",
                                        "Time from PUBLISH to PUBACK of delivered messages.", {}));
-  DLMSGW_TRY_ASSIGN(auto puback, puback_family.with({}));
+  DLMSGW_TRY_ASSIGN(metrics->puback_latency_, puback_family.with({}));
   DLMSGW_TRY_ASSIGN(auto build, registry.gauge("dlmsgw_build_info",
                                                "Always 1; the version as a label.", {"version"}));
   DLMSGW_TRY_ASSIGN(auto build_series, build.with({std::move(version)}));
   build_series.set(1);
   DLMSGW_TRY(observability::register_process_metrics(registry));
 
-  MeterFamilies families{
-      reads, reconnects,      connect_failures, overruns,        connected,      age,
-      trace, profile_entries, profile_failures, profile_pending, profile_newest, latency};
-  std::unique_ptr<GatewayMetrics> metrics(
-      new GatewayMetrics(std::move(families), std::move(puback), std::move(meters)));
   metrics->refresh();
   return metrics;
 }
 
-const connectors::dlms::MeterSnapshot* GatewayMetrics::find(const std::string& device) const {
-  const auto found = snapshots_.find(device);
-  return found == snapshots_.end() ? nullptr : &found->second;
-}
-
 void GatewayMetrics::refresh() {
-  std::map<std::string, connectors::dlms::MeterSnapshot> fresh;
+  Snapshots fresh;
   if (source_) {
     for (auto& snapshot : source_()) {
       auto device = snapshot.device;
@@ -193,105 +257,6 @@ void GatewayMetrics::refresh() {
     }
   }
   snapshots_ = std::move(fresh);
-  for (auto it = exported_.begin(); it != exported_.end();) {
-    const auto current = snapshots_.find(it->first);
-    if (current == snapshots_.end() || current->second.address != it->second[1]) {
-      remove_meter(it->second);
-      it = exported_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  for (const auto& [device, snapshot] : snapshots_) {
-    if (exported_.contains(device)) continue;
-    Labels labels{device, snapshot.address};
-    add_meter(labels);
-    exported_.emplace(device, std::move(labels));
-  }
-}
-
-void GatewayMetrics::add_meter(const Labels& labels) {
-  const std::string device = labels[0];
-  // Each callback reads the latest snapshot of its meter; a meter gone since reads nothing.
-  const auto value = [this, device](auto field) -> observability::CallbackFamily::Read {
-    return [this, device, field]() -> std::optional<double> {
-      const auto* snapshot = find(device);
-      if (snapshot == nullptr) return std::nullopt;
-      return field(*snapshot);
-    };
-  };
-  using Snapshot = connectors::dlms::MeterSnapshot;
-  const auto& f = families_;
-  (void)f.reads.set({labels[0], labels[1], "ok"}, value([](const Snapshot& s) {
-                      return std::optional<double>(as_double(s.statistics.reads_ok));
-                    }));
-  (void)f.reads.set({labels[0], labels[1], "failed"}, value([](const Snapshot& s) {
-                      return std::optional<double>(as_double(s.statistics.reads_failed));
-                    }));
-  (void)f.reconnects.set(labels, value([](const Snapshot& s) {
-                           return std::optional<double>(as_double(s.statistics.reconnects));
-                         }));
-  (void)f.connect_failures.set(
-      labels, value([](const Snapshot& s) {
-        return std::optional<double>(as_double(s.statistics.connect_failures));
-      }));
-  (void)f.overruns.set(labels, value([](const Snapshot& s) {
-                         return std::optional<double>(as_double(s.statistics.overruns));
-                       }));
-  (void)f.connected.set(
-      labels, value([](const Snapshot& s) {
-        return std::optional<double>(s.statistics.state == "connected" ? 1.0 : 0.0);
-      }));
-  const auto with_profiles = [](auto field) {
-    return [field](const Snapshot& s) -> std::optional<double> {
-      if (s.statistics.profiles == 0) return std::nullopt;
-      return field(s.statistics);
-    };
-  };
-  using Statistics = connectors::dlms::MeterStatistics;
-  (void)f.profile_entries.set(labels, value(with_profiles([](const Statistics& s) {
-                                return std::optional<double>(as_double(s.profile_entries));
-                              })));
-  (void)f.profile_failures.set(labels, value(with_profiles([](const Statistics& s) {
-                                 return std::optional<double>(as_double(s.profile_read_failures));
-                               })));
-  (void)f.profile_pending.set(labels, value(with_profiles([](const Statistics& s) {
-                                return std::optional<double>(as_double(s.profile_pending_entries));
-                              })));
-  (void)f.profile_newest.set(labels,
-                             value(with_profiles([](const Statistics& s) -> std::optional<double> {
-                               if (!s.profile_newest_entry_ms) return std::nullopt;
-                               return static_cast<double>(*s.profile_newest_entry_ms) / 1000.0;
-                             })));
-  (void)f.trace.set(labels, value([](const Snapshot& s) {
-                      return std::optional<double>(s.tracing ? 1.0 : 0.0);
-                    }));
-  (void)f.age.set(labels, value([](const Snapshot& s) -> std::optional<double> {
-                    if (!s.statistics.last_good_read) return std::nullopt;
-                    const auto age =
-                        std::chrono::duration<double>(std::chrono::system_clock::now() -
-                                                      *s.statistics.last_good_read)
-                            .count();
-                    return std::max(age, 0.0);  // the wall clock may have been set back
-                  }));
-  (void)f.latency.set(labels, [this, device]() -> std::optional<observability::HistogramSnapshot> {
-    const auto* snapshot = find(device);
-    if (snapshot == nullptr) return std::nullopt;
-    const auto& buckets = snapshot->statistics.read_latency_buckets;
-    return observability::HistogramSnapshot{buckets.counts, buckets.sum_seconds};
-  });
-}
-
-void GatewayMetrics::remove_meter(const Labels& labels) {
-  const auto& f = families_;
-  f.reads.remove({labels[0], labels[1], "ok"});
-  f.reads.remove({labels[0], labels[1], "failed"});
-  for (const auto* family :
-       {&f.reconnects, &f.connect_failures, &f.overruns, &f.connected, &f.age, &f.trace,
-        &f.profile_entries, &f.profile_failures, &f.profile_pending, &f.profile_newest}) {
-    family->remove(labels);
-  }
-  f.latency.remove(labels);
 }
 
 }  // namespace dlmsgw::app

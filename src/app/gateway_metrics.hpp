@@ -28,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,31 +56,16 @@ class GatewayMetrics {
 
   // For UplinkOptions::on_puback_latency.
   void observe_puback_latency(std::chrono::steady_clock::duration latency) const {
-    puback_latency_.observe(latency);
+    if (puback_latency_) puback_latency_->observe(latency);
   }
 
  private:
-  using Labels = observability::LabelValues;
-  struct MeterFamilies {
-    observability::CallbackFamily reads, reconnects, connect_failures, overruns, connected, age,
-        trace;
-    // Profiles (issue 16); absent for meters without profiles[].
-    observability::CallbackFamily profile_entries, profile_failures, profile_pending,
-        profile_newest;
-    observability::CallbackHistogramFamily latency;
-  };
+  explicit GatewayMetrics(MeterSource source);
 
-  GatewayMetrics(MeterFamilies meters, observability::Histogram puback_latency, MeterSource source);
-  void add_meter(const Labels& labels);
-  void remove_meter(const Labels& labels);
-  // The latest snapshot of a meter, or nullptr once it is gone.
-  [[nodiscard]] const connectors::dlms::MeterSnapshot* find(const std::string& device) const;
-
-  MeterFamilies families_;
-  observability::Histogram puback_latency_;
+  // Set once registered; the per-meter families read snapshots_ at scrape time.
+  std::optional<observability::Histogram> puback_latency_;
   MeterSource source_;
   std::map<std::string, connectors::dlms::MeterSnapshot> snapshots_;  // by device name
-  std::map<std::string, Labels> exported_;                            // device -> its labels
 };
 
 }  // namespace dlmsgw::app

@@ -282,6 +282,10 @@ GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
       stats_timer_(io),
       losses_(options_.loss_summary_interval),
       loss_timer_(io) {
+  // Kept as text, the tree released: with the connector files in it, a tree costs kilobytes per
+  // meter.
+  merge_dumped(client_attributes_, options_.client_attributes);
+  options_.client_attributes = nlohmann::json::object();
   options_.uplink.current_device_name = [this](const std::string& stored_name) {
     return registry_.current_name(stored_name);
   };
@@ -458,16 +462,16 @@ void GatewayService::on_connection(bool connected) {
   if (connections_++ > 0) ++reconnects_;
   // Before any stored data: ThingsBoard must know the device's type when its telemetry arrives.
   for (const auto& entry : registry_.devices()) announce(entry, Pacing::paced);
-  // Not copied: with the connector files in it, this is kilobytes per meter.
-  publish_client_attributes(options_.client_attributes);
+  publish_client_attributes(client_attributes_);
   if (connections_ == 1) {
     const auto machine =
         read_machine_facts(options_.registry_file.empty() ? std::filesystem::path("/")
                                                           : options_.registry_file.parent_path());
     // As the Python gateway writes them (psutil's bytes2human): the page shows them as text.
-    publish_client_attributes({{"totalMemory", human_bytes(machine.total_memory_bytes)},
-                               {"totalDisk", human_bytes(machine.total_disk_bytes)},
-                               {"cpuCount", machine.cpu_count}});
+    publish_client_attributes(
+        nlohmann::json{{"totalMemory", human_bytes(machine.total_memory_bytes)},
+                       {"totalDisk", human_bytes(machine.total_disk_bytes)},
+                       {"cpuCount", machine.cpu_count}});
   }
   if (!options_.shared_keys.empty()) (void)request_shared_attributes(options_.shared_keys);
   uplink_->on_connected();
@@ -550,14 +554,26 @@ Expected<void> GatewayService::reconnect_with(const MqttOptions& mqtt) {
 }
 
 void GatewayService::update_client_attributes(const nlohmann::json& attributes) {
-  for (const auto& [key, value] : attributes.items()) options_.client_attributes[key] = value;
-  if (client_->connected()) publish_client_attributes(attributes);
+  if (!client_->connected()) {
+    merge_dumped(client_attributes_, attributes);
+    return;
+  }
+  DumpedAttributes update;
+  merge_dumped(update, attributes);
+  publish_client_attributes(update);
+  for (auto& [key, text] : update) client_attributes_.insert_or_assign(key, std::move(text));
 }
 
 void GatewayService::publish_client_attributes(const nlohmann::json& attributes) {
+  DumpedAttributes dumped;
+  merge_dumped(dumped, attributes);
+  publish_client_attributes(dumped);
+}
+
+void GatewayService::publish_client_attributes(const DumpedAttributes& attributes) {
   if (attributes.empty()) return;
   const auto limit = uplink_->limits().max_payload_bytes;
-  auto split = encode_gateway_attributes(attributes, limit);
+  auto split = encode_dumped_gateway_attributes(attributes, limit);
   for (const auto& message : split.messages) {
     published_attributes_.emplace_back(std::chrono::steady_clock::now(), message.payload);
     if (published_attributes_.size() > 64) published_attributes_.pop_front();

@@ -46,6 +46,7 @@
 #include "gateway/rpc_router.hpp"
 #include "gateway/storage/record.hpp"
 #include "gateway/storage/storage_service.hpp"
+#include "gateway/uplink/gateway_outgoing.hpp"
 #include "gateway/uplink/mqtt_client.hpp"
 #include "gateway/uplink_service.hpp"
 
@@ -185,6 +186,7 @@ class GatewayService {
   enum class Pacing { at_once, paced };
   void announce(const DeviceEntry& entry, Pacing pacing);
   void publish_client_attributes(const nlohmann::json& attributes);
+  void publish_client_attributes(const DumpedAttributes& attributes);
   void on_own_attributes(std::string_view payload, bool response);
   void declare(const std::string& connector, std::string_view local_name, std::string_view type);
   std::string platform_name(const std::string& connector, const std::string& local_name);
@@ -206,6 +208,7 @@ class GatewayService {
   asio::io_context& io_;
   StorageService& storage_;
   GatewayOptions options_;
+  DumpedAttributes client_attributes_;  // options_.client_attributes and every update since
   std::unique_ptr<MqttClient> client_;
   DeviceRegistry registry_;
   std::unique_ptr<UplinkService> uplink_;

@@ -205,10 +205,11 @@ asio::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
     }
   }
 
-  const std::string bytes = serialize(response, with_body);
+  const std::string response_head = serialize_head(response);
+  const std::array<asio::const_buffer, 2> bytes{
+      asio::buffer(response_head), with_body ? asio::buffer(response.body) : asio::const_buffer()};
   asio::steady_timer deadline(socket.get_executor(), options.write_timeout);
-  auto written = co_await (asio::async_write(socket, asio::buffer(bytes), token) ||
-                           deadline.async_wait(token));
+  auto written = co_await (asio::async_write(socket, bytes, token) || deadline.async_wait(token));
   if (written.index() == 1 || std::get<0>(std::get<0>(written))) co_return;
   co_await linger_and_close(socket);
 }

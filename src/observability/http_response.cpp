@@ -27,7 +27,7 @@ std::string_view reason_phrase(int status) {
   }
 }
 
-std::string serialize(const HttpResponse& response, bool with_body) {
+std::string serialize_head(const HttpResponse& response) {
   std::string out = "HTTP/1.1 " + std::to_string(response.status) + ' ';
   out += reason_phrase(response.status);
   out += "\r\nContent-Type: " + response.content_type;
@@ -35,6 +35,11 @@ std::string serialize(const HttpResponse& response, bool with_body) {
   out += "\r\nCache-Control: no-store\r\nConnection: close\r\n";
   for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
   out += "\r\n";
+  return out;
+}
+
+std::string serialize(const HttpResponse& response, bool with_body) {
+  std::string out = serialize_head(response);
   if (with_body) out += response.body;
   return out;
 }

@@ -19,6 +19,10 @@ struct HttpResponse {
 
 [[nodiscard]] std::string_view reason_phrase(int status);
 
+// Status line and headers, up to and including the blank line: the body goes out after it as it
+// is (a /metrics body is kilobytes per meter, not worth a copy).
+[[nodiscard]] std::string serialize_head(const HttpResponse& response);
+
 // Status line, headers and (unless `with_body` is false, for HEAD) the body.
 [[nodiscard]] std::string serialize(const HttpResponse& response, bool with_body = true);
 

@@ -86,6 +86,35 @@ void render_series(std::string& out, const FamilyInfo& info, const LabelValues& 
   if (const auto value = cell.read()) append_sample(out, info, "", values, nullptr, *value);
 }
 
+}  // namespace dlmsgw::observability::detail
+
+namespace dlmsgw::observability {
+
+void SeriesWriter::counted() {
+  if (counted_ == nullptr) return;
+  *counted_ += out_.size();
+  out_.clear();
+}
+
+void SeriesWriter::sample(const LabelValues& values, double value) {
+  if (values.size() != info_.label_names.size()) return;
+  detail::append_sample(out_, info_, "", values, nullptr, value);
+  counted();
+}
+
+void SeriesWriter::histogram(const LabelValues& values, const HistogramSnapshot& snapshot) {
+  if (values.size() != info_.label_names.size()) return;
+  if (snapshot.counts.size() != info_.bounds.size() + 1) return;
+  detail::render_histogram(
+      out_, info_, values, info_.bounds, [&](std::size_t i) { return snapshot.counts[i]; },
+      snapshot.sum);
+  counted();
+}
+
+}  // namespace dlmsgw::observability
+
+namespace dlmsgw::observability::detail {
+
 Error label_count_error(const FamilyInfo& info, std::size_t given) {
   std::string names;
   for (const auto& name : info.label_names) names += (names.empty() ? "" : ", ") + name;

@@ -68,6 +68,35 @@ void render_series(std::string& out, const FamilyInfo& info, const LabelValues& 
 
 Error label_count_error(const FamilyInfo& info, std::size_t given);
 
+}  // namespace detail
+
+// SeriesWriter: what a collector family's function writes its series through at scrape time.
+// Series must come in the order of their label values (as a registered family sorts them).
+class SeriesWriter {
+ public:
+  SeriesWriter(std::string& out, const detail::FamilyInfo& info) : out_(out), info_(info) {}
+  // Counting only: each series goes to `out` (a scratch string, cleared after each) and its size
+  // is added to `*counted`.
+  SeriesWriter(std::string& out, const detail::FamilyInfo& info, std::size_t* counted)
+      : out_(out), info_(info), counted_(counted) {}
+  // A counter or gauge sample, `values` one per label name (a series with another count is left
+  // out).
+  void sample(const LabelValues& values, double value);
+  // A histogram series; left out when the snapshot's bucket count does not match the bounds.
+  void histogram(const LabelValues& values, const HistogramSnapshot& snapshot);
+
+ private:
+  void counted();
+
+  std::string& out_;
+  const detail::FamilyInfo& info_;
+  std::size_t* counted_ = nullptr;
+};
+
+namespace detail {
+
+class CollectorFamily;
+
 class FamilyBase {
  public:
   explicit FamilyBase(FamilyInfo info) : info_(std::move(info)) {}
@@ -77,6 +106,9 @@ class FamilyBase {
 
   [[nodiscard]] const FamilyInfo& info() const { return info_; }
   virtual void render(std::string& out) const = 0;
+  // The size render() would write now, found one series at a time in `scratch` (so that the
+  // text can be reserved at once rather than grown by doubling).
+  virtual std::size_t rendered_size(std::string& scratch) const = 0;
 
  private:
   FamilyInfo info_;
@@ -102,10 +134,41 @@ class SeriesFamily final : public FamilyBase {
   void render(std::string& out) const override {
     for (const auto& [values, cell] : series_) render_series(out, info(), values, *cell);
   }
+  std::size_t rendered_size(std::string& scratch) const override {
+    std::size_t size = 0;
+    for (const auto& [values, cell] : series_) {
+      scratch.clear();
+      render_series(scratch, info(), values, *cell);
+      size += scratch.size();
+    }
+    return size;
+  }
 
  private:
   std::function<std::shared_ptr<Cell>()> make_cell_;
   std::map<LabelValues, std::shared_ptr<Cell>> series_;  // ordered: stable exposition
+};
+
+// A family without series of its own: a function lists them at scrape time (one per meter, read
+// from where the numbers live), so that thousands of series cost nothing between scrapes.
+class CollectorFamily final : public FamilyBase {
+ public:
+  using Collect = std::function<void(SeriesWriter&)>;
+  CollectorFamily(FamilyInfo info, Collect collect)
+      : FamilyBase(std::move(info)), collect_(std::move(collect)) {}
+  void render(std::string& out) const override {
+    SeriesWriter writer(out, info());
+    if (collect_) collect_(writer);
+  }
+  std::size_t rendered_size(std::string& scratch) const override {
+    std::size_t size = 0;
+    SeriesWriter writer(scratch, info(), &size);
+    if (collect_) collect_(writer);
+    return size;
+  }
+
+ private:
+  Collect collect_;
 };
 
 }  // namespace detail

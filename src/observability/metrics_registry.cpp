@@ -148,6 +148,27 @@ Expected<CallbackFamily> MetricsRegistry::callback(MetricType type, std::string_
   return CallbackFamily(*family);
 }
 
+Expected<void> MetricsRegistry::collector(MetricType type, std::string_view name,
+                                          std::string_view help, LabelNames label_names,
+                                          detail::CollectorFamily::Collect collect,
+                                          std::vector<double> bounds) {
+  if (type == MetricType::histogram) {
+    DLMSGW_TRY_ASSIGN(bounds, checked_bounds(name, std::move(bounds)));
+  } else {
+    bounds.clear();
+  }
+  detail::FamilyInfo info{std::string(name),      std::string(help), type,
+                          std::move(label_names), std::move(bounds), true};
+  if (const auto existing = families_.find(info.name); existing != families_.end()) {
+    return invalid(info.name, "already registered as " + describe(existing->second->info()) +
+                                  ", now asked for a collector " + describe(info));
+  }
+  DLMSGW_TRY(check_new(info));
+  auto family = std::make_unique<detail::CollectorFamily>(info, std::move(collect));
+  families_.emplace(info.name, std::move(family));
+  return {};
+}
+
 Expected<void> MetricsRegistry::callback_gauge(std::string_view name, std::string_view help,
                                                CallbackFamily::Read read) {
   auto family = callback(MetricType::gauge, name, help);
@@ -155,20 +176,43 @@ Expected<void> MetricsRegistry::callback_gauge(std::string_view name, std::strin
   return family->set({}, std::move(read));
 }
 
+namespace {
+
+void render_head(std::string& out, const std::string& name, const detail::FamilyBase& family) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  append_help_text(out, family.info().help);
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += to_string(family.info().type);
+  out += '\n';
+}
+
+}  // namespace
+
 std::string MetricsRegistry::render() const {
+  // Reserved at once: with per-meter series the text is kilobytes per meter, and growing it by
+  // doubling would hold up to three times its size at the peak. The first scrape measures it one
+  // series at a time; later ones reserve a little more than the last.
+  std::size_t expected = last_render_size_ + last_render_size_ / 16;
+  if (last_render_size_ == 0) {
+    std::string scratch;
+    for (const auto& [name, family] : families_) {
+      scratch.clear();
+      render_head(scratch, name, *family);
+      expected += scratch.size() + family->rendered_size(scratch);
+    }
+    expected += expected / 16;
+  }
   std::string out;
+  out.reserve(expected);
   for (const auto& [name, family] : families_) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    append_help_text(out, family->info().help);
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += to_string(family->info().type);
-    out += '\n';
+    render_head(out, name, *family);
     family->render(out);
   }
+  last_render_size_ = out.size();
   return out;
 }
 

@@ -53,6 +53,12 @@ class MetricsRegistry {
   Expected<CallbackHistogramFamily> callback_histogram(
       std::string_view name, std::string_view help, LabelNames label_names,
       std::vector<double> bounds = default_latency_buckets());
+  // A family whose series `collect` writes at every scrape, in label order (see SeriesWriter);
+  // `type` counter or gauge, or histogram with `bounds` as histogram(). Registering a name again
+  // fails: a collector has no series to share.
+  Expected<void> collector(MetricType type, std::string_view name, std::string_view help,
+                           LabelNames label_names, detail::CollectorFamily::Collect collect,
+                           std::vector<double> bounds = {});
   // Shorthand for an unlabelled callback gauge.
   Expected<void> callback_gauge(std::string_view name, std::string_view help,
                                 CallbackFamily::Read read);
@@ -67,6 +73,7 @@ class MetricsRegistry {
   Expected<void> check_new(const detail::FamilyInfo& info) const;
 
   std::map<std::string, std::unique_ptr<detail::FamilyBase>, std::less<>> families_;
+  mutable std::size_t last_render_size_ = 0;  // render() reserves about that much
 };
 
 }  // namespace dlmsgw::observability

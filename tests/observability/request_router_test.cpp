@@ -80,6 +80,9 @@ TEST(RequestRouter, SerializedResponse) {
             "\r\n"
             "no\n");
   EXPECT_EQ(serialize(response, false).find("no\n"), std::string::npos);
+  // The endpoint writes the head and then the body as it is, not a copy of both.
+  EXPECT_EQ(serialize_head(response) + response.body, serialize(response));
+  EXPECT_EQ(serialize_head(response), serialize(response, false));
   EXPECT_EQ(bad_request("too long").body, "bad request: too long\n");
   EXPECT_EQ(reason_phrase(503), "Service Unavailable");
   EXPECT_EQ(reason_phrase(418), "Unknown");

@@ -23,20 +23,22 @@ DlmsConnector::~DlmsConnector() {
   stop();
 }
 
-std::shared_ptr<MeterWorker> DlmsConnector::make_worker(const DeviceConfig& device) {
+std::shared_ptr<MeterWorker> DlmsConnector::make_worker(DeviceConfig device) {
   // Jitter seeds differ per meter and per run, so meters that failed together retry apart.
   std::random_device entropy;
-  return std::make_shared<MeterWorker>(io_, device, limiter_, config_.statistics_period,
+  return std::make_shared<MeterWorker>(io_, std::move(device), limiter_, config_.statistics_period,
                                        (std::uint64_t{entropy()} << 32) | entropy(), counters_,
                                        cursors_);
 }
 
 void DlmsConnector::start(gateway::GatewaySink& sink) {
-  for (const auto& device : config_.devices) {
-    auto worker = make_worker(device);
+  // Each meter's configuration moves into its worker: kept twice, it cost kilobytes per meter.
+  for (auto& device : config_.devices) {
+    auto worker = make_worker(std::move(device));
     worker->start(sink);
     workers_.push_back(std::move(worker));
   }
+  config_.devices = {};
 }
 
 bool DlmsConnector::reconfigure(gateway::Connector& replacement, gateway::GatewaySink& sink) {
@@ -66,6 +68,7 @@ bool DlmsConnector::reconfigure(gateway::Connector& replacement, gateway::Gatewa
     ++stopped;
   }
   config_ = next->config_;
+  config_.devices = {};  // in the workers (to_start points into next's)
   workers_ = std::move(kept);
   for (const auto* device : to_start) {
     auto worker = make_worker(*device);

@@ -45,6 +45,7 @@ class DlmsConnector final : public gateway::Connector {
   void handle_rpc(gateway::RpcRequest request, gateway::RpcReply reply) override;
   void handle_attribute_update(std::string_view device, const nlohmann::json& values) override;
 
+  // Its devices are empty once started: each meter's configuration is in its worker.
   [[nodiscard]] const DlmsConnectorConfig& config() const { return config_; }
 
   // Every running meter's statistics, for the metrics endpoint (read on the loop thread).
@@ -54,7 +55,7 @@ class DlmsConnector final : public gateway::Connector {
 
  private:
   MeterWorker* find(std::string_view device);
-  std::shared_ptr<MeterWorker> make_worker(const DeviceConfig& device);
+  std::shared_ptr<MeterWorker> make_worker(DeviceConfig device);
 
   asio::io_context& io_;
   std::string name_;

@@ -184,7 +184,7 @@ void HdlcLink::pump(LinkOutput& out) {
   const std::size_t window = std::max<std::uint32_t>(1, parameters_.window_transmit);
   while (may_transmit() && !tx_queue_.empty() && unacked_.size() < window) {
     Segment segment = std::move(tx_queue_.front());
-    tx_queue_.pop_front();
+    tx_queue_.erase(tx_queue_.begin());
     const bool last_of_burst = tx_queue_.empty() || unacked_.size() + 1 == window;
     send(out, Frame{*peer_, config_.local, ControlField::information(vs_, vr_, last_of_burst),
                     segment.segmented, std::move(segment.information)});
@@ -215,7 +215,7 @@ bool HdlcLink::acknowledge(std::uint8_t nr, LinkOutput& out) {
     return false;
   }
   while (va_ != nr && !unacked_.empty()) {
-    unacked_.pop_front();
+    unacked_.erase(unacked_.begin());
     va_ = next(va_);
   }
   va_ = nr;

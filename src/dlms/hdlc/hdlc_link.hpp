@@ -25,7 +25,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -169,8 +168,10 @@ class HdlcLink {
   std::uint8_t vs_ = 0;  // next N(S) to send
   std::uint8_t vr_ = 0;  // next N(S) expected
   std::uint8_t va_ = 0;  // oldest N(S) not acknowledged
-  std::deque<Segment> tx_queue_;
-  std::deque<SentFrame> unacked_;
+  // Vectors, not deques: a few entries at most (the window), and an empty std::deque still holds
+  // a 512-byte block, kilobytes per meter at scale.
+  std::vector<Segment> tx_queue_;
+  std::vector<SentFrame> unacked_;
   Bytes reassembly_;
   bool reassembly_overflow_ = false;
   bool awaiting_ = false;  // client: a P frame is out, the F answer has not come

@@ -62,8 +62,10 @@ OutgoingMessage encode_gateway_telemetry(const nlohmann::json& values) {
 
 namespace {
 
-SplitTelemetry split_flat_object(std::string_view topic, const nlohmann::json& values,
-                                 std::size_t max_payload_bytes) {
+// `members` yields (key, value as JSON text) in order.
+template <class Members>
+SplitTelemetry split_members(std::string_view topic, const Members& members_in,
+                             std::size_t max_payload_bytes) {
   SplitTelemetry split;
   std::string members;  // "k":v,"k":v of the message being filled
   const auto flush = [&] {
@@ -71,8 +73,8 @@ SplitTelemetry split_flat_object(std::string_view topic, const nlohmann::json& v
     split.messages.push_back({std::string(topic), "{" + members + "}"});
     members.clear();
   };
-  for (const auto& [key, value] : values.items()) {
-    const std::string member = dump(key) + ":" + dump(value);
+  for (const auto& [key, text] : members_in) {
+    const std::string member = dump(key) + ":" + text;
     if (member.size() + 2 > max_payload_bytes) {
       split.left_out.push_back(key);
       continue;
@@ -82,6 +84,14 @@ SplitTelemetry split_flat_object(std::string_view topic, const nlohmann::json& v
   }
   flush();
   return split;
+}
+
+SplitTelemetry split_flat_object(std::string_view topic, const nlohmann::json& values,
+                                 std::size_t max_payload_bytes) {
+  std::vector<std::pair<std::string, std::string>> members;
+  members.reserve(values.size());
+  for (const auto& [key, value] : values.items()) members.emplace_back(key, dump(value));
+  return split_members(topic, members, max_payload_bytes);
 }
 
 }  // namespace
@@ -94,6 +104,15 @@ SplitTelemetry encode_gateway_telemetry(const nlohmann::json& values,
 SplitTelemetry encode_gateway_attributes(const nlohmann::json& values,
                                          std::size_t max_payload_bytes) {
   return split_flat_object(topic::device_attributes, values, max_payload_bytes);
+}
+
+void merge_dumped(DumpedAttributes& into, const nlohmann::json& values) {
+  for (const auto& [key, value] : values.items()) into.insert_or_assign(key, dump(value));
+}
+
+SplitTelemetry encode_dumped_gateway_attributes(const DumpedAttributes& values,
+                                                std::size_t max_payload_bytes) {
+  return split_members(topic::device_attributes, values, max_payload_bytes);
 }
 
 OutgoingMessage encode_child_client_attributes(std::string_view device,

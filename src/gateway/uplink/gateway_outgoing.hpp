@@ -4,6 +4,7 @@
 // of child devices are encoded in batches by gateway_batch.hpp.
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -53,6 +54,15 @@ OutgoingMessage encode_gateway_attributes(const nlohmann::json& values);
 // The gateway's client attributes split the same way (a connector's configuration is one value).
 SplitTelemetry encode_gateway_attributes(const nlohmann::json& values,
                                          std::size_t max_payload_bytes);
+// A flat object kept as its members' JSON text (key -> the value dumped), in the key order of a
+// JSON object: the gateway's client attributes, whose connector files cost kilobytes per meter as
+// a tree and a few hundred bytes as text.
+using DumpedAttributes = std::map<std::string, std::string>;
+// Sets (or replaces) each member of `values` (an object) in `into`.
+void merge_dumped(DumpedAttributes& into, const nlohmann::json& values);
+// As encode_gateway_attributes(values, max_payload_bytes), from the members' text.
+SplitTelemetry encode_dumped_gateway_attributes(const DumpedAttributes& values,
+                                                std::size_t max_payload_bytes);
 // Client attributes of a child device on v1/gateway/attributes: {"<device>": {..}}.
 OutgoingMessage encode_child_client_attributes(std::string_view device,
                                                const nlohmann::json& values);

@@ -92,6 +92,21 @@ TEST(GatewayOutgoing, GatewayAttributesAreSplitOnTheDeviceAttributesTopic) {
   }
   EXPECT_EQ(split.left_out, std::vector<std::string>{"huge"});
   EXPECT_EQ(merged.size(), 3U);
+
+  // Kept as text (the gateway keeps its client attributes so), the same messages; a later
+  // merge replaces a member.
+  DumpedAttributes dumped;
+  merge_dumped(dumped, attributes);
+  EXPECT_EQ(dumped.at("Version"), "\"3.8.0\"");
+  const auto from_text = encode_dumped_gateway_attributes(dumped, 256);
+  ASSERT_EQ(from_text.messages.size(), split.messages.size());
+  for (std::size_t i = 0; i < split.messages.size(); ++i) {
+    EXPECT_EQ(from_text.messages[i].payload, split.messages[i].payload);
+  }
+  EXPECT_EQ(from_text.left_out, split.left_out);
+  merge_dumped(dumped, {{"Version", "3.9.0"}});
+  EXPECT_EQ(dumped.at("Version"), "\"3.9.0\"");
+  EXPECT_EQ(dumped.size(), 4U);
 }
 
 TEST(GatewayOutgoing, ChildClientAttributesNameTheDevice) {
