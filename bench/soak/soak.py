@@ -65,7 +65,10 @@ WINDOW_RECORDS = 2000 + 100  # UplinkOptions::max_in_flight_records + one batch 
 METER_FAULTS = ("garbage=0.02,flag_bytes=0.2,byte_at_a_time=0.05,reset=0.004,delay=0.02,"
                 "drop=0.004,stale_duplicate=0.01,late_error=0.004,refuse=0.02,slow_accept=0.02")
 LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) ")
-COMMITTED = re.compile(r" \[storage\] committed telemetry '([^']*)' ts (-?\d+) (\{.*\})$")
+# One line per record: a telemetry record's payload is its values ({...}); a series record (one
+# poll's readings of one device, issue 18 item 3) carries its entries ([{"ts", "values"}, ...]).
+COMMITTED = re.compile(
+    r" \[storage\] committed telemetry( series)? '([^']*)' ts (-?\d+) ([\[{].*[\]}])$")
 ASSOCIATED = re.compile(r"meter '([^']*)'.*: associated \(")
 
 
@@ -445,12 +448,11 @@ class GatewayLogs:
             if " [storage] committed " in line:
                 match = COMMITTED.search(line)
                 if match:
-                    try:
-                        keys = frozenset(json.loads(match.group(3)))
-                    except ValueError:
-                        continue
-                    keys = self.keysets.setdefault(keys, keys)
-                    stored[(sys.intern(match.group(1)), int(match.group(2)), keys)] += 1
+                    device = sys.intern(match.group(2))
+                    for ts, keys in record_entries(match.group(1) is not None,
+                                                   int(match.group(3)), match.group(4)):
+                        keys = self.keysets.setdefault(keys, keys)
+                        stored[(device, ts, keys)] += 1
                 continue
             if ": associated (" in line:
                 match = ASSOCIATED.search(line)
@@ -469,18 +471,31 @@ def database_rows(path, table="records"):
         return collections.Counter()
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        rows = connection.execute(f"SELECT device, ts, payload FROM {table} WHERE kind = 1").fetchall()
+        rows = connection.execute(
+            f"SELECT device, ts, payload, kind FROM {table} WHERE kind IN (1, 3)").fetchall()
     except sqlite3.OperationalError:  # a database from before the dead_letters table
         rows = []
     finally:
         connection.close()
     left = collections.Counter()
-    for device, ts, payload in rows:
-        try:
-            left[(device, int(ts), frozenset(json.loads(payload)))] += 1
-        except ValueError:
-            pass
+    for device, ts, payload, kind in rows:
+        for entry_ts, keys in record_entries(kind == 3, int(ts), payload):
+            left[(device, entry_ts, keys)] += 1
     return left
+
+
+def record_entries(series, ts, payload):
+    """(ts, keys) of each reading a stored record holds: one for a telemetry record, one per
+    entry for a series record; none when the payload does not parse."""
+    try:
+        parsed = json.loads(payload)
+    except ValueError:
+        return []
+    if not series:
+        return [(ts, frozenset(parsed))]
+    return [(entry["ts"], frozenset(entry["values"])) for entry in parsed
+            if isinstance(entry, dict) and isinstance(entry.get("ts"), int)
+            and isinstance(entry.get("values"), dict)]
 
 
 def profile_sample(args, meter, port, lp_obis, first_ms, last_ms):
@@ -495,8 +510,15 @@ def profile_sample(args, meter, port, lp_obis, first_ms, last_ms):
         return None
     entries = {}
     b_field = 1 if meter["profile"] == "microstar" else 0
+    # `dlmsgw profile` names a column by the catalog where it has the name, else by OBIS text.
+    names = {1: ("active_energy", f"1-{b_field}:1.8.0"), 3: ("reactive_energy", f"1-{b_field}:3.8.0")}
+
+    def value(entry, c):
+        key = next(k for k in names[c] if k in entry)
+        return float(entry[key]["value"])
+
     for entry in json.loads(result.stdout):
-        entries[entry["ts"]] = tuple(float(entry[f"1-{b_field}:{c}.8.0"]["value"]) for c in (1, 3))
+        entries[entry["ts"]] = tuple(value(entry, c) for c in (1, 3))
     return entries
 
 
