@@ -230,7 +230,8 @@ TEST(DirectDevice, ADeviceWithItsOwnTokenPublishesAsItselfNextToGatewayDevices) 
   EXPECT_TRUE(violations.empty()) << violations.front();
 
   // Published by a client that logged in with the device's token, not by the gateway.
-  const std::string client_id = "dlmsgw-" + device_file_stem("Meter 2");
+  const std::string client_id =
+      "dlmsgw-" + device_file_stem(direct_store_key("Migration", "Meter 2"));
   EXPECT_GE(log_lines_with(f.broker, {"as " + client_id, "u'" + std::string(kOwnToken) + "'"}), 1U)
       << f.broker.log();
   EXPECT_GE(
@@ -309,9 +310,11 @@ TEST(DirectDevice, BrokerOutageLosesNothingForADeviceWithItsOwnToken) {
   EXPECT_LT(check_complete_and_ordered(gateway_seqs(f.tb, "Meter 1"), kCount, "Meter 1"),
             static_cast<std::size_t>(kCount));
   EXPECT_EQ(direct->counters().records_sent, static_cast<std::uint64_t>(kCount));
-  EXPECT_GE(log_lines_with(f.broker, {"as dlmsgw-" + device_file_stem("Meter 2"),
-                                      "u'" + std::string(kOwnToken) + "'"}),
-            1U);
+  EXPECT_GE(
+      log_lines_with(f.broker,
+                     {"as dlmsgw-" + device_file_stem(direct_store_key("Migration", "Meter 2")),
+                      "u'" + std::string(kOwnToken) + "'"}),
+      1U);
   EXPECT_TRUE(f.listener.violations.empty()) << f.listener.violations.front();
 }
 
@@ -384,15 +387,22 @@ TEST(DirectDevice, ATokenRemovedOnReloadMakesItAGatewayChildAndItsQueueMoves) {
 
 // Scale (issue 15, item 8): devices with their own token share one store, one storage thread.
 
-// Declares each (device, token) as a device with its own token.
+// Declares each (device, token) as a device with its own token (an empty token: a gateway child).
 class ManyTokensConnector final : public Connector {
  public:
-  explicit ManyTokensConnector(std::vector<std::pair<std::string, std::string>> devices)
-      : devices_(std::move(devices)) {}
-  [[nodiscard]] std::string_view name() const override { return "Many Tokens"; }
+  explicit ManyTokensConnector(std::vector<std::pair<std::string, std::string>> devices,
+                               std::string name = "Many Tokens")
+      : devices_(std::move(devices)), name_(std::move(name)) {}
+  [[nodiscard]] std::string_view name() const override { return name_; }
   void start(GatewaySink& sink) override {
     sink_ = &sink;
-    for (const auto& [device, token] : devices_) sink.device_uses_own_token(device, token);
+    for (const auto& [device, token] : devices_) {
+      if (token.empty()) {
+        sink.device_connected(device, "Gateway Meter");
+      } else {
+        sink.device_uses_own_token(device, token);
+      }
+    }
   }
   void stop() override { sink_ = nullptr; }
   void handle_rpc(RpcRequest, RpcReply reply) override {
@@ -407,6 +417,7 @@ class ManyTokensConnector final : public Connector {
 
  private:
   std::vector<std::pair<std::string, std::string>> devices_;
+  std::string name_;
   GatewaySink* sink_ = nullptr;
 };
 
@@ -492,6 +503,90 @@ TEST(DirectDevice, ATokenTheBrokerRefusesHoldsBackNoOtherDevice) {
   EXPECT_FALSE(gateway->direct_device("Meter 3")->mqtt().connected());
   EXPECT_LT(check_complete_and_ordered(f.listener.seqs, 30, "Meter 2"), 30U);
   for (const auto seq : f.listener.seqs) EXPECT_LT(seq, 1000);
+  gateway.reset();
+}
+
+// Review 1.1 C: two connectors each with an own-token "Meter 1": each device's records are stored
+// under its own key and sent by its own connection only. "Meter 1" of connector B has a token the
+// broker refuses: none of its readings (seq >= 1000) may leave through A's connection.
+TEST(DirectDevice, TwoConnectorsOwnTokenDevicesOfOneNameDoNotMix) {
+  DirectFixture f;
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connected() && f.listener.connected(); }));
+  StorageService storage(std::make_unique<MemoryQueue>(), f.io.get_executor());
+  auto created = GatewayService::create(f.io, storage, f.options());
+  ASSERT_TRUE(created) << created.error().message;
+  auto gateway = std::move(*created);
+  auto owned_a = std::make_unique<ManyTokensConnector>(
+      std::vector<std::pair<std::string, std::string>>{{"Meter 1", kOwnToken}}, "A");
+  auto owned_b = std::make_unique<ManyTokensConnector>(
+      std::vector<std::pair<std::string, std::string>>{{"Meter 1", "refused-token"}}, "B");
+  auto* a = owned_a.get();
+  auto* b = owned_b.get();
+  ASSERT_TRUE(gateway->add_connector(std::move(owned_a)));
+  ASSERT_TRUE(gateway->add_connector(std::move(owned_b)));
+  gateway->start();
+  for (int seq = 0; seq < 30; ++seq) {
+    ASSERT_TRUE(b->emit("Meter 1", 1000 + seq));
+    ASSERT_TRUE(a->emit("Meter 1", seq));
+  }
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.listener.distinct() >= 30; }, 20s))
+      << f.listener.distinct();
+  ASSERT_TRUE(run_until(f.io, [&] { return gateway->direct_store_stats().records == 30; }))
+      << gateway->direct_store_stats().records;
+  f.io.restart();
+  f.io.run_for(300ms);  // a second reader of A's records would send B's in this time
+  EXPECT_EQ(gateway->direct_store_stats().records, 30U);
+  EXPECT_LT(check_complete_and_ordered(f.listener.seqs, 30, "Meter 1"), 30U);
+  for (const auto seq : f.listener.seqs) EXPECT_LT(seq, 1000);
+  gateway.reset();
+}
+
+// Review 1.2: a device's deviceToken removed while the gateway was stopped (or a move cut short):
+// at the next start the sweep moves what the shared store holds for it to the gateway's queue.
+TEST(DirectDevice, RecordsOfATokenRemovedWhileStoppedArriveThroughTheGatewayAfterRestart) {
+  testing::TempDirectory dir;
+  StorageConfig storage_config;
+  storage_config.type = StorageType::sqlite;
+  storage_config.data_file_path = dir.path() / "data" / "data.db";
+  std::filesystem::create_directories(dir.path() / "data");
+  DirectFixture f;
+  auto options = f.options();
+  options.direct_store = [storage_config] { return open_direct_store(storage_config); };
+  {
+    // First run: Meter 2 with its own token; the broker refuses nothing but is stopped, so its
+    // readings stay stored.
+    f.start(options);
+    f.broker.stop();
+    auto* direct = f.gateway->direct_device("Meter 2");
+    ASSERT_TRUE(run_until(f.io, [&] { return !direct->mqtt().connected(); }));
+    for (int seq = 0; seq < 30; ++seq) ASSERT_TRUE(f.connector->emit("Meter 2", seq));
+    ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->direct_store_stats().records == 30; }));
+    f.gateway->stop();
+    f.gateway.reset();
+    f.storage.reset();
+  }
+  ASSERT_TRUE(f.broker.start());
+  // Second run: the configuration has no deviceToken for Meter 2 any more.
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connected(); }));
+  StorageService storage(std::make_unique<MemoryQueue>(), f.io.get_executor());
+  auto created = GatewayService::create(f.io, storage, options);
+  ASSERT_TRUE(created) << created.error().message;
+  auto gateway = std::move(*created);
+  ASSERT_TRUE(gateway->add_connector(std::make_unique<ManyTokensConnector>(
+      std::vector<std::pair<std::string, std::string>>{{"Meter 1", ""}, {"Meter 2", ""}},
+      "Migration")));
+  gateway->start();
+  ASSERT_TRUE(run_until(
+      f.io,
+      [&] {
+        const auto seqs = gateway_seqs(f.tb, "Meter 2");
+        return std::set<std::int64_t>(seqs.begin(), seqs.end()).size() >= 30;
+      },
+      20s))
+      << gateway_seqs(f.tb, "Meter 2").size();
+  ASSERT_TRUE(run_until(f.io, [&] { return gateway->direct_store_stats().records == 0; }));
+  EXPECT_LT(check_complete_and_ordered(gateway_seqs(f.tb, "Meter 2"), 30, "Meter 2"), 30U);
   gateway.reset();
 }
 

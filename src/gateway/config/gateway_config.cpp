@@ -910,6 +910,17 @@ GatewayOptions to_gateway_options(const GatewayConfig& config) {
   options.statistics_period = config.statistics_period;
   // The devices publishing with their own token share one queue, next to the main one.
   options.direct_store = [storage = config.storage]() { return open_direct_store(storage); };
+  options.direct_store_present = [storage = config.storage]() {
+    if (storage.type == StorageType::memory) return false;
+    const auto directory = database_file(storage.data_file_path).parent_path();
+    std::error_code ec;
+    if (std::filesystem::exists(directory / kDirectStoreFileName, ec)) return true;
+    for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.starts_with("device-") && name.ends_with(".db")) return true;
+    }
+    return false;
+  };
   return options;
 }
 

@@ -100,6 +100,17 @@ class StorageService {
         token, std::move(device), after, max_records, max_bytes);
   }
 
+  using CountsSignature = void(Expected<std::map<std::string, std::uint64_t>>);
+  // RecordQueue::device_counts on the storage thread. Completion signature CountsSignature.
+  template <class Token>
+  auto async_device_counts(Token&& token) {
+    return asio::async_initiate<Token, CountsSignature>(
+        [this](auto handler) {
+          start(std::move(handler), [](RecordQueue& queue) { return queue.device_counts(); });
+        },
+        token);
+  }
+
   // RecordQueue::remove on the storage thread. Completion signature RemoveSignature.
   template <class Token>
   auto async_remove(std::vector<RecordId> ids, Token&& token) {
