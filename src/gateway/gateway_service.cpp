@@ -752,22 +752,7 @@ void GatewayService::sweep_key(const std::string& key, std::uint64_t count) {
     }
     if (owners.size() == 1) {
       DirectDeviceUplink* owner = owners.front();
-      moving_.insert(key);
-      direct_storage()->async_move_device(
-          key, owner->key(),
-          [this, key, to = owner->key(), alive = alive_](Expected<std::uint64_t> moved) {
-            if (!*alive) return;
-            moving_.erase(key);
-            if (!moved) {
-              log()->error("device '{}': taking over the records an older version stored: {}", key,
-                           moved.error().message);
-              retry_sweep();
-              return;
-            }
-            for (const auto& [token, direct] : direct_) {
-              if (direct->key() == to) direct->notify();
-            }
-          });
+      rekey(key, owner->key());
       return;
     }
     for (const auto& connector : connectors_) {
@@ -785,6 +770,32 @@ void GatewayService::sweep_key(const std::string& key, std::uint64_t count) {
       "gateway); until then they expire after storage.messages_ttl_in_days or are dropped first "
       "when storage.max_records_count is reached",
       count, local, connector.empty() ? "" : " (connector '" + connector + "')");
+}
+
+void GatewayService::rekey(const std::string& key, const std::string& to) {
+  StorageService* direct = direct_storage();
+  if (direct == nullptr) return;
+  moving_.insert(key);
+  // One chunk per job: other devices' reads and appends go on between them.
+  direct->async_move_device(
+      key, to, [this, key, to, alive = alive_](Expected<std::uint64_t> moved) {
+        if (!*alive) return;
+        if (!moved) {
+          moving_.erase(key);
+          log()->error("device '{}': taking over the records an older version stored: {}", key,
+                       moved.error().message);
+          retry_sweep();
+          return;
+        }
+        for (const auto& [token, uplink] : direct_) {
+          if (uplink->key() == to) uplink->notify();
+        }
+        if (*moved == 0) {
+          moving_.erase(key);
+          return;
+        }
+        rekey(key, to);
+      });
 }
 
 void GatewayService::retry_sweep() {
@@ -807,17 +818,34 @@ StorageService* GatewayService::direct_storage() {
     return nullptr;
   }
   StorageServiceOptions storage_options;
-  storage_options.on_error = [](const Error& error) {
+  storage_options.on_error = [this](const Error& error) {
     log()->error("storage of the devices with their own token: {}", error.message);
+    // /health shows it as it shows the gateway's store's.
+    if (options_.on_direct_store_error) {
+      options_.on_direct_store_error(
+          Error{error.code, "store of the devices with their own token: " + error.message});
+    }
   };
-  storage_options.on_dropped = [](std::uint64_t now, std::uint64_t total) {
-    log()->warn(
-        "storage of the devices with their own token: {} oldest records dropped for the "
-        "storage limits ({} in total)",
-        now, total);
+  // Told in the loss summary (one line per cause per interval), not one line per commit.
+  storage_options.on_dropped = [this](std::uint64_t now, std::uint64_t /*total*/) {
+    report_loss(
+        "dropped from the store of the devices with their own token, oldest first, for its "
+        "limits (storage.max_records_count, storage.messages_ttl_in_days, for all of them "
+        "together) or a full disk",
+        now);
   };
   direct_storage_ = std::make_unique<StorageService>(std::move(*queue), io_.get_executor(),
                                                      std::move(storage_options));
+  if (options_.direct_store_upgrade) {
+    // Before any other job there (jobs run in order): the sweep and the readers see the result.
+    direct_storage_->async_run(
+        options_.direct_store_upgrade, [this, alive = alive_](Expected<std::uint64_t> moved) {
+          if (!*alive) return;
+          if (!moved) {
+            log()->error("storage of the devices with their own token: {}", moved.error().message);
+          }
+        });
+  }
   return direct_storage_.get();
 }
 

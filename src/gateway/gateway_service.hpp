@@ -83,6 +83,11 @@ struct GatewayOptions {
   // (empty: direct_device_mqtt_options of `mqtt`).
   std::function<Expected<std::unique_ptr<RecordQueue>>()> direct_store;
   std::function<MqttOptions(std::string_view device, std::string_view access_token)> direct_mqtt;
+  // The shared store's errors (on the loop), e.g. to /health as the gateway's store's are.
+  std::function<void(const Error&)> on_direct_store_error;
+  // Run on the shared store's thread once it is open, before anything else there: the take-over
+  // of an older version's per-device files (take_over_device_files). Empty: none.
+  std::function<Expected<std::uint64_t>(RecordQueue&)> direct_store_upgrade;
   // Whether the shared store holds anything from an earlier run (its file, or an older version's
   // per-device files), so that the start-up sweep opens it only then (empty: always).
   std::function<bool()> direct_store_present;
@@ -213,6 +218,9 @@ class GatewayService {
   void sweep_direct_store();
   void sweep_key(const std::string& key, std::uint64_t count);
   void retry_sweep();
+  // Gives what the shared store holds under `key` (an older version's) to key `to`, a chunk per
+  // storage job.
+  void rekey(const std::string& key, const std::string& to);
   // The connection options of a device with its own token (client id from its store key).
   MqttOptions direct_mqtt(const std::string& device, const std::string& key,
                           const std::string& token) const;

@@ -10,6 +10,7 @@
 
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/gateway_service.hpp"
+#include "gateway/storage/direct_store.hpp"
 #include "gateway/storage/memory_queue.hpp"
 #include "gateway/storage/sqlite_queue.hpp"
 #include "gateway/storage/temp_directory.hpp"
@@ -591,41 +592,80 @@ TEST(DirectDevice, RecordsOfATokenRemovedWhileStoppedArriveThroughTheGatewayAfte
 }
 
 // An upgrade from a version with one database file per device with its own token: the file's
-// records (its dead letters too) are taken over into the shared store, then the file is removed.
+// records are taken over into the shared store on its thread, its dead letters as dead letters,
+// then the file is removed.
+std::filesystem::path old_device_file(const std::filesystem::path& directory, int records,
+                                      int dead_letters) {
+  const auto file = directory / ("device-" + device_file_stem("Meter 2") + ".db");
+  std::filesystem::create_directories(directory);
+  auto old = SqliteQueue::open(file);
+  if (!old) throw std::runtime_error(old.error().message);
+  std::vector<Record> batch;
+  for (int seq = 0; seq < records; ++seq) {
+    batch.push_back(to_record(
+        Reading{"Meter 2", Timestamp{std::chrono::milliseconds(kBaseTs + seq)}, {{"seq", seq}}},
+        "Meter 2"));
+  }
+  if (!(*old)->append(std::move(batch))) throw std::runtime_error("append");
+  auto first = (*old)->peek(static_cast<std::size_t>(dead_letters), UINT64_MAX);
+  if (!first) throw std::runtime_error("peek");
+  std::vector<RecordId> refused;
+  for (const auto& stored : *first) refused.push_back(stored.id);
+  if (!(*old)->set_aside(refused, "refused by the platform")) throw std::runtime_error("aside");
+  return file;
+}
+
 TEST(DirectDevice, AnOlderVersionsPerDeviceFileIsTakenOverAtStartAndNothingIsLost) {
   testing::TempDirectory dir;
   StorageConfig storage_config;
   storage_config.type = StorageType::sqlite;
   storage_config.data_file_path = dir.path() / "data" / "data.db";
-  const auto old_file = dir.path() / "data" / ("device-" + device_file_stem("Meter 2") + ".db");
-  {
-    auto old = SqliteQueue::open(old_file);
-    ASSERT_TRUE(old) << old.error().message;
-    std::vector<Record> records;
-    for (int seq = 0; seq < 30; ++seq) {
-      records.push_back(to_record(
-          Reading{"Meter 2", Timestamp{std::chrono::milliseconds(kBaseTs + seq)}, {{"seq", seq}}},
-          "Meter 2"));
-    }
-    ASSERT_TRUE((*old)->append(std::move(records)));
-    auto first = (*old)->peek(1, UINT64_MAX);
-    ASSERT_TRUE(first && first->size() == 1U);
-    const std::vector<RecordId> refused{first->front().id};
-    ASSERT_TRUE((*old)->set_aside(refused, "refused by the platform"));
-  }
+  const auto old_file = old_device_file(dir.path() / "data", 30, 1);
   DirectFixture f;
   auto options = f.options();
   options.direct_store = [storage_config] { return open_direct_store(storage_config); };
+  options.direct_store_upgrade = [directory = dir.path() / "data"](RecordQueue& queue) {
+    return take_over_device_files(queue, directory, 0);
+  };
   f.start(options);
   ASSERT_TRUE(run_until(
-      f.io, [&] { return f.listener.distinct() >= 30; }, 20s))
+      f.io, [&] { return f.listener.distinct() >= 29; }, 20s))
       << f.listener.distinct();
-  EXPECT_LT(check_complete_and_ordered(f.listener.seqs, 30, "Meter 2"), 30U);
+  // The dead letter (seq 0) stays one: not sent, kept with its reason.
+  EXPECT_EQ(std::set<std::int64_t>(f.listener.seqs.begin(), f.listener.seqs.end()).count(0), 0U);
   EXPECT_FALSE(std::filesystem::exists(old_file));
   EXPECT_FALSE(std::filesystem::exists(old_file.string() + "-wal"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "data" / kDirectStoreFileName));
   ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->direct_store_stats().records == 0; }));
+  EXPECT_EQ(f.gateway->direct_store_stats().dead_letter_records, 1U);
   f.gateway.reset();
+  auto shared = SqliteQueue::open(dir.path() / "data" / kDirectStoreFileName);
+  ASSERT_TRUE(shared) << shared.error().message;
+  auto letters = (*shared)->dead_letters(10);
+  ASSERT_TRUE(letters && letters->size() == 1U);
+  EXPECT_EQ(letters->front().reason, "refused by the platform");
+}
+
+// Review 1.3: the old files hold more than storage.max_records_count allows the shared store: the
+// take-over would drop the oldest at once, so the files stay in place and nothing moves.
+TEST(DirectDevice, OldFilesAboveTheRecordLimitAreKeptNotDropped) {
+  testing::TempDirectory dir;
+  const auto old_file = old_device_file(dir.path() / "data", 30, 0);
+  MemoryQueue shared(QueueLimits{.max_records = 20});
+  auto moved = take_over_device_files(shared, dir.path() / "data", 20);
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(*moved, 0U);
+  EXPECT_TRUE(std::filesystem::exists(old_file));
+  EXPECT_EQ(shared.stats().records, 0U);
+  EXPECT_EQ(shared.stats().dropped_records, 0U);
+  // Raised: all of them move, none dropped.
+  MemoryQueue raised(QueueLimits{.max_records = 30});
+  moved = take_over_device_files(raised, dir.path() / "data", 30);
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(*moved, 30U);
+  EXPECT_EQ(raised.stats().records, 30U);
+  EXPECT_EQ(raised.stats().dropped_records, 0U);
+  EXPECT_FALSE(std::filesystem::exists(old_file));
 }
 
 }  // namespace
