@@ -1079,6 +1079,8 @@ nlohmann::json GatewayService::statistics() {
     const std::string prefix = "direct." + direct->device() + ".";
     stats[prefix + "readingsSent"] = direct->counters().records_sent;
     stats[prefix + "connected"] = direct->mqtt().connected();
+    const auto depth = direct_depths_.find(direct->key());
+    stats[prefix + "queueDepth"] = depth != direct_depths_.end() ? depth->second : 0;
   }
   if (queue.oldest_stored_at) {
     stats["queueOldestAgeMs"] = now_ms() - queue.oldest_stored_at->time_since_epoch().count();
@@ -1135,17 +1137,32 @@ void GatewayService::schedule_statistics() {
   stats_timer_.expires_after(options_.statistics_period);
   stats_timer_.async_wait([this, alive = alive_](std::error_code ec) {
     if (!*alive || ec || !started_) return;
-    auto values = statistics();
-    auto dashboard = dashboard_statistics();
-    for (auto& [key, value] : dashboard.items()) values[key] = std::move(value);
-    auto split = encode_gateway_telemetry(values, uplink_->limits().max_payload_bytes);
-    for (const auto& message : split.messages) (void)uplink_->publish_now(message);
-    for (const auto& key : split.left_out) {
-      log()->warn("statistics: '{}' alone is over maxPayloadSizeBytes ({}): not sent", key,
-                  uplink_->limits().max_payload_bytes);
+    if (direct_storage_ != nullptr && !direct_.empty()) {
+      // Each own-token device's depth, counted now on the shared store's thread.
+      direct_storage_->async_device_counts(
+          [this, alive](Expected<std::map<std::string, std::uint64_t>> counts) {
+            if (!*alive || !started_) return;
+            if (counts) direct_depths_ = std::move(*counts);
+            publish_statistics();
+            schedule_statistics();
+          });
+      return;
     }
+    publish_statistics();
     schedule_statistics();
   });
+}
+
+void GatewayService::publish_statistics() {
+  auto values = statistics();
+  auto dashboard = dashboard_statistics();
+  for (auto& [key, value] : dashboard.items()) values[key] = std::move(value);
+  auto split = encode_gateway_telemetry(values, uplink_->limits().max_payload_bytes);
+  for (const auto& message : split.messages) (void)uplink_->publish_now(message);
+  for (const auto& key : split.left_out) {
+    log()->warn("statistics: '{}' alone is over maxPayloadSizeBytes ({}): not sent", key,
+                uplink_->limits().max_payload_bytes);
+  }
 }
 
 void GatewayService::register_gateway_methods() {

@@ -201,6 +201,7 @@ class GatewayService {
   std::string platform_name(const std::string& connector, const std::string& local_name);
   void register_gateway_methods();
   void schedule_statistics();
+  void publish_statistics();
   void log_losses();
   void use_own_token(const std::string& connector, std::string_view device, std::string token);
   // The device's own-token mapping ends (its deviceToken changed or was removed on reload): its
@@ -247,6 +248,8 @@ class GatewayService {
   bool sweep_pending_ = false;
   std::set<std::string> moving_;        // keys move_to_gateway is moving now
   std::set<std::string> sweep_warned_;  // keys of no configured device, logged once
+  // Records of each key in the shared store, counted when the statistics were last sent.
+  std::map<std::string, std::uint64_t> direct_depths_;
   LossReport losses_;
   asio::steady_timer loss_timer_;
   std::optional<std::chrono::steady_clock::time_point> loss_timer_at_;  // when it fires, if set

@@ -481,7 +481,10 @@ TEST(DirectDevice, ATokenTheBrokerRefusesHoldsBackNoOtherDevice) {
   DirectFixture f;
   ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connected() && f.listener.connected(); }));
   StorageService storage(std::make_unique<MemoryQueue>(), f.io.get_executor());
-  auto created = GatewayService::create(f.io, storage, f.options());
+  auto options = f.options();
+  options.statistics = true;  // each device's queue depth is counted when they are sent
+  options.statistics_period = 100ms;
+  auto created = GatewayService::create(f.io, storage, options);
   ASSERT_TRUE(created) << created.error().message;
   auto gateway = std::move(*created);
   // "Meter 3"'s token is unknown to the broker: refused at CONNACK, its records wait.
@@ -502,6 +505,11 @@ TEST(DirectDevice, ATokenTheBrokerRefusesHoldsBackNoOtherDevice) {
   ASSERT_TRUE(run_until(f.io, [&] { return gateway->direct_store_stats().records == 30; }))
       << gateway->direct_store_stats().records;
   EXPECT_FALSE(gateway->direct_device("Meter 3")->mqtt().connected());
+  ASSERT_TRUE(run_until(f.io, [&] {
+    const auto stats = gateway->statistics();
+    return stats.value("direct.Meter 3.queueDepth", -1) == 30 &&
+           stats.value("direct.Meter 2.queueDepth", -1) == 0;
+  })) << gateway->statistics().dump();
   EXPECT_LT(check_complete_and_ordered(f.listener.seqs, 30, "Meter 2"), 30U);
   for (const auto seq : f.listener.seqs) EXPECT_LT(seq, 1000);
   gateway.reset();
