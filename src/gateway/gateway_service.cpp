@@ -599,7 +599,7 @@ void GatewayService::announce(const DeviceEntry& entry, Pacing pacing) {
 void GatewayService::declare(const std::string& connector, std::string_view local_name,
                              std::string_view type) {
   // A device that had its own token (a reload removed it): a gateway child from now on, and what
-  // its own queue still holds joins the gateway's queue under its name there.
+  // the shared store still holds under its key joins the gateway's queue under its name there.
   const auto left_over = end_own_token(connector, std::string(local_name));
   auto added = registry_.add(local_name, type, connector);
   if (!added) {
@@ -636,8 +636,10 @@ void GatewayService::move_to_gateway(std::string key, std::string name) {
       [this, direct, key, name, alive = alive_](Expected<std::vector<StoredRecord>> chunk) mutable {
         if (!*alive) return;
         if (!chunk) {
-          log()->error("device '{}': moving what its own queue held to the gateway's: {}", name,
-                       chunk.error().message);
+          log()->error(
+              "device '{}': moving what it left in the store of devices with their own token to "
+              "the gateway's: {}",
+              name, chunk.error().message);
           moving_.erase(key);
           retry_sweep();
           return;
@@ -655,7 +657,8 @@ void GatewayService::move_to_gateway(std::string key, std::string name) {
         }
         if (auto stored = storage_.append(std::move(records)); !stored) {
           log()->error(
-              "device '{}': moving what its own queue held to the gateway's: {}; they stay in "
+              "device '{}': moving what it left in the store of devices with their own token to "
+              "the gateway's: {}; they stay in "
               "the store of devices with their own token (tried again later)",
               name, stored.error().message);
           moving_.erase(key);
@@ -668,8 +671,10 @@ void GatewayService::move_to_gateway(std::string key, std::string name) {
                               ids = std::move(ids), alive](Expected<void> flushed) mutable {
           if (!*alive) return;
           if (!flushed) {
-            log()->error("device '{}': moving what its own queue held to the gateway's: {}", name,
-                         flushed.error().message);
+            log()->error(
+                "device '{}': moving what it left in the store of devices with their own token to "
+                "the gateway's: {}",
+                name, flushed.error().message);
             moving_.erase(key);
             retry_sweep();
             return;
@@ -684,8 +689,11 @@ void GatewayService::move_to_gateway(std::string key, std::string name) {
               retry_sweep();
               return;
             }
-            log()->info("device '{}': {} records its own queue held now wait in the gateway's",
-                        name, count);
+            log()->info(
+                "device '{}': {} records it left in the store of devices with their own token now "
+                "wait "
+                "in the gateway's",
+                name, count);
             uplink_->notify();
             move_to_gateway(std::move(key), std::move(name));
           });
