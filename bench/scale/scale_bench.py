@@ -198,8 +198,11 @@ class Subscriber(threading.Thread):
         kind, payload = self._read_packet()
         if kind >> 4 != 2 or payload[1] != 0:
             raise SystemExit(f"subscriber: CONNACK refused: {payload!r}")
-        topic = self.topic.encode()
-        self._send(0x82, struct.pack("!H", 1) + struct.pack("!H", len(topic)) + topic + b"\x00")
+        # One SUBSCRIBE with every filter (a list, or one topic), each at QoS 0.
+        filters = b""
+        for topic in ([self.topic] if isinstance(self.topic, str) else self.topic):
+            filters += struct.pack("!H", len(topic.encode())) + topic.encode() + b"\x00"
+        self._send(0x82, struct.pack("!H", 1) + filters)
         kind, payload = self._read_packet()
         if kind >> 4 != 9:
             raise SystemExit("subscriber: no SUBACK")
@@ -469,8 +472,10 @@ def main():
                     "connectors:\n  - {name: Bench Meters, type: dlms, "
                     "configuration: dlms_connector.json}\n")
 
-        subscriber = Subscriber(broker_port, "v1/gateway/telemetry" if not args.direct_devices
-                                else "v1/+/+/telemetry")
+        # Gateway children on v1/gateway/telemetry, own-token devices on v1/devices/me/telemetry
+        # (a mixed run has both; v1/+/+/telemetry would not match the gateway's topic).
+        subscriber = Subscriber(broker_port, ["v1/gateway/telemetry", "v1/devices/me/telemetry"]
+                                if args.direct_devices else "v1/gateway/telemetry")
         subscriber.start()
 
         started = time.time()

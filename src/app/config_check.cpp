@@ -138,6 +138,8 @@ class Checker {
     for (std::size_t i = 0; i < result.config.connectors.size(); ++i) {
       check_connector(result.config.connectors[i], i, positions);
     }
+    // What make_connectors refuses at run and reload, from the same code.
+    append(check_.errors, check_device_tokens(device_tokens_));
     if (result.errors.empty()) check_storage_in_state_directory(result.config, file);
     if (result.errors.empty()) {
       // What `run` checks at start beyond the files, from the same code.
@@ -202,6 +204,9 @@ class Checker {
     }
     check_duplicates_across_files(*text, file, lines);
     for (const auto& device : result.config.devices) {
+      if (device.device_token) {
+        device_tokens_.push_back({entry.name, device.name, device.device_token->access_token});
+      }
       MeterTarget meter;
       meter.name = device.name;
       meter.connection = device.connection;
@@ -236,6 +241,7 @@ class Checker {
 
   ConfigCheck& check_;
   std::map<std::string, std::string> devices_;  // device name -> the connector file it is in
+  std::vector<DeviceToken> device_tokens_;      // over all connectors
 };
 
 // Meters on one serial port (RS-485 multi-drop) share its one owner: the line settings must be the

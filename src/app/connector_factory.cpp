@@ -1,5 +1,6 @@
 #include "app/connector_factory.hpp"
 
+#include <map>
 #include <set>
 
 #include "connectors/dlms/dlms_connector.hpp"
@@ -32,7 +33,12 @@ Expected<BuiltConnector> make_dlms(asio::io_context& io, const gateway::Connecto
   const auto count = config.devices.size();
   built.summary = "connector '" + entry.name + "' (dlms, " + entry.configuration.string() +
                   "): " + std::to_string(count) + (count == 1 ? " meter" : " meters");
-  for (const auto& device : config.devices) built.devices.push_back(describe_device(device));
+  for (const auto& device : config.devices) {
+    built.devices.push_back(describe_device(device));
+    if (device.device_token) {
+      built.device_tokens.push_back({entry.name, device.name, device.device_token->access_token});
+    }
+  }
   built.warnings = config.warnings;
   built.connector = std::make_unique<connectors::dlms::DlmsConnector>(
       io, entry.name, std::move(config), std::move(counters), std::move(cursors));
@@ -48,6 +54,22 @@ std::string entry_label(const gateway::ConnectorConfig& entry, std::size_t index
 const std::vector<std::string_view>& supported_connector_types() {
   static const std::vector<std::string_view> types{"dlms"};
   return types;
+}
+
+std::vector<std::string> check_device_tokens(const std::vector<DeviceToken>& devices) {
+  std::vector<std::string> problems;
+  std::map<std::string, const DeviceToken*> first;  // token -> the first device using it
+  for (const auto& device : devices) {
+    const auto [earlier, fresh] = first.emplace(device.token, &device);
+    if (fresh) continue;
+    const DeviceToken& other = *earlier->second;
+    problems.push_back("devices '" + other.device + "' (connector '" + other.connector +
+                       "') and '" + device.device + "' (connector '" + device.connector +
+                       "') have the same deviceToken: ThingsBoard would see them as one device; "
+                       "give each the access token of its own ThingsBoard device, or remove "
+                       "deviceToken from one so that it publishes through the gateway");
+  }
+  return problems;
 }
 
 Expected<BuiltConnector> make_connector(
@@ -80,6 +102,15 @@ Expected<std::vector<BuiltConnector>> make_connectors(
   for (std::size_t i = 0; i < entries.size(); ++i) {
     DLMSGW_TRY_ASSIGN(auto connector, make_connector(io, entries[i], i, counters, cursors));
     built.push_back(std::move(connector));
+  }
+  std::vector<DeviceToken> tokens;
+  for (const auto& connector : built) {
+    tokens.insert(tokens.end(), connector.device_tokens.begin(), connector.device_tokens.end());
+  }
+  if (const auto problems = check_device_tokens(tokens); !problems.empty()) {
+    std::string message;
+    for (const auto& problem : problems) message += (message.empty() ? "" : "; ") + problem;
+    return make_error(ErrorCode::invalid_argument, message);
   }
   return built;
 }

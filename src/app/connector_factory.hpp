@@ -17,12 +17,25 @@
 
 namespace dlmsgw::app {
 
+// A device publishing with its own access token (deviceToken), for check_device_tokens.
+struct DeviceToken {
+  std::string connector;  // the connector's name (tb_gateway.yaml connectors[].name)
+  std::string device;
+  std::string token;
+};
+
+// Two devices with one deviceToken would be one ThingsBoard device fed by two meters: each such
+// pair as an error naming both devices and the fix. `dlmsgw validate`, `run` and every reload
+// (make_connectors) refuse them from this one check.
+std::vector<std::string> check_device_tokens(const std::vector<DeviceToken>& devices);
+
 // A connector ready to be handed to GatewayService, with what `dlmsgw run` logs about it.
 struct BuiltConnector {
   std::unique_ptr<gateway::Connector> connector;
   std::string summary;                // "connector 'DLMS' (dlms, /etc/dlmsgw/dlms.json): 2 meters"
   std::vector<std::string> devices;   // one line per device: name, type, endpoint, poll period
   std::vector<std::string> warnings;  // from its file (unknown keys...)
+  std::vector<DeviceToken> device_tokens;  // its devices with a deviceToken (connector set)
 };
 
 // "dlms" (the only one so far).
@@ -37,7 +50,8 @@ Expected<BuiltConnector> make_connector(
     std::shared_ptr<client::InvocationCounterStore> counters,
     std::shared_ptr<connectors::dlms::ProfileCursorStore> cursors = nullptr);
 
-// Every entry, or the first error: a reload either replaces all connectors or none.
+// Every entry, or the first error: a reload either replaces all connectors or none. Devices sharing
+// a deviceToken (check_device_tokens) are an error too.
 Expected<std::vector<BuiltConnector>> make_connectors(
     asio::io_context& io, const std::vector<gateway::ConnectorConfig>& entries,
     const std::shared_ptr<client::InvocationCounterStore>& counters,

@@ -169,6 +169,13 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
         return as_double(storage.stats().records + storage.pending_records());
       }));
   DLMSGW_TRY(registry.callback_gauge(
+      "dlmsgw_direct_queue_records",
+      "Records of the devices with their own token (deviceToken), all together, stored and not "
+      "yet sent (their shared store).",
+      [&gateway]() -> std::optional<double> {
+        return as_double(gateway.direct_store_stats().records + gateway.direct_store_pending());
+      }));
+  DLMSGW_TRY(registry.callback_gauge(
       "dlmsgw_uplink_queue_bytes", "Size of the committed records not yet sent.",
       [&storage]() -> std::optional<double> { return as_double(storage.stats().bytes); }));
   DLMSGW_TRY(registry.callback_gauge(

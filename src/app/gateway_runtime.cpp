@@ -163,6 +163,9 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
 
   auto options = gateway::to_gateway_options(self.config_);
   options.version = self.version_;
+  options.on_direct_store_error = [&self](const Error& error) {
+    self.health_checks_.storage_failed(error);
+  };
   if (storage_config.type == gateway::StorageType::sqlite) {
     // Next to the data: both describe the same installation and move together.
     options.registry_file = storage_config.data_file_path.parent_path() / "devices.json";

@@ -19,6 +19,23 @@ std::shared_ptr<spdlog::logger> log() {
 
 }  // namespace
 
+namespace {
+// Between connector and device name in a key: a control character, in neither name in practice.
+constexpr char kKeySeparator = '\x1f';
+}  // namespace
+
+std::string direct_store_key(std::string_view connector, std::string_view device) {
+  std::string key(connector);
+  key += kKeySeparator;
+  key += device;
+  return key;
+}
+
+std::string_view direct_store_device(std::string_view key) {
+  const auto separator = key.find(kKeySeparator);
+  return separator == std::string_view::npos ? key : key.substr(separator + 1);
+}
+
 std::string device_file_stem(std::string_view device) {
   std::string stem;
   for (const char c : device) {
@@ -67,23 +84,24 @@ UplinkOptions direct_device_uplink_options(const UplinkOptions& gateway) {
   return options;
 }
 
-Expected<std::unique_ptr<DirectDeviceUplink>> DirectDeviceUplink::create(asio::io_context& io,
-                                                                         std::string device,
-                                                                         MqttOptions mqtt,
-                                                                         UplinkOptions uplink,
-                                                                         StorageService& storage) {
+Expected<std::unique_ptr<DirectDeviceUplink>> DirectDeviceUplink::create(
+    asio::io_context& io, std::string device, std::string key, MqttOptions mqtt,
+    UplinkOptions uplink, StorageService& storage) {
   mqtt.max_in_flight = in_flight_bound(uplink);
   DLMSGW_TRY_ASSIGN(auto client, MqttClient::create(io, std::move(mqtt)));
   uplink.api = UplinkApi::device;
-  uplink.storage_device = device;
-  return std::unique_ptr<DirectDeviceUplink>(
-      new DirectDeviceUplink(io, std::move(device), std::move(client), std::move(uplink), storage));
+  uplink.storage_device = key;
+  return std::unique_ptr<DirectDeviceUplink>(new DirectDeviceUplink(
+      io, std::move(device), std::move(key), std::move(client), std::move(uplink), storage));
 }
 
-DirectDeviceUplink::DirectDeviceUplink(asio::io_context& io, std::string device,
+DirectDeviceUplink::DirectDeviceUplink(asio::io_context& io, std::string device, std::string key,
                                        std::unique_ptr<MqttClient> client, UplinkOptions uplink,
                                        StorageService& storage)
-    : device_(std::move(device)), client_(std::move(client)), storage_(&storage) {
+    : device_(std::move(device)),
+      key_(std::move(key)),
+      client_(std::move(client)),
+      storage_(&storage) {
   uplink_ = std::make_unique<UplinkService>(io, *storage_, *client_, std::move(uplink));
 }
 
@@ -128,29 +146,8 @@ Expected<void> DirectDeviceUplink::reconnect_with(const MqttOptions& options) {
   return client_->reconnect_with(options);
 }
 
-void DirectDeviceUplink::take_over(const std::string& device) {
-  if (device == device_) return;
-  // Once what the other device submitted is committed (a round of the storage thread commits at
-  // most one transaction), so that nothing of it is left behind.
-  storage_->async_flush([this, device, alive = alive_](const Expected<void>&) {
-    if (!*alive) return;
-    storage_->async_move_device(
-        device, device_,
-        [this, from = device, to = device_, alive = alive_](Expected<std::uint64_t> moved) {
-          if (!*alive) return;
-          if (!moved) {
-            log()->error("device '{}': taking over what device '{}' left stored: {}", to, from,
-                         moved.error().message);
-          } else if (*moved > 0) {
-            uplink_->notify();
-          }
-        });
-  });
-}
-
 Expected<void> DirectDeviceUplink::submit(std::vector<Record> records) {
-  // Stored under the connection's device: another device sharing the token is read with it.
-  for (Record& record : records) record.device = device_;
+  for (Record& record : records) record.device = key_;
   DLMSGW_TRY(storage_->append(std::move(records)));
   uplink_->notify();
   // And once committed: a read that ran before the commit (the shared thread commits one

@@ -10,8 +10,10 @@
 // anything is sent and removed only after its PUBACK. No v1/gateway/connect (it is not a gateway
 // child) and no getSessionLimits. Storage is shared: one StorageService (one thread, one queue, one
 // database file) holds the records of every device with its own token, each stored under the
-// name of the device owning the connection (device()) and read by that device's uplink only
-// (UplinkOptions::storage_device), so one device's backlog or refused token holds back no other.
+// device's key (direct_store_key: its connector and name, so two connectors' devices of one name
+// never mix) and read by that device's uplink only (UplinkOptions::storage_device), so one device's
+// backlog or refused token holds back no other. One device per token (check_device_tokens), so
+// one connection per device: a changed token is a new connection reading the same key.
 
 #include <asio/io_context.hpp>
 #include <memory>
@@ -36,6 +38,13 @@ MqttOptions direct_device_mqtt_options(const MqttOptions& gateway, std::string_v
 // rate limits only the per-device ones (the gateway-wide ones count the gateway's connection); a
 // small window (a meter sends a record per poll), so that hundreds of them stay cheap in memory.
 UplinkOptions direct_device_uplink_options(const UplinkOptions& gateway);
+// The key a device publishing with its own token stores its records under in the shared store
+// (Record::device there): unique per connector and device name, and stable across restarts.
+std::string direct_store_key(std::string_view connector, std::string_view device);
+// The device's name in a key made by direct_store_key (the key itself when it is not one: an
+// older version's records, stored under the device name).
+std::string_view direct_store_device(std::string_view key);
+
 // A name made of [A-Za-z0-9_-] only, unique per device name (a hash of it is appended): for client
 // ids and file names.
 std::string device_file_stem(std::string_view device);
@@ -43,8 +52,10 @@ std::string device_file_stem(std::string_view device);
 class DirectDeviceUplink {
  public:
   // `storage`: the store shared by every device with its own token; it must outlive this.
+  // `key`: what its records are stored under (direct_store_key).
   static Expected<std::unique_ptr<DirectDeviceUplink>> create(asio::io_context& io,
-                                                              std::string device, MqttOptions mqtt,
+                                                              std::string device, std::string key,
+                                                              MqttOptions mqtt,
                                                               UplinkOptions uplink,
                                                               StorageService& storage);
   // Stops; what storage holds for it stays there (delivered by the next uplink of this device).
@@ -54,10 +65,9 @@ class DirectDeviceUplink {
 
   void start();
   void stop();
-  // Takes over what the shared store holds under another device's name (that device now
-  // publishes with this one's token): stored under this device's name, then sent.
-  void take_over(const std::string& device);
-  // Stores records (then sends them) under this device's name; fails when storage refused them.
+  // Sends what is stored under its key (records moved there, e.g. by the start-up sweep).
+  void notify() { uplink_->notify(); }
+  // Stores records (then sends them) under this device's key; fails when storage refused them.
   Expected<void> submit(std::vector<Record> records);
   // `done` once what was submitted before is committed (StorageService::async_flush).
   void when_stored(std::function<void(Expected<void>)> done) {
@@ -67,6 +77,7 @@ class DirectDeviceUplink {
   bool publish_now(const OutgoingMessage& message) { return uplink_->publish_now(message); }
 
   [[nodiscard]] const std::string& device() const { return device_; }
+  [[nodiscard]] const std::string& key() const { return key_; }
   [[nodiscard]] const UplinkCounters& counters() const { return uplink_->counters(); }
   [[nodiscard]] MqttClient& mqtt() { return *client_; }
   // Moves the connection to new settings (remote configuration); what was in flight is sent
@@ -74,10 +85,12 @@ class DirectDeviceUplink {
   Expected<void> reconnect_with(const MqttOptions& options);
 
  private:
-  DirectDeviceUplink(asio::io_context& io, std::string device, std::unique_ptr<MqttClient> client,
-                     UplinkOptions uplink, StorageService& storage);
+  DirectDeviceUplink(asio::io_context& io, std::string device, std::string key,
+                     std::unique_ptr<MqttClient> client, UplinkOptions uplink,
+                     StorageService& storage);
 
   std::string device_;
+  std::string key_;
   std::unique_ptr<MqttClient> client_;
   StorageService* storage_;
   std::unique_ptr<UplinkService> uplink_;

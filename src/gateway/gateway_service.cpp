@@ -280,6 +280,7 @@ GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
       client_(std::move(client)),
       registry_(std::move(registry)),
       stats_timer_(io),
+      sweep_timer_(io),
       losses_(options_.loss_summary_interval),
       loss_timer_(io) {
   // Kept as text, the tree released: with the connector files in it, a tree costs kilobytes per
@@ -358,6 +359,7 @@ void GatewayService::start() {
   uplink_->start();
   for (auto& [token, direct] : direct_) direct->start();
   for (std::size_t i = 0; i < connectors_.size(); ++i) connectors_[i]->start(*sinks_[i]);
+  sweep_direct_store();
   schedule_statistics();
 }
 
@@ -366,6 +368,8 @@ void GatewayService::stop() {
   started_ = false;
   for (auto& connector : connectors_) connector->stop();
   stats_timer_.cancel();
+  sweep_timer_.cancel();
+  sweep_pending_ = false;
   loss_timer_.cancel();
   loss_timer_at_.reset();
   for (auto& [token, direct] : direct_) direct->stop();
@@ -542,9 +546,7 @@ Expected<void> GatewayService::reconnect_with(const MqttOptions& mqtt) {
   now.tls = mqtt.tls;
   for (auto& [token, direct] : direct_) {
     const auto& device = direct->device();
-    const auto options = options_.direct_mqtt
-                             ? options_.direct_mqtt(device, token)
-                             : direct_device_mqtt_options(options_.mqtt, device, token);
+    const auto options = direct_mqtt(device, direct->key(), token);
     if (auto moved = direct->reconnect_with(options); !moved) {
       log()->error("device '{}' (own token): stays on its connection: {}", device,
                    moved.error().message);
@@ -613,7 +615,7 @@ void GatewayService::announce(const DeviceEntry& entry, Pacing pacing) {
 void GatewayService::declare(const std::string& connector, std::string_view local_name,
                              std::string_view type) {
   // A device that had its own token (a reload removed it): a gateway child from now on, and what
-  // its own queue still holds joins the gateway's queue under its name there.
+  // the shared store still holds under its key joins the gateway's queue under its name there.
   const auto left_over = end_own_token(connector, std::string(local_name));
   auto added = registry_.add(local_name, type, connector);
   if (!added) {
@@ -634,28 +636,34 @@ void GatewayService::declare(const std::string& connector, std::string_view loca
   // After what it submitted is committed there (a round of the storage thread commits at most one
   // transaction), so that nothing of it is left behind.
   if (StorageService* direct = direct_storage()) {
-    direct->async_flush(
-        [this, stored_as = *left_over, name, alive = alive_](const Expected<void>&) {
-          if (*alive) move_to_gateway(stored_as, name);
-        });
+    direct->async_flush([this, key = *left_over, name, alive = alive_](const Expected<void>&) {
+      if (*alive) move_to_gateway(key, name);
+    });
   }
 }
 
-void GatewayService::move_to_gateway(std::string stored_as, std::string name) {
+void GatewayService::move_to_gateway(std::string key, std::string name) {
   StorageService* direct = direct_storage();
   if (direct == nullptr) return;
+  moving_.insert(key);
   constexpr std::size_t kChunk = 1'000;
   direct->async_peek_device_after(
-      stored_as, RecordId{}, kChunk, UINT64_MAX,
-      [this, direct, stored_as, name,
-       alive = alive_](Expected<std::vector<StoredRecord>> chunk) mutable {
+      key, RecordId{}, kChunk, UINT64_MAX,
+      [this, direct, key, name, alive = alive_](Expected<std::vector<StoredRecord>> chunk) mutable {
         if (!*alive) return;
         if (!chunk) {
-          log()->error("device '{}': moving what its own queue held to the gateway's: {}", name,
-                       chunk.error().message);
+          log()->error(
+              "device '{}': moving what it left in the store of devices with their own token to "
+              "the gateway's: {}",
+              name, chunk.error().message);
+          moving_.erase(key);
+          retry_sweep();
           return;
         }
-        if (chunk->empty()) return;
+        if (chunk->empty()) {
+          moving_.erase(key);
+          return;
+        }
         std::vector<Record> records;
         std::vector<RecordId> ids;
         for (auto& stored : *chunk) {
@@ -665,38 +673,163 @@ void GatewayService::move_to_gateway(std::string stored_as, std::string name) {
         }
         if (auto stored = storage_.append(std::move(records)); !stored) {
           log()->error(
-              "device '{}': moving what its own queue held to the gateway's: {}; they stay in "
-              "the store of devices with their own token",
+              "device '{}': moving what it left in the store of devices with their own token to "
+              "the gateway's: {}; they stay in "
+              "the store of devices with their own token (tried again later)",
               name, stored.error().message);
+          moving_.erase(key);
+          retry_sweep();
           return;
         }
         // Committed in the gateway's queue before removed from the shared store: a crash
         // repeats records, never loses one.
-        storage_.async_flush([this, direct, stored_as = std::move(stored_as),
-                              name = std::move(name), ids = std::move(ids),
-                              alive](Expected<void> flushed) mutable {
+        storage_.async_flush([this, direct, key = std::move(key), name = std::move(name),
+                              ids = std::move(ids), alive](Expected<void> flushed) mutable {
           if (!*alive) return;
           if (!flushed) {
-            log()->error("device '{}': moving what its own queue held to the gateway's: {}", name,
-                         flushed.error().message);
+            log()->error(
+                "device '{}': moving what it left in the store of devices with their own token to "
+                "the gateway's: {}",
+                name, flushed.error().message);
+            moving_.erase(key);
+            retry_sweep();
             return;
           }
           const std::size_t count = ids.size();
-          direct->async_remove(
-              std::move(ids), [this, stored_as = std::move(stored_as), name = std::move(name),
-                               count, alive](Expected<void> removed) mutable {
-                if (!*alive) return;
-                if (!removed) {
-                  log()->error("device '{}': {}", name, removed.error().message);
-                  return;
-                }
-                log()->info("device '{}': {} records its own queue held now wait in the gateway's",
-                            name, count);
-                uplink_->notify();
-                move_to_gateway(std::move(stored_as), std::move(name));
-              });
+          direct->async_remove(std::move(ids), [this, key = std::move(key), name = std::move(name),
+                                                count, alive](Expected<void> removed) mutable {
+            if (!*alive) return;
+            if (!removed) {
+              log()->error("device '{}': {}", name, removed.error().message);
+              moving_.erase(key);
+              retry_sweep();
+              return;
+            }
+            log()->info(
+                "device '{}': {} records it left in the store of devices with their own token now "
+                "wait "
+                "in the gateway's",
+                name, count);
+            uplink_->notify();
+            move_to_gateway(std::move(key), std::move(name));
+          });
         });
       });
+}
+
+void GatewayService::sweep_direct_store() {
+  sweep_pending_ = false;
+  if (direct_storage_ == nullptr && options_.direct_store_present &&
+      !options_.direct_store_present()) {
+    return;
+  }
+  StorageService* direct = direct_storage();
+  if (direct == nullptr) return;  // logged
+  direct->async_device_counts(
+      [this, alive = alive_](Expected<std::map<std::string, std::uint64_t>> counts) {
+        if (!*alive || !started_) return;
+        if (!counts) {
+          log()->error("storage of the devices with their own token: {}", counts.error().message);
+          retry_sweep();
+          return;
+        }
+        for (const auto& [key, count] : *counts) sweep_key(key, count);
+      });
+}
+
+void GatewayService::sweep_key(const std::string& key, std::uint64_t count) {
+  if (moving_.count(key) != 0) return;
+  for (const auto& [token, direct] : direct_) {
+    if (direct->key() == key) {
+      direct->notify();  // its own reader sends them
+      return;
+    }
+  }
+  const std::string local(direct_store_device(key));
+  // A gateway child this run's connectors declared (not the registry file alone: it remembers
+  // devices no longer configured).
+  const auto child = [&](const std::string& connector) -> const DeviceEntry* {
+    for (std::size_t i = 0; i < connectors_.size(); ++i) {
+      if (connectors_[i]->name() != connector || !sinks_[i]->declared(local)) continue;
+      if (direct_devices_.count({connector, local}) != 0) return nullptr;
+      return registry_.find_local(connector, local);
+    }
+    return nullptr;
+  };
+  if (local != key) {
+    const std::string connector = key.substr(0, key.size() - local.size() - 1);
+    if (const auto* entry = child(connector)) {
+      log()->info(
+          "device '{}': {} records it left in the store of devices with their own token "
+          "move to the gateway's queue",
+          entry->name, count);
+      move_to_gateway(key, entry->name);
+      return;
+    }
+  } else {
+    // An older version's records, stored under the device name: to that device's key when one
+    // device of that name has its own token, else to the gateway child of that name.
+    std::vector<DirectDeviceUplink*> owners;
+    for (const auto& [device, token] : direct_devices_) {
+      const auto found = direct_.find(token);
+      if (device.second == local && found != direct_.end()) owners.push_back(found->second.get());
+    }
+    if (owners.size() == 1) {
+      DirectDeviceUplink* owner = owners.front();
+      rekey(key, owner->key());
+      return;
+    }
+    for (const auto& connector : connectors_) {
+      if (const auto* entry = child(std::string(connector->name()))) {
+        move_to_gateway(key, entry->name);
+        return;
+      }
+    }
+  }
+  if (!sweep_warned_.insert(key).second) return;
+  const std::string connector = local != key ? key.substr(0, key.size() - local.size() - 1) : "";
+  log()->warn(
+      "storage of the devices with their own token: {} records of device '{}'{} wait for a "
+      "device of that name to be configured again (with its deviceToken, or through the "
+      "gateway); until then they expire after storage.messages_ttl_in_days or are dropped first "
+      "when storage.max_records_count is reached",
+      count, local, connector.empty() ? "" : " (connector '" + connector + "')");
+}
+
+void GatewayService::rekey(const std::string& key, const std::string& to) {
+  StorageService* direct = direct_storage();
+  if (direct == nullptr) return;
+  moving_.insert(key);
+  // One chunk per job: other devices' reads and appends go on between them.
+  direct->async_move_device(
+      key, to, [this, key, to, alive = alive_](Expected<std::uint64_t> moved) {
+        if (!*alive) return;
+        if (!moved) {
+          moving_.erase(key);
+          log()->error("device '{}': taking over the records an older version stored: {}", key,
+                       moved.error().message);
+          retry_sweep();
+          return;
+        }
+        for (const auto& [token, uplink] : direct_) {
+          if (uplink->key() == to) uplink->notify();
+        }
+        if (*moved == 0) {
+          moving_.erase(key);
+          return;
+        }
+        rekey(key, to);
+      });
+}
+
+void GatewayService::retry_sweep() {
+  if (sweep_pending_ || !started_) return;
+  sweep_pending_ = true;
+  sweep_timer_.expires_after(options_.direct_sweep_retry);
+  sweep_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+    if (!*alive || ec) return;
+    sweep_direct_store();
+  });
 }
 
 StorageService* GatewayService::direct_storage() {
@@ -709,17 +842,34 @@ StorageService* GatewayService::direct_storage() {
     return nullptr;
   }
   StorageServiceOptions storage_options;
-  storage_options.on_error = [](const Error& error) {
+  storage_options.on_error = [this](const Error& error) {
     log()->error("storage of the devices with their own token: {}", error.message);
+    // /health shows it as it shows the gateway's store's.
+    if (options_.on_direct_store_error) {
+      options_.on_direct_store_error(
+          Error{error.code, "store of the devices with their own token: " + error.message});
+    }
   };
-  storage_options.on_dropped = [](std::uint64_t now, std::uint64_t total) {
-    log()->warn(
-        "storage of the devices with their own token: {} oldest records dropped for the "
-        "storage limits ({} in total)",
-        now, total);
+  // Told in the loss summary (one line per cause per interval), not one line per commit.
+  storage_options.on_dropped = [this](std::uint64_t now, std::uint64_t /*total*/) {
+    report_loss(
+        "dropped from the store of the devices with their own token, oldest first, for its "
+        "limits (storage.max_records_count, storage.messages_ttl_in_days, for all of them "
+        "together) or a full disk",
+        now);
   };
   direct_storage_ = std::make_unique<StorageService>(std::move(*queue), io_.get_executor(),
                                                      std::move(storage_options));
+  if (options_.direct_store_upgrade) {
+    // Before any other job there (jobs run in order): the sweep and the readers see the result.
+    direct_storage_->async_run(
+        options_.direct_store_upgrade, [this, alive = alive_](Expected<std::uint64_t> moved) {
+          if (!*alive) return;
+          if (!moved) {
+            log()->error("storage of the devices with their own token: {}", moved.error().message);
+          }
+        });
+  }
   return direct_storage_.get();
 }
 
@@ -729,15 +879,12 @@ std::optional<std::string> GatewayService::end_own_token(const std::string& conn
   if (mapping == direct_devices_.end()) return std::nullopt;
   const std::string token = mapping->second;
   direct_devices_.erase(mapping);
-  for (const auto& [device, other] : direct_devices_) {
-    if (other == token) return std::nullopt;  // another device still publishes with it
-  }
   const auto uplink = direct_.find(token);
   if (uplink == direct_.end()) return std::nullopt;
   // Closed: what it held in flight had no PUBACK and stays stored, for its next reader.
-  std::string stored_as = uplink->second->device();
+  std::string key = uplink->second->key();
   direct_.erase(uplink);
-  return stored_as;
+  return key;
 }
 
 std::string GatewayService::platform_name(const std::string& connector,
@@ -818,32 +965,32 @@ void GatewayService::use_own_token(const std::string& connector, std::string_vie
       log()->error("{}", removed.error().message);
     }
   }
-  // A changed token (reload): the old identity's connection closes, and its queue, with what it
-  // still holds, goes on under the new one.
-  std::optional<std::string> kept;
   if (const auto mapped = direct_devices_.find({connector, local});
-      mapped != direct_devices_.end() && mapped->second != token) {
-    kept = end_own_token(connector, local);
+      mapped != direct_devices_.end()) {
+    if (mapped->second == token) {
+      if (const auto found = direct_.find(token); found != direct_.end() && started_) {
+        found->second->start();
+      }
+      return;
+    }
+    // A changed token (reload): the old connection closes (what it had in flight stays stored);
+    // the new one reads the same key, so nothing needs to move.
+    (void)end_own_token(connector, local);
     log()->info("device '{}': its access token changed; it publishes with the new one", local);
   }
-  direct_devices_[{connector, local}] = token;
-  if (auto found = direct_.find(token); found != direct_.end()) {
-    // Its new token is another device's: its records (under its old connection's name, or its
-    // own from an older version's file) go on under that device's name.
-    if (kept) found->second->take_over(*kept);
-    if (found->second->device() != local) {
-      found->second->take_over(local);
-      log()->warn("device '{}' uses the access token of device '{}': both publish as one device",
-                  local, found->second->device());
-    }
-    if (started_) found->second->start();
+  if (const auto found = direct_.find(token); found != direct_.end()) {
+    // check_device_tokens refuses this in the configuration; never two devices on one connection.
+    log()->error(
+        "device '{}' (connector '{}'): its deviceToken is device '{}''s already: not published "
+        "with it (give each device the token of its own ThingsBoard device)",
+        local, connector, found->second->device());
     return;
   }
+  direct_devices_[{connector, local}] = token;
   StorageService* storage = direct_storage();
   if (storage == nullptr) return;  // logged
-  auto mqtt = options_.direct_mqtt ? options_.direct_mqtt(local, token)
-                                   : direct_device_mqtt_options(options_.mqtt, local, token);
-  auto direct = DirectDeviceUplink::create(io_, local, std::move(mqtt),
+  const std::string key = direct_store_key(connector, local);
+  auto direct = DirectDeviceUplink::create(io_, local, key, direct_mqtt(local, key, token),
                                            direct_device_uplink_options(options_.uplink), *storage);
   if (!direct) {
     log()->error("device '{}' (own token): {}", local, direct.error().message);
@@ -851,8 +998,17 @@ void GatewayService::use_own_token(const std::string& connector, std::string_vie
   }
   log()->info("device '{}' publishes with its own access token (device API)", local);
   auto& added = direct_[token] = std::move(*direct);
-  if (kept) added->take_over(*kept);
   if (started_) added->start();
+}
+
+MqttOptions GatewayService::direct_mqtt(const std::string& device, const std::string& key,
+                                        const std::string& token) const {
+  auto options = options_.direct_mqtt ? options_.direct_mqtt(device, token)
+                                      : direct_device_mqtt_options(options_.mqtt, device, token);
+  // Unique per connector and device, as the key: two connectors' devices of one name would
+  // otherwise take each other's session over.
+  options.client_id = "dlmsgw-" + device_file_stem(key);
+  return options;
 }
 
 DirectDeviceUplink* GatewayService::direct_for(const std::string& connector,
@@ -947,6 +1103,8 @@ nlohmann::json GatewayService::statistics() {
     const std::string prefix = "direct." + direct->device() + ".";
     stats[prefix + "readingsSent"] = direct->counters().records_sent;
     stats[prefix + "connected"] = direct->mqtt().connected();
+    const auto depth = direct_depths_.find(direct->key());
+    stats[prefix + "queueDepth"] = depth != direct_depths_.end() ? depth->second : 0;
   }
   if (queue.oldest_stored_at) {
     stats["queueOldestAgeMs"] = now_ms() - queue.oldest_stored_at->time_since_epoch().count();
@@ -1003,17 +1161,32 @@ void GatewayService::schedule_statistics() {
   stats_timer_.expires_after(options_.statistics_period);
   stats_timer_.async_wait([this, alive = alive_](std::error_code ec) {
     if (!*alive || ec || !started_) return;
-    auto values = statistics();
-    auto dashboard = dashboard_statistics();
-    for (auto& [key, value] : dashboard.items()) values[key] = std::move(value);
-    auto split = encode_gateway_telemetry(values, uplink_->limits().max_payload_bytes);
-    for (const auto& message : split.messages) (void)uplink_->publish_now(message);
-    for (const auto& key : split.left_out) {
-      log()->warn("statistics: '{}' alone is over maxPayloadSizeBytes ({}): not sent", key,
-                  uplink_->limits().max_payload_bytes);
+    if (direct_storage_ != nullptr && !direct_.empty()) {
+      // Each own-token device's depth, counted now on the shared store's thread.
+      direct_storage_->async_device_counts(
+          [this, alive](Expected<std::map<std::string, std::uint64_t>> counts) {
+            if (!*alive || !started_) return;
+            if (counts) direct_depths_ = std::move(*counts);
+            publish_statistics();
+            schedule_statistics();
+          });
+      return;
     }
+    publish_statistics();
     schedule_statistics();
   });
+}
+
+void GatewayService::publish_statistics() {
+  auto values = statistics();
+  auto dashboard = dashboard_statistics();
+  for (auto& [key, value] : dashboard.items()) values[key] = std::move(value);
+  auto split = encode_gateway_telemetry(values, uplink_->limits().max_payload_bytes);
+  for (const auto& message : split.messages) (void)uplink_->publish_now(message);
+  for (const auto& key : split.left_out) {
+    log()->warn("statistics: '{}' alone is over maxPayloadSizeBytes ({}): not sent", key,
+                uplink_->limits().max_payload_bytes);
+  }
 }
 
 void GatewayService::register_gateway_methods() {

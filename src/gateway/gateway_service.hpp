@@ -34,6 +34,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,16 @@ struct GatewayOptions {
   // (empty: direct_device_mqtt_options of `mqtt`).
   std::function<Expected<std::unique_ptr<RecordQueue>>()> direct_store;
   std::function<MqttOptions(std::string_view device, std::string_view access_token)> direct_mqtt;
+  // The shared store's errors (on the loop), e.g. to /health as the gateway's store's are.
+  std::function<void(const Error&)> on_direct_store_error;
+  // Run on the shared store's thread once it is open, before anything else there: the take-over
+  // of an older version's per-device files (take_over_device_files). Empty: none.
+  std::function<Expected<std::uint64_t>(RecordQueue&)> direct_store_upgrade;
+  // Whether the shared store holds anything from an earlier run (its file, or an older version's
+  // per-device files), so that the start-up sweep opens it only then (empty: always).
+  std::function<bool()> direct_store_present;
+  // How long the sweep waits before it tries again to move records a failed move left behind.
+  std::chrono::milliseconds direct_sweep_retry{std::chrono::seconds(30)};
   // Lost readings (refused by storage, dropped for its limits) are logged as one line per cause
   // per interval, with counts (LossReport), never one line per reading or per commit.
   std::chrono::milliseconds loss_summary_interval{std::chrono::seconds(60)};
@@ -192,17 +203,30 @@ class GatewayService {
   std::string platform_name(const std::string& connector, const std::string& local_name);
   void register_gateway_methods();
   void schedule_statistics();
+  void publish_statistics();
   void log_losses();
   void use_own_token(const std::string& connector, std::string_view device, std::string token);
-  // The device's own-token mapping ends (its deviceToken changed or was removed on reload): when
-  // no other device shares that token its uplink is closed, and the name its records are stored
-  // under in the shared store is returned; else nothing.
+  // The device's own-token mapping ends (its deviceToken changed or was removed on reload): its
+  // uplink is closed and the key its records are stored under in the shared store returned.
   std::optional<std::string> end_own_token(const std::string& connector, const std::string& local);
   // Opens the shared store of the devices with their own token, once.
   StorageService* direct_storage();
-  // Moves what the shared store holds under `stored_as` into the gateway's queue as device
-  // `name`, in chunks committed there before they are removed here.
-  void move_to_gateway(std::string stored_as, std::string name);
+  // Moves what the shared store holds under `key` into the gateway's queue as device `name`, in
+  // chunks committed there before they are removed here.
+  void move_to_gateway(std::string key, std::string name);
+  // Once connectors declared their devices (start): each key holding records in the shared store
+  // that belongs to a configured gateway child is moved to the gateway's queue (a move that
+  // stopped partway, or a token removed while the gateway was stopped); an older version's key
+  // (the device name) is given to that own-token device's key; the rest is logged once.
+  void sweep_direct_store();
+  void sweep_key(const std::string& key, std::uint64_t count);
+  void retry_sweep();
+  // Gives what the shared store holds under `key` (an older version's) to key `to`, a chunk per
+  // storage job.
+  void rekey(const std::string& key, const std::string& to);
+  // The connection options of a device with its own token (client id from its store key).
+  MqttOptions direct_mqtt(const std::string& device, const std::string& key,
+                          const std::string& token) const;
   DirectDeviceUplink* direct_for(const std::string& connector, const std::string& device);
 
   asio::io_context& io_;
@@ -218,11 +242,17 @@ class GatewayService {
   std::map<std::string, ConnectorCounters> counters_;
   // The store of every device publishing with its own token (before direct_: outlives them).
   std::unique_ptr<StorageService> direct_storage_;
-  // Devices publishing with their own token: uplinks by token (they outlive connector reloads,
-  // keeping their queue and connection), and (connector, local name) -> token.
+  // Devices publishing with their own token: uplinks by token, one device per token (they
+  // outlive connector reloads, keeping their connection), and (connector, local name) -> token.
   std::map<std::string, std::unique_ptr<DirectDeviceUplink>> direct_;
   std::map<std::pair<std::string, std::string>, std::string> direct_devices_;
   asio::steady_timer stats_timer_;
+  asio::steady_timer sweep_timer_;
+  bool sweep_pending_ = false;
+  std::set<std::string> moving_;        // keys move_to_gateway is moving now
+  std::set<std::string> sweep_warned_;  // keys of no configured device, logged once
+  // Records of each key in the shared store, counted when the statistics were last sent.
+  std::map<std::string, std::uint64_t> direct_depths_;
   LossReport losses_;
   asio::steady_timer loss_timer_;
   std::optional<std::chrono::steady_clock::time_point> loss_timer_at_;  // when it fires, if set

@@ -10,6 +10,7 @@
 
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/gateway_service.hpp"
+#include "gateway/storage/direct_store.hpp"
 #include "gateway/storage/memory_queue.hpp"
 #include "gateway/storage/sqlite_queue.hpp"
 #include "gateway/storage/temp_directory.hpp"
@@ -230,7 +231,8 @@ TEST(DirectDevice, ADeviceWithItsOwnTokenPublishesAsItselfNextToGatewayDevices) 
   EXPECT_TRUE(violations.empty()) << violations.front();
 
   // Published by a client that logged in with the device's token, not by the gateway.
-  const std::string client_id = "dlmsgw-" + device_file_stem("Meter 2");
+  const std::string client_id =
+      "dlmsgw-" + device_file_stem(direct_store_key("Migration", "Meter 2"));
   EXPECT_GE(log_lines_with(f.broker, {"as " + client_id, "u'" + std::string(kOwnToken) + "'"}), 1U)
       << f.broker.log();
   EXPECT_GE(
@@ -309,9 +311,11 @@ TEST(DirectDevice, BrokerOutageLosesNothingForADeviceWithItsOwnToken) {
   EXPECT_LT(check_complete_and_ordered(gateway_seqs(f.tb, "Meter 1"), kCount, "Meter 1"),
             static_cast<std::size_t>(kCount));
   EXPECT_EQ(direct->counters().records_sent, static_cast<std::uint64_t>(kCount));
-  EXPECT_GE(log_lines_with(f.broker, {"as dlmsgw-" + device_file_stem("Meter 2"),
-                                      "u'" + std::string(kOwnToken) + "'"}),
-            1U);
+  EXPECT_GE(
+      log_lines_with(f.broker,
+                     {"as dlmsgw-" + device_file_stem(direct_store_key("Migration", "Meter 2")),
+                      "u'" + std::string(kOwnToken) + "'"}),
+      1U);
   EXPECT_TRUE(f.listener.violations.empty()) << f.listener.violations.front();
 }
 
@@ -384,15 +388,22 @@ TEST(DirectDevice, ATokenRemovedOnReloadMakesItAGatewayChildAndItsQueueMoves) {
 
 // Scale (issue 15, item 8): devices with their own token share one store, one storage thread.
 
-// Declares each (device, token) as a device with its own token.
+// Declares each (device, token) as a device with its own token (an empty token: a gateway child).
 class ManyTokensConnector final : public Connector {
  public:
-  explicit ManyTokensConnector(std::vector<std::pair<std::string, std::string>> devices)
-      : devices_(std::move(devices)) {}
-  [[nodiscard]] std::string_view name() const override { return "Many Tokens"; }
+  explicit ManyTokensConnector(std::vector<std::pair<std::string, std::string>> devices,
+                               std::string name = "Many Tokens")
+      : devices_(std::move(devices)), name_(std::move(name)) {}
+  [[nodiscard]] std::string_view name() const override { return name_; }
   void start(GatewaySink& sink) override {
     sink_ = &sink;
-    for (const auto& [device, token] : devices_) sink.device_uses_own_token(device, token);
+    for (const auto& [device, token] : devices_) {
+      if (token.empty()) {
+        sink.device_connected(device, "Gateway Meter");
+      } else {
+        sink.device_uses_own_token(device, token);
+      }
+    }
   }
   void stop() override { sink_ = nullptr; }
   void handle_rpc(RpcRequest, RpcReply reply) override {
@@ -407,6 +418,7 @@ class ManyTokensConnector final : public Connector {
 
  private:
   std::vector<std::pair<std::string, std::string>> devices_;
+  std::string name_;
   GatewaySink* sink_ = nullptr;
 };
 
@@ -469,7 +481,10 @@ TEST(DirectDevice, ATokenTheBrokerRefusesHoldsBackNoOtherDevice) {
   DirectFixture f;
   ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connected() && f.listener.connected(); }));
   StorageService storage(std::make_unique<MemoryQueue>(), f.io.get_executor());
-  auto created = GatewayService::create(f.io, storage, f.options());
+  auto options = f.options();
+  options.statistics = true;  // each device's queue depth is counted when they are sent
+  options.statistics_period = 100ms;
+  auto created = GatewayService::create(f.io, storage, options);
   ASSERT_TRUE(created) << created.error().message;
   auto gateway = std::move(*created);
   // "Meter 3"'s token is unknown to the broker: refused at CONNACK, its records wait.
@@ -490,47 +505,175 @@ TEST(DirectDevice, ATokenTheBrokerRefusesHoldsBackNoOtherDevice) {
   ASSERT_TRUE(run_until(f.io, [&] { return gateway->direct_store_stats().records == 30; }))
       << gateway->direct_store_stats().records;
   EXPECT_FALSE(gateway->direct_device("Meter 3")->mqtt().connected());
+  ASSERT_TRUE(run_until(f.io, [&] {
+    const auto stats = gateway->statistics();
+    return stats.value("direct.Meter 3.queueDepth", -1) == 30 &&
+           stats.value("direct.Meter 2.queueDepth", -1) == 0;
+  })) << gateway->statistics().dump();
   EXPECT_LT(check_complete_and_ordered(f.listener.seqs, 30, "Meter 2"), 30U);
   for (const auto seq : f.listener.seqs) EXPECT_LT(seq, 1000);
   gateway.reset();
 }
 
+// Review 1.1 C: two connectors each with an own-token "Meter 1": each device's records are stored
+// under its own key and sent by its own connection only. "Meter 1" of connector B has a token the
+// broker refuses: none of its readings (seq >= 1000) may leave through A's connection.
+TEST(DirectDevice, TwoConnectorsOwnTokenDevicesOfOneNameDoNotMix) {
+  DirectFixture f;
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connected() && f.listener.connected(); }));
+  StorageService storage(std::make_unique<MemoryQueue>(), f.io.get_executor());
+  auto created = GatewayService::create(f.io, storage, f.options());
+  ASSERT_TRUE(created) << created.error().message;
+  auto gateway = std::move(*created);
+  auto owned_a = std::make_unique<ManyTokensConnector>(
+      std::vector<std::pair<std::string, std::string>>{{"Meter 1", kOwnToken}}, "A");
+  auto owned_b = std::make_unique<ManyTokensConnector>(
+      std::vector<std::pair<std::string, std::string>>{{"Meter 1", "refused-token"}}, "B");
+  auto* a = owned_a.get();
+  auto* b = owned_b.get();
+  ASSERT_TRUE(gateway->add_connector(std::move(owned_a)));
+  ASSERT_TRUE(gateway->add_connector(std::move(owned_b)));
+  gateway->start();
+  for (int seq = 0; seq < 30; ++seq) {
+    ASSERT_TRUE(b->emit("Meter 1", 1000 + seq));
+    ASSERT_TRUE(a->emit("Meter 1", seq));
+  }
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.listener.distinct() >= 30; }, 20s))
+      << f.listener.distinct();
+  ASSERT_TRUE(run_until(f.io, [&] { return gateway->direct_store_stats().records == 30; }))
+      << gateway->direct_store_stats().records;
+  f.io.restart();
+  f.io.run_for(300ms);  // a second reader of A's records would send B's in this time
+  EXPECT_EQ(gateway->direct_store_stats().records, 30U);
+  EXPECT_LT(check_complete_and_ordered(f.listener.seqs, 30, "Meter 1"), 30U);
+  for (const auto seq : f.listener.seqs) EXPECT_LT(seq, 1000);
+  gateway.reset();
+}
+
+// Review 1.2: a device's deviceToken removed while the gateway was stopped (or a move cut short):
+// at the next start the sweep moves what the shared store holds for it to the gateway's queue.
+TEST(DirectDevice, RecordsOfATokenRemovedWhileStoppedArriveThroughTheGatewayAfterRestart) {
+  testing::TempDirectory dir;
+  StorageConfig storage_config;
+  storage_config.type = StorageType::sqlite;
+  storage_config.data_file_path = dir.path() / "data" / "data.db";
+  std::filesystem::create_directories(dir.path() / "data");
+  DirectFixture f;
+  auto options = f.options();
+  options.direct_store = [storage_config] { return open_direct_store(storage_config); };
+  {
+    // First run: Meter 2 with its own token; the broker refuses nothing but is stopped, so its
+    // readings stay stored.
+    f.start(options);
+    f.broker.stop();
+    auto* direct = f.gateway->direct_device("Meter 2");
+    ASSERT_TRUE(run_until(f.io, [&] { return !direct->mqtt().connected(); }));
+    for (int seq = 0; seq < 30; ++seq) ASSERT_TRUE(f.connector->emit("Meter 2", seq));
+    ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->direct_store_stats().records == 30; }));
+    f.gateway->stop();
+    f.gateway.reset();
+    f.storage.reset();
+  }
+  ASSERT_TRUE(f.broker.start());
+  // Second run: the configuration has no deviceToken for Meter 2 any more.
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connected(); }));
+  StorageService storage(std::make_unique<MemoryQueue>(), f.io.get_executor());
+  auto created = GatewayService::create(f.io, storage, options);
+  ASSERT_TRUE(created) << created.error().message;
+  auto gateway = std::move(*created);
+  ASSERT_TRUE(gateway->add_connector(std::make_unique<ManyTokensConnector>(
+      std::vector<std::pair<std::string, std::string>>{{"Meter 1", ""}, {"Meter 2", ""}},
+      "Migration")));
+  gateway->start();
+  ASSERT_TRUE(run_until(
+      f.io,
+      [&] {
+        const auto seqs = gateway_seqs(f.tb, "Meter 2");
+        return std::set<std::int64_t>(seqs.begin(), seqs.end()).size() >= 30;
+      },
+      20s))
+      << gateway_seqs(f.tb, "Meter 2").size();
+  ASSERT_TRUE(run_until(f.io, [&] { return gateway->direct_store_stats().records == 0; }));
+  EXPECT_LT(check_complete_and_ordered(gateway_seqs(f.tb, "Meter 2"), 30, "Meter 2"), 30U);
+  gateway.reset();
+}
+
 // An upgrade from a version with one database file per device with its own token: the file's
-// records (its dead letters too) are taken over into the shared store, then the file is removed.
+// records are taken over into the shared store on its thread, its dead letters as dead letters,
+// then the file is removed.
+std::filesystem::path old_device_file(const std::filesystem::path& directory, int records,
+                                      int dead_letters) {
+  const auto file = directory / ("device-" + device_file_stem("Meter 2") + ".db");
+  std::filesystem::create_directories(directory);
+  auto old = SqliteQueue::open(file);
+  if (!old) throw std::runtime_error(old.error().message);
+  std::vector<Record> batch;
+  for (int seq = 0; seq < records; ++seq) {
+    batch.push_back(to_record(
+        Reading{"Meter 2", Timestamp{std::chrono::milliseconds(kBaseTs + seq)}, {{"seq", seq}}},
+        "Meter 2"));
+  }
+  if (!(*old)->append(std::move(batch))) throw std::runtime_error("append");
+  auto first = (*old)->peek(static_cast<std::size_t>(dead_letters), UINT64_MAX);
+  if (!first) throw std::runtime_error("peek");
+  std::vector<RecordId> refused;
+  for (const auto& stored : *first) refused.push_back(stored.id);
+  if (!(*old)->set_aside(refused, "refused by the platform")) throw std::runtime_error("aside");
+  return file;
+}
+
 TEST(DirectDevice, AnOlderVersionsPerDeviceFileIsTakenOverAtStartAndNothingIsLost) {
   testing::TempDirectory dir;
   StorageConfig storage_config;
   storage_config.type = StorageType::sqlite;
   storage_config.data_file_path = dir.path() / "data" / "data.db";
-  const auto old_file = dir.path() / "data" / ("device-" + device_file_stem("Meter 2") + ".db");
-  {
-    auto old = SqliteQueue::open(old_file);
-    ASSERT_TRUE(old) << old.error().message;
-    std::vector<Record> records;
-    for (int seq = 0; seq < 30; ++seq) {
-      records.push_back(to_record(
-          Reading{"Meter 2", Timestamp{std::chrono::milliseconds(kBaseTs + seq)}, {{"seq", seq}}},
-          "Meter 2"));
-    }
-    ASSERT_TRUE((*old)->append(std::move(records)));
-    auto first = (*old)->peek(1, UINT64_MAX);
-    ASSERT_TRUE(first && first->size() == 1U);
-    const std::vector<RecordId> refused{first->front().id};
-    ASSERT_TRUE((*old)->set_aside(refused, "refused by the platform"));
-  }
+  const auto old_file = old_device_file(dir.path() / "data", 30, 1);
   DirectFixture f;
   auto options = f.options();
   options.direct_store = [storage_config] { return open_direct_store(storage_config); };
+  options.direct_store_upgrade = [directory = dir.path() / "data"](RecordQueue& queue) {
+    return take_over_device_files(queue, directory, 0);
+  };
   f.start(options);
   ASSERT_TRUE(run_until(
-      f.io, [&] { return f.listener.distinct() >= 30; }, 20s))
+      f.io, [&] { return f.listener.distinct() >= 29; }, 20s))
       << f.listener.distinct();
-  EXPECT_LT(check_complete_and_ordered(f.listener.seqs, 30, "Meter 2"), 30U);
+  // The dead letter (seq 0) stays one: not sent, kept with its reason.
+  EXPECT_EQ(std::set<std::int64_t>(f.listener.seqs.begin(), f.listener.seqs.end()).count(0), 0U);
   EXPECT_FALSE(std::filesystem::exists(old_file));
   EXPECT_FALSE(std::filesystem::exists(old_file.string() + "-wal"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "data" / kDirectStoreFileName));
   ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->direct_store_stats().records == 0; }));
+  EXPECT_EQ(f.gateway->direct_store_stats().dead_letter_records, 1U);
   f.gateway.reset();
+  auto shared = SqliteQueue::open(dir.path() / "data" / kDirectStoreFileName);
+  ASSERT_TRUE(shared) << shared.error().message;
+  auto letters = (*shared)->dead_letters(10);
+  ASSERT_TRUE(letters && letters->size() == 1U);
+  EXPECT_EQ(letters->front().reason, "refused by the platform");
+}
+
+// Review 1.3: the old files hold more than storage.max_records_count allows the shared store: the
+// take-over would drop the oldest at once, so the files stay in place and nothing moves.
+TEST(DirectDevice, OldFilesAboveTheRecordLimitAreKeptNotDropped) {
+  testing::TempDirectory dir;
+  const auto old_file = old_device_file(dir.path() / "data", 30, 0);
+  MemoryQueue shared(QueueLimits{.max_records = 20});
+  auto moved = take_over_device_files(shared, dir.path() / "data", 20);
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(*moved, 0U);
+  EXPECT_TRUE(std::filesystem::exists(old_file));
+  EXPECT_EQ(shared.stats().records, 0U);
+  EXPECT_EQ(shared.stats().dropped_records, 0U);
+  // Raised: all of them move, none dropped.
+  MemoryQueue raised(QueueLimits{.max_records = 30});
+  moved = take_over_device_files(raised, dir.path() / "data", 30);
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(*moved, 30U);
+  EXPECT_EQ(raised.stats().records, 30U);
+  EXPECT_EQ(raised.stats().dropped_records, 0U);
+  EXPECT_FALSE(std::filesystem::exists(old_file));
 }
 
 }  // namespace

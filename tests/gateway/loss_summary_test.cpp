@@ -92,5 +92,42 @@ TEST(LossSummary, ThousandsOfRefusedReadingsMakeOneLinePerIntervalAndAreAllCount
   gateway.stop();
 }
 
+// Review 4b: the store of the devices with their own token drops through the same summary (one
+// line per cause per interval), not one warning per commit.
+TEST(LossSummary, DropsOfTheOwnTokenStoreAreSummarisedNotLoggedPerCommit) {
+  LogCapture log;
+  asio::io_context io;
+  StorageService storage(std::make_unique<MemoryQueue>(), io.get_executor());
+  GatewayOptions options;
+  options.mqtt.port = test::free_loopback_port();  // ThingsBoard is away: nothing is sent
+  options.statistics = false;
+  options.loss_summary_interval = 2s;
+  options.direct_store = [] {
+    return Expected<std::unique_ptr<RecordQueue>>(
+        std::make_unique<MemoryQueue>(QueueLimits{.max_records = 2}));
+  };
+  auto created = GatewayService::create(io, storage, options);
+  ASSERT_TRUE(created) << created.error().message;
+  auto& gateway = **created;
+  auto owned = std::make_unique<test::SyntheticConnector>("Synthetic", std::vector<std::string>{});
+  auto& connector = *owned;
+  ASSERT_TRUE(gateway.add_connector(std::move(owned)));
+  gateway.start();
+  connector.sink()->device_uses_own_token("Meter 9", "meter-9-token");
+  // A commit per reading: each drops the oldest.
+  for (int seq = 0; seq < 20; ++seq) {
+    ASSERT_TRUE(connector.emit("Meter 9", seq));
+    bool stored = false;
+    connector.sink()->when_stored("Meter 9", [&](const Expected<void>&) { stored = true; });
+    io.restart();
+    ASSERT_TRUE(test::run_until(io, [&] { return stored; }));
+  }
+  io.restart();
+  io.run_for(100ms);
+  EXPECT_EQ(log.lines_with("own token"), 1U) << "the first drop is told at once, only once";
+  EXPECT_EQ(gateway.statistics().at("readingsDropped").get<std::uint64_t>(), 18U);
+  gateway.stop();
+}
+
 }  // namespace
 }  // namespace dlmsgw::gateway

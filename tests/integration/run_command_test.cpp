@@ -322,5 +322,47 @@ TEST(RunCommand, SighupWithABrokenConnectorFileKeepsTheRunningConnectors) {
   EXPECT_EQ(f.wait_exit(), 0) << f.gateway->log();
 }
 
+// Two devices with one deviceToken would be one ThingsBoard device fed by two meters (issue 15,
+// item 8 review 1.1): validate, run and a reload refuse it from the same check, naming both.
+TEST(RunCommand, TwoDevicesWithOneDeviceTokenAreRefusedByValidateRunAndReload) {
+  RunFixture f;
+  write_file(f.dir.path() / "tb_gateway.yaml", gateway_yaml(f.broker, kDlmsEntry));
+  const auto connectors = f.dir.path() / "dlms_connector.json";
+  // Nothing listens on these ports: the meters are declared, never read.
+  const auto with_tokens = [](const std::string& a, const std::string& b) {
+    auto file = json::parse(connector_file({{"Meter A", 1}, {"Meter B", 2}}));
+    file["devices"][0]["deviceToken"] = {{"accessToken", a}};
+    file["devices"][1]["deviceToken"] = {{"accessToken", b}};
+    return file.dump(2);
+  };
+  write_file(connectors, with_tokens("shared-token", "shared-token"));
+  const std::string expected =
+      "devices 'Meter A' (connector 'DLMS Meters') and 'Meter B' (connector 'DLMS Meters') have "
+      "the same deviceToken";
+  const auto validated = test::run_command(kBinary + " validate -c '" + f.dir.path().string() +
+                                           "' " + test::kValidateAsMe + " 2>&1");
+  EXPECT_EQ(validated.exit_status, 2) << validated.output;
+  EXPECT_NE(validated.output.find(expected), std::string::npos) << validated.output;
+  EXPECT_NE(validated.output.find("remove deviceToken from one"), std::string::npos);
+  const auto run = test::run_command(kBinary + " run -c " + f.dir.path().string() + " 2>&1");
+  EXPECT_EQ(run.exit_status, 2) << run.output;
+  EXPECT_NE(run.output.find(expected), std::string::npos) << run.output;
+
+  write_file(connectors, with_tokens("token-a", "token-b"));
+  f.start();
+  ASSERT_TRUE(run_until(f.io, [&] {
+    return f.gateway->logged("'Meter B' publishes with its own access token") ||
+           !f.gateway->running();
+  })) << f.gateway->log();
+  write_file(connectors, with_tokens("token-a", "token-a"));
+  ASSERT_TRUE(f.gateway->signal(SIGHUP));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->logged("reload refused"); }))
+      << f.gateway->log();
+  EXPECT_TRUE(f.gateway->logged(expected)) << f.gateway->log();
+  EXPECT_TRUE(f.gateway->running());
+  ASSERT_TRUE(f.gateway->signal(SIGTERM));
+  EXPECT_EQ(f.wait_exit(), 0) << f.gateway->log();
+}
+
 }  // namespace
 }  // namespace dlmsgw

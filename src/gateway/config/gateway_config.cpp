@@ -13,6 +13,7 @@
 
 #include "gateway/component_logger.hpp"
 #include "gateway/config/secret_file.hpp"
+#include "gateway/storage/direct_store.hpp"
 #include "gateway/storage/memory_queue.hpp"
 #include "gateway/storage/sqlite_queue.hpp"
 #include "gateway/uplink/rate_limit.hpp"
@@ -910,6 +911,20 @@ GatewayOptions to_gateway_options(const GatewayConfig& config) {
   options.statistics_period = config.statistics_period;
   // The devices publishing with their own token share one queue, next to the main one.
   options.direct_store = [storage = config.storage]() { return open_direct_store(storage); };
+  if (config.storage.type != StorageType::memory) {
+    options.direct_store_upgrade = [directory =
+                                        database_file(config.storage.data_file_path).parent_path(),
+                                    max = config.storage.max_records_count](RecordQueue& queue) {
+      return take_over_device_files(queue, directory, max);
+    };
+  }
+  options.direct_store_present = [storage = config.storage]() {
+    if (storage.type == StorageType::memory) return false;
+    const auto directory = database_file(storage.data_file_path).parent_path();
+    std::error_code ec;
+    if (std::filesystem::exists(directory / kDirectStoreFileName, ec)) return true;
+    return !old_device_files(directory).empty();
+  };
   return options;
 }
 
@@ -927,73 +942,12 @@ Expected<void> check_record_queue(const StorageConfig& storage) {
   return SqliteQueue::check_location(storage.data_file_path);
 }
 
-namespace {
-
-// Moves every record of an older version's per-device file into `into`; removes the file once
-// they are committed there. A file that cannot be read is left in place (logged).
-Expected<std::uint64_t> take_over_device_file(RecordQueue& into,
-                                              const std::filesystem::path& file) {
-  std::uint64_t moved = 0;
-  {
-    DLMSGW_TRY_ASSIGN(auto old, SqliteQueue::open(file));
-    // Dead letters go back in line: they are sent again from the shared store.
-    DLMSGW_TRY(old->requeue({}));
-    for (;;) {
-      DLMSGW_TRY_ASSIGN(auto chunk, old->peek(1'000, UINT64_MAX));
-      if (chunk.empty()) break;
-      std::vector<Record> records;
-      std::vector<RecordId> ids;
-      for (auto& stored : chunk) {
-        ids.push_back(stored.id);
-        records.push_back(std::move(stored.record));
-      }
-      // Committed here before removed there: a crash in between repeats records, never loses.
-      DLMSGW_TRY(into.append(std::move(records)));
-      DLMSGW_TRY(old->remove(ids));
-      moved += ids.size();
-    }
-  }
-  std::error_code ignored;
-  for (const char* suffix : {"-wal", "-shm", ".lock"}) {
-    std::filesystem::remove(file.string() + suffix, ignored);
-  }
-  std::filesystem::remove(file, ignored);
-  return moved;
-}
-
-}  // namespace
-
 Expected<std::unique_ptr<RecordQueue>> open_direct_store(const StorageConfig& storage) {
   if (storage.type == StorageType::memory) return open_record_queue(storage);
   StorageConfig shared = storage;
-  const std::filesystem::path directory = database_file(storage.data_file_path).parent_path();
-  shared.data_file_path = directory / kDirectStoreFileName;
-  DLMSGW_TRY_ASSIGN(auto queue, open_record_queue(shared));
-  std::error_code ec;
-  std::vector<std::filesystem::path> old_files;
-  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with("device-") && name.ends_with(".db") && entry.is_regular_file(ec)) {
-      old_files.push_back(entry.path());
-    }
-  }
-  std::sort(old_files.begin(), old_files.end());
-  const auto logger = component_logger("storage");
-  for (const auto& file : old_files) {
-    auto moved = take_over_device_file(*queue, file);
-    if (!moved) {
-      logger->error(
-          "storage: the file of a device with its own token '{}' (an older version's) "
-          "was not taken over and is left in place: {}",
-          file.string(), moved.error().message);
-      continue;
-    }
-    logger->info(
-        "storage: {} records of '{}' (an older version's file of a device with its own "
-        "token) taken over into '{}'; the file is removed",
-        *moved, file.string(), shared.data_file_path.string());
-  }
-  return queue;
+  shared.data_file_path =
+      database_file(storage.data_file_path).parent_path() / kDirectStoreFileName;
+  return open_record_queue(shared);
 }
 
 Expected<std::unique_ptr<RecordQueue>> open_record_queue(const StorageConfig& storage) {

@@ -199,8 +199,8 @@ std::filesystem::path database_file(const std::filesystem::path& data_file_path)
 // The store shared by every device publishing with its own token (deviceToken): in memory, or
 // kDirectStoreFileName beside the gateway's database, with the same limits (max_records_count
 // bounds all of those devices together). Files of older versions, one per such device
-// (`device-<name>-<hash>.db`), are taken over at open: their records (dead letters re-queued)
-// committed into the shared store, then the old file removed.
+// (`device-<name>-<hash>.db`), are taken over on the store's thread once it runs
+// (GatewayOptions::direct_store_upgrade, storage/direct_store.hpp).
 inline constexpr const char* kDirectStoreFileName = "direct-devices.db";
 Expected<std::unique_ptr<RecordQueue>> open_direct_store(const StorageConfig& storage);
 

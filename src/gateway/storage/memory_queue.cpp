@@ -90,6 +90,13 @@ Expected<std::vector<StoredRecord>> MemoryQueue::peek_device_after(const std::st
   return batch;
 }
 
+Expected<std::map<std::string, std::uint64_t>> MemoryQueue::device_counts() {
+  drop_expired(now());
+  std::map<std::string, std::uint64_t> counts;
+  for (const auto& entry : entries_) ++counts[entry.stored.record.device];
+  return counts;
+}
+
 Expected<void> MemoryQueue::remove(std::span<const RecordId> ids) {
   for (const RecordId id : ids) {
     auto it =

@@ -21,6 +21,7 @@ class MemoryQueue final : public RecordQueue {
   Expected<std::vector<StoredRecord>> peek_device_after(const std::string& device, RecordId after,
                                                         std::size_t max_records,
                                                         std::uint64_t max_bytes) override;
+  Expected<std::map<std::string, std::uint64_t>> device_counts() override;
   Expected<void> remove(std::span<const RecordId> ids) override;
   [[nodiscard]] QueueStats stats() const override;
   Expected<std::uint64_t> set_aside(std::span<const RecordId> ids,

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -87,6 +88,11 @@ class RecordQueue {
                                                                 RecordId after,
                                                                 std::size_t max_records,
                                                                 std::uint64_t max_bytes) = 0;
+  // How many records each device (Record::device) has waiting: a queue shared by devices (the
+  // start-up sweep of GatewayService). Dead letters are not counted.
+  virtual Expected<std::map<std::string, std::uint64_t>> device_counts() {
+    return make_error(ErrorCode::unsupported, "this queue does not count records per device");
+  }
 
   // Removes these records (after their PUBACK). Unknown ids (already removed, or dropped for limits
   // while in flight) are ignored.

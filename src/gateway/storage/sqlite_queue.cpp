@@ -639,6 +639,24 @@ Expected<std::vector<StoredRecord>> SqliteQueue::peek_device_after(const std::st
                        [&] { return peek_once(after, max_records, max_bytes, &device); });
 }
 
+Expected<std::map<std::string, std::uint64_t>> SqliteQueue::device_counts() {
+  return with_recovery("counting", [&]() -> Expected<std::map<std::string, std::uint64_t>> {
+    Impl& q = *impl_;
+    DLMSGW_TRY_ASSIGN(Statement statement,
+                      q.prepare("SELECT device, count(*) FROM records GROUP BY device"));
+    std::map<std::string, std::uint64_t> counts;
+    for (;;) {
+      const int rc = sqlite3_step(statement.get());
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return q.failure(rc, "counting the records of each device");
+      const auto* device = reinterpret_cast<const char*>(sqlite3_column_text(statement.get(), 0));
+      counts[device != nullptr ? device : ""] =
+          static_cast<std::uint64_t>(sqlite3_column_int64(statement.get(), 1));
+    }
+    return counts;
+  });
+}
+
 Expected<void> SqliteQueue::remove(std::span<const RecordId> ids) {
   return with_recovery("removing", [&] { return remove_once(ids); });
 }

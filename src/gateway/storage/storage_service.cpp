@@ -68,54 +68,22 @@ Expected<void> StorageService::append(std::vector<Record> records) {
   return {};
 }
 
-std::unique_ptr<RecordQueue> StorageService::release_queue() {
-  stop();
-  return std::move(queue_);
-}
-
-Expected<std::uint64_t> StorageService::take_over(RecordQueue& into, RecordQueue& from,
-                                                  const std::function<void(Record&)>& rewrite) {
-  constexpr std::size_t kChunk = 1'000;
-  std::uint64_t moved = 0;
-  for (;;) {
-    DLMSGW_TRY_ASSIGN(auto chunk, from.peek(kChunk, UINT64_MAX));
-    if (chunk.empty()) return moved;
-    std::vector<Record> records;
-    std::vector<RecordId> ids;
-    records.reserve(chunk.size());
-    ids.reserve(chunk.size());
-    for (auto& stored : chunk) {
-      ids.push_back(stored.id);
-      records.push_back(std::move(stored.record));
-      if (rewrite) rewrite(records.back());
-    }
-    DLMSGW_TRY(into.append(std::move(records)));
-    DLMSGW_TRY(from.remove(ids));
-    moved += ids.size();
-  }
-}
-
 Expected<std::uint64_t> StorageService::move_device(RecordQueue& queue, const std::string& from,
                                                     const std::string& to) {
-  constexpr std::size_t kChunk = 1'000;
-  std::uint64_t moved = 0;
-  if (from == to) return moved;
-  for (;;) {
-    DLMSGW_TRY_ASSIGN(auto chunk, queue.peek_device_after(from, RecordId{}, kChunk, UINT64_MAX));
-    if (chunk.empty()) return moved;
-    std::vector<Record> records;
-    std::vector<RecordId> ids;
-    records.reserve(chunk.size());
-    ids.reserve(chunk.size());
-    for (auto& stored : chunk) {
-      ids.push_back(stored.id);
-      records.push_back(std::move(stored.record));
-      records.back().device = to;
-    }
-    DLMSGW_TRY(queue.append(std::move(records)));
-    DLMSGW_TRY(queue.remove(ids));
-    moved += ids.size();
+  if (from == to) return 0;
+  DLMSGW_TRY_ASSIGN(auto chunk, queue.peek_device_after(from, RecordId{}, kMoveChunk, UINT64_MAX));
+  std::vector<Record> records;
+  std::vector<RecordId> ids;
+  records.reserve(chunk.size());
+  ids.reserve(chunk.size());
+  for (auto& stored : chunk) {
+    ids.push_back(stored.id);
+    records.push_back(std::move(stored.record));
+    records.back().device = to;
   }
+  DLMSGW_TRY(queue.append(std::move(records)));
+  DLMSGW_TRY(queue.remove(ids));
+  return ids.size();
 }
 
 QueueStats StorageService::stats() const {

@@ -100,6 +100,17 @@ class StorageService {
         token, std::move(device), after, max_records, max_bytes);
   }
 
+  using CountsSignature = void(Expected<std::map<std::string, std::uint64_t>>);
+  // RecordQueue::device_counts on the storage thread. Completion signature CountsSignature.
+  template <class Token>
+  auto async_device_counts(Token&& token) {
+    return asio::async_initiate<Token, CountsSignature>(
+        [this](auto handler) {
+          start(std::move(handler), [](RecordQueue& queue) { return queue.device_counts(); });
+        },
+        token);
+  }
+
   // RecordQueue::remove on the storage thread. Completion signature RemoveSignature.
   template <class Token>
   auto async_remove(std::vector<RecordId> ids, Token&& token) {
@@ -129,26 +140,24 @@ class StorageService {
         token, std::move(ids), std::move(reason));
   }
 
-  // Moves every record of `from` into this queue on the storage thread, `rewrite` applied to each,
-  // in chunks: each chunk committed here before it is removed there, so that a crash repeats
-  // records but never loses one. Completes with the count moved (TakeOverSignature).
+  // Runs `job` with the queue on the storage thread, in order with the other operations (the
+  // take-over of an older version's files, storage/direct_store.hpp). Completes with what it
+  // returns (TakeOverSignature).
   template <class Token>
-  auto async_take_over(std::shared_ptr<RecordQueue> from, std::function<void(Record&)> rewrite,
-                       Token&& token) {
+  auto async_run(std::function<Expected<std::uint64_t>(RecordQueue&)> job, Token&& token) {
     return asio::async_initiate<Token, TakeOverSignature>(
-        [this](auto handler, std::shared_ptr<RecordQueue> source,
-               std::function<void(Record&)> change) {
+        [this](auto handler, std::function<Expected<std::uint64_t>(RecordQueue&)> work) {
           start(std::move(handler),
-                [source = std::move(source), change = std::move(change)](RecordQueue& queue) {
-                  return take_over(queue, *source, change);
-                });
+                [work = std::move(work)](RecordQueue& queue) { return work(queue); });
         },
-        token, std::move(from), std::move(rewrite));
+        token, std::move(job));
   }
 
-  // Gives the records of `device` in this queue to `to` (Record::device rewritten), in chunks
-  // appended before they are removed (a crash repeats, never loses). Completes with the count
-  // moved (TakeOverSignature).
+  // Gives up to kMoveChunk records of `device` in this queue to `to` (Record::device rewritten),
+  // appended before they are removed (a crash repeats, never loses): one chunk per job, so that
+  // a large backlog holds the storage thread from no other device; call again until it completes
+  // with 0. Completes with the count moved (TakeOverSignature).
+  static constexpr std::size_t kMoveChunk = 1'000;
   template <class Token>
   auto async_move_device(std::string device, std::string to, Token&& token) {
     return asio::async_initiate<Token, TakeOverSignature>(
@@ -160,9 +169,6 @@ class StorageService {
         },
         token, std::move(device), std::move(to));
   }
-
-  // After stop(): the queue, for another owner (the storage thread no longer touches it).
-  std::unique_ptr<RecordQueue> release_queue();
 
   // Completes once every append made before the call is committed (a record the queue refused as
   // invalid counts as done: it was reported and discarded), so that a producer keeping a cursor
@@ -217,8 +223,6 @@ class StorageService {
   };
 
   static Error stopped_error();
-  static Expected<std::uint64_t> take_over(RecordQueue& into, RecordQueue& from,
-                                           const std::function<void(Record&)>& rewrite);
   static Expected<std::uint64_t> move_device(RecordQueue& queue, const std::string& from,
                                              const std::string& to);
   void submit(Job job);

@@ -290,19 +290,18 @@ TEST(StorageService, AFloodOfAppendsDoesNotStarveTheUplinksRead) {
   options.max_pending_records = 100'000;
   StorageService service(open_sqlite(dir.path() / "queue.db"), io.get_executor(), options);
 
-  // The storage thread held inside an operation (a take-over whose rewrite waits for the test),
-  // so that every append below is still pending when the read is queued behind them.
-  auto from = std::make_shared<MemoryQueue>();
-  ASSERT_TRUE(from->append({numbered_record(0)}));
+  // The storage thread held inside an operation (a job that waits for the test, then stores
+  // record 0), so that every append below is still pending when the read is queued behind them.
   std::promise<void> entered;
   std::promise<void> release;
   auto released = release.get_future().share();
   std::optional<Expected<std::uint64_t>> moved;
-  service.async_take_over(
-      from,
-      [&entered, released](Record&) {
+  service.async_run(
+      [&entered, released](RecordQueue& queue) -> Expected<std::uint64_t> {
         entered.set_value();
         released.wait();
+        DLMSGW_TRY(queue.append({numbered_record(0)}));
+        return 1;
       },
       [&](Expected<std::uint64_t> result) { moved = std::move(result); });
   entered.get_future().wait();
