@@ -70,6 +70,10 @@ asio::awaitable<Expected<void>> HdlcChannel::step(bool want_apdu) {
   busy_ = busy;
   const milliseconds wait =
       busy ? std::min(options_.busy_poll, options_.response_timeout) : options_.response_timeout;
+  // Flags, format, two 4-byte addresses, control, HCS and FCS around the information field.
+  constexpr std::size_t kFrameOverhead = 2047 - hdlc::kMaxInformationLength + 2;
+  const std::size_t frame = link_.parameters().max_info_receive + kFrameOverhead;
+  if (receive_buffer_.size() < frame) receive_buffer_.resize(frame);
   auto count = co_await stream_->read_some(receive_buffer_, wait);
   if (count) {
     silent_timeouts_ = 0;
