@@ -68,9 +68,10 @@ class HdlcChannel final : public ApduChannel {
   std::optional<Error> link_lost_;
   // Reused by every read: keeps step()'s coroutine frame under the ~1 KB asio recycles (bench/read
   // counted no fewer allocations per GET for it: asio's two-slot frame cache is the limit there).
-  // One frame of the negotiated length (145 bytes with the default 128-byte information field, not
-  // 2 KB a meter): allocated at the first read and grown only if a later UA allows longer frames,
-  // never per GET. A longer frame just takes more than one read.
+  // One window of frames of the negotiated length, at most 2 KB unless one frame is longer (145
+  // bytes with the default 128-byte information field and window 1, not 2 KB a meter): allocated at
+  // the first read and grown only if a later UA allows more, never per GET. More bytes than it
+  // holds just take more than one read.
   Bytes receive_buffer_;
 };
 

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <asio/posix/stream_descriptor.hpp>
+#include <asio/read.hpp>
 #include <asio/write.hpp>
 #include <cstdlib>
 #include <optional>
@@ -145,9 +146,9 @@ TEST(SerialBus, AMeterAbortedMidReadLeavesTheNextMeterItsAnswerAndItsDeadline) {
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        std::array<char, 64> received{};
-        auto [error, count] = co_await line.async_read_some(
-            asio::buffer(received), asio::experimental::as_tuple(asio::use_awaitable));
+        std::array<char, 7> received{};  // "request"
+        auto [error, count] = co_await asio::async_read(
+            line, asio::buffer(received), asio::experimental::as_tuple(asio::use_awaitable));
         if (error) co_return;
         requests.append(received.data(), count);
         co_await asio::async_write(line, asio::buffer(std::string("answer")),
@@ -171,6 +172,7 @@ TEST(SerialBus, AMeterAbortedMidReadLeavesTheNextMeterItsAnswerAndItsDeadline) {
   first->close();
 
   std::array<std::uint8_t, 64> second_buffer{};
+  std::string answer;
   std::optional<Expected<std::size_t>> answered;
   std::optional<Expected<std::size_t>> silent;
   asio::co_spawn(
@@ -183,7 +185,12 @@ TEST(SerialBus, AMeterAbortedMidReadLeavesTheNextMeterItsAnswerAndItsDeadline) {
           answered.emplace(written.error());
           co_return;
         }
-        answered.emplace(co_await second->read_some(second_buffer, 2s));
+        while (answer.size() < 6) {
+          answered.emplace(co_await second->read_some(second_buffer, 2s));
+          if (!*answered) break;
+          answer.append(second_buffer.begin(),
+                        second_buffer.begin() + static_cast<std::ptrdiff_t>(**answered));
+        }
         silent.emplace(co_await second->read_some(second_buffer, 200ms));
       },
       asio::detached);
@@ -195,7 +202,7 @@ TEST(SerialBus, AMeterAbortedMidReadLeavesTheNextMeterItsAnswerAndItsDeadline) {
   EXPECT_EQ(first_read->error().code, ErrorCode::connection_closed);
   EXPECT_EQ(requests, "request");
   ASSERT_TRUE(*answered) << answered->error().message;
-  EXPECT_EQ(std::string(second_buffer.begin(), second_buffer.begin() + 6), "answer");
+  EXPECT_EQ(answer, "answer");
   ASSERT_FALSE(*silent);
   EXPECT_EQ(silent->error().code, ErrorCode::timeout) << silent->error().message;
   second.reset();
