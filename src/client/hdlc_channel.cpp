@@ -4,6 +4,7 @@
 // false positive: the frame is allocated and freed by the same awaitable_frame_base operators).
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
+#include <algorithm>
 #include <array>
 
 #include "dlms/hdlc/frame.hpp"
@@ -70,6 +71,14 @@ asio::awaitable<Expected<void>> HdlcChannel::step(bool want_apdu) {
   busy_ = busy;
   const milliseconds wait =
       busy ? std::min(options_.busy_poll, options_.response_timeout) : options_.response_timeout;
+  // Flags, format, two 4-byte addresses, control, HCS and FCS around the information field.
+  constexpr std::size_t kFrameOverhead = 2047 - hdlc::kMaxInformationLength + 2;
+  // A window of frames in one read when it fits in the 2 KB the channel read into before.
+  const auto& negotiated = link_.parameters();
+  const std::size_t frame = negotiated.max_info_receive + kFrameOverhead;
+  const std::size_t wanted =
+      std::max(frame, std::min<std::size_t>(frame * negotiated.window_receive, 2048));
+  if (receive_buffer_.size() < wanted) receive_buffer_.resize(wanted);
   auto count = co_await stream_->read_some(receive_buffer_, wait);
   if (count) {
     silent_timeouts_ = 0;

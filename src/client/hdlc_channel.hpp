@@ -9,7 +9,6 @@
 // every `busy_poll` until it says RR, for no longer than the response timeout times (retries + 1).
 // A DM or FRMR from the meter, or the stream closing, ends the call with connection_closed.
 
-#include <array>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -69,7 +68,11 @@ class HdlcChannel final : public ApduChannel {
   std::optional<Error> link_lost_;
   // Reused by every read: keeps step()'s coroutine frame under the ~1 KB asio recycles (bench/read
   // counted no fewer allocations per GET for it: asio's two-slot frame cache is the limit there).
-  std::array<std::uint8_t, 2048> receive_buffer_{};
+  // One window of frames of the negotiated length, at most 2 KB unless one frame is longer (145
+  // bytes with the default 128-byte information field and window 1, not 2 KB a meter): allocated at
+  // the first read and grown only if a later UA allows more, never per GET. More bytes than it
+  // holds just take more than one read.
+  Bytes receive_buffer_;
 };
 
 }  // namespace dlmsgw::client

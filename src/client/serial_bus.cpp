@@ -41,13 +41,16 @@ class BusStream final : public net::ByteStream {
                                                    net::Timeout timeout) override {
     if (!open_) co_return closed();
     co_await take();
-    if (!open_) co_return closed();
+    if (!open_) co_return give_up();
+    on_port_ = true;
     auto count = co_await bus_->port_->read_some(buffer, timeout);
+    on_port_ = false;
+    if (count) bus_->last_activity_ = std::chrono::steady_clock::now();
+    if (!open_) co_return give_up();
     if (!count) {
       release();  // a silent meter lets the others have the line
       co_return count.error();
     }
-    bus_->last_activity_ = std::chrono::steady_clock::now();
     bool answered = false;
     for (const auto& frame : deframer_.feed(ByteView(buffer.data(), *count))) {
       if (frame.source == meter_ && frame.control.poll_final) answered = true;
@@ -59,28 +62,48 @@ class BusStream final : public net::ByteStream {
   asio::awaitable<Expected<void>> write(ByteView data, net::Timeout timeout) override {
     if (!open_) co_return closed();
     co_await take();
-    if (!open_) co_return closed();
+    if (!open_) co_return give_up();
     const auto quiet_from = bus_->last_activity_ + bus_->gap();
     if (std::chrono::steady_clock::now() < quiet_from) {
       asio::steady_timer gap(co_await asio::this_coro::executor, quiet_from);
       co_await gap.async_wait(asio::use_awaitable);
+      if (!open_) co_return give_up();  // closed during the gap: the line may be another's now
     }
+    on_port_ = true;
     auto written = co_await bus_->port_->write(data, timeout);
+    on_port_ = false;
     bus_->last_activity_ = std::chrono::steady_clock::now();
+    if (!open_) co_return give_up();
     if (!written) release();
     co_return written;
   }
 
-  // Ends this meter's use of the line; the port stays open for the others.
+  // Ends this meter's use of the line; the port stays open for the others. An operation of this
+  // meter still pending on the port is cancelled, and the line is released only when it has
+  // returned: released now, its read would stay queued on the port to take the next meter's
+  // answer (and clear that read's deadline, the port keeping one read at a time).
   void close() override {
     open_ = false;
-    release();
+    if (on_port_) {
+      bus_->port_->cancel();
+    } else {
+      release();
+    }
+  }
+  // Only this meter's operation can be pending on the port: it holds the line meanwhile.
+  void cancel() override {
+    if (on_port_) bus_->port_->cancel();
   }
   [[nodiscard]] bool is_open() const override { return open_ && bus_->port_->is_open(); }
   [[nodiscard]] const std::string& peer() const override { return peer_; }
 
  private:
   Error closed() const { return make_error(ErrorCode::connection_closed, peer_ + ": closed"); }
+  // Closed while taking the line or using it: the line goes to the next meter.
+  Error give_up() {
+    release();
+    return closed();
+  }
 
   asio::awaitable<void> take() {
     if (turn_) co_return;
@@ -97,6 +120,7 @@ class BusStream final : public net::ByteStream {
   hdlc::Deframer deframer_;
   std::optional<AsyncMutex::Guard> turn_;
   bool open_ = true;
+  bool on_port_ = false;  // a read or write of this meter is pending on the port
 };
 
 SerialBus::SerialBus(std::unique_ptr<net::ByteStream> port, net::SerialSettings settings,

@@ -9,12 +9,17 @@
 // timer once per timeout period instead of twice per request, and an idle stream's watchdog stops
 // after one expiry.
 //
-// A TCP write is first tried at once (the socket is non-blocking): a request frame almost always
-// fits the send buffer, so it leaves in one send() without an event-loop round trip; only what did
-// not fit waits for the socket. Reads wait through asio (one epoll wait, then one receive).
+// A TCP write is first tried at once when the socket could be made non-blocking: a request frame
+// almost always fits the send buffer, so it leaves in one send() without an event-loop round trip;
+// only what did not fit (or what a signal interrupted) waits for the socket. Where
+// non_blocking(true) failed every write goes through asio, so that no send() can block the event
+// loop. Reads wait through asio (one epoll wait, then one receive).
 //
-// Every caller has at most one read and one write pending, one after the other; a read that times
-// out cancels the stream's pending operations (asio cancels per object), which is only that read.
+// Each stream keeps one slot for its read and one for its write, so a caller has at most one read
+// and one write pending, one after the other: a second read (or write) while one is pending is
+// refused with protocol_state, never allowed to take over the first one's deadline. A read that
+// times out cancels the stream's pending operations (asio cancels per object), which is only that
+// read.
 
 #include <asio/error.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -42,9 +47,12 @@ class AsioByteStream final : public ByteStream {
  public:
   AsioByteStream(AsioStream stream, std::string peer)
       : stream_(std::move(stream)), peer_(std::move(peer)), watchdog_(stream_.get_executor()) {
-    if constexpr (kTriesWritesAtOnce) {
-      std::error_code ignored;
-      stream_.non_blocking(true, ignored);  // only sync calls see it: asio's own ops already are
+    if constexpr (kCanTryWritesAtOnce) {
+      // Only sync calls see it (asio's own ops already are non-blocking). Without it write_some
+      // would wait in poll() for a peer with a zero TCP window, and the whole event loop with it.
+      std::error_code error;
+      stream_.non_blocking(true, error);
+      try_writes_at_once_ = !error && stream_.non_blocking();
     }
   }
   ~AsioByteStream() override { *alive_ = false; }
@@ -55,6 +63,7 @@ class AsioByteStream final : public ByteStream {
                                                    Timeout timeout) override {
     constexpr auto token = asio::experimental::as_tuple(asio::use_awaitable);
     if (!is_open()) co_return stream_error(asio::error::not_connected, peer_, "read");
+    if (read_.active) co_return overlap_error("read");
     begin(read_, timeout);
     auto [error, count] =
         co_await stream_.async_read_some(asio::buffer(buffer.data(), buffer.size()), token);
@@ -69,11 +78,13 @@ class AsioByteStream final : public ByteStream {
   asio::awaitable<Expected<void>> write(ByteView data, Timeout timeout) override {
     constexpr auto token = asio::experimental::as_tuple(asio::use_awaitable);
     if (!is_open()) co_return stream_error(asio::error::not_connected, peer_, "write");
-    if constexpr (kTriesWritesAtOnce) {
+    if (write_.active) co_return overlap_error("write");
+    if (try_writes_at_once_) {
       std::error_code error;
       const std::size_t sent = stream_.write_some(asio::buffer(data.data(), data.size()), error);
       if (!error && sent == data.size()) co_return Expected<void>{};
-      if (error && error != asio::error::would_block && error != asio::error::try_again) {
+      if (error && error != asio::error::would_block && error != asio::error::try_again &&
+          error != asio::error::interrupted) {
         co_return stream_error(error, peer_, "write");
       }
       data = data.subspan(error ? 0 : sent);
@@ -100,15 +111,30 @@ class AsioByteStream final : public ByteStream {
       watchdog_.cancel();
     }
   }
+  // The pending operations end now with connection_closed; the stream stays open.
+  void cancel() override {
+    std::error_code ignored;
+    stream_.cancel(ignored);
+  }
   [[nodiscard]] bool is_open() const override { return stream_.is_open(); }
   [[nodiscard]] const std::string& peer() const override { return peer_; }
 
   AsioStream& native() { return stream_; }
 
  private:
-  static constexpr bool kTriesWritesAtOnce = requires(AsioStream & stream, std::error_code& error) {
+  static constexpr bool kCanTryWritesAtOnce =
+      requires(AsioStream & stream, std::error_code& error) {
     stream.non_blocking(true, error);
   };
+
+  // A caller bug (two reads at once on one stream): loud, and the pending operation keeps its slot.
+  Error overlap_error(std::string_view operation) const {
+    return make_error(ErrorCode::protocol_state,
+                      peer_ + ": " + std::string(operation) + " refused: another " +
+                          std::string(operation) +
+                          " is still pending on this stream (one at a time: wait for it or "
+                          "cancel it first)");
+  }
 
   struct Pending {
     bool active = false;
@@ -168,6 +194,7 @@ class AsioByteStream final : public ByteStream {
   bool armed_ = false;
   Clock::time_point watchdog_expiry_{};
   std::uint64_t generation_ = 0;
+  bool try_writes_at_once_ = false;
   // Tells a watchdog handler still queued after the stream is gone not to touch it.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   Pending read_;

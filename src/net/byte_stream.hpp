@@ -27,6 +27,8 @@ class ByteStream {
   virtual asio::awaitable<Expected<void>> write(ByteView data, Timeout timeout) = 0;
   // Closes the stream; pending operations end with connection_closed. Safe to call twice.
   virtual void close() = 0;
+  // Ends the pending operations now (with connection_closed) and leaves the stream open.
+  virtual void cancel() = 0;
   [[nodiscard]] virtual bool is_open() const = 0;
   // "127.0.0.1:3333" or "/dev/ttyUSB0": used in every error and log line about this stream.
   [[nodiscard]] virtual const std::string& peer() const = 0;

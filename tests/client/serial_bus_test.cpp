@@ -9,8 +9,10 @@
 
 #include <array>
 #include <asio/posix/stream_descriptor.hpp>
+#include <asio/read.hpp>
 #include <asio/write.hpp>
 #include <cstdlib>
+#include <optional>
 
 #include "client/session.hpp"
 #include "dlms/server/hdlc_server_transport.hpp"
@@ -116,6 +118,95 @@ TEST(SerialBus, MetersSharingOnePortAreReadTogether) {
   EXPECT_EQ(reads[3], 0);
   ASSERT_EQ(failures.size(), 1U);
   EXPECT_NE(failures[0].find("bus-9"), std::string::npos) << failures[0];
+  line.close();
+  ::close(slave);
+}
+
+// Review B1 of issue 18 item 6: a meter aborted while its read waits on the shared port (the
+// reconnect RPC, a stop's grace period) must not leave that read pending there: it would take the
+// next meter's answer and, the port keeping one read at a time, clear that read's deadline, so the
+// next meter waited forever holding the line. The aborted read is cancelled and the line given up
+// when it has returned.
+TEST(SerialBus, AMeterAbortedMidReadLeavesTheNextMeterItsAnswerAndItsDeadline) {
+  int master = -1;
+  int slave = -1;
+  std::array<char, 128> name{};
+  ASSERT_EQ(openpty(&master, &slave, name.data(), nullptr, nullptr), 0);
+  asio::io_context io;
+  asio::posix::stream_descriptor line(io, master);
+  const net::SerialSettings settings{name.data(), 9600, net::Parity::none, 8, net::StopBits::one};
+  auto port = net::open_serial(io.get_executor(), settings);
+  ASSERT_TRUE(port) << port.error().message;
+  auto bus = std::make_shared<SerialBus>(std::move(*port), settings, 1ms);
+  auto first = SerialBus::attach(bus, *hdlc::HdlcAddress::server_one_byte(0, 1));
+  auto second = SerialBus::attach(bus, *hdlc::HdlcAddress::server_one_byte(0, 2));
+
+  // The line's far end answers whatever request arrives with "answer".
+  std::string requests;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        std::array<char, 7> received{};  // "request"
+        auto [error, count] = co_await asio::async_read(
+            line, asio::buffer(received), asio::experimental::as_tuple(asio::use_awaitable));
+        if (error) co_return;
+        requests.append(received.data(), count);
+        co_await asio::async_write(line, asio::buffer(std::string("answer")),
+                                   asio::experimental::as_tuple(asio::use_awaitable));
+      },
+      asio::detached);
+
+  // The first meter takes the line and waits for an answer that never comes ...
+  std::array<std::uint8_t, 64> first_buffer{};
+  std::optional<Expected<std::size_t>> first_read;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        first_read.emplace(co_await first->read_some(first_buffer, 10s));
+      },
+      asio::detached);
+  ASSERT_TRUE(test::wait_until(
+      io, [&] { return bus->stats().turns == 1; }, 5s));
+  io.poll();
+  // ... and is aborted while that read is pending on the port.
+  first->close();
+
+  std::array<std::uint8_t, 64> second_buffer{};
+  std::string answer;
+  std::optional<Expected<std::size_t>> answered;
+  std::optional<Expected<std::size_t>> silent;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        const std::string request = "request";
+        auto written = co_await second->write(
+            ByteView(reinterpret_cast<const std::uint8_t*>(request.data()), request.size()), 2s);
+        if (!written) {
+          answered.emplace(written.error());
+          co_return;
+        }
+        while (answer.size() < 6) {
+          answered.emplace(co_await second->read_some(second_buffer, 2s));
+          if (!*answered) break;
+          answer.append(second_buffer.begin(),
+                        second_buffer.begin() + static_cast<std::ptrdiff_t>(**answered));
+        }
+        silent.emplace(co_await second->read_some(second_buffer, 200ms));
+      },
+      asio::detached);
+  ASSERT_TRUE(test::wait_until(
+      io, [&] { return silent.has_value(); }, 5s))
+      << "the second meter's read never ended";
+  ASSERT_TRUE(first_read.has_value());
+  ASSERT_FALSE(*first_read) << "the aborted meter's read took " << **first_read << " bytes";
+  EXPECT_EQ(first_read->error().code, ErrorCode::connection_closed);
+  EXPECT_EQ(requests, "request");
+  ASSERT_TRUE(*answered) << answered->error().message;
+  EXPECT_EQ(answer, "answer");
+  ASSERT_FALSE(*silent);
+  EXPECT_EQ(silent->error().code, ErrorCode::timeout) << silent->error().message;
+  second.reset();
+  first.reset();
   line.close();
   ::close(slave);
 }

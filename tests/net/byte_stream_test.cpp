@@ -184,6 +184,41 @@ TEST(TcpByteStream, AClosedStreamLeavesNoWorkBehind) {
   EXPECT_TRUE(io.stopped()) << "work left on the loop after close()";
 }
 
+// One read slot per stream (review B1 of issue 18 item 6): a second read while one is pending is
+// refused loudly; it does not take over the first one's deadline, which still ends it, and a late
+// answer goes to a read of its own.
+TEST(TcpByteStream, ASecondReadWhileOneIsPendingIsRefused) {
+  asio::io_context io;
+  LoopbackServer server(io);
+  std::optional<tcp::socket> accepted;
+  server.acceptor().async_accept(
+      [&](std::error_code, tcp::socket socket) { accepted = std::move(socket); });
+  auto stream = run(io, connect_tcp({"127.0.0.1", server.port()}, 2s));
+  ASSERT_TRUE(stream);
+  wait_until(io, [&] { return accepted.has_value(); });
+  ASSERT_TRUE(accepted);
+  std::array<std::uint8_t, 8> first_buffer{};
+  std::optional<Expected<std::size_t>> first;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        first.emplace(co_await (*stream)->read_some(first_buffer, 300ms));
+      },
+      asio::detached);
+  io.poll();
+  std::array<std::uint8_t, 8> second_buffer{};
+  auto second = run(io, (*stream)->read_some(second_buffer, 1h));
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::protocol_state) << second.error().message;
+  wait_until(
+      io, [&] { return first.has_value(); }, 5s);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_FALSE(*first);
+  EXPECT_EQ(first->error().code, ErrorCode::timeout) << first->error().message;
+  asio::write(*accepted, asio::buffer(std::string("late")));
+  EXPECT_EQ(run(io, read_text(**stream, 4)), "late");
+}
+
 TEST(TcpByteStream, PeerCloseIsConnectionClosed) {
   asio::io_context io;
   LoopbackServer server(io);

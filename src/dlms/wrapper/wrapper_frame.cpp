@@ -1,5 +1,6 @@
 #include "dlms/wrapper/wrapper_frame.hpp"
 
+#include <functional>
 #include <string>
 
 #include "core/byte_reader.hpp"
@@ -39,6 +40,15 @@ Expected<void> encode_wrapper_frame_into(std::uint16_t source_wport,
     return make_error(ErrorCode::invalid_argument,
                       "wrapper: APDU of " + std::to_string(apdu.size()) +
                           " bytes exceeds the 65535 the length field can carry");
+  }
+  // `out` is cleared before `apdu` is copied: an APDU inside `out`'s storage would be overwritten
+  // first (std::less: a total order even for pointers into unrelated objects).
+  const std::less<const std::uint8_t*> before;
+  if (!apdu.empty() && !before(apdu.data(), out.data()) &&
+      before(apdu.data(), out.data() + out.capacity())) {
+    return make_error(ErrorCode::invalid_argument,
+                      "wrapper: the APDU to encode lies in the output buffer it would be encoded "
+                      "into; encode from a buffer of its own");
   }
   const auto put_u16 = [&out](std::uint16_t value) {
     out.push_back(static_cast<std::uint8_t>(value >> 8));

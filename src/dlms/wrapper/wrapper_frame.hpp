@@ -41,7 +41,8 @@ Expected<WrapperHeader> decode_wrapper_header(ByteView bytes);
 // `invalid_argument` for an APDU longer than 65535 bytes.
 Expected<Bytes> encode_wrapper_frame(const WrapperFrame& frame);
 // The same into `out` (replacing its content, keeping its capacity: a sender reusing one buffer
-// allocates nothing per frame).
+// allocates nothing per frame). `apdu` must not view `out`'s own storage (it is cleared first):
+// `invalid_argument` if it does.
 Expected<void> encode_wrapper_frame_into(std::uint16_t source_wport,
                                          std::uint16_t destination_wport, ByteView apdu,
                                          Bytes& out);

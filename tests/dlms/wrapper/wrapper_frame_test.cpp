@@ -42,6 +42,19 @@ TEST(WrapperFrame, EncodesTheHeader) {
   EXPECT_EQ(encode_wrapper_frame(too_big).error().code, ErrorCode::invalid_argument);
 }
 
+// encode_wrapper_frame_into replaces `out`: an APDU viewing `out`'s own bytes would be copied after
+// they were overwritten (review B3 of issue 18 item 6), so it is refused; a reused buffer with
+// other content is replaced.
+TEST(WrapperFrame, EncodingIntoABufferTheApduViewsIsRefused) {
+  Bytes out = hex("C0 01 C1 00 08 00 00 01 00 00 FF 02 00");
+  auto aliased = encode_wrapper_frame_into(0x0010, 0x0001, out, out);
+  ASSERT_FALSE(aliased);
+  EXPECT_EQ(aliased.error().code, ErrorCode::invalid_argument) << aliased.error().message;
+  const Bytes apdu = hex("C0 01");
+  ASSERT_TRUE(encode_wrapper_frame_into(0x0010, 0x0001, apdu, out));
+  EXPECT_EQ(to_hex(out), "00 01 00 10 00 01 00 02 C0 01");
+}
+
 TEST(WrapperFrame, ChecksVersionAndLength) {
   auto version = decode_wrapper_frame(hex("0002 0001 0010 0001 AA"));
   ASSERT_FALSE(version);
