@@ -93,6 +93,7 @@ MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
       state.clock_offset_ms = cursor->clock_offset_ms;
       state.set_back_until_ms = cursor->set_back_until_ms;
       state.set_back_delivered_ms = cursor->set_back_delivered_ms;
+      state.set_back_floor_ms = cursor->set_back_floor_ms;
     }
     profiles_.push_back(std::move(state));
   }
@@ -925,6 +926,7 @@ void MeterWorker::save_profile_cursor(const ProfileState& profile) {
   cursor.clock_offset_ms = profile.clock_offset_ms;
   cursor.set_back_until_ms = profile.set_back_until_ms;
   cursor.set_back_delivered_ms = profile.set_back_delivered_ms;
+  cursor.set_back_floor_ms = profile.set_back_floor_ms;
   if (auto saved = cursors_->save(config_.name, profile.config->obis, cursor); !saved) {
     log()->error("{}: profile {}: {}", who(), profile.config->obis.to_string(),
                  saved.error().message);

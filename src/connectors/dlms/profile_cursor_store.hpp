@@ -8,7 +8,8 @@
 // FileProfileCursorStore keeps every cursor in one JSON file in the gateway's data directory,
 // {"device": {"1-0:99.1.0": 1795525200000}}, or with the set-back state
 // {"device": {"1-0:99.1.0": {"newest": 1795525200000, "clockOffsetMs": -40,
-//                            "setBackUntil": 1795525200000, "setBackDelivered": 1795521600000}}},
+//                            "setBackUntil": 1795525200000, "setBackDelivered": 1795521600000,
+//                            "setBackFloor": 1795524540000}}},
 // replaced atomically (write, fsync, rename, fsync of
 // the directory): a crash leaves the old or the new file, never a torn one. The file is written by
 // a thread of its own, never on the event loop: save() changes the cursor in memory and wakes the
@@ -47,6 +48,10 @@ struct ProfileCursor {
   // delivered by entry up to `delivered` (the newest of them committed).
   std::optional<std::int64_t> set_back_until_ms;
   std::optional<std::int64_t> set_back_delivered_ms;
+  // Of a set back seen as an offset drop: no entry older than this was recorded after it, so the
+  // search for where the clock went back stops there (a false one, our own clock stepped, ends
+  // there instead of taking the whole buffer as recorded since).
+  std::optional<std::int64_t> set_back_floor_ms;
 
   friend bool operator==(const ProfileCursor&, const ProfileCursor&) = default;
 };

@@ -65,6 +65,7 @@ TEST(ProfileCursorStore, SetBackStateAndClockOffsetSurviveAReopen) {
   during.clock_offset_ms = -3600'000;
   during.set_back_until_ms = 1795525200000;
   during.set_back_delivered_ms = 1795522500000;
+  during.set_back_floor_ms = 1795521000000;
   {
     auto store = FileProfileCursorStore::open(file);
     ASSERT_TRUE(store) << store.error().message;
@@ -73,6 +74,7 @@ TEST(ProfileCursorStore, SetBackStateAndClockOffsetSurviveAReopen) {
   }
   const auto written = cursor_file_json(file);
   EXPECT_EQ(written["kitchen"]["1-0:99.1.0"]["setBackDelivered"], 1795522500000) << written;
+  EXPECT_EQ(written["kitchen"]["1-0:99.1.0"]["setBackFloor"], 1795521000000) << written;
   EXPECT_EQ(written["cellar"]["1-0:99.1.0"], 1795525200000) << written;
   auto reopened = FileProfileCursorStore::open(file);
   ASSERT_TRUE(reopened) << reopened.error().message;
