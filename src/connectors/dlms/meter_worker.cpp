@@ -9,7 +9,6 @@
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
-#include <ctime>
 #include <variant>
 
 #include "client/meter_value.hpp"
@@ -41,18 +40,20 @@ gateway::Timestamp wall_now() {
   return std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
 }
 
-// The meter clock in Unix ms. A clock that does not say its UTC deviation is read as the gateway's
-// local time, which is what such a meter is normally set to.
-std::optional<std::int64_t> meter_clock_ms(const cosem::DateTime& clock) {
-  if (auto exact = clock.to_unix_ms()) return exact;
-  cosem::DateTime as_utc = clock;
-  as_utc.deviation = 0;
-  const auto utc_fields = as_utc.to_unix_ms();
-  if (!utc_fields) return std::nullopt;
-  const std::time_t seconds = static_cast<std::time_t>(*utc_fields / 1000);
-  std::tm local{};
-  if (localtime_r(&seconds, &local) == nullptr) return utc_fields;
-  return *utc_fields - static_cast<std::int64_t>(local.tm_gmtoff) * 1000;
+// A clock GET that failed for the meter's reasons: it has no clock we can read (refused,
+// unsupported, an answer we cannot use). A timeout or a dropped link is not: ask again next time.
+bool clock_refused(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::rejected:
+    case ErrorCode::unsupported:
+    case ErrorCode::malformed:
+    case ErrorCode::truncated:
+    case ErrorCode::out_of_range:
+    case ErrorCode::too_deep:
+      return true;
+    default:
+      return false;
+  }
 }
 
 std::shared_ptr<spdlog::logger> log() {
@@ -937,9 +938,10 @@ asio::awaitable<void> MeterWorker::compare_profile_clock(client::Session& sessio
                                                          ProfileState& profile) {
   auto clock = co_await read_meter_clock(session);
   if (!clock) {
-    // No clock to compare (not asked again on this association): a set back is then seen only
-    // while the meter's newest entry is before the cursor (docs/dlms-connector.md).
-    if (session.is_open()) {
+    // No clock to compare (not asked again on this association when the meter refused it or
+    // answered something we cannot use; a timeout is asked again at the next read): a set back is
+    // then seen only while the meter's newest entry is before the cursor (docs/dlms-connector.md).
+    if (session.is_open() && clock_refused(clock.error())) {
       clock_readable_ = false;
       log()->info(
           "{}: {}; a clock set back is seen only while the newest entry is before the "
@@ -984,10 +986,15 @@ asio::awaitable<Expected<MeterWorker::MeterClock>> MeterWorker::read_meter_clock
   }
   const client::MeterValue value{clock, *data, std::nullopt};
   const auto date_time = value.date_time();
-  const auto meter_ms = date_time ? meter_clock_ms(*date_time) : std::nullopt;
+  // The profile decoder's rule: the deviation, else the device's timeZone, never the host's zone
+  // (a host on summer time would see a meter on standard time jump an hour back every spring).
+  const auto meter_ms =
+      date_time ? xdlms::capture_time_utc(*date_time, config_.utc_offset_minutes) : std::nullopt;
   if (!meter_ms) {
     co_return make_error(ErrorCode::malformed,
-                         "clock value '" + value.value_text() + "' has unspecified fields");
+                         "clock value '" + value.value_text() +
+                             "' has unspecified fields or no deviation (set the device's "
+                             "timeZone for a meter whose clock carries none)");
   }
   // The meter read its clock somewhere within the round trip: take the middle.
   const auto middle = sent_wall + duration_cast<milliseconds>(round_trip) / 2;
@@ -1002,8 +1009,9 @@ asio::awaitable<void> MeterWorker::read_clock_offset(gateway::AttributeSet& attr
   if (!session || !session->is_open()) co_return;
   auto clock = co_await read_meter_clock(*session);
   if (!clock) {
-    // A meter without a clock we can read: do not ask again on this association.
-    if (session->is_open()) {
+    // A meter without a clock we can read: do not ask again on this association (a timeout is
+    // asked again next time).
+    if (session->is_open() && clock_refused(clock.error())) {
       clock_readable_ = false;
       log()->info("{}: {}; no clock offset published", who(), without_who(clock.error().message));
     }
