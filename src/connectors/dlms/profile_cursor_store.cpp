@@ -26,12 +26,14 @@ Error io_failure(const std::filesystem::path& file, const std::string& what) {
 // A bare number while there is nothing but the cursor (the format before the set-back state, which
 // older binaries read), else an object.
 nlohmann::json render_cursor(const ProfileCursor& cursor) {
-  if (!cursor.clock_offset_ms && !cursor.set_back_until_ms && !cursor.set_back_delivered_ms &&
-      !cursor.set_back_floor_ms) {
+  if (!cursor.clock_offset_ms && !cursor.clock_offset_at_ms && !cursor.clock_round_trip_ms &&
+      !cursor.set_back_until_ms && !cursor.set_back_delivered_ms && !cursor.set_back_floor_ms) {
     return cursor.newest_ms;
   }
   nlohmann::json json = {{"newest", cursor.newest_ms}};
   if (cursor.clock_offset_ms) json["clockOffsetMs"] = *cursor.clock_offset_ms;
+  if (cursor.clock_offset_at_ms) json["clockOffsetAt"] = *cursor.clock_offset_at_ms;
+  if (cursor.clock_round_trip_ms) json["clockRoundTripMs"] = *cursor.clock_round_trip_ms;
   if (cursor.set_back_until_ms) json["setBackUntil"] = *cursor.set_back_until_ms;
   if (cursor.set_back_delivered_ms) json["setBackDelivered"] = *cursor.set_back_delivered_ms;
   if (cursor.set_back_floor_ms) json["setBackFloor"] = *cursor.set_back_floor_ms;
@@ -52,6 +54,8 @@ std::optional<ProfileCursor> parse_cursor(const nlohmann::json& json) {
     return true;
   };
   if (!optional_ms("clockOffsetMs", cursor.clock_offset_ms) ||
+      !optional_ms("clockOffsetAt", cursor.clock_offset_at_ms) ||
+      !optional_ms("clockRoundTripMs", cursor.clock_round_trip_ms) ||
       !optional_ms("setBackUntil", cursor.set_back_until_ms) ||
       !optional_ms("setBackDelivered", cursor.set_back_delivered_ms) ||
       !optional_ms("setBackFloor", cursor.set_back_floor_ms)) {
@@ -220,7 +224,8 @@ Expected<std::shared_ptr<FileProfileCursorStore>> FileProfileCursorStore::open(
           return make_error(ErrorCode::malformed,
                             "profile cursors " + file.string() + ": '" + device + "' " + profile +
                                 " is neither a Unix time in ms nor an object with \"newest\" "
-                                "and optional \"clockOffsetMs\", \"setBackUntil\", "
+                                "and optional \"clockOffsetMs\", \"clockOffsetAt\", "
+                                "\"clockRoundTripMs\", \"setBackUntil\", "
                                 "\"setBackDelivered\", \"setBackFloor\" in ms" +
                                 fix);
         }

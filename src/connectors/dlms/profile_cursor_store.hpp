@@ -44,6 +44,10 @@ struct ProfileCursor {
   // The meter's clock minus ours when last read (ms): a drop between two associations is a set
   // back while the gateway was away.
   std::optional<std::int64_t> clock_offset_ms;
+  // When that offset was read (our clock, Unix ms) and that read's round trip (ms): the meter's
+  // drift since and the read's uncertainty are not a set back.
+  std::optional<std::int64_t> clock_offset_at_ms;
+  std::optional<std::int64_t> clock_round_trip_ms;
   // A set back in progress: the entries recorded since it, stamped at or before `until`, are
   // delivered by entry up to `delivered` (the newest of them committed).
   std::optional<std::int64_t> set_back_until_ms;
