@@ -983,8 +983,9 @@ asio::awaitable<void> MeterWorker::compare_profile_clock(client::Session& sessio
     previous_round_trip_ms = profile.clock_seen->round_trip_ms;
   } else if (before) {
     drop_ms = *before - clock->offset_ms;
-    if (profile.clock_offset_at_ms)
+    if (profile.clock_offset_at_ms) {
       elapsed_ms = std::max<std::int64_t>(0, ours_ms - *profile.clock_offset_at_ms);
+    }
   }
   // Beyond what two readings can differ by: the clock's resolution (1 s each), half of each round
   // trip (the meter read its clock somewhere within it) and the meter's drift meanwhile (10 ppm,
