@@ -753,11 +753,11 @@ TEST(ProfileGapFree, RestartDuringAFalseSetBackRedeliversNothing) {
   std::ifstream cursor_file(dir.path() / "data" / "profile-cursors.json");
   const auto cursors = nlohmann::json::parse(cursor_file, nullptr, false);
   ASSERT_TRUE(cursors.is_object());
-  EXPECT_FALSE(cursors.dump().contains("setBackUntil")) << cursors.dump();
+  EXPECT_EQ(cursors.dump().find("setBackUntil"), std::string::npos) << cursors.dump();
   std::ifstream clock_file(dir.path() / "data" / "profile-cursors-clock.json");
   const auto clock_state = nlohmann::json::parse(clock_file, nullptr, false);
   ASSERT_TRUE(clock_state.is_object());
-  EXPECT_FALSE(clock_state.dump().contains("setBackUntil")) << clock_state.dump();
+  EXPECT_EQ(clock_state.dump().find("setBackUntil"), std::string::npos) << clock_state.dump();
   EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
 }
 
