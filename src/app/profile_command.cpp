@@ -10,9 +10,9 @@
 #include <variant>
 
 #include "app/connection_options.hpp"
-#include "client/measurement_catalog.hpp"
 #include "client/meter_value.hpp"
 #include "connectors/dlms/data_json.hpp"
+#include "connectors/dlms/profile_readings.hpp"
 #include "dlms/cosem/interface_class.hpp"
 #include "dlms/xdlms/profile_buffer.hpp"
 
@@ -123,20 +123,12 @@ int run_profile(const ProfileOptions& options) {
     if (!entries) co_return fail(entries.error());
     const auto clock = xdlms::clock_column(*columns);
 
-    // Named as the connector keys them by default: the catalog's name where one exists (once),
-    // else the OBIS text (with the attribute when it is not the value).
+    // Named as the connector keys them by default.
     std::vector<std::string> names;
     std::set<std::string> used;
     for (std::size_t i = 0; i < columns->size(); ++i) {
       if (clock && i == *clock) continue;
-      const auto& column = (*columns)[i];
-      std::string name = column.logical_name.to_string();
-      if (column.attribute_index != 2) name += ":" + std::to_string(column.attribute_index);
-      const auto listed =
-          client::catalog_key({column.class_id, column.logical_name, column.attribute_index});
-      if (listed && !used.contains(std::string(*listed))) name = std::string(*listed);
-      used.insert(name);
-      names.push_back(name);
+      names.push_back(connectors::dlms::default_column_key((*columns)[i], used));
     }
     const auto cell = [&](const xdlms::ProfileEntry& entry, std::size_t i) {
       const auto& column = (*columns)[i];

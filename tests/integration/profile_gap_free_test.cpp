@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <asio/io_context.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -143,10 +144,15 @@ void check_gap_free_delivery(bool refuse_range) {
   std::ifstream cursor_file(dir.path() / "data" / "profile-cursors.json");
   const auto cursors = nlohmann::json::parse(cursor_file, nullptr, false);
   ASSERT_TRUE(cursors.is_object() && cursors.contains(kProfileDevice)) << cursors.dump();
-  // With the meter's clock offset beside it: {"newest": ms, "clockOffsetMs": ms}.
+  // A bare number, as older binaries read it; the meter's clock offset in the sibling file.
   const auto& cursor = cursors[kProfileDevice]["1-0:99.1.0"];
-  ASSERT_TRUE(cursor.is_object() && cursor.contains("clockOffsetMs")) << cursors.dump();
-  EXPECT_GE(cursor["newest"].get<std::int64_t>(), killed_at - 5000);
+  ASSERT_TRUE(cursor.is_number_integer()) << cursors.dump();
+  EXPECT_GE(cursor.get<std::int64_t>(), killed_at - 5000);
+  std::ifstream clock_file(dir.path() / "data" / "profile-cursors-clock.json");
+  const auto clock_state = nlohmann::json::parse(clock_file, nullptr, false);
+  ASSERT_TRUE(clock_state.is_object()) << clock_state.dump();
+  EXPECT_TRUE(clock_state[kProfileDevice]["1-0:99.1.0"].contains("clockOffsetMs"))
+      << clock_state.dump();
 
   // The broker away for 10 capture periods: the entries wait in storage.
   std::int64_t broker_stopped_at = 0;
@@ -692,6 +698,67 @@ TEST(ProfileGapFree, MeterClockSetBackBetweenTwoPollsDeliversEveryEntryOnce) {
   plan.kill = false;
   plan.profile_poll_ms = 30'000;
   check_set_back_around_a_kill(plan);
+}
+
+// A false set back (our own clock stepped back, say) seen as an offset drop, the gateway killed
+// before the search found no place where the meter's clock went back: the cursor file holds the
+// set back in progress and its floor. The next run stops the search at the floor and ends the
+// false set back; it never re-delivers the buffer's entries stamped at or before the cursor.
+TEST(ProfileGapFree, RestartDuringAFalseSetBackRedeliversNothing) {
+  test::SimulatorProcess meter(
+      kBinary, {"--profile", "generic", "--capture-period", "1", "--profile-entries", "600"});
+  test::MosquittoBroker broker;
+  asio::io_context io;
+  test::ThingsBoardEmulator tb(io, broker);
+  gateway::testing::TempDirectory dir;
+  std::ofstream(dir.path() / "tb_gateway.yaml")
+      << test::gateway_yaml_for(broker, "dlmsgw-false-setback");
+  std::ofstream(dir.path() / "dlms_connector.json") << profile_connector_json(meter.port());
+  // As a run killed during the false set back left it: the offset already the new one.
+  const std::int64_t cursor = (profile_test_now_ms() - 20'000) / 1000 * 1000;
+  std::filesystem::create_directories(dir.path() / "data");
+  std::ofstream(dir.path() / "data" / "profile-cursors.json") << nlohmann::json{
+      {kProfileDevice,
+       {{"1-0:99.1.0",
+         {{"newest", cursor},
+          {"clockOffsetMs", 0},
+          {"setBackUntil", cursor},
+          {"setBackFloor", cursor - 60'000}}}}}}.dump();
+  ASSERT_TRUE(test::run_until(io, [&] { return tb.connected(); })) << broker.log();
+  test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
+                               dir.path() / "dlmsgw.log");
+  ASSERT_TRUE(test::run_until(
+      io,
+      [&] {
+        return newest_profile_entry(tb) >= profile_test_now_ms() - 2000 || !gateway.running();
+      },
+      30s))
+      << gateway.log();
+  test::run_until(
+      io, [&] { return gateway.logged("no entry recorded after the clock offset dropped"); }, 5s);
+  test::run_until(
+      io, [] { return false; }, 2s);
+  gateway.signal(SIGTERM);
+  test::run_until(io, [&] { return gateway.exit_status().has_value(); });
+
+  const auto delivered = profile_delivery(tb);
+  std::size_t repeated = 0;
+  for (const auto& [ts, count] : delivered.count) {
+    if (ts <= cursor) ++repeated;
+    EXPECT_EQ(count, 1) << "entry " << ts << " delivered " << count << " times";
+  }
+  EXPECT_EQ(repeated, 0U) << "entries at or before the cursor " << cursor << " delivered again\n"
+                          << gateway.log();
+  EXPECT_TRUE(gateway.logged("no entry recorded after the clock offset dropped")) << gateway.log();
+  std::ifstream cursor_file(dir.path() / "data" / "profile-cursors.json");
+  const auto cursors = nlohmann::json::parse(cursor_file, nullptr, false);
+  ASSERT_TRUE(cursors.is_object());
+  EXPECT_EQ(cursors.dump().find("setBackUntil"), std::string::npos) << cursors.dump();
+  std::ifstream clock_file(dir.path() / "data" / "profile-cursors-clock.json");
+  const auto clock_state = nlohmann::json::parse(clock_file, nullptr, false);
+  ASSERT_TRUE(clock_state.is_object());
+  EXPECT_EQ(clock_state.dump().find("setBackUntil"), std::string::npos) << clock_state.dump();
+  EXPECT_TRUE(tb.violations().empty()) << tb.violations().front();
 }
 
 TEST(ProfileGapFree, GatewayKilledAndBrokerDownLoseNoEntryAndDuplicateNone) {

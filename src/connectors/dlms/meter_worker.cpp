@@ -9,7 +9,6 @@
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
-#include <ctime>
 #include <variant>
 
 #include "client/meter_value.hpp"
@@ -36,23 +35,27 @@ using std::chrono::milliseconds;
 constexpr ObisCode kClockCode{0, 0, 1, 0, 0, 255};
 constexpr std::uint16_t kClockClass = 8;
 constexpr std::uint16_t kDisconnectControlClass = 70;
+// How long one reading of the meter's clock serves the profiles and the clock offset attribute.
+constexpr std::chrono::seconds kClockReuse{60};
 
 gateway::Timestamp wall_now() {
   return std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
 }
 
-// The meter clock in Unix ms. A clock that does not say its UTC deviation is read as the gateway's
-// local time, which is what such a meter is normally set to.
-std::optional<std::int64_t> meter_clock_ms(const cosem::DateTime& clock) {
-  if (auto exact = clock.to_unix_ms()) return exact;
-  cosem::DateTime as_utc = clock;
-  as_utc.deviation = 0;
-  const auto utc_fields = as_utc.to_unix_ms();
-  if (!utc_fields) return std::nullopt;
-  const std::time_t seconds = static_cast<std::time_t>(*utc_fields / 1000);
-  std::tm local{};
-  if (localtime_r(&seconds, &local) == nullptr) return utc_fields;
-  return *utc_fields - static_cast<std::int64_t>(local.tm_gmtoff) * 1000;
+// A clock GET that failed for the meter's reasons: it has no clock we can read (refused,
+// unsupported, an answer we cannot use). A timeout or a dropped link is not: ask again next time.
+bool clock_refused(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::rejected:
+    case ErrorCode::unsupported:
+    case ErrorCode::malformed:
+    case ErrorCode::truncated:
+    case ErrorCode::out_of_range:
+    case ErrorCode::too_deep:
+      return true;
+    default:
+      return false;
+  }
 }
 
 std::shared_ptr<spdlog::logger> log() {
@@ -91,8 +94,11 @@ MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
     if (const auto cursor = cursors_->load(config_.name, profile.obis)) {
       state.cursor_ms = cursor->newest_ms;
       state.clock_offset_ms = cursor->clock_offset_ms;
+      state.clock_offset_at_ms = cursor->clock_offset_at_ms;
+      state.clock_round_trip_ms = cursor->clock_round_trip_ms;
       state.set_back_until_ms = cursor->set_back_until_ms;
       state.set_back_delivered_ms = cursor->set_back_delivered_ms;
+      state.set_back_floor_ms = cursor->set_back_floor_ms;
     }
     profiles_.push_back(std::move(state));
   }
@@ -215,6 +221,7 @@ asio::awaitable<bool> MeterWorker::connect() {
   stats_.state = "connected";
   reconnect_requested_ = false;
   clock_readable_ = true;
+  last_clock_.reset();
   log()->info("{}: associated ({}, conformance {}, max PDU {})", who(),
               client::to_string(config_.connection.transport),
               session->negotiated_conformance().to_string(), session->server_max_pdu_size());
@@ -331,6 +338,7 @@ asio::awaitable<bool> MeterWorker::reopen_idle_session() {
   }
   ++stats_.idle_reopens;
   clock_readable_ = true;
+  last_clock_.reset();
   log()->info("{}: the link dropped while idle; associated again before the poll", who());
   co_return true;
 }
@@ -923,8 +931,11 @@ void MeterWorker::save_profile_cursor(const ProfileState& profile) {
   if (!profile.cursor_ms) return;  // nothing delivered yet: the first read starts from backfill
   ProfileCursor cursor{*profile.cursor_ms};
   cursor.clock_offset_ms = profile.clock_offset_ms;
+  cursor.clock_offset_at_ms = profile.clock_offset_at_ms;
+  cursor.clock_round_trip_ms = profile.clock_round_trip_ms;
   cursor.set_back_until_ms = profile.set_back_until_ms;
   cursor.set_back_delivered_ms = profile.set_back_delivered_ms;
+  cursor.set_back_floor_ms = profile.set_back_floor_ms;
   if (auto saved = cursors_->save(config_.name, profile.config->obis, cursor); !saved) {
     log()->error("{}: profile {}: {}", who(), profile.config->obis.to_string(),
                  saved.error().message);
@@ -933,11 +944,23 @@ void MeterWorker::save_profile_cursor(const ProfileState& profile) {
 
 asio::awaitable<void> MeterWorker::compare_profile_clock(client::Session& session,
                                                          ProfileState& profile) {
-  auto clock = co_await read_meter_clock(session);
+  // One reading serves every profile and chunk while it is younger than kClockReuse and the
+  // profile's cursor is not past the meter's time at that reading: a set back after the reading
+  // then still ends after the cursor's entry, where the search expects it. A cursor past it (the
+  // profile caught up since) needs a reading taken after.
+  Expected<MeterClock> clock = make_error(ErrorCode::unsupported, "no clock reading");
+  if (last_clock_ && SteadyClock::now() - last_clock_->taken < kClockReuse &&
+      (!profile.cursor_ms ||
+       *profile.cursor_ms + 2000 + last_clock_->round_trip_ms <= last_clock_->meter_ms)) {
+    clock = *last_clock_;
+  } else {
+    clock = co_await read_meter_clock(session);
+  }
   if (!clock) {
-    // No clock to compare (not asked again on this association): a set back is then seen only
-    // while the meter's newest entry is before the cursor (docs/dlms-connector.md).
-    if (session.is_open()) {
+    // No clock to compare (not asked again on this association when the meter refused it or
+    // answered something we cannot use; a timeout is asked again at the next read): a set back is
+    // then seen only while the meter's newest entry is before the cursor (docs/dlms-connector.md).
+    if (session.is_open() && clock_refused(clock.error())) {
       clock_readable_ = false;
       log()->info(
           "{}: {}; a clock set back is seen only while the newest entry is before the "
@@ -946,12 +969,33 @@ asio::awaitable<void> MeterWorker::compare_profile_clock(client::Session& sessio
     }
     co_return;
   }
-  // Beyond what reading the clock twice can differ by: its resolution (1 s) and the round trips.
-  // Compared with the previous read, so the meter's drift does not add up to a set back.
-  const std::int64_t tolerance_ms = 2000 + clock->round_trip_ms;
+  // How much less the meter's clock advanced than ours since the previous reading. Within this
+  // run on the steady clock, so that our own clock's steps (NTP at boot) are not the meter's;
+  // across a restart from the offsets kept with the cursor.
+  const std::int64_t ours_ms = clock->meter_ms - clock->offset_ms;
   const std::optional<std::int64_t> before = profile.clock_offset_ms;
-  const std::int64_t drop_ms = before ? *before - clock->offset_ms : 0;
+  std::int64_t drop_ms = 0;
+  std::int64_t elapsed_ms = 0;
+  std::int64_t previous_round_trip_ms = profile.clock_round_trip_ms.value_or(0);
+  if (profile.clock_seen) {
+    elapsed_ms = duration_cast<milliseconds>(clock->taken - profile.clock_seen->taken).count();
+    drop_ms = elapsed_ms - (clock->meter_ms - profile.clock_seen->meter_ms);
+    previous_round_trip_ms = profile.clock_seen->round_trip_ms;
+  } else if (before) {
+    drop_ms = *before - clock->offset_ms;
+    if (profile.clock_offset_at_ms) {
+      elapsed_ms = std::max<std::int64_t>(0, ours_ms - *profile.clock_offset_at_ms);
+    }
+  }
+  // Beyond what two readings can differ by: the clock's resolution (1 s each), half of each round
+  // trip (the meter read its clock somewhere within it) and the meter's drift meanwhile (10 ppm,
+  // about 1 s a day).
+  const std::int64_t tolerance_ms =
+      2000 + (previous_round_trip_ms + clock->round_trip_ms) / 2 + elapsed_ms / 100'000;
   profile.clock_offset_ms = clock->offset_ms;  // written with the next cursor
+  profile.clock_offset_at_ms = ours_ms;
+  profile.clock_round_trip_ms = clock->round_trip_ms;
+  profile.clock_seen = *clock;
   if (drop_ms > tolerance_ms && profile.cursor_ms && !profile.set_back_until_ms) {
     profile.set_back_until_ms = profile.cursor_ms;
     profile.set_back_delivered_ms.reset();
@@ -982,26 +1026,39 @@ asio::awaitable<Expected<MeterWorker::MeterClock>> MeterWorker::read_meter_clock
   }
   const client::MeterValue value{clock, *data, std::nullopt};
   const auto date_time = value.date_time();
-  const auto meter_ms = date_time ? meter_clock_ms(*date_time) : std::nullopt;
+  // The profile decoder's rule: the deviation, else the device's timeZone, never the host's zone
+  // (a host on summer time would see a meter on standard time jump an hour back every spring).
+  const auto meter_ms =
+      date_time ? xdlms::capture_time_utc(*date_time, config_.utc_offset_minutes) : std::nullopt;
   if (!meter_ms) {
     co_return make_error(ErrorCode::malformed,
-                         "clock value '" + value.value_text() + "' has unspecified fields");
+                         "clock value '" + value.value_text() +
+                             "' has unspecified fields or no deviation (set the device's "
+                             "timeZone for a meter whose clock carries none)");
   }
   // The meter read its clock somewhere within the round trip: take the middle.
   const auto middle = sent_wall + duration_cast<milliseconds>(round_trip) / 2;
   const auto ours_ms = duration_cast<milliseconds>(middle.time_since_epoch()).count();
-  co_return MeterClock{*meter_ms - ours_ms, duration_cast<milliseconds>(round_trip).count(),
-                       value.value_text()};
+  MeterClock reading{*meter_ms - ours_ms, duration_cast<milliseconds>(round_trip).count(),
+                     value.value_text(), *meter_ms, sent + round_trip / 2};
+  last_clock_ = reading;
+  co_return reading;
 }
 
 asio::awaitable<void> MeterWorker::read_clock_offset(gateway::AttributeSet& attributes) {
   if (!clock_readable_) co_return;
   auto session = session_;
   if (!session || !session->is_open()) co_return;
-  auto clock = co_await read_meter_clock(*session);
+  Expected<MeterClock> clock = make_error(ErrorCode::unsupported, "no clock reading");
+  if (last_clock_ && SteadyClock::now() - last_clock_->taken < kClockReuse) {
+    clock = *last_clock_;
+  } else {
+    clock = co_await read_meter_clock(*session);
+  }
   if (!clock) {
-    // A meter without a clock we can read: do not ask again on this association.
-    if (session->is_open()) {
+    // A meter without a clock we can read: do not ask again on this association (a timeout is
+    // asked again next time).
+    if (session->is_open() && clock_refused(clock.error())) {
       clock_readable_ = false;
       log()->info("{}: {}; no clock offset published", who(), without_who(clock.error().message));
     }

@@ -87,6 +87,14 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   // it while we were idle), nothing was recorded: reopen and read the group again.
   enum class GroupOutcome { read, link_lost, dropped_before_answer };
 
+  // One reading of the meter's clock.
+  struct MeterClock {
+    std::int64_t offset_ms = 0;      // the meter's clock minus ours, at the middle of the GET
+    std::int64_t round_trip_ms = 0;  // the uncertainty of offset_ms
+    std::string text;                // as the meter gave it
+    std::int64_t meter_ms = 0;       // the meter's clock then (Unix ms)
+    std::chrono::steady_clock::time_point taken{};  // the middle of the GET
+  };
   // One configured profile (issue 16): what was learnt about it on this association and where its
   // delivery stands.
   struct ProfileState {
@@ -105,16 +113,17 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
     // Persisted with the cursor, so that a restart goes on where it was.
     std::optional<std::int64_t> set_back_until_ms;
     std::optional<std::int64_t> set_back_delivered_ms;
-    // The meter's clock minus ours at the last read (persisted): a drop is a set back.
+    // The meter's clock minus ours at the last read (persisted): a drop is a set back. With our
+    // clock's time of that read and its round trip (persisted; their drift and uncertainty are
+    // tolerated), and within this run the reading itself (compared on the steady clock, so that
+    // our own clock's steps are not taken for the meter's).
     std::optional<std::int64_t> clock_offset_ms;
+    std::optional<std::int64_t> clock_offset_at_ms;
+    std::optional<std::int64_t> clock_round_trip_ms;
+    std::optional<MeterClock> clock_seen;
     // A set back seen as a clock offset drop: older entries than this cannot have been recorded
     // after it, so the search for where the clock went back stops there.
     std::optional<std::int64_t> set_back_floor_ms;
-  };
-  struct MeterClock {
-    std::int64_t offset_ms = 0;      // the meter's clock minus ours, at the middle of the GET
-    std::int64_t round_trip_ms = 0;  // the uncertainty of offset_ms
-    std::string text;                // as the meter gave it
   };
 
   asio::awaitable<void> run();
@@ -203,6 +212,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   bool reconnect_requested_ = false;
   bool attempt_now_ = false;
   bool clock_readable_ = true;
+  // The last clock reading of this association, shared by the profiles, their chunks and the
+  // clock offset attribute while younger than kClockReuse (docs/dlms-connector.md).
+  std::optional<MeterClock> last_clock_;
   bool pause_logged_ = false;
   bool tracing_ = false;
 };

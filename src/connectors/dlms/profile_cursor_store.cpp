@@ -18,30 +18,35 @@ std::string profile_key(const ObisCode& profile) {
   return profile.to_string();
 }
 
+}  // namespace
+
+std::filesystem::path clock_state_file(const std::filesystem::path& cursor_file) {
+  return cursor_file.parent_path() / (cursor_file.stem().string() + "-clock.json");
+}
+
+namespace {
+
 Error io_failure(const std::filesystem::path& file, const std::string& what) {
   return make_error(ErrorCode::io_error,
                     "profile cursors " + file.string() + ": " + what + ": " + std::strerror(errno));
 }
 
-// A bare number while there is nothing but the cursor (the format before the set-back state, which
-// older binaries read), else an object.
-nlohmann::json render_cursor(const ProfileCursor& cursor) {
-  if (!cursor.clock_offset_ms && !cursor.set_back_until_ms && !cursor.set_back_delivered_ms) {
-    return cursor.newest_ms;
-  }
-  nlohmann::json json = {{"newest", cursor.newest_ms}};
+// The clock and set-back state of one cursor, without "newest" (which is in the cursor file); an
+// empty object when there is none.
+nlohmann::json render_clock_state(const ProfileCursor& cursor) {
+  nlohmann::json json = nlohmann::json::object();
   if (cursor.clock_offset_ms) json["clockOffsetMs"] = *cursor.clock_offset_ms;
+  if (cursor.clock_offset_at_ms) json["clockOffsetAt"] = *cursor.clock_offset_at_ms;
+  if (cursor.clock_round_trip_ms) json["clockRoundTripMs"] = *cursor.clock_round_trip_ms;
   if (cursor.set_back_until_ms) json["setBackUntil"] = *cursor.set_back_until_ms;
   if (cursor.set_back_delivered_ms) json["setBackDelivered"] = *cursor.set_back_delivered_ms;
+  if (cursor.set_back_floor_ms) json["setBackFloor"] = *cursor.set_back_floor_ms;
   return json;
 }
 
-std::optional<ProfileCursor> parse_cursor(const nlohmann::json& json) {
-  if (json.is_number_integer()) return ProfileCursor{json.get<std::int64_t>()};
-  if (!json.is_object()) return std::nullopt;
-  const auto newest = json.find("newest");
-  if (newest == json.end() || !newest->is_number_integer()) return std::nullopt;
-  ProfileCursor cursor{newest->get<std::int64_t>()};
+// The clock and set-back state into `cursor` (an object, with "newest" or without); false when a
+// field is not an integer.
+bool parse_clock_state(const nlohmann::json& json, ProfileCursor& cursor) {
   const auto optional_ms = [&](const char* key, std::optional<std::int64_t>& into) {
     const auto found = json.find(key);
     if (found == json.end()) return true;
@@ -50,19 +55,53 @@ std::optional<ProfileCursor> parse_cursor(const nlohmann::json& json) {
     return true;
   };
   if (!optional_ms("clockOffsetMs", cursor.clock_offset_ms) ||
+      !optional_ms("clockOffsetAt", cursor.clock_offset_at_ms) ||
+      !optional_ms("clockRoundTripMs", cursor.clock_round_trip_ms) ||
       !optional_ms("setBackUntil", cursor.set_back_until_ms) ||
-      !optional_ms("setBackDelivered", cursor.set_back_delivered_ms)) {
-    return std::nullopt;
+      !optional_ms("setBackDelivered", cursor.set_back_delivered_ms) ||
+      !optional_ms("setBackFloor", cursor.set_back_floor_ms)) {
+    return false;
   }
+  return true;
+}
+
+// A bare number (what every dlmsgw writes), or an object with "newest" and the clock state (what
+// one release wrote before the state moved to the sibling file).
+std::optional<ProfileCursor> parse_cursor(const nlohmann::json& json) {
+  if (json.is_number_integer()) return ProfileCursor{json.get<std::int64_t>()};
+  if (!json.is_object()) return std::nullopt;
+  const auto newest = json.find("newest");
+  if (newest == json.end() || !newest->is_number_integer()) return std::nullopt;
+  ProfileCursor cursor{newest->get<std::int64_t>()};
+  if (!parse_clock_state(json, cursor)) return std::nullopt;
   return cursor;
 }
 
-std::string render_cursors(const std::map<std::string, std::map<std::string, ProfileCursor>>& all) {
+using CursorMap = std::map<std::string, std::map<std::string, ProfileCursor>>;
+
+std::string render_json(const nlohmann::json& json) {
+  return json.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// The cursor file: bare numbers only, the format every dlmsgw reads (a rollback keeps starting).
+std::string render_cursors(const CursorMap& all) {
   nlohmann::json json = nlohmann::json::object();
   for (const auto& [device, profiles] : all) {
-    for (const auto& [profile, cursor] : profiles) json[device][profile] = render_cursor(cursor);
+    for (const auto& [profile, cursor] : profiles) json[device][profile] = cursor.newest_ms;
   }
-  return json.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return render_json(json);
+}
+
+// The sibling file: the clock and set-back state of the cursors that have some.
+std::string render_clock_states(const CursorMap& all) {
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& [device, profiles] : all) {
+    for (const auto& [profile, cursor] : profiles) {
+      auto state = render_clock_state(cursor);
+      if (!state.empty()) json[device][profile] = std::move(state);
+    }
+  }
+  return render_json(json);
 }
 
 }  // namespace
@@ -144,7 +183,13 @@ class FileProfileCursorStore::Writer {
         std::lock_guard state_lock(state_->mutex);
         copy = state_->cursors;
       }
-      auto written = gateway::write_file_atomically(file_, render_cursors(copy), "profile cursors");
+      // The state first: a crash between the two leaves a cursor older than its state, which a
+      // restart reads again from (never a set back forgotten for a cursor past it).
+      auto written = gateway::write_file_atomically(
+          clock_state_file(file_), render_clock_states(copy), "profile clock state");
+      if (written) {
+        written = gateway::write_file_atomically(file_, render_cursors(copy), "profile cursors");
+      }
       report(written);
       lock.lock();
       if (written) {
@@ -217,11 +262,42 @@ Expected<std::shared_ptr<FileProfileCursorStore>> FileProfileCursorStore::open(
           return make_error(ErrorCode::malformed,
                             "profile cursors " + file.string() + ": '" + device + "' " + profile +
                                 " is neither a Unix time in ms nor an object with \"newest\" "
-                                "and optional \"clockOffsetMs\", \"setBackUntil\", "
-                                "\"setBackDelivered\" in ms" +
+                                "and optional \"clockOffsetMs\", \"clockOffsetAt\", "
+                                "\"clockRoundTripMs\", \"setBackUntil\", "
+                                "\"setBackDelivered\", \"setBackFloor\" in ms" +
                                 fix);
         }
         store->state_->cursors[device][profile] = *cursor;
+      }
+    }
+  }
+  const auto state_file = clock_state_file(file);
+  if (std::filesystem::exists(state_file, error)) {
+    std::ifstream in(state_file);
+    if (!in) return io_failure(state_file, "cannot be read");
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto fix =
+        " (move the file aside: set-back detection then starts afresh from the next reading)";
+    auto json = nlohmann::json::parse(text.str(), nullptr, false);
+    if (json.is_discarded() || !json.is_object()) {
+      return make_error(ErrorCode::malformed,
+                        "profile clock state " + state_file.string() + ": not a JSON object" + fix);
+    }
+    for (const auto& [device, profiles] : json.items()) {
+      if (!profiles.is_object()) continue;
+      const auto cursors = store->state_->cursors.find(device);
+      if (cursors == store->state_->cursors.end()) continue;  // no cursor: nothing to go with
+      for (const auto& [profile, value] : profiles.items()) {
+        const auto cursor = cursors->second.find(profile);
+        if (cursor == cursors->second.end()) continue;
+        ProfileCursor merged{cursor->second.newest_ms};
+        if (!value.is_object() || !parse_clock_state(value, merged)) {
+          return make_error(ErrorCode::malformed, "profile clock state " + state_file.string() +
+                                                      ": '" + device + "' " + profile +
+                                                      " is not an object of integers in ms" + fix);
+        }
+        cursor->second = merged;
       }
     }
   }

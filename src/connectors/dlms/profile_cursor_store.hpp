@@ -6,10 +6,13 @@
 // seen (a set back while the gateway was away shows as a drop) and a set back in progress.
 //
 // FileProfileCursorStore keeps every cursor in one JSON file in the gateway's data directory,
-// {"device": {"1-0:99.1.0": 1795525200000}}, or with the set-back state
-// {"device": {"1-0:99.1.0": {"newest": 1795525200000, "clockOffsetMs": -40,
-//                            "setBackUntil": 1795525200000, "setBackDelivered": 1795521600000}}},
-// replaced atomically (write, fsync, rename, fsync of
+// {"device": {"1-0:99.1.0": 1795525200000}} (the format every dlmsgw reads: a rollback starts), and
+// the clock and set-back state in a sibling file (clock_state_file: profile-cursors-clock.json),
+// {"device": {"1-0:99.1.0": {"clockOffsetMs": -40, "clockOffsetAt": 1795525260000,
+//                            "clockRoundTripMs": 30, "setBackUntil": 1795525200000,
+//                            "setBackDelivered": 1795521600000, "setBackFloor": 1795524540000}}}.
+// A cursor file in the object form one release wrote ({"newest": ms, ...state}) is read too.
+// Each is replaced atomically (write, fsync, rename, fsync of
 // the directory): a crash leaves the old or the new file, never a torn one. The file is written by
 // a thread of its own, never on the event loop: save() changes the cursor in memory and wakes the
 // writer, which renders every cursor as it is when it wakes. Saves made while it writes, or within
@@ -43,10 +46,18 @@ struct ProfileCursor {
   // The meter's clock minus ours when last read (ms): a drop between two associations is a set
   // back while the gateway was away.
   std::optional<std::int64_t> clock_offset_ms;
+  // When that offset was read (our clock, Unix ms) and that read's round trip (ms): the meter's
+  // drift since and the read's uncertainty are not a set back.
+  std::optional<std::int64_t> clock_offset_at_ms;
+  std::optional<std::int64_t> clock_round_trip_ms;
   // A set back in progress: the entries recorded since it, stamped at or before `until`, are
   // delivered by entry up to `delivered` (the newest of them committed).
   std::optional<std::int64_t> set_back_until_ms;
   std::optional<std::int64_t> set_back_delivered_ms;
+  // Of a set back seen as an offset drop: no entry older than this was recorded after it, so the
+  // search for where the clock went back stops there (a false one, our own clock stepped, ends
+  // there instead of taking the whole buffer as recorded since).
+  std::optional<std::int64_t> set_back_floor_ms;
 
   friend bool operator==(const ProfileCursor&, const ProfileCursor&) = default;
 };
@@ -64,6 +75,9 @@ class ProfileCursorStore {
   // Waits until every save so far is durable; the last write's error if it failed.
   virtual Expected<void> flush() { return {}; }
 };
+
+// Where the clock and set-back state of `cursor_file` is kept.
+std::filesystem::path clock_state_file(const std::filesystem::path& cursor_file);
 
 // For tests and `dlmsgw` runs without a data directory: forgotten at exit.
 class MemoryProfileCursorStore final : public ProfileCursorStore {

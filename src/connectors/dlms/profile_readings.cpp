@@ -16,6 +16,21 @@ std::string describe(const xdlms::CaptureObjectDefinition& column) {
 
 }  // namespace
 
+std::string default_column_key(const xdlms::CaptureObjectDefinition& column,
+                               std::set<std::string>& used) {
+  const auto listed =
+      client::catalog_key({column.class_id, column.logical_name, column.attribute_index});
+  std::string key;
+  if (listed && !used.contains(std::string(*listed))) {
+    key = std::string(*listed);
+  } else {
+    key = column.logical_name.to_string();
+    if (column.attribute_index != 2) key += ":" + std::to_string(column.attribute_index);
+  }
+  used.insert(key);
+  return key;
+}
+
 Expected<std::vector<ProfileColumn>> select_profile_columns(
     const ProfileConfig& profile, const std::vector<xdlms::CaptureObjectDefinition>& capture) {
   std::vector<ProfileColumn> selected;
@@ -32,13 +47,7 @@ Expected<std::vector<ProfileColumn>> select_profile_columns(
     std::set<std::string> used;
     for (std::size_t i = 0; i < capture.size(); ++i) {
       if (capture[i].class_id == 8 && capture[i].attribute_index == 2) continue;  // the clock
-      // The catalog's name where one exists and is not taken yet, else the OBIS text.
-      const auto listed = client::catalog_key(
-          {capture[i].class_id, capture[i].logical_name, capture[i].attribute_index});
-      std::string key = listed ? std::string(*listed) : capture[i].logical_name.to_string();
-      if (used.contains(key)) key = capture[i].logical_name.to_string();
-      used.insert(key);
-      selected.push_back(make(i, capture[i], key));
+      selected.push_back(make(i, capture[i], default_column_key(capture[i], used)));
     }
     return selected;
   }

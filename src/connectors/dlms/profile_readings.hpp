@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,17 @@ struct ProfileColumn {
   std::optional<cosem::ScalerUnit> scaler_unit;
 };
 
+// The key a capture object is published under by default, and the name `dlmsgw profile` gives its
+// column: the catalog's name (client::catalog_key) where one exists and is not in `used` yet, else
+// the OBIS text, with ":attribute" when the attribute is not 2 (the value), so that two capture
+// objects of one OBIS code (a maximum demand and its capture time) keep two keys. Adds the key to
+// `used`.
+std::string default_column_key(const xdlms::CaptureObjectDefinition& column,
+                               std::set<std::string>& used);
+
 // The configured columns (each must be a capture object of the profile, else an error naming it
-// and listing the capture objects), or every capture object but the clock keyed by its catalog
-// name where one exists and is not taken (client::catalog_key), else by its OBIS text.
+// and listing the capture objects), or every capture object but the clock keyed by
+// default_column_key.
 Expected<std::vector<ProfileColumn>> select_profile_columns(
     const ProfileConfig& profile, const std::vector<xdlms::CaptureObjectDefinition>& capture);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -65,19 +66,37 @@ TEST(ProfileCursorStore, SetBackStateAndClockOffsetSurviveAReopen) {
   during.clock_offset_ms = -3600'000;
   during.set_back_until_ms = 1795525200000;
   during.set_back_delivered_ms = 1795522500000;
+  during.set_back_floor_ms = 1795521000000;
   {
     auto store = FileProfileCursorStore::open(file);
     ASSERT_TRUE(store) << store.error().message;
     ASSERT_TRUE((*store)->save("kitchen", kCursorLoadProfile, during));
     ASSERT_TRUE((*store)->save("cellar", kCursorLoadProfile, 1795525200000));
   }
+  // The cursor file in the format older binaries read (a rollback starts); the state beside it.
   const auto written = cursor_file_json(file);
-  EXPECT_EQ(written["kitchen"]["1-0:99.1.0"]["setBackDelivered"], 1795522500000) << written;
+  EXPECT_EQ(written["kitchen"]["1-0:99.1.0"], 1795525200000) << written;
   EXPECT_EQ(written["cellar"]["1-0:99.1.0"], 1795525200000) << written;
+  const auto state = cursor_file_json(clock_state_file(file));
+  EXPECT_EQ(state["kitchen"]["1-0:99.1.0"]["setBackDelivered"], 1795522500000) << state;
+  EXPECT_EQ(state["kitchen"]["1-0:99.1.0"]["setBackFloor"], 1795521000000) << state;
+  EXPECT_EQ(state["kitchen"]["1-0:99.1.0"]["clockOffsetMs"], -3600'000) << state;
+  EXPECT_FALSE(state.contains("cellar")) << state;
   auto reopened = FileProfileCursorStore::open(file);
   ASSERT_TRUE(reopened) << reopened.error().message;
   EXPECT_EQ((*reopened)->load("kitchen", kCursorLoadProfile), during);
   EXPECT_EQ((*reopened)->load("cellar", kCursorLoadProfile), 1795525200000);
+
+  // The object form one release wrote in the cursor file itself is read too.
+  std::filesystem::remove(clock_state_file(file));
+  std::ofstream(file) << R"({"kitchen": {"1-0:99.1.0": {"newest": 5, "setBackFloor": 3}}})";
+  auto object_form = FileProfileCursorStore::open(file);
+  ASSERT_TRUE(object_form) << object_form.error().message;
+  const auto loaded = (*object_form)->load("kitchen", kCursorLoadProfile);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->newest_ms, 5);
+  EXPECT_EQ(loaded->set_back_floor_ms, 3);
+  object_form->reset();
 
   std::ofstream(file) << R"({"kitchen": {"1-0:99.1.0": {"newest": 5, "setBackUntil": "now"}}})";
   auto garbage = FileProfileCursorStore::open(file);
@@ -112,7 +131,8 @@ TEST(ProfileCursorStore, AFailedWriteKeepsTheCursorsAndIsReportedByFlush) {
   ASSERT_TRUE((*store)->save("kitchen", kCursorLoadProfile, 42));
   const auto flushed = (*store)->flush();
   ASSERT_FALSE(flushed);
-  EXPECT_NE(flushed.error().message.find(file.string()), std::string::npos)
+  // Names the file it could not write (the clock state, written first, in the same directory).
+  EXPECT_NE(flushed.error().message.find(file.parent_path().string()), std::string::npos)
       << flushed.error().message;
   EXPECT_EQ((*store)->load("kitchen", kCursorLoadProfile), 42);
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
+#include <string>
 
 #include "connectors/dlms/profile_cursor_store.hpp"
 #include "gateway/storage/temp_directory.hpp"
@@ -49,6 +51,28 @@ TEST(ProfileColumns, CatalogNamesFollowTheChannelAndAreNotRepeated) {
   EXPECT_EQ((*columns)[1].point.key, "1-2:1.8.0");
   EXPECT_EQ((*columns)[2].point.key, "1-1:1.8.1");
   EXPECT_EQ((*columns)[3].point.key, "reactive_energy");
+}
+
+// A billing profile's maximum demand (class 4) and its capture time (attribute 5): one OBIS code,
+// two columns, two keys (one overwrote the other when both were keyed by the OBIS text).
+TEST(ProfileColumns, AttributesOtherThanTheValueGetTheirOwnKey) {
+  ProfileConfig profile;
+  profile.obis = ObisCode(1, 0, 98, 1, 0);
+  const ObisCode demand(1, 0, 1, 6, 0);
+  const std::vector<xdlms::CaptureObjectDefinition> capture = {
+      xdlms::CaptureObjectDefinition::clock(),
+      {4, demand, 2, 0},
+      {4, demand, 5, 0},
+  };
+  auto columns = select_profile_columns(profile, capture);
+  ASSERT_TRUE(columns) << columns.error().message;
+  ASSERT_EQ(columns->size(), 2U);
+  EXPECT_NE((*columns)[0].point.key, (*columns)[1].point.key);
+  EXPECT_EQ((*columns)[1].point.key, "1-0:1.6.0:5");
+  // `dlmsgw profile` names its columns with the same function.
+  std::set<std::string> used;
+  EXPECT_EQ(default_column_key(capture[1], used), (*columns)[0].point.key);
+  EXPECT_EQ(default_column_key(capture[2], used), "1-0:1.6.0:5");
 }
 
 TEST(ProfileColumns, ConfiguredColumnsMustBeCaptureObjects) {
