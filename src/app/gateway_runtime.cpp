@@ -204,12 +204,24 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
     if (self.stopping_) return {};
     return self.reload_connectors();
   };
-  hooks.off_loop = [&self](std::function<void()> work, std::function<void()> then) {
-    asio::post(self.commit_pool_,
-               [&self, work = std::move(work), then = std::move(then)]() mutable {
-                 work();
-                 asio::post(self.io_, std::move(then));
-               });
+  hooks.off_loop = [&self](std::function<void()> work,
+                           std::function<void(std::optional<std::string>)> then) {
+    asio::post(
+        self.commit_pool_, [&self, work = std::move(work), then = std::move(then)]() mutable {
+          // Whatever the disk or memory throws here is the commit's failure, told on the loop: an
+          // exception leaving this thread would end the process (std::terminate).
+          std::optional<std::string> thrown;
+          try {
+            work();
+          } catch (const std::exception& e) {
+            thrown = e.what();
+          } catch (...) {
+            thrown = "unknown exception";
+          }
+          asio::post(self.io_, [then = std::move(then), thrown = std::move(thrown)]() mutable {
+            then(std::move(thrown));
+          });
+        });
   };
   hooks.written = [&self](const std::filesystem::path& file) { self.remember_written(file); };
   hooks.publish = [&self](const nlohmann::json& attributes) {

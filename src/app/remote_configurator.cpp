@@ -133,9 +133,11 @@ Expected<std::filesystem::path> back_up_file(const std::filesystem::path& file, 
   DLMSGW_TRY(write_new_private_file(backup, text.str()));
   std::vector<std::filesystem::path> backups;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
-    const auto name = entry.path().filename().string();
-    if (name.starts_with(prefix) && name.ends_with(extension)) backups.push_back(entry.path());
+  // error_code overloads throughout: this runs on the commit thread.
+  for (std::filesystem::directory_iterator it(directory, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.starts_with(prefix) && name.ends_with(extension)) backups.push_back(it->path());
   }
   // Same prefix and digits of one length for centuries: the name order is the time order.
   std::sort(backups.begin(), backups.end());
@@ -160,27 +162,35 @@ std::optional<std::int64_t> RemoteConfigurator::handled_ts(const std::string& ke
   return found->get<std::int64_t>();
 }
 
-void RemoteConfigurator::commit(std::function<void()> work, std::function<void()> then) {
+void RemoteConfigurator::commit(
+    std::function<void()> work,
+    std::function<void(const std::optional<std::string>& thrown)> then) {
   if (!hooks_.off_loop) {
-    work();
-    then();
+    std::optional<std::string> thrown;
+    try {
+      work();
+    } catch (const std::exception& e) {
+      thrown = e.what();
+    }
+    then(thrown);
     return;
   }
   ++committing_;
-  hooks_.off_loop(std::move(work), [this, then = std::move(then)] {
-    --committing_;
-    try {
-      then();
-    } catch (const std::exception& e) {
-      spdlog::error("remote configuration: {}", e.what());
-    }
-    // What came meanwhile, in order (a change among it may start another commit).
-    while (committing_ == 0 && !waiting_.empty()) {
-      auto next = std::move(waiting_.front());
-      waiting_.pop_front();
-      on_shared_attributes(next);
-    }
-  });
+  hooks_.off_loop(std::move(work),
+                  [this, then = std::move(then)](std::optional<std::string> thrown) {
+                    --committing_;
+                    try {
+                      then(thrown);
+                    } catch (const std::exception& e) {
+                      spdlog::error("remote configuration: {}", e.what());
+                    }
+                    // What came meanwhile, in order (a change among it may start another commit).
+                    while (committing_ == 0 && !waiting_.empty()) {
+                      auto next = std::move(waiting_.front());
+                      waiting_.pop_front();
+                      on_shared_attributes(next);
+                    }
+                  });
 }
 
 void RemoteConfigurator::record_handled(const std::string& key, std::int64_t ts) {
@@ -194,7 +204,9 @@ void RemoteConfigurator::record_handled(const std::string& key, std::int64_t ts)
     }
   };
   if (hooks_.off_loop) {
-    hooks_.off_loop(std::move(work), [] {});  // in order with the commits; nothing waits on it
+    hooks_.off_loop(std::move(work), [key](const std::optional<std::string>& thrown) {
+      if (thrown) remote_log()->warn("the state of {} not saved: {}", key, *thrown);
+    });  // in order with the commits; nothing waits on it
   } else {
     work();
   }
@@ -431,10 +443,15 @@ void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
         ts, config_file_.string());
     return;
   }
-  record_handled("general_configuration", ts);
   auto change = plan_general_configuration(config_, config_file_, value);
-  if (!change) return refuse("general_configuration", change.error().message);
+  if (!change) {
+    // Refused for its content: handled. Not for the disk (tb_gateway.yaml unreadable): a re-send
+    // is tried again.
+    if (change.error().code != ErrorCode::io_error) record_handled("general_configuration", ts);
+    return refuse("general_configuration", change.error().message);
+  }
   if (!change->changed()) {
+    record_handled("general_configuration", ts);
     echo("general_configuration", general_configuration_attribute(config_, ts));
     return;
   }
@@ -449,6 +466,9 @@ void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
     if (outcome) {
       commit_general_configuration(change, ts);
     } else {
+      // Settings that do not connect: handled (a re-send after a restart does not move the
+      // connection again to what did not work).
+      record_handled("general_configuration", ts);
       refuse("general_configuration", outcome.error().message);
     }
     if (pending_general_) {
@@ -468,7 +488,10 @@ void RemoteConfigurator::commit_general_configuration(const GeneralConfiguration
   auto backup = std::make_shared<Expected<std::filesystem::path>>(std::filesystem::path());
   commit([backup, file = config_file_,
           change] { *backup = write_general_configuration(file, change); },
-         [this, backup, change, ts] { take_general_configuration(change, ts, *backup); });
+         [this, backup, change, ts](const std::optional<std::string>& thrown) {
+           if (thrown) *backup = Error{ErrorCode::io_error, *thrown};
+           take_general_configuration(change, ts, *backup);
+         });
 }
 
 void RemoteConfigurator::take_general_configuration(const GeneralConfigurationChange& change,
@@ -483,6 +506,8 @@ void RemoteConfigurator::take_general_configuration(const GeneralConfigurationCh
     }
     return refuse("general_configuration", why);
   }
+  // Written: handled (never on a failed write: a re-send is tried again).
+  record_handled("general_configuration", ts);
   if (hooks_.written) hooks_.written(config_file_);
   const auto& next = change.config;
   config_.host = next.host;
@@ -667,8 +692,11 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
           name, ts, path->string());
       return;
     }
-    record_handled(name, ts);
   }
+  const std::optional<std::int64_t> push_ts =
+      ts_field != value.end() && ts_field->is_number_integer()
+          ? std::optional<std::int64_t>(ts_field->get<std::int64_t>())
+          : std::nullopt;
   // Checked where it will live, under a name nothing reads, by the reader `dlmsgw run` uses
   // (not synced yet: that is for the commit, off the loop).
   const auto candidate = path->parent_path() / ("." + path->filename().string() + ".check");
@@ -684,6 +712,7 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
          at = why.find(candidate.string())) {
       why.replace(at, candidate.string().size(), path->string());
     }
+    if (push_ts) record_handled(name, *push_ts);  // refused for its content: handled
     return refuse(name, why);
   }
   // A connector created here is added to tb_gateway.yaml, so that it runs after a restart.
@@ -717,7 +746,10 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
       outcome->error = std::move(error);
     };
     if (auto synced = sync_file(candidate); !synced) return fail(synced.error());
-    if (std::filesystem::exists(file)) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(file, ec);
+    if (ec) return fail({ErrorCode::io_error, file.string() + ": " + ec.message()});
+    if (exists) {
       auto backup = back_up_file(file);
       if (!backup)
         return fail({ErrorCode::io_error, "no backup of the old file: " + backup.error().message});
@@ -744,8 +776,15 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
       }
     }
   };
-  auto then = [this, outcome, name, type, file = *path, value, applied, created] {
+  auto then = [this, outcome, name, type, file = *path, value, applied, created, candidate,
+               push_ts](const std::optional<std::string>& thrown) {
+    if (thrown) {
+      ::unlink(candidate.c_str());
+      return refuse(name, "not written: " + *thrown);
+    }
+    // A failed write is not recorded: the same push re-sent is tried again.
     if (outcome->error) return refuse(name, outcome->error->message);
+    if (push_ts) record_handled(name, *push_ts);
     if (!outcome->backup.empty()) {
       remote_log()->info("connector '{}': previous file kept as {}", name, outcome->backup);
     }

@@ -81,8 +81,11 @@ class RemoteConfigurator {
     // what runs, so that the gateway's own write reloads nothing a second time. May be empty.
     std::function<void(const std::filesystem::path& file)> written;
     // Runs `work` off the event loop (file writes with fsync), one at a time in the order given,
-    // then `then` on the loop. Empty: both at once, in place.
-    std::function<void(std::function<void()> work, std::function<void()> then)> off_loop;
+    // then `then` on the loop, always: with what `work` threw (an exception's message), if it
+    // threw. Empty: both at once, in place.
+    std::function<void(std::function<void()> work,
+                       std::function<void(std::optional<std::string> thrown)> then)>
+        off_loop;
   };
 
   // `config` is the runtime's: pushed connectors are added to its connectors list. `config_file`:
@@ -110,8 +113,10 @@ class RemoteConfigurator {
  private:
   void on_attribute(const std::string& key, const nlohmann::json& value);
   void on_connector(const std::string& name, const nlohmann::json& value);
-  // Runs `work` off the loop and `then` on it; pushes wait meanwhile.
-  void commit(std::function<void()> work, std::function<void()> then);
+  // Runs `work` off the loop and `then` on it (with what `work` threw, if it threw); pushes wait
+  // meanwhile.
+  void commit(std::function<void()> work,
+              std::function<void(const std::optional<std::string>& thrown)> then);
   // Remembers (in the state file) the ts of the push of `key` last handled.
   void record_handled(const std::string& key, std::int64_t ts);
   [[nodiscard]] std::optional<std::int64_t> handled_ts(const std::string& key) const;

@@ -915,5 +915,37 @@ TEST(RemoteConfiguration, LogFileSettingsAreRefusedWithTheReasonAndTheLevelsAppl
   g.stop();
 }
 
+// Review of issue 17, findings 6 and 5: a commit that fails on the disk (here the connector's
+// file is a symlink loop: ELOOP) is refused with the reason, never ends the process, and leaves
+// the push's ts unrecorded: the same push, re-sent once the file is fixed, is applied.
+TEST(RemoteConfiguration, ACommitFailingOnTheDiskIsRefusedAndTheSamePushIsAppliedLater) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const auto loop = g.dir.path() / "loop.json";
+  std::filesystem::create_symlink("loop.json", loop);
+  const json push{{"Loop",
+                   {{"name", "Loop"},
+                    {"type", "dlms"},
+                    {"configuration", "loop.json"},
+                    {"configurationJson", {{"name", "Loop"}, {"devices", json::array()}}},
+                    {"ts", 1767000000077}}}};
+  ASSERT_TRUE(g.tb.push_gateway_attributes(push));
+  ASSERT_TRUE(run_until(g.io, [&] { return refused_key(g.tb) == "Loop" || !g.gateway->running(); }))
+      << g.gateway->log();
+  ASSERT_TRUE(g.gateway->running()) << g.gateway->log();
+  g.sync();
+
+  std::filesystem::remove(loop);
+  ASSERT_TRUE(g.tb.push_gateway_attributes(push));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    const auto attributes = g.tb.gateway_attributes();
+    return attributes.contains("Loop") &&
+           attributes["Loop"].value("ts", std::int64_t{0}) == 1767000000077;
+  })) << g.gateway->log();
+  EXPECT_EQ(g.gateway->log().find("was handled already"), std::string::npos) << g.gateway->log();
+  EXPECT_TRUE(std::filesystem::is_regular_file(g.dir.path() / "loop.json"));
+  g.stop();
+}
+
 }  // namespace
 }  // namespace dlmsgw
