@@ -76,6 +76,15 @@ void sync_directory(const std::filesystem::path& directory) {
   ::close(fd);
 }
 
+// A file's whole text; nullopt when it cannot be read.
+std::optional<std::string> read_text_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::optional<nlohmann::json> read_json_file(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) return std::nullopt;
@@ -455,16 +464,19 @@ void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
     echo("general_configuration", general_configuration_attribute(config_, ts));
     return;
   }
-  if (!change->connection_changed) return commit_general_configuration(*change, ts);
+  if (!change->connection_changed) {
+    return commit_general_configuration(*change, ts, config_, value);
+  }
   switching_ = true;
   remote_log()->info(
       "general_configuration from ThingsBoard: moving the connection from {}:{} to {}:{}",
       config_.host, config_.port, change->config.host, change->config.port);
   const auto next = change->config;  // the change itself moves into the callback
-  hooks_.switch_connection(next, [this, change = std::move(*change), ts](Expected<void> outcome) {
+  hooks_.switch_connection(next, [this, change = std::move(*change), ts, running = config_,
+                                  value](Expected<void> outcome) {
     switching_ = false;
     if (outcome) {
-      commit_general_configuration(change, ts);
+      commit_general_configuration(change, ts, running, value);
     } else {
       // Settings that do not connect: handled (a re-send after a restart does not move the
       // connection again to what did not work).
@@ -484,19 +496,60 @@ void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
 }
 
 void RemoteConfigurator::commit_general_configuration(const GeneralConfigurationChange& change,
-                                                      std::int64_t ts) {
+                                                      std::int64_t ts,
+                                                      const gateway::GatewayConfig& running,
+                                                      const nlohmann::json& pushed) {
   auto backup = std::make_shared<Expected<std::filesystem::path>>(std::filesystem::path());
-  commit([backup, file = config_file_,
-          change] { *backup = write_general_configuration(file, change); },
-         [this, backup, change, ts](const std::optional<std::string>& thrown) {
-           if (thrown) *backup = Error{ErrorCode::io_error, *thrown};
-           take_general_configuration(change, ts, *backup);
-         });
+  auto started_from = std::make_shared<std::string>(change.planned_from);
+  commit(
+      [backup, started_from, file = config_file_, change, running, pushed] {
+        // tb_gateway.yaml as it is now: changed since the plan (an operator's edit, a connector
+        // created on the page during the connection move), the change is planned again from it
+        // so that nothing in it is overwritten.
+        auto now = read_text_file(file);
+        if (!now) {
+          *backup = Error{ErrorCode::io_error, file.string() + ": cannot be read"};
+          return;
+        }
+        if (*now == change.planned_from) {
+          *backup = write_general_configuration(file, change);
+          return;
+        }
+        auto again = plan_general_configuration(running, file, pushed);
+        if (!again) {
+          *backup = Error{again.error().code, file.string() +
+                                                  " changed while the change was being made and "
+                                                  "it does not take it any more (nothing "
+                                                  "written): " +
+                                                  again.error().message};
+          return;
+        }
+        const auto& a = again->config;
+        const auto& b = change.config;
+        if (a.host != b.host || a.port != b.port ||
+            a.security.access_token != b.security.access_token ||
+            a.security.username != b.security.username ||
+            a.security.password != b.security.password ||
+            a.security.client_id != b.security.client_id || a.security.type != b.security.type) {
+          *backup = Error{ErrorCode::invalid_argument,
+                          file.string() +
+                              " changed while the change was being made, in its connection "
+                              "settings: not overwritten; save general_configuration again"};
+          return;
+        }
+        *started_from = again->planned_from;
+        *backup = write_general_configuration(file, *again);
+      },
+      [this, backup, started_from, change, ts](const std::optional<std::string>& thrown) {
+        if (thrown) *backup = Error{ErrorCode::io_error, *thrown};
+        take_general_configuration(change, ts, *backup, *started_from);
+      });
 }
 
 void RemoteConfigurator::take_general_configuration(const GeneralConfigurationChange& change,
                                                     std::int64_t ts,
-                                                    const Expected<std::filesystem::path>& backup) {
+                                                    const Expected<std::filesystem::path>& backup,
+                                                    const std::string& started_from) {
   if (!backup) {
     const auto why =
         "connected, but " + config_file_.string() + " cannot be written: " + backup.error().message;
@@ -508,7 +561,7 @@ void RemoteConfigurator::take_general_configuration(const GeneralConfigurationCh
   }
   // Written: handled (never on a failed write: a re-send is tried again).
   record_handled("general_configuration", ts);
-  if (hooks_.written) hooks_.written(config_file_);
+  if (hooks_.written) hooks_.written(config_file_, started_from);
   const auto& next = change.config;
   config_.host = next.host;
   config_.port = next.port;
@@ -718,13 +771,15 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
   // A connector created here is added to tb_gateway.yaml, so that it runs after a restart.
   const bool created = existing == config_.connectors.end();
   std::optional<std::string> gateway_file_text;
+  std::string planned_from;  // tb_gateway.yaml as the entry was added to it
   if (created && config_file_.extension() == ".json") {
     remote_log()->warn(
         "connector '{}' is not added to {}: dlmsgw rewrites only a YAML tb_gateway.yaml (rename "
         "it: JSON is YAML); list the connector there for it to run after a restart",
         name, config_file_.string());
   } else if (created && !config_file_.empty()) {
-    auto text = gateway_file_with_connector(config_file_, {name, type, *path});
+    planned_from = read_text_file(config_file_).value_or("");
+    auto text = gateway_file_with_connector(config_file_, planned_from, {name, type, *path});
     if (!text) {
       ::unlink(candidate.c_str());
       return refuse(name, "cannot be added to the connectors of " + config_file_.string() + ": " +
@@ -737,10 +792,13 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
     std::optional<Error> gateway_file_error;  // the connector file written, tb_gateway.yaml not
     std::string backup;
     std::string gateway_backup;
+    std::string gateway_started_from;  // the text of tb_gateway.yaml the written one came from
   };
   auto outcome = std::make_shared<Outcome>();
   auto work = [outcome, candidate, file = *path, config_file = config_file_,
-               gateway_file_text = std::move(gateway_file_text)] {
+               gateway_file_text = std::move(gateway_file_text),
+               entry = gateway::ConnectorConfig{name, type, *path},
+               planned_from = std::move(planned_from)]() mutable {
     const auto fail = [&](Error error) {
       ::unlink(candidate.c_str());
       outcome->error = std::move(error);
@@ -756,6 +814,22 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
       outcome->backup = backup->string();
     }
     if (gateway_file_text) {
+      // tb_gateway.yaml changed since the plan (an operator's edit, a general_configuration
+      // written): the connector is added to it as it is now, nothing in it overwritten.
+      auto now = read_text_file(config_file);
+      if (!now) return fail({ErrorCode::io_error, config_file.string() + ": cannot be read"});
+      if (*now != planned_from) {
+        auto again = gateway_file_with_connector(config_file, *now, entry);
+        if (!again) {
+          return fail({ErrorCode::invalid_argument,
+                       config_file.string() +
+                           " changed meanwhile and the connector cannot be added to it "
+                           "(nothing written): " +
+                           again.error().message});
+        }
+        gateway_file_text = std::move(*again);
+      }
+      outcome->gateway_started_from = *now;
       auto backup = back_up_file(config_file);
       if (!backup) {
         return fail({ErrorCode::io_error,
@@ -788,11 +862,12 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
     if (!outcome->backup.empty()) {
       remote_log()->info("connector '{}': previous file kept as {}", name, outcome->backup);
     }
-    if (hooks_.written) hooks_.written(file);
+    if (hooks_.written) hooks_.written(file, std::nullopt);
     auto entry = std::find_if(config_.connectors.begin(), config_.connectors.end(),
                               [&](const auto& e) { return e.name == name; });
     if (entry == config_.connectors.end()) {
       config_.connectors.push_back({name, type, file});
+      created_.insert(name);
     } else {
       entry->type = type;
     }
@@ -801,7 +876,7 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
     if (outcome->gateway_file_error) {
       refuse(name, outcome->gateway_file_error->message);
     } else if (created && !outcome->gateway_backup.empty()) {
-      if (hooks_.written) hooks_.written(config_file_);
+      if (hooks_.written) hooks_.written(config_file_, outcome->gateway_started_from);
       remote_log()->info("connector '{}' added to the connectors of {} (the previous one is {})",
                          name, config_file_.string(), outcome->gateway_backup);
     }

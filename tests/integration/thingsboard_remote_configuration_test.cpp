@@ -947,5 +947,37 @@ TEST(RemoteConfiguration, ACommitFailingOnTheDiskIsRefusedAndTheSamePushIsApplie
   g.stop();
 }
 
+// Review of issue 17, finding 2: an operator saves tb_gateway.yaml and, before the file watch
+// has taken the save, a connector created on the page is added to the file: the gateway's own
+// write keeps the operator's text, and the save is still taken as a local edit (not swallowed as
+// "what runs").
+TEST(LocalConfigurationEdit, AnEditNotTakenYetWhenTheGatewayWritesTheFileIsStillTaken) {
+  RemoteGateway g;
+  g.environment.push_back("DLMSGW_CONFIG_WATCH_DEBOUNCE_MS=2500");
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const auto yaml = g.dir.path() / "tb_gateway.yaml";
+  auto edited = file_text(yaml);
+  edited += "logging: {levels: {http: debug}}\n";
+  test::write_file(yaml, edited);
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{"Created",
+        {{"name", "Created"},
+         {"type", "dlms"},
+         {"configuration", "created.json"},
+         {"configurationJson", {{"name", "Created"}, {"devices", json::array()}}},
+         {"ts", 1767000000088}}}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    auto reread = gateway::load_gateway_config(yaml);
+    return reread && reread->connectors.size() == 2U;
+  })) << g.gateway->log();
+  auto reread = gateway::load_gateway_config(yaml);
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->logging.levels["http"], "debug") << file_text(yaml);
+  EXPECT_TRUE(run_until(g.io, [&] {
+    return g.gateway->log().find("log level of 'http' now debug") != std::string::npos;
+  })) << g.gateway->log();
+  g.stop();
+}
+
 }  // namespace
 }  // namespace dlmsgw
