@@ -207,14 +207,29 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
     if (self.stopping_) return {};
     return self.reload_connectors();
   };
-  hooks.off_loop = [&self](std::function<void()> work, std::function<void()> then) {
-    asio::post(self.commit_pool_,
-               [&self, work = std::move(work), then = std::move(then)]() mutable {
-                 work();
-                 asio::post(self.io_, std::move(then));
-               });
+  hooks.off_loop = [&self](std::function<void()> work,
+                           std::function<void(std::optional<std::string>)> then) {
+    asio::post(
+        self.commit_pool_, [&self, work = std::move(work), then = std::move(then)]() mutable {
+          // Whatever the disk or memory throws here is the commit's failure, told on the loop: an
+          // exception leaving this thread would end the process (std::terminate).
+          std::optional<std::string> thrown;
+          try {
+            work();
+          } catch (const std::exception& e) {
+            thrown = e.what();
+          } catch (...) {
+            thrown = "unknown exception";
+          }
+          asio::post(self.io_, [then = std::move(then), thrown = std::move(thrown)]() mutable {
+            then(std::move(thrown));
+          });
+        });
   };
-  hooks.written = [&self](const std::filesystem::path& file) { self.remember_written(file); };
+  hooks.written = [&self](const std::filesystem::path& file,
+                          const std::optional<std::string>& started_from) {
+    self.remember_written(file, started_from);
+  };
   hooks.publish = [&self](const nlohmann::json& attributes) {
     self.gateway_->update_client_attributes(attributes);
   };
@@ -354,9 +369,18 @@ void GatewayRuntime::remember_files() {
   }
 }
 
-void GatewayRuntime::remember_written(const std::filesystem::path& file) {
+void GatewayRuntime::remember_written(const std::filesystem::path& file,
+                                      const std::optional<std::string>& started_from) {
   const auto text = watched_file_text(file).value_or("");
   if (file == config_file_) {
+    if (started_from && *started_from != yaml_text_) {
+      // Written from a text that does not run (an operator's save not taken yet): what it holds
+      // besides our change is that edit, taken as one.
+      spdlog::info("{} held a local edit not taken yet when dlmsgw wrote it: taking it",
+                   file.string());
+      if (watch_) watch_->poke();
+      return;
+    }
     yaml_text_ = text;
   } else if (file_texts_.count(file) != 0) {
     file_texts_[file] = text;
@@ -405,8 +429,27 @@ bool GatewayRuntime::take_gateway_file(const gateway::GatewayConfig& edited) {
   gateway_->update_client_attributes({{"general_configuration", published["general_configuration"]},
                                       {"storage_configuration", published["storage_configuration"]},
                                       {"logs_configuration", published["logs_configuration"]}});
-  if (same_connector_entries(edited.connectors, config_.connectors)) return false;
-  config_.connectors = edited.connectors;
+  // Connectors created from the page that the file does not list (not added to it: a
+  // tb_gateway.json, a failed write) keep running: the edit did not remove them, it never had
+  // them. Named, so that the operator lists them or deletes them on the page.
+  auto connectors = edited.connectors;
+  std::string kept;
+  for (const auto& entry : config_.connectors) {
+    if (!remote_ || remote_->created().count(entry.name) == 0) continue;
+    const bool listed = std::any_of(connectors.begin(), connectors.end(),
+                                    [&](const auto& e) { return e.name == entry.name; });
+    if (listed) continue;
+    connectors.push_back(entry);
+    kept += (kept.empty() ? "'" : ", '") + entry.name + "'";
+  }
+  if (!kept.empty()) {
+    spdlog::warn(
+        "{} does not list connector(s) {} created on ThingsBoard's Gateways page: they keep "
+        "running until dlmsgw restarts; list them in the file for them to run after a restart",
+        name, kept);
+  }
+  if (same_connector_entries(connectors, config_.connectors)) return false;
+  config_.connectors = std::move(connectors);
   return true;
 }
 

@@ -92,8 +92,11 @@ class GatewayRuntime {
   void refuse_local_edit(const std::string& key, const std::string& why);
   // The contents that run now, and the files to watch.
   void remember_files();
-  // A file the gateway wrote itself (remote configuration): its content is what runs.
-  void remember_written(const std::filesystem::path& file);
+  // A file the gateway wrote itself (remote configuration): its content is what runs; for
+  // tb_gateway.yaml only if the write `started_from` what runs, else (an operator's edit not
+  // taken yet is in it) the file is judged as a local edit.
+  void remember_written(const std::filesystem::path& file,
+                        const std::optional<std::string>& started_from);
   // general_configuration from ThingsBoard: the connection moves to `next`'s settings; back to
   // the running ones when it is not up within connection_fallback_ or the server refuses them.
   void switch_connection(const gateway::GatewayConfig& next,

@@ -238,6 +238,7 @@ Expected<GeneralConfigurationChange> plan_general_configuration(
 
   GeneralConfigurationChange change;
   change.yaml = std::move(written.text);
+  change.planned_from = text.str();
   change.secrets = std::move(written.secrets);
   auto& next = change.config;
   next = running;
@@ -293,9 +294,15 @@ Expected<std::string> gateway_file_with_connector(const std::filesystem::path& f
   if (!in) return general_error(file.string() + ": cannot be read: " + std::strerror(errno));
   std::stringstream text;
   text << in.rdbuf();
+  return gateway_file_with_connector(file, text.str(), entry);
+}
+
+Expected<std::string> gateway_file_with_connector(const std::filesystem::path& file,
+                                                  const std::string& text,
+                                                  const gateway::ConnectorConfig& entry) {
   YAML::Node root;
   try {
-    root = YAML::Load(text.str());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     return general_error(file.string() + ": cannot be read as YAML: " + e.what());
   }

@@ -28,6 +28,9 @@ struct GeneralConfigurationChange {
   // The running configuration with the pushed thingsboard settings.
   gateway::GatewayConfig config;
   std::string yaml;  // the whole new tb_gateway.yaml
+  // The text of tb_gateway.yaml it was planned from: the file is not overwritten once it differs
+  // (an operator's edit, a connector added meanwhile): the change is planned again from it.
+  std::string planned_from;
   // Files to write (mode 0600) with it: {path, content}.
   std::vector<std::pair<std::filesystem::path, std::string>> secrets;
   bool connection_changed = false;  // host, port, credentials, client id or TLS
@@ -53,6 +56,10 @@ Expected<std::filesystem::path> write_general_configuration(
 // configuration written as a file name relative to `file`), checked by the reader `dlmsgw run`
 // uses. Comments of the file are not kept (its backup keeps them).
 Expected<std::string> gateway_file_with_connector(const std::filesystem::path& file,
+                                                  const gateway::ConnectorConfig& entry);
+// The same from `text`, the file's content.
+Expected<std::string> gateway_file_with_connector(const std::filesystem::path& file,
+                                                  const std::string& text,
                                                   const gateway::ConnectorConfig& entry);
 
 // The general_configuration client attribute for `config` (secrets left out) with `ts`.

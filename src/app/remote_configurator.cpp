@@ -76,6 +76,15 @@ void sync_directory(const std::filesystem::path& directory) {
   ::close(fd);
 }
 
+// A file's whole text; nullopt when it cannot be read.
+std::optional<std::string> read_text_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::optional<nlohmann::json> read_json_file(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) return std::nullopt;
@@ -133,9 +142,11 @@ Expected<std::filesystem::path> back_up_file(const std::filesystem::path& file, 
   DLMSGW_TRY(write_new_private_file(backup, text.str()));
   std::vector<std::filesystem::path> backups;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
-    const auto name = entry.path().filename().string();
-    if (name.starts_with(prefix) && name.ends_with(extension)) backups.push_back(entry.path());
+  // error_code overloads throughout: this runs on the commit thread.
+  for (std::filesystem::directory_iterator it(directory, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.starts_with(prefix) && name.ends_with(extension)) backups.push_back(it->path());
   }
   // Same prefix and digits of one length for centuries: the name order is the time order.
   std::sort(backups.begin(), backups.end());
@@ -160,27 +171,35 @@ std::optional<std::int64_t> RemoteConfigurator::handled_ts(const std::string& ke
   return found->get<std::int64_t>();
 }
 
-void RemoteConfigurator::commit(std::function<void()> work, std::function<void()> then) {
+void RemoteConfigurator::commit(
+    std::function<void()> work,
+    std::function<void(const std::optional<std::string>& thrown)> then) {
   if (!hooks_.off_loop) {
-    work();
-    then();
+    std::optional<std::string> thrown;
+    try {
+      work();
+    } catch (const std::exception& e) {
+      thrown = e.what();
+    }
+    then(thrown);
     return;
   }
   ++committing_;
-  hooks_.off_loop(std::move(work), [this, then = std::move(then)] {
-    --committing_;
-    try {
-      then();
-    } catch (const std::exception& e) {
-      spdlog::error("remote configuration: {}", e.what());
-    }
-    // What came meanwhile, in order (a change among it may start another commit).
-    while (committing_ == 0 && !waiting_.empty()) {
-      auto next = std::move(waiting_.front());
-      waiting_.pop_front();
-      on_shared_attributes(next);
-    }
-  });
+  hooks_.off_loop(std::move(work),
+                  [this, then = std::move(then)](std::optional<std::string> thrown) {
+                    --committing_;
+                    try {
+                      then(thrown);
+                    } catch (const std::exception& e) {
+                      spdlog::error("remote configuration: {}", e.what());
+                    }
+                    // What came meanwhile, in order (a change among it may start another commit).
+                    while (committing_ == 0 && !waiting_.empty()) {
+                      auto next = std::move(waiting_.front());
+                      waiting_.pop_front();
+                      on_shared_attributes(next);
+                    }
+                  });
 }
 
 void RemoteConfigurator::record_handled(const std::string& key, std::int64_t ts) {
@@ -194,7 +213,9 @@ void RemoteConfigurator::record_handled(const std::string& key, std::int64_t ts)
     }
   };
   if (hooks_.off_loop) {
-    hooks_.off_loop(std::move(work), [] {});  // in order with the commits; nothing waits on it
+    hooks_.off_loop(std::move(work), [key](const std::optional<std::string>& thrown) {
+      if (thrown) remote_log()->warn("the state of {} not saved: {}", key, *thrown);
+    });  // in order with the commits; nothing waits on it
   } else {
     work();
   }
@@ -431,24 +452,35 @@ void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
         ts, config_file_.string());
     return;
   }
-  record_handled("general_configuration", ts);
   auto change = plan_general_configuration(config_, config_file_, value);
-  if (!change) return refuse("general_configuration", change.error().message);
+  if (!change) {
+    // Refused for its content: handled. Not for the disk (tb_gateway.yaml unreadable): a re-send
+    // is tried again.
+    if (change.error().code != ErrorCode::io_error) record_handled("general_configuration", ts);
+    return refuse("general_configuration", change.error().message);
+  }
   if (!change->changed()) {
+    record_handled("general_configuration", ts);
     echo("general_configuration", general_configuration_attribute(config_, ts));
     return;
   }
-  if (!change->connection_changed) return commit_general_configuration(*change, ts);
+  if (!change->connection_changed) {
+    return commit_general_configuration(*change, ts, config_, value);
+  }
   switching_ = true;
   remote_log()->info(
       "general_configuration from ThingsBoard: moving the connection from {}:{} to {}:{}",
       config_.host, config_.port, change->config.host, change->config.port);
   const auto next = change->config;  // the change itself moves into the callback
-  hooks_.switch_connection(next, [this, change = std::move(*change), ts](Expected<void> outcome) {
+  hooks_.switch_connection(next, [this, change = std::move(*change), ts, running = config_,
+                                  value](Expected<void> outcome) {
     switching_ = false;
     if (outcome) {
-      commit_general_configuration(change, ts);
+      commit_general_configuration(change, ts, running, value);
     } else {
+      // Settings that do not connect: handled (a re-send after a restart does not move the
+      // connection again to what did not work).
+      record_handled("general_configuration", ts);
       refuse("general_configuration", outcome.error().message);
     }
     if (pending_general_) {
@@ -464,16 +496,60 @@ void RemoteConfigurator::on_general_configuration(const nlohmann::json& value) {
 }
 
 void RemoteConfigurator::commit_general_configuration(const GeneralConfigurationChange& change,
-                                                      std::int64_t ts) {
+                                                      std::int64_t ts,
+                                                      const gateway::GatewayConfig& running,
+                                                      const nlohmann::json& pushed) {
   auto backup = std::make_shared<Expected<std::filesystem::path>>(std::filesystem::path());
-  commit([backup, file = config_file_,
-          change] { *backup = write_general_configuration(file, change); },
-         [this, backup, change, ts] { take_general_configuration(change, ts, *backup); });
+  auto started_from = std::make_shared<std::string>(change.planned_from);
+  commit(
+      [backup, started_from, file = config_file_, change, running, pushed] {
+        // tb_gateway.yaml as it is now: changed since the plan (an operator's edit, a connector
+        // created on the page during the connection move), the change is planned again from it
+        // so that nothing in it is overwritten.
+        auto now = read_text_file(file);
+        if (!now) {
+          *backup = Error{ErrorCode::io_error, file.string() + ": cannot be read"};
+          return;
+        }
+        if (*now == change.planned_from) {
+          *backup = write_general_configuration(file, change);
+          return;
+        }
+        auto again = plan_general_configuration(running, file, pushed);
+        if (!again) {
+          *backup = Error{again.error().code, file.string() +
+                                                  " changed while the change was being made and "
+                                                  "it does not take it any more (nothing "
+                                                  "written): " +
+                                                  again.error().message};
+          return;
+        }
+        const auto& a = again->config;
+        const auto& b = change.config;
+        if (a.host != b.host || a.port != b.port ||
+            a.security.access_token != b.security.access_token ||
+            a.security.username != b.security.username ||
+            a.security.password != b.security.password ||
+            a.security.client_id != b.security.client_id || a.security.type != b.security.type) {
+          *backup = Error{ErrorCode::invalid_argument,
+                          file.string() +
+                              " changed while the change was being made, in its connection "
+                              "settings: not overwritten; save general_configuration again"};
+          return;
+        }
+        *started_from = again->planned_from;
+        *backup = write_general_configuration(file, *again);
+      },
+      [this, backup, started_from, change, ts](const std::optional<std::string>& thrown) {
+        if (thrown) *backup = Error{ErrorCode::io_error, *thrown};
+        take_general_configuration(change, ts, *backup, *started_from);
+      });
 }
 
 void RemoteConfigurator::take_general_configuration(const GeneralConfigurationChange& change,
                                                     std::int64_t ts,
-                                                    const Expected<std::filesystem::path>& backup) {
+                                                    const Expected<std::filesystem::path>& backup,
+                                                    const std::string& started_from) {
   if (!backup) {
     const auto why =
         "connected, but " + config_file_.string() + " cannot be written: " + backup.error().message;
@@ -483,7 +559,9 @@ void RemoteConfigurator::take_general_configuration(const GeneralConfigurationCh
     }
     return refuse("general_configuration", why);
   }
-  if (hooks_.written) hooks_.written(config_file_);
+  // Written: handled (never on a failed write: a re-send is tried again).
+  record_handled("general_configuration", ts);
+  if (hooks_.written) hooks_.written(config_file_, started_from);
   const auto& next = change.config;
   config_.host = next.host;
   config_.port = next.port;
@@ -667,8 +745,11 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
           name, ts, path->string());
       return;
     }
-    record_handled(name, ts);
   }
+  const std::optional<std::int64_t> push_ts =
+      ts_field != value.end() && ts_field->is_number_integer()
+          ? std::optional<std::int64_t>(ts_field->get<std::int64_t>())
+          : std::nullopt;
   // Checked where it will live, under a name nothing reads, by the reader `dlmsgw run` uses
   // (not synced yet: that is for the commit, off the loop).
   const auto candidate = path->parent_path() / ("." + path->filename().string() + ".check");
@@ -684,18 +765,21 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
          at = why.find(candidate.string())) {
       why.replace(at, candidate.string().size(), path->string());
     }
+    if (push_ts) record_handled(name, *push_ts);  // refused for its content: handled
     return refuse(name, why);
   }
   // A connector created here is added to tb_gateway.yaml, so that it runs after a restart.
   const bool created = existing == config_.connectors.end();
   std::optional<std::string> gateway_file_text;
+  std::string planned_from;  // tb_gateway.yaml as the entry was added to it
   if (created && config_file_.extension() == ".json") {
     remote_log()->warn(
         "connector '{}' is not added to {}: dlmsgw rewrites only a YAML tb_gateway.yaml (rename "
         "it: JSON is YAML); list the connector there for it to run after a restart",
         name, config_file_.string());
   } else if (created && !config_file_.empty()) {
-    auto text = gateway_file_with_connector(config_file_, {name, type, *path});
+    planned_from = read_text_file(config_file_).value_or("");
+    auto text = gateway_file_with_connector(config_file_, planned_from, {name, type, *path});
     if (!text) {
       ::unlink(candidate.c_str());
       return refuse(name, "cannot be added to the connectors of " + config_file_.string() + ": " +
@@ -708,22 +792,44 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
     std::optional<Error> gateway_file_error;  // the connector file written, tb_gateway.yaml not
     std::string backup;
     std::string gateway_backup;
+    std::string gateway_started_from;  // the text of tb_gateway.yaml the written one came from
   };
   auto outcome = std::make_shared<Outcome>();
   auto work = [outcome, candidate, file = *path, config_file = config_file_,
-               gateway_file_text = std::move(gateway_file_text)] {
+               gateway_file_text = std::move(gateway_file_text),
+               entry = gateway::ConnectorConfig{name, type, *path},
+               planned_from = std::move(planned_from)]() mutable {
     const auto fail = [&](Error error) {
       ::unlink(candidate.c_str());
       outcome->error = std::move(error);
     };
     if (auto synced = sync_file(candidate); !synced) return fail(synced.error());
-    if (std::filesystem::exists(file)) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(file, ec);
+    if (ec) return fail({ErrorCode::io_error, file.string() + ": " + ec.message()});
+    if (exists) {
       auto backup = back_up_file(file);
       if (!backup)
         return fail({ErrorCode::io_error, "no backup of the old file: " + backup.error().message});
       outcome->backup = backup->string();
     }
     if (gateway_file_text) {
+      // tb_gateway.yaml changed since the plan (an operator's edit, a general_configuration
+      // written): the connector is added to it as it is now, nothing in it overwritten.
+      auto now = read_text_file(config_file);
+      if (!now) return fail({ErrorCode::io_error, config_file.string() + ": cannot be read"});
+      if (*now != planned_from) {
+        auto again = gateway_file_with_connector(config_file, *now, entry);
+        if (!again) {
+          return fail({ErrorCode::invalid_argument,
+                       config_file.string() +
+                           " changed meanwhile and the connector cannot be added to it "
+                           "(nothing written): " +
+                           again.error().message});
+        }
+        gateway_file_text = std::move(*again);
+      }
+      outcome->gateway_started_from = *now;
       auto backup = back_up_file(config_file);
       if (!backup) {
         return fail({ErrorCode::io_error,
@@ -744,16 +850,24 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
       }
     }
   };
-  auto then = [this, outcome, name, type, file = *path, value, applied, created] {
+  auto then = [this, outcome, name, type, file = *path, value, applied, created, candidate,
+               push_ts](const std::optional<std::string>& thrown) {
+    if (thrown) {
+      ::unlink(candidate.c_str());
+      return refuse(name, "not written: " + *thrown);
+    }
+    // A failed write is not recorded: the same push re-sent is tried again.
     if (outcome->error) return refuse(name, outcome->error->message);
+    if (push_ts) record_handled(name, *push_ts);
     if (!outcome->backup.empty()) {
       remote_log()->info("connector '{}': previous file kept as {}", name, outcome->backup);
     }
-    if (hooks_.written) hooks_.written(file);
+    if (hooks_.written) hooks_.written(file, std::nullopt);
     auto entry = std::find_if(config_.connectors.begin(), config_.connectors.end(),
                               [&](const auto& e) { return e.name == name; });
     if (entry == config_.connectors.end()) {
       config_.connectors.push_back({name, type, file});
+      created_.insert(name);
     } else {
       entry->type = type;
     }
@@ -762,7 +876,7 @@ void RemoteConfigurator::on_connector(const std::string& name, const nlohmann::j
     if (outcome->gateway_file_error) {
       refuse(name, outcome->gateway_file_error->message);
     } else if (created && !outcome->gateway_backup.empty()) {
-      if (hooks_.written) hooks_.written(config_file_);
+      if (hooks_.written) hooks_.written(config_file_, outcome->gateway_started_from);
       remote_log()->info("connector '{}' added to the connectors of {} (the previous one is {})",
                          name, config_file_.string(), outcome->gateway_backup);
     }

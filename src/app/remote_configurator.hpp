@@ -78,11 +78,19 @@ class RemoteConfigurator {
                        std::function<void(Expected<void> outcome)> done)>
         switch_connection;
     // A file it wrote (connector file, tb_gateway.yaml): the file watch takes its content as
-    // what runs, so that the gateway's own write reloads nothing a second time. May be empty.
-    std::function<void(const std::filesystem::path& file)> written;
+    // what runs, so that the gateway's own write reloads nothing a second time; for
+    // tb_gateway.yaml only when `started_from` (the text the write was made from) is what runs,
+    // else the file is judged as a local edit (an operator's edit not taken yet is in it).
+    // May be empty.
+    std::function<void(const std::filesystem::path& file,
+                       const std::optional<std::string>& started_from)>
+        written;
     // Runs `work` off the event loop (file writes with fsync), one at a time in the order given,
-    // then `then` on the loop. Empty: both at once, in place.
-    std::function<void(std::function<void()> work, std::function<void()> then)> off_loop;
+    // then `then` on the loop, always: with what `work` threw (an exception's message), if it
+    // threw. Empty: both at once, in place.
+    std::function<void(std::function<void()> work,
+                       std::function<void(std::optional<std::string> thrown)> then)>
+        off_loop;
   };
 
   // `config` is the runtime's: pushed connectors are added to its connectors list. `config_file`:
@@ -104,14 +112,20 @@ class RemoteConfigurator {
   // A change is being written (off the loop): local edits wait until it is done.
   [[nodiscard]] bool committing() const { return committing_ > 0; }
 
+  // Connectors created from the page while running: a local edit of tb_gateway.yaml that does not
+  // list them keeps them (GatewayRuntime::take_gateway_file).
+  [[nodiscard]] const std::set<std::string>& created() const { return created_; }
+
   // The connector entries that run: all configured ones but those active_connectors left out.
   [[nodiscard]] std::vector<gateway::ConnectorConfig> running_entries() const;
 
  private:
   void on_attribute(const std::string& key, const nlohmann::json& value);
   void on_connector(const std::string& name, const nlohmann::json& value);
-  // Runs `work` off the loop and `then` on it; pushes wait meanwhile.
-  void commit(std::function<void()> work, std::function<void()> then);
+  // Runs `work` off the loop and `then` on it (with what `work` threw, if it threw); pushes wait
+  // meanwhile.
+  void commit(std::function<void()> work,
+              std::function<void(const std::optional<std::string>& thrown)> then);
   // Remembers (in the state file) the ts of the push of `key` last handled.
   void record_handled(const std::string& key, std::int64_t ts);
   [[nodiscard]] std::optional<std::int64_t> handled_ts(const std::string& key) const;
@@ -122,10 +136,16 @@ class RemoteConfigurator {
   void on_general_configuration(const nlohmann::json& value);
   void on_storage_configuration(const nlohmann::json& value);
   // Writes a change that holds (connected, or nothing to connect), takes it and echoes it.
-  void commit_general_configuration(const GeneralConfigurationChange& change, std::int64_t ts);
-  // On the loop once written: takes the change and echoes it (or refuses it).
+  // `running` and `pushed`: what it was planned from, to plan it again from tb_gateway.yaml as it
+  // is at write time when the file changed since.
+  void commit_general_configuration(const GeneralConfigurationChange& change, std::int64_t ts,
+                                    const gateway::GatewayConfig& running,
+                                    const nlohmann::json& pushed);
+  // On the loop once written: takes the change and echoes it (or refuses it). `started_from`:
+  // the text of tb_gateway.yaml the written one was made from.
   void take_general_configuration(const GeneralConfigurationChange& change, std::int64_t ts,
-                                  const Expected<std::filesystem::path>& backup);
+                                  const Expected<std::filesystem::path>& backup,
+                                  const std::string& started_from);
   void refuse(const std::string& key, const std::string& why);
   // Publishes `value` as the client attribute `key` unless it is what was last published there.
   void echo(const std::string& key, const nlohmann::json& value);
@@ -134,6 +154,7 @@ class RemoteConfigurator {
   gateway::GatewayConfig& config_;
   Hooks hooks_;
   std::set<std::string> inactive_;
+  std::set<std::string> created_;  // connectors created from the page since start
   std::map<std::string, std::string> not_applied_;
   std::map<std::string, nlohmann::json> echoed_;  // key -> content last logged about
   std::filesystem::path config_file_;

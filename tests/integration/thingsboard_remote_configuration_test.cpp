@@ -915,5 +915,69 @@ TEST(RemoteConfiguration, LogFileSettingsAreRefusedWithTheReasonAndTheLevelsAppl
   g.stop();
 }
 
+// Review of issue 17, findings 6 and 5: a commit that fails on the disk (here the connector's
+// file is a symlink loop: ELOOP) is refused with the reason, never ends the process, and leaves
+// the push's ts unrecorded: the same push, re-sent once the file is fixed, is applied.
+TEST(RemoteConfiguration, ACommitFailingOnTheDiskIsRefusedAndTheSamePushIsAppliedLater) {
+  RemoteGateway g;
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const auto loop = g.dir.path() / "loop.json";
+  std::filesystem::create_symlink("loop.json", loop);
+  const json push{{"Loop",
+                   {{"name", "Loop"},
+                    {"type", "dlms"},
+                    {"configuration", "loop.json"},
+                    {"configurationJson", {{"name", "Loop"}, {"devices", json::array()}}},
+                    {"ts", 1767000000077}}}};
+  ASSERT_TRUE(g.tb.push_gateway_attributes(push));
+  ASSERT_TRUE(run_until(g.io, [&] { return refused_key(g.tb) == "Loop" || !g.gateway->running(); }))
+      << g.gateway->log();
+  ASSERT_TRUE(g.gateway->running()) << g.gateway->log();
+  g.sync();
+
+  std::filesystem::remove(loop);
+  ASSERT_TRUE(g.tb.push_gateway_attributes(push));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    const auto attributes = g.tb.gateway_attributes();
+    return attributes.contains("Loop") &&
+           attributes["Loop"].value("ts", std::int64_t{0}) == 1767000000077;
+  })) << g.gateway->log();
+  EXPECT_EQ(g.gateway->log().find("was handled already"), std::string::npos) << g.gateway->log();
+  EXPECT_TRUE(std::filesystem::is_regular_file(g.dir.path() / "loop.json"));
+  g.stop();
+}
+
+// Review of issue 17, finding 2: an operator saves tb_gateway.yaml and, before the file watch
+// has taken the save, a connector created on the page is added to the file: the gateway's own
+// write keeps the operator's text, and the save is still taken as a local edit (not swallowed as
+// "what runs").
+TEST(LocalConfigurationEdit, AnEditNotTakenYetWhenTheGatewayWritesTheFileIsStillTaken) {
+  RemoteGateway g;
+  g.environment.push_back("DLMSGW_CONFIG_WATCH_DEBOUNCE_MS=2500");
+  g.start(true, json{{"name", kRemoteConnectorName}, {"devices", json::array()}});
+  const auto yaml = g.dir.path() / "tb_gateway.yaml";
+  auto edited = file_text(yaml);
+  edited += "logging: {levels: {http: debug}}\n";
+  test::write_file(yaml, edited);
+  ASSERT_TRUE(g.tb.push_gateway_attributes(
+      {{"Created",
+        {{"name", "Created"},
+         {"type", "dlms"},
+         {"configuration", "created.json"},
+         {"configurationJson", {{"name", "Created"}, {"devices", json::array()}}},
+         {"ts", 1767000000088}}}}));
+  ASSERT_TRUE(run_until(g.io, [&] {
+    auto reread = gateway::load_gateway_config(yaml);
+    return reread && reread->connectors.size() == 2U;
+  })) << g.gateway->log();
+  auto reread = gateway::load_gateway_config(yaml);
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->logging.levels["http"], "debug") << file_text(yaml);
+  EXPECT_TRUE(run_until(g.io, [&] {
+    return g.gateway->log().find("log level of 'http' now debug") != std::string::npos;
+  })) << g.gateway->log();
+  g.stop();
+}
+
 }  // namespace
 }  // namespace dlmsgw
