@@ -55,33 +55,26 @@ Expected<void> MemoryQueue::append(std::vector<Record> records) {
 
 Expected<std::vector<StoredRecord>> MemoryQueue::peek_after(RecordId after, std::size_t max_records,
                                                             std::uint64_t max_bytes) {
-  drop_expired(now());
-  std::vector<StoredRecord> batch;
-  std::uint64_t batch_bytes = 0;
-  auto it = std::upper_bound(entries_.begin(), entries_.end(), after,
-                             [](RecordId wanted, const Entry& e) { return wanted < e.stored.id; });
-  for (; it != entries_.end(); ++it) {
-    const Entry& entry = *it;
-    if (batch.size() >= max_records) break;
-    const std::uint64_t size = record_bytes(entry.stored.record);
-    if (!batch.empty() && batch_bytes + size > max_bytes) break;
-    batch_bytes += size;
-    batch.push_back(entry.stored);
-  }
-  return batch;
+  return peek(after, max_records, max_bytes, nullptr);
 }
 
 Expected<std::vector<StoredRecord>> MemoryQueue::peek_device_after(const std::string& device,
                                                                    RecordId after,
                                                                    std::size_t max_records,
                                                                    std::uint64_t max_bytes) {
+  return peek(after, max_records, max_bytes, &device);
+}
+
+std::vector<StoredRecord> MemoryQueue::peek(RecordId after, std::size_t max_records,
+                                            std::uint64_t max_bytes,
+                                            const std::string* only_device) {
   drop_expired(now());
   std::vector<StoredRecord> batch;
   std::uint64_t batch_bytes = 0;
   auto it = std::upper_bound(entries_.begin(), entries_.end(), after,
                              [](RecordId wanted, const Entry& e) { return wanted < e.stored.id; });
   for (; it != entries_.end() && batch.size() < max_records; ++it) {
-    if (it->stored.record.device != device) continue;
+    if (only_device != nullptr && it->stored.record.device != *only_device) continue;
     const std::uint64_t size = record_bytes(it->stored.record);
     if (!batch.empty() && batch_bytes + size > max_bytes) break;
     batch_bytes += size;

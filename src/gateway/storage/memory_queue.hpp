@@ -35,6 +35,10 @@ class MemoryQueue final : public RecordQueue {
     Timestamp stored_at;
   };
 
+  // peek_after, or peek_device_after when only_device is set (the other devices' records skipped).
+  std::vector<StoredRecord> peek(RecordId after, std::size_t max_records, std::uint64_t max_bytes,
+                                 const std::string* only_device);
+
   // The wall clock now, after shifting the records' append times by any step it made.
   Timestamp now();
   void drop_front();
