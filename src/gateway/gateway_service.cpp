@@ -636,6 +636,8 @@ void GatewayService::declare(const std::string& connector, std::string_view loca
   // After what it submitted is committed there (a round of the storage thread commits at most one
   // transaction), so that nothing of it is left behind.
   if (StorageService* direct = direct_storage()) {
+    if (moving_.count(*left_over) != 0) return;  // one mover per key
+    moving_.insert(*left_over);
     direct->async_flush([this, key = *left_over, name, alive = alive_](const Expected<void>&) {
       if (*alive) move_to_gateway(key, name);
     });
@@ -645,6 +647,12 @@ void GatewayService::declare(const std::string& connector, std::string_view loca
 void GatewayService::move_to_gateway(std::string key, std::string name) {
   StorageService* direct = direct_storage();
   if (direct == nullptr) return;
+  // The device has its own token again (a later reload): its own reader sends them.
+  if (std::any_of(direct_.begin(), direct_.end(),
+                  [&key](const auto& uplink) { return uplink.second->key() == key; })) {
+    moving_.erase(key);
+    return;
+  }
   moving_.insert(key);
   constexpr std::size_t kChunk = 1'000;
   direct->async_peek_device_after(
@@ -977,6 +985,27 @@ void GatewayService::use_own_token(const std::string& connector, std::string_vie
     // the new one reads the same key, so nothing needs to move.
     (void)end_own_token(connector, local);
     log()->info("device '{}': its access token changed; it publishes with the new one", local);
+  }
+  if (const auto found = direct_.find(token); found != direct_.end()) {
+    // A reload that renamed the device holding it, moved it to another connector, or swapped
+    // tokens: the holder is not declared by the new configuration (a connector taking a new
+    // configuration declares its devices again), so its connection closes and this device takes
+    // the token. What the holder left under its key stays stored (the start-up sweep reports it).
+    const auto holder =
+        std::find_if(direct_devices_.begin(), direct_devices_.end(),
+                     [&token](const auto& mapping) { return mapping.second == token; });
+    const bool holder_declared =
+        holder != direct_devices_.end() &&
+        std::any_of(sinks_.begin(), sinks_.end(), [&holder](const auto& sink) {
+          return sink->connector() == holder->first.first && sink->declared(holder->first.second);
+        });
+    if (holder != direct_devices_.end() && !holder_declared) {
+      log()->info(
+          "device '{}' (connector '{}') no longer publishes with its token: device '{}' does",
+          holder->first.second, holder->first.first, local);
+      const auto held = holder->first;
+      (void)end_own_token(held.first, held.second);
+    }
   }
   if (const auto found = direct_.find(token); found != direct_.end()) {
     // check_device_tokens refuses this in the configuration; never two devices on one connection.

@@ -678,3 +678,57 @@ TEST(DirectDevice, OldFilesAboveTheRecordLimitAreKeptNotDropped) {
 
 }  // namespace
 }  // namespace dlmsgw::gateway
+
+namespace dlmsgw::gateway {
+namespace {
+
+// The configuration after a reload that renamed "Meter 2" and kept its deviceToken.
+class RenamedMigrationConnector final : public Connector {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "Migration"; }
+  void start(GatewaySink& sink) override {
+    sink_ = &sink;
+    sink.device_connected("Meter 1", "Gateway Meter");
+    sink.device_uses_own_token("Meter 2 renamed", kOwnToken);
+  }
+  void stop() override { sink_ = nullptr; }
+  void handle_rpc(RpcRequest, RpcReply reply) override {
+    reply(make_error(ErrorCode::unsupported, "none"));
+  }
+  void handle_attribute_update(std::string_view, const nlohmann::json&) override {}
+  bool emit(const std::string& device, std::int64_t seq) {
+    if (sink_ == nullptr) return false;
+    Reading reading{device, Timestamp{std::chrono::milliseconds(kBaseTs + seq)}, {{"seq", seq}}};
+    return sink_->submit(std::move(reading)).has_value();
+  }
+
+ private:
+  GatewaySink* sink_ = nullptr;
+};
+
+// A reload that renames a device and keeps its token (a valid configuration: still one token per
+// device): the new name publishes with the token, as the device it is, and never becomes a gateway
+// child (the old name's connection held the token: the first fix refused the new name).
+TEST(DirectDevice, ADeviceRenamedOnReloadKeepsPublishingWithItsToken) {
+  DirectFixture f;
+  f.start(f.options());
+  for (int seq = 0; seq < 10; ++seq) ASSERT_TRUE(f.connector->emit("Meter 2", seq));
+  ASSERT_TRUE(run_until(f.io, [&] { return f.listener.distinct() >= 10; }));
+
+  auto renamed = std::make_unique<RenamedMigrationConnector>();
+  auto* connector = renamed.get();
+  std::vector<std::unique_ptr<Connector>> replacement;
+  replacement.push_back(std::move(renamed));
+  ASSERT_TRUE(f.gateway->replace_connectors(std::move(replacement)));
+  ASSERT_NE(f.gateway->direct_device("Meter 2 renamed"), nullptr);
+  for (int seq = 10; seq < 30; ++seq) ASSERT_TRUE(connector->emit("Meter 2 renamed", seq));
+  ASSERT_TRUE(run_until(
+      f.io, [&] { return f.listener.distinct() >= 30; }, 20s))
+      << f.listener.distinct();
+  EXPECT_EQ(f.tb.telemetry().count("Meter 2 renamed"), 0U);
+  EXPECT_EQ(f.gateway->registry().find("Meter 2 renamed"), nullptr);
+  EXPECT_EQ(f.gateway->direct_device("Meter 2"), nullptr);
+}
+
+}  // namespace
+}  // namespace dlmsgw::gateway

@@ -110,7 +110,8 @@ Expected<std::uint64_t> take_over_device_files(RecordQueue& into,
   std::uint64_t waiting = into.stats().records;
   for (const auto& file : files) {
     auto old = SqliteQueue::open(file);
-    if (old) waiting += (*old)->stats().records;
+    // Dead letters too: they are appended (then set aside again), counted meanwhile.
+    if (old) waiting += (*old)->stats().records + (*old)->stats().dead_letter_records;
   }
   if (max_records != 0 && waiting > max_records) {
     logger->error(
