@@ -245,7 +245,11 @@ TEST(GatewayManagement, StatisticsForTheGatewayDashboardStayUnderTheMessageLimit
       [&] {
         merged = json::object();
         for (const auto& message : g.tb.gateway_telemetry()) merged.update(message);
+        // Split over several messages (512 bytes each): every part asserted below is waited for.
         return merged.contains("connectorsStats") && merged.contains("machineStats") &&
+               merged.contains("serviceStats") &&
+               merged["serviceStats"].contains("platformTsProduced") &&
+               merged.contains("ALL_ERRORS_COUNT") && merged.contains("DLMS Meters_ERRORS_COUNT") &&
                merged["connectorsStats"].contains("DLMS Meters") &&
                merged["connectorsStats"]["DLMS Meters"].value("connectorMsgsReceived", 0) > 0;
       },
