@@ -32,11 +32,14 @@ using test::run_until;
 // "Meter 1" goes through the gateway, "Meter 2" publishes with its own token.
 class MigrationConnector final : public Connector {
  public:
+  // `own_token_device`: the name the device with kOwnToken has (a reload may rename it).
+  explicit MigrationConnector(std::string own_token_device = "Meter 2")
+      : own_token_device_(std::move(own_token_device)) {}
   [[nodiscard]] std::string_view name() const override { return "Migration"; }
   void start(GatewaySink& sink) override {
     sink_ = &sink;
     sink.device_connected("Meter 1", "Gateway Meter");
-    sink.device_uses_own_token("Meter 2", kOwnToken);
+    sink.device_uses_own_token(own_token_device_, kOwnToken);
   }
   void stop() override { sink_ = nullptr; }
   void handle_rpc(RpcRequest, RpcReply reply) override {
@@ -56,6 +59,7 @@ class MigrationConnector final : public Connector {
   [[nodiscard]] GatewaySink* sink() const { return sink_; }
 
  private:
+  std::string own_token_device_;
   GatewaySink* sink_ = nullptr;
 };
 
@@ -682,30 +686,6 @@ TEST(DirectDevice, OldFilesAboveTheRecordLimitAreKeptNotDropped) {
 namespace dlmsgw::gateway {
 namespace {
 
-// The configuration after a reload that renamed "Meter 2" and kept its deviceToken.
-class RenamedMigrationConnector final : public Connector {
- public:
-  [[nodiscard]] std::string_view name() const override { return "Migration"; }
-  void start(GatewaySink& sink) override {
-    sink_ = &sink;
-    sink.device_connected("Meter 1", "Gateway Meter");
-    sink.device_uses_own_token("Meter 2 renamed", kOwnToken);
-  }
-  void stop() override { sink_ = nullptr; }
-  void handle_rpc(RpcRequest, RpcReply reply) override {
-    reply(make_error(ErrorCode::unsupported, "none"));
-  }
-  void handle_attribute_update(std::string_view, const nlohmann::json&) override {}
-  bool emit(const std::string& device, std::int64_t seq) {
-    if (sink_ == nullptr) return false;
-    Reading reading{device, Timestamp{std::chrono::milliseconds(kBaseTs + seq)}, {{"seq", seq}}};
-    return sink_->submit(std::move(reading)).has_value();
-  }
-
- private:
-  GatewaySink* sink_ = nullptr;
-};
-
 // A reload that renames a device and keeps its token (a valid configuration: still one token per
 // device): the new name publishes with the token, as the device it is, and never becomes a gateway
 // child (the old name's connection held the token: the first fix refused the new name).
@@ -715,7 +695,8 @@ TEST(DirectDevice, ADeviceRenamedOnReloadKeepsPublishingWithItsToken) {
   for (int seq = 0; seq < 10; ++seq) ASSERT_TRUE(f.connector->emit("Meter 2", seq));
   ASSERT_TRUE(run_until(f.io, [&] { return f.listener.distinct() >= 10; }));
 
-  auto renamed = std::make_unique<RenamedMigrationConnector>();
+  // The configuration after the reload: "Meter 2" renamed, its deviceToken kept.
+  auto renamed = std::make_unique<MigrationConnector>("Meter 2 renamed");
   auto* connector = renamed.get();
   std::vector<std::unique_ptr<Connector>> replacement;
   replacement.push_back(std::move(renamed));
