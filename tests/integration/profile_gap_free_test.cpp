@@ -700,6 +700,18 @@ TEST(ProfileGapFree, MeterClockSetBackBetweenTwoPollsDeliversEveryEntryOnce) {
   check_set_back_around_a_kill(plan);
 }
 
+// The profile polled every 20 s, the meter's clock set back by 30 s: the next poll sees the offset
+// drop while the meter's clock is still 17 s before the newest entry recorded before the set back,
+// which no range read has taken yet. Those entries are delivered with the set back, whose capture
+// times now reach the newest of them: the entries the meter stamps with the same times 20 s later
+// are read by entry. (A range read first had moved the cursor past them: 8 entries lost.)
+TEST(ProfileGapFree, SetBackSeenBeforeItsEntriesWereReadLosesNoneStampedAgainLater) {
+  SetBackAroundAKill plan{8, 30, 0, 0, "seen by its offset from ours", ""};
+  plan.kill = false;
+  plan.profile_poll_ms = 20'000;
+  check_set_back_around_a_kill(plan);
+}
+
 // A false set back (our own clock stepped back, say) seen as an offset drop, the gateway killed
 // before the search found no place where the meter's clock went back: the cursor file holds the
 // set back in progress and its floor. The next run stops the search at the floor and ends the

@@ -565,6 +565,17 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   const std::int64_t now_ms = wall_now().time_since_epoch().count();
   const std::int64_t period_ms =
       profile.capture_period_ms > 0 ? profile.capture_period_ms : std::int64_t{15 * 60 * 1000};
+  // A set back in progress is read first: it raises the cursor to the newest entry recorded before
+  // the set back, and takes the capture times up to it away from the range reads, which would
+  // otherwise deliver some of them now and never see the entries the meter stamps with them later.
+  if (profile.set_back_until_ms && !profile.range_refused) {
+    auto complete = co_await read_after_set_back(*session, profile, now_ms);
+    if (!complete) co_return fail(complete.error().message);
+    if (!*complete) {
+      profile.next_start = SteadyClock::now() + std::chrono::seconds(1);
+      co_return GroupOutcome::read;
+    }
+  }
   const auto window =
       next_profile_window(profile.cursor_ms, profile.next_from_ms, now_ms, period_ms,
                           profile.config->max_backfill, kProfileChunkEntries);
@@ -665,11 +676,13 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   } else if (!profile.range_refused && !reaches_now && !refused) {
     profile.next_from_ms = window.to_ms + 1000;  // nothing there: go on from the end of the window
   }
-  if (!profile.range_refused && reaches_now && !refused &&
-      (profile.set_back_until_ms || (!submitted_newest && profile.cursor_ms))) {
-    if (auto recovered = co_await read_after_set_back(*session, profile, now_ms); !recovered) {
-      co_return fail(recovered.error().message);
-    }
+  // Nothing after the cursor: the meter's newest entry before it is a set back not seen by the
+  // clock offset (no clock to read, or set back before the previous reading).
+  if (!profile.range_refused && reaches_now && !refused && !profile.set_back_until_ms &&
+      !submitted_newest && profile.cursor_ms) {
+    auto complete = co_await read_after_set_back(*session, profile, now_ms);
+    if (!complete) co_return fail(complete.error().message);
+    if (!*complete) refused = true;
   }
   if (profile.last_error.size() > 0 && chunk.errors.empty()) {
     log()->info("{}: profile {} reads again", who(), obis.to_string());
@@ -796,17 +809,18 @@ asio::awaitable<void> MeterWorker::read_profile_again(
   reply(std::move(answer));
 }
 
-asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session& session,
+asio::awaitable<Expected<bool>> MeterWorker::read_after_set_back(client::Session& session,
                                                                  ProfileState& profile,
                                                                  std::int64_t now_ms) {
   const ObisCode& obis = profile.config->obis;
   auto in_use = co_await session.get({7, obis, 7});
   if (!in_use) co_return in_use.error().with_context("entries_in_use");
   const std::uint64_t* count = in_use->as_unsigned();
-  if (count == nullptr || *count == 0) co_return Expected<void>{};
+  if (count == nullptr || *count == 0) co_return true;
   const auto newest_index = static_cast<std::uint32_t>(std::min<std::uint64_t>(*count, UINT32_MAX));
   // The newest entry first; then windows of the newest entries, widened until one holds the place
-  // where the clock went back.
+  // where the clock went back and, before it, the entry at the cursor (the entries between them
+  // were recorded before the set back and are delivered from here too).
   std::vector<xdlms::ProfileEntry> entries;
   std::optional<std::size_t> after;
   std::uint32_t span = 1;
@@ -820,11 +834,12 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
     if (!decoded) co_return decoded.error().with_context("profile " + obis.to_string());
     entries = std::move(*decoded);
     if (span == 1) {
-      if (entries.empty() || !entries.back().unix_ms) co_return Expected<void>{};
+      if (entries.empty() || !entries.back().unix_ms) co_return true;
       const std::int64_t newest = *entries.back().unix_ms;
       if (!profile.set_back_until_ms) {
-        if (newest >= *profile.cursor_ms) co_return Expected<void>{};  // the clock goes on
+        if (newest >= *profile.cursor_ms) co_return true;  // the clock goes on
         profile.set_back_until_ms = profile.cursor_ms;
+        profile.set_back_no_place_since.reset();
         profile.set_back_delivered_ms.reset();
         profile.set_back_floor_ms.reset();
         save_profile_cursor(profile);
@@ -838,7 +853,12 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
       continue;
     }
     after = first_entry_after_set_back(entries, profile.capture_period_ms);
-    if (after || from == 1) break;
+    const bool reaches_cursor =
+        after && std::any_of(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(*after),
+                             [&](const auto& entry) {
+                               return entry.unix_ms && *entry.unix_ms <= *profile.cursor_ms;
+                             });
+    if (reaches_cursor || from == 1) break;
     // Seen as an offset drop: no entry older than the floor was recorded after the set back, so a
     // stretch reaching below it without a place where the clock goes back means there was none
     // (our own clock stepped forward, say).
@@ -864,18 +884,89 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
     if (before && *before < *profile.set_back_until_ms) after.reset();
   }
   if (!after && profile.set_back_floor_ms) {
-    log()->info(
-        "{}: profile {}: no entry recorded after the clock offset dropped repeats a capture time "
-        "already delivered",
-        who(), obis.to_string());
-    profile.set_back_until_ms.reset();
-    profile.set_back_delivered_ms.reset();
-    profile.set_back_floor_ms.reset();
-    save_profile_cursor(profile);
-    co_return Expected<void>{};
+    // No entry recorded since the set back yet, or a false one (our own clock stepped). The
+    // meter records an entry every capture period: none repeating a capture time within one
+    // period and a margin, none will.
+    const auto steady_now = SteadyClock::now();
+    if (!profile.set_back_no_place_since) profile.set_back_no_place_since = steady_now;
+    const std::int64_t period_ms =
+        profile.capture_period_ms > 0 ? profile.capture_period_ms : std::int64_t{15 * 60 * 1000};
+    if (steady_now - *profile.set_back_no_place_since >
+        milliseconds(period_ms) + std::chrono::seconds(2)) {
+      log()->info(
+          "{}: profile {}: no entry recorded after the clock offset dropped repeats a capture "
+          "time already delivered",
+          who(), obis.to_string());
+      end_set_back(profile);
+      co_return true;
+    }
+    after = entries.size();  // all recorded before the set back, so far
+  }
+  constexpr std::int64_t kClockAheadToleranceMs = 5 * 60 * 1000;
+  // Submits readings in order until storage refuses one or the worker stops; the ts of the last
+  // one handed over (or passed over for having no value), and whether it reached the end.
+  struct Submitted {
+    std::optional<std::int64_t> newest;
+    std::uint64_t count = 0;
+    bool reached_end = true;
+  };
+  const auto submit_in_order = [&](std::vector<gateway::Reading>& readings) {
+    Submitted result;
+    for (auto& reading : readings) {
+      if (!active()) {
+        result.reached_end = false;
+        break;
+      }
+      const std::int64_t ts = reading.ts.time_since_epoch().count();
+      if (!reading.values.empty()) {
+        if (auto stored = sink_->submit(std::move(reading)); !stored) {
+          log()->warn("{}: profile {}: entry not stored ({}); reading it again later", who(),
+                      obis.to_string(), stored.error().message);
+          result.reached_end = false;
+          break;
+        }
+        ++result.count;
+      }
+      result.newest = ts;
+    }
+    return result;
+  };
+  // Recorded before the set back and after the cursor (a set back seen by the clock offset before
+  // any range read took them): delivered here, and the set back's capture times extended to the
+  // newest of them, since the meter stamps entries with those times again.
+  if (after) {
+    const std::vector<xdlms::ProfileEntry> before_set_back(
+        entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(*after));
+    auto chunk = profile_readings(config_.name, before_set_back, profile.columns, profile.cursor_ms,
+                                  now_ms + kClockAheadToleranceMs);
+    std::sort(chunk.readings.begin(), chunk.readings.end(),
+              [](const gateway::Reading& a, const gateway::Reading& b) { return a.ts < b.ts; });
+    const auto submitted = submit_in_order(chunk.readings);
+    if (submitted.newest) {
+      auto stored = co_await wait_until_stored();
+      if (!stored) co_return stored.error();
+      profile.cursor_ms = submitted.newest;
+      profile.next_from_ms.reset();
+      stats_.profile_entries += submitted.count;
+      if (!stats_.profile_newest_entry_ms || *submitted.newest > *stats_.profile_newest_entry_ms) {
+        stats_.profile_newest_entry_ms = submitted.newest;
+      }
+    }
+    if (submitted.newest) save_profile_cursor(profile);
+    if (!submitted.reached_end) co_return false;
+    // Not the cursor: range reads move it past `until` with entries recorded after the set back.
+    std::optional<std::int64_t> newest_before;
+    for (const auto& entry : before_set_back) {
+      if (entry.unix_ms)
+        newest_before = std::max(newest_before.value_or(*entry.unix_ms), *entry.unix_ms);
+    }
+    if (newest_before && *newest_before > *profile.set_back_until_ms) {
+      profile.set_back_until_ms = newest_before;
+      save_profile_cursor(profile);
+    }
   }
   // Recorded since the set back: from the place the clock went back (the whole buffer when the
-  // entries before it are gone), up to the cursor then; later ones are the range reads'.
+  // entries before it are gone), up to `until`; later ones are the range reads'.
   std::vector<xdlms::ProfileEntry> since(
       entries.begin() + static_cast<std::ptrdiff_t>(after.value_or(0)), entries.end());
   const std::int64_t until = *profile.set_back_until_ms;
@@ -884,47 +975,35 @@ asio::awaitable<Expected<void>> MeterWorker::read_after_set_back(client::Session
   });
   std::erase_if(since,
                 [until](const auto& entry) { return entry.unix_ms && *entry.unix_ms > until; });
-  constexpr std::int64_t kClockAheadToleranceMs = 5 * 60 * 1000;
   auto chunk = profile_readings(config_.name, since, profile.columns, profile.set_back_delivered_ms,
                                 now_ms + kClockAheadToleranceMs);
-  std::optional<std::int64_t> submitted_newest;
-  std::uint64_t submitted = 0;
-  // Stopped before the end (storage refused an entry, or the worker stops): the set back is not
-  // over even when nothing was submitted; the next poll goes on from set_back_delivered_ms.
-  bool reached_end = true;
-  for (auto& reading : chunk.readings) {  // in recording order, which is capture order here
-    if (!active()) {
-      reached_end = false;
-      break;
-    }
-    const std::int64_t ts = reading.ts.time_since_epoch().count();
-    if (!reading.values.empty()) {
-      if (auto stored = sink_->submit(std::move(reading)); !stored) {
-        reached_end = false;
-        break;
-      }
-      ++submitted;
-    }
-    submitted_newest = ts;
-  }
-  if (submitted_newest) {
+  // In recording order, which is capture order here. Stopped before the end (storage refused an
+  // entry, or the worker stops): the set back is not over even when nothing was submitted; the
+  // next poll goes on from set_back_delivered_ms.
+  const auto submitted = submit_in_order(chunk.readings);
+  if (submitted.newest) {
     auto stored = co_await wait_until_stored();
     if (!stored) co_return stored.error();
-    profile.set_back_delivered_ms = submitted_newest;
-    stats_.profile_entries += submitted;
+    profile.set_back_delivered_ms = submitted.newest;
+    stats_.profile_entries += submitted.count;
   }
-  if (passed && reached_end) {
+  if (passed && submitted.reached_end) {
     // Every entry recorded since the set back up to the cursor then is delivered.
     log()->info("{}: profile {}: the entries recorded since the clock was set back are delivered",
                 who(), obis.to_string());
-    profile.set_back_until_ms.reset();
-    profile.set_back_delivered_ms.reset();
-    profile.set_back_floor_ms.reset();
-    save_profile_cursor(profile);
-  } else if (submitted_newest) {
+    end_set_back(profile);
+  } else if (submitted.newest) {
     save_profile_cursor(profile);
   }
-  co_return Expected<void>{};
+  co_return true;
+}
+
+void MeterWorker::end_set_back(ProfileState& profile) {
+  profile.set_back_until_ms.reset();
+  profile.set_back_delivered_ms.reset();
+  profile.set_back_floor_ms.reset();
+  profile.set_back_no_place_since.reset();
+  save_profile_cursor(profile);
 }
 
 void MeterWorker::save_profile_cursor(const ProfileState& profile) {
@@ -999,6 +1078,7 @@ asio::awaitable<void> MeterWorker::compare_profile_clock(client::Session& sessio
   if (drop_ms > tolerance_ms && profile.cursor_ms && !profile.set_back_until_ms) {
     profile.set_back_until_ms = profile.cursor_ms;
     profile.set_back_delivered_ms.reset();
+    profile.set_back_no_place_since.reset();
     // The drop less the meter's drift meanwhile is the set back: 10 minutes of drift and two
     // capture periods of margin.
     constexpr std::int64_t kDriftMarginMs = 10 * 60 * 1000;

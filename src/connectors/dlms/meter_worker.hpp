@@ -109,8 +109,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
     std::string last_error;      // logged once until it changes
     bool range_refused = false;  // read by entry (selector 2) instead
     // The meter's clock was set back: its entries recorded since with capture times at or before
-    // `set_back_until_ms` (the cursor then) are read by entry; the newest of them delivered.
-    // Persisted with the cursor, so that a restart goes on where it was.
+    // `set_back_until_ms` (the cursor then, raised to the newest entry recorded before the set
+    // back once that is delivered) are read by entry; the newest of them delivered. Persisted
+    // with the cursor, so that a restart goes on where it was.
     std::optional<std::int64_t> set_back_until_ms;
     std::optional<std::int64_t> set_back_delivered_ms;
     // The meter's clock minus ours at the last read (persisted): a drop is a set back. With our
@@ -124,6 +125,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
     // A set back seen as a clock offset drop: older entries than this cannot have been recorded
     // after it, so the search for where the clock went back stops there.
     std::optional<std::int64_t> set_back_floor_ms;
+    // Of that set back, since when no entry repeating a capture time was found (this run): the
+    // meter records one within a capture period of a real set back; none by then, it was false.
+    std::optional<std::chrono::steady_clock::time_point> set_back_no_place_since;
   };
 
   asio::awaitable<void> run();
@@ -134,9 +138,12 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   // committed the entries.
   asio::awaitable<GroupOutcome> read_profile_chunk(ProfileState& profile);
   asio::awaitable<Expected<void>> prepare_profile(client::Session& session, ProfileState& profile);
-  // After a range read found nothing new: whether the meter's newest entry is older than the
-  // cursor (its clock was set back), and if so the entries recorded since, by entry access.
-  asio::awaitable<Expected<void>> read_after_set_back(client::Session& session,
+  // A set back in progress (before the range read, so that no range read moves the cursor past
+  // capture times the meter records again), or after a range read found nothing new, whether the
+  // meter's newest entry is older than the cursor (its clock was set back): the entries recorded
+  // since, by entry access, and those recorded before it and not delivered yet. False when it
+  // stopped short (storage refused an entry): no range read may go on from the cursor then.
+  asio::awaitable<Expected<bool>> read_after_set_back(client::Session& session,
                                                       ProfileState& profile, std::int64_t now_ms);
   asio::awaitable<Expected<void>> wait_until_stored();
   // Before each read from the cursor: the meter's clock offset against the previous one (kept
@@ -146,6 +153,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::awaitable<void> compare_profile_clock(client::Session& session, ProfileState& profile);
   // The cursor and the set-back state, to the cursor store (only once storage committed).
   void save_profile_cursor(const ProfileState& profile);
+  // Every entry of the set back in progress is delivered (or there was none): its state cleared
+  // and saved.
+  void end_set_back(ProfileState& profile);
   asio::awaitable<Expected<MeterClock>> read_meter_clock(client::Session& session);
   // RPC readProfile: the entries of [from_ms, to_ms] read by range and stored again, whatever the
   // cursor; the cursor does not move.
