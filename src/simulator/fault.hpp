@@ -4,7 +4,8 @@
 //   delay           answer after `delay` (default 1 s)
 //   drop            do not answer
 //   garbage         write random bytes before the answer
-//   flag_bytes      choose the answer's value so 0x7E appears in its data and FCS (HDLC)
+//   flag_bytes      choose the answer's value so 0x7E appears in its data and FCS (HDLC; never
+//                   a profile generic object's attributes, which describe its buffer)
 //   byte_at_a_time  write the answer one byte per write
 //   stale_duplicate write the previous answer again before this one
 //   reset           write half of the answer, then reset the connection (RST)

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "dlms/axdr/data_codec.hpp"
+#include "dlms/xdlms/get_request.hpp"
 #include "dlms/xdlms/get_response.hpp"
 
 namespace dlmsgw::server {
@@ -83,7 +84,7 @@ TransportOutput HdlcServerTransport::on_bytes(ByteView bytes, std::int64_t now_u
         if (is_service_error(*answer)) ++out.service_errors;
         if (flag_bytes_) {
           flag_bytes_ = false;
-          *answer = flag_bytes_answer(std::move(*answer));
+          if (!describes_a_profile(event.data)) *answer = flag_bytes_answer(std::move(*answer));
         }
         auto sent = link_->send_apdu(*answer);
         if (sent) {
@@ -113,6 +114,15 @@ std::optional<Bytes> HdlcServerTransport::predict_frame(const Bytes& apdu) const
       false, std::move(information)});
   if (!frame) return std::nullopt;
   return std::move(*frame);
+}
+
+bool HdlcServerTransport::describes_a_profile(ByteView request) {
+  // A profile generic object's attributes (capture period, entries in use, depth) describe the
+  // buffer this meter serves: moved, the meter would contradict its own buffer, which no real
+  // meter does. Registers and data objects may take any value.
+  constexpr std::uint16_t kProfileGenericClass = 7;
+  auto get = xdlms::GetRequestNormal::decode(request);
+  return get && get->attribute.class_id == kProfileGenericClass;
 }
 
 Bytes HdlcServerTransport::flag_bytes_answer(Bytes apdu) const {

@@ -34,6 +34,8 @@ class HdlcServerTransport final : public ServerTransport {
   // For fault injection: the answer with its integer value moved (by a few %) so that 0x7E
   // appears in the value and, if some nearby value allows it, in the FCS of the frame carrying it.
   Bytes flag_bytes_answer(Bytes apdu) const;
+  // Whether `request` asks for an attribute of a profile generic object (left alone by the fault).
+  static bool describes_a_profile(ByteView request);
   std::optional<Bytes> predict_frame(const Bytes& apdu) const;
 
   HdlcServerSettings settings_;

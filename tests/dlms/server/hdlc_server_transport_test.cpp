@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "dlms/server/wrapper_server_transport.hpp"
 #include "dlms/wrapper/wrapper_frame.hpp"
 #include "server_test_support.hpp"
@@ -115,6 +117,32 @@ TEST(HdlcServerTransport, FlagBytesLandInDataAndFcs) {
   }
   EXPECT_TRUE(in_data);
   EXPECT_TRUE(in_fcs);
+}
+
+// A profile generic object's attributes describe the buffer the meter serves: an entries_in_use
+// or capture_period moved by the fault would be a meter contradicting its own buffer (the soak saw
+// 960 entries answered as 894, and the newest entry by that index taken for a clock set back).
+TEST(HdlcServerTransport, FlagBytesLeaveAProfilesDescriptionAlone) {
+  SimulatedMeter meter(MeterProfile::generic(), 5);
+  ServerConfig config = ServerConfig::microstar();
+  HdlcServerTransport server(meter, config);
+  auto client = HdlcClient::make(true);
+  client.pump(server, client.link.connect()->frames);
+  ASSERT_TRUE(client.request(server, lls_aarq("22222222")));
+  const ObisCode load_profile(1, 0, 99, 1, 0);
+  const auto answer_of = [&](std::uint8_t attribute) {
+    auto answer = client.request(server, get_request(7, load_profile, attribute));
+    EXPECT_TRUE(answer);
+    return answer
+               ? *std::get<axdr::Data>(std::get<xdlms::GetResponseNormal>(decode(*answer)).result)
+                      .to_int64()
+               : std::int64_t{-1};
+  };
+  for (const std::uint8_t attribute : std::array<std::uint8_t, 3>{4, 7, 8}) {
+    const auto plain = answer_of(attribute);
+    server.request_flag_bytes();
+    EXPECT_EQ(answer_of(attribute), plain) << "attribute " << int{attribute};
+  }
 }
 
 TEST(WrapperServerTransport, AnswersWithSwappedWportsAndClosesOnGarbage) {
