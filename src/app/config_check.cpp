@@ -140,6 +140,9 @@ class Checker {
     }
     // What make_connectors refuses at run and reload, from the same code.
     append(check_.errors, check_device_tokens(device_tokens_));
+    if (const auto warning = check_profiles_storage(result.config.storage.type, profile_devices_)) {
+      check_.warnings.push_back(file.string() + ": " + *warning);
+    }
     if (result.errors.empty()) check_storage_in_state_directory(result.config, file);
     if (result.errors.empty()) {
       // What `run` checks at start beyond the files, from the same code.
@@ -207,6 +210,7 @@ class Checker {
       if (device.device_token) {
         device_tokens_.push_back({entry.name, device.name, device.device_token->access_token});
       }
+      if (!device.profiles.empty()) profile_devices_.push_back(device.name);
       MeterTarget meter;
       meter.name = device.name;
       meter.connection = device.connection;
@@ -242,6 +246,7 @@ class Checker {
   ConfigCheck& check_;
   std::map<std::string, std::string> devices_;  // device name -> the connector file it is in
   std::vector<DeviceToken> device_tokens_;      // over all connectors
+  std::vector<std::string> profile_devices_;    // devices reading profiles, over all connectors
 };
 
 // Meters on one serial port (RS-485 multi-drop) share its one owner: the line settings must be the

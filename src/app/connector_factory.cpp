@@ -38,6 +38,7 @@ Expected<BuiltConnector> make_dlms(asio::io_context& io, const gateway::Connecto
     if (device.device_token) {
       built.device_tokens.push_back({entry.name, device.name, device.device_token->access_token});
     }
+    if (!device.profiles.empty()) built.profile_devices.push_back(device.name);
   }
   built.warnings = config.warnings;
   built.connector = std::make_unique<connectors::dlms::DlmsConnector>(
@@ -70,6 +71,23 @@ std::vector<std::string> check_device_tokens(const std::vector<DeviceToken>& dev
                        "deviceToken from one so that it publishes through the gateway");
   }
   return problems;
+}
+
+std::optional<std::string> check_profiles_storage(gateway::StorageType storage,
+                                                  const std::vector<std::string>& profile_devices) {
+  if (storage != gateway::StorageType::memory || profile_devices.empty()) return std::nullopt;
+  std::string names;
+  constexpr std::size_t kNamed = 3;
+  for (std::size_t i = 0; i < profile_devices.size() && i < kNamed; ++i) {
+    names += (i == 0 ? "'" : ", '") + profile_devices[i] + "'";
+  }
+  if (profile_devices.size() > kNamed) {
+    names += " and " + std::to_string(profile_devices.size() - kNamed) + " more";
+  }
+  return "storage.type: memory with profiles (" + names +
+         "): profile entries waiting for the broker when the gateway stops are lost, and are "
+         "not read from the meter again (its cursor says they were stored); set storage.type: "
+         "sqlite so that they wait on disk";
 }
 
 Expected<BuiltConnector> make_connector(

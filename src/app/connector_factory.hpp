@@ -5,6 +5,7 @@
 
 #include <asio/io_context.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,13 +30,22 @@ struct DeviceToken {
 // (make_connectors) refuse them from this one check.
 std::vector<std::string> check_device_tokens(const std::vector<DeviceToken>& devices);
 
+// Devices reading profiles (load profiles, billing values, event logs) with storage in memory: the
+// profile cursor is kept on disk once memory holds an entry, so the entries still waiting for the
+// broker when the gateway stops are gone, and the meter, which still has them, is never asked for
+// them again. A warning naming the devices and the fix, or none. `dlmsgw validate` and `run`
+// (at start and each reload) say it from this one check.
+std::optional<std::string> check_profiles_storage(gateway::StorageType storage,
+                                                  const std::vector<std::string>& profile_devices);
+
 // A connector ready to be handed to GatewayService, with what `dlmsgw run` logs about it.
 struct BuiltConnector {
   std::unique_ptr<gateway::Connector> connector;
   std::string summary;                // "connector 'DLMS' (dlms, /etc/dlmsgw/dlms.json): 2 meters"
   std::vector<std::string> devices;   // one line per device: name, type, endpoint, poll period
   std::vector<std::string> warnings;  // from its file (unknown keys...)
-  std::vector<DeviceToken> device_tokens;  // its devices with a deviceToken (connector set)
+  std::vector<DeviceToken> device_tokens;    // its devices with a deviceToken (connector set)
+  std::vector<std::string> profile_devices;  // its devices reading profiles
 };
 
 // "dlms" (the only one so far).

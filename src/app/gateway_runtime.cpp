@@ -49,15 +49,22 @@ std::string describe_storage(const gateway::StorageConfig& storage) {
   return "sqlite " + storage.data_file_path.string();
 }
 
-// Logs a connector's summary, one line per meter, and its file's warnings; hands the connector
-// over.
-std::vector<std::unique_ptr<gateway::Connector>> take_and_log(std::vector<BuiltConnector> built) {
+// Logs a connector's summary, one line per meter, and its file's warnings, then what the storage
+// means for their profiles; hands the connectors over.
+std::vector<std::unique_ptr<gateway::Connector>> take_and_log(std::vector<BuiltConnector> built,
+                                                              gateway::StorageType storage) {
   std::vector<std::unique_ptr<gateway::Connector>> connectors;
+  std::vector<std::string> profile_devices;
   for (auto& item : built) {
     spdlog::info("{}", item.summary);
     for (const auto& device : item.devices) spdlog::info("  {}", device);
     for (const auto& warning : item.warnings) spdlog::warn("{}", warning);
+    profile_devices.insert(profile_devices.end(), item.profile_devices.begin(),
+                           item.profile_devices.end());
     connectors.push_back(std::move(item.connector));
+  }
+  if (const auto warning = check_profiles_storage(storage, profile_devices)) {
+    spdlog::warn("{}", *warning);
   }
   return connectors;
 }
@@ -265,7 +272,7 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
                    ? std::string("in memory")
                    : self.gateway_->registry().path().string());
   for (const auto& warning : self.config_.warnings) spdlog::warn("{}", warning);
-  for (auto& connector : take_and_log(std::move(*connectors))) {
+  for (auto& connector : take_and_log(std::move(*connectors), storage_config.type)) {
     if (auto added = self.gateway_->add_connector(std::move(connector)); !added) {
       return {nullptr, kExitConfig, added.error().message};
     }
@@ -342,7 +349,7 @@ void GatewayRuntime::reload() {
 Expected<void> GatewayRuntime::reload_connectors() {
   const auto entries = remote_ ? remote_->running_entries() : config_.connectors;
   DLMSGW_TRY_ASSIGN(auto built, make_connectors(io_, entries, counters_, cursors_));
-  DLMSGW_TRY(gateway_->replace_connectors(take_and_log(std::move(built))));
+  DLMSGW_TRY(gateway_->replace_connectors(take_and_log(std::move(built), config_.storage.type)));
   spdlog::info("reload done: {} connector(s) running", entries.size());
   collect_secrets(entries);
   // The Gateways page shows each connector's file: the edited one from now on.

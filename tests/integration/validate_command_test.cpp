@@ -367,6 +367,29 @@ TEST_F(ValidateCommand, StorageOutsideTheStateDirectoryIsWarnedAbout) {
   EXPECT_EQ(inside.output.find("state directory"), std::string::npos) << inside.output;
 }
 
+// Profiles with storage in memory: the entries waiting for the broker when the gateway stops are
+// lost while the cursor on disk says they were stored. Said with the fix; with sqlite nothing.
+TEST_F(ValidateCommand, ProfilesWithStorageInMemoryAreWarnedAbout) {
+  const std::string with_profile =
+      replace(kConnectorJson, "      \"pollPeriod\": 5000,\n",
+              "      \"pollPeriod\": 5000,\n      \"profiles\": [{\"obis\": \"1-0:99.1.0\"}],\n");
+  write(kGatewayYaml, with_profile);
+  const auto memory = validate();
+  EXPECT_EQ(memory.exit_status, 0) << memory.output;
+  EXPECT_NE(memory.output.find("warning: " + yaml_path() +
+                               ": storage.type: memory with profiles ('m1'): profile entries "
+                               "waiting for the broker when the gateway stops are lost"),
+            std::string::npos)
+      << memory.output;
+  EXPECT_NE(memory.output.find("set storage.type: sqlite"), std::string::npos) << memory.output;
+  write(replace(kGatewayYaml, "  type: memory\n",
+                "  type: sqlite\n  data_file_path: " + (dir_.path() / "q.db").string() + "\n"),
+        with_profile);
+  const auto sqlite = validate();
+  EXPECT_EQ(sqlite.exit_status, 0) << sqlite.output;
+  EXPECT_EQ(sqlite.output.find("with profiles"), std::string::npos) << sqlite.output;
+}
+
 TEST_F(ValidateCommand, MissingTokenFile) {
   write(replace(kGatewayYaml, "accessToken: token", "accessTokenFile: missing.token"),
         kConnectorJson);
