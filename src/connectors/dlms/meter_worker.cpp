@@ -576,9 +576,15 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
       co_return GroupOutcome::read;
     }
   }
-  const auto window =
-      next_profile_window(profile.cursor_ms, profile.next_from_ms, now_ms, period_ms,
-                          profile.config->max_backfill, kProfileChunkEntries);
+  // While a set back is in progress the capture times up to where it ends are its own, also those
+  // after the cursor (entries stamped ahead of our clock before the set back, which it delivers
+  // as their time comes): a range read taking some of them would deliver twice.
+  std::optional<std::int64_t> read_after = profile.cursor_ms;
+  if (profile.set_back_until_ms && !profile.range_refused && read_after) {
+    read_after = std::max(*read_after, *profile.set_back_until_ms);
+  }
+  const auto window = next_profile_window(read_after, profile.next_from_ms, now_ms, period_ms,
+                                          profile.config->max_backfill, kProfileChunkEntries);
   // In the meter's own time when its zone is configured: many meters compare the range with their
   // local clock and ignore the deviation, and a range in UTC would then skip the hours between.
   const int offset = config_.utc_offset_minutes.value_or(0);
@@ -621,7 +627,7 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   }
   // A few minutes of a meter clock ahead of ours are tolerated; more is the meter's clock wrong.
   constexpr std::int64_t kClockAheadToleranceMs = 5 * 60 * 1000;
-  auto chunk = profile_readings(config_.name, *entries, profile.columns, profile.cursor_ms,
+  auto chunk = profile_readings(config_.name, *entries, profile.columns, read_after,
                                 now_ms + kClockAheadToleranceMs);
   std::sort(chunk.readings.begin(), chunk.readings.end(),
             [](const gateway::Reading& a, const gateway::Reading& b) { return a.ts < b.ts; });
@@ -952,18 +958,19 @@ asio::awaitable<Expected<bool>> MeterWorker::read_after_set_back(client::Session
         stats_.profile_newest_entry_ms = submitted.newest;
       }
     }
-    if (submitted.newest) save_profile_cursor(profile);
-    if (!submitted.reached_end) co_return false;
-    // Not the cursor: range reads move it past `until` with entries recorded after the set back.
+    // The set back now ends at the newest of them, not at the cursor: range reads move the cursor
+    // past `until` with entries recorded after the set back.
     std::optional<std::int64_t> newest_before;
     for (const auto& entry : before_set_back) {
-      if (entry.unix_ms)
+      if (entry.unix_ms) {
         newest_before = std::max(newest_before.value_or(*entry.unix_ms), *entry.unix_ms);
+      }
     }
-    if (newest_before && *newest_before > *profile.set_back_until_ms) {
-      profile.set_back_until_ms = newest_before;
-      save_profile_cursor(profile);
-    }
+    const bool extended =
+        submitted.reached_end && newest_before && *newest_before > *profile.set_back_until_ms;
+    if (extended) profile.set_back_until_ms = newest_before;
+    if (submitted.newest || extended) save_profile_cursor(profile);
+    if (!submitted.reached_end) co_return false;
   }
   // Recorded since the set back: from the place the clock went back (the whole buffer when the
   // entries before it are gone), up to `until`; later ones are the range reads'.
