@@ -707,6 +707,11 @@ std::vector<connectors::dlms::MeterSnapshot> GatewayRuntime::meter_snapshots() c
   std::vector<connectors::dlms::MeterSnapshot> snapshots;
   for (const auto* connector : dlms_connectors()) {
     auto more = connector->meter_snapshots();
+    if (snapshots.empty()) {
+      snapshots = std::move(more);  // one connector: its vector as it is, not grown into a copy
+      continue;
+    }
+    snapshots.reserve(snapshots.size() + more.size());
     std::move(more.begin(), more.end(), std::back_inserter(snapshots));
   }
   return snapshots;
