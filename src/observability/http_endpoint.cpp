@@ -211,18 +211,6 @@ asio::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
   asio::steady_timer deadline(socket.get_executor(), options.write_timeout);
   auto written = co_await (asio::async_write(socket, bytes, token) || deadline.async_wait(token));
   if (written.index() == 1 || std::get<0>(std::get<0>(written))) co_return;
-  if (with_body && response.more) {
-    // The rest of a body written in parts, one part held at a time, within the same deadline.
-    std::string part = std::move(response.body);
-    for (bool last = false; !last;) {
-      if (state->stopped) co_return;
-      part.clear();
-      last = response.more(part);
-      auto sent = co_await (asio::async_write(socket, asio::buffer(part), token) ||
-                            deadline.async_wait(token));
-      if (sent.index() == 1 || std::get<0>(std::get<0>(sent))) co_return;
-    }
-  }
   co_await linger_and_close(socket);
 }
 

@@ -31,7 +31,7 @@ std::string serialize_head(const HttpResponse& response) {
   std::string out = "HTTP/1.1 " + std::to_string(response.status) + ' ';
   out += reason_phrase(response.status);
   out += "\r\nContent-Type: " + response.content_type;
-  if (!response.more) out += "\r\nContent-Length: " + std::to_string(response.body.size());
+  out += "\r\nContent-Length: " + std::to_string(response.body.size());
   out += "\r\nCache-Control: no-store\r\nConnection: close\r\n";
   for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
   out += "\r\n";

@@ -1,11 +1,8 @@
 #pragma once
 // HttpResponse: what the endpoint sends back, and its serialisation. Every response carries
-// "Connection: close": one request per connection is the simplest behaviour that is correct for
-// scrapers and health probes. Every response carries Content-Length too, but one whose body comes
-// in parts (`more`: a /metrics of thousands of meters, megabytes that are never held whole): its
-// body ends where the connection closes.
+// Content-Length and "Connection: close": one request per connection is the simplest behaviour that
+// is correct for scrapers and health probes.
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,9 +14,6 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
-  // Set when `body` is only the first part: appends the next part to its argument, true once that
-  // was the last.
-  std::function<bool(std::string&)> more;
   std::vector<std::pair<std::string, std::string>> headers;  // extra ones, e.g. Allow
 };
 

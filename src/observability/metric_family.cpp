@@ -90,16 +90,6 @@ void render_series(std::string& out, const FamilyInfo& info, const LabelValues& 
 
 namespace dlmsgw::observability {
 
-bool SeriesWriter::take() {
-  const std::size_t index = index_++;
-  if (index < first_ || next_ != std::string::npos) return false;
-  if (index > first_ && out_.size() >= budget_) {
-    next_ = index;
-    return false;
-  }
-  return true;
-}
-
 void SeriesWriter::counted() {
   if (counted_ == nullptr) return;
   *counted_ += out_.size();
@@ -107,14 +97,14 @@ void SeriesWriter::counted() {
 }
 
 void SeriesWriter::sample(const LabelValues& values, double value) {
-  if (values.size() != info_.label_names.size() || !take()) return;
+  if (values.size() != info_.label_names.size()) return;
   detail::append_sample(out_, info_, "", values, nullptr, value);
   counted();
 }
 
 void SeriesWriter::histogram(const LabelValues& values, const HistogramSnapshot& snapshot) {
   if (values.size() != info_.label_names.size()) return;
-  if (snapshot.counts.size() != info_.bounds.size() + 1 || !take()) return;
+  if (snapshot.counts.size() != info_.bounds.size() + 1) return;
   detail::render_histogram(
       out_, info_, values, info_.bounds, [&](std::size_t i) { return snapshot.counts[i]; },
       snapshot.sum);

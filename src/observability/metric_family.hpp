@@ -79,32 +79,18 @@ class SeriesWriter {
   // is added to `*counted`.
   SeriesWriter(std::string& out, const detail::FamilyInfo& info, std::size_t* counted)
       : out_(out), info_(info), counted_(counted) {}
-  // One part of the series: from the `first`-th on (counted from 0 in the order written), until
-  // `out` holds `budget` bytes or more (at least one series is written); next() then says where
-  // the next part starts. The collector writes every series each time; the others are skipped.
-  SeriesWriter(std::string& out, const detail::FamilyInfo& info, std::size_t first,
-               std::size_t budget)
-      : out_(out), info_(info), first_(first), budget_(budget) {}
   // A counter or gauge sample, `values` one per label name (a series with another count is left
   // out).
   void sample(const LabelValues& values, double value);
   // A histogram series; left out when the snapshot's bucket count does not match the bounds.
   void histogram(const LabelValues& values, const HistogramSnapshot& snapshot);
-  // Where the next part starts; npos when every series was written.
-  [[nodiscard]] std::size_t next() const { return next_; }
 
  private:
-  // Whether the series about to be written is in this part.
-  bool take();
   void counted();
 
   std::string& out_;
   const detail::FamilyInfo& info_;
   std::size_t* counted_ = nullptr;
-  std::size_t first_ = 0;
-  std::size_t budget_ = std::string::npos;
-  std::size_t index_ = 0;
-  std::size_t next_ = std::string::npos;
 };
 
 namespace detail {
@@ -123,10 +109,6 @@ class FamilyBase {
   // The size render() would write now, found one series at a time in `scratch` (so that the
   // text can be reserved at once rather than grown by doubling).
   virtual std::size_t rendered_size(std::string& scratch) const = 0;
-  // Series `first` on, until `out` holds `budget` bytes (at least one series); returns the index
-  // of the next series to render, npos when none is left (SeriesWriter's parts).
-  virtual std::size_t render_part(std::string& out, std::size_t first,
-                                  std::size_t budget) const = 0;
 
  private:
   FamilyInfo info_;
@@ -161,17 +143,6 @@ class SeriesFamily final : public FamilyBase {
     }
     return size;
   }
-  std::size_t render_part(std::string& out, std::size_t first, std::size_t budget) const override {
-    std::size_t index = 0;
-    for (const auto& [values, cell] : series_) {
-      if (index >= first) {
-        if (index > first && out.size() >= budget) return index;
-        render_series(out, info(), values, *cell);
-      }
-      ++index;
-    }
-    return std::string::npos;
-  }
 
  private:
   std::function<std::shared_ptr<Cell>()> make_cell_;
@@ -194,11 +165,6 @@ class CollectorFamily final : public FamilyBase {
     SeriesWriter writer(scratch, info(), &size);
     if (collect_) collect_(writer);
     return size;
-  }
-  std::size_t render_part(std::string& out, std::size_t first, std::size_t budget) const override {
-    SeriesWriter writer(out, info(), first, budget);
-    if (collect_) collect_(writer);
-    return writer.next();
   }
 
  private:

@@ -216,30 +216,4 @@ std::string MetricsRegistry::render() const {
   return out;
 }
 
-bool MetricsRegistry::render_part(RenderCursor& cursor, std::string& out,
-                                  std::size_t budget) const {
-  auto it = cursor.begun ? families_.lower_bound(cursor.family) : families_.begin();
-  cursor.begun = true;
-  for (; it != families_.end(); ++it) {
-    const auto& [name, family] = *it;
-    if (name != cursor.family) {  // the next one (or the one continued was removed)
-      cursor.family = name;
-      cursor.series = 0;
-    }
-    if (cursor.series == 0) render_head(out, name, *family);
-    const std::size_t next = family->render_part(out, cursor.series, budget);
-    if (next != std::string::npos) {
-      cursor.series = next;
-      return false;
-    }
-    cursor.series = 0;
-    if (out.size() >= budget) {
-      if (std::next(it) == families_.end()) return true;
-      cursor.family = std::next(it)->first;
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace dlmsgw::observability

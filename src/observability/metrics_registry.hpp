@@ -64,19 +64,6 @@ class MetricsRegistry {
                                 CallbackFamily::Read read);
 
   [[nodiscard]] std::string render() const;
-
-  // Where a scrape written in parts stands (render_part): families by name, so that one
-  // registered or removed between parts does not derail it.
-  struct RenderCursor {
-    std::string family;      // the family to go on with
-    std::size_t series = 0;  // its next series; 0: its head too
-    bool begun = false;
-  };
-  // The text render() gives, in parts of about `budget` bytes appended to `out` (at least one
-  // series each), so that a scrape of thousands of meters is never held whole: true once the
-  // last part is written. Series read between parts may have moved on (as between two families
-  // of one render()).
-  bool render_part(RenderCursor& cursor, std::string& out, std::size_t budget) const;
   [[nodiscard]] std::size_t family_count() const { return families_.size(); }
 
  private:

@@ -1,7 +1,6 @@
 #include "observability/request_router.hpp"
 
 #include <cstdio>
-#include <memory>
 
 namespace dlmsgw::observability {
 namespace {
@@ -89,18 +88,7 @@ HttpResponse route_request(const HttpRequest& request, const MetricsRegistry& re
   }
   HttpResponse response;
   response.content_type = std::string(metrics_content_type);
-  if (request.method == "HEAD") {
-    response.body = registry.render();  // for its Content-Length
-    return response;
-  }
-  // In parts: at 10,000 meters the text is 22 MB, held whole at every scrape before.
-  auto cursor = std::make_shared<MetricsRegistry::RenderCursor>();
-  response.body.reserve(metrics_part_bytes + metrics_part_bytes / 8);
-  if (!registry.render_part(*cursor, response.body, metrics_part_bytes)) {
-    response.more = [&registry, cursor](std::string& part) {
-      return registry.render_part(*cursor, part, metrics_part_bytes);
-    };
-  }
+  response.body = registry.render();
   return response;
 }
 

@@ -2,9 +2,7 @@
 // route_request: what the health and metrics endpoint answers, sans-I/O.
 //   GET /health   200 "ok" or 503 listing each failing check and its reason; JSON instead when the
 //                 client sends "Accept: application/json".
-//   GET /metrics  200 with the registry in Prometheus text format 0.0.4; a text larger than
-//                 metrics_part_bytes comes in parts of about that size (HttpResponse::more),
-//                 without Content-Length, so that it is never held whole.
+//   GET /metrics  200 with the registry in Prometheus text format 0.0.4.
 //   HEAD is GET without the body; other methods on those paths 405; other paths 404.
 
 #include <string_view>
@@ -17,7 +15,6 @@
 namespace dlmsgw::observability {
 
 inline constexpr std::string_view metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
-inline constexpr std::size_t metrics_part_bytes = 256 * 1024;
 
 [[nodiscard]] HttpResponse route_request(const HttpRequest& request,
                                          const MetricsRegistry& registry,

@@ -16,7 +16,6 @@
 #include <sstream>
 
 #include "observability/process_metrics.hpp"
-#include "observability/request_router.hpp"
 
 namespace dlmsgw::observability {
 namespace {
@@ -401,34 +400,6 @@ TEST(HttpEndpoint, ListensOnIpv6Loopback) {
   auto endpoint = HttpEndpoint::start(io.get_executor(), options, registry, health);
   if (!endpoint) GTEST_SKIP() << "no IPv6 loopback here: " << endpoint.error().message;
   EXPECT_EQ((*endpoint)->listen_address(), "[::1]:" + std::to_string((*endpoint)->port()));
-}
-
-// A /metrics larger than a part is written part by part, never held whole: the same text,
-// delimited by the connection's close instead of a Content-Length.
-TEST(HttpEndpoint, LargeMetricsComeInPartsWithoutContentLength) {
-  Fixture fixture;
-  ASSERT_TRUE(fixture.registry.collector(
-      MetricType::counter, "dlmsgw_meter_reads_total", "Reads.", {"meter", "address"},
-      [](SeriesWriter& writer) {
-        for (int i = 0; i < 10'000; ++i) {
-          writer.sample({"meter-" + std::to_string(i), "127.0.0.1:" + std::to_string(20'000 + i)},
-                        i);
-        }
-      }));
-  const std::string whole = fixture.registry.render();
-  ASSERT_GT(whole.size(), 2 * metrics_part_bytes);
-  const auto response = fixture.fetch("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
-  ASSERT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << response.substr(0, 200);
-  const auto head = response.substr(0, response.find("\r\n\r\n"));
-  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
-  EXPECT_NE(head.find("Connection: close"), std::string::npos) << head;
-  EXPECT_EQ(body_of(response), whole);
-
-  // HEAD still says how long the body would be.
-  const auto head_only = fixture.fetch("HEAD /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
-  EXPECT_NE(head_only.find("Content-Length: " + std::to_string(whole.size()) + "\r\n"),
-            std::string::npos);
-  EXPECT_EQ(body_of(head_only), "");
 }
 
 }  // namespace

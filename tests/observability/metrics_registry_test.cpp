@@ -250,47 +250,5 @@ TEST(MetricsRegistry, DetachedHandlesWorkWithoutARegistry) {
   EXPECT_EQ(histogram.count(), 1u);
 }
 
-// A scrape in parts (render_part) is render()'s text cut at series boundaries, whatever the part
-// size: registered series, callbacks, histograms and a collector's series alike.
-TEST(MetricsRegistry, RenderedInPartsIsTheSameTextCutBetweenSeries) {
-  MetricsRegistry registry;
-  auto reads = *registry.counter("dlmsgw_reads_total", "Reads.", {"meter"});
-  reads.with({"a"})->inc(2);
-  reads.with({"b"})->inc(3);
-  auto latency = *registry.histogram("dlmsgw_read_seconds", "Latency.", {"meter"}, {0.1, 1.0});
-  latency.with({"a"})->observe(0.3);
-  ASSERT_TRUE(registry.callback_gauge("dlmsgw_up", "Up.", [] { return 1.0; }));
-  ASSERT_TRUE(registry.gauge("dlmsgw_empty", "No series.", {"meter"}));
-  ASSERT_TRUE(registry.collector(MetricType::gauge, "dlmsgw_meter_state", "Per meter.", {"meter"},
-                                 [](SeriesWriter& writer) {
-                                   for (int i = 0; i < 50; ++i) {
-                                     writer.sample({"m" + std::to_string(i)}, i);
-                                   }
-                                 }));
-  const std::string whole = registry.render();
-  for (const std::size_t budget :
-       {std::size_t{1}, std::size_t{100}, std::size_t{1000}, std::size_t{1} << 20}) {
-    MetricsRegistry::RenderCursor cursor;
-    std::string joined;
-    std::size_t parts = 0;
-    for (bool last = false; !last && parts < 1000; ++parts) {
-      std::string part;
-      last = registry.render_part(cursor, part, budget);
-      ASSERT_FALSE(part.empty()) << budget;
-      EXPECT_EQ(part.back(), '\n') << budget;
-      // At most one series beyond the budget (a histogram series is several lines).
-      EXPECT_LT(part.size(), budget + 400) << budget;
-      joined += part;
-    }
-    EXPECT_EQ(joined, whole) << budget;
-    if (budget == 1) {
-      EXPECT_GT(parts, 50U);  // a series (and heads) per part
-    }
-    if (budget == (std::size_t{1} << 20)) {
-      EXPECT_EQ(parts, 1U);
-    }
-  }
-}
-
 }  // namespace
 }  // namespace dlmsgw::observability
