@@ -256,14 +256,14 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
 }
 
 void GatewayMetrics::refresh() {
-  Snapshots fresh;
-  if (source_) {
-    for (auto& snapshot : source_()) {
-      auto device = snapshot.device;
-      fresh.insert_or_assign(std::move(device), std::move(snapshot));
-    }
+  // The old ones go first: held beside the new ones, they were a third copy of every meter's
+  // snapshot at the scrape's peak.
+  snapshots_.clear();
+  if (!source_) return;
+  for (auto& snapshot : source_()) {
+    auto device = snapshot.device;
+    snapshots_.insert_or_assign(std::move(device), std::move(snapshot));
   }
-  snapshots_ = std::move(fresh);
 }
 
 }  // namespace dlmsgw::app

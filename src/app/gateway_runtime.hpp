@@ -66,6 +66,12 @@ class GatewayRuntime {
     int exit_code = kExitOk;                  // kExitConfig or kExitFailure on failure
     std::string error;
   };
+  // A connector file as it runs: its size and hash (see watched_file_digest).
+  struct FileDigest {
+    std::size_t size = 0;
+    std::size_t hash = 0;
+    bool operator==(const FileDigest&) const = default;
+  };
 
   // Opens storage, builds the gateway and every connector. Nothing is started yet. `config_file`:
   // the tb_gateway.yaml `config` came from, which ThingsBoard's general_configuration rewrites.
@@ -138,7 +144,7 @@ class GatewayRuntime {
   std::unique_ptr<RemoteConfigurator> remote_;
   std::unique_ptr<ConfigWatch> watch_;  // null: no inotify (local edits need SIGHUP)
   std::string yaml_text_;               // tb_gateway.yaml as last taken (or refused)
-  std::map<std::filesystem::path, std::string> file_texts_;  // connector files as they run
+  std::map<std::filesystem::path, FileDigest> file_texts_;  // connector files as they run
   std::filesystem::path config_file_;
   // How long new settings from ThingsBoard get to connect before the old ones come back
   // (DLMSGW_CONNECTION_FALLBACK_SECONDS overrides it).

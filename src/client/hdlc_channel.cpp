@@ -177,7 +177,7 @@ asio::awaitable<Expected<Bytes>> HdlcChannel::receive() {
     if (!stepped) co_return stepped.error();
   }
   Bytes apdu = std::move(received_.front());
-  received_.pop_front();
+  received_.erase(received_.begin());
   co_return apdu;
 }
 

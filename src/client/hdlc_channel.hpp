@@ -10,8 +10,8 @@
 // A DM or FRMR from the meter, or the stream closing, ends the call with connection_closed.
 
 #include <chrono>
-#include <deque>
 #include <memory>
+#include <vector>
 
 #include "client/apdu_channel.hpp"
 #include "dlms/hdlc/hdlc_link.hpp"
@@ -61,7 +61,9 @@ class HdlcChannel final : public ApduChannel {
   hdlc::HdlcAddress local_;
   HdlcChannelOptions options_;
   FrameTrace trace_;
-  std::deque<Bytes> received_;
+  // APDUs received and not taken yet, oldest first (rarely more than one). A vector, not a deque:
+  // an empty std::deque holds a 576-byte block, per meter.
+  std::vector<Bytes> received_;
   unsigned silent_timeouts_ = 0;
   std::chrono::steady_clock::time_point busy_since_{};
   bool busy_ = false;

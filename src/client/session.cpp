@@ -6,6 +6,7 @@
 // false positive: the frame is allocated and freed by the same awaitable_frame_base operators).
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
+#include <algorithm>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -163,9 +164,25 @@ xdlms::InvokeIdAndPriority Session::next_invoke() {
 
 std::optional<cosem::ScalerUnit> Session::cached_scaler_unit(std::uint16_t class_id,
                                                              const ObisCode& obis) const {
-  const auto found = scalers_.find({class_id, obis});
-  if (found == scalers_.end()) return std::nullopt;
-  return found->second;
+  const auto* found = scalers_.find({class_id, obis});
+  if (found == nullptr) return std::nullopt;
+  return *found;
+}
+
+const cosem::ScalerUnit* Session::ScalerCache::find(const Key& key) const {
+  const auto at = std::lower_bound(entries_.begin(), entries_.end(), key,
+                                   [](const auto& entry, const Key& k) { return entry.first < k; });
+  return at != entries_.end() && at->first == key ? &at->second : nullptr;
+}
+
+void Session::ScalerCache::set(const Key& key, cosem::ScalerUnit value) {
+  const auto at = std::lower_bound(entries_.begin(), entries_.end(), key,
+                                   [](const auto& entry, const Key& k) { return entry.first < k; });
+  if (at != entries_.end() && at->first == key) {
+    at->second = value;
+  } else {
+    entries_.emplace(at, key, value);
+  }
 }
 
 asio::awaitable<Expected<void>> Session::open() {
@@ -830,7 +847,7 @@ asio::awaitable<Expected<std::vector<Expected<MeterValue>>>> Session::read_many(
     const auto scaler = scaler_attribute_for(attribute);
     if (!scaler) continue;
     const std::pair key{attribute.class_id, attribute.instance};
-    if (scalers_.contains(key) ||
+    if (scalers_.find(key) != nullptr ||
         std::find(scaler_keys.begin(), scaler_keys.end(), key) != scaler_keys.end()) {
       continue;
     }
@@ -854,7 +871,7 @@ asio::awaitable<Expected<std::vector<Expected<MeterValue>>>> Session::read_many(
       continue;
     }
     ++stats_.scaler_reads;
-    scalers_[scaler_keys[i]] = *scaler;
+    scalers_.set(scaler_keys[i], *scaler);
   }
   std::vector<Expected<MeterValue>> values;
   values.reserve(attributes.size());
@@ -872,7 +889,7 @@ asio::awaitable<Expected<std::vector<Expected<MeterValue>>>> Session::read_many(
         values.push_back(error->second);
         continue;
       }
-      value.scaler_unit = scalers_.at(key);
+      value.scaler_unit = *scalers_.find(key);
     }
     values.push_back(std::move(value));
   }

@@ -239,7 +239,19 @@ class Session {
   // Read by open() for the association it is about to make; associate() takes it.
   std::optional<std::uint32_t> meter_frame_counter_;
   std::shared_ptr<ListRefusals> list_refusals_;
-  std::map<std::pair<std::uint16_t, ObisCode>, cosem::ScalerUnit> scalers_;
+  // Scaler and unit by (class, OBIS), for the association: a sorted vector, not a map (a map
+  // node a register is some 300 bytes more a meter, times thousands).
+  class ScalerCache {
+   public:
+    using Key = std::pair<std::uint16_t, ObisCode>;
+    [[nodiscard]] const cosem::ScalerUnit* find(const Key& key) const;
+    void set(const Key& key, cosem::ScalerUnit value);
+    void clear() { entries_.clear(); }
+
+   private:
+    std::vector<std::pair<Key, cosem::ScalerUnit>> entries_;
+  };
+  ScalerCache scalers_;
   std::chrono::steady_clock::time_point last_activity_{};
   SessionStats stats_;
 };

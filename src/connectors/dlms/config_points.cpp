@@ -171,6 +171,7 @@ Expected<std::vector<PointConfig>> parse_points(ConfigReader& reader, const Json
                                                 const PointDefaults& defaults) {
   if (!node.is_array()) return reader.error(path, "expected a list of {key, obis, ...} entries");
   std::vector<PointConfig> points;
+  points.reserve(node.size());  // kept per meter for the process's life: no spare capacity
   std::set<std::string> keys;
   const std::string list = path.substr(path.rfind('.') + 1);
   for (std::size_t i = 0; i < node.size(); ++i) {

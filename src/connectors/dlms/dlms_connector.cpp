@@ -38,7 +38,8 @@ void DlmsConnector::start(gateway::GatewaySink& sink) {
     worker->start(sink);
     workers_.push_back(std::move(worker));
   }
-  config_.devices = {};
+  // Released, not just emptied: `devices = {}` keeps the capacity (600 bytes a meter).
+  std::vector<DeviceConfig>().swap(config_.devices);
 }
 
 bool DlmsConnector::reconfigure(gateway::Connector& replacement, gateway::GatewaySink& sink) {
@@ -68,7 +69,8 @@ bool DlmsConnector::reconfigure(gateway::Connector& replacement, gateway::Gatewa
     ++stopped;
   }
   config_ = next->config_;
-  config_.devices = {};  // in the workers (to_start points into next's)
+  // In the workers (to_start points into next's); released, not just emptied.
+  std::vector<DeviceConfig>().swap(config_.devices);
   workers_ = std::move(kept);
   for (const auto* device : to_start) {
     auto worker = make_worker(*device);

@@ -63,10 +63,12 @@ void MeterHealth::on_connected(SteadyTime now) {
   }
   ++reconnects_;
   recent_reconnects_.push_back(now);
-  while (!recent_reconnects_.empty() && now - recent_reconnects_.front() >= kBreakerWindow) {
-    recent_reconnects_.pop_front();
+  const auto recent = std::find_if(recent_reconnects_.begin(), recent_reconnects_.end(),
+                                   [now](SteadyTime at) { return now - at < kBreakerWindow; });
+  recent_reconnects_.erase(recent_reconnects_.begin(), recent);
+  if (recent_reconnects_.size() > kMaxRememberedReconnects) {
+    recent_reconnects_.erase(recent_reconnects_.begin());
   }
-  if (recent_reconnects_.size() > kMaxRememberedReconnects) recent_reconnects_.pop_front();
   const unsigned limit = breaker_.max_reconnects_per_hour;
   if (breaker_.enabled && limit > 0 && recent_reconnects_.size() >= limit) {
     open_breaker(now, std::to_string(recent_reconnects_.size()) +

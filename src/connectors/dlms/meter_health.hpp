@@ -18,9 +18,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "connectors/dlms/dlms_connector_config.hpp"
 #include "connectors/dlms/report_filter.hpp"
@@ -91,7 +91,9 @@ class MeterHealth {
   std::uint64_t total_connect_failures_ = 0;  // varies the jitter from one failure to the next
 
   std::uint64_t reconnects_ = 0;
-  std::deque<SteadyTime> recent_reconnects_;  // at most max_reconnects_per_hour, newest last
+  // At most max_reconnects_per_hour, newest last. A vector, not a deque: an empty std::deque
+  // allocates 576 bytes, per meter.
+  std::vector<SteadyTime> recent_reconnects_;
   std::optional<SteadyTime> paused_until_;
   std::string breaker_reason_;
   std::uint64_t breaker_trips_ = 0;

@@ -60,10 +60,10 @@ struct MeterStatistics {
 
 // One meter as the metrics endpoint sees it at scrape time.
 struct MeterSnapshot {
-  std::string device;   // the configured name
-  std::string address;  // "127.0.0.1:3333", "/dev/ttyUSB0"
-  MeterStatistics statistics;
-  bool tracing = false;  // frame tracing switched on
+  std::string device;          // the configured name
+  std::string address;         // "127.0.0.1:3333", "/dev/ttyUSB0"
+  MeterStatistics statistics;  // read_latency left empty (not exported; kept per meter)
+  bool tracing = false;        // frame tracing switched on
 };
 
 }  // namespace dlmsgw::connectors::dlms

@@ -84,8 +84,7 @@ MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
                          : std::make_shared<client::MemoryInvocationCounterStore>()),
       health_(config_.watchdog, config_.circuit_breaker, config_.retry, seed),
       wake_(io),
-      statistics_timer_(io),
-      abort_timer_(io) {
+      statistics_timer_(io) {
   cursors_ = cursors ? std::move(cursors) : std::make_shared<MemoryProfileCursorStore>();
   build_groups();
   for (const auto& profile : config_.profiles) {
@@ -136,10 +135,7 @@ void MeterWorker::start(gateway::GatewaySink& sink) {
   declare(sink);
   asio::co_spawn(
       io_, [self = shared_from_this()] { return self->run(); }, asio::detached);
-  if (statistics_period_.count() > 0) {
-    asio::co_spawn(
-        io_, [self = shared_from_this()] { return self->statistics_loop(); }, asio::detached);
-  }
+  if (statistics_period_.count() > 0) arm_statistics();
 }
 
 void MeterWorker::stop() {
@@ -149,8 +145,8 @@ void MeterWorker::stop() {
   wake_.cancel();
   statistics_timer_.cancel();
   // A request in flight gets kStopGrace to finish so that the association is released politely.
-  abort_timer_.expires_after(kStopGrace);
-  abort_timer_.async_wait([self = shared_from_this()](std::error_code error) {
+  abort_timer_ = std::make_unique<asio::steady_timer>(io_, kStopGrace);
+  abort_timer_->async_wait([self = shared_from_this()](std::error_code error) {
     if (error || self->finished_ || !self->session_) return;
     log()->warn("{}: no answer within {} ms of shutting down; dropping the connection", self->who(),
                 kStopGrace.count());
@@ -194,7 +190,7 @@ asio::awaitable<void> MeterWorker::run() {
   }
   co_await close_session();
   finished_ = true;
-  abort_timer_.cancel();
+  if (abort_timer_) abort_timer_->cancel();
 }
 
 asio::awaitable<bool> MeterWorker::connect() {
@@ -1155,31 +1151,35 @@ asio::awaitable<void> MeterWorker::read_clock_offset(gateway::AttributeSet& attr
   attributes.values.push_back(gateway::DataPoint{"meter_clock", clock->text});
 }
 
-asio::awaitable<void> MeterWorker::statistics_loop() {
-  while (!stopping_) {
-    statistics_timer_.expires_after(statistics_period_);
-    auto [error] =
-        co_await statistics_timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-    if (error || stopping_) co_return;
-    gateway::Reading reading{config_.name, wall_now(), {}};
-    const auto json = statistics_json();
-    for (const auto& [key, value] : json.items()) {
-      gateway::TelemetryValue converted;
-      if (value.is_string()) {
-        converted = value.get<std::string>();
-      } else if (value.is_number_integer()) {
-        converted = value.get<std::int64_t>();
-      } else if (value.is_number()) {
-        converted = value.get<double>();
-      } else if (value.is_boolean()) {
-        converted = value.get<bool>();
-      } else {
-        continue;
-      }
-      reading.values.push_back(gateway::DataPoint{"stats_" + key, std::move(converted)});
+void MeterWorker::arm_statistics() {
+  if (stopping_) return;
+  statistics_timer_.expires_after(statistics_period_);
+  statistics_timer_.async_wait([self = shared_from_this()](std::error_code error) {
+    if (error || self->stopping_) return;
+    self->submit_statistics();
+    self->arm_statistics();
+  });
+}
+
+void MeterWorker::submit_statistics() {
+  gateway::Reading reading{config_.name, wall_now(), {}};
+  const auto json = statistics_json();
+  for (const auto& [key, value] : json.items()) {
+    gateway::TelemetryValue converted;
+    if (value.is_string()) {
+      converted = value.get<std::string>();
+    } else if (value.is_number_integer()) {
+      converted = value.get<std::int64_t>();
+    } else if (value.is_number()) {
+      converted = value.get<double>();
+    } else if (value.is_boolean()) {
+      converted = value.get<bool>();
+    } else {
+      continue;
     }
-    submit(std::move(reading));
+    reading.values.push_back(gateway::DataPoint{"stats_" + key, std::move(converted)});
   }
+  submit(std::move(reading));
 }
 
 nlohmann::json MeterWorker::statistics_json() const {
@@ -1187,7 +1187,10 @@ nlohmann::json MeterWorker::statistics_json() const {
 }
 
 MeterSnapshot MeterWorker::snapshot() const {
-  return MeterSnapshot{config_.name, config_.connection.peer(), stats_, tracing_};
+  MeterSnapshot taken{config_.name, config_.connection.peer(), stats_, tracing_};
+  // Not exported: the window would be 512 bytes a meter more between scrapes.
+  taken.statistics.read_latency = LatencyWindow(stats_.read_latency.capacity());
+  return taken;
 }
 
 void MeterWorker::record_latency(SteadyClock::time_point started) {

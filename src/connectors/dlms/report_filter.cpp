@@ -1,5 +1,6 @@
 #include "connectors/dlms/report_filter.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace dlmsgw::connectors::dlms {
@@ -16,13 +17,20 @@ bool same_value(const gateway::TelemetryValue& a, const gateway::TelemetryValue&
 
 }  // namespace
 
+std::vector<ReportFilter::Published>::iterator ReportFilter::find(const std::string& key) {
+  return std::lower_bound(
+      last_.begin(), last_.end(), key,
+      [](const Published& entry, const std::string& k) { return entry.key < k; });
+}
+
 bool ReportFilter::should_report(const std::string& key, const ReportStrategy& strategy,
                                  const gateway::TelemetryValue& value, SteadyTime now) {
-  const auto found = last_.find(key);
+  auto found = find(key);
+  const bool known = found != last_.end() && found->key == key;
   bool report = true;
-  if (found != last_.end()) {
-    const bool changed = !same_value(found->second.value, value);
-    const bool period_passed = now - found->second.at >= strategy.report_period;
+  if (known) {
+    const bool changed = !same_value(found->value, value);
+    const bool period_passed = now - found->at >= strategy.report_period;
     switch (strategy.type) {
       case ReportStrategyType::on_received:
         report = true;
@@ -39,20 +47,26 @@ bool ReportFilter::should_report(const std::string& key, const ReportStrategy& s
     }
   }
   if (!report) return false;
-  if (found != last_.end()) {
-    found->second = Published{value, now};
-  } else {
-    last_.emplace(key, Published{value, now});
+  if (known) {
+    found->value = value;
+    found->at = now;
+    return true;
   }
+  if (last_.size() == last_.capacity()) {
+    const auto at = found - last_.begin();
+    last_.reserve(last_.size() + 1 + last_.size() / 8);
+    found = last_.begin() + at;
+  }
+  last_.insert(found, Published{key, value, now});
   return true;
 }
 
 void ReportFilter::forget(const std::string& key) {
-  last_.erase(key);
+  if (const auto found = find(key); found != last_.end() && found->key == key) last_.erase(found);
 }
 
 void ReportFilter::clear() {
-  last_.clear();
+  std::vector<Published>().swap(last_);
 }
 
 }  // namespace dlmsgw::connectors::dlms

@@ -7,6 +7,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "gateway/config/secret_file.hpp"
@@ -26,8 +27,11 @@ bool names_a_secret(const std::string& lower_key) {
 std::vector<std::string> configured_secrets(const GatewayConfig& config,
                                             const std::vector<ConnectorConfig>& connectors) {
   std::vector<std::string> secrets;
-  const auto add = [&secrets](const std::string& secret) {
-    if (secret.size() >= 4) secrets.push_back(secret);
+  // Each once: meters configured alike share their passwords and keys, and the list is kept for
+  // the life of the process (kilobytes a meter, times thousands, before).
+  std::set<std::string> seen;
+  const auto add = [&secrets, &seen](const std::string& secret) {
+    if (secret.size() >= 4 && seen.insert(secret).second) secrets.push_back(secret);
   };
   add(config.security.access_token);
   add(config.security.password.value_or(""));

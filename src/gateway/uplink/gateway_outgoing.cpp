@@ -107,7 +107,13 @@ SplitTelemetry encode_gateway_attributes(const nlohmann::json& values,
 }
 
 void merge_dumped(DumpedAttributes& into, const nlohmann::json& values) {
-  for (const auto& [key, value] : values.items()) into.insert_or_assign(key, dump(value));
+  for (const auto& [key, value] : values.items()) {
+    // Kept for the process's life (the connector files are in it): at its size, not at the
+    // capacity its growth left (up to twice that).
+    auto text = dump(value);
+    text.shrink_to_fit();
+    into.insert_or_assign(key, std::move(text));
+  }
 }
 
 SplitTelemetry encode_dumped_gateway_attributes(const DumpedAttributes& values,

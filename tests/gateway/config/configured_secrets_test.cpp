@@ -49,6 +49,22 @@ TEST(ConfiguredSecrets, AreTheSecretsThemselvesFromFilesEnvironmentAndText) {
   EXPECT_FALSE(secrets_hold(secrets, "Meter Kitchen"));
 }
 
+TEST(ConfiguredSecrets, EachSecretIsListedOnceHoweverManyMetersShareIt) {
+  // Kept for the life of the process: 10,000 meters with one password are one entry, not 10,000.
+  testing::TempDirectory dir;
+  write_secrets_fixture(dir.path() / "dlms.json", R"({"devices": [
+      {"name": "a", "security": {"password": "shared-password"}},
+      {"name": "b", "security": {"password": "shared-password"}},
+      {"name": "c", "security": {"password": "own-password"}}]})");
+  GatewayConfig config;
+  config.security.access_token = "shared-password";
+  const auto secrets =
+      configured_secrets(config, {ConnectorConfig{"DLMS", "dlms", dir.path() / "dlms.json"}});
+  EXPECT_EQ(std::count(secrets.begin(), secrets.end(), "shared-password"), 1);
+  EXPECT_TRUE(secrets_hold(secrets, "own-password"));
+  EXPECT_EQ(secrets.size(), 2U);
+}
+
 TEST(ConfiguredSecrets, AMissingOrBrokenFileIsSkipped) {
   testing::TempDirectory dir;
   write_secrets_fixture(dir.path() / "broken.json", "{not json");
