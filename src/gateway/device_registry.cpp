@@ -17,7 +17,7 @@
 namespace dlmsgw::gateway {
 namespace {
 // This file's log lines belong to the "gateway" component (tb_gateway.yaml logging.levels).
-std::shared_ptr<spdlog::logger> log() {
+std::shared_ptr<spdlog::logger> registry_log() {
   return component_logger("gateway");
 }
 
@@ -89,7 +89,7 @@ class DeviceRegistry::Writer {
         copy = entries_->list;
       }
       auto written = write_file_atomically(path_, render(copy), "device registry");
-      if (!written) log()->error("{}", written.error().message);
+      if (!written) registry_log()->error("{}", written.error().message);
       lock.lock();
       if (written) {
         last_error_.reset();

@@ -13,7 +13,7 @@ namespace dlmsgw::gateway {
 namespace {
 
 // This file's log lines belong to the "uplink" component (tb_gateway.yaml logging.levels).
-std::shared_ptr<spdlog::logger> log() {
+std::shared_ptr<spdlog::logger> direct_uplink_log() {
   return component_logger("uplink");
 }
 
@@ -124,11 +124,11 @@ void DirectDeviceUplink::start() {
   });
   client_->on_publish([this](int mid, const Expected<void>& outcome) {
     if (!uplink_->on_puback(mid, outcome) && !outcome) {
-      log()->warn("device '{}': {}", device_, outcome.error().message);
+      direct_uplink_log()->warn("device '{}': {}", device_, outcome.error().message);
     }
   });
   client_->on_refused([this](const Error& error) {
-    log()->error("device '{}' (own token): {}", device_, error.message);
+    direct_uplink_log()->error("device '{}' (own token): {}", device_, error.message);
   });
   client_->start();
   uplink_->start();

@@ -15,7 +15,7 @@ namespace dlmsgw::gateway {
 namespace {
 
 // This file's log lines belong to the "gateway" component (tb_gateway.yaml logging.levels).
-std::shared_ptr<spdlog::logger> log() {
+std::shared_ptr<spdlog::logger> rpc_log() {
   return component_logger("gateway");
 }
 
@@ -64,8 +64,8 @@ void RpcRouter::handle(const IncomingMessage& message) {
         } else if constexpr (std::is_same_v<T, DeviceRenamed>) {
           auto renamed = registry_.rename(value.old_name, value.new_name);
           if (renamed && *renamed) {
-            log()->info("device '{}' renamed to '{}' on the platform", value.old_name,
-                        value.new_name);
+            rpc_log()->info("device '{}' renamed to '{}' on the platform", value.old_name,
+                            value.new_name);
           }
           reply_gateway(
               value.request_id,
@@ -76,7 +76,8 @@ void RpcRouter::handle(const IncomingMessage& message) {
                                "device '" + value.old_name + "' is not served by this gateway")));
         } else if constexpr (std::is_same_v<T, DeviceDeleted>) {
           auto removed = registry_.remove(value.device);
-          if (removed && *removed) log()->info("device '{}' deleted on the platform", value.device);
+          if (removed && *removed)
+            rpc_log()->info("device '{}' deleted on the platform", value.device);
           reply_gateway(value.request_id,
                         removed ? Expected<nlohmann::json>(nlohmann::json{{"success", true}})
                                 : Expected<nlohmann::json>(removed.error()));
@@ -84,7 +85,7 @@ void RpcRouter::handle(const IncomingMessage& message) {
           on_attribute_response(value);
         } else {
           // The gateway's own shared attributes: nothing uses them yet.
-          log()->debug("rpc router: message ignored");
+          rpc_log()->debug("rpc router: message ignored");
         }
       },
       message);
@@ -137,7 +138,7 @@ void RpcRouter::forward(const DeviceEntry& entry, Connector& connector, std::int
         if (!*alive) return;
         if (!pending_.contains(ticket)) {
           // Already answered: by the router after the timeout, or by the connector calling twice.
-          log()->warn(
+          rpc_log()->warn(
               "RPC {} for '{}': reply from connector '{}' dropped, the request was already "
               "answered (it came after the {} timeout, or twice)",
               id, device, owner, duration_text(rpc_timeout_));
@@ -179,8 +180,8 @@ void RpcRouter::on_attributes(const SharedAttributeUpdate& update) {
   const auto* entry = registry_.find(update.device);
   Connector* connector = entry != nullptr ? owner_of(*entry) : nullptr;
   if (connector == nullptr) {
-    log()->warn("shared attributes for '{}', which no running connector serves: ignored",
-                excerpt(update.device));
+    rpc_log()->warn("shared attributes for '{}', which no running connector serves: ignored",
+                    excerpt(update.device));
     return;
   }
   ++routed_;
@@ -241,7 +242,7 @@ void RpcRouter::on_connector_type_rpc(const GatewayRpcRequest& request, std::str
 
 void RpcRouter::reply_not_found(std::int64_t id, const std::string& message) {
   ++errors_;
-  log()->warn("gateway RPC {}: {}", id, message);
+  rpc_log()->warn("gateway RPC {}: {}", id, message);
   auto reply = rpc_error(make_error(ErrorCode::unsupported, message));
   reply["code"] = 404;
   (void)send_(encode_gateway_rpc_reply(id, reply));
@@ -293,8 +294,9 @@ void RpcRouter::request_attributes(std::string device, std::vector<std::string> 
 void RpcRouter::on_attribute_response(const AttributeResponse& response) {
   const auto it = attribute_requests_.find(response.id);
   if (it == attribute_requests_.end() || it->second.device != response.device) {
-    log()->warn("attribute response {} for '{}' matches no waiting request (timed out?): ignored",
-                response.id, response.device);
+    rpc_log()->warn(
+        "attribute response {} for '{}' matches no waiting request (timed out?): ignored",
+        response.id, response.device);
     return;
   }
   // Several keys come as "values":{..}; one key as "value": v (absent when the platform has none).
@@ -321,7 +323,7 @@ void RpcRouter::finish_attribute_request(std::int64_t id, Expected<nlohmann::jso
   if (it == attribute_requests_.end()) return;
   PendingAttributes done = std::move(it->second);
   attribute_requests_.erase(it);
-  if (!result) log()->warn("{}", result.error().message);
+  if (!result) rpc_log()->warn("{}", result.error().message);
   done.done(std::move(result));
 }
 
@@ -348,13 +350,13 @@ void RpcRouter::reply_device(const std::string& device, std::int64_t id,
                              Expected<nlohmann::json> result) {
   if (!result) {
     ++errors_;
-    log()->warn("RPC {} for '{}': {}", id, excerpt(device),
-                excerpt(result.error().message, kMaxRpcErrorBytes));
+    rpc_log()->warn("RPC {} for '{}': {}", id, excerpt(device),
+                    excerpt(result.error().message, kMaxRpcErrorBytes));
   }
   auto reply = encode_device_rpc_reply(device, id, result ? *result : rpc_error(result.error()));
   if (auto fitted = fits(reply); !fitted) {
     if (result) ++errors_;
-    log()->warn("RPC {} for '{}': {}", id, excerpt(device), fitted.error().message);
+    rpc_log()->warn("RPC {} for '{}': {}", id, excerpt(device), fitted.error().message);
     reply = encode_device_rpc_reply(device, id, rpc_error(fitted.error()));
   }
   (void)send_(reply);
@@ -363,12 +365,12 @@ void RpcRouter::reply_device(const std::string& device, std::int64_t id,
 void RpcRouter::reply_gateway(std::int64_t id, Expected<nlohmann::json> result) {
   if (!result) {
     ++errors_;
-    log()->warn("gateway RPC {}: {}", id, excerpt(result.error().message, kMaxRpcErrorBytes));
+    rpc_log()->warn("gateway RPC {}: {}", id, excerpt(result.error().message, kMaxRpcErrorBytes));
   }
   auto reply = encode_gateway_rpc_reply(id, result ? *result : rpc_error(result.error()));
   if (auto fitted = fits(reply); !fitted) {
     if (result) ++errors_;
-    log()->warn("gateway RPC {}: {}", id, fitted.error().message);
+    rpc_log()->warn("gateway RPC {}: {}", id, fitted.error().message);
     reply = encode_gateway_rpc_reply(id, rpc_error(fitted.error()));
   }
   (void)send_(reply);

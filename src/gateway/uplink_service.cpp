@@ -14,7 +14,7 @@
 namespace dlmsgw::gateway {
 namespace {
 // This file's log lines belong to the "uplink" component (tb_gateway.yaml logging.levels).
-std::shared_ptr<spdlog::logger> log() {
+std::shared_ptr<spdlog::logger> uplink_log() {
   return component_logger("uplink");
 }
 
@@ -129,7 +129,7 @@ void UplinkService::request_session_limits() {
   limits_timer_.expires_after(options_.session_limits_wait);
   limits_timer_.async_wait([this, alive = alive_](std::error_code ec) {
     if (!*alive || ec || !limits_request_id_) return;
-    log()->info(
+    uplink_log()->info(
         "uplink: no getSessionLimits answer within {} ms; the configured limits hold until "
         "one comes",
         options_.session_limits_wait.count());
@@ -144,11 +144,11 @@ bool UplinkService::on_rpc_response(std::int64_t request_id, std::string_view pa
   auto changes = response ? apply_session_limits(options_.limits, *response)
                           : Expected<std::vector<std::string>>(response.error());
   if (!changes) {
-    log()->warn("uplink: {}; keeping the configured limits", changes.error().message);
+    uplink_log()->warn("uplink: {}; keeping the configured limits", changes.error().message);
   } else if (!changes->empty()) {
     std::string text;
     for (const auto& change : *changes) text += (text.empty() ? "" : ", ") + change;
-    log()->info("uplink: limits from ThingsBoard: {}", text);
+    uplink_log()->info("uplink: limits from ThingsBoard: {}", text);
     // Per-device buckets are rebuilt from the new models on first use.
     device_messages_.clear();
     device_telemetry_messages_.clear();
@@ -162,14 +162,15 @@ bool UplinkService::publish_now(const OutgoingMessage& message) {
   if (!client_.connected()) return false;
   // The platform drops (and may disconnect for) a message over its limit: never send one.
   if (message.payload.size() > options_.limits.max_payload_bytes) {
-    log()->warn("uplink: message on '{}' not sent: {} bytes is over maxPayloadSizeBytes ({})",
-                message.topic, message.payload.size(), options_.limits.max_payload_bytes);
+    uplink_log()->warn(
+        "uplink: message on '{}' not sent: {} bytes is over maxPayloadSizeBytes ({})",
+        message.topic, message.payload.size(), options_.limits.max_payload_bytes);
     return false;
   }
   take(options_.limits.messages, Clock::now(), 1);
   auto mid = client_.publish(message.topic, message.payload, options_.qos);
   if (!mid) {
-    log()->warn("uplink: {}", mid.error().message);
+    uplink_log()->warn("uplink: {}", mid.error().message);
     return false;
   }
   return true;
@@ -275,7 +276,7 @@ void UplinkService::retry_later(std::chrono::milliseconds delay) {
 void UplinkService::on_peeked(Expected<std::vector<StoredRecord>> records) {
   if (!started_) return;
   if (!records) {
-    log()->error("uplink: cannot read from storage: {}", records.error().message);
+    uplink_log()->error("uplink: cannot read from storage: {}", records.error().message);
     retry_later(options_.retry_delay);
     return;
   }
@@ -311,7 +312,8 @@ void UplinkService::add_batch(std::span<const StoredRecord> records) {
   batch.sendable = records.size() - encoded.rejected.size();
   for (const auto& stored : records) batch.ids.push_back(stored.id);
   for (const auto& rejected : encoded.rejected) {
-    log()->error("uplink: dropping a record that can never be sent: {}", rejected.error.message);
+    uplink_log()->error("uplink: dropping a record that can never be sent: {}",
+                        rejected.error.message);
     ++counters_.records_rejected;
   }
   for (auto& encoded_message : encoded.messages) {
@@ -485,7 +487,8 @@ void UplinkService::restart_session(const std::string& why) {
 void UplinkService::abandon(const std::string& why) {
   std::uint64_t records = 0;
   for (const auto& batch : window_) records += batch.records;
-  log()->warn("uplink: {}; sending the {} records in flight again from storage", why, records);
+  uplink_log()->warn("uplink: {}; sending the {} records in flight again from storage", why,
+                     records);
   ++counters_.batches_abandoned;
   window_.clear();
   by_mid_.clear();  // late PUBACKs of the abandoned messages are ignored
@@ -543,7 +546,7 @@ void UplinkService::set_aside(Batch& batch, Message& message, const Error& refus
   for (const auto& [device, points] : message.device_points) {
     devices += (devices.empty() ? "'" : ", '") + device + "'";
   }
-  log()->error(
+  uplink_log()->error(
       "uplink: {}; it will never be accepted, so its {} records of device {} are set aside as "
       "dead letters and the queue moves on (check the gateway's permissions and the payload on "
       "the platform; `dlmsgw dead-letter list` shows them)",
@@ -561,8 +564,8 @@ void UplinkService::set_aside(Batch& batch, Message& message, const Error& refus
                            [this, alive = alive_](Expected<std::uint64_t> moved) {
                              if (!*alive) return;
                              if (!moved) {
-                               log()->error("uplink: cannot set refused records aside: {}",
-                                            moved.error().message);
+                               uplink_log()->error("uplink: cannot set refused records aside: {}",
+                                                   moved.error().message);
                                return;
                              }
                              counters_.records_dead_lettered += *moved;
@@ -633,7 +636,7 @@ bool UplinkService::count_strike(const Message& oldest, const std::string& what)
                              " in a row (the platform never acknowledged it)";
   if (ids.size() > 1) {
     isolate_through_ = std::max(isolate_through_, *std::max_element(ids.begin(), ids.end()));
-    log()->warn(
+    uplink_log()->warn(
         "uplink: {}: sending its {} records again one per message, to find the one "
         "the platform refuses",
         reason, ids.size());
@@ -647,7 +650,7 @@ void UplinkService::move_to_dead_letters(const Message& message, const std::stri
   const RecordId id = message.batch.records.front();
   const std::string device =
       message.device_points.empty() ? std::string("?") : message.device_points.begin()->first;
-  log()->error(
+  uplink_log()->error(
       "uplink: record {} of device '{}' is set aside as a dead letter: {}; the queue moves on "
       "(see why in the platform's log; `dlmsgw dead-letter list` shows it and `dlmsgw dead-letter "
       "requeue --id {}` sends it again)",
@@ -659,8 +662,8 @@ void UplinkService::move_to_dead_letters(const Message& message, const std::stri
                              if (!moved) {
                                // Still stored: it is sent again and the rule counts anew; nothing
                                // is lost.
-                               log()->error("uplink: cannot set record {} aside: {}", id.value,
-                                            moved.error().message);
+                               uplink_log()->error("uplink: cannot set record {} aside: {}",
+                                                   id.value, moved.error().message);
                                return;
                              }
                              counters_.records_dead_lettered += *moved;
@@ -679,8 +682,8 @@ void UplinkService::remove_done_batches() {
       --removing_;
       if (!removed) {
         // Everything was acknowledged: the records will be sent once more, never lost.
-        log()->error("uplink: cannot remove sent records from storage: {}",
-                     removed.error().message);
+        uplink_log()->error("uplink: cannot remove sent records from storage: {}",
+                            removed.error().message);
         abandon("reading again from storage after the failed remove");
         retry_later(options_.retry_delay);
         return;

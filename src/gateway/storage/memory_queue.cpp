@@ -12,7 +12,7 @@ namespace dlmsgw::gateway {
 namespace {
 
 // This file's log lines belong to the "storage" component (tb_gateway.yaml logging.levels).
-std::shared_ptr<spdlog::logger> log() {
+std::shared_ptr<spdlog::logger> memory_queue_log() {
   return component_logger("storage");
 }
 
@@ -25,7 +25,7 @@ Timestamp MemoryQueue::now() {
   const Timestamp wall = clock_();
   const auto step = steps_.observe(wall);
   if (step.count() != 0) {
-    log()->warn(
+    memory_queue_log()->warn(
         "storage: the system clock stepped by {} s; record ages keep counting from "
         "before the step, so no record expires because of it",
         step.count() / 1000);
@@ -127,7 +127,7 @@ Expected<std::uint64_t> MemoryQueue::set_aside(std::span<const RecordId> ids,
     ++moved;
   }
   while (dead_letters_.size() > kMaxMemoryDeadLetters) {
-    log()->warn(
+    memory_queue_log()->warn(
         "storage: more than {} dead letters in memory: the oldest, record {} of device "
         "'{}', is dropped",
         kMaxMemoryDeadLetters, dead_letters_.front().stored.id.value,

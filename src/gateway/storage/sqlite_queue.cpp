@@ -21,7 +21,7 @@ namespace dlmsgw::gateway {
 namespace {
 
 // This file's log lines belong to the "storage" component (tb_gateway.yaml logging.levels).
-std::shared_ptr<spdlog::logger> log() {
+std::shared_ptr<spdlog::logger> sqlite_log() {
   return component_logger("storage");
 }
 
@@ -263,7 +263,7 @@ struct SqliteQueue::Impl {
     const std::string seed =
         "INSERT INTO sqlite_sequence(name, seq) VALUES('records', " + std::to_string(max_id) + ")";
     DLMSGW_TRY(exec(seed.c_str(), "continuing the record ids"));
-    log()->error(
+    sqlite_log()->error(
         "storage '{}': the database is corrupt (found while {}); moved it aside to '{}' (with its "
         "-wal and -shm) and started a new one. Its {} records will not be sent: recover them from "
         "that file by hand if they matter (and its {} dead letters)",
@@ -509,7 +509,7 @@ struct SqliteQueue::Impl {
     const Timestamp wall = options.clock();
     const auto step = steps.observe(wall);
     if (step.count() != 0) {
-      log()->warn(
+      sqlite_log()->warn(
           "storage '{}': the system clock stepped by {} s; record ages keep counting from before "
           "the step, so no record expires because of it",
           path.string(), step.count() / 1000);
@@ -888,7 +888,7 @@ Expected<std::uint64_t> SqliteQueue::set_aside_once(std::span<const RecordId> id
   q.dead_letter_records = q.dead_letter_records + moved - trimmed;
   if (trimmed > 0) {
     q.dropped += trimmed;
-    log()->warn(
+    sqlite_log()->warn(
         "storage '{}': {} oldest dead letters dropped: at most {} are kept (see them with `dlmsgw "
         "dead-letter list`, send them again with `dlmsgw dead-letter requeue`)",
         q.path.string(), trimmed, q.options.max_dead_letters);

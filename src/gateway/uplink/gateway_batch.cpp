@@ -93,14 +93,14 @@ class MessageBuilder {
   std::size_t size_ = 2;  // "{}"
 };
 
-std::string describe(const StoredRecord& stored) {
+std::string describe_stored(const StoredRecord& stored) {
   return "record " + std::to_string(stored.id.value) + " (" +
          std::string(to_string(stored.record.kind)) + " of device '" + stored.record.device + "')";
 }
 
 std::optional<Error> check(const StoredRecord& stored) {
   if (stored.record.device.empty()) {
-    return make_error(ErrorCode::invalid_argument, describe(stored) + ": empty device name");
+    return make_error(ErrorCode::invalid_argument, describe_stored(stored) + ": empty device name");
   }
   return check_payload(stored);
 }
@@ -112,7 +112,7 @@ std::optional<Error> check_payload(const StoredRecord& stored) {
   if (stored.record.kind != RecordKind::telemetry_series) {
     if (values.is_discarded() || !values.is_object()) {
       return make_error(ErrorCode::malformed,
-                        describe(stored) + ": payload is not a JSON object, cannot be sent");
+                        describe_stored(stored) + ": payload is not a JSON object, cannot be sent");
     }
     return std::nullopt;
   }
@@ -124,7 +124,7 @@ std::optional<Error> check_payload(const StoredRecord& stored) {
   if (values.is_discarded() || !values.is_array() || values.empty() ||
       !std::all_of(values.begin(), values.end(), entry_ok)) {
     return make_error(ErrorCode::malformed,
-                      describe(stored) +
+                      describe_stored(stored) +
                           ": payload is not a JSON array of {\"ts\",\"values\"} objects, "
                           "cannot be sent");
   }
@@ -191,7 +191,7 @@ EncodedBatch encode_batch(std::span<const StoredRecord> records, std::size_t max
       batch.rejected.push_back(
           {stored.id,
            make_error(ErrorCode::out_of_range,
-                      describe(stored) + " alone makes a " + std::to_string(alone) +
+                      describe_stored(stored) + " alone makes a " + std::to_string(alone) +
                           "-byte message, over the " + std::to_string(max_payload_bytes) +
                           "-byte limit (maxPayloadSizeBytes)")});
       continue;

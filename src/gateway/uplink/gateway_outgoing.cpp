@@ -5,9 +5,9 @@
 namespace dlmsgw::gateway {
 namespace {
 
-// Device names and keys come from configuration and meters: dump() with replacement so that
-// invalid UTF-8 becomes U+FFFD instead of an exception.
-std::string dump(const nlohmann::json& value) {
+// Device names and keys come from configuration and meters: dump_replacing() with replacement so
+// that invalid UTF-8 becomes U+FFFD instead of an exception.
+std::string dump_replacing(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -15,21 +15,22 @@ std::string dump(const nlohmann::json& value) {
 
 OutgoingMessage encode_connect(std::string_view device, std::string_view type) {
   return {std::string(topic::gateway_connect),
-          dump({{"device", std::string(device)}, {"type", std::string(type)}})};
+          dump_replacing({{"device", std::string(device)}, {"type", std::string(type)}})};
 }
 
 OutgoingMessage encode_disconnect(std::string_view device) {
-  return {std::string(topic::gateway_disconnect), dump({{"device", std::string(device)}})};
+  return {std::string(topic::gateway_disconnect),
+          dump_replacing({{"device", std::string(device)}})};
 }
 
 OutgoingMessage encode_device_rpc_reply(std::string_view device, std::int64_t id,
                                         const nlohmann::json& data) {
   return {std::string(topic::gateway_rpc),
-          dump({{"device", std::string(device)}, {"id", id}, {"data", data}})};
+          dump_replacing({{"device", std::string(device)}, {"id", id}, {"data", data}})};
 }
 
 OutgoingMessage encode_gateway_rpc_reply(std::int64_t request_id, const nlohmann::json& data) {
-  return {topic::device_rpc_response(request_id), dump(data)};
+  return {topic::device_rpc_response(request_id), dump_replacing(data)};
 }
 
 OutgoingMessage encode_attribute_request(std::int64_t id, std::string_view device,
@@ -40,7 +41,7 @@ OutgoingMessage encode_attribute_request(std::int64_t id, std::string_view devic
   } else {
     request["keys"] = keys;
   }
-  return {std::string(topic::gateway_attributes_request), dump(request)};
+  return {std::string(topic::gateway_attributes_request), dump_replacing(request)};
 }
 
 OutgoingMessage encode_claim(std::string_view device, std::string_view secret_key,
@@ -48,16 +49,16 @@ OutgoingMessage encode_claim(std::string_view device, std::string_view secret_ke
   nlohmann::json claim = nlohmann::json::object();
   claim[std::string(device)] = {{"secretKey", std::string(secret_key)},
                                 {"durationMs", duration_ms}};
-  return {std::string(topic::gateway_claim), dump(claim)};
+  return {std::string(topic::gateway_claim), dump_replacing(claim)};
 }
 
 OutgoingMessage encode_device_claim(std::string_view secret_key, std::int64_t duration_ms) {
   const nlohmann::json claim{{"secretKey", std::string(secret_key)}, {"durationMs", duration_ms}};
-  return {std::string(topic::device_claim), dump(claim)};
+  return {std::string(topic::device_claim), dump_replacing(claim)};
 }
 
 OutgoingMessage encode_gateway_telemetry(const nlohmann::json& values) {
-  return {std::string(topic::device_telemetry), dump(values)};
+  return {std::string(topic::device_telemetry), dump_replacing(values)};
 }
 
 namespace {
@@ -74,7 +75,7 @@ SplitTelemetry split_members(std::string_view topic, const Members& members_in,
     members.clear();
   };
   for (const auto& [key, text] : members_in) {
-    const std::string member = dump(key) + ":" + text;
+    const std::string member = dump_replacing(key) + ":" + text;
     if (member.size() + 2 > max_payload_bytes) {
       split.left_out.push_back(key);
       continue;
@@ -90,7 +91,7 @@ SplitTelemetry split_flat_object(std::string_view topic, const nlohmann::json& v
                                  std::size_t max_payload_bytes) {
   std::vector<std::pair<std::string, std::string>> members;
   members.reserve(values.size());
-  for (const auto& [key, value] : values.items()) members.emplace_back(key, dump(value));
+  for (const auto& [key, value] : values.items()) members.emplace_back(key, dump_replacing(value));
   return split_members(topic, members, max_payload_bytes);
 }
 
@@ -110,7 +111,7 @@ void merge_dumped(DumpedAttributes& into, const nlohmann::json& values) {
   for (const auto& [key, value] : values.items()) {
     // Kept for the process's life (the connector files are in it): at its size, not at the
     // capacity its growth left (up to twice that).
-    auto text = dump(value);
+    auto text = dump_replacing(value);
     text.shrink_to_fit();
     into.insert_or_assign(key, std::move(text));
   }
@@ -123,11 +124,11 @@ SplitTelemetry encode_dumped_gateway_attributes(const DumpedAttributes& values,
 
 OutgoingMessage encode_child_client_attributes(std::string_view device,
                                                const nlohmann::json& values) {
-  return {std::string(topic::gateway_attributes), dump(nlohmann::json{{device, values}})};
+  return {std::string(topic::gateway_attributes), dump_replacing(nlohmann::json{{device, values}})};
 }
 
 OutgoingMessage encode_gateway_attributes(const nlohmann::json& values) {
-  return {std::string(topic::device_attributes), dump(values)};
+  return {std::string(topic::device_attributes), dump_replacing(values)};
 }
 
 }  // namespace dlmsgw::gateway

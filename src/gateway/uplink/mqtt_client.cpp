@@ -21,7 +21,7 @@
 namespace dlmsgw::gateway {
 namespace {
 // This file's log lines belong to the "mqtt" component (tb_gateway.yaml logging.levels).
-std::shared_ptr<spdlog::logger> log() {
+std::shared_ptr<spdlog::logger> mqtt_log() {
   return component_logger("mqtt");
 }
 
@@ -150,7 +150,7 @@ struct MqttClient::Impl {
     std::error_code ec;
     socket.assign(fd, ec);
     if (ec) {
-      log()->error("mqtt {}: cannot watch socket: {}", owner->endpoint(), ec.message());
+      mqtt_log()->error("mqtt {}: cannot watch socket: {}", owner->endpoint(), ec.message());
     }
   }
 
@@ -214,7 +214,7 @@ struct MqttClient::Impl {
       return;
     }
     if (rc != MOSQ_ERR_SUCCESS) {
-      log()->debug("mqtt {}: {}: {}", owner->endpoint(), what, mosquitto_error(rc));
+      mqtt_log()->debug("mqtt {}: {}: {}", owner->endpoint(), what, mosquitto_error(rc));
     }
     sync();
   }
@@ -243,7 +243,7 @@ struct MqttClient::Impl {
                          "' (thingsboard.security.cert) is signed by a CA the broker trusts";
     message += "; retrying over TLS only, never plain MQTT";
     last_library_error.clear();
-    log()->error("{}", message);
+    mqtt_log()->error("{}", message);
     owner->last_connection_error_ = make_error(ErrorCode::rejected, std::move(message));
   }
 
@@ -254,12 +254,12 @@ struct MqttClient::Impl {
         mosq, options.client_id.empty() ? nullptr : options.client_id.c_str(),
         options.clean_session, this);
     if (rc != MOSQ_ERR_SUCCESS) {
-      log()->error("mqtt {}: cannot drop unacknowledged messages: {}", owner->endpoint(),
-                   mosquitto_error(rc));
+      mqtt_log()->error("mqtt {}: cannot drop unacknowledged messages: {}", owner->endpoint(),
+                        mosquitto_error(rc));
       return false;
     }
     if (auto configured = configure(); !configured) {
-      log()->error("{}", configured.error().message);
+      mqtt_log()->error("{}", configured.error().message);
       return false;
     }
     discard_pending = false;
@@ -307,8 +307,8 @@ struct MqttClient::Impl {
           if (!*alive || stopping) return;
           if (ec || results.empty()) {
             ++owner->connection_attempts_;
-            log()->warn("mqtt {}: cannot resolve '{}': {}", owner->endpoint(), options.host,
-                        ec ? ec.message() : "no address");
+            mqtt_log()->warn("mqtt {}: cannot resolve '{}': {}", owner->endpoint(), options.host,
+                             ec ? ec.message() : "no address");
             schedule_reconnect();
             return;
           }
@@ -338,7 +338,7 @@ struct MqttClient::Impl {
     const int rc =
         mosquitto_connect_bind_async(mosq, host.c_str(), options.port, keepalive, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) {
-      log()->warn("mqtt {}: connect failed: {}", owner->endpoint(), mosquitto_error(rc));
+      mqtt_log()->warn("mqtt {}: connect failed: {}", owner->endpoint(), mosquitto_error(rc));
       sync();
       schedule_reconnect();
       return;
@@ -347,8 +347,8 @@ struct MqttClient::Impl {
     connect_timer.expires_after(options.connect_timeout);
     connect_timer.async_wait([this, alive = alive](std::error_code ec) {
       if (!*alive || ec || owner->connected_ || stopping) return;
-      log()->warn("mqtt {}: no CONNACK within {} ms", owner->endpoint(),
-                  options.connect_timeout.count());
+      mqtt_log()->warn("mqtt {}: no CONNACK within {} ms", owner->endpoint(),
+                       options.connect_timeout.count());
       // Let libmosquitto find the dead socket itself: the read wait wakes up, loop_read fails,
       // libmosquitto closes and reports the disconnect, and the usual backoff follows.
       const int fd = mosquitto_socket(mosq);
@@ -380,7 +380,7 @@ struct MqttClient::Impl {
     if (owner->refusal_) {
       log_refusal(delay);
     } else {
-      log()->info("mqtt {}: reconnecting in {} ms", owner->endpoint(), delay.count());
+      mqtt_log()->info("mqtt {}: reconnecting in {} ms", owner->endpoint(), delay.count());
     }
     reconnect_timer.expires_after(delay);
     reconnect_timer.async_wait([this, alive = alive](std::error_code ec) {
@@ -399,11 +399,11 @@ struct MqttClient::Impl {
       return;
     }
     last_refusal_log = now;
-    log()->error("{}; attempt {} refused{}, next in {}", owner->refusal_->message, refusals,
-                 refusals_not_logged == 0 ? std::string()
-                                          : " (" + std::to_string(refusals_not_logged) +
-                                                " not logged since the last line)",
-                 delay_text(delay));
+    mqtt_log()->error("{}; attempt {} refused{}, next in {}", owner->refusal_->message, refusals,
+                      refusals_not_logged == 0 ? std::string()
+                                               : " (" + std::to_string(refusals_not_logged) +
+                                                     " not logged since the last line)",
+                      delay_text(delay));
     refusals_not_logged = 0;
   }
 
@@ -420,12 +420,12 @@ struct MqttClient::Impl {
       client.connected_ = true;
       client.last_connection_error_.reset();
       if (client.refusal_) {
-        log()->info(
+        mqtt_log()->info(
             "mqtt {}: connected: the credentials are accepted again after {} refused "
             "attempts",
             client.endpoint(), impl.refusals);
       } else {
-        log()->info("mqtt {}: connected", client.endpoint());
+        mqtt_log()->info("mqtt {}: connected", client.endpoint());
       }
       client.refusal_.reset();
       impl.refusals = 0;
@@ -434,8 +434,8 @@ struct MqttClient::Impl {
       for (const auto& [filter, qos] : impl.subscriptions) {
         const int sub_rc = mosquitto_subscribe(impl.mosq, nullptr, filter.c_str(), qos);
         if (sub_rc != MOSQ_ERR_SUCCESS) {
-          log()->warn("mqtt {}: subscribe '{}': {}", client.endpoint(), filter,
-                      mosquitto_error(sub_rc));
+          mqtt_log()->warn("mqtt {}: subscribe '{}': {}", client.endpoint(), filter,
+                           mosquitto_error(sub_rc));
         }
       }
       if (client.on_connection_) client.on_connection_(true);
@@ -456,7 +456,8 @@ struct MqttClient::Impl {
       if (first && client.on_refused_) client.on_refused_(*client.refusal_);
       return;  // the disconnect that follows schedules the slow retry
     }
-    log()->warn("mqtt {}: connection refused: {} (CONNACK code {})", client.endpoint(), reason, rc);
+    mqtt_log()->warn("mqtt {}: connection refused: {} (CONNACK code {})", client.endpoint(), reason,
+                     rc);
   }
 
   static void on_disconnect(mosquitto* /*mosq*/, void* userdata, int rc,
@@ -468,8 +469,8 @@ struct MqttClient::Impl {
     if (was_connected) {
       // libmosquitto reports end of stream and ECONNRESET as MOSQ_ERR_CONN_LOST.
       client.closed_by_broker_ = rc == MOSQ_ERR_CONN_LOST;
-      log()->warn("mqtt {}: disconnected: {}", client.endpoint(),
-                  rc == 0 ? std::string("on request") : mosquitto_error(rc));
+      mqtt_log()->warn("mqtt {}: disconnected: {}", client.endpoint(),
+                       rc == 0 ? std::string("on request") : mosquitto_error(rc));
       if (client.on_connection_) client.on_connection_(false);
     } else if (impl.options.tls && rc != 0 && !impl.stopping && !impl.refused_this_attempt) {
       // Closed before CONNACK: with TLS 1.3 a broker refusing our certificate (or its absence)
@@ -513,9 +514,9 @@ struct MqttClient::Impl {
   static void on_log(mosquitto* /*mosq*/, void* userdata, int level, const char* text) {
     if (level == MOSQ_LOG_ERR) {
       if (userdata != nullptr && text != nullptr) self(userdata).last_library_error = text;
-      log()->warn("libmosquitto: {}", text);
+      mqtt_log()->warn("libmosquitto: {}", text);
     } else {
-      log()->trace("libmosquitto: {}", text);
+      mqtt_log()->trace("libmosquitto: {}", text);
     }
   }
 };
@@ -733,8 +734,8 @@ Expected<void> MqttClient::reconnect_with(const MqttOptions& options) {
   im.last_refusal_log.reset();
   im.failures = 0;
   if (!im.started) return {};
-  log()->info("mqtt: moving the connection from {}:{} to {}", previous.host, previous.port,
-              endpoint());
+  mqtt_log()->info("mqtt: moving the connection from {}:{} to {}", previous.host, previous.port,
+                   endpoint());
   if (was_connected) {
     connected_ = false;
     // DISCONNECT to the old server (libmosquitto writes it and closes the socket right here).
@@ -758,7 +759,7 @@ void MqttClient::discard_in_flight() {
   auto& im = *impl_;
   im.discard_pending = true;
   if (!connected_) return;  // the next connection attempt starts afresh
-  log()->warn("mqtt {}: reconnecting to drop the messages given up on", endpoint());
+  mqtt_log()->warn("mqtt {}: reconnecting to drop the messages given up on", endpoint());
   // Disconnected from now on for the caller too: nothing published before the reconnect could be
   // acknowledged. DISCONNECT goes out, the usual reconnect follows, connect_to() reinitialises.
   connected_ = false;
