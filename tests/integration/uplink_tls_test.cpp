@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 
 using test::kBinary;
 
-bool eventually(const std::function<bool()>& done, std::chrono::seconds limit = 20s) {
+bool tls_eventually(const std::function<bool()>& done, std::chrono::seconds limit = 20s) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     if (done()) return true;
@@ -49,13 +49,13 @@ TEST(UplinkTls, TlsAccessTokenWithoutCaCertNeverSendsConnectAndNamesCaCert) {
   write_gateway(dir, broker, "");
   test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
                                dir.path() / "dlmsgw.log");
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(tls_eventually([&] {
     return gateway.logged("system trust store /etc/ssl/certs") &&
            gateway.logged("set thingsboard.security.caCert");
   })) << gateway.log();
   // Our client refuses the broker's certificate ("unknown ca"), attempt after attempt (the first
   // one logs it twice).
-  ASSERT_TRUE(eventually([&] { return broker.log_count("alert unknown ca") >= 3; }))
+  ASSERT_TRUE(tls_eventually([&] { return broker.log_count("alert unknown ca") >= 3; }))
       << broker.log();
   EXPECT_TRUE(gateway.running());
   EXPECT_TRUE(
@@ -67,7 +67,7 @@ TEST(UplinkTls, TlsAccessTokenWithoutCaCertNeverSendsConnectAndNamesCaCert) {
   EXPECT_EQ(broker.log_count(broker.user()), 0U) << broker.log();
   EXPECT_EQ(broker.log_count("Sending CONNACK"), 0U) << broker.log();
   ASSERT_TRUE(gateway.signal(SIGTERM));
-  ASSERT_TRUE(eventually([&] { return gateway.exit_status().has_value(); }, 30s));
+  ASSERT_TRUE(tls_eventually([&] { return gateway.exit_status().has_value(); }, 30s));
   EXPECT_EQ(gateway.exit_status(), 0) << gateway.log();
 }
 
@@ -77,11 +77,11 @@ TEST(UplinkTls, TlsAccessTokenWithCaCertConnects) {
   write_gateway(dir, broker, ", caCert: " + broker.ca_file());
   test::GatewayProcess gateway(kBinary, {"run", "-c", dir.path().string()},
                                dir.path() / "dlmsgw.log");
-  ASSERT_TRUE(eventually([&] { return broker.log_count("New client connected") >= 1; }))
+  ASSERT_TRUE(tls_eventually([&] { return broker.log_count("New client connected") >= 1; }))
       << broker.log() << "\n"
       << gateway.log();
   ASSERT_TRUE(gateway.signal(SIGTERM));
-  ASSERT_TRUE(eventually([&] { return gateway.exit_status().has_value(); }, 30s));
+  ASSERT_TRUE(tls_eventually([&] { return gateway.exit_status().has_value(); }, 30s));
   EXPECT_EQ(gateway.exit_status(), 0) << gateway.log();
 }
 

@@ -11,7 +11,7 @@ namespace {
 
 using ::dlmsgw::test::hex;
 
-Apdu decode_ok(std::string_view text) {
+Apdu decode_apdu_ok(std::string_view text) {
   auto apdu = decode_apdu(hex(text));
   EXPECT_TRUE(apdu) << text << ": " << apdu.error().message;
   return apdu ? *apdu : Apdu(ExceptionResponse{});
@@ -44,7 +44,7 @@ TEST(DecodeApdu, DispatchesEveryServiceAndReEncodes) {
       {"0E 01 06 01", 20},
   };
   for (const auto& [text, index] : vectors) {
-    const Apdu apdu = decode_ok(text);
+    const Apdu apdu = decode_apdu_ok(text);
     EXPECT_EQ(apdu.index(), index) << text;
     EXPECT_EQ(to_hex(encode_apdu(apdu)), to_hex(hex(text)));
   }
@@ -154,29 +154,29 @@ TEST(ApduTagName, NamesTheGreenBookTags) {
 }
 
 TEST(Describe, UserVoltageRequestAndResponse) {
-  EXPECT_EQ(describe(decode_ok("C0 01 C5 00 03 01 01 20 07 00 FF 02 00")),
+  EXPECT_EQ(describe(decode_apdu_ok("C0 01 C5 00 03 01 01 20 07 00 FF 02 00")),
             "Get-Request-Normal\n"
             "  invoke id 5, confirmed, high priority (0xC5)\n"
             "  attribute: class 3 1-1:32.7.0 attribute 2");
-  EXPECT_EQ(describe(decode_ok("C4 01 C5 00 12 34 BC")),
+  EXPECT_EQ(describe(decode_apdu_ok("C4 01 C5 00 12 34 BC")),
             "Get-Response-Normal\n"
             "  invoke id 5, confirmed, high priority (0xC5)\n"
             "  result: long-unsigned 13500");
-  EXPECT_EQ(describe(decode_ok("C4 01 C1 01 04")),
+  EXPECT_EQ(describe(decode_apdu_ok("C4 01 C1 01 04")),
             "Get-Response-Normal\n"
             "  invoke id 1, confirmed, high priority (0xC1)\n"
             "  result: data-access-result object-undefined (4)");
 }
 
 TEST(Describe, NestedValuesAreIndentedUnderTheirLabel) {
-  const std::string text = describe(decode_ok("C4 01 C6 00 02 02 0F FE 16 23"));
+  const std::string text = describe(decode_apdu_ok("C4 01 C6 00 02 02 0F FE 16 23"));
   EXPECT_NE(text.find("  result: structure[2]{\n"), std::string::npos) << text;
   EXPECT_NE(text.find("integer -2"), std::string::npos) << text;
 }
 
 TEST(Describe, EveryAlternative) {
   const auto contains = [](std::string_view apdu_hex, std::vector<std::string> parts) {
-    const std::string text = describe(decode_ok(apdu_hex));
+    const std::string text = describe(decode_apdu_ok(apdu_hex));
     for (const auto& part : parts) EXPECT_NE(text.find(part), std::string::npos) << text;
   };
   contains("C0 02 C1 00 00 00 01", {"Get-Request-Next", "block number: 1"});
