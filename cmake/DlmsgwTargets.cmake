@@ -14,7 +14,8 @@ function(dlmsgw_library name folder)
     # Unity batches, as for the test executables: most library files parse asio, nlohmann-json or
     # spdlog before their own lines. A file whose anonymous-namespace helper has the name of another
     # file's is left out with SKIP_UNITY_BUILD_INCLUSION in its folder's CMakeLists.txt.
-    set_target_properties(${name} PROPERTIES UNITY_BUILD ${DLMSGW_UNITY_BUILD} UNITY_BUILD_BATCH_SIZE 8)
+    set_target_properties(${name} PROPERTIES UNITY_BUILD ${DLMSGW_UNITY_BUILD}
+      UNITY_BUILD_BATCH_SIZE ${DLMSGW_UNITY_BATCH_SIZE})
     if(DLMSGW_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
       # GCC spares the main file from -Wsubobject-linkage (a coroutine frame holding a file-local
       # type), and in a unity batch no source file is the main file.
@@ -42,9 +43,11 @@ function(dlmsgw_test name folder)
   endif()
   add_executable(${name} ${sources})
   # Unity batches: a test file costs ~6 s of parsing GoogleTest, asio and nlohmann-json before its
-  # own lines; eight files per compiler run parse them once. (Helpers in a test file's anonymous
-  # namespace must therefore have names of their own, or come from a shared header.)
-  set_target_properties(${name} PROPERTIES UNITY_BUILD ${DLMSGW_UNITY_BUILD} UNITY_BUILD_BATCH_SIZE 8)
+  # own lines, and more generating code for the same template instances; one compiler run per batch
+  # does both once. (Helpers in a test file's anonymous namespace must therefore have names of their
+  # own within the executable, or come from a shared header.)
+  set_target_properties(${name} PROPERTIES UNITY_BUILD ${DLMSGW_UNITY_BUILD}
+    UNITY_BUILD_BATCH_SIZE ${DLMSGW_UNITY_BATCH_SIZE})
   # The test files themselves unoptimised in every preset: -O2 on GoogleTest's macros doubles their
   # compile time and speeds up nothing that matters. The code under test (the libraries, dlmsgw and
   # the simulator, run as processes) keeps the preset's optimisation.
