@@ -54,16 +54,13 @@ function(dlmsgw_test name folder)
   target_compile_options(${name} PRIVATE -O0)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
-  # Integration tests mostly wait (processes, sockets, poll periods): a COST makes ctest start them
-  # first, so that their waits overlap the unit tests instead of trailing them. (Once ctest has run,
-  # its measured times in Testing/Temporary/CTestCostData.txt take over.)
-  set(cost 0)
-  if("integration" IN_LIST ARG_LABELS)
-    set(cost 10)
-  endif()
+  # No COST property: ctest starts the longest tests first by the times it measured in the last run
+  # (Testing/Temporary/CTestCostData.txt), and it reads those only for tests without a COST (a COST
+  # of 10 for the integration tests kept them in listing order: the 50 s ProfileGapFree test
+  # started mid-run). scripts/test gives the asan tree the release run's times.
   # PRE_TEST: the tests are listed when ctest starts, not inside a build that scripts/test runs at
   # nice 19 beside other tests, where listing could exceed the discovery timeout.
-  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}" COST ${cost})
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()
 
 # dlmsgw_forbid_links(<target> <forbidden>...): fail the configure step when <target> links any of
