@@ -210,7 +210,7 @@ class Checker {
       if (device.device_token) {
         device_tokens_.push_back({entry.name, device.name, device.device_token->access_token});
       }
-      if (!device.profiles.empty()) profile_devices_.push_back(device.name);
+      if (!device.profiles.empty() && device.device_token) profile_devices_.push_back(device.name);
       MeterTarget meter;
       meter.name = device.name;
       meter.connection = device.connection;
@@ -246,7 +246,7 @@ class Checker {
   ConfigCheck& check_;
   std::map<std::string, std::string> devices_;  // device name -> the connector file it is in
   std::vector<DeviceToken> device_tokens_;      // over all connectors
-  std::vector<std::string> profile_devices_;    // devices reading profiles, over all connectors
+  std::vector<std::string> profile_devices_;    // own-token devices reading profiles, all files
 };
 
 // Meters on one serial port (RS-485 multi-drop) share its one owner: the line settings must be the

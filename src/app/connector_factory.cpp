@@ -38,7 +38,9 @@ Expected<BuiltConnector> make_dlms(asio::io_context& io, const gateway::Connecto
     if (device.device_token) {
       built.device_tokens.push_back({entry.name, device.name, device.device_token->access_token});
     }
-    if (!device.profiles.empty()) built.profile_devices.push_back(device.name);
+    if (!device.profiles.empty() && device.device_token) {
+      built.profile_devices.push_back(device.name);
+    }
   }
   built.warnings = config.warnings;
   built.connector = std::make_unique<connectors::dlms::DlmsConnector>(
@@ -84,10 +86,10 @@ std::optional<std::string> check_profiles_storage(gateway::StorageType storage,
   if (profile_devices.size() > kNamed) {
     names += " and " + std::to_string(profile_devices.size() - kNamed) + " more";
   }
-  return "storage.type: memory with profiles (" + names +
-         "): profile entries waiting for the broker when the gateway stops are lost, and are "
-         "not read from the meter again (its cursor says they were stored); set storage.type: "
-         "sqlite so that they wait on disk";
+  return "storage.type: memory with profiles of devices with their own deviceToken (" + names +
+         "): their profile entries waiting for the broker when the gateway stops are lost, and "
+         "are not read from the meter again (its cursor says they were stored); set "
+         "storage.type: sqlite so that they wait on disk";
 }
 
 Expected<BuiltConnector> make_connector(

@@ -30,11 +30,12 @@ struct DeviceToken {
 // (make_connectors) refuse them from this one check.
 std::vector<std::string> check_device_tokens(const std::vector<DeviceToken>& devices);
 
-// Devices reading profiles (load profiles, billing values, event logs) with storage in memory: the
-// profile cursor is kept on disk once memory holds an entry, so the entries still waiting for the
-// broker when the gateway stops are gone, and the meter, which still has them, is never asked for
-// them again. A warning naming the devices and the fix, or none. `dlmsgw validate` and `run`
-// (at start and each reload) say it from this one check.
+// Devices with their own deviceToken reading profiles (load profiles, billing values, event logs)
+// with storage in memory: their entries wait in the own-token devices' store, which the profile
+// cursors do not wait for (the gateway's queue they do), so the entries still waiting for the
+// broker when the gateway stops are gone and the meter is not asked for them again. A warning
+// naming the devices and the fix, or none. `dlmsgw validate` and `run` (at start and each reload)
+// say it from this one check.
 std::optional<std::string> check_profiles_storage(gateway::StorageType storage,
                                                   const std::vector<std::string>& profile_devices);
 
@@ -45,7 +46,7 @@ struct BuiltConnector {
   std::vector<std::string> devices;   // one line per device: name, type, endpoint, poll period
   std::vector<std::string> warnings;  // from its file (unknown keys...)
   std::vector<DeviceToken> device_tokens;    // its devices with a deviceToken (connector set)
-  std::vector<std::string> profile_devices;  // its devices reading profiles
+  std::vector<std::string> profile_devices;  // its devices with a deviceToken reading profiles
 };
 
 // "dlms" (the only one so far).

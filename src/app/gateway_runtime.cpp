@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <mutex>
 #include <optional>
 #include <sstream>
 
@@ -108,6 +109,25 @@ std::string http_authority(const std::string& host, std::uint16_t port) {
 
 }  // namespace
 
+struct GatewayRuntime::StorageGate {
+  std::mutex mutex;
+  gateway::StorageService* storage = nullptr;  // none once closed
+
+  void ask(std::function<void(bool)> opened) {
+    std::lock_guard lock(mutex);
+    if (storage == nullptr) {
+      opened(false);
+      return;
+    }
+    storage->when_left(
+        [opened = std::move(opened)](Expected<void> left) { opened(left.has_value()); });
+  }
+  void close() {
+    std::lock_guard lock(mutex);
+    storage = nullptr;
+  }
+};
+
 GatewayRuntime::GatewayRuntime(gateway::GatewayConfig config, std::string version)
     : config_(std::move(config)), version_(std::move(version)) {}
 
@@ -119,7 +139,8 @@ GatewayRuntime::~GatewayRuntime() {
   });
   endpoint_.reset();  // it reads the metrics, which read the gateway and storage
   metrics_.reset();
-  gateway_.reset();  // before storage, which its uplink uses
+  gateway_.reset();                           // before storage, which its uplink uses
+  if (storage_gate_) storage_gate_->close();  // the cursors' writer outlives storage
   if (storage_) storage_->stop();
 }
 
@@ -151,6 +172,7 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
   auto cursors = connectors::dlms::FileProfileCursorStore::open(
       storage_config.data_file_path.parent_path() / "profile-cursors.json");
   if (!cursors) return {nullptr, kExitConfig, cursors.error().message};
+  const auto file_cursors = *cursors;
   self.cursors_ = std::move(*cursors);
 
   // The connector files first: a mistake in them is the most likely one, and costs nothing yet.
@@ -176,6 +198,15 @@ GatewayRuntime::Startup GatewayRuntime::create(gateway::GatewayConfig config, st
   };
   self.storage_ = std::make_unique<gateway::StorageService>(
       std::move(*queue), self.io_.get_executor(), std::move(storage_options));
+  if (storage_config.type == gateway::StorageType::memory) {
+    // A stop loses what memory holds: the cursors on disk cover only entries that have left it
+    // (delivered, set aside or dropped), so that the meter is asked again for the others.
+    self.storage_gate_ = std::make_shared<StorageGate>();
+    self.storage_gate_->storage = self.storage_.get();
+    file_cursors->set_gate([gate = self.storage_gate_](std::function<void(bool)> opened) {
+      gate->ask(std::move(opened));
+    });
+  }
 
   auto options = gateway::to_gateway_options(self.config_);
   options.version = self.version_;

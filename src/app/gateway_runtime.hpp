@@ -128,6 +128,10 @@ class GatewayRuntime {
   std::shared_ptr<client::InvocationCounterStore> counters_;       // kept across reloads
   std::shared_ptr<connectors::dlms::ProfileCursorStore> cursors_;  // kept across reloads
   std::unique_ptr<gateway::StorageService> storage_;
+  // With storage in memory: what the profile cursors ask before each write (StorageService::
+  // when_left), closed before storage goes.
+  struct StorageGate;
+  std::shared_ptr<StorageGate> storage_gate_;
   std::unique_ptr<gateway::GatewayService> gateway_;
   // Observability: the endpoint goes first in the destructor (it reads all the rest).
   observability::MetricsRegistry registry_;

@@ -367,24 +367,34 @@ TEST_F(ValidateCommand, StorageOutsideTheStateDirectoryIsWarnedAbout) {
   EXPECT_EQ(inside.output.find("state directory"), std::string::npos) << inside.output;
 }
 
-// Profiles with storage in memory: the entries waiting for the broker when the gateway stops are
-// lost while the cursor on disk says they were stored. Said with the fix; with sqlite nothing.
-TEST_F(ValidateCommand, ProfilesWithStorageInMemoryAreWarnedAbout) {
-  const std::string with_profile =
+// Profiles of a device with its own deviceToken on storage in memory: their entries wait in the
+// own-token store, which the cursors do not wait for; a stop loses them while the cursor on disk
+// says they were stored. Said with the fix; a gateway child's profile (the cursors wait for the
+// gateway's queue) and sqlite storage say nothing.
+TEST_F(ValidateCommand, OwnTokenProfilesWithStorageInMemoryAreWarnedAbout) {
+  const std::string child_profile =
       replace(kConnectorJson, "      \"pollPeriod\": 5000,\n",
               "      \"pollPeriod\": 5000,\n      \"profiles\": [{\"obis\": \"1-0:99.1.0\"}],\n");
-  write(kGatewayYaml, with_profile);
+  write(kGatewayYaml, child_profile);
+  const auto child = validate();
+  EXPECT_EQ(child.exit_status, 0) << child.output;
+  EXPECT_EQ(child.output.find("with profiles"), std::string::npos) << child.output;
+  const std::string own_token = replace(
+      child_profile, "      \"pollPeriod\": 5000,\n",
+      "      \"pollPeriod\": 5000,\n      \"deviceToken\": {\"accessToken\": \"m1-token\"},\n");
+  write(kGatewayYaml, own_token);
   const auto memory = validate();
   EXPECT_EQ(memory.exit_status, 0) << memory.output;
   EXPECT_NE(memory.output.find("warning: " + yaml_path() +
-                               ": storage.type: memory with profiles ('m1'): profile entries "
-                               "waiting for the broker when the gateway stops are lost"),
+                               ": storage.type: memory with profiles of devices with their own "
+                               "deviceToken ('m1'): their profile entries waiting for the broker "
+                               "when the gateway stops are lost"),
             std::string::npos)
       << memory.output;
   EXPECT_NE(memory.output.find("set storage.type: sqlite"), std::string::npos) << memory.output;
   write(replace(kGatewayYaml, "  type: memory\n",
                 "  type: sqlite\n  data_file_path: " + (dir_.path() / "q.db").string() + "\n"),
-        with_profile);
+        own_token);
   const auto sqlite = validate();
   EXPECT_EQ(sqlite.exit_status, 0) << sqlite.output;
   EXPECT_EQ(sqlite.output.find("with profiles"), std::string::npos) << sqlite.output;

@@ -165,6 +165,11 @@ class FileProfileCursorStore::Writer {
     return writes_;
   }
 
+  void set_gate(DurableGate gate) {
+    std::lock_guard lock(mutex_);
+    gate_ = std::move(gate);
+  }
+
  private:
   void run() {
     std::unique_lock lock(mutex_);
@@ -177,12 +182,25 @@ class FileProfileCursorStore::Writer {
                          [&] { return stopping_ || hurry_until_ > written_; });
       }
       const std::uint64_t covers = submitted_;
+      const DurableGate gate = gate_;
       lock.unlock();
       Cursors copy;
       {
         std::lock_guard state_lock(state_->mutex);
         copy = state_->cursors;
       }
+      if (gate && !gate_opens(gate)) {
+        // Storage stopped with entries of these cursors still in it: in memory they are gone, and
+        // the meter is asked for them again from the cursors last written.
+        lock.lock();
+        written_ = covers;
+        idle_.notify_all();
+        continue;
+      }
+      // The data directory exists with SQLite storage; with storage in memory nothing else may
+      // have made it (the cursors were never written then, and every start backfilled).
+      std::error_code no_directory;
+      std::filesystem::create_directories(file_.parent_path(), no_directory);
       // The state first: a crash between the two leaves a cursor older than its state, which a
       // restart reads again from (never a set back forgotten for a cursor past it).
       auto written = gateway::write_file_atomically(
@@ -202,6 +220,31 @@ class FileProfileCursorStore::Writer {
       written_ = covers;
       idle_.notify_all();
     }
+  }
+
+  // Asks the gate and waits for its answer (run() calls it unlocked); false when it says storage
+  // stopped first, or when this store is being destroyed.
+  bool gate_opens(const DurableGate& gate) {
+    struct Signal {
+      std::mutex mutex;
+      std::condition_variable opened;
+      std::optional<bool> answer;
+    };
+    auto signal = std::make_shared<Signal>();
+    gate([signal](bool open) {
+      {
+        std::lock_guard lock(signal->mutex);
+        signal->answer = open;
+      }
+      signal->opened.notify_all();
+    });
+    std::unique_lock lock(signal->mutex);
+    while (!signal->answer) {
+      signal->opened.wait_for(lock, std::chrono::milliseconds(100));
+      std::lock_guard own(mutex_);
+      if (stopping_ && !signal->answer) return false;
+    }
+    return *signal->answer;
   }
 
   // Once per kind of failure, and once when writing works again (run() calls it unlocked).
@@ -233,6 +276,7 @@ class FileProfileCursorStore::Writer {
   std::optional<Error> last_error_;
   std::string logged_error_;  // the writer thread's own
   bool stopping_ = false;
+  DurableGate gate_;
   std::thread thread_;  // last: starts after everything it uses
 };
 
@@ -330,6 +374,10 @@ Expected<void> FileProfileCursorStore::save(const std::string& device, const Obi
 
 Expected<void> FileProfileCursorStore::flush() {
   return writer_->flush();
+}
+
+void FileProfileCursorStore::set_gate(DurableGate gate) {
+  writer_->set_gate(std::move(gate));
 }
 
 std::uint64_t FileProfileCursorStore::writes() const {

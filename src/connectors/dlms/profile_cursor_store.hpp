@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -113,8 +114,15 @@ class FileProfileCursorStore final : public ProfileCursorStore {
                                                   const ObisCode& profile) const override;
   Expected<void> save(const std::string& device, const ObisCode& profile,
                       const ProfileCursor& cursor) override;
-  // Writes what is waiting now, without waiting for the interval.
+  // Writes what is waiting now, without waiting for the interval (nor for a gate that will not
+  // open: then it is not written).
   Expected<void> flush() override;
+  // With storage in memory a stop loses the entries still waiting for the broker, so a cursor on
+  // disk may only cover entries that have left storage: `gate` is asked before each write and
+  // calls its argument with true once every record stored before it has left storage (with false
+  // when storage stopped first: that write is then left out). Call before the first save.
+  using DurableGate = std::function<void(std::function<void(bool)>)>;
+  void set_gate(DurableGate gate);
   // Files written since open (each one every cursor at that moment).
   [[nodiscard]] std::uint64_t writes() const;
 

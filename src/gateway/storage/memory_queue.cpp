@@ -186,4 +186,9 @@ void MemoryQueue::enforce_size_limits() {
   }
 }
 
+Expected<std::optional<RecordId>> MemoryQueue::newest_id() {
+  if (entries_.empty()) return std::optional<RecordId>{};
+  return std::optional<RecordId>{entries_.back().stored.id};
+}
+
 }  // namespace dlmsgw::gateway

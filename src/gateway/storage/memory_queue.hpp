@@ -22,6 +22,7 @@ class MemoryQueue final : public RecordQueue {
                                                         std::size_t max_records,
                                                         std::uint64_t max_bytes) override;
   Expected<std::map<std::string, std::uint64_t>> device_counts() override;
+  Expected<std::optional<RecordId>> newest_id() override;
   Expected<void> remove(std::span<const RecordId> ids) override;
   [[nodiscard]] QueueStats stats() const override;
   Expected<std::uint64_t> set_aside(std::span<const RecordId> ids,

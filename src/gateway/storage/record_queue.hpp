@@ -100,6 +100,11 @@ class RecordQueue {
 
   [[nodiscard]] virtual QueueStats stats() const = 0;
 
+  // The id of the newest record waiting (none when the queue is empty): every record appended so
+  // far has left the queue once its oldest record is newer than this (StorageService::
+  // async_when_left). Pages through peek_after unless the queue knows it at once.
+  virtual Expected<std::optional<RecordId>> newest_id();
+
   // Takes these records out of the queue into the dead letters (dead_letter.hpp), all in one
   // transaction, with `reason`. Returns how many moved (unknown ids are ignored).
   virtual Expected<std::uint64_t> set_aside(std::span<const RecordId> ids,

@@ -129,6 +129,43 @@ void StorageService::add_flush(Flush flush) {
   flush(stopped_error());
 }
 
+void StorageService::when_left(std::function<void(Expected<void>)> done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      leaves_.push_back({appended_, std::nullopt, false, std::move(done)});
+      wake_.notify_one();
+      return;
+    }
+  }
+  done(stopped_error());
+}
+
+void StorageService::check_left(std::deque<PendingLeave>& leaving) {
+  if (leaving.empty()) return;
+  for (auto& leave : leaving) {
+    if (leave.committed || leave.after > committed_) continue;
+    auto newest = queue_->newest_id();
+    if (!newest) return;  // asked again after the next round
+    leave.newest = *newest;
+    leave.committed = true;
+  }
+  std::optional<RecordId> oldest;
+  bool known = false;
+  std::erase_if(leaving, [&](PendingLeave& leave) {
+    if (!leave.committed) return false;
+    if (leave.newest && !known) {
+      auto first = queue_->peek(1, UINT64_MAX);
+      if (!first) return false;
+      if (!first->empty()) oldest = first->front().id;
+      known = true;
+    }
+    if (leave.newest && oldest && oldest->value <= leave.newest->value) return false;
+    leave.done({});
+    return true;
+  });
+}
+
 void StorageService::run() {
   using Clock = std::chrono::steady_clock;
   // Appends taken from pending_ and not committed yet (still counted in pending_records_).
@@ -138,13 +175,15 @@ void StorageService::run() {
   Clock::time_point retry_at{};
   // Flushes whose appends are not all committed yet, in the order they came (and so of `after`).
   std::deque<PendingFlush> waiting;
+  // when_left's waiters, in the order they came.
+  std::deque<PendingLeave> leaving;
   for (;;) {
     std::deque<Job> jobs;
     bool stopping = false;
     {
       std::unique_lock lock(mutex_);
       const auto ready = [&] {
-        return stopping_ || !jobs_.empty() || !flushes_.empty() ||
+        return stopping_ || !jobs_.empty() || !flushes_.empty() || !leaves_.empty() ||
                (!retrying && (!pending_.empty() || !held.empty()));
       };
       if (retrying) {
@@ -157,6 +196,8 @@ void StorageService::run() {
       jobs.swap(jobs_);
       for (auto& flush : flushes_) waiting.push_back(std::move(flush));
       flushes_.clear();
+      for (auto& leave : leaves_) leaving.push_back(std::move(leave));
+      leaves_.clear();
     }
 
     // One transaction of appends (up to max_batch_records), then the operations taken: under a
@@ -193,6 +234,7 @@ void StorageService::run() {
       waiting.front().done({});
       waiting.pop_front();
     }
+    check_left(leaving);
 
     if (stopping) {
       if (failed) {
@@ -214,10 +256,13 @@ void StorageService::run() {
         }
         for (Job& job : late) job(queue_.get());
         for (PendingFlush& flush : waiting) flush.done(stopped_error());
+        for (PendingLeave& leave : leaving) leave.done(stopped_error());
         {
           std::lock_guard lock(mutex_);
           for (PendingFlush& flush : flushes_) flush.done(stopped_error());
           flushes_.clear();
+          for (PendingLeave& leave : leaves_) leave.done(stopped_error());
+          leaves_.clear();
         }
         publish_stats();
         return;
@@ -225,6 +270,10 @@ void StorageService::run() {
       std::lock_guard lock(mutex_);
       if (pending_.empty() && jobs_.empty() && flushes_.empty() && held.empty()) {
         for (PendingFlush& flush : waiting) flush.done(stopped_error());  // none: all committed
+        // Records still waiting when storage stops have not left it (in memory: lost).
+        for (PendingLeave& leave : leaving) leave.done(stopped_error());
+        for (PendingLeave& leave : leaves_) leave.done(stopped_error());
+        leaves_.clear();
         return;
       }
     }

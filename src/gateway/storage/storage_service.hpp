@@ -190,6 +190,15 @@ class StorageService {
         token);
   }
 
+  // Calls `done` once every record appended before this call has left the queue: removed after
+  // its PUBACK, set aside as a dead letter or dropped for the limits. With storage in memory that
+  // is when the record can no longer be lost by a stop; a connector keeping a cursor of what it
+  // stored on disk (profile entries) writes it then, not at the commit. `done` runs on the storage
+  // thread (or within this call once stopped), with an error when storage stops first. Records
+  // appended after it but committed in one transaction with the last ones before it are waited for
+  // too: late, never early.
+  void when_left(std::function<void(Expected<void>)> done);
+
   // The queue's statistics after the storage thread's last operation. Thread-safe.
   [[nodiscard]] QueueStats stats() const;
   // Records handed over by append() and not committed yet. Thread-safe.
@@ -222,7 +231,16 @@ class StorageService {
     Flush done;
   };
 
+  struct PendingLeave {
+    std::uint64_t after = 0;         // appends made before it, as for PendingFlush
+    std::optional<RecordId> newest;  // the newest record once those were committed
+    bool committed = false;          // `newest` is known
+    Flush done;
+  };
+
   static Error stopped_error();
+  // The storage thread's check of when_left's waiters, after each round.
+  void check_left(std::deque<PendingLeave>& leaving);
   static Expected<std::uint64_t> move_device(RecordQueue& queue, const std::string& from,
                                              const std::string& to);
   void submit(Job job);
@@ -243,6 +261,7 @@ class StorageService {
   std::size_t pending_records_ = 0;          // in pending_ and held by the storage thread
   std::deque<Job> jobs_;
   std::deque<PendingFlush> flushes_;  // async_flush calls not taken by the storage thread yet
+  std::deque<PendingLeave> leaves_;   // when_left calls not taken by the storage thread yet
   std::uint64_t appended_ = 0;        // append() calls accepted
   bool stopping_ = false;
   QueueStats stats_;

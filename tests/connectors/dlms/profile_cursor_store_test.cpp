@@ -4,7 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "gateway/storage/temp_directory.hpp"
 
@@ -123,9 +127,57 @@ TEST(ProfileCursorStore, ClosingWritesWhatWaitsWithoutWaitingForTheInterval) {
   EXPECT_EQ((*reopened)->writes(), 0U);
 }
 
+// Storage in memory: a write waits for the gate (every record stored before it has left
+// storage); a gate answering no (storage stopped first) leaves that write out, and a gate that
+// never answers holds neither flush nor closing once the store goes. The directory is made if
+// missing.
+TEST(ProfileCursorStore, WithAGateCursorsAreWrittenOnlyOnceItOpens) {
+  gateway::testing::TempDirectory dir;
+  const auto file = dir.path() / "data" / "profile-cursors.json";
+  std::mutex mutex;
+  std::vector<std::function<void(bool)>> asked;
+  const auto next_question = [&](std::size_t n) {
+    for (int i = 0; i < 500; ++i) {
+      {
+        std::lock_guard lock(mutex);
+        if (asked.size() >= n) return asked[n - 1];
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    ADD_FAILURE() << "the gate was not asked a " << n << "th time";
+    return std::function<void(bool)>([](bool) {});
+  };
+  {
+    auto store = FileProfileCursorStore::open(file);
+    ASSERT_TRUE(store) << store.error().message;
+    (*store)->set_gate([&](std::function<void(bool)> opened) {
+      std::lock_guard lock(mutex);
+      asked.push_back(std::move(opened));
+    });
+    ASSERT_TRUE((*store)->save("m", kCursorLoadProfile, 1000));
+    const auto first = next_question(1);
+    std::this_thread::sleep_for(50ms);
+    EXPECT_FALSE(std::filesystem::exists(file)) << "written before the gate opened";
+    first(true);
+    ASSERT_TRUE((*store)->flush());
+    EXPECT_EQ(cursor_file_json(file)["m"]["1-0:99.1.0"], 1000);
+    ASSERT_TRUE((*store)->save("m", kCursorLoadProfile, 2000));
+    next_question(2)(false);
+    ASSERT_TRUE((*store)->flush());
+    EXPECT_EQ(cursor_file_json(file)["m"]["1-0:99.1.0"], 1000) << "written past a closed gate";
+    ASSERT_TRUE((*store)->save("m", kCursorLoadProfile, 3000));
+    next_question(3);  // never answered: closing must not wait for it
+  }
+  auto reopened = FileProfileCursorStore::open(file);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ((*reopened)->load("m", kCursorLoadProfile), 1000);
+}
+
 TEST(ProfileCursorStore, AFailedWriteKeepsTheCursorsAndIsReportedByFlush) {
   gateway::testing::TempDirectory dir;
-  const auto file = dir.path() / "gone" / "profile-cursors.json";
+  // A file where its directory should be: neither made nor written into.
+  const auto file = dir.path() / "in-the-way" / "profile-cursors.json";
+  std::ofstream(file.parent_path()) << "not a directory\n";
   auto store = FileProfileCursorStore::open(file, 0ms);
   ASSERT_TRUE(store) << store.error().message;
   ASSERT_TRUE((*store)->save("kitchen", kCursorLoadProfile, 42));
@@ -136,8 +188,8 @@ TEST(ProfileCursorStore, AFailedWriteKeepsTheCursorsAndIsReportedByFlush) {
       << flushed.error().message;
   EXPECT_EQ((*store)->load("kitchen", kCursorLoadProfile), 42);
 
-  // The directory back: the next save writes every cursor.
-  std::filesystem::create_directories(file.parent_path());
+  // The file out of the way: the next save writes every cursor.
+  std::filesystem::remove(file.parent_path());
   ASSERT_TRUE((*store)->save("cellar", kCursorLoadProfile, 43));
   ASSERT_TRUE((*store)->flush());
   const auto written = cursor_file_json(file);

@@ -120,6 +120,50 @@ TEST(StorageService, CoroutinesCanAwaitPeekAndRemove) {
   EXPECT_EQ(second, (std::vector<int>{3}));
 }
 
+// when_left: done once every record appended before it has left the queue (removed, or set aside
+// as a dead letter), not at its commit; a record appended after it has seen them committed does
+// not hold it; a stop with
+// records still waiting ends it with an error (in memory they are lost).
+TEST(StorageService, WhenLeftWaitsForTheRecordsAppendedBeforeItToLeaveTheQueue) {
+  asio::io_context io;
+  StorageService service(std::make_unique<MemoryQueue>(), io.get_executor());
+  std::atomic<int> left{0};
+  std::atomic<int> failed{0};
+  const auto count = [&](Expected<void> result) { result ? ++left : ++failed; };
+  service.when_left(count);  // nothing waiting: done at once
+  ASSERT_TRUE(run_until(io, [&] { return left == 1; }));
+  for (int n = 1; n <= 3; ++n) ASSERT_TRUE(service.append({numbered_record(n)}));
+  service.when_left(count);
+  std::vector<StoredRecord> batch;
+  service.async_peek(10, UINT64_MAX, [&](Expected<std::vector<StoredRecord>> peeked) {
+    ASSERT_TRUE(peeked);
+    batch = std::move(*peeked);
+  });
+  ASSERT_TRUE(run_until(io, [&] { return batch.size() == 3; }));
+  // After the waiter has seen the first three committed. (Appended in one commit with them, a
+  // record made after when_left is waited for too: late, never early.)
+  ASSERT_TRUE(service.append({numbered_record(4)}));
+  EXPECT_EQ(left, 1) << "done at the commit";
+  bool removed = false;
+  service.async_remove(std::vector<RecordId>{batch[0].id, batch[1].id},
+                       [&](Expected<void> result) { removed = result.has_value(); });
+  ASSERT_TRUE(run_until(io, [&] { return removed; }));
+  io.restart();
+  io.run_for(100ms);
+  EXPECT_EQ(left, 1) << "done with one of its records still waiting";
+  bool aside = false;
+  service.async_set_aside(std::vector<RecordId>{batch[2].id}, "refused",
+                          [&](Expected<std::uint64_t> moved) { aside = moved && *moved == 1; });
+  ASSERT_TRUE(run_until(io, [&] { return aside && left == 2; })) << "record 4 came after it";
+  service.when_left(count);  // record 4 still waiting
+  io.restart();
+  io.run_for(100ms);
+  EXPECT_EQ(left, 2);
+  service.stop();
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(left, 2);
+}
+
 TEST(StorageService, StopCommitsEveryPendingAppend) {
   testing::TempDirectory dir;
   const fs::path path = dir.path() / "queue.db";
