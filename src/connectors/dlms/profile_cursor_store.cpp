@@ -136,7 +136,7 @@ class FileProfileCursorStore::Writer {
       stopping_ = true;
     }
     wake_.notify_all();
-    thread_.join();  // run() writes what is still waiting first
+    thread_.join();  // run() writes what is still waiting first (unless its gate says no)
   }
 
   Writer(const Writer&) = delete;

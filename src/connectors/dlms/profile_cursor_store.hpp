@@ -114,8 +114,8 @@ class FileProfileCursorStore final : public ProfileCursorStore {
                                                   const ObisCode& profile) const override;
   Expected<void> save(const std::string& device, const ObisCode& profile,
                       const ProfileCursor& cursor) override;
-  // Writes what is waiting now, without waiting for the interval (nor for a gate that will not
-  // open: then it is not written).
+  // Writes what is waiting now, without waiting for the interval. With a gate it waits for the
+  // gate's answer: call it once storage has stopped (the gate then answers at once).
   Expected<void> flush() override;
   // With storage in memory a stop loses the entries still waiting for the broker, so a cursor on
   // disk may only cover entries that have left storage: `gate` is asked before each write and

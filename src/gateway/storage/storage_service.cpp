@@ -130,6 +130,7 @@ void StorageService::add_flush(Flush flush) {
 }
 
 void StorageService::when_left(std::function<void(Expected<void>)> done) {
+  bool drained = false;
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
@@ -137,8 +138,15 @@ void StorageService::when_left(std::function<void(Expected<void>)> done) {
       wake_.notify_one();
       return;
     }
+    drained = finished_ && drained_;
   }
-  done(stopped_error());
+  // Stopped: every record has left when the queue was empty at the end (a clean stop with
+  // everything delivered), else some are still in it.
+  if (drained) {
+    done({});
+  } else {
+    done(stopped_error());
+  }
 }
 
 void StorageService::check_left(std::deque<PendingLeave>& leaving) {
@@ -261,19 +269,27 @@ void StorageService::run() {
           std::lock_guard lock(mutex_);
           for (PendingFlush& flush : flushes_) flush.done(stopped_error());
           flushes_.clear();
-          for (PendingLeave& leave : leaves_) leave.done(stopped_error());
-          leaves_.clear();
+          leaving.swap(leaves_);
+          finished_ = true;
         }
+        for (PendingLeave& leave : leaving) leave.done(stopped_error());
         publish_stats();
         return;
       }
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
       if (pending_.empty() && jobs_.empty() && flushes_.empty() && held.empty()) {
         for (PendingFlush& flush : waiting) flush.done(stopped_error());  // none: all committed
-        // Records still waiting when storage stops have not left it (in memory: lost).
-        for (PendingLeave& leave : leaving) leave.done(stopped_error());
-        for (PendingLeave& leave : leaves_) leave.done(stopped_error());
+        for (PendingLeave& leave : leaves_) leaving.push_back(std::move(leave));
         leaves_.clear();
+        // The last round's check answered those whose records left; the others' records are
+        // still in the queue when storage stops (in memory: lost). Once the thread is done,
+        // when_left answers from the queue itself (a clean stop with nothing waiting: yes).
+        auto newest = queue_->newest_id();
+        drained_ = newest && !newest->has_value();
+        finished_ = true;
+        lock.unlock();
+        check_left(leaving);
+        for (PendingLeave& leave : leaving) leave.done(stopped_error());
         return;
       }
     }

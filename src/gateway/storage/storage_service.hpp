@@ -194,7 +194,8 @@ class StorageService {
   // its PUBACK, set aside as a dead letter or dropped for the limits. With storage in memory that
   // is when the record can no longer be lost by a stop; a connector keeping a cursor of what it
   // stored on disk (profile entries) writes it then, not at the commit. `done` runs on the storage
-  // thread (or within this call once stopped), with an error when storage stops first. Records
+  // thread (or within this call once stopped), with an error when storage stops first (once
+  // stopped: with success when the queue was empty at the end, else the error). Records
   // appended after it but committed in one transaction with the last ones before it are waited for
   // too: late, never early.
   void when_left(std::function<void(Expected<void>)> done);
@@ -267,6 +268,8 @@ class StorageService {
   QueueStats stats_;
   std::uint64_t reported_dropped_ = 0;  // storage thread only
   std::uint64_t committed_ = 0;  // storage thread only: appends committed (or discarded), in order
+  bool finished_ = false;        // the storage thread has ended (under mutex_)
+  bool drained_ = false;         // and the queue was empty then (under mutex_)
 
   std::thread thread_;  // last: starts after everything it uses is constructed
 };

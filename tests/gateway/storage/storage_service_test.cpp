@@ -162,6 +162,28 @@ TEST(StorageService, WhenLeftWaitsForTheRecordsAppendedBeforeItToLeaveTheQueue) 
   service.stop();
   EXPECT_EQ(failed, 1);
   EXPECT_EQ(left, 2);
+  service.when_left(count);  // stopped with record 4 in the queue
+  EXPECT_EQ(failed, 2);
+
+  // A clean stop with everything delivered: asked afterwards (the profile cursors' last write),
+  // the answer is yes.
+  StorageService drained(std::make_unique<MemoryQueue>(), io.get_executor());
+  ASSERT_TRUE(drained.append({numbered_record(5)}));
+  std::vector<StoredRecord> last;
+  drained.async_peek(10, UINT64_MAX, [&](Expected<std::vector<StoredRecord>> peeked) {
+    ASSERT_TRUE(peeked);
+    last = std::move(*peeked);
+  });
+  io.restart();
+  ASSERT_TRUE(run_until(io, [&] { return last.size() == 1; }));
+  bool gone = false;
+  drained.async_remove(std::vector<RecordId>{last[0].id},
+                       [&](Expected<void> result) { gone = result.has_value(); });
+  ASSERT_TRUE(run_until(io, [&] { return gone; }));
+  drained.stop();
+  drained.when_left(count);
+  EXPECT_EQ(left, 3);
+  EXPECT_EQ(failed, 2);
 }
 
 TEST(StorageService, StopCommitsEveryPendingAppend) {
