@@ -93,13 +93,26 @@ TEST(HdlcServerTransport, SnrmUaWithOneByteValuesThenLlsAndGet) {
   EXPECT_FALSE(server.association().associated());
 }
 
-TEST(HdlcServerTransport, FlagBytesLandInDataAndFcs) {
-  SimulatedMeter meter(MeterProfile::generic(), 5);
+// A generic meter (seed 5) behind the user's HDLC addressing, the link up and LLS associated:
+// where the flag_bytes tests start.
+struct AssociatedHdlcMeter {
+  SimulatedMeter meter{MeterProfile::generic(), 5};
   ServerConfig config = ServerConfig::microstar();
-  HdlcServerTransport server(meter, config);
-  auto client = HdlcClient::make(true);
-  client.pump(server, client.link.connect()->frames);
-  ASSERT_TRUE(client.request(server, lls_aarq("22222222")));
+  HdlcServerTransport server{meter, config};
+  HdlcClient client = HdlcClient::make(true);
+  bool accepted = false;
+
+  AssociatedHdlcMeter() {
+    client.pump(server, client.link.connect()->frames);
+    accepted = client.request(server, lls_aarq("22222222")).has_value();
+  }
+};
+
+TEST(HdlcServerTransport, FlagBytesLandInDataAndFcs) {
+  AssociatedHdlcMeter associated;
+  ASSERT_TRUE(associated.accepted);
+  auto& server = associated.server;
+  auto& client = associated.client;
   bool in_data = false;
   bool in_fcs = false;
   for (int i = 0; i < 8; ++i) {
@@ -123,12 +136,10 @@ TEST(HdlcServerTransport, FlagBytesLandInDataAndFcs) {
 // or capture_period moved by the fault would be a meter contradicting its own buffer (the soak saw
 // 960 entries answered as 894, and the newest entry by that index taken for a clock set back).
 TEST(HdlcServerTransport, FlagBytesLeaveAProfilesDescriptionAlone) {
-  SimulatedMeter meter(MeterProfile::generic(), 5);
-  ServerConfig config = ServerConfig::microstar();
-  HdlcServerTransport server(meter, config);
-  auto client = HdlcClient::make(true);
-  client.pump(server, client.link.connect()->frames);
-  ASSERT_TRUE(client.request(server, lls_aarq("22222222")));
+  AssociatedHdlcMeter associated;
+  ASSERT_TRUE(associated.accepted);
+  auto& server = associated.server;
+  auto& client = associated.client;
   const ObisCode load_profile(1, 0, 99, 1, 0);
   const auto answer_of = [&](std::uint8_t attribute) {
     auto answer = client.request(server, get_request(7, load_profile, attribute));
