@@ -13,9 +13,12 @@ namespace {
 TEST(PayloadShape, AnObjectIsAnyJsonObjectAndNothingElse) {
   EXPECT_TRUE(is_json_object(R"({"v":1,"s":"x","n":null,"a":[1,{"b":2}],"o":{"p":1.5}})"));
   EXPECT_TRUE(is_json_object(" \n{}"));
-  for (const std::string& bad :
-       std::initializer_list<std::string>{"", "[]", "1", "\"x\"", "null", "{", "{\"v\":1}x",
-                                          "{\"v\":}", "{\"v\":1,}", std::string(200, 'x')}) {
+  EXPECT_TRUE(is_json_object("{\"Z\xc3\xa4hler\":\"W\xc3\xa4rme\"}"));  // UTF-8
+  // Beyond 64 bits: refused (the gateway writes integers as int64, doubles with a point).
+  EXPECT_FALSE(is_json_object(R"({"v":123456789012345678901234567890})"));
+  for (const std::string& bad : std::initializer_list<std::string>{
+           "", "[]", "1", "\"x\"", "null", "{", "{\"v\":1}x", "{\"v\":}", "{\"v\":1,}",
+           std::string(200, 'x'), "{\"v\":\"\xff\"}", "{\"v\":\"\xc3\x28\"}"}) {
     EXPECT_FALSE(is_json_object(bad)) << bad;
   }
 }
