@@ -23,10 +23,10 @@
 //   dlmsgw_build_info{version}                                          gauge 1
 //   process_* (observability/process_metrics.hpp)
 //
-// Everything runs on the loop thread.
+// Everything runs on the loop thread. Each scrape writes from its own snapshot of the meters (see
+// snapshots()), so that one written in parts lists every meter once in every family.
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,9 +50,17 @@ class GatewayMetrics {
                                                           const gateway::StorageService& storage,
                                                           MeterSource meters, std::string version);
 
-  // Takes a fresh snapshot of the meters (before each scrape): meters a reload removed leave the
-  // output, new ones join it.
+  using Snapshots = std::vector<connectors::dlms::MeterSnapshot>;  // by device name
+
+  // Before each scrape: its per-meter families take a fresh snapshot of the meters (meters a
+  // reload removed leave the output, new ones join it) instead of the one a scrape still being
+  // written holds.
   void refresh();
+
+  // The meters' snapshots for the scrape being begun: taken at the first per-meter family and
+  // shared by the others of that scrape, so that every family lists the same meters; each scrape
+  // holds its own (a scrape written in parts, a second one meanwhile), nothing is kept between.
+  [[nodiscard]] std::shared_ptr<const Snapshots> snapshots();
 
   // For UplinkOptions::on_puback_latency.
   void observe_puback_latency(std::chrono::steady_clock::duration latency) const {
@@ -62,10 +70,10 @@ class GatewayMetrics {
  private:
   explicit GatewayMetrics(MeterSource source);
 
-  // Set once registered; the per-meter families read snapshots_ at scrape time.
+  // Set once registered.
   std::optional<observability::Histogram> puback_latency_;
   MeterSource source_;
-  std::map<std::string, connectors::dlms::MeterSnapshot> snapshots_;  // by device name
+  std::weak_ptr<const Snapshots> latest_;  // while a scrape holds it, and until refresh()
 };
 
 }  // namespace dlmsgw::app
