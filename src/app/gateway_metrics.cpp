@@ -22,7 +22,7 @@ using Snapshots = GatewayMetrics::Snapshots;
 using SnapshotSource = std::function<std::shared_ptr<const Snapshots>()>;
 
 // The collector of a per-meter family: at the start of each scrape it takes the meters' snapshots
-// (one for all the families of that scrape, see GatewayMetrics::snapshots) and writes each
+// (one for all the families of that scrape, see ScrapeSnapshot) and writes each
 // meter's series from them with `write(snapshot, writer)`, in device order (the label order).
 template <class Write>
 observability::detail::CollectorFamily::Capture each_snapshot(SnapshotSource source, Write write) {
@@ -59,13 +59,14 @@ Expected<void> meter_collector(MetricsRegistry& registry, MetricType type, std::
 
 }  // namespace
 
-GatewayMetrics::GatewayMetrics(MeterSource source) : source_(std::move(source)) {}
+GatewayMetrics::GatewayMetrics(MeterSource source)
+    : snapshots_([source = std::move(source)] { return take_snapshots(source); }) {}
 
 Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
     MetricsRegistry& registry, gateway::GatewayService& gateway,
     const gateway::StorageService& storage, MeterSource meters, std::string version) {
   std::unique_ptr<GatewayMetrics> metrics(new GatewayMetrics(std::move(meters)));
-  const SnapshotSource snapshots = [self = metrics.get()] { return self->snapshots(); };
+  const SnapshotSource snapshots = [self = metrics.get()] { return self->snapshots_.get(); };
   DLMSGW_TRY(registry.snapshot_collector(
       MetricType::counter, "dlmsgw_meter_reads_total",
       "Values read from a meter, by outcome (ok, failed).", {"meter", "address", "outcome"},
@@ -253,28 +254,21 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   return metrics;
 }
 
-void GatewayMetrics::refresh() {
-  latest_.reset();
-}
-
-std::shared_ptr<const GatewayMetrics::Snapshots> GatewayMetrics::snapshots() {
-  if (auto taken = latest_.lock()) return taken;
-  auto taken = std::make_shared<Snapshots>();
-  if (source_) *taken = source_();
+GatewayMetrics::Snapshots GatewayMetrics::take_snapshots(const MeterSource& source) {
+  Snapshots taken;
+  if (source) taken = source();
   // By device name, the label order; a name given twice keeps its last snapshot.
-  std::stable_sort(
-      taken->begin(), taken->end(),
-      [](const MeterSnapshot& a, const MeterSnapshot& b) { return a.device < b.device; });
-  auto kept = taken->begin();
-  for (auto it = taken->begin(); it != taken->end(); ++it) {
-    if (std::next(it) != taken->end() && std::next(it)->device == it->device) continue;
+  std::stable_sort(taken.begin(), taken.end(), [](const MeterSnapshot& a, const MeterSnapshot& b) {
+    return a.device < b.device;
+  });
+  auto kept = taken.begin();
+  for (auto it = taken.begin(); it != taken.end(); ++it) {
+    if (std::next(it) != taken.end() && std::next(it)->device == it->device) continue;
     if (kept != it) *kept = std::move(*it);
     ++kept;
   }
-  taken->erase(kept, taken->end());
-  std::shared_ptr<const Snapshots> shared = std::move(taken);
-  latest_ = shared;
-  return shared;
+  taken.erase(kept, taken.end());
+  return taken;
 }
 
 }  // namespace dlmsgw::app

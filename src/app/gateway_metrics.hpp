@@ -24,7 +24,7 @@
 //   process_* (observability/process_metrics.hpp)
 //
 // Everything runs on the loop thread. Each scrape writes from its own snapshot of the meters (see
-// snapshots()), so that one written in parts lists every meter once in every family.
+// ScrapeSnapshot), so that one written in parts lists every meter once in every family.
 
 #include <functional>
 #include <memory>
@@ -37,6 +37,7 @@
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/storage_service.hpp"
 #include "observability/metrics_registry.hpp"
+#include "observability/scrape_snapshot.hpp"
 
 namespace dlmsgw::app {
 
@@ -54,13 +55,8 @@ class GatewayMetrics {
 
   // Before each scrape: its per-meter families take a fresh snapshot of the meters (meters a
   // reload removed leave the output, new ones join it) instead of the one a scrape still being
-  // written holds.
-  void refresh();
-
-  // The meters' snapshots for the scrape being begun: taken at the first per-meter family and
-  // shared by the others of that scrape, so that every family lists the same meters; each scrape
-  // holds its own (a scrape written in parts, a second one meanwhile), nothing is kept between.
-  [[nodiscard]] std::shared_ptr<const Snapshots> snapshots();
+  // written holds (see ScrapeSnapshot).
+  void refresh() { snapshots_.renew(); }
 
   // For UplinkOptions::on_puback_latency.
   void observe_puback_latency(std::chrono::steady_clock::duration latency) const {
@@ -69,11 +65,12 @@ class GatewayMetrics {
 
  private:
   explicit GatewayMetrics(MeterSource source);
+  static Snapshots take_snapshots(const MeterSource& source);
 
   // Set once registered.
   std::optional<observability::Histogram> puback_latency_;
-  MeterSource source_;
-  std::weak_ptr<const Snapshots> latest_;  // while a scrape holds it, and until refresh()
+  // Shared by the per-meter families of a scrape, held by the scrapes only.
+  observability::ScrapeSnapshot<Snapshots> snapshots_;
 };
 
 }  // namespace dlmsgw::app
