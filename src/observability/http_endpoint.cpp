@@ -236,6 +236,9 @@ asio::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
     auto written = co_await (asio::async_write(socket, bytes, token) || deadline.async_wait(token));
     if (written.index() == 1 || std::get<0>(std::get<0>(written))) co_return;
   }
+  // The scrape (its snapshot of every meter) and the part are not needed while lingering.
+  response = HttpResponse{};
+  std::string().swap(part);
   co_await linger_and_close(socket);
 }
 

@@ -5,9 +5,10 @@
 //   - the whole request head must arrive within read_timeout, and be at most max_request_head
 //     bytes (else 400 and close);
 //   - at most max_connections at once: a new client closes the oldest connection (an idle or
-//     trickling client cannot hold the slots a health check needs; a real request is answered
-//     within a loop turn of its arrival, long before it becomes the oldest, and a /metrics cut
-//     short so lacks its last chunk: the scraper sees an error, not a shorter scrape);
+//     trickling client cannot hold the slots a health check needs; a /health request is answered
+//     within a loop turn of its arrival, long before it becomes the oldest; a large /metrics
+//     spans many loop turns, and one cut short so lacks its last chunk: the scraper sees an
+//     error, not a shorter scrape);
 //   - one request per connection, and writes have a deadline too (write_timeout for the whole
 //     response);
 //   - a Host header naming anything but an IP address, localhost or one of host_names is
