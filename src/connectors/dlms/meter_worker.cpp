@@ -9,6 +9,7 @@
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
+#include <functional>
 #include <variant>
 
 #include "client/meter_value.hpp"
@@ -87,6 +88,7 @@ MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
       statistics_timer_(io) {
   cursors_ = cursors ? std::move(cursors) : std::make_shared<MemoryProfileCursorStore>();
   build_groups();
+  filter_ = ReportFilter(config_.timeseries.size() + config_.attributes.size());
   for (const auto& profile : config_.profiles) {
     ProfileState state;
     state.config = &profile;
@@ -456,7 +458,8 @@ void MeterWorker::record_value(const PointConfig& point, Expected<client::MeterV
     log()->info("{}: key '{}' reads again", who(), point.key);
     point_errors_.erase(logged);
   }
-  if (filter_.should_report(point.key, point.report_strategy, *converted, SteadyClock::now())) {
+  if (filter_.should_report(slot_of(point), point.report_strategy, *converted,
+                            SteadyClock::now())) {
     out.push_back(gateway::DataPoint{point.key, std::move(*converted)});
   }
 }
@@ -1191,6 +1194,16 @@ MeterSnapshot MeterWorker::snapshot() const {
   // Not exported: the window would be 512 bytes a meter more between scrapes.
   taken.statistics.read_latency = LatencyWindow(stats_.read_latency.capacity());
   return taken;
+}
+
+std::size_t MeterWorker::slot_of(const PointConfig& point) const {
+  const auto& timeseries = config_.timeseries;
+  const std::less<const PointConfig*> before;
+  if (!timeseries.empty() && !before(&point, timeseries.data()) &&
+      before(&point, timeseries.data() + timeseries.size())) {
+    return static_cast<std::size_t>(&point - timeseries.data());
+  }
+  return timeseries.size() + static_cast<std::size_t>(&point - config_.attributes.data());
 }
 
 void MeterWorker::record_latency(SteadyClock::time_point started) {

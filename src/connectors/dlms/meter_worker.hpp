@@ -190,6 +190,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   void submit(gateway::AttributeSet attributes);
   void schedule_next(PollGroup& group, std::chrono::steady_clock::time_point finished);
   void record_latency(std::chrono::steady_clock::time_point started);
+  // The point's place among the meter's points (timeseries, then attributes): its report filter
+  // slot.
+  [[nodiscard]] std::size_t slot_of(const PointConfig& point) const;
   [[nodiscard]] client::FrameTrace frame_trace() const;
   // "meter 'kitchen' 127.0.0.1:3333": how every log line about this meter starts.
   [[nodiscard]] std::string who() const { return config_.connection.describe(); }
