@@ -64,7 +64,7 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   void handle_rpc(gateway::RpcRequest request, gateway::RpcReply reply);
   void handle_attribute_update(const nlohmann::json& values);
 
-  [[nodiscard]] const DeviceConfig& config() const { return config_; }
+  [[nodiscard]] const DeviceConfig& config() const { return *config_; }
   [[nodiscard]] nlohmann::json statistics_json() const;
   [[nodiscard]] MeterSnapshot snapshot() const;
 
@@ -193,9 +193,10 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   // The point's place among the meter's points (timeseries, then attributes): its report filter
   // slot.
   [[nodiscard]] std::size_t slot_of(const PointConfig& point) const;
+  [[nodiscard]] std::shared_ptr<const client::ConnectionSettings> connection_settings() const;
   [[nodiscard]] client::FrameTrace frame_trace() const;
   // "meter 'kitchen' 127.0.0.1:3333": how every log line about this meter starts.
-  [[nodiscard]] std::string who() const { return config_.connection.describe(); }
+  [[nodiscard]] std::string who() const { return config_->connection.describe(); }
   // An error message without a leading who() (session errors carry it already), so that a log
   // line names the meter once.
   [[nodiscard]] std::string without_who(const std::string& message) const;
@@ -203,7 +204,8 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   [[nodiscard]] bool active() const { return !stopping_ && sink_ != nullptr; }
 
   asio::io_context& io_;
-  DeviceConfig config_;
+  // Shared with each session (its connection settings), so that they are not copied per session.
+  std::shared_ptr<const DeviceConfig> config_;
   std::shared_ptr<PollLimiter> limiter_;
   std::chrono::milliseconds statistics_period_;
   gateway::GatewaySink* sink_ = nullptr;
