@@ -156,10 +156,10 @@ void MeterWorker::stop() {
   });
 }
 
-asio::awaitable<void> MeterWorker::sleep_until(SteadyClock::time_point at) {
-  if (stopping_) co_return;
-  wake_.expires_at(at);
-  co_await wake_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+asio::awaitable<std::tuple<std::error_code>> MeterWorker::sleep_until(SteadyClock::time_point at) {
+  // Stopping: a wait that ends at once.
+  wake_.expires_at(stopping_ ? SteadyClock::now() : at);
+  return wake_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
 }
 
 asio::awaitable<void> MeterWorker::run() {
@@ -226,7 +226,7 @@ asio::awaitable<bool> MeterWorker::connect() {
   co_return true;
 }
 
-asio::awaitable<void> MeterWorker::serve() {
+void MeterWorker::begin_serving() {
   if (!config_->static_attributes.empty()) {
     submit(gateway::AttributeSet{config_->name, config_->static_attributes});
   }
@@ -235,12 +235,16 @@ asio::awaitable<void> MeterWorker::serve() {
   for (auto& group : groups_) group.next_start = now;
   std::stable_partition(groups_.begin(), groups_.end(),
                         [](const PollGroup& group) { return group.attributes; });
-  bool clock_due = config_->publish_clock_offset;
-  auto next_clock = now;
   for (auto& profile : profiles_) {
     profile.prepared = false;  // a new association: the meter may have been reconfigured
     profile.next_start = now;
   }
+}
+
+asio::awaitable<void> MeterWorker::serve() {
+  begin_serving();
+  const bool clock_due = config_->publish_clock_offset;
+  auto next_clock = SteadyClock::now();
 
   while (!stopping_ && !reconnect_requested_ && session_) {
     // Only an idle drop (keep-alive, an RPC) gets here with a closed session: a failed poll
@@ -248,9 +252,7 @@ asio::awaitable<void> MeterWorker::serve() {
     if (!session_->is_open() && !co_await reopen_idle_session()) break;
     const auto current = SteadyClock::now();
     if (clock_due && current >= next_clock) {
-      gateway::AttributeSet clock{config_->name, {}};
-      co_await read_clock_offset(clock);
-      if (!clock.values.empty()) submit(std::move(clock));
+      co_await publish_clock_offset();
       next_clock = current + config_->attribute_poll_period;
       if (!session_ || !session_->is_open()) break;
     }
@@ -290,6 +292,12 @@ asio::awaitable<void> MeterWorker::serve() {
     if (next == SteadyClock::time_point::max()) next = SteadyClock::now() + config_->poll_period;
     if (next > SteadyClock::now()) co_await idle_until(next);
   }
+}
+
+asio::awaitable<void> MeterWorker::publish_clock_offset() {
+  gateway::AttributeSet clock{config_->name, {}};
+  co_await read_clock_offset(clock);
+  if (!clock.values.empty()) submit(std::move(clock));
 }
 
 asio::awaitable<void> MeterWorker::idle_until(SteadyClock::time_point at) {

@@ -27,6 +27,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <system_error>
+#include <tuple>
 #include <vector>
 
 #include "client/invocation_counter_store.hpp"
@@ -133,6 +135,8 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::awaitable<void> run();
   asio::awaitable<bool> connect();
   asio::awaitable<void> serve();
+  // serve()'s start, out of its frame: static attributes, everything due now.
+  void begin_serving();
   asio::awaitable<GroupOutcome> read_group(PollGroup& group);
   // One bounded chunk of a profile, from just after its cursor; the cursor advances once storage
   // committed the entries.
@@ -165,6 +169,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   [[nodiscard]] std::chrono::milliseconds profile_period(const ProfileState& profile) const;
   [[nodiscard]] bool group_due(std::chrono::steady_clock::time_point now) const;
   asio::awaitable<void> read_clock_offset(gateway::AttributeSet& attributes);
+  // The clock offset attribute, read and submitted: out of serve(), whose frame every meter holds
+  // while it waits, so that its locals are not in that frame.
+  asio::awaitable<void> publish_clock_offset();
   // The statistics reading every statistics_period_, by a timer's handler rather than a
   // coroutine: a coroutine frame and its co_spawn cost about 1 KB per meter while it waits.
   void arm_statistics();
@@ -179,8 +186,10 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::awaitable<void> idle_until(std::chrono::steady_clock::time_point at);
   // A link that dropped while idle, opened again outside MeterHealth; false when it failed.
   asio::awaitable<bool> reopen_idle_session();
-  // Sleeps until `at`, or less when stopping or woken (RPC reconnect).
-  asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point at);
+  // Sleeps until `at`, or less when stopping or woken (RPC reconnect). Not a coroutine: the
+  // timer's wait, so that a waiting meter holds no frame of its own for it.
+  asio::awaitable<std::tuple<std::error_code>> sleep_until(
+      std::chrono::steady_clock::time_point at);
 
   void build_groups();
   void record_value(const PointConfig& point, Expected<client::MeterValue> value,
