@@ -135,9 +135,13 @@ void MeterWorker::declare(gateway::GatewaySink& sink) const {
 void MeterWorker::start(gateway::GatewaySink& sink) {
   sink_ = &sink;
   declare(sink);
+  activate();
+  if (statistics_period_.count() > 0) arm_statistics();
+}
+
+void MeterWorker::activate() {
   asio::co_spawn(
       io_, [self = shared_from_this()] { return self->run(); }, asio::detached);
-  if (statistics_period_.count() > 0) arm_statistics();
 }
 
 void MeterWorker::stop() {
@@ -156,14 +160,24 @@ void MeterWorker::stop() {
   });
 }
 
-asio::awaitable<std::tuple<std::error_code>> MeterWorker::sleep_until(SteadyClock::time_point at) {
-  // Stopping: a wait that ends at once.
+void MeterWorker::resume_at(SteadyClock::time_point at) {
+  // Stopping: at once, to end. Woken early (stop, an RPC reconnect: wake_.cancel()) alike.
   wake_.expires_at(stopping_ ? SteadyClock::now() : at);
-  return wake_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  wake_.async_wait([self = shared_from_this()](std::error_code) { self->activate(); });
 }
 
 asio::awaitable<void> MeterWorker::run() {
   while (!stopping_) {
+    if (serving_) {
+      if (const auto sleep = co_await serve()) {
+        resume_at(*sleep);
+        co_return;
+      }
+      serving_ = false;
+      idle_target_ = {};
+      co_await close_session();
+      continue;
+    }
     const auto now = SteadyClock::now();
     if (!attempt_now_) {
       if (const auto paused = health_.paused_until(now)) {
@@ -180,16 +194,17 @@ asio::awaitable<void> MeterWorker::run() {
       const auto at = health_.next_attempt_at(now);
       if (at > now) {
         if (stats_.state != "paused") stats_.state = "backoff";
-        co_await sleep_until(at);
-        continue;
+        resume_at(at);
+        co_return;
       }
     }
     attempt_now_ = false;
     if (!co_await connect()) continue;
     pause_logged_ = false;
-    co_await serve();
-    co_await close_session();
+    begin_serving();
+    serving_ = true;
   }
+  serving_ = false;
   co_await close_session();
   finished_ = true;
   if (abort_timer_) abort_timer_->cancel();
@@ -239,21 +254,25 @@ void MeterWorker::begin_serving() {
     profile.prepared = false;  // a new association: the meter may have been reconfigured
     profile.next_start = now;
   }
+  next_clock_ = now;
+  idle_target_ = {};
 }
 
-asio::awaitable<void> MeterWorker::serve() {
-  begin_serving();
+asio::awaitable<std::optional<SteadyClock::time_point>> MeterWorker::serve() {
   const bool clock_due = config_->publish_clock_offset;
-  auto next_clock = SteadyClock::now();
-
+  // Woken for a keep-alive between two polls: the idle wait goes on.
+  if (idle_target_ != SteadyClock::time_point{}) {
+    const auto target = std::exchange(idle_target_, {});
+    if (const auto sleep = co_await idle_until(target)) co_return sleep;
+  }
   while (!stopping_ && !reconnect_requested_ && session_) {
     // Only an idle drop (keep-alive, an RPC) gets here with a closed session: a failed poll
     // leaves the loop below.
     if (!session_->is_open() && !co_await reopen_idle_session()) break;
     const auto current = SteadyClock::now();
-    if (clock_due && current >= next_clock) {
+    if (clock_due && current >= next_clock_) {
       co_await publish_clock_offset();
-      next_clock = current + config_->attribute_poll_period;
+      next_clock_ = current + config_->attribute_poll_period;
       if (!session_ || !session_->is_open()) break;
     }
     bool lost = false;
@@ -288,10 +307,13 @@ asio::awaitable<void> MeterWorker::serve() {
     auto next = SteadyClock::time_point::max();
     for (const auto& group : groups_) next = std::min(next, group.next_start);
     for (const auto& profile : profiles_) next = std::min(next, profile.next_start);
-    if (clock_due) next = std::min(next, next_clock);
+    if (clock_due) next = std::min(next, next_clock_);
     if (next == SteadyClock::time_point::max()) next = SteadyClock::now() + config_->poll_period;
-    if (next > SteadyClock::now()) co_await idle_until(next);
+    if (next > SteadyClock::now()) {
+      if (const auto sleep = co_await idle_until(next)) co_return sleep;
+    }
   }
+  co_return std::nullopt;
 }
 
 asio::awaitable<void> MeterWorker::publish_clock_offset() {
@@ -300,26 +322,26 @@ asio::awaitable<void> MeterWorker::publish_clock_offset() {
   if (!clock.values.empty()) submit(std::move(clock));
 }
 
-asio::awaitable<void> MeterWorker::idle_until(SteadyClock::time_point at) {
+asio::awaitable<std::optional<SteadyClock::time_point>> MeterWorker::idle_until(
+    SteadyClock::time_point at) {
   while (!stopping_ && !reconnect_requested_ && SteadyClock::now() < at) {
     auto session = session_;
-    if (!session || !session->is_open()) co_return;
+    if (!session || !session->is_open()) co_return std::nullopt;
     const auto due = session->keep_alive_due();
-    if (due >= at) {
-      co_await sleep_until(at);
-      co_return;  // woken early (an RPC, stop): the poll loop looks again
-    }
+    // Woken then, or early (an RPC, stop): the poll loop looks again.
+    if (due >= at) co_return at;
     if (SteadyClock::now() < due) {
-      co_await sleep_until(due);
-      continue;
+      idle_target_ = at;  // woken for the keep-alive, this wait goes on
+      co_return due;
     }
     // Serialised with polls and RPCs by the session's mutex.
     if (auto kept = co_await session->keep_alive_if_idle(); !kept) {
       log()->info("{}: keep-alive failed ({}); associating again before the next poll", who(),
                   without_who(kept.error().message));
-      co_return;
+      co_return std::nullopt;
     }
   }
+  co_return std::nullopt;
 }
 
 asio::awaitable<bool> MeterWorker::reopen_idle_session() {
