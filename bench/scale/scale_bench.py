@@ -28,6 +28,7 @@ Prints a human summary and, with --json, one JSON line. Asserts nothing about ti
 """
 
 import argparse
+import http.client
 import json
 import os
 import resource
@@ -94,14 +95,19 @@ def cpu_seconds(pid):
 
 def metric(port, name):
     """A counter or gauge without labels from the gateway's /metrics; None when unavailable."""
+    # http.client: /metrics comes in chunked transfer coding (written as it is rendered); a
+    # response cut short raises IncompleteRead instead of passing for a shorter one.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-            sock.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            data = b""
-            while chunk := sock.recv(65536):
-                data += chunk
-    except OSError:
+        connection.request("GET", "/metrics")
+        response = connection.getresponse()
+        if response.status != 200:
+            return None
+        data = response.read()
+    except (OSError, http.client.HTTPException):
         return None
+    finally:
+        connection.close()
     for line in data.decode(errors="replace").splitlines():
         if line.startswith(name + " "):
             return float(line.split()[1])

@@ -16,25 +16,30 @@ double as_double(std::uint64_t value) {
   return static_cast<double>(value);
 }
 
-using Snapshots = std::map<std::string, connectors::dlms::MeterSnapshot>;
 using connectors::dlms::MeterSnapshot;
 using connectors::dlms::MeterStatistics;
+using Snapshots = GatewayMetrics::Snapshots;
+using SnapshotSource = std::function<std::shared_ptr<const Snapshots>()>;
 
-// Writes each meter's sample where `field` gives one, in device order (the label order): the
-// series are read from the latest snapshots at scrape time, nothing is kept per meter between.
-template <class Field>
-observability::detail::CollectorFamily::Collect each_meter(const Snapshots* snapshots,
-                                                           Field field) {
-  return [snapshots, field](observability::SeriesWriter& writer) {
-    observability::LabelValues labels(2);
-    for (const auto& [device, snapshot] : *snapshots) {
-      if (const auto value = field(snapshot)) {
-        labels[0] = device;
-        labels[1] = snapshot.address;
-        writer.sample(labels, *value);
-      }
-    }
+// The collector of a per-meter family: at the start of each scrape it takes the meters' snapshots
+// (one for all the families of that scrape, see ScrapeSnapshot) and writes each
+// meter's series from them with `write(snapshot, writer)`, in device order (the label order).
+template <class Write>
+observability::detail::CollectorFamily::Capture each_snapshot(SnapshotSource source, Write write) {
+  return [source = std::move(source), write]() {
+    return observability::collected_items(source(), write);
   };
+}
+
+// Writes each meter's sample where `field` gives one.
+template <class Field>
+observability::detail::CollectorFamily::Capture each_meter(SnapshotSource source, Field field) {
+  return each_snapshot(std::move(source),
+                       [field](const MeterSnapshot& snapshot, observability::SeriesWriter& writer) {
+                         if (const auto value = field(snapshot)) {
+                           writer.sample({snapshot.device, snapshot.address}, *value);
+                         }
+                       });
 }
 
 // A profile figure, absent for meters without profiles[].
@@ -48,33 +53,31 @@ auto with_profiles(Field field) {
 
 Expected<void> meter_collector(MetricsRegistry& registry, MetricType type, std::string_view name,
                                std::string_view help,
-                               observability::detail::CollectorFamily::Collect collect) {
-  return registry.collector(type, name, help, kMeterLabels, std::move(collect));
+                               observability::detail::CollectorFamily::Capture capture) {
+  return registry.snapshot_collector(type, name, help, kMeterLabels, std::move(capture));
 }
 
 }  // namespace
 
-GatewayMetrics::GatewayMetrics(MeterSource source) : source_(std::move(source)) {}
+GatewayMetrics::GatewayMetrics(MeterSource source)
+    : snapshots_([source = std::move(source)] { return take_snapshots(source); }) {}
 
 Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
     MetricsRegistry& registry, gateway::GatewayService& gateway,
     const gateway::StorageService& storage, MeterSource meters, std::string version) {
   std::unique_ptr<GatewayMetrics> metrics(new GatewayMetrics(std::move(meters)));
-  const Snapshots* snapshots = &metrics->snapshots_;
-  DLMSGW_TRY(registry.collector(
+  const SnapshotSource snapshots = [self = metrics.get()] { return self->snapshots_.get(); };
+  DLMSGW_TRY(registry.snapshot_collector(
       MetricType::counter, "dlmsgw_meter_reads_total",
       "Values read from a meter, by outcome (ok, failed).", {"meter", "address", "outcome"},
-      [snapshots](observability::SeriesWriter& writer) {
-        observability::LabelValues labels(3);
-        for (const auto& [device, snapshot] : *snapshots) {
-          labels[0] = device;
-          labels[1] = snapshot.address;
-          labels[2] = "failed";  // before "ok": series in label order
-          writer.sample(labels, as_double(snapshot.statistics.reads_failed));
-          labels[2] = "ok";
-          writer.sample(labels, as_double(snapshot.statistics.reads_ok));
-        }
-      }));
+      each_snapshot(
+          snapshots, [](const MeterSnapshot& snapshot, observability::SeriesWriter& writer) {
+            observability::LabelValues labels{snapshot.device, snapshot.address, "failed"};
+            // "failed" before "ok": series in label order
+            writer.sample(labels, as_double(snapshot.statistics.reads_failed));
+            labels[2] = "ok";
+            writer.sample(labels, as_double(snapshot.statistics.reads_ok));
+          })));
   DLMSGW_TRY(meter_collector(registry, MetricType::counter, "dlmsgw_meter_reconnects_total",
                              "Sessions opened with the meter after the first.",
                              each_meter(snapshots, [](const MeterSnapshot& s) {
@@ -137,21 +140,18 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
                    if (!s.profile_newest_entry_ms) return std::nullopt;
                    return static_cast<double>(*s.profile_newest_entry_ms) / 1000.0;
                  }))));
-  DLMSGW_TRY(registry.collector(
+  DLMSGW_TRY(registry.snapshot_collector(
       MetricType::histogram, "dlmsgw_meter_read_duration_seconds",
       "Time from a GET request to its answer (one request per value, or per group with "
       "GET-with-list).",
       kMeterLabels,
-      [snapshots](observability::SeriesWriter& writer) {
-        observability::LabelValues labels(2);
-        for (const auto& [device, snapshot] : *snapshots) {
-          labels[0] = device;
-          labels[1] = snapshot.address;
-          const auto& buckets = snapshot.statistics.read_latency_buckets;
-          writer.histogram(labels,
-                           observability::HistogramSnapshot{{buckets.counts}, buckets.sum_seconds});
-        }
-      },
+      each_snapshot(snapshots,
+                    [](const MeterSnapshot& snapshot, observability::SeriesWriter& writer) {
+                      const auto& buckets = snapshot.statistics.read_latency_buckets;
+                      writer.histogram(
+                          {snapshot.device, snapshot.address},
+                          observability::HistogramSnapshot{{buckets.counts}, buckets.sum_seconds});
+                    }),
       connectors::dlms::LatencyBuckets::bounds()));
 
   DLMSGW_TRY(registry.callback_gauge(
@@ -251,19 +251,24 @@ Expected<std::unique_ptr<GatewayMetrics>> GatewayMetrics::create(
   build_series.set(1);
   DLMSGW_TRY(observability::register_process_metrics(registry));
 
-  metrics->refresh();
   return metrics;
 }
 
-void GatewayMetrics::refresh() {
-  // The old ones go first: held beside the new ones, they were a third copy of every meter's
-  // snapshot at the scrape's peak.
-  snapshots_.clear();
-  if (!source_) return;
-  for (auto& snapshot : source_()) {
-    auto device = snapshot.device;
-    snapshots_.insert_or_assign(std::move(device), std::move(snapshot));
+GatewayMetrics::Snapshots GatewayMetrics::take_snapshots(const MeterSource& source) {
+  Snapshots taken;
+  if (source) taken = source();
+  // By device name, the label order; a name given twice keeps its last snapshot.
+  std::stable_sort(taken.begin(), taken.end(), [](const MeterSnapshot& a, const MeterSnapshot& b) {
+    return a.device < b.device;
+  });
+  auto kept = taken.begin();
+  for (auto it = taken.begin(); it != taken.end(); ++it) {
+    if (std::next(it) != taken.end() && std::next(it)->device == it->device) continue;
+    if (kept != it) *kept = std::move(*it);
+    ++kept;
   }
+  taken.erase(kept, taken.end());
+  return taken;
 }
 
 }  // namespace dlmsgw::app

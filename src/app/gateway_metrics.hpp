@@ -23,10 +23,10 @@
 //   dlmsgw_build_info{version}                                          gauge 1
 //   process_* (observability/process_metrics.hpp)
 //
-// Everything runs on the loop thread.
+// Everything runs on the loop thread. Each scrape writes from its own snapshot of the meters (see
+// ScrapeSnapshot), so that one written in parts lists every meter once in every family.
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +37,7 @@
 #include "gateway/gateway_service.hpp"
 #include "gateway/storage/storage_service.hpp"
 #include "observability/metrics_registry.hpp"
+#include "observability/scrape_snapshot.hpp"
 
 namespace dlmsgw::app {
 
@@ -50,9 +51,12 @@ class GatewayMetrics {
                                                           const gateway::StorageService& storage,
                                                           MeterSource meters, std::string version);
 
-  // Takes a fresh snapshot of the meters (before each scrape): meters a reload removed leave the
-  // output, new ones join it.
-  void refresh();
+  using Snapshots = std::vector<connectors::dlms::MeterSnapshot>;  // by device name
+
+  // Before each scrape: its per-meter families take a fresh snapshot of the meters (meters a
+  // reload removed leave the output, new ones join it) instead of the one a scrape still being
+  // written holds (see ScrapeSnapshot).
+  void refresh() { snapshots_.renew(); }
 
   // For UplinkOptions::on_puback_latency.
   void observe_puback_latency(std::chrono::steady_clock::duration latency) const {
@@ -61,11 +65,12 @@ class GatewayMetrics {
 
  private:
   explicit GatewayMetrics(MeterSource source);
+  static Snapshots take_snapshots(const MeterSource& source);
 
-  // Set once registered; the per-meter families read snapshots_ at scrape time.
+  // Set once registered.
   std::optional<observability::Histogram> puback_latency_;
-  MeterSource source_;
-  std::map<std::string, connectors::dlms::MeterSnapshot> snapshots_;  // by device name
+  // Shared by the per-meter families of a scrape, held by the scrapes only.
+  observability::ScrapeSnapshot<Snapshots> snapshots_;
 };
 
 }  // namespace dlmsgw::app

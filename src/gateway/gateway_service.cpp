@@ -12,20 +12,13 @@
 #include "gateway/storage/memory_queue.hpp"
 #include "gateway/uplink/bounded_json.hpp"
 #include "gateway/uplink/gateway_topic.hpp"
+#include "gateway/values_json.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
 // This file's log lines belong to the "gateway" component (tb_gateway.yaml logging.levels).
 std::shared_ptr<spdlog::logger> log() {
   return component_logger("gateway");
-}
-
-nlohmann::json values_object(const std::vector<DataPoint>& values) {
-  nlohmann::json object = nlohmann::json::object();
-  for (const auto& point : values) {
-    std::visit([&](const auto& value) { object[point.key] = value; }, point.value);
-  }
-  return object;
 }
 
 std::string dump(const nlohmann::json& value) {
@@ -41,8 +34,7 @@ std::int64_t now_ms() {
 }  // namespace
 
 Record to_record(const Reading& reading, std::string device) {
-  return Record{RecordKind::telemetry, std::move(device), reading.ts,
-                dump(values_object(reading.values))};
+  return Record{RecordKind::telemetry, std::move(device), reading.ts, values_json(reading.values)};
 }
 
 std::vector<Record> to_records(const std::vector<Reading>& readings, const std::string& device,
@@ -85,8 +77,10 @@ std::vector<Record> to_records(const std::vector<Reading>& readings, const std::
     chunk_bytes = 0;
   };
   for (const auto& reading : readings) {
-    std::string entry = "{\"ts\":" + std::to_string(reading.ts.time_since_epoch().count()) +
-                        ",\"values\":" + dump(values_object(reading.values)) + "}";
+    std::string entry =
+        "{\"ts\":" + std::to_string(reading.ts.time_since_epoch().count()) + ",\"values\":";
+    append_values_json(entry, reading.values);
+    entry += '}';
     const std::size_t with = chunk_bytes + (chunk.empty() ? 0 : 1) + entry.size();
     if (!chunk.empty() && overhead + with > max_payload_bytes) emit();
     chunk_bytes += (chunk.empty() ? 0 : 1) + entry.size();
@@ -98,7 +92,7 @@ std::vector<Record> to_records(const std::vector<Reading>& readings, const std::
 
 Record to_record(const AttributeSet& attributes, std::string device) {
   return Record{RecordKind::attributes, std::move(device), Timestamp{},
-                dump(values_object(attributes.values))};
+                values_json(attributes.values)};
 }
 
 // The GatewaySink one connector gets: it knows the connector's name, so the core knows who owns

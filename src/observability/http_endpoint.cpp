@@ -197,7 +197,8 @@ asio::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
           response = std::move(*extra);
         } else {
           if (request->path == "/metrics" && options.before_metrics) options.before_metrics();
-          response = route_request(*request, state->registry, state->health);
+          response =
+              route_request(*request, state->registry, state->health, options.metrics_part_bytes);
         }
         with_body = request->method != "HEAD";
       }
@@ -206,11 +207,35 @@ asio::awaitable<void> serve(std::shared_ptr<State> state, tcp::socket socket) {
   }
 
   const std::string response_head = serialize_head(response);
-  const std::array<asio::const_buffer, 2> bytes{
-      asio::buffer(response_head), with_body ? asio::buffer(response.body) : asio::const_buffer()};
   asio::steady_timer deadline(socket.get_executor(), options.write_timeout);
-  auto written = co_await (asio::async_write(socket, bytes, token) || deadline.async_wait(token));
-  if (written.index() == 1 || std::get<0>(std::get<0>(written))) co_return;
+  if (!with_body || !response.next_part) {
+    const std::array<asio::const_buffer, 2> bytes{
+        asio::buffer(response_head),
+        with_body ? asio::buffer(response.body) : asio::const_buffer()};
+    auto written = co_await (asio::async_write(socket, bytes, token) || deadline.async_wait(token));
+    if (written.index() == 1 || std::get<0>(std::get<0>(written))) co_return;
+    co_await linger_and_close(socket);
+    co_return;
+  }
+  // A body written as it is rendered: one part held at a time, each written (within the same
+  // deadline) before the next is rendered; the head goes with the first. Cut short, the response
+  // lacks its last chunk, which the client sees as an error.
+  std::string part;
+  part.reserve(options.metrics_part_bytes + options.metrics_part_bytes / 4);
+  bool first = true;
+  for (bool last = false; !last; first = false) {
+    if (state->stopped) co_return;
+    part.clear();
+    last = response.next_part(part);
+    const std::string size_line = part.empty() ? std::string() : chunk_size_line(part.size());
+    const std::string_view after = part.empty() ? std::string_view() : std::string_view("\r\n");
+    const std::array<asio::const_buffer, 5> bytes{
+        first ? asio::buffer(response_head) : asio::const_buffer(), asio::buffer(size_line),
+        asio::buffer(part), asio::buffer(after.data(), after.size()),
+        last ? asio::buffer(last_chunk.data(), last_chunk.size()) : asio::const_buffer()};
+    auto written = co_await (asio::async_write(socket, bytes, token) || deadline.async_wait(token));
+    if (written.index() == 1 || std::get<0>(std::get<0>(written))) co_return;
+  }
   co_await linger_and_close(socket);
 }
 

@@ -6,8 +6,10 @@
 //     bytes (else 400 and close);
 //   - at most max_connections at once: a new client closes the oldest connection (an idle or
 //     trickling client cannot hold the slots a health check needs; a real request is answered
-//     within a loop turn of its arrival, long before it becomes the oldest);
-//   - one request per connection, and writes have a deadline too;
+//     within a loop turn of its arrival, long before it becomes the oldest, and a /metrics cut
+//     short so lacks its last chunk: the scraper sees an error, not a shorter scrape);
+//   - one request per connection, and writes have a deadline too (write_timeout for the whole
+//     response);
 //   - a Host header naming anything but an IP address, localhost or one of host_names is
 //     refused (421): a web page whose name was rebound to 127.0.0.1 cannot read or POST here.
 //
@@ -44,6 +46,9 @@ struct HttpEndpointOptions {
   // Runs on the loop before each /metrics answer: lets values kept elsewhere be copied into the
   // registry (per-meter series of meters added or removed by a reload).
   std::function<void()> before_metrics;
+  // A /metrics body to an HTTP/1.1 request is rendered and written in chunks of about this size,
+  // each written before the next is rendered (see request_router.hpp).
+  std::size_t metrics_part_bytes = 64 * 1024;
   // Asked first for every request: a response for paths the application serves itself (POST
   // /trace), nullopt to fall through to /health and /metrics.
   std::function<std::optional<HttpResponse>(const HttpRequest&)> extra_routes;

@@ -90,16 +90,9 @@ void render_series(std::string& out, const FamilyInfo& info, const LabelValues& 
 
 namespace dlmsgw::observability {
 
-void SeriesWriter::counted() {
-  if (counted_ == nullptr) return;
-  *counted_ += out_.size();
-  out_.clear();
-}
-
 void SeriesWriter::sample(const LabelValues& values, double value) {
   if (values.size() != info_.label_names.size()) return;
   detail::append_sample(out_, info_, "", values, nullptr, value);
-  counted();
 }
 
 void SeriesWriter::histogram(const LabelValues& values, const HistogramSnapshot& snapshot) {
@@ -108,12 +101,51 @@ void SeriesWriter::histogram(const LabelValues& values, const HistogramSnapshot&
   detail::render_histogram(
       out_, info_, values, info_.bounds, [&](std::size_t i) { return snapshot.counts[i]; },
       snapshot.sum);
-  counted();
 }
 
 }  // namespace dlmsgw::observability
 
 namespace dlmsgw::observability::detail {
+namespace {
+
+// A collector's items as taken at the start of the scrape, written through a SeriesWriter.
+class CapturedItems final : public CapturedSeries {
+ public:
+  CapturedItems(const FamilyInfo& info, std::shared_ptr<const CollectedItems> items)
+      : info_(info), items_(std::move(items)) {}
+  [[nodiscard]] std::size_t size() const override { return items_ ? items_->size() : 0; }
+  void write(std::size_t item, std::string& out) const override {
+    SeriesWriter writer(out, info_);
+    items_->write(item, writer);
+  }
+
+ private:
+  const FamilyInfo& info_;
+  std::shared_ptr<const CollectedItems> items_;
+};
+
+// A Collect function's series, written at the start of the scrape: one item, or none.
+class CapturedText final : public CapturedSeries {
+ public:
+  explicit CapturedText(std::string text) : text_(std::move(text)) {}
+  [[nodiscard]] std::size_t size() const override { return text_.empty() ? 0 : 1; }
+  void write(std::size_t /*item*/, std::string& out) const override { out += text_; }
+
+ private:
+  std::string text_;
+};
+
+}  // namespace
+
+std::shared_ptr<const CapturedSeries> CollectorFamily::capture() const {
+  if (capture_) return std::make_shared<const CapturedItems>(info(), capture_());
+  std::string text;
+  if (collect_) {
+    SeriesWriter writer(text, info());
+    collect_(writer);
+  }
+  return std::make_shared<const CapturedText>(std::move(text));
+}
 
 Error label_count_error(const FamilyInfo& info, std::size_t given) {
   std::string names;

@@ -75,10 +75,6 @@ Error label_count_error(const FamilyInfo& info, std::size_t given);
 class SeriesWriter {
  public:
   SeriesWriter(std::string& out, const detail::FamilyInfo& info) : out_(out), info_(info) {}
-  // Counting only: each series goes to `out` (a scratch string, cleared after each) and its size
-  // is added to `*counted`.
-  SeriesWriter(std::string& out, const detail::FamilyInfo& info, std::size_t* counted)
-      : out_(out), info_(info), counted_(counted) {}
   // A counter or gauge sample, `values` one per label name (a series with another count is left
   // out).
   void sample(const LabelValues& values, double value);
@@ -86,14 +82,52 @@ class SeriesWriter {
   void histogram(const LabelValues& values, const HistogramSnapshot& snapshot);
 
  private:
-  void counted();
-
   std::string& out_;
   const detail::FamilyInfo& info_;
-  std::size_t* counted_ = nullptr;
 };
 
+// What a snapshot collector took at the start of a scrape (the meters' numbers, say): items, each
+// written as zero or more series, in label order, from the item's index alone. Immutable once
+// taken, so that a scrape written in parts writes every item once, whatever changes meanwhile.
+class CollectedItems {
+ public:
+  virtual ~CollectedItems() = default;
+  [[nodiscard]] virtual std::size_t size() const = 0;
+  virtual void write(std::size_t item, SeriesWriter& writer) const = 0;
+};
+
+// Items that several collectors share (one snapshot of every meter for all per-meter families),
+// each family writing its own series of an item with `write(const T&, SeriesWriter&)`.
+template <class T, class Write>
+std::shared_ptr<const CollectedItems> collected_items(std::shared_ptr<const std::vector<T>> items,
+                                                      Write write) {
+  class Items final : public CollectedItems {
+   public:
+    Items(std::shared_ptr<const std::vector<T>> items, Write write)
+        : items_(std::move(items)), write_(std::move(write)) {}
+    [[nodiscard]] std::size_t size() const override { return items_ ? items_->size() : 0; }
+    void write(std::size_t item, SeriesWriter& writer) const override {
+      write_((*items_)[item], writer);
+    }
+
+   private:
+    std::shared_ptr<const std::vector<T>> items_;
+    Write write_;
+  };
+  return std::make_shared<const Items>(std::move(items), std::move(write));
+}
+
 namespace detail {
+
+// A family's series as they stood when a scrape began, written item by item (an item: one
+// registered series, or one of a collector's items), so that a scrape can stop after any item
+// and go on later from the next.
+class CapturedSeries {
+ public:
+  virtual ~CapturedSeries() = default;
+  [[nodiscard]] virtual std::size_t size() const = 0;
+  virtual void write(std::size_t item, std::string& out) const = 0;
+};
 
 class CollectorFamily;
 
@@ -105,10 +139,9 @@ class FamilyBase {
   FamilyBase& operator=(const FamilyBase&) = delete;
 
   [[nodiscard]] const FamilyInfo& info() const { return info_; }
-  virtual void render(std::string& out) const = 0;
-  // The size render() would write now, found one series at a time in `scratch` (so that the
-  // text can be reserved at once rather than grown by doubling).
-  virtual std::size_t rendered_size(std::string& scratch) const = 0;
+  // The series as they are now, for one scrape. They refer to this family's info(): the family
+  // (its registry) must outlive them.
+  [[nodiscard]] virtual std::shared_ptr<const CapturedSeries> capture() const = 0;
 
  private:
   FamilyInfo info_;
@@ -131,17 +164,25 @@ class SeriesFamily final : public FamilyBase {
   bool remove(const LabelValues& values) { return series_.erase(values) > 0; }
   [[nodiscard]] std::size_t size() const { return series_.size(); }
 
-  void render(std::string& out) const override {
-    for (const auto& [values, cell] : series_) render_series(out, info(), values, *cell);
-  }
-  std::size_t rendered_size(std::string& scratch) const override {
-    std::size_t size = 0;
-    for (const auto& [values, cell] : series_) {
-      scratch.clear();
-      render_series(scratch, info(), values, *cell);
-      size += scratch.size();
-    }
-    return size;
+  // The label sets and their cells as they are now: a series removed meanwhile is still written,
+  // one added is not; values are read as the series is written (cells are atomics).
+  std::shared_ptr<const CapturedSeries> capture() const override {
+    class Captured final : public CapturedSeries {
+     public:
+      explicit Captured(const FamilyInfo& info) : info_(info) {}
+      [[nodiscard]] std::size_t size() const override { return series_.size(); }
+      void write(std::size_t item, std::string& out) const override {
+        render_series(out, info_, series_[item].first, *series_[item].second);
+      }
+      std::vector<std::pair<LabelValues, std::shared_ptr<const Cell>>> series_;
+
+     private:
+      const FamilyInfo& info_;
+    };
+    auto captured = std::make_shared<Captured>(info());
+    captured->series_.reserve(series_.size());
+    for (const auto& [values, cell] : series_) captured->series_.emplace_back(values, cell);
+    return captured;
   }
 
  private:
@@ -149,26 +190,25 @@ class SeriesFamily final : public FamilyBase {
   std::map<LabelValues, std::shared_ptr<Cell>> series_;  // ordered: stable exposition
 };
 
-// A family without series of its own: a function lists them at scrape time (one per meter, read
-// from where the numbers live), so that thousands of series cost nothing between scrapes.
+// A family without series of its own: they are listed at scrape time (one per meter, read from
+// where the numbers live), so that thousands of series cost nothing between scrapes. Either
+//   - `Capture`: takes a snapshot (CollectedItems) at the start of each scrape, written item by
+//     item, so that a scrape written in parts costs one pass and never holds its text whole; or
+//   - `Collect`: a function writing every series at once, for a few series: run at the start of
+//     each scrape into text kept with the scrape (one item).
 class CollectorFamily final : public FamilyBase {
  public:
   using Collect = std::function<void(SeriesWriter&)>;
+  using Capture = std::function<std::shared_ptr<const CollectedItems>()>;
   CollectorFamily(FamilyInfo info, Collect collect)
       : FamilyBase(std::move(info)), collect_(std::move(collect)) {}
-  void render(std::string& out) const override {
-    SeriesWriter writer(out, info());
-    if (collect_) collect_(writer);
-  }
-  std::size_t rendered_size(std::string& scratch) const override {
-    std::size_t size = 0;
-    SeriesWriter writer(scratch, info(), &size);
-    if (collect_) collect_(writer);
-    return size;
-  }
+  CollectorFamily(FamilyInfo info, Capture capture)
+      : FamilyBase(std::move(info)), capture_(std::move(capture)) {}
+  std::shared_ptr<const CapturedSeries> capture() const override;
 
  private:
   Collect collect_;
+  Capture capture_;
 };
 
 }  // namespace detail

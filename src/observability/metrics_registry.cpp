@@ -148,10 +148,10 @@ Expected<CallbackFamily> MetricsRegistry::callback(MetricType type, std::string_
   return CallbackFamily(*family);
 }
 
-Expected<void> MetricsRegistry::collector(MetricType type, std::string_view name,
-                                          std::string_view help, LabelNames label_names,
-                                          detail::CollectorFamily::Collect collect,
-                                          std::vector<double> bounds) {
+template <class Function>
+Expected<void> MetricsRegistry::add_collector(MetricType type, std::string_view name,
+                                              std::string_view help, LabelNames label_names,
+                                              Function function, std::vector<double> bounds) {
   if (type == MetricType::histogram) {
     DLMSGW_TRY_ASSIGN(bounds, checked_bounds(name, std::move(bounds)));
   } else {
@@ -164,9 +164,25 @@ Expected<void> MetricsRegistry::collector(MetricType type, std::string_view name
                                   ", now asked for a collector " + describe(info));
   }
   DLMSGW_TRY(check_new(info));
-  auto family = std::make_unique<detail::CollectorFamily>(info, std::move(collect));
+  auto family = std::make_unique<detail::CollectorFamily>(info, std::move(function));
   families_.emplace(info.name, std::move(family));
   return {};
+}
+
+Expected<void> MetricsRegistry::collector(MetricType type, std::string_view name,
+                                          std::string_view help, LabelNames label_names,
+                                          detail::CollectorFamily::Collect collect,
+                                          std::vector<double> bounds) {
+  return add_collector(type, name, help, std::move(label_names), std::move(collect),
+                       std::move(bounds));
+}
+
+Expected<void> MetricsRegistry::snapshot_collector(MetricType type, std::string_view name,
+                                                   std::string_view help, LabelNames label_names,
+                                                   detail::CollectorFamily::Capture capture,
+                                                   std::vector<double> bounds) {
+  return add_collector(type, name, help, std::move(label_names), std::move(capture),
+                       std::move(bounds));
 }
 
 Expected<void> MetricsRegistry::callback_gauge(std::string_view name, std::string_view help,
@@ -178,7 +194,7 @@ Expected<void> MetricsRegistry::callback_gauge(std::string_view name, std::strin
 
 namespace {
 
-void render_head(std::string& out, const std::string& name, const detail::FamilyBase& family) {
+void render_head(std::string& out, std::string_view name, const detail::FamilyBase& family) {
   out += "# HELP ";
   out += name;
   out += ' ';
@@ -192,26 +208,52 @@ void render_head(std::string& out, const std::string& name, const detail::Family
 
 }  // namespace
 
+MetricsScrape MetricsRegistry::begin_scrape() const {
+  MetricsScrape scrape;
+  scrape.families_.reserve(families_.size());
+  for (const auto& [name, family] : families_) {
+    scrape.families_.push_back({family.get(), family->capture()});
+  }
+  return scrape;
+}
+
+bool MetricsScrape::render_part(std::string& out, std::size_t budget) {
+  const std::size_t start = out.size();
+  // Another item fits while the part is below its budget; the first always does.
+  const auto room = [&] { return out.size() == start || out.size() - start < budget; };
+  for (; family_ < families_.size(); ++family_, item_ = 0, head_written_ = false) {
+    const auto& [family, series] = families_[family_];
+    if (!head_written_) {
+      if (!room()) return false;
+      render_head(out, family->info().name, *family);
+      head_written_ = true;
+    }
+    for (const std::size_t items = series->size(); item_ < items; ++item_) {
+      if (!room()) return false;
+      series->write(item_, out);
+    }
+  }
+  return true;
+}
+
 std::string MetricsRegistry::render() const {
+  auto scrape = begin_scrape();
   // Reserved at once: with per-meter series the text is kilobytes per meter, and growing it by
   // doubling would hold up to three times its size at the peak. The first scrape measures it one
-  // series at a time; later ones reserve a little more than the last.
+  // item at a time (from the same snapshot); later ones reserve a little more than the last.
   std::size_t expected = last_render_size_ + last_render_size_ / 16;
   if (last_render_size_ == 0) {
+    auto measured = scrape;
     std::string scratch;
-    for (const auto& [name, family] : families_) {
-      scratch.clear();
-      render_head(scratch, name, *family);
-      expected += scratch.size() + family->rendered_size(scratch);
+    for (bool last = false; !last; scratch.clear()) {
+      last = measured.render_part(scratch, 0);
+      expected += scratch.size();
     }
     expected += expected / 16;
   }
   std::string out;
   out.reserve(expected);
-  for (const auto& [name, family] : families_) {
-    render_head(out, name, *family);
-    family->render(out);
-  }
+  scrape.render_part(out, std::string::npos);
   last_render_size_ = out.size();
   return out;
 }

@@ -3,7 +3,8 @@
 // Components register their families once at start-up (registering the same name again with the
 // same shape returns the same family, so two components may share one), keep the series handles,
 // and update them directly. render() writes families sorted by name and series sorted by label
-// values, so the output is stable from scrape to scrape.
+// values, so the output is stable from scrape to scrape; begin_scrape() gives the same text in
+// parts, for a response written as it is rendered.
 //
 // Threading: registration, removal and render() belong to one thread (the event loop); series
 // handles may also be updated from other threads (see metric_family.hpp).
@@ -20,11 +21,36 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/expected.hpp"
 #include "observability/metric_family.hpp"
 
 namespace dlmsgw::observability {
+
+// One scrape written in parts (MetricsRegistry::begin_scrape): every family's series as they
+// stood when it began (collectors' snapshots, registered label sets), so that meters added or
+// removed while it is written, or another scrape meanwhile, cannot repeat or skip a series. Each
+// part goes on where the last stopped: the parts together cost one render() and, joined, are
+// its text. It refers to the registry's families: the registry must outlive it.
+class MetricsScrape {
+ public:
+  // Appends whole items (a family's head, a series, a collector's item) to `out` until it holds
+  // `budget` bytes or more, at least one item whatever the budget; true once nothing is left
+  // (what it appended was the last part, possibly empty).
+  bool render_part(std::string& out, std::size_t budget);
+
+ private:
+  friend class MetricsRegistry;
+  struct Family {
+    const detail::FamilyBase* family;
+    std::shared_ptr<const detail::CapturedSeries> series;
+  };
+  std::vector<Family> families_;  // by name
+  std::size_t family_ = 0;        // the next to write
+  std::size_t item_ = 0;          // its next item
+  bool head_written_ = false;     // family_'s head
+};
 
 class MetricsRegistry {
  public:
@@ -59,11 +85,21 @@ class MetricsRegistry {
   Expected<void> collector(MetricType type, std::string_view name, std::string_view help,
                            LabelNames label_names, detail::CollectorFamily::Collect collect,
                            std::vector<double> bounds = {});
+  // A family whose series come from a snapshot `capture` takes at the start of each scrape (see
+  // CollectedItems, collected_items): for thousands of series, written item by item. `type` and
+  // `bounds` as collector().
+  Expected<void> snapshot_collector(MetricType type, std::string_view name, std::string_view help,
+                                    LabelNames label_names,
+                                    detail::CollectorFamily::Capture capture,
+                                    std::vector<double> bounds = {});
   // Shorthand for an unlabelled callback gauge.
   Expected<void> callback_gauge(std::string_view name, std::string_view help,
                                 CallbackFamily::Read read);
 
+  // The whole text at once (what begin_scrape()'s parts join to).
   [[nodiscard]] std::string render() const;
+  // Takes every family's series now, to be written part by part.
+  [[nodiscard]] MetricsScrape begin_scrape() const;
   [[nodiscard]] std::size_t family_count() const { return families_.size(); }
 
  private:
@@ -71,6 +107,10 @@ class MetricsRegistry {
   Expected<detail::SeriesFamily<Cell>*> add(detail::FamilyInfo info,
                                             std::function<std::shared_ptr<Cell>()> make_cell);
   Expected<void> check_new(const detail::FamilyInfo& info) const;
+  template <class Function>
+  Expected<void> add_collector(MetricType type, std::string_view name, std::string_view help,
+                               LabelNames label_names, Function function,
+                               std::vector<double> bounds);
 
   std::map<std::string, std::unique_ptr<detail::FamilyBase>, std::less<>> families_;
   mutable std::size_t last_render_size_ = 0;  // render() reserves about that much

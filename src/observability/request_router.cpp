@@ -1,6 +1,7 @@
 #include "observability/request_router.hpp"
 
 #include <cstdio>
+#include <memory>
 
 namespace dlmsgw::observability {
 namespace {
@@ -66,7 +67,7 @@ HttpResponse bad_request(std::string_view reason) {
 }
 
 HttpResponse route_request(const HttpRequest& request, const MetricsRegistry& registry,
-                           const HealthState& health) {
+                           const HealthState& health, std::size_t metrics_part_bytes) {
   const bool is_health = request.path == "/health";
   const bool is_metrics = request.path == "/metrics";
   if (!is_health && !is_metrics) {
@@ -88,7 +89,19 @@ HttpResponse route_request(const HttpRequest& request, const MetricsRegistry& re
   }
   HttpResponse response;
   response.content_type = std::string(metrics_content_type);
-  response.body = registry.render();
+  if (request.version == "HTTP/1.0") {
+    response.body = registry.render();
+    return response;
+  }
+  if (request.method == "HEAD") {
+    // The head GET would have (chunked); nothing to render.
+    response.next_part = [](std::string&) { return true; };
+    return response;
+  }
+  auto scrape = std::make_shared<MetricsScrape>(registry.begin_scrape());
+  response.next_part = [scrape, metrics_part_bytes](std::string& part) {
+    return scrape->render_part(part, metrics_part_bytes);
+  };
   return response;
 }
 

@@ -8,14 +8,18 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <map>
 #include <optional>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "observability/process_metrics.hpp"
+#include "support/http_chunked.hpp"
 
 namespace dlmsgw::observability {
 namespace {
@@ -132,9 +136,10 @@ TEST(HttpEndpoint, MetricsBodyFollowsTheTextFormatGrammar) {
   ASSERT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << response;
   EXPECT_NE(response.find("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"),
             std::string::npos);
-  const auto body = body_of(response);
-  EXPECT_NE(response.find("Content-Length: " + std::to_string(body.size()) + "\r\n"),
-            std::string::npos);
+  EXPECT_NE(response.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << response;
+  const auto chunked = test::dechunk(body_of(response));
+  EXPECT_TRUE(chunked.complete) << response;
+  const auto& body = chunked.body;
 
   // https://prometheus.io/docs/instrumenting/exposition_formats/#text-format-details
   const std::string label = R"([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")";
@@ -246,7 +251,7 @@ TEST(HttpEndpoint, ManyConcurrentClientsAreAllServed) {
   });
   for (const auto& result : results) {
     EXPECT_TRUE(result.response.starts_with("HTTP/1.1 200 OK\r\n")) << result.response;
-    EXPECT_EQ(body_of(result.response), "# HELP g G.\n# TYPE g gauge\ng 0\n");
+    EXPECT_EQ(body_of(result.response), "1f\r\n# HELP g G.\n# TYPE g gauge\ng 0\n\r\n0\r\n\r\n");
   }
 }
 
@@ -400,6 +405,243 @@ TEST(HttpEndpoint, ListensOnIpv6Loopback) {
   auto endpoint = HttpEndpoint::start(io.get_executor(), options, registry, health);
   if (!endpoint) GTEST_SKIP() << "no IPv6 loopback here: " << endpoint.error().message;
   EXPECT_EQ((*endpoint)->listen_address(), "[::1]:" + std::to_string((*endpoint)->port()));
+}
+
+// A per-meter family of `count` meters, about 80 bytes a meter, listed from a snapshot.
+void add_metered_fleet(MetricsRegistry& registry, std::size_t count) {
+  auto fleet = std::make_shared<std::vector<std::string>>();
+  for (std::size_t i = 0; i < count; ++i) {
+    auto name = std::to_string(i);
+    fleet->push_back("meter-" + std::string(6 - std::min<std::size_t>(6, name.size()), '0') + name);
+  }
+  std::shared_ptr<const std::vector<std::string>> shared = std::move(fleet);
+  ASSERT_TRUE(registry.snapshot_collector(
+      MetricType::counter, "dlmsgw_meter_reads_total", "Reads.", {"meter", "address"}, [shared] {
+        return collected_items(shared, [](const std::string& meter, SeriesWriter& writer) {
+          writer.sample({meter, "127.0.0.1:" + meter.substr(6)}, 12345);
+        });
+      }));
+}
+
+// The head of a response, up to its blank line.
+std::string head_of(const std::string& response) {
+  return response.substr(0, response.find("\r\n\r\n") + 4);
+}
+
+// Issue 18 item 4: a /metrics of thousands of meters is written as it is rendered, in chunks of
+// about metrics_part_bytes, never held whole; joined, the chunks are the whole text. HTTP/1.0
+// (no chunked coding) gets the whole text with its length; HEAD the head GET would have.
+TEST(HttpEndpoint, LargeMetricsComeInChunksThatJoinToTheWholeText) {
+  HttpEndpointOptions options;
+  options.metrics_part_bytes = 16 * 1024;
+  Fixture fixture(options);
+  ASSERT_TRUE(register_process_metrics(fixture.registry));
+  ASSERT_TRUE(fixture.registry.gauge("dlmsgw_z_last", "After the meters."));
+  add_metered_fleet(fixture.registry, 10'000);
+  const std::string whole = fixture.registry.render();
+  ASSERT_GT(whole.size(), 40 * options.metrics_part_bytes);
+
+  const auto response = fixture.fetch("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  const auto head = head_of(response);
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 200 OK\r\n")) << head;
+  EXPECT_NE(head.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Connection: close\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+  const auto chunked = test::dechunk(body_of(response));
+  EXPECT_TRUE(chunked.complete);
+  EXPECT_GE(chunked.chunks, 40u);
+  // process_* values move between two renderings: compare without them.
+  const auto without_process = [](const std::string& text) {
+    std::string kept;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.starts_with("process_")) continue;
+      kept += line + '\n';
+    }
+    return kept;
+  };
+  EXPECT_EQ(without_process(chunked.body), without_process(whole));
+  EXPECT_NE(chunked.body.find("\ndlmsgw_z_last 0\n# HELP process_"), std::string::npos);
+
+  const auto old = fixture.fetch("GET /metrics HTTP/1.0\r\n\r\n");
+  EXPECT_TRUE(old.starts_with("HTTP/1.1 200 OK\r\n")) << head_of(old);
+  EXPECT_EQ(head_of(old).find("Transfer-Encoding"), std::string::npos) << head_of(old);
+  EXPECT_NE(old.find("Content-Length: " + std::to_string(body_of(old).size()) + "\r\n"),
+            std::string::npos)
+      << head_of(old);
+  EXPECT_EQ(without_process(body_of(old)), without_process(whole));
+
+  const auto head_only = fixture.fetch("HEAD /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  EXPECT_EQ(head_only, head);
+  const auto old_head = fixture.fetch("HEAD /metrics HTTP/1.0\r\n\r\n");
+  EXPECT_NE(old_head.find("Content-Length: "), std::string::npos) << old_head;
+  EXPECT_TRUE(old_head.ends_with("\r\n\r\n")) << old_head;
+  EXPECT_EQ(body_of(old_head), "");
+}
+
+// Sends `request` with a small receive buffer and reads nothing for `pause` (a scraper that stops
+// reading), so that a large response cannot be written whole meanwhile; then reads to the end.
+asio::awaitable<void> paused_exchange(std::uint16_t port, std::string request,
+                                      std::chrono::milliseconds pause, Exchange& result) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  socket.open(tcp::v4());
+  socket.set_option(asio::socket_base::receive_buffer_size(4096));
+  auto [connect_error] =
+      co_await socket.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port), token);
+  if (!connect_error) co_await asio::async_write(socket, asio::buffer(request), token);
+  asio::steady_timer timer(co_await asio::this_coro::executor, pause);
+  co_await timer.async_wait(token);
+  std::array<char, 4096> chunk{};
+  while (!connect_error) {
+    auto [error, count] = co_await socket.async_read_some(asio::buffer(chunk), token);
+    if (error) break;
+    result.response.append(chunk.data(), count);
+  }
+  result.done = true;
+}
+
+// What a /metrics cut short must look like: chunked, a prefix of the text, and no last chunk,
+// so that the scraper fails the scrape instead of taking one without its last families.
+void expect_cut_short(const std::string& response, const std::string& whole) {
+  ASSERT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << head_of(response);
+  EXPECT_NE(head_of(response).find("Transfer-Encoding: chunked\r\n"), std::string::npos)
+      << head_of(response);
+  const auto chunked = test::dechunk(body_of(response));
+  EXPECT_FALSE(chunked.complete);
+  EXPECT_LT(chunked.body.size(), whole.size());
+  EXPECT_TRUE(whole.starts_with(chunked.body));
+}
+
+constexpr std::size_t kCutShortMeters = 100'000;  // 8 MB: more than the socket buffers hold
+
+TEST(HttpEndpoint, MetricsCutShortByTheWriteDeadlineLackTheLastChunk) {
+  HttpEndpointOptions options;
+  options.write_timeout = 300ms;
+  Fixture fixture(options);
+  add_metered_fleet(fixture.registry, kCutShortMeters);
+  ASSERT_TRUE(fixture.registry.gauge("dlmsgw_z_last", "After the meters."));
+  const std::string whole = fixture.registry.render();
+  Exchange stalled;
+  asio::co_spawn(
+      fixture.io,
+      paused_exchange(fixture.endpoint->port(), "GET /metrics HTTP/1.1\r\n\r\n", 1500ms, stalled),
+      asio::detached);
+  run_until(fixture.io, [&] { return stalled.done; });
+  expect_cut_short(stalled.response, whole);
+}
+
+TEST(HttpEndpoint, MetricsCutShortByAStopOrForRoomLackTheLastChunk) {
+  HttpEndpointOptions options;
+  options.max_connections = 1;
+  Fixture fixture(options);
+  add_metered_fleet(fixture.registry, kCutShortMeters);
+  const std::string whole = fixture.registry.render();
+  // A new client closes the oldest connection, here one a scrape is being written to.
+  Exchange evicted;
+  asio::co_spawn(
+      fixture.io,
+      paused_exchange(fixture.endpoint->port(), "GET /metrics HTTP/1.1\r\n\r\n", 1000ms, evicted),
+      asio::detached);
+  run_for(fixture.io, 300ms);
+  ASSERT_EQ(fixture.endpoint->active_connections(), 1u);
+  EXPECT_TRUE(fixture.fetch("GET /health HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 200 OK\r\n"));
+  run_until(fixture.io, [&] { return evicted.done; });
+  expect_cut_short(evicted.response, whole);
+  // stop() in the middle of a scrape.
+  Exchange stopped;
+  asio::co_spawn(
+      fixture.io,
+      paused_exchange(fixture.endpoint->port(), "GET /metrics HTTP/1.1\r\n\r\n", 1000ms, stopped),
+      asio::detached);
+  run_for(fixture.io, 300ms);
+  ASSERT_EQ(fixture.endpoint->active_connections(), 1u);
+  fixture.endpoint->stop();
+  run_until(fixture.io, [&] { return stopped.done; });
+  expect_cut_short(stopped.response, whole);
+}
+
+// Scrapes at the same time, each written in many parts while the meters change between parts
+// (a reload adding and removing meters): each lists, in every family, the meters of one moment,
+// each once.
+TEST(HttpEndpoint, ConcurrentScrapesWhileMetersComeAndGoEachListEveryMeterOnce) {
+  HttpEndpointOptions options;
+  options.metrics_part_bytes = 512;
+  Fixture fixture(options);
+  int generation = 0;
+  const auto fleet_of = [](int g) {
+    auto fleet = std::make_shared<std::vector<std::string>>();
+    for (int i = 0; i < 40 + (g % 5) * 10; ++i) {
+      fleet->push_back("g" + std::to_string(1000 + g) + "-" + std::to_string(100 + i));
+    }
+    return std::shared_ptr<const std::vector<std::string>>(std::move(fleet));
+  };
+  auto fleet = fleet_of(0);
+  ASSERT_TRUE(fixture.registry.snapshot_collector(
+      MetricType::counter, "dlmsgw_meter_reads_total", "Reads.", {"meter", "outcome"}, [&] {
+        return collected_items(fleet, [](const std::string& meter, SeriesWriter& writer) {
+          writer.sample({meter, "failed"}, 1);
+          writer.sample({meter, "ok"}, 2);
+        });
+      }));
+  ASSERT_TRUE(fixture.registry.snapshot_collector(
+      MetricType::gauge, "dlmsgw_meter_connected", "Connected.", {"meter"}, [&] {
+        return collected_items(fleet, [](const std::string& meter, SeriesWriter& writer) {
+          writer.sample({meter}, 1);
+        });
+      }));
+  bool scraping = true;
+  asio::co_spawn(
+      fixture.io,
+      [&]() -> asio::awaitable<void> {
+        while (scraping) {
+          fleet = fleet_of(++generation);
+          co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+        }
+      },
+      asio::detached);
+  constexpr int scrapes = 8;
+  std::vector<Exchange> results(scrapes);
+  for (auto& result : results) {
+    asio::co_spawn(fixture.io,
+                   exchange(fixture.endpoint->port(), "GET /metrics HTTP/1.1\r\n\r\n", result),
+                   asio::detached);
+  }
+  run_until(fixture.io, [&] {
+    return std::all_of(results.begin(), results.end(), [](const auto& r) { return r.done; });
+  });
+  scraping = false;
+  run_for(fixture.io, 10ms);
+  EXPECT_GT(generation, 20);  // the meters changed many times while the scrapes were written
+
+  const std::regex meter_label("meter=\"(g[0-9]+)-([0-9]+)\"");
+  std::set<std::string> generations_seen;
+  for (const auto& result : results) {
+    const auto chunked = test::dechunk(body_of(result.response));
+    ASSERT_TRUE(chunked.complete) << head_of(result.response);
+    EXPECT_GT(chunked.chunks, 10u);
+    std::set<std::string> lines;
+    std::map<std::string, std::set<std::string>> meters_by_family;  // family -> "gen-meter"
+    std::set<std::string> generations;
+    std::istringstream text(chunked.body);
+    for (std::string line; std::getline(text, line);) {
+      EXPECT_TRUE(lines.insert(line).second) << "repeated: " << line;
+      std::smatch match;
+      if (!std::regex_search(line, match, meter_label)) continue;
+      generations.insert(match[1]);
+      meters_by_family[line.substr(0, line.find('{'))].insert(match[1].str() + "-" +
+                                                              match[2].str());
+    }
+    ASSERT_EQ(generations.size(), 1u) << "meters of several moments in one scrape";
+    generations_seen.insert(*generations.begin());
+    const int g = std::stoi(generations.begin()->substr(1)) - 1000;
+    const auto expected = fleet_of(g);
+    ASSERT_EQ(meters_by_family.size(), 2u);
+    for (const auto& [family, meters] : meters_by_family) {
+      EXPECT_EQ(meters.size(), expected->size()) << family;
+    }
+    EXPECT_EQ(lines.size(), 4 + 3 * expected->size());
+  }
+  EXPECT_GT(generations_seen.size(), 1u);
 }
 
 }  // namespace

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace dlmsgw::observability {
 namespace {
@@ -248,6 +251,95 @@ TEST(MetricsRegistry, DetachedHandlesWorkWithoutARegistry) {
   EXPECT_EQ(counter.value(), 2);
   EXPECT_EQ(gauge.value(), 3);
   EXPECT_EQ(histogram.count(), 1u);
+}
+
+// A scrape written in parts (MetricsScrape) is render()'s text cut between items, whatever the
+// part size, from what the families held when it began: meters added or removed, series removed
+// and families registered while it is written change nothing in it. Each part goes on where the
+// last stopped: every item is written once, by one capture.
+TEST(MetricsScrape, PartsJoinToTheWholeTextAsItStoodWhenTheScrapeBegan) {
+  using Fleet = std::vector<std::string>;
+  auto fleet = std::make_shared<const Fleet>(Fleet{"m00", "m01", "m02", "m03", "m04"});
+  std::size_t captures = 0;
+  std::size_t writes = 0;
+  MetricsRegistry registry;
+  auto reads = *registry.counter("dlmsgw_reads_total", "Reads.", {"meter"});
+  reads.with({"a"})->inc(2);
+  reads.with({"b"})->inc(3);
+  auto latency = *registry.histogram("dlmsgw_read_seconds", "Latency.", {"meter"}, {0.1, 1.0});
+  latency.with({"a"})->observe(0.3);
+  ASSERT_TRUE(registry.callback_gauge("dlmsgw_up", "Up.", [] { return 1.0; }));
+  ASSERT_TRUE(registry.gauge("dlmsgw_empty", "No series.", {"meter"}));
+  ASSERT_TRUE(registry.collector(MetricType::gauge, "dlmsgw_listed", "All at once.", {"meter"},
+                                 [](SeriesWriter& writer) {
+                                   writer.sample({"x"}, 1);
+                                   writer.sample({"y"}, 2);
+                                 }));
+  const auto capture = [&] {
+    ++captures;
+    return collected_items(fleet, [&](const std::string& meter, SeriesWriter& writer) {
+      ++writes;
+      writer.sample({meter, "failed"}, 1);
+      writer.sample({meter, "ok"}, static_cast<double>(meter.size()));
+    });
+  };
+  ASSERT_TRUE(registry.snapshot_collector(MetricType::counter, "dlmsgw_meter_reads_total",
+                                          "Per meter.", {"meter", "outcome"}, capture));
+  ASSERT_TRUE(registry.snapshot_collector(
+      MetricType::histogram, "dlmsgw_meter_read_seconds", "Per meter.", {"meter"},
+      [&] {
+        ++captures;
+        return collected_items(fleet, [&](const std::string& meter, SeriesWriter& writer) {
+          ++writes;
+          writer.histogram({meter}, HistogramSnapshot{{1, 2, 3}, 4.5});
+        });
+      },
+      {0.1, 1.0}));
+  const std::string whole = registry.render();
+  ASSERT_NE(whole.find("dlmsgw_meter_read_seconds_bucket{meter=\"m04\",le=\"+Inf\"} 6\n"),
+            std::string::npos)
+      << whole;
+
+  for (const std::size_t budget : {std::size_t{0}, std::size_t{1}, std::size_t{100},
+                                   std::size_t{1000}, std::numeric_limits<std::size_t>::max()}) {
+    fleet = std::make_shared<const Fleet>(Fleet{"m00", "m01", "m02", "m03", "m04"});
+    const std::string before = registry.render();  // with the families the last round added
+    captures = 0;
+    writes = 0;
+    auto scrape = registry.begin_scrape();
+    EXPECT_EQ(captures, 2u);
+    std::string joined;
+    std::size_t parts = 0;
+    for (bool last = false; !last && parts < 1000; ++parts) {
+      std::string part;
+      last = scrape.render_part(part, budget);
+      if (!last || !part.empty()) {
+        ASSERT_FALSE(part.empty()) << budget;
+        EXPECT_EQ(part.back(), '\n') << budget;
+      }
+      // At most one item beyond the budget (a histogram series is several lines).
+      if (budget < 1000) {
+        EXPECT_LT(part.size(), budget + 400) << budget;
+      }
+      joined += part;
+      // Between parts: meters come and go, a series goes, a family joins.
+      fleet = std::make_shared<const Fleet>(
+          parts % 2 == 0 ? Fleet{"m01", "m03"} : Fleet{"m00", "m02", "m05", "m06", "m07"});
+      reads.remove({"b"});
+      (void)registry.gauge("dlmsgw_a_" + std::to_string(budget) + "_" + std::to_string(parts),
+                           "Added.");
+    }
+    EXPECT_EQ(joined, before) << budget;
+    EXPECT_EQ(captures, 2u) << budget;  // one snapshot per scrape, not per part
+    EXPECT_EQ(writes, 10u) << budget;   // each meter once per family
+    if (budget == 0) {
+      EXPECT_GT(parts, 20u);
+    }
+    if (budget == std::numeric_limits<std::size_t>::max()) {
+      EXPECT_EQ(parts, 1u);
+    }
+    reads.with({"b"})->inc(3);
+  }
 }
 
 }  // namespace

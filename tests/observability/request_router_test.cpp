@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/http_chunked.hpp"
+
 namespace dlmsgw::observability {
 namespace {
 
@@ -54,7 +56,31 @@ TEST(RequestRouter, MetricsNotFoundAndMethodNotAllowed) {
   auto metrics = route_request(get("/metrics"), registry, health);
   EXPECT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_EQ(metrics.body, registry.render());
+  // To HTTP/1.1, written as it is rendered: chunked, the chunks joining to the whole text.
+  ASSERT_TRUE(metrics.next_part);
+  const auto serialized = serialize(metrics);
+  const auto head_end = serialized.find("\r\n\r\n") + 4;
+  EXPECT_EQ(serialized.substr(0, head_end),
+            "HTTP/1.1 200 OK\r\n"
+            "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+            "Transfer-Encoding: chunked\r\n"
+            "Cache-Control: no-store\r\n"
+            "Connection: close\r\n"
+            "\r\n");
+  const auto chunked = test::dechunk(serialized.substr(head_end));
+  EXPECT_TRUE(chunked.complete);
+  EXPECT_EQ(chunked.body, registry.render());
+  // HEAD: the same head, nothing rendered.
+  auto head = route_request(get("/metrics", "HEAD"), registry, health);
+  EXPECT_EQ(serialize(head, false), serialized.substr(0, head_end));
+  // HTTP/1.0 has no chunked coding: the text whole, with its length.
+  auto old_request = get("/metrics");
+  old_request.version = "HTTP/1.0";
+  auto old = route_request(old_request, registry, health);
+  EXPECT_FALSE(old.next_part);
+  EXPECT_EQ(old.body, registry.render());
+  EXPECT_NE(serialize(old).find("Content-Length: " + std::to_string(old.body.size()) + "\r\n"),
+            std::string::npos);
 
   EXPECT_EQ(route_request(get("/"), registry, health).status, 404);
   EXPECT_EQ(route_request(get("/metrics/"), registry, health).status, 404);
@@ -83,6 +109,9 @@ TEST(RequestRouter, SerializedResponse) {
   // The endpoint writes the head and then the body as it is, not a copy of both.
   EXPECT_EQ(serialize_head(response) + response.body, serialize(response));
   EXPECT_EQ(serialize_head(response), serialize(response, false));
+  EXPECT_EQ(chunk_size_line(0), "0\r\n");
+  EXPECT_EQ(chunk_size_line(500), "1f4\r\n");
+  EXPECT_EQ(chunk_size_line(65536), "10000\r\n");
   EXPECT_EQ(bad_request("too long").body, "bad request: too long\n");
   EXPECT_EQ(reason_phrase(503), "Service Unavailable");
   EXPECT_EQ(reason_phrase(418), "Unknown");

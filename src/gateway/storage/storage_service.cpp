@@ -105,16 +105,48 @@ void StorageService::stop() {
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
+void StorageService::QueuedJob::operator()(RecordQueue* queue) const {
+  if (!group) {
+    job(queue);
+    return;
+  }
+  const Expected<void> removed =
+      queue != nullptr ? queue->remove(group->ids) : Expected<void>(stopped_error());
+  for (const Flush& done : group->done) done(removed);
+}
+
 void StorageService::submit(Job job) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      jobs_.push_back(std::move(job));
+      jobs_.push_back({std::move(job), nullptr});
       wake_.notify_one();
       return;
     }
   }
   job(nullptr);  // completes (on the executor) with stopped_error()
+}
+
+void StorageService::submit_remove(std::vector<RecordId> ids, Flush done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      // The storage thread takes jobs_ whole under the lock: a group still in it has not run.
+      if (!jobs_.empty() && jobs_.back().group) {
+        RemoveGroup& group = *jobs_.back().group;
+        group.ids.insert(group.ids.end(), ids.begin(), ids.end());
+        group.done.push_back(std::move(done));
+        return;
+      }
+      auto group = std::make_shared<RemoveGroup>();
+      group->ids = std::move(ids);
+      group->done.push_back(std::move(done));
+      jobs_.push_back({nullptr, std::move(group)});
+      wake_.notify_one();
+      return;
+    }
+  }
+  done(stopped_error());
 }
 
 void StorageService::add_flush(Flush flush) {
@@ -186,7 +218,7 @@ void StorageService::run() {
   // when_left's waiters, in the order they came.
   std::deque<PendingLeave> leaving;
   for (;;) {
-    std::deque<Job> jobs;
+    std::deque<QueuedJob> jobs;
     bool stopping = false;
     {
       std::unique_lock lock(mutex_);
@@ -235,7 +267,7 @@ void StorageService::run() {
       }
       if (!stopping) break;
     }
-    for (Job& job : jobs) job(queue_.get());
+    for (const QueuedJob& job : jobs) job(queue_.get());
     publish_stats();
     // After the statistics, so that a flush's completion sees the records it waited for counted.
     while (!waiting.empty() && waiting.front().after <= committed_) {
@@ -257,12 +289,12 @@ void StorageService::run() {
         report_error(make_error(ErrorCode::rejected,
                                 "storage stopped with " + std::to_string(lost) +
                                     " records that could not be committed (see the error before)"));
-        std::deque<Job> late;
+        std::deque<QueuedJob> late;
         {
           std::lock_guard lock(mutex_);
           late.swap(jobs_);
         }
-        for (Job& job : late) job(queue_.get());
+        for (const QueuedJob& job : late) job(queue_.get());
         for (PendingFlush& flush : waiting) flush.done(stopped_error());
         for (PendingLeave& leave : leaving) leave.done(stopped_error());
         {

@@ -111,13 +111,22 @@ class StorageService {
         token);
   }
 
-  // RecordQueue::remove on the storage thread. Completion signature RemoveSignature.
+  // RecordQueue::remove on the storage thread. Completion signature RemoveSignature. Removes
+  // waiting one after another (no other operation between them) run as one remove, one
+  // transaction: the uplink removes a batch at each PUBACK, and with synchronous=FULL a
+  // transaction each would cost an fsync each while the thread commits a flood of appends.
+  // Each completes, with that one transaction's result.
   template <class Token>
   auto async_remove(std::vector<RecordId> ids, Token&& token) {
     return asio::async_initiate<Token, RemoveSignature>(
         [this](auto handler, std::vector<RecordId> to_remove) {
-          start(std::move(handler), [to_remove = std::move(to_remove)](RecordQueue& queue) {
-            return queue.remove(to_remove);
+          auto executor = asio::prefer(asio::get_associated_executor(handler, executor_),
+                                       asio::execution::outstanding_work.tracked);
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          submit_remove(std::move(to_remove), [shared, executor](Expected<void> result) mutable {
+            asio::post(executor, [shared, result = std::move(result)]() mutable {
+              (*shared)(std::move(result));
+            });
           });
         },
         token, std::move(ids));
@@ -211,6 +220,18 @@ class StorageService {
  private:
   // Runs on the storage thread with the queue, or with nullptr when the service has stopped.
   using Job = std::function<void(RecordQueue*)>;
+  using Flush = std::function<void(Expected<void>)>;
+
+  // Removes queued one after another, run as one (async_remove).
+  struct RemoveGroup {
+    std::vector<RecordId> ids;
+    std::vector<Flush> done;
+  };
+  struct QueuedJob {
+    Job job;                             // set unless this is a remove group
+    std::shared_ptr<RemoveGroup> group;  // set for removes
+    void operator()(RecordQueue* queue) const;
+  };
 
   template <class Handler, class Operation>
   void start(Handler handler, Operation operation) {
@@ -226,7 +247,6 @@ class StorageService {
     });
   }
 
-  using Flush = std::function<void(Expected<void>)>;
   struct PendingFlush {
     std::uint64_t after = 0;  // appends made before it: done once committed_ reaches this
     Flush done;
@@ -245,6 +265,7 @@ class StorageService {
   static Expected<std::uint64_t> move_device(RecordQueue& queue, const std::string& from,
                                              const std::string& to);
   void submit(Job job);
+  void submit_remove(std::vector<RecordId> ids, Flush done);
   void add_flush(Flush flush);
   void run();
   bool commit_held(std::deque<std::vector<Record>>& held);
@@ -260,7 +281,7 @@ class StorageService {
   std::condition_variable wake_;
   std::deque<std::vector<Record>> pending_;  // appends not taken by the storage thread yet
   std::size_t pending_records_ = 0;          // in pending_ and held by the storage thread
-  std::deque<Job> jobs_;
+  std::deque<QueuedJob> jobs_;
   std::deque<PendingFlush> flushes_;  // async_flush calls not taken by the storage thread yet
   std::deque<PendingLeave> leaves_;   // when_left calls not taken by the storage thread yet
   std::uint64_t appended_ = 0;        // append() calls accepted

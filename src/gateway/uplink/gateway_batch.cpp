@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "gateway/uplink/gateway_topic.hpp"
+#include "gateway/uplink/payload_shape.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
@@ -108,21 +109,14 @@ std::optional<Error> check(const StoredRecord& stored) {
 }  // namespace
 
 std::optional<Error> check_payload(const StoredRecord& stored) {
-  const auto values = nlohmann::json::parse(stored.record.payload, nullptr, false);
   if (stored.record.kind != RecordKind::telemetry_series) {
-    if (values.is_discarded() || !values.is_object()) {
+    if (!is_json_object(stored.record.payload)) {
       return make_error(ErrorCode::malformed,
                         describe_stored(stored) + ": payload is not a JSON object, cannot be sent");
     }
     return std::nullopt;
   }
-  const auto entry_ok = [](const nlohmann::json& entry) {
-    return entry.is_object() && entry.size() == 2 && entry.contains("ts") &&
-           entry["ts"].is_number_integer() && entry.contains("values") &&
-           entry["values"].is_object();
-  };
-  if (values.is_discarded() || !values.is_array() || values.empty() ||
-      !std::all_of(values.begin(), values.end(), entry_ok)) {
+  if (!is_telemetry_series(stored.record.payload)) {
     return make_error(ErrorCode::malformed,
                       describe_stored(stored) +
                           ": payload is not a JSON array of {\"ts\",\"values\"} objects, "

@@ -401,6 +401,111 @@ TEST(StorageService, AFloodOfAppendsDoesNotStarveTheUplinksRead) {
   EXPECT_EQ(**moved, 1U);
 }
 
+// A real queue that counts its remove() calls: each is a transaction, and an fsync with
+// synchronous=FULL.
+class RemoveCountingQueue final : public RecordQueue {
+ public:
+  RemoveCountingQueue(std::unique_ptr<RecordQueue> inner, std::atomic<int>& removes)
+      : inner_(std::move(inner)), removes_(removes) {}
+  Expected<void> append(std::vector<Record> records) override {
+    return inner_->append(std::move(records));
+  }
+  Expected<std::vector<StoredRecord>> peek_after(RecordId after, std::size_t max_records,
+                                                 std::uint64_t max_bytes) override {
+    return inner_->peek_after(after, max_records, max_bytes);
+  }
+  Expected<std::vector<StoredRecord>> peek_device_after(const std::string& device, RecordId after,
+                                                        std::size_t max_records,
+                                                        std::uint64_t max_bytes) override {
+    return inner_->peek_device_after(device, after, max_records, max_bytes);
+  }
+  Expected<void> remove(std::span<const RecordId> ids) override {
+    ++removes_;
+    return inner_->remove(ids);
+  }
+  [[nodiscard]] QueueStats stats() const override { return inner_->stats(); }
+  Expected<std::uint64_t> set_aside(std::span<const RecordId> ids,
+                                    const std::string& reason) override {
+    return inner_->set_aside(ids, reason);
+  }
+  Expected<std::vector<DeadLetter>> dead_letters(std::size_t max_records) override {
+    return inner_->dead_letters(max_records);
+  }
+  Expected<std::uint64_t> requeue(std::span<const RecordId> ids) override {
+    return inner_->requeue(ids);
+  }
+
+ private:
+  std::unique_ptr<RecordQueue> inner_;
+  std::atomic<int>& removes_;
+};
+
+// The uplink removes a batch as its PUBACKs come, several while the storage thread is busy with
+// a transaction of appends: those waiting one after another are removed in one transaction (one
+// fsync instead of one each), and each still completes; an operation between them keeps its
+// place (a peek after a remove never sees the removed records).
+TEST(StorageService, RemovesWaitingOneAfterAnotherAreOneTransaction) {
+  testing::TempDirectory dir;
+  asio::io_context io;
+  std::atomic<int> removes{0};
+  StorageService service(
+      std::make_unique<RemoveCountingQueue>(open_sqlite(dir.path() / "queue.db"), removes),
+      io.get_executor());
+  ASSERT_TRUE(service.append(numbered_range(0, 8)));
+  std::optional<Expected<std::vector<StoredRecord>>> stored;
+  service.async_peek(SIZE_MAX, UINT64_MAX, [&](Expected<std::vector<StoredRecord>> result) {
+    stored = std::move(result);
+  });
+  ASSERT_TRUE(run_until(io, [&] { return stored.has_value(); }));
+  ASSERT_TRUE(*stored);
+  const std::vector<RecordId> ids = ids_of(**stored);
+  ASSERT_EQ(ids.size(), 8U);
+
+  // The storage thread held inside an operation, so that everything below waits behind it.
+  std::promise<void> entered;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  service.async_run(
+      [&entered, released](RecordQueue&) -> Expected<std::uint64_t> {
+        entered.set_value();
+        released.wait();
+        return 0;
+      },
+      [](Expected<std::uint64_t>) {});
+  entered.get_future().wait();
+  int removed = 0;
+  const auto remove = [&](std::size_t first, std::size_t count) {
+    service.async_remove(
+        std::vector<RecordId>(ids.begin() + static_cast<std::ptrdiff_t>(first),
+                              ids.begin() + static_cast<std::ptrdiff_t>(first + count)),
+        [&](Expected<void> result) {
+          EXPECT_TRUE(result) << result.error().message;
+          ++removed;
+        });
+  };
+  remove(0, 1);
+  remove(1, 2);
+  remove(3, 1);
+  std::optional<Expected<std::vector<StoredRecord>>> between;
+  service.async_peek(SIZE_MAX, UINT64_MAX, [&](Expected<std::vector<StoredRecord>> result) {
+    between = std::move(result);
+  });
+  remove(4, 2);
+  remove(6, 1);
+  release.set_value();
+
+  ASSERT_TRUE(run_until(io, [&] { return removed == 5 && between.has_value(); }));
+  EXPECT_EQ(removes.load(), 2);  // records 0-3, then 4-6
+  ASSERT_TRUE(*between);
+  EXPECT_EQ(numbers_of(**between), (std::vector<int>{4, 5, 6, 7}));
+  std::optional<Expected<std::vector<StoredRecord>>> left;
+  service.async_peek(SIZE_MAX, UINT64_MAX,
+                     [&](Expected<std::vector<StoredRecord>> result) { left = std::move(result); });
+  ASSERT_TRUE(run_until(io, [&] { return left.has_value(); }));
+  ASSERT_TRUE(*left);
+  EXPECT_EQ(numbers_of(**left), (std::vector<int>{7}));
+}
+
 TEST(StorageService, FlushFailsWhenStorageStopsWithoutCommitting) {
   testing::TempDirectory dir;
   const fs::path path = dir.path() / "queue.db";
