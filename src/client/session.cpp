@@ -87,6 +87,10 @@ std::string describe_get(const xdlms::CosemAttributeDescriptor& attribute) {
 }
 
 Session::Session(ConnectionSettings settings, InvocationCounterStore* counters)
+    : Session(std::make_shared<const ConnectionSettings>(std::move(settings)), counters) {}
+
+Session::Session(std::shared_ptr<const ConnectionSettings> settings,
+                 InvocationCounterStore* counters)
     : settings_(std::move(settings)),
       counters_(counters != nullptr ? counters : &own_counters_),
       list_refusals_(std::make_shared<ListRefusals>()) {}
@@ -113,7 +117,7 @@ Error Session::too_late(const std::string& phase) const {
 }
 
 std::size_t Session::wire_size(const Bytes& request) const {
-  if (!cipher_ || settings_.security == Security::none) return request.size();
+  if (!cipher_ || settings_->security == Security::none) return request.size();
   // Tag, length, security control byte, invocation counter and the 12-byte tag (glo-ciphering).
   return request.size() + kCipheringOverhead;
 }
@@ -154,7 +158,7 @@ asio::awaitable<Expected<xdlms::Apdu>> Session::send_blocks(const std::vector<By
 }
 
 Error Session::failure(const Error& error, const std::string& phase) const {
-  return error.with_context(settings_.describe() + ": " + phase);
+  return error.with_context(settings_->describe() + ": " + phase);
 }
 
 xdlms::InvokeIdAndPriority Session::next_invoke() {
@@ -186,27 +190,27 @@ void Session::ScalerCache::set(const Key& key, cosem::ScalerUnit value) {
 }
 
 asio::awaitable<Expected<void>> Session::open() {
-  if (auto valid = settings_.validate(); !valid) co_return valid.error();
-  const bool ciphered =
-      settings_.security != Security::none || settings_.authentication == Authentication::high_gmac;
+  if (auto valid = settings_->validate(); !valid) co_return valid.error();
+  const bool ciphered = settings_->security != Security::none ||
+                        settings_->authentication == Authentication::high_gmac;
   std::optional<std::uint32_t> meter_counter;
-  if (settings_.frame_counter_obis && ciphered) {
+  if (settings_->frame_counter_obis && ciphered) {
     auto counter = co_await read_meter_frame_counter();
     if (!counter) co_return counter.error();
     meter_counter = *counter;
   }
-  auto channel = co_await open_channel(settings_);
+  auto channel = co_await open_channel(*settings_);
   if (!channel) co_return failure(channel.error(), "connect");
   meter_frame_counter_ = meter_counter;
   co_return co_await open(std::move(*channel));
 }
 
 asio::awaitable<Expected<std::uint32_t>> Session::read_meter_frame_counter() {
-  const ObisCode obis = *settings_.frame_counter_obis;
-  ConnectionSettings plain = settings_;
+  const ObisCode obis = *settings_->frame_counter_obis;
+  ConnectionSettings plain = *settings_;
   plain.name =
-      settings_.name + " (public client " + std::to_string(settings_.frame_counter_client) + ")";
-  plain.client_address = settings_.frame_counter_client;
+      settings_->name + " (public client " + std::to_string(settings_->frame_counter_client) + ")";
+  plain.client_address = settings_->frame_counter_client;
   plain.authentication = Authentication::none;
   plain.password.clear();
   plain.security = Security::none;
@@ -231,7 +235,7 @@ asio::awaitable<Expected<std::uint32_t>> Session::read_meter_frame_counter() {
 
 asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> channel) {
   auto guard = co_await mutex_.lock();
-  if (auto valid = settings_.validate(); !valid) co_return valid.error();
+  if (auto valid = settings_->validate(); !valid) co_return valid.error();
   if (open_) co_await close_unlocked();
   channel_ = std::move(channel);
   if (trace_) channel_->set_trace(trace_);
@@ -256,15 +260,15 @@ asio::awaitable<Expected<void>> Session::open(std::unique_ptr<ApduChannel> chann
 
 asio::awaitable<Expected<void>> Session::associate(std::optional<std::uint32_t> meter_counter) {
   const auto fail = [&](const Error& error) { return failure(error, "AARQ"); };
-  const bool ciphered = settings_.security != Security::none;
-  const bool hls = settings_.authentication == Authentication::high_gmac;
+  const bool ciphered = settings_->security != Security::none;
+  const bool hls = settings_->authentication == Authentication::high_gmac;
   if (ciphered || hls) {
     Cipher cipher;
     auto& context = cipher.context;
-    context.policy = to_policy(settings_.security);
-    context.own_system_title = *settings_.system_title;
-    context.global_key = *settings_.block_key;
-    context.authentication_key = *settings_.authentication_key;
+    context.policy = to_policy(settings_->security);
+    context.own_system_title = *settings_->system_title;
+    context.global_key = *settings_->block_key;
+    context.authentication_key = *settings_->authentication_key;
     cipher.tx_key = invocation_counter_key(context.own_system_title, context.global_key);
     if (counters_ != nullptr) {
       auto next = counters_->load(cipher.tx_key);
@@ -294,12 +298,12 @@ asio::awaitable<Expected<void>> Session::associate(std::optional<std::uint32_t> 
   aarq.application_context = ciphered ? acse::ApplicationContextName::logical_name_ciphered
                                       : acse::ApplicationContextName::logical_name;
   Bytes client_challenge;
-  switch (settings_.authentication) {
+  switch (settings_->authentication) {
     case Authentication::none:
       break;
     case Authentication::low:
       aarq.mechanism = acse::MechanismName::low;
-      aarq.calling_authentication_value = security::lls_authentication_value(settings_.password);
+      aarq.calling_authentication_value = security::lls_authentication_value(settings_->password);
       break;
     case Authentication::high_gmac: {
       auto challenge = security::draw_challenge_from_openssl_rand();
@@ -315,8 +319,8 @@ asio::awaitable<Expected<void>> Session::associate(std::optional<std::uint32_t> 
     aarq.calling_ap_title = Bytes(title.begin(), title.end());
   }
   xdlms::InitiateRequest initiate;
-  initiate.proposed_conformance = settings_.proposed_conformance;
-  initiate.client_max_receive_pdu_size = settings_.max_pdu_size;
+  initiate.proposed_conformance = settings_->proposed_conformance;
+  initiate.client_max_receive_pdu_size = settings_->max_pdu_size;
   Bytes user_information = initiate.encode();
   if (ciphered) {
     auto sealed = protect(user_information);
@@ -375,7 +379,7 @@ asio::awaitable<Expected<void>> Session::associate(std::optional<std::uint32_t> 
   if (ciphered && !deciphered) {
     co_return fail(make_error(ErrorCode::crypto,
                               "AARE InitiateResponse is not ciphered although security is " +
-                                  std::string(to_string(settings_.security))));
+                                  std::string(to_string(settings_->security))));
   }
   conformance_ = response->negotiated_conformance;
   server_max_pdu_ = response->server_max_receive_pdu_size;
@@ -477,7 +481,7 @@ asio::awaitable<Expected<void>> Session::send_request(const Bytes& request) {
   if (!channel_) co_return make_error(ErrorCode::protocol_state, "session is not open");
   ByteView wire = request;
   Expected<Bytes> sealed = Bytes{};
-  if (cipher_ && settings_.security != Security::none) {
+  if (cipher_ && settings_->security != Security::none) {
     sealed = protect(request);
     if (!sealed) co_return sealed.error();
     wire = *sealed;
@@ -489,7 +493,7 @@ asio::awaitable<Expected<void>> Session::send_request(const Bytes& request) {
 }
 
 asio::awaitable<Expected<xdlms::Apdu>> Session::receive_answer() {
-  const bool ciphered = cipher_ && settings_.security != Security::none;
+  const bool ciphered = cipher_ && settings_->security != Security::none;
   auto answer = co_await channel_->receive();
   if (!answer) co_return lost(answer.error());
   touch();
@@ -527,7 +531,7 @@ asio::awaitable<Expected<void>> Session::resynchronise() {
   }
   // As long as an HDLC request may take in all (the wrapper has no retries of its own): the old
   // answer is late already.
-  const auto budget = settings_.timeouts.response * (settings_.timeouts.retries + 1);
+  const auto budget = settings_->timeouts.response * (settings_->timeouts.retries + 1);
   const auto deadline = std::chrono::steady_clock::now() + budget;
   for (int stale = 0; stale <= kMaxStaleResponses; ++stale) {
     auto answer = co_await receive_answer();
@@ -917,10 +921,10 @@ asio::awaitable<Expected<std::vector<ObjectListEntry>>> Session::read_object_lis
 }
 
 std::chrono::steady_clock::time_point Session::keep_alive_due() const {
-  if (!open_ || settings_.keep_alive_interval.count() <= 0) {
+  if (!open_ || settings_->keep_alive_interval.count() <= 0) {
     return std::chrono::steady_clock::time_point::max();
   }
-  return last_activity_ + settings_.keep_alive_interval;
+  return last_activity_ + settings_->keep_alive_interval;
 }
 
 asio::awaitable<Expected<void>> Session::keep_alive_if_idle() {

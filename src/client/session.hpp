@@ -75,6 +75,9 @@ inline constexpr ObisCode kCurrentAssociation{0, 0, 40, 0, 0, 255};
 class Session {
  public:
   explicit Session(ConnectionSettings settings, InvocationCounterStore* counters = nullptr);
+  // Shares the caller's settings instead of a copy (272 bytes and their strings, per meter).
+  explicit Session(std::shared_ptr<const ConnectionSettings> settings,
+                   InvocationCounterStore* counters = nullptr);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -148,7 +151,7 @@ class Session {
   [[nodiscard]] bool is_open() const { return open_ && channel_ && channel_->is_open(); }
   [[nodiscard]] xdlms::Conformance negotiated_conformance() const { return conformance_; }
   [[nodiscard]] std::uint16_t server_max_pdu_size() const { return server_max_pdu_; }
-  [[nodiscard]] const ConnectionSettings& settings() const { return settings_; }
+  [[nodiscard]] const ConnectionSettings& settings() const { return *settings_; }
   [[nodiscard]] const SessionStats& stats() const { return stats_; }
   [[nodiscard]] std::optional<cosem::ScalerUnit> cached_scaler_unit(std::uint16_t class_id,
                                                                     const ObisCode& obis) const;
@@ -222,7 +225,7 @@ class Session {
   [[nodiscard]] std::string counter_hint() const;
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
-  ConnectionSettings settings_;
+  std::shared_ptr<const ConnectionSettings> settings_;  // never null
   // Without a store from the caller the counters still carry over between open() calls of this
   // session: restarting at 0 would reuse AES-GCM nonces and make the meter refuse a replay.
   MemoryInvocationCounterStore own_counters_;

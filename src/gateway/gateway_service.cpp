@@ -285,6 +285,7 @@ GatewayService::GatewayService(asio::io_context& io, StorageService& storage,
     return registry_.current_name(stored_name);
   };
   uplink_ = std::make_unique<UplinkService>(io_, storage_, *client_, options_.uplink);
+  (void)drop_unsendable(client_attributes_);
   router_ = std::make_unique<RpcRouter>(
       io_, registry_,
       [this](const OutgoingMessage& message) {
@@ -461,6 +462,9 @@ void GatewayService::on_connection(bool connected) {
   // Before any stored data: ThingsBoard must know the device's type when its telemetry arrives.
   for (const auto& entry : registry_.devices()) announce(entry, Pacing::paced);
   publish_client_attributes(client_attributes_);
+  std::vector<std::string> unsendable;
+  for (const auto& [key, size] : unsendable_attributes_) unsendable.push_back(key);
+  warn_unsendable(unsendable);
   if (connections_ == 1) {
     const auto machine =
         read_machine_facts(options_.registry_file.empty() ? std::filesystem::path("/")
@@ -550,14 +554,49 @@ Expected<void> GatewayService::reconnect_with(const MqttOptions& mqtt) {
 }
 
 void GatewayService::update_client_attributes(const nlohmann::json& attributes) {
-  if (!client_->connected()) {
-    merge_dumped(client_attributes_, attributes);
-    return;
-  }
   DumpedAttributes update;
   merge_dumped(update, attributes);
-  publish_client_attributes(update);
+  const auto dropped = drop_unsendable(update);
+  // The value it replaces is not sent again either.
+  for (const auto& key : dropped) client_attributes_.erase(key);
+  if (client_->connected()) {
+    publish_client_attributes(update);
+    warn_unsendable(dropped);
+  }
   for (auto& [key, text] : update) client_attributes_.insert_or_assign(key, std::move(text));
+}
+
+std::vector<std::string> GatewayService::drop_unsendable(DumpedAttributes& attributes) {
+  const auto limit = uplink_->limits().max_payload_bytes;
+  std::vector<std::string> dropped;
+  for (auto it = attributes.begin(); it != attributes.end();) {
+    // As encode_dumped_gateway_attributes sends it: {"key":value}.
+    const auto size = nlohmann::json(it->first)
+                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                          .size() +
+                      1 + it->second.size();
+    if (size + 2 <= limit) {
+      unsendable_attributes_.erase(it->first);
+      ++it;
+      continue;
+    }
+    unsendable_attributes_.insert_or_assign(it->first, size + 2);
+    dropped.push_back(it->first);
+    it = attributes.erase(it);
+  }
+  return dropped;
+}
+
+void GatewayService::warn_unsendable(const std::vector<std::string>& keys) const {
+  const auto limit = uplink_->limits().max_payload_bytes;
+  for (const auto& key : keys) {
+    const auto found = unsendable_attributes_.find(key);
+    if (found == unsendable_attributes_.end()) continue;
+    log()->warn(
+        "client attribute '{}' alone is over maxPayloadSizeBytes ({} bytes for {}): not sent, so "
+        "ThingsBoard's gateway page does not show it",
+        key, found->second, limit);
+  }
 }
 
 void GatewayService::publish_client_attributes(const nlohmann::json& attributes) {

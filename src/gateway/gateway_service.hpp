@@ -198,6 +198,11 @@ class GatewayService {
   void announce(const DeviceEntry& entry, Pacing pacing);
   void publish_client_attributes(const nlohmann::json& attributes);
   void publish_client_attributes(const DumpedAttributes& attributes);
+  // Takes out of `attributes` those over maxPayloadSizeBytes alone (a connector file with
+  // thousands of meters): never sendable, since the limit only tightens, so not kept (at 10,000
+  // meters the connector's text is 7 MB); their sizes are noted for the log. Returns their keys.
+  std::vector<std::string> drop_unsendable(DumpedAttributes& attributes);
+  void warn_unsendable(const std::vector<std::string>& keys) const;
   void on_own_attributes(std::string_view payload, bool response);
   void declare(const std::string& connector, std::string_view local_name, std::string_view type);
   std::string platform_name(const std::string& connector, const std::string& local_name);
@@ -233,6 +238,8 @@ class GatewayService {
   StorageService& storage_;
   GatewayOptions options_;
   DumpedAttributes client_attributes_;  // options_.client_attributes and every update since
+  // Client attributes too large to send, not kept: key -> bytes of its "key":value member.
+  std::map<std::string, std::size_t> unsendable_attributes_;
   std::unique_ptr<MqttClient> client_;
   DeviceRegistry registry_;
   std::unique_ptr<UplinkService> uplink_;

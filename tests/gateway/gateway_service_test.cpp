@@ -533,6 +533,28 @@ TEST(GatewayService, StatisticsAreSplitUnderTheMessageLimit) {
   EXPECT_TRUE(f.tb.violations().empty()) << f.tb.violations().front();
 }
 
+// A client attribute over maxPayloadSizeBytes alone (a connector file with thousands of meters)
+// is not sent, at connect or when replaced; the others are, and one that fits again goes out.
+TEST(GatewayService, ClientAttributesOverTheMessageLimitAreNotSentTheOthersAre) {
+  Fixture f;
+  auto options = options_for(f.broker);
+  options.uplink.limits.max_payload_bytes = 256;
+  options.client_attributes = {{"small", 1}, {"big", std::string(300, 'x')}};
+  f.start(options);
+  const auto& attributes = f.tb.gateway_attributes();
+  ASSERT_TRUE(run_until(f.io, [&] { return attributes.contains("small"); }));
+  EXPECT_FALSE(attributes.contains("big")) << attributes.dump();
+  f.gateway->update_client_attributes({{"small", std::string(300, 'y')}, {"other", 2}});
+  ASSERT_TRUE(run_until(f.io, [&] { return attributes.contains("other"); }));
+  EXPECT_EQ(attributes["small"], 1) << attributes.dump();
+  f.gateway->update_client_attributes({{"big", "fits now"}});
+  ASSERT_TRUE(run_until(f.io, [&] { return attributes.contains("big"); }));
+  EXPECT_EQ(attributes["big"], "fits now");
+  for (const auto& payload : f.tb.gateway_attribute_payloads()) {
+    EXPECT_LE(payload.size(), 256U) << payload.substr(0, 100);
+  }
+}
+
 TEST(GatewayService, RateLimitsFromThePlatformSlowTheUplinkWithoutLosingData) {
   Fixture f;
   f.tb.session_limits = nlohmann::json{{"maxPayloadSize", 400},

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "connectors/dlms/config_device.hpp"
 #include "connectors/dlms/config_reader.hpp"
@@ -87,8 +88,41 @@ class Failures {
   std::optional<Error> first_;
 };
 
+// The point lists seen so far, by a hash of their keys and what they read: a device whose list
+// equals one of them shares it.
+class PointListPool {
+ public:
+  void share(PointList& points) {
+    if (points.empty()) return;
+    auto& same_hash = lists_[hash(points)];
+    for (const auto& seen : same_hash) {
+      if (seen == points) {
+        points.share(seen);
+        return;
+      }
+    }
+    same_hash.push_back(points);
+  }
+
+ private:
+  static std::size_t hash(const PointList& points) {
+    std::size_t h = points.size();
+    const auto mix = [&h](std::size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+    for (const auto& point : points) {
+      mix(std::hash<std::string>{}(point.key));
+      mix(point.attribute.class_id);
+      for (const auto group : point.attribute.instance.groups()) mix(group);
+      mix(static_cast<std::size_t>(point.attribute.attribute_id));
+      mix(static_cast<std::size_t>(point.poll_period.count()));
+    }
+    return h;
+  }
+  std::unordered_map<std::size_t, std::vector<PointList>> lists_;
+};
+
 bool parse_devices(ConfigReader& reader, const Json& root, const DeviceDefaults& defaults,
                    DlmsConnectorConfig& config, Failures& failures) {
+  PointListPool pool;
   if (!root.contains("devices")) {
     return failures.keep_going(
         reader.error("devices", "missing (the list of meters this connector reads)"));
@@ -134,6 +168,8 @@ bool parse_devices(ConfigReader& reader, const Json& root, const DeviceDefaults&
       }
       continue;
     }
+    pool.share(parsed->timeseries);
+    pool.share(parsed->attributes);
     config.devices.push_back(std::move(*parsed));
   }
   return true;
@@ -170,6 +206,26 @@ Expected<DlmsConnectorConfig> parse(std::string_view text, const std::string& fi
 }
 
 }  // namespace
+
+PointList::PointList(std::vector<PointConfig> points) {
+  if (points.empty()) return;
+  points.shrink_to_fit();
+  points_ = std::make_shared<std::vector<PointConfig>>(std::move(points));
+}
+
+const std::vector<PointConfig>& PointList::list() const {
+  static const std::vector<PointConfig> kNone;
+  return points_ ? *points_ : kNone;
+}
+
+std::vector<PointConfig>& PointList::own() {
+  if (!points_) {
+    points_ = std::make_shared<std::vector<PointConfig>>();
+  } else if (points_.use_count() > 1) {
+    points_ = std::make_shared<std::vector<PointConfig>>(*points_);
+  }
+  return *points_;
+}
 
 std::string_view to_string(ReportStrategyType type) {
   switch (type) {

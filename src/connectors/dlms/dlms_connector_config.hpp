@@ -18,6 +18,8 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +61,53 @@ struct PointConfig {
   std::optional<int> round;  // decimal places, when set
   ReportStrategy report_strategy;
   bool operator==(const PointConfig&) const = default;
+};
+
+// A device's points (timeseries or attributes). Meters configured alike have equal lists, and
+// the parser makes them share one (10 points are about 1 KB a meter otherwise): the list is
+// immutable while shared, and a change (configuration code, tests) copies it first. Reads go
+// through the const members only, so iterating never copies.
+class PointList {
+ public:
+  using value_type = PointConfig;
+  using const_iterator = std::vector<PointConfig>::const_iterator;
+
+  PointList() = default;
+  PointList(std::vector<PointConfig> points);  // NOLINT(google-explicit-constructor): the parser's
+  PointList(std::initializer_list<PointConfig> points)
+      : PointList(std::vector<PointConfig>(points)) {}
+
+  [[nodiscard]] const_iterator begin() const { return list().begin(); }
+  [[nodiscard]] const_iterator end() const { return list().end(); }
+  [[nodiscard]] std::size_t size() const { return points_ ? points_->size() : 0; }
+  [[nodiscard]] bool empty() const { return size() == 0; }
+  [[nodiscard]] const PointConfig* data() const { return list().data(); }
+  [[nodiscard]] const PointConfig& front() const { return list().front(); }
+  [[nodiscard]] const PointConfig& back() const { return list().back(); }
+  [[nodiscard]] const PointConfig& operator[](std::size_t i) const { return list()[i]; }
+  operator const std::vector<PointConfig>&() const { return list(); }  // NOLINT: reads as one
+
+  // Changes: the list is copied first when another device shares it.
+  PointConfig& operator[](std::size_t i) { return own()[i]; }
+  void push_back(PointConfig point) { own().push_back(std::move(point)); }
+  void resize(std::size_t count) { own().resize(count); }
+  void reserve(std::size_t count) { own().reserve(count); }
+
+  // Whether this and `other` are one list (not just equal ones).
+  [[nodiscard]] bool shares_with(const PointList& other) const {
+    return points_ != nullptr && points_ == other.points_;
+  }
+  // Makes this list share `other`'s (they must be equal).
+  void share(const PointList& other) { points_ = other.points_; }
+
+  bool operator==(const PointList& other) const {
+    return points_ == other.points_ || list() == other.list();
+  }
+
+ private:
+  [[nodiscard]] const std::vector<PointConfig>& list() const;
+  std::vector<PointConfig>& own();
+  std::shared_ptr<std::vector<PointConfig>> points_;  // null: empty
 };
 
 // A shared attribute that ThingsBoard may change: written to the meter with SET.
@@ -146,8 +195,8 @@ struct DeviceConfig {
   Milliseconds poll_period{5'000};
   // Attributes read from the meter are read at connect and then on this slower period.
   Milliseconds attribute_poll_period{std::chrono::hours(1)};
-  std::vector<PointConfig> timeseries;
-  std::vector<PointConfig> attributes;
+  PointList timeseries;
+  PointList attributes;
   // Static client attributes (simple form attributesMapping; ${host} ${port} ${name}
   // ${deviceType} substituted), sent once at connect.
   std::vector<gateway::DataPoint> static_attributes;

@@ -1,9 +1,12 @@
 #pragma once
 // LatencyWindow: the last `capacity` read latencies of one meter, for the p50/p95 in its
 // statistics. A fixed ring, so memory stays bounded however long the gateway runs; percentiles
-// sort a copy (256 samples, asked for once per statistics report).
+// sort a copy (64 samples, asked for once per statistics report). 64 reads are 96 s of the
+// user's meter (10 registers every 15 s), more than the 60 s between statistics reports, so the
+// percentiles still cover every read since the last report there; the whole distribution since
+// the start is in the Prometheus histogram (LatencyBuckets).
 //
-// Samples are held in 16 bits (512 bytes per meter: it is per meter, times thousands), as a small
+// Samples are held in 16 bits (128 bytes per meter: it is per meter, times thousands), as a small
 // floating point number of microseconds: exact below 2,048 us, within 0.05 % above (11
 // significant bits). The encoding keeps the order, so a percentile is still one of the samples,
 // to that accuracy. One above 71 minutes (2^32 us) counts as 71 minutes.
@@ -18,8 +21,9 @@ namespace dlmsgw::connectors::dlms {
 
 class LatencyWindow {
  public:
+  static constexpr std::size_t kDefaultCapacity = 64;
   // A capacity of 0 is taken as 1.
-  explicit LatencyWindow(std::size_t capacity = 256);
+  explicit LatencyWindow(std::size_t capacity = kDefaultCapacity);
 
   // Adds a sample, dropping the oldest once `capacity` are held.
   void add(std::chrono::microseconds sample);

@@ -9,6 +9,7 @@
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
+#include <functional>
 #include <variant>
 
 #include "client/meter_value.hpp"
@@ -77,20 +78,21 @@ MeterWorker::MeterWorker(asio::io_context& io, DeviceConfig config,
                          std::shared_ptr<client::InvocationCounterStore> counters,
                          std::shared_ptr<ProfileCursorStore> cursors)
     : io_(io),
-      config_(std::move(config)),
+      config_(std::make_shared<const DeviceConfig>(std::move(config))),
       limiter_(std::move(limiter)),
       statistics_period_(statistics_period),
       counters_(counters ? std::move(counters)
                          : std::make_shared<client::MemoryInvocationCounterStore>()),
-      health_(config_.watchdog, config_.circuit_breaker, config_.retry, seed),
+      health_(config_->watchdog, config_->circuit_breaker, config_->retry, seed),
       wake_(io),
       statistics_timer_(io) {
   cursors_ = cursors ? std::move(cursors) : std::make_shared<MemoryProfileCursorStore>();
   build_groups();
-  for (const auto& profile : config_.profiles) {
+  filter_ = ReportFilter(config_->timeseries.size() + config_->attributes.size());
+  for (const auto& profile : config_->profiles) {
     ProfileState state;
     state.config = &profile;
-    if (const auto cursor = cursors_->load(config_.name, profile.obis)) {
+    if (const auto cursor = cursors_->load(config_->name, profile.obis)) {
       state.cursor_ms = cursor->newest_ms;
       state.clock_offset_ms = cursor->clock_offset_ms;
       state.clock_offset_at_ms = cursor->clock_offset_at_ms;
@@ -108,7 +110,7 @@ void MeterWorker::build_groups() {
   // The parser resolved every point's period (attributes: the slow attribute period unless given
   // their own).
   const auto add = [this](const PointConfig& point, bool attributes) {
-    const auto period = point.poll_period.count() > 0 ? point.poll_period : config_.poll_period;
+    const auto period = point.poll_period.count() > 0 ? point.poll_period : config_->poll_period;
     for (auto& group : groups_) {
       if (group.attributes == attributes && group.period == period) {
         group.points.push_back(&point);
@@ -117,25 +119,29 @@ void MeterWorker::build_groups() {
     }
     groups_.push_back(PollGroup{attributes, period, {&point}, {}});
   };
-  for (const auto& point : config_.timeseries) add(point, false);
-  for (const auto& point : config_.attributes) add(point, true);
+  for (const auto& point : config_->timeseries) add(point, false);
+  for (const auto& point : config_->attributes) add(point, true);
 }
 
 void MeterWorker::declare(gateway::GatewaySink& sink) const {
-  if (config_.device_token) {
+  if (config_->device_token) {
     // Migration: the meter keeps publishing as its own ThingsBoard device (device API).
-    sink.device_uses_own_token(config_.name, config_.device_token->access_token);
+    sink.device_uses_own_token(config_->name, config_->device_token->access_token);
   } else {
-    sink.device_connected(config_.name, config_.type);
+    sink.device_connected(config_->name, config_->type);
   }
 }
 
 void MeterWorker::start(gateway::GatewaySink& sink) {
   sink_ = &sink;
   declare(sink);
+  activate();
+  if (statistics_period_.count() > 0) arm_statistics();
+}
+
+void MeterWorker::activate() {
   asio::co_spawn(
       io_, [self = shared_from_this()] { return self->run(); }, asio::detached);
-  if (statistics_period_.count() > 0) arm_statistics();
 }
 
 void MeterWorker::stop() {
@@ -154,14 +160,24 @@ void MeterWorker::stop() {
   });
 }
 
-asio::awaitable<void> MeterWorker::sleep_until(SteadyClock::time_point at) {
-  if (stopping_) co_return;
-  wake_.expires_at(at);
-  co_await wake_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+void MeterWorker::resume_at(SteadyClock::time_point at) {
+  // Stopping: at once, to end. Woken early (stop, an RPC reconnect: wake_.cancel()) alike.
+  wake_.expires_at(stopping_ ? SteadyClock::now() : at);
+  wake_.async_wait([self = shared_from_this()](std::error_code) { self->activate(); });
 }
 
 asio::awaitable<void> MeterWorker::run() {
   while (!stopping_) {
+    if (serving_) {
+      if (const auto sleep = co_await serve()) {
+        resume_at(*sleep);
+        co_return;
+      }
+      serving_ = false;
+      idle_target_ = {};
+      co_await close_session();
+      continue;
+    }
     const auto now = SteadyClock::now();
     if (!attempt_now_) {
       if (const auto paused = health_.paused_until(now)) {
@@ -178,16 +194,17 @@ asio::awaitable<void> MeterWorker::run() {
       const auto at = health_.next_attempt_at(now);
       if (at > now) {
         if (stats_.state != "paused") stats_.state = "backoff";
-        co_await sleep_until(at);
-        continue;
+        resume_at(at);
+        co_return;
       }
     }
     attempt_now_ = false;
     if (!co_await connect()) continue;
     pause_logged_ = false;
-    co_await serve();
-    co_await close_session();
+    begin_serving();
+    serving_ = true;
   }
+  serving_ = false;
   co_await close_session();
   finished_ = true;
   if (abort_timer_) abort_timer_->cancel();
@@ -198,7 +215,7 @@ asio::awaitable<bool> MeterWorker::connect() {
   health_.on_connect_attempt(SteadyClock::now());
   auto slot = co_await limiter_->acquire();
   if (stopping_) co_return false;
-  auto session = std::make_shared<client::Session>(config_.connection, counters_.get());
+  auto session = std::make_shared<client::Session>(connection_settings(), counters_.get());
   session->set_list_refusals(list_refusals_);
   if (tracing_) session->set_trace(frame_trace());
   session_ = session;
@@ -219,37 +236,43 @@ asio::awaitable<bool> MeterWorker::connect() {
   clock_readable_ = true;
   last_clock_.reset();
   log()->info("{}: associated ({}, conformance {}, max PDU {})", who(),
-              client::to_string(config_.connection.transport),
+              client::to_string(config_->connection.transport),
               session->negotiated_conformance().to_string(), session->server_max_pdu_size());
   co_return true;
 }
 
-asio::awaitable<void> MeterWorker::serve() {
-  if (!config_.static_attributes.empty()) {
-    submit(gateway::AttributeSet{config_.name, config_.static_attributes});
+void MeterWorker::begin_serving() {
+  if (!config_->static_attributes.empty()) {
+    submit(gateway::AttributeSet{config_->name, config_->static_attributes});
   }
   // Everything is due at once after a (re)connect; attributes and the clock first.
   const auto now = SteadyClock::now();
   for (auto& group : groups_) group.next_start = now;
   std::stable_partition(groups_.begin(), groups_.end(),
                         [](const PollGroup& group) { return group.attributes; });
-  bool clock_due = config_.publish_clock_offset;
-  auto next_clock = now;
   for (auto& profile : profiles_) {
     profile.prepared = false;  // a new association: the meter may have been reconfigured
     profile.next_start = now;
   }
+  next_clock_ = now;
+  idle_target_ = {};
+}
 
+asio::awaitable<std::optional<SteadyClock::time_point>> MeterWorker::serve() {
+  const bool clock_due = config_->publish_clock_offset;
+  // Woken for a keep-alive between two polls: the idle wait goes on.
+  if (idle_target_ != SteadyClock::time_point{}) {
+    const auto target = std::exchange(idle_target_, {});
+    if (const auto sleep = co_await idle_until(target)) co_return sleep;
+  }
   while (!stopping_ && !reconnect_requested_ && session_) {
     // Only an idle drop (keep-alive, an RPC) gets here with a closed session: a failed poll
     // leaves the loop below.
     if (!session_->is_open() && !co_await reopen_idle_session()) break;
     const auto current = SteadyClock::now();
-    if (clock_due && current >= next_clock) {
-      gateway::AttributeSet clock{config_.name, {}};
-      co_await read_clock_offset(clock);
-      if (!clock.values.empty()) submit(std::move(clock));
-      next_clock = current + config_.attribute_poll_period;
+    if (clock_due && current >= next_clock_) {
+      co_await publish_clock_offset();
+      next_clock_ = current + config_->attribute_poll_period;
       if (!session_ || !session_->is_open()) break;
     }
     bool lost = false;
@@ -284,32 +307,41 @@ asio::awaitable<void> MeterWorker::serve() {
     auto next = SteadyClock::time_point::max();
     for (const auto& group : groups_) next = std::min(next, group.next_start);
     for (const auto& profile : profiles_) next = std::min(next, profile.next_start);
-    if (clock_due) next = std::min(next, next_clock);
-    if (next == SteadyClock::time_point::max()) next = SteadyClock::now() + config_.poll_period;
-    if (next > SteadyClock::now()) co_await idle_until(next);
+    if (clock_due) next = std::min(next, next_clock_);
+    if (next == SteadyClock::time_point::max()) next = SteadyClock::now() + config_->poll_period;
+    if (next > SteadyClock::now()) {
+      if (const auto sleep = co_await idle_until(next)) co_return sleep;
+    }
   }
+  co_return std::nullopt;
 }
 
-asio::awaitable<void> MeterWorker::idle_until(SteadyClock::time_point at) {
+asio::awaitable<void> MeterWorker::publish_clock_offset() {
+  gateway::AttributeSet clock{config_->name, {}};
+  co_await read_clock_offset(clock);
+  if (!clock.values.empty()) submit(std::move(clock));
+}
+
+asio::awaitable<std::optional<SteadyClock::time_point>> MeterWorker::idle_until(
+    SteadyClock::time_point at) {
   while (!stopping_ && !reconnect_requested_ && SteadyClock::now() < at) {
     auto session = session_;
-    if (!session || !session->is_open()) co_return;
+    if (!session || !session->is_open()) co_return std::nullopt;
     const auto due = session->keep_alive_due();
-    if (due >= at) {
-      co_await sleep_until(at);
-      co_return;  // woken early (an RPC, stop): the poll loop looks again
-    }
+    // Woken then, or early (an RPC, stop): the poll loop looks again.
+    if (due >= at) co_return at;
     if (SteadyClock::now() < due) {
-      co_await sleep_until(due);
-      continue;
+      idle_target_ = at;  // woken for the keep-alive, this wait goes on
+      co_return due;
     }
     // Serialised with polls and RPCs by the session's mutex.
     if (auto kept = co_await session->keep_alive_if_idle(); !kept) {
       log()->info("{}: keep-alive failed ({}); associating again before the next poll", who(),
                   without_who(kept.error().message));
-      co_return;
+      co_return std::nullopt;
     }
   }
+  co_return std::nullopt;
 }
 
 asio::awaitable<bool> MeterWorker::reopen_idle_session() {
@@ -322,7 +354,7 @@ asio::awaitable<bool> MeterWorker::reopen_idle_session() {
   if (auto old = std::exchange(session_, nullptr)) co_await old->close();
   // Stopped (shutdown, reload) while closing: no new association after the stop.
   if (stopping_) co_return false;
-  auto session = std::make_shared<client::Session>(config_.connection, counters_.get());
+  auto session = std::make_shared<client::Session>(connection_settings(), counters_.get());
   session->set_list_refusals(list_refusals_);
   if (tracing_) session->set_trace(frame_trace());
   session_ = session;
@@ -377,7 +409,7 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
     if (!readings.empty() && readings.back().ts == ts) {
       for (auto& value_point : values) readings.back().values.push_back(std::move(value_point));
     } else {
-      readings.push_back(gateway::Reading{config_.name, ts, std::move(values)});
+      readings.push_back(gateway::Reading{config_->name, ts, std::move(values)});
     }
   };
 
@@ -425,7 +457,7 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_group(PollGroup& gr
   // One poll, one record: storage and uplink work per poll, each value with its answer's ts.
   submit_poll(std::move(readings));
   if (!attribute_values.empty()) {
-    submit(gateway::AttributeSet{config_.name, std::move(attribute_values)});
+    submit(gateway::AttributeSet{config_->name, std::move(attribute_values)});
   }
   co_return link_lost ? GroupOutcome::link_lost : GroupOutcome::read;
 }
@@ -456,7 +488,8 @@ void MeterWorker::record_value(const PointConfig& point, Expected<client::MeterV
     log()->info("{}: key '{}' reads again", who(), point.key);
     point_errors_.erase(logged);
   }
-  if (filter_.should_report(point.key, point.report_strategy, *converted, SteadyClock::now())) {
+  if (filter_.should_report(slot_of(point), point.report_strategy, *converted,
+                            SteadyClock::now())) {
     out.push_back(gateway::DataPoint{point.key, std::move(*converted)});
   }
 }
@@ -516,7 +549,7 @@ asio::awaitable<Expected<void>> MeterWorker::wait_until_stored() {
   constexpr auto kStoredWait = std::chrono::seconds(30);
   auto result = std::make_shared<std::optional<Expected<void>>>();
   auto signal = std::make_shared<asio::steady_timer>(io_, SteadyClock::now() + kStoredWait);
-  sink_->when_stored(config_.name, [result, signal](Expected<void> stored) {
+  sink_->when_stored(config_->name, [result, signal](Expected<void> stored) {
     *result = std::move(stored);
     signal->cancel();
   });
@@ -583,7 +616,7 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
                                           profile.config->max_backfill, kProfileChunkEntries);
   // In the meter's own time when its zone is configured: many meters compare the range with their
   // local clock and ignore the deviation, and a range in UTC would then skip the hours between.
-  const int offset = config_.utc_offset_minutes.value_or(0);
+  const int offset = config_->utc_offset_minutes.value_or(0);
   std::variant<xdlms::RangeDescriptor, xdlms::EntryDescriptor> selection =
       xdlms::RangeDescriptor::between(cosem::DateTime::from_unix_ms(window.from_ms, offset),
                                       cosem::DateTime::from_unix_ms(window.to_ms, offset));
@@ -616,14 +649,14 @@ asio::awaitable<MeterWorker::GroupOutcome> MeterWorker::read_profile_chunk(Profi
   }
   if (!data) co_return fail(data.error().message);
   auto entries = xdlms::decode_profile_buffer(
-      *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
+      *data, profile.capture, {config_->utc_offset_minutes, profile.capture_period_ms});
   if (!entries) {
     profile.prepared = false;  // read the capture objects again: they may have changed
     co_return fail(entries.error().with_context("profile " + obis.to_string()).message);
   }
   // A few minutes of a meter clock ahead of ours are tolerated; more is the meter's clock wrong.
   constexpr std::int64_t kClockAheadToleranceMs = 5 * 60 * 1000;
-  auto chunk = profile_readings(config_.name, *entries, profile.columns, read_after,
+  auto chunk = profile_readings(config_->name, *entries, profile.columns, read_after,
                                 now_ms + kClockAheadToleranceMs);
   std::sort(chunk.readings.begin(), chunk.readings.end(),
             [](const gateway::Reading& a, const gateway::Reading& b) { return a.ts < b.ts; });
@@ -711,13 +744,13 @@ asio::awaitable<void> MeterWorker::read_profile_again(
   std::optional<PollLimiter::Slot> slot;
   slot.emplace(co_await limiter_->acquire());
   if (profile_index >= profiles_.size() || !active()) {
-    reply(make_error(ErrorCode::rejected, "device '" + config_.name + "' is stopping"));
+    reply(make_error(ErrorCode::rejected, "device '" + config_->name + "' is stopping"));
     co_return;
   }
   ProfileState& profile = profiles_[profile_index];
   const ObisCode& obis = profile.config->obis;
   const auto failed = [&](const Error& error) {
-    reply(error.with_context("device '" + config_.name + "': readProfile " + obis.to_string()));
+    reply(error.with_context("device '" + config_->name + "': readProfile " + obis.to_string()));
   };
   if (deadline && SteadyClock::now() > *deadline) {
     log()->warn(
@@ -742,7 +775,7 @@ asio::awaitable<void> MeterWorker::read_profile_again(
       profile.capture_period_ms > 0
           ? profile.capture_period_ms * static_cast<std::int64_t>(kProfileChunkEntries)
           : to_ms - from_ms + 1;
-  const int offset = config_.utc_offset_minutes.value_or(0);
+  const int offset = config_->utc_offset_minutes.value_or(0);
   std::size_t stored = 0;
   std::optional<std::int64_t> newest;
   for (std::int64_t window_from = from_ms; window_from <= to_ms;) {
@@ -774,12 +807,12 @@ asio::awaitable<void> MeterWorker::read_profile_again(
     auto data = co_await session->read_profile(obis, range);
     if (!data) co_return failed(data.error());
     auto entries = xdlms::decode_profile_buffer(
-        *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
+        *data, profile.capture, {config_->utc_offset_minutes, profile.capture_period_ms});
     if (!entries) co_return failed(entries.error());
     std::erase_if(*entries, [&](const xdlms::ProfileEntry& entry) {
       return entry.unix_ms && (*entry.unix_ms < window_from || *entry.unix_ms > window_to);
     });
-    auto chunk = profile_readings(config_.name, *entries, profile.columns, std::nullopt);
+    auto chunk = profile_readings(config_->name, *entries, profile.columns, std::nullopt);
     std::size_t submitted = 0;
     for (auto& reading : chunk.readings) {
       if (!active()) break;
@@ -802,7 +835,7 @@ asio::awaitable<void> MeterWorker::read_profile_again(
   }
   log()->info("{}: profile {}: readProfile delivers {} entries again", who(), obis.to_string(),
               stored);
-  nlohmann::json answer{{"device", config_.name},
+  nlohmann::json answer{{"device", config_->name},
                         {"obis", obis.to_string()},
                         {"entries", stored},
                         {"from", from_ms},
@@ -832,7 +865,7 @@ asio::awaitable<Expected<bool>> MeterWorker::read_after_set_back(client::Session
         co_await session.read_profile(obis, xdlms::EntryDescriptor{from, newest_index, 1, 0});
     if (!data) co_return data.error();
     auto decoded = xdlms::decode_profile_buffer(
-        *data, profile.capture, {config_.utc_offset_minutes, profile.capture_period_ms});
+        *data, profile.capture, {config_->utc_offset_minutes, profile.capture_period_ms});
     if (!decoded) co_return decoded.error().with_context("profile " + obis.to_string());
     entries = std::move(*decoded);
     if (span == 1) {
@@ -939,8 +972,8 @@ asio::awaitable<Expected<bool>> MeterWorker::read_after_set_back(client::Session
   if (after) {
     const std::vector<xdlms::ProfileEntry> before_set_back(
         entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(*after));
-    auto chunk = profile_readings(config_.name, before_set_back, profile.columns, profile.cursor_ms,
-                                  now_ms + kClockAheadToleranceMs);
+    auto chunk = profile_readings(config_->name, before_set_back, profile.columns,
+                                  profile.cursor_ms, now_ms + kClockAheadToleranceMs);
     std::sort(chunk.readings.begin(), chunk.readings.end(),
               [](const gateway::Reading& a, const gateway::Reading& b) { return a.ts < b.ts; });
     const auto submitted = submit_in_order(chunk.readings);
@@ -978,8 +1011,8 @@ asio::awaitable<Expected<bool>> MeterWorker::read_after_set_back(client::Session
   });
   std::erase_if(since,
                 [until](const auto& entry) { return entry.unix_ms && *entry.unix_ms > until; });
-  auto chunk = profile_readings(config_.name, since, profile.columns, profile.set_back_delivered_ms,
-                                now_ms + kClockAheadToleranceMs);
+  auto chunk = profile_readings(config_->name, since, profile.columns,
+                                profile.set_back_delivered_ms, now_ms + kClockAheadToleranceMs);
   // In recording order, which is capture order here. Stopped before the end (storage refused an
   // entry, or the worker stops): the set back is not over even when nothing was submitted; the
   // next poll goes on from set_back_delivered_ms.
@@ -1018,7 +1051,7 @@ void MeterWorker::save_profile_cursor(const ProfileState& profile) {
   cursor.set_back_until_ms = profile.set_back_until_ms;
   cursor.set_back_delivered_ms = profile.set_back_delivered_ms;
   cursor.set_back_floor_ms = profile.set_back_floor_ms;
-  if (auto saved = cursors_->save(config_.name, profile.config->obis, cursor); !saved) {
+  if (auto saved = cursors_->save(config_->name, profile.config->obis, cursor); !saved) {
     log()->error("{}: profile {}: {}", who(), profile.config->obis.to_string(),
                  saved.error().message);
   }
@@ -1112,7 +1145,7 @@ asio::awaitable<Expected<MeterWorker::MeterClock>> MeterWorker::read_meter_clock
   // The profile decoder's rule: the deviation, else the device's timeZone, never the host's zone
   // (a host on summer time would see a meter on standard time jump an hour back every spring).
   const auto meter_ms =
-      date_time ? xdlms::capture_time_utc(*date_time, config_.utc_offset_minutes) : std::nullopt;
+      date_time ? xdlms::capture_time_utc(*date_time, config_->utc_offset_minutes) : std::nullopt;
   if (!meter_ms) {
     co_return make_error(ErrorCode::malformed,
                          "clock value '" + value.value_text() +
@@ -1162,7 +1195,7 @@ void MeterWorker::arm_statistics() {
 }
 
 void MeterWorker::submit_statistics() {
-  gateway::Reading reading{config_.name, wall_now(), {}};
+  gateway::Reading reading{config_->name, wall_now(), {}};
   const auto json = statistics_json();
   for (const auto& [key, value] : json.items()) {
     gateway::TelemetryValue converted;
@@ -1187,10 +1220,25 @@ nlohmann::json MeterWorker::statistics_json() const {
 }
 
 MeterSnapshot MeterWorker::snapshot() const {
-  MeterSnapshot taken{config_.name, config_.connection.peer(), stats_, tracing_};
+  MeterSnapshot taken{config_->name, config_->connection.peer(), stats_, tracing_};
   // Not exported: the window would be 512 bytes a meter more between scrapes.
   taken.statistics.read_latency = LatencyWindow(stats_.read_latency.capacity());
   return taken;
+}
+
+std::shared_ptr<const client::ConnectionSettings> MeterWorker::connection_settings() const {
+  // The session shares the worker's settings (owning the configuration, not the worker).
+  return {config_, &config_->connection};
+}
+
+std::size_t MeterWorker::slot_of(const PointConfig& point) const {
+  const auto& timeseries = config_->timeseries;
+  const std::less<const PointConfig*> before;
+  if (!timeseries.empty() && !before(&point, timeseries.data()) &&
+      before(&point, timeseries.data() + timeseries.size())) {
+    return static_cast<std::size_t>(&point - timeseries.data());
+  }
+  return timeseries.size() + static_cast<std::size_t>(&point - config_->attributes.data());
 }
 
 void MeterWorker::record_latency(SteadyClock::time_point started) {
@@ -1257,7 +1305,7 @@ asio::awaitable<void> MeterWorker::close_session() {
 }
 
 std::string MeterWorker::not_connected_reason() const {
-  std::string reason = "meter '" + config_.name + "' " + config_.connection.peer() +
+  std::string reason = "meter '" + config_->name + "' " + config_->connection.peer() +
                        " is not connected (state: " + stats_.state;
   if (!stats_.last_error.empty()) reason += "; last error: " + stats_.last_error;
   return reason + ")";
@@ -1275,12 +1323,12 @@ void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply repl
         params.is_object() && params.contains("enabled") ? &params["enabled"] : &params;
     if (!flag->is_boolean()) {
       reply(make_error(ErrorCode::invalid_argument,
-                       "device '" + config_.name +
+                       "device '" + config_->name +
                            "': trace: params must be {\"enabled\": true} or {\"enabled\": false}"));
       return;
     }
     set_trace(flag->get<bool>());
-    reply(nlohmann::json{{"device", config_.name}, {"trace", tracing_}});
+    reply(nlohmann::json{{"device", config_->name}, {"trace", tracing_}});
     return;
   }
   if (request.method == "reconnect") {
@@ -1288,7 +1336,7 @@ void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply repl
     attempt_now_ = true;
     if (session_) session_->abort();
     wake_.cancel();
-    reply(nlohmann::json{{"status", "reconnecting"}, {"device", config_.name}});
+    reply(nlohmann::json{{"status", "reconnecting"}, {"device", config_->name}});
     return;
   }
   if (request.method == "readProfile") {
@@ -1296,7 +1344,7 @@ void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply repl
     const auto& params = request.params;
     const auto fail = [&](const std::string& what) {
       reply(make_error(ErrorCode::invalid_argument,
-                       "device '" + config_.name + "': readProfile: " + what +
+                       "device '" + config_->name + "': readProfile: " + what +
                            " (params {\"obis\": \"1-0:99.1.0\", \"from\": "
                            "\"2026-12-01T00:00:00Z\", \"to\": \"2026-12-02T00:00:00Z\"}, times "
                            "in ISO 8601 or Unix ms)"));
@@ -1391,18 +1439,18 @@ void MeterWorker::handle_rpc(gateway::RpcRequest request, gateway::RpcReply repl
     if (!parsed) {
       reply(make_error(
           ErrorCode::invalid_argument,
-          "device '" + config_.name + "': " + request.method + ": " + parsed.error().message));
+          "device '" + config_->name + "': " + request.method + ": " + parsed.error().message));
       return;
     }
     object = std::move(*parsed);
   } else {
     const auto configured = std::find_if(
-        config_.rpc.begin(), config_.rpc.end(),
+        config_->rpc.begin(), config_->rpc.end(),
         [&](const RpcMethodConfig& method) { return method.method == request.method; });
-    if (configured == config_.rpc.end()) {
-      reply(make_error(ErrorCode::unsupported, "device '" + config_.name + "' has no RPC method '" +
-                                                   request.method +
-                                                   "' (methods: " + rpc_methods(config_) + ")"));
+    if (configured == config_->rpc.end()) {
+      reply(make_error(ErrorCode::unsupported, "device '" + config_->name +
+                                                   "' has no RPC method '" + request.method +
+                                                   "' (methods: " + rpc_methods(*config_) + ")"));
       return;
     }
     ObjectRequest built;
@@ -1461,7 +1509,7 @@ asio::awaitable<void> MeterWorker::execute(
     case RpcKind::set: {
       if (!request.value) {
         reply(make_error(ErrorCode::invalid_argument,
-                         "device '" + config_.name + "': set needs a value (value=...)"));
+                         "device '" + config_->name + "': set needs a value (value=...)"));
         co_return;
       }
       std::optional<axdr::Data> current;
@@ -1471,7 +1519,7 @@ asio::awaitable<void> MeterWorker::execute(
       }
       auto data = data_from_json(*request.value, request.type, current ? &*current : nullptr);
       if (!data) {
-        reply(make_error(ErrorCode::invalid_argument, "device '" + config_.name + "': set " +
+        reply(make_error(ErrorCode::invalid_argument, "device '" + config_->name + "': set " +
                                                           attribute.to_string() + ": " +
                                                           data.error().message));
         co_return;
@@ -1491,7 +1539,7 @@ asio::awaitable<void> MeterWorker::execute(
       if (request.value) {
         auto data = data_from_json(*request.value, request.type, nullptr);
         if (!data) {
-          reply(make_error(ErrorCode::invalid_argument, "device '" + config_.name + "': action " +
+          reply(make_error(ErrorCode::invalid_argument, "device '" + config_->name + "': action " +
                                                             method.to_string() + ": " +
                                                             data.error().message));
           co_return;
@@ -1520,7 +1568,7 @@ asio::awaitable<void> MeterWorker::execute(
 
 void MeterWorker::handle_attribute_update(const nlohmann::json& values) {
   if (!values.is_object()) return;
-  for (const auto& update : config_.attribute_updates) {
+  for (const auto& update : config_->attribute_updates) {
     const auto found = values.find(update.key);
     if (found == values.end()) continue;
     asio::co_spawn(

@@ -64,7 +64,7 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   void handle_rpc(gateway::RpcRequest request, gateway::RpcReply reply);
   void handle_attribute_update(const nlohmann::json& values);
 
-  [[nodiscard]] const DeviceConfig& config() const { return config_; }
+  [[nodiscard]] const DeviceConfig& config() const { return *config_; }
   [[nodiscard]] nlohmann::json statistics_json() const;
   [[nodiscard]] MeterSnapshot snapshot() const;
 
@@ -130,9 +130,19 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
     std::optional<std::chrono::steady_clock::time_point> set_back_no_place_since;
   };
 
+  // The meter's coroutine, one activation: it ends whenever the meter has nothing to do before
+  // some time (backoff, between polls), and resume_at() starts it again then from a timer's
+  // handler, so that a waiting meter holds no coroutine frames (issue 18 item 4: about 1.4 KB a
+  // meter). serving_, next_clock_ and idle_target_ carry what the frames held across the wait.
   asio::awaitable<void> run();
+  void activate();
+  void resume_at(std::chrono::steady_clock::time_point at);
   asio::awaitable<bool> connect();
-  asio::awaitable<void> serve();
+  // Polls what is due on the open session until it would wait: the time to come back then, or
+  // nullopt to leave the session (lost, watchdog, stop, reconnect).
+  asio::awaitable<std::optional<std::chrono::steady_clock::time_point>> serve();
+  // serve()'s start, out of its frame: static attributes, everything due now.
+  void begin_serving();
   asio::awaitable<GroupOutcome> read_group(PollGroup& group);
   // One bounded chunk of a profile, from just after its cursor; the cursor advances once storage
   // committed the entries.
@@ -165,6 +175,9 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   [[nodiscard]] std::chrono::milliseconds profile_period(const ProfileState& profile) const;
   [[nodiscard]] bool group_due(std::chrono::steady_clock::time_point now) const;
   asio::awaitable<void> read_clock_offset(gateway::AttributeSet& attributes);
+  // The clock offset attribute, read and submitted: out of serve(), whose frame every meter holds
+  // while it waits, so that its locals are not in that frame.
+  asio::awaitable<void> publish_clock_offset();
   // The statistics reading every statistics_period_, by a timer's handler rather than a
   // coroutine: a coroutine frame and its co_spawn cost about 1 KB per meter while it waits.
   void arm_statistics();
@@ -175,12 +188,12 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
                                 std::optional<std::chrono::steady_clock::time_point> deadline);
   asio::awaitable<void> write_attribute(AttributeUpdateConfig update, nlohmann::json value);
   asio::awaitable<void> close_session();
-  // Between polls: keep-alive GETs whenever the session is idle for keepAliveInterval.
-  asio::awaitable<void> idle_until(std::chrono::steady_clock::time_point at);
+  // Between polls: keep-alive GETs whenever the session is idle for keepAliveInterval. The time
+  // to sleep until (`at`, or the next keep-alive's), or nullopt to go on at once.
+  asio::awaitable<std::optional<std::chrono::steady_clock::time_point>> idle_until(
+      std::chrono::steady_clock::time_point at);
   // A link that dropped while idle, opened again outside MeterHealth; false when it failed.
   asio::awaitable<bool> reopen_idle_session();
-  // Sleeps until `at`, or less when stopping or woken (RPC reconnect).
-  asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point at);
 
   void build_groups();
   void record_value(const PointConfig& point, Expected<client::MeterValue> value,
@@ -190,9 +203,13 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   void submit(gateway::AttributeSet attributes);
   void schedule_next(PollGroup& group, std::chrono::steady_clock::time_point finished);
   void record_latency(std::chrono::steady_clock::time_point started);
+  // The point's place among the meter's points (timeseries, then attributes): its report filter
+  // slot.
+  [[nodiscard]] std::size_t slot_of(const PointConfig& point) const;
+  [[nodiscard]] std::shared_ptr<const client::ConnectionSettings> connection_settings() const;
   [[nodiscard]] client::FrameTrace frame_trace() const;
   // "meter 'kitchen' 127.0.0.1:3333": how every log line about this meter starts.
-  [[nodiscard]] std::string who() const { return config_.connection.describe(); }
+  [[nodiscard]] std::string who() const { return config_->connection.describe(); }
   // An error message without a leading who() (session errors carry it already), so that a log
   // line names the meter once.
   [[nodiscard]] std::string without_who(const std::string& message) const;
@@ -200,7 +217,8 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   [[nodiscard]] bool active() const { return !stopping_ && sink_ != nullptr; }
 
   asio::io_context& io_;
-  DeviceConfig config_;
+  // Shared with each session (its connection settings), so that they are not copied per session.
+  std::shared_ptr<const DeviceConfig> config_;
   std::shared_ptr<PollLimiter> limiter_;
   std::chrono::milliseconds statistics_period_;
   gateway::GatewaySink* sink_ = nullptr;
@@ -220,6 +238,10 @@ class MeterWorker : public std::enable_shared_from_this<MeterWorker> {
   asio::steady_timer wake_;
   asio::steady_timer statistics_timer_;
   std::unique_ptr<asio::steady_timer> abort_timer_;  // made by stop(): 120 bytes a meter before
+  bool serving_ = false;  // associated, begin_serving() done: run() goes on with serve()
+  std::chrono::steady_clock::time_point next_clock_{};  // the clock offset's next reading
+  // Set while sleeping for a keep-alive before the poll at this time; empty otherwise.
+  std::chrono::steady_clock::time_point idle_target_{};
   bool stopping_ = false;
   bool finished_ = false;
   bool reconnect_requested_ = false;

@@ -16,7 +16,7 @@ using std::chrono::microseconds;
 TEST(LatencyWindow, EmptyHasNoPercentile) {
   const LatencyWindow window;
   EXPECT_EQ(window.size(), 0U);
-  EXPECT_EQ(window.capacity(), 256U);
+  EXPECT_EQ(window.capacity(), 64U);
   EXPECT_FALSE(window.percentile(50));
 }
 
