@@ -11,31 +11,32 @@
 namespace dlmsgw::gateway {
 namespace {
 
-std::string dump(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+// A string as nlohmann writes it: escaped, invalid UTF-8 replaced.
+std::string escaped_json_string(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // Text that JSON takes as it is between quotes: printable ASCII without '"' and '\'. Anything
 // else (control characters, UTF-8, which must be checked) goes through nlohmann's escaping.
-bool plain(std::string_view text) {
+bool plain_json_text(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
 }
 
-void append_string(std::string& out, const std::string& text) {
-  if (plain(text)) {
+void append_json_string(std::string& out, const std::string& text) {
+  if (plain_json_text(text)) {
     out += '"';
     out += text;
     out += '"';
   } else {
-    out += dump(nlohmann::json(text));
+    out += escaped_json_string(text);
   }
 }
 
 // The shortest text that reads back as the same double, with a point or an exponent so that
 // ThingsBoard stores a double ("2.0", not the long 2); NaN and infinities are not JSON: null, as
 // nlohmann writes them. std::to_chars: a third of the time of nlohmann's dump of a value.
-void append_double(std::string& out, double value) {
+void append_json_double(std::string& out, double value) {
   if (!std::isfinite(value)) {
     out += "null";
     return;
@@ -46,7 +47,7 @@ void append_double(std::string& out, double value) {
   if (std::find_if(digits, end, [](char c) { return c == '.' || c == 'e'; }) == end) out += ".0";
 }
 
-void append_value(std::string& out, const TelemetryValue& value) {
+void append_json_value(std::string& out, const TelemetryValue& value) {
   std::visit(
       [&](const auto& v) {
         using T = std::decay_t<decltype(v)>;
@@ -57,9 +58,9 @@ void append_value(std::string& out, const TelemetryValue& value) {
           const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
           out.append(digits, end);
         } else if constexpr (std::is_same_v<T, double>) {
-          append_double(out, v);
+          append_json_double(out, v);
         } else {
-          append_string(out, v);
+          append_json_string(out, v);
         }
       },
       value);
@@ -80,9 +81,9 @@ void append_values_json(std::string& out, const std::vector<DataPoint>& values) 
     if (i + 1 < order.size() && order[i + 1]->key == order[i]->key) continue;
     if (!first) out += ',';
     first = false;
-    append_string(out, order[i]->key);
+    append_json_string(out, order[i]->key);
     out += ':';
-    append_value(out, order[i]->value);
+    append_json_value(out, order[i]->value);
   }
   out += '}';
 }

@@ -15,7 +15,7 @@
 namespace dlmsgw::gateway {
 namespace {
 
-nlohmann::json as_tree(const std::vector<DataPoint>& values) {
+nlohmann::json values_as_nlohmann_object(const std::vector<DataPoint>& values) {
   nlohmann::json object = nlohmann::json::object();
   for (const auto& point : values) {
     std::visit([&](const auto& value) { object[point.key] = value; }, point.value);
@@ -23,18 +23,18 @@ nlohmann::json as_tree(const std::vector<DataPoint>& values) {
   return object;
 }
 
-std::string dump(const nlohmann::json& value) {
+std::string nlohmann_text(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // The same keys in the same order, each value equal and of the same JSON type. Doubles compare
 // exactly: the text must read back as the very double.
-void expect_same_document(const std::vector<DataPoint>& values) {
+void expect_same_values_document(const std::vector<DataPoint>& values) {
   const std::string text = values_json(values);
   const auto written = nlohmann::json::parse(text, nullptr, false);
   ASSERT_FALSE(written.is_discarded()) << text;
   // Parsed back, the tree's text (its strings re-encoded as nlohmann does) is the same text.
-  const auto expected = nlohmann::json::parse(dump(as_tree(values)));
+  const auto expected = nlohmann::json::parse(nlohmann_text(values_as_nlohmann_object(values)));
   ASSERT_EQ(written.size(), expected.size()) << text;
   auto w = written.begin();
   for (auto e = expected.begin(); e != expected.end(); ++e, ++w) {
@@ -70,7 +70,7 @@ TEST(ValuesJson, TheSameTextAsTheJsonObjectItReplaced) {
       {{"Zähler", std::string("Wärme")}, {"bad\xff", std::string("\xc3\x28")}},  // UTF-8, invalid
       {{"", std::string()}, {"Z", 1.0}, {"a", 2.0}, {"\x80", 3.0}},  // byte order, not ASCII case
   };
-  for (const auto& values : cases) expect_same_document(values);
+  for (const auto& values : cases) expect_same_values_document(values);
   // Text as before for what meters give; the shortest exact form elsewhere.
   EXPECT_EQ(values_json(cases[2]),
             R"({"a":-0.0,"b":2.0,"c":1e+21,"d":1e-07,"e":0.1,"f":null,"g":null})");
