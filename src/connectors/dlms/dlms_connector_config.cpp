@@ -122,7 +122,10 @@ class PointListPool {
 
 bool parse_devices(ConfigReader& reader, const Json& root, const DeviceDefaults& defaults,
                    DlmsConnectorConfig& config, Failures& failures) {
-  PointListPool pool;
+  // Apart for timeseries and attributes: a device whose two lists are equal must keep two
+  // vectors, since the report filter tells a point's slot by where it lies (MeterWorker::slot_of).
+  PointListPool timeseries_pool;
+  PointListPool attributes_pool;
   if (!root.contains("devices")) {
     return failures.keep_going(
         reader.error("devices", "missing (the list of meters this connector reads)"));
@@ -168,8 +171,8 @@ bool parse_devices(ConfigReader& reader, const Json& root, const DeviceDefaults&
       }
       continue;
     }
-    pool.share(parsed->timeseries);
-    pool.share(parsed->attributes);
+    timeseries_pool.share(parsed->timeseries);
+    attributes_pool.share(parsed->attributes);
     config.devices.push_back(std::move(*parsed));
   }
   return true;

@@ -1221,7 +1221,7 @@ nlohmann::json MeterWorker::statistics_json() const {
 
 MeterSnapshot MeterWorker::snapshot() const {
   MeterSnapshot taken{config_->name, config_->connection.peer(), stats_, tracing_};
-  // Not exported: the window would be 512 bytes a meter more between scrapes.
+  // Not exported: the window would be 128 bytes a meter more in each scrape's snapshot.
   taken.statistics.read_latency = LatencyWindow(stats_.read_latency.capacity());
   return taken;
 }

@@ -5,9 +5,11 @@
 // the last read one, so a slow drift of small steps is still reported once it differs from what
 // ThingsBoard shows. Time is passed in; nothing here reads a clock.
 //
-// Points are known by their slot (the worker numbers a meter's points 0..N-1), not by key: one
-// 24-byte slot a point, its value held without a std::string unless it is one (issue 18 item 4:
-// the filter was a sorted vector of 80-byte entries with a copy of every key, per meter).
+// Points are known by their slot (the worker numbers a meter's points 0..N-1), not by key, so a
+// key read both as a timeseries and as an attribute is filtered apart for each (ThingsBoard keeps
+// the two apart; they shared one entry before): one 24-byte slot a point, its value held without a
+// std::string unless it is one (issue 18 item 4: the filter was a sorted vector of 80-byte entries
+// with a copy of every key, per meter).
 
 #include <chrono>
 #include <cstdint>

@@ -167,6 +167,19 @@ TEST(DlmsConnectorConfig, DevicesConfiguredAlikeShareTheirPoints) {
   EXPECT_EQ(devices[1].timeseries[1].key, "frequency");
 }
 
+// The report filter tells a point's slot by the list it lies in: a device's timeseries and
+// attributes stay two lists even when equal (a review of the sharing found them merged).
+TEST(DlmsConnectorConfig, EqualTimeseriesAndAttributesOfADeviceAreNotOneList) {
+  auto config = parse(R"({"devices": [
+    {"deviceName": "a", "connection": {"host": "h"}, "pollPeriod": 60, "attributePollPeriod": 60,
+     "timeseries": [{"key": "v", "obis": "1-0:32.7.0", "pollPeriod": 60}],
+     "attributes": [{"key": "v", "obis": "1-0:32.7.0", "pollPeriod": 60}]}]})");
+  ASSERT_TRUE(config) << config.error().message;
+  const auto& device = config->devices.at(0);
+  ASSERT_EQ(device.timeseries, device.attributes);  // equal, so the pool would have merged them
+  EXPECT_FALSE(device.timeseries.shares_with(device.attributes));
+}
+
 TEST(DlmsConnectorConfig, TheUsersFileLoadsUnchanged) {
   auto config = parse(kUserFile);
   ASSERT_TRUE(config) << config.error().message;
