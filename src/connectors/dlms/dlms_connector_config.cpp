@@ -15,10 +15,12 @@
 namespace dlmsgw::connectors::dlms {
 namespace {
 
-Expected<Json> parse_json(std::string_view text, const std::string& file_name) {
+// Parses `text` (comments allowed: a connector file is edited by hand), handing every event to
+// `callback` (nlohmann's parser callback: returning false drops the value from the tree).
+Expected<Json> parse_json(std::string_view text, const std::string& file_name,
+                          const Json::parser_callback_t& callback) {
   try {
-    // Comments are allowed: a connector file is edited by hand.
-    return Json::parse(text, nullptr, true, true);
+    return Json::parse(text, callback, true, true);
   } catch (const Json::parse_error& e) {
     std::string what = e.what();
     // "[json.exception.parse_error.101] parse error at line 3, ..." -> "parse error at line 3, ..."
@@ -29,6 +31,47 @@ Expected<Json> parse_json(std::string_view text, const std::string& file_name) {
     return make_error(ErrorCode::malformed, file_name + ": not valid JSON: " + what);
   }
 }
+
+// Follows the parser's events to tell when one element of the root's "devices" list is complete
+// (an object, a list or a plain value at depth 2 inside that list), so that the element can be
+// read and dropped at once: the whole file is never one tree (about 7 KB a meter otherwise).
+// The root may name "devices" more than once; as with a whole tree, the last one counts.
+class DeviceElements {
+ public:
+  // True when this event completes an element of a root "devices" list.
+  bool completes_element(int depth, Json::parse_event_t event, const Json& parsed) {
+    using Event = Json::parse_event_t;
+    if (depth == 1) {
+      if (event == Event::key) {
+        after_devices_key_ =
+            parsed.is_string() && parsed.get_ref<const std::string&>() == "devices";
+        if (after_devices_key_) ++lists_;
+      } else if (event == Event::array_start) {
+        in_list_ = after_devices_key_;
+        if (in_list_) elements_ = 0;
+      } else if (event == Event::array_end) {
+        in_list_ = false;
+      }
+      return false;
+    }
+    if (!in_list_ || depth != 2) return false;
+    if (event != Event::object_end && event != Event::array_end && event != Event::value) {
+      return false;
+    }
+    ++elements_;
+    return true;
+  }
+  // The root's "devices" keys seen so far (the current one is the last of them).
+  [[nodiscard]] std::size_t lists() const { return lists_; }
+  // The elements of the current "devices" list seen so far.
+  [[nodiscard]] std::size_t elements() const { return elements_; }
+
+ private:
+  bool after_devices_key_ = false;
+  bool in_list_ = false;
+  std::size_t lists_ = 0;
+  std::size_t elements_ = 0;
+};
 
 Expected<void> parse_header(ConfigReader& reader, const Json& root, DlmsConnectorConfig& config) {
   if (root.contains("name")) {
@@ -120,67 +163,74 @@ class PointListPool {
   std::unordered_map<std::size_t, std::vector<PointList>> lists_;
 };
 
-bool parse_devices(ConfigReader& reader, const Json& root, const DeviceDefaults& defaults,
-                   DlmsConnectorConfig& config, Failures& failures) {
-  // Apart for timeseries and attributes: a device whose two lists are equal must keep two
-  // vectors, since the report filter tells a point's slot by where it lies (MeterWorker::slot_of).
-  PointListPool timeseries_pool;
-  PointListPool attributes_pool;
-  if (!root.contains("devices")) {
-    return failures.keep_going(
-        reader.error("devices", "missing (the list of meters this connector reads)"));
-  }
-  const auto& devices = root.at("devices");
-  if (!devices.is_array()) {
-    return failures.keep_going(reader.error("devices", "expected a list of devices"));
-  }
-  if (devices.empty()) reader.warn("devices", "is empty: this connector reads no meter");
-  std::set<std::string> names;
-  for (std::size_t i = 0; i < devices.size(); ++i) {
+// Reads the devices one by one, in the order of the file, as the parser completes them.
+class DeviceParser {
+ public:
+  DeviceParser(ConfigReader& reader, const DeviceDefaults& defaults, DlmsConnectorConfig& config,
+               Failures& failures)
+      : reader_(reader), defaults_(defaults), config_(config), failures_(failures) {}
+
+  // False when parsing stops (the first error, when errors are not collected).
+  bool add(std::size_t i, const Json& device) {
     const auto path = ConfigReader::index("devices", i);
-    const auto& device = devices[i];
     Expected<DeviceConfig> parsed = DeviceConfig{};
-    if (auto object = reader.expect_object(device, path, "one meter"); !object) {
+    if (auto object = reader_.expect_object(device, path, "one meter"); !object) {
       parsed = object.error();
     } else if (is_simple_form(device)) {
-      parsed = parse_simple_device(reader, device, path, defaults);
+      parsed = parse_simple_device(reader_, device, path, defaults_);
     } else if (device.contains("connection") || device.contains("deviceName") ||
                device.contains("timeseries")) {
-      parsed = parse_full_device(reader, device, path, defaults);
+      parsed = parse_full_device(reader_, device, path, defaults_);
     } else {
-      parsed = reader.error(path,
-                            "is neither form (give host and measurements for the simple form, or "
-                            "deviceName and connection{} for the full form)");
+      parsed = reader_.error(path,
+                             "is neither form (give host and measurements for the simple form, or "
+                             "deviceName and connection{} for the full form)");
     }
     const char* key = device.contains("deviceName") ? "deviceName" : "name";
     if (!parsed) {
-      if (!failures.keep_going(parsed)) return false;
+      if (!failures_.keep_going(parsed)) return false;
       // Its name still counts for the uniqueness of the next ones.
       if (device.is_object() && device.contains(key) && device.at(key).is_string()) {
-        names.insert(device.at(key).get<std::string>());
+        names_.insert(device.at(key).get<std::string>());
       }
-      continue;
+      return true;
     }
-    if (!names.insert(parsed->name).second) {
-      if (!failures.keep_going(
-              reader.error(ConfigReader::join(path, key),
-                           "\"" + parsed->name +
-                               "\" is used twice (device names must be unique: each is one "
-                               "ThingsBoard device)"))) {
-        return false;
-      }
-      continue;
+    if (!names_.insert(parsed->name).second) {
+      return failures_.keep_going(
+          reader_.error(ConfigReader::join(path, key),
+                        "\"" + parsed->name +
+                            "\" is used twice (device names must be unique: each is one "
+                            "ThingsBoard device)"));
     }
-    timeseries_pool.share(parsed->timeseries);
-    attributes_pool.share(parsed->attributes);
-    config.devices.push_back(std::move(*parsed));
+    timeseries_pool_.share(parsed->timeseries);
+    attributes_pool_.share(parsed->attributes);
+    config_.devices.push_back(std::move(*parsed));
+    return true;
   }
-  return true;
-}
 
+ private:
+  ConfigReader& reader_;
+  const DeviceDefaults& defaults_;
+  DlmsConnectorConfig& config_;
+  Failures& failures_;
+  std::set<std::string> names_;
+  // Apart for timeseries and attributes: a device whose two lists are equal must keep two
+  // vectors, since the report filter tells a point's slot by where it lies (MeterWorker::slot_of).
+  PointListPool timeseries_pool_;
+  PointListPool attributes_pool_;
+};
+
+// Two passes over the text, neither holding the whole tree: the first drops each device as it
+// completes (keeping the connector-level settings, which may come before or after "devices"),
+// the second reads each device with those settings, then drops it.
 Expected<DlmsConnectorConfig> parse(std::string_view text, const std::string& file_name,
                                     std::vector<Error>* errors) {
-  DLMSGW_TRY_ASSIGN(const auto root, parse_json(text, file_name));
+  DeviceElements first_pass;
+  DLMSGW_TRY_ASSIGN(const auto root,
+                    parse_json(text, file_name,
+                               [&first_pass](int depth, Json::parse_event_t event, Json& parsed) {
+                                 return !first_pass.completes_element(depth, event, parsed);
+                               }));
   DlmsConnectorConfig config;
   ConfigReader reader(file_name, config.warnings);
   if (!root.is_object()) {
@@ -204,7 +254,36 @@ Expected<DlmsConnectorConfig> parse(std::string_view text, const std::string& fi
   } else if (inherited) {
     defaults = *inherited;
   }
-  if (!parse_devices(reader, root, defaults, config, failures)) return failures.first();
+  if (!root.contains("devices")) {
+    if (!failures.keep_going(
+            reader.error("devices", "missing (the list of meters this connector reads)"))) {
+      return failures.first();
+    }
+    return config;
+  }
+  if (!root.at("devices").is_array()) {
+    if (!failures.keep_going(reader.error("devices", "expected a list of devices"))) {
+      return failures.first();
+    }
+    return config;
+  }
+  if (first_pass.elements() == 0) {
+    reader.warn("devices", "is empty: this connector reads no meter");
+    return config;
+  }
+  config.devices.reserve(first_pass.elements());
+  DeviceParser devices(reader, defaults, config, failures);
+  DeviceElements second_pass;
+  bool stopped = false;
+  const auto last_list = first_pass.lists();
+  DLMSGW_TRY(parse_json(text, file_name, [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (!second_pass.completes_element(depth, event, parsed)) return true;
+    if (!stopped && second_pass.lists() == last_list) {
+      stopped = !devices.add(second_pass.elements() - 1, parsed);
+    }
+    return false;
+  }));
+  if (stopped) return failures.first();
   return config;
 }
 

@@ -180,6 +180,108 @@ TEST(DlmsConnectorConfig, EqualTimeseriesAndAttributesOfADeviceAreNotOneList) {
   EXPECT_FALSE(device.timeseries.shares_with(device.attributes));
 }
 
+// The file is read device by device, never as one whole tree (issue 18 item 4): 2,000 devices
+// in two kinds come out in order, each with its connector-level settings, alike ones sharing.
+TEST(DlmsConnectorConfig, ALargeFileIsReadDeviceByDevice) {
+  constexpr std::size_t kDevices = 2000;
+  std::string text = R"({"name": "big", "reportStrategy": {"type": "ON_CHANGE"}, "devices": [)";
+  for (std::size_t i = 0; i < kDevices; ++i) {
+    if (i > 0) text += ",\n";
+    const auto n = std::to_string(i);
+    if (i % 2 == 0) {
+      text += R"({"deviceName": "meter-)" + n +
+              R"(", "connection": {"host": "10.0.0.1", "port": )" + std::to_string(2000 + i) +
+              R"(}, "pollPeriod": 15000, "timeseries": [{"key": "v", "obis": "1-0:32.7.0"},
+               {"key": "e", "obis": "1-0:1.8.0", "classId": 3}]})";
+    } else {
+      text += R"({"name": "meter-)" + n + R"(", "host": "10.0.0.2", "port": )" +
+              std::to_string(2000 + i) + R"(, "measurements": ["voltage_l1", "frequency"]})";
+    }
+  }
+  text += R"(], "watchdog": {"maxConsecutiveFailures": 4}, "maxConcurrentPolls": 64})";
+  auto config = parse(text);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->warnings.empty());
+  EXPECT_EQ(config->name, "big");
+  EXPECT_EQ(config->max_concurrent_polls, 64u);
+  ASSERT_EQ(config->devices.size(), kDevices);
+  const auto& first_full = config->devices[0];
+  const auto& first_simple = config->devices[1];
+  ASSERT_EQ(first_full.timeseries.size(), 2u);
+  EXPECT_EQ(first_full.timeseries[1].attribute, descriptor(3, "1-0:1.8.0"));
+  EXPECT_EQ(first_full.timeseries[1].poll_period, milliseconds(15000));
+  ASSERT_EQ(first_simple.timeseries.size(), 2u);
+  for (std::size_t i = 0; i < kDevices; ++i) {
+    const auto& device = config->devices[i];
+    ASSERT_EQ(device.name, "meter-" + std::to_string(i));
+    const auto* tcp = std::get_if<client::TcpTarget>(&device.connection.endpoint);
+    ASSERT_NE(tcp, nullptr) << device.name;
+    EXPECT_EQ(tcp->port, 2000 + i) << device.name;
+    EXPECT_EQ(device.watchdog.max_consecutive_failures, 4u) << device.name;
+    const auto& like = i % 2 == 0 ? first_full : first_simple;
+    if (i > 1) {
+      EXPECT_TRUE(device.timeseries.shares_with(like.timeseries)) << device.name;
+    }
+    for (const auto& point : device.timeseries) {
+      EXPECT_EQ(point.report_strategy.type, ReportStrategyType::on_change) << device.name;
+    }
+  }
+}
+
+// "devices" may come before the connector-level settings: they still apply to every device.
+TEST(DlmsConnectorConfig, ConnectorSettingsAfterTheDevicesStillApply) {
+  auto config = parse(R"({"devices": [
+      {"deviceName": "a", "connection": {"host": "h"}, "timeseries": [{"key": "voltage_l1"}]},
+      {"name": "b", "host": "h", "measurements": ["voltage_l1"]}],
+    "connectionTimeout": 2.5, "requestTimeout": 0.5, "reconnectDelay": 7,
+    "maxReconnectAttempts": 3, "circuitBreaker": {"enabled": false},
+    "reportStrategy": {"type": "ON_REPORT_PERIOD", "reportPeriod": 30000},
+    "name": "late", "maxConcurrentPolls": 5})");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->warnings.empty());
+  EXPECT_EQ(config->name, "late");
+  EXPECT_EQ(config->max_concurrent_polls, 5u);
+  ASSERT_EQ(config->devices.size(), 2u);
+  const ReportStrategy connector{ReportStrategyType::on_report_period, milliseconds(30000)};
+  for (const auto& device : config->devices) {
+    EXPECT_EQ(device.connection.timeouts.connect, milliseconds(2500)) << device.name;
+    EXPECT_EQ(device.retry.reconnect_delay, milliseconds(7000)) << device.name;
+    EXPECT_EQ(device.retry.max_reconnect_attempts, 3u) << device.name;
+    EXPECT_FALSE(device.circuit_breaker.enabled) << device.name;
+    ASSERT_EQ(device.timeseries.size(), 1u) << device.name;
+    EXPECT_EQ(device.timeseries[0].report_strategy, connector) << device.name;
+  }
+  EXPECT_EQ(config->devices[1].connection.timeouts.response, milliseconds(500));
+}
+
+// As with one whole tree: a "devices" given twice counts once, the last; a "devices" key inside
+// a device is that device's (an unknown key), not the connector's list.
+TEST(DlmsConnectorConfig, OnlyTheRootsLastDevicesListIsRead) {
+  auto config = parse(R"({"devices": [{"name": "old", "host": "h", "measurements": ["voltage_l1"]}],
+    "devices": [{"name": "new", "host": "h", "measurements": ["voltage_l1"],
+                 "devices": [{"name": "inner", "host": "h", "measurements": ["voltage_l1"]}]}]})");
+  ASSERT_TRUE(config) << config.error().message;
+  ASSERT_EQ(config->devices.size(), 1u);
+  EXPECT_EQ(config->devices[0].name, "new");
+  ASSERT_EQ(config->warnings.size(), 1u);
+  EXPECT_NE(config->warnings[0].find("devices[0].devices"), std::string::npos)
+      << config->warnings[0];
+  // The first bad device stops the parse; every bad one is collected by the check.
+  const std::string two_bad = R"({"devices": [
+      {"name": "a", "host": "h", "measurements": ["voltage_l1"]}, 7,
+      {"name": "a", "host": "h", "measurements": ["voltage_l1"]}], "pollPeriod": 1})";
+  auto stopped = parse(two_bad);
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().message,
+            "dlms_connector.json: devices[1]: expected an object (one meter), got 7");
+  const auto check = check_dlms_connector_config(two_bad, "dlms_connector.json");
+  ASSERT_EQ(check.errors.size(), 2u);
+  EXPECT_EQ(check.errors[0].message, stopped.error().message);
+  EXPECT_NE(check.errors[1].message.find("devices[2].name: \"a\" is used twice"), std::string::npos)
+      << check.errors[1].message;
+  ASSERT_EQ(check.config.warnings.size(), 1u);  // pollPeriod is no connector-level key
+}
+
 TEST(DlmsConnectorConfig, TheUsersFileLoadsUnchanged) {
   auto config = parse(kUserFile);
   ASSERT_TRUE(config) << config.error().message;
