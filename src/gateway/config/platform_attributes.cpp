@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -55,17 +56,17 @@ struct DumpedJsonSize final : nlohmann::json::json_sax_t {
 
   bool null() override { return scalar(4); }
   bool boolean(bool value) override { return scalar(value ? 4 : 5); }
-  bool number_integer(number_integer_t value) override { return scalar_dumped(value); }
-  bool number_unsigned(number_unsigned_t value) override { return scalar_dumped(value); }
+  bool number_integer(number_integer_t value) override { return scalar(digits(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return scalar(digits(value)); }
   bool number_float(number_float_t value, const string_t& /*text*/) override {
     return scalar_dumped(value);
   }
-  bool string(string_t& value) override { return scalar_dumped(value); }
+  bool string(string_t& value) override { return scalar(text_size(value)); }
   bool binary(binary_t& /*value*/) override { return false; }  // not in JSON text
   bool start_object(std::size_t /*elements*/) override { return open(true); }
   bool key(string_t& value) override {
     if (members_.back().second++ > 0) ++bytes;  // ,
-    bytes += dumped_size(value) + 1;            // "key":
+    bytes += text_size(value) + 1;              // "key":
     return true;
   }
   bool end_object() override { return close(); }
@@ -82,6 +83,19 @@ struct DumpedJsonSize final : nlohmann::json::json_sax_t {
     return nlohmann::json(value)
         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
         .size();
+  }
+  // Most strings (keys, names, hosts, OBIS codes) are printable ASCII that dump() writes as they
+  // are, quoted: counted without building their dump.
+  static std::size_t text_size(const string_t& text) {
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+      return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    });
+    return plain ? text.size() + 2 : dumped_size(text);
+  }
+  template <typename Integer>
+  static std::size_t digits(Integer value) {
+    char text[24];
+    return static_cast<std::size_t>(std::to_chars(text, text + sizeof text, value).ptr - text);
   }
   // A value starts: after a comma when it is not an array's first (in an object, key() wrote it).
   void element() {
