@@ -395,7 +395,8 @@ Expected<void> GatewayRuntime::reload_connectors() {
   // The Gateways page shows each connector's file: the edited one from now on.
   const auto& levels = config_.logging.levels;
   auto attributes = gateway::connector_client_attributes(
-      entries, levels.count("connector") != 0 ? levels.at("connector") : config_.logging.level);
+      entries, levels.count("connector") != 0 ? levels.at("connector") : config_.logging.level,
+      config_.max_payload_size_bytes);
   if (remote_) remote_->keep_echoes(attributes);
   gateway_->update_client_attributes(attributes);
   remember_files();

@@ -570,12 +570,14 @@ std::vector<std::string> GatewayService::drop_unsendable(DumpedAttributes& attri
   const auto limit = uplink_->limits().max_payload_bytes;
   std::vector<std::string> dropped;
   for (auto it = attributes.begin(); it != attributes.end();) {
-    // As encode_dumped_gateway_attributes sends it: {"key":value}.
+    // As encode_dumped_gateway_attributes sends it: {"key":value}. A value left unbuilt for its
+    // size (a connector file over the limit alone) counts at that size.
+    const auto unbuilt = unsendable_attribute_bytes(it->second);
     const auto size = nlohmann::json(it->first)
                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                           .size() +
-                      1 + it->second.size();
-    if (size + 2 <= limit) {
+                      1 + unbuilt.value_or(it->second.size());
+    if (size + 2 <= limit && !unbuilt) {
       unsendable_attributes_.erase(it->first);
       ++it;
       continue;

@@ -555,6 +555,26 @@ TEST(GatewayService, ClientAttributesOverTheMessageLimitAreNotSentTheOthersAre) 
   }
 }
 
+// A connector attribute left unbuilt for its size (platform_attributes: a file over the limit) is
+// never sent, at connect or as an update, whatever size it names; the others are.
+TEST(GatewayService, UnbuiltClientAttributesAreNeverSent) {
+  Fixture f;
+  auto options = options_for(f.broker);
+  options.uplink.limits.max_payload_bytes = 256;
+  options.client_attributes = {{"small", 1}, {"DLMS", unsendable_attribute(70000000)}};
+  f.start(options);
+  const auto& attributes = f.tb.gateway_attributes();
+  ASSERT_TRUE(run_until(f.io, [&] { return attributes.contains("small"); }));
+  EXPECT_FALSE(attributes.contains("DLMS")) << attributes.dump();
+  // Even one naming a size under the limit: it holds no configuration to show.
+  f.gateway->update_client_attributes({{"DLMS", unsendable_attribute(10)}, {"other", 2}});
+  ASSERT_TRUE(run_until(f.io, [&] { return attributes.contains("other"); }));
+  EXPECT_FALSE(attributes.contains("DLMS")) << attributes.dump();
+  f.gateway->update_client_attributes({{"DLMS", {{"configurationJson", {{"devices", 0}}}}}});
+  ASSERT_TRUE(run_until(f.io, [&] { return attributes.contains("DLMS"); }));
+  EXPECT_EQ(attributes["DLMS"]["configurationJson"]["devices"], 0);
+}
+
 TEST(GatewayService, RateLimitsFromThePlatformSlowTheUplinkWithoutLosingData) {
   Fixture f;
   f.tb.session_limits = nlohmann::json{{"maxPayloadSize", 400},

@@ -2,10 +2,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <system_error>
+#include <utility>
+#include <vector>
+
+#include "gateway/uplink/gateway_outgoing.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
@@ -29,20 +36,109 @@ std::int64_t mtime_ms(const std::filesystem::path& file) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(system.time_since_epoch()).count();
 }
 
-nlohmann::json file_json(const std::filesystem::path& file) {
+// The file's text, empty when it cannot be read.
+std::string file_text(const std::filesystem::path& file) {
   // Read into a string of the file's size (not a stringstream, then a copy of it): the file is
   // megabytes at 10,000 meters, and this runs at start-up, at the gateway's peak.
   std::ifstream in(file, std::ios::binary | std::ios::ate);
-  if (!in) return nlohmann::json::object();
+  if (!in) return {};
   std::string text;
   if (const auto size = in.tellg(); size > 0) text.resize(static_cast<std::size_t>(size));
   in.seekg(0);
-  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
-    return nlohmann::json::object();
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) return {};
+  return text;
+}
+
+// The size of a JSON text as nlohmann's dump() writes its tree (minified, invalid UTF-8
+// replaced), counted in one SAX pass that builds no tree. A duplicate key counts each time.
+struct DumpedJsonSize final : nlohmann::json::json_sax_t {
+  std::size_t bytes = 0;
+
+  bool null() override { return scalar(4); }
+  bool boolean(bool value) override { return scalar(value ? 4 : 5); }
+  bool number_integer(number_integer_t value) override { return scalar(digits(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return scalar(digits(value)); }
+  bool number_float(number_float_t value, const string_t& /*text*/) override {
+    return scalar_dumped(value);
   }
-  auto parsed = nlohmann::json::parse(text, nullptr, false);
-  if (parsed.is_discarded()) return nlohmann::json::object();
-  return parsed;  // moved: `discarded ? object() : parsed` copied the whole tree
+  bool string(string_t& value) override { return scalar(text_size(value)); }
+  bool binary(binary_t& /*value*/) override { return false; }  // not in JSON text
+  bool start_object(std::size_t /*elements*/) override { return open(true); }
+  bool key(string_t& value) override {
+    if (members_.back().second++ > 0) ++bytes;  // ,
+    bytes += text_size(value) + 1;              // "key":
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t /*elements*/) override { return open(false); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
+                   const nlohmann::detail::exception& /*error*/) override {
+    return false;
+  }
+
+ private:
+  template <typename Value>
+  static std::size_t dumped_size(const Value& value) {
+    return nlohmann::json(value)
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+        .size();
+  }
+  // Most strings (keys, names, hosts, OBIS codes) are printable ASCII that dump() writes as they
+  // are, quoted: counted without building their dump.
+  static std::size_t text_size(const string_t& text) {
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+      return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    });
+    return plain ? text.size() + 2 : dumped_size(text);
+  }
+  template <typename Integer>
+  static std::size_t digits(Integer value) {
+    char text[24];
+    return static_cast<std::size_t>(std::to_chars(text, text + sizeof text, value).ptr - text);
+  }
+  // A value starts: after a comma when it is not an array's first (in an object, key() wrote it).
+  void element() {
+    if (!members_.empty() && !members_.back().first && members_.back().second++ > 0) ++bytes;
+  }
+  bool scalar(std::size_t size) {
+    element();
+    bytes += size;
+    return true;
+  }
+  template <typename Value>
+  bool scalar_dumped(const Value& value) {
+    return scalar(dumped_size(value));
+  }
+  bool open(bool object) {
+    element();
+    ++bytes;
+    members_.emplace_back(object, 0);
+    return true;
+  }
+  bool close() {
+    ++bytes;
+    members_.pop_back();
+    return true;
+  }
+
+  std::vector<std::pair<bool, std::size_t>> members_;  // per open container: object?, members
+};
+
+// A connector file as its client attribute's configurationJson: {} when it cannot be read or is
+// not JSON. `fits(bytes)` is asked the file's dumped size first: when it says no, no tree is
+// built (tens of megabytes at 10,000 meters, at start-up, the gateway's peak) and nullopt comes
+// back with `bytes` set.
+std::optional<nlohmann::json> file_json(const std::filesystem::path& file,
+                                        const std::function<bool(std::size_t)>& fits,
+                                        std::size_t& bytes) {
+  const auto text = file_text(file);
+  if (text.empty()) return nlohmann::json::object();
+  DumpedJsonSize size;
+  if (!nlohmann::json::sax_parse(text, &size)) return nlohmann::json::object();
+  bytes = size.bytes;
+  if (!fits(bytes)) return std::nullopt;
+  return nlohmann::json::parse(text, nullptr, false);
 }
 
 // A stable id per connector name (FNV-1a, 64 bits as 16 hex digits): the UI keys connectors by
@@ -79,7 +175,8 @@ nlohmann::json security_without_secrets(const SecurityConfig& security) {
 }  // namespace
 
 nlohmann::json connector_client_attributes(const std::vector<ConnectorConfig>& connectors,
-                                           std::string_view log_level) {
+                                           std::string_view log_level,
+                                           std::size_t max_payload_bytes) {
   nlohmann::json out = nlohmann::json::object();
   nlohmann::json names = nlohmann::json::array();
   for (const auto& connector : connectors) {
@@ -94,9 +191,31 @@ nlohmann::json connector_client_attributes(const std::vector<ConnectorConfig>& c
                            // page turns them off.
                            {"enableRemoteLogging", true},
                            {"ts", mtime_ms(connector.configuration)}};
+    // Its size as GatewayService measures it, {"<name>":<entry>}: with configurationJson, the
+    // entry's text grows by ,"configurationJson": and the file's.
+    const auto entry_bytes = [&](std::size_t file_bytes) {
+      return out[connector.name]
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                 .size() +
+             std::string_view(R"(,"configurationJson":)").size() + file_bytes;
+    };
+    const auto name_bytes = nlohmann::json(connector.name)
+                                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                .size();
+    std::size_t file_bytes = 0;
+    auto configuration = file_json(
+        connector.configuration,
+        [&](std::size_t bytes) {
+          return name_bytes + 1 + entry_bytes(bytes) + 2 <= max_payload_bytes;
+        },
+        file_bytes);
+    if (!configuration) {
+      out[connector.name] = unsendable_attribute(entry_bytes(file_bytes));
+      continue;
+    }
     // Moved in, not listed above: an initializer list copies its elements, and this tree is the
     // connector file (10 KB a meter as a tree; the copy was half of the start-up peak).
-    out[connector.name]["configurationJson"] = file_json(connector.configuration);
+    out[connector.name]["configurationJson"] = std::move(*configuration);
   }
   out["active_connectors"] = std::move(names);
   return out;
@@ -107,7 +226,8 @@ nlohmann::json gateway_client_attributes(const GatewayConfig& config, std::strin
   const auto connector_level = config.logging.levels.count("connector") != 0
                                    ? config.logging.levels.at("connector")
                                    : config.logging.level;
-  auto out = connector_client_attributes(config.connectors, connector_level);
+  auto out = connector_client_attributes(config.connectors, connector_level,
+                                         config.max_payload_size_bytes);
   out["Version"] = kReportedGatewayVersion;
   out["dlmsgwVersion"] = own_version;
   out["general_configuration"] = {

@@ -27,12 +27,16 @@ inline constexpr std::string_view kReportedGatewayVersion = "3.8.0";
 
 // The attributes above for `config`, loaded at `loaded_ms` (ms since the epoch). A connector file
 // that cannot be read or is not JSON gets an empty configurationJson (the connector itself reports
-// why it did not start).
+// why it did not start); one too large for config.max_payload_size_bytes: see below.
 nlohmann::json gateway_client_attributes(const GatewayConfig& config, std::string_view own_version,
                                          std::int64_t loaded_ms);
 
-// Only the per-connector attributes and active_connectors (after a SIGHUP reload).
+// Only the per-connector attributes and active_connectors (after a SIGHUP reload). A connector
+// whose attribute is over `max_payload_bytes` alone (thousands of meters in its file) is never
+// sent (the limit only tightens): its file is not parsed into a tree, its attribute is
+// unsendable_attribute(its size) (gateway_outgoing.hpp), which GatewayService drops with a warning.
 nlohmann::json connector_client_attributes(const std::vector<ConnectorConfig>& connectors,
-                                           std::string_view log_level);
+                                           std::string_view log_level,
+                                           std::size_t max_payload_bytes);
 
 }  // namespace dlmsgw::gateway

@@ -1,5 +1,7 @@
 #include "gateway/uplink/gateway_outgoing.hpp"
 
+#include <charconv>
+
 #include "gateway/uplink/gateway_topic.hpp"
 
 namespace dlmsgw::gateway {
@@ -115,6 +117,20 @@ void merge_dumped(DumpedAttributes& into, const nlohmann::json& values) {
     text.shrink_to_fit();
     into.insert_or_assign(key, std::move(text));
   }
+}
+
+nlohmann::json unsendable_attribute(std::size_t bytes) {
+  return {{"configurationJson", {{"dlmsgwUnsendableBytes", bytes}}}};
+}
+
+std::optional<std::size_t> unsendable_attribute_bytes(std::string_view dumped) {
+  constexpr std::string_view prefix = R"({"configurationJson":{"dlmsgwUnsendableBytes":)";
+  if (!dumped.starts_with(prefix) || !dumped.ends_with("}}")) return std::nullopt;
+  const auto digits = dumped.substr(prefix.size(), dumped.size() - prefix.size() - 2);
+  std::size_t bytes = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), bytes);
+  if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  return bytes;
 }
 
 SplitTelemetry encode_dumped_gateway_attributes(const DumpedAttributes& values,

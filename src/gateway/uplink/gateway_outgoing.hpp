@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,13 @@ SplitTelemetry encode_gateway_attributes(const nlohmann::json& values,
 using DumpedAttributes = std::map<std::string, std::string>;
 // Sets (or replaces) each member of `values` (an object) in `into`.
 void merge_dumped(DumpedAttributes& into, const nlohmann::json& values);
+// A client attribute's value that stands for one of `bytes` (dumped) left unbuilt because it can
+// never be sent: over maxPayloadSizeBytes alone (a connector file with thousands of meters; the
+// limit only tightens). GatewayService sends no such value and warns with the size. Its shape,
+// {"configurationJson": {"dlmsgwUnsendableBytes": bytes}}, never equals a connector's echo.
+nlohmann::json unsendable_attribute(std::size_t bytes);
+// The bytes of such a value, from its dumped text; nullopt for any other value.
+std::optional<std::size_t> unsendable_attribute_bytes(std::string_view dumped);
 // As encode_gateway_attributes(values, max_payload_bytes), from the members' text.
 SplitTelemetry encode_dumped_gateway_attributes(const DumpedAttributes& values,
                                                 std::size_t max_payload_bytes);

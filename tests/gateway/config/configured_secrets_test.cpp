@@ -77,5 +77,46 @@ TEST(ConfiguredSecrets, AMissingOrBrokenFileIsSkipped) {
   EXPECT_TRUE(secrets.empty());
 }
 
+TEST(ConfiguredSecrets, OnlyStringValuesOfSecretNamedMembersAtAnyDepth) {
+  // Read without a tree (a SAX pass): the same values as the tree's walk took.
+  testing::TempDirectory dir;
+  write_secrets_fixture(dir.path() / "dlms.json", R"({"devices": [
+      {"name": "a", "security": {"keys": ["array-held-value", {"other": "in-array-object"}],
+                                 "secretSettings": {"mode": "object-held-value",
+                                                    "deep": {"authToken": "deeply-nested-token"}},
+                                 "blockKey": "after-the-object-key"}},
+      {"tokenList": [["nested-array-value"]], "name": "after-array-name"},
+      "top-level-string-in-array"],
+      "password": "connector-level-password"})");
+  GatewayConfig config;
+  const auto secrets =
+      configured_secrets(config, {ConnectorConfig{"DLMS", "dlms", dir.path() / "dlms.json"}});
+  EXPECT_TRUE(secrets_hold(secrets, "deeply-nested-token"));
+  EXPECT_TRUE(secrets_hold(secrets, "after-the-object-key"));
+  EXPECT_TRUE(secrets_hold(secrets, "connector-level-password"));
+  // A secret-named member whose value is an array or an object is not a secret; nor is what
+  // follows it under another name.
+  EXPECT_FALSE(secrets_hold(secrets, "array-held-value"));
+  EXPECT_FALSE(secrets_hold(secrets, "in-array-object"));
+  EXPECT_FALSE(secrets_hold(secrets, "object-held-value"));
+  EXPECT_FALSE(secrets_hold(secrets, "nested-array-value"));
+  EXPECT_FALSE(secrets_hold(secrets, "after-array-name"));
+  EXPECT_FALSE(secrets_hold(secrets, "top-level-string-in-array"));
+  EXPECT_EQ(secrets.size(), 3U);
+}
+
+TEST(ConfiguredSecrets, NothingFromAFileThatBreaksAfterItsSecrets) {
+  // Secrets before the place the file stops being JSON are not taken, as when it was parsed whole.
+  testing::TempDirectory dir;
+  write_secrets_fixture(dir.path() / "cut.json",
+                        R"({"devices": [{"password": "before-the-break"}, {"name": )");
+  write_secrets_fixture(dir.path() / "text.json", "password: plain-text-password\n");
+  GatewayConfig config;
+  const auto secrets =
+      configured_secrets(config, {ConnectorConfig{"A", "dlms", dir.path() / "cut.json"},
+                                  ConnectorConfig{"B", "dlms", dir.path() / "text.json"}});
+  EXPECT_TRUE(secrets.empty());
+}
+
 }  // namespace
 }  // namespace dlmsgw::gateway

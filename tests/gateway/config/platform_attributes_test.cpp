@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <fstream>
 
 #include "gateway/storage/temp_directory.hpp"
+#include "gateway/uplink/gateway_outgoing.hpp"
 
 namespace dlmsgw::gateway {
 namespace {
@@ -49,6 +51,59 @@ TEST(PlatformAttributes, DescribeTheGatewayAndItsConnectorsWithoutSecrets) {
   EXPECT_GT(connector["ts"].get<std::int64_t>(), 0);
   // Stable across restarts: the same inputs, the same attributes.
   EXPECT_EQ(gateway_client_attributes(config, "0.4.2", 1700000000000), attributes);
+}
+
+// A connector file with meters of every JSON kind of value, as the DLMS connector's are.
+std::string connector_file_of(int meters) {
+  std::string text = R"({"name": "DLMS", "devices": [)";
+  for (int i = 0; i < meters; ++i) {
+    text += std::string(i == 0 ? "" : ",") + R"(
+      {"name": "Meter \u00e9 )" +
+            std::to_string(i) + R"(", "host": "127.0.0.1", "port": )" + std::to_string(4000 + i) +
+            R"(, "scale": 1.50, "big": 1e3, "negative": -7,
+       "enabled": true, "nothing": null, "escaped": "a\/b\"c\n",
+       "attributes": [], "timeseries": [{"key": "energy", "obis": "1.0.1.8.0.255"}]})";
+  }
+  return text + "]}";
+}
+
+TEST(PlatformAttributes, AConnectorFileOverTheLimitIsNotParsedButSizedAsGatewayServiceWould) {
+  testing::TempDirectory dir;
+  const auto file = dir.path() / "dlms_connector.json";
+  std::ofstream(file) << connector_file_of(20);
+  const std::vector<ConnectorConfig> connectors{{"DLMS Meters", "dlms", file}};
+  const auto whole = connector_client_attributes(connectors, "info", SIZE_MAX);
+  ASSERT_TRUE(whole["DLMS Meters"]["configurationJson"].is_object());
+  ASSERT_EQ(whole["DLMS Meters"]["configurationJson"]["devices"].size(), 20U);
+  // As GatewayService measures it: {"DLMS Meters":<entry>}.
+  const auto entry_bytes = whole["DLMS Meters"].dump().size();
+  const auto message_bytes = std::string(R"({"DLMS Meters":})").size() + entry_bytes;
+
+  // Just fits: built and sent as before.
+  EXPECT_EQ(connector_client_attributes(connectors, "info", message_bytes), whole);
+  // One byte over: not built; the same size for the warning.
+  const auto over = connector_client_attributes(connectors, "info", message_bytes - 1);
+  EXPECT_EQ(over["DLMS Meters"], unsendable_attribute(entry_bytes)) << over["DLMS Meters"].dump();
+  EXPECT_EQ(unsendable_attribute_bytes(over["DLMS Meters"].dump()), entry_bytes);
+  EXPECT_EQ(over["active_connectors"], nlohmann::json::array({"DLMS Meters"}));
+
+  // The whole gateway's attributes take the limit from maxPayloadSizeBytes.
+  GatewayConfig config;
+  config.max_payload_size_bytes = 1024;
+  config.connectors = connectors;
+  const auto gateway = gateway_client_attributes(config, "0.4.2", 1700000000000);
+  EXPECT_TRUE(unsendable_attribute_bytes(gateway["DLMS Meters"].dump()).has_value());
+}
+
+TEST(PlatformAttributes, AConnectorFileThatIsNotJsonIsAnEmptyConfigurationWhateverTheLimit) {
+  testing::TempDirectory dir;
+  const auto file = dir.path() / "broken_connector.json";
+  std::ofstream(file) << connector_file_of(20).substr(0, 900);
+  const auto attributes = connector_client_attributes(
+      {{"Broken", "dlms", file}, {"Absent", "dlms", dir.path() / "no.json"}}, "info", 256);
+  EXPECT_EQ(attributes["Broken"]["configurationJson"], nlohmann::json::object());
+  EXPECT_EQ(attributes["Absent"]["configurationJson"], nlohmann::json::object());
+  EXPECT_FALSE(unsendable_attribute_bytes(attributes["Broken"].dump()).has_value());
 }
 
 }  // namespace
