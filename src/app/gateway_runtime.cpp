@@ -396,7 +396,7 @@ Expected<void> GatewayRuntime::reload_connectors() {
   const auto& levels = config_.logging.levels;
   auto attributes = gateway::connector_client_attributes(
       entries, levels.count("connector") != 0 ? levels.at("connector") : config_.logging.level,
-      config_.max_payload_size_bytes);
+      gateway_->uplink_limits().max_payload_bytes);  // the running limit, not a saved new one
   if (remote_) remote_->keep_echoes(attributes);
   gateway_->update_client_attributes(attributes);
   remember_files();

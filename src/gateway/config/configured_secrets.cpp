@@ -110,7 +110,11 @@ std::vector<std::string> configured_secrets(const GatewayConfig& config,
     // Read as it comes, no tree: at 10,000 meters the file's tree is tens of megabytes, and this
     // runs at start-up, at the gateway's peak. Kept only if the whole file is JSON.
     SecretValues found;
-    if (!nlohmann::json::sax_parse(text.str(), &found)) continue;
+    // Comments allowed, as the DLMS connector reads the file.
+    if (!nlohmann::json::sax_parse(text.str(), &found, nlohmann::json::input_format_t::json, true,
+                                   true)) {
+      continue;
+    }
     const std::string file = connector.configuration.string();
     for (const auto& [key, value] : found.values) {
       std::string lower(key);

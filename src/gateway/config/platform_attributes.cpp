@@ -134,11 +134,14 @@ std::optional<nlohmann::json> file_json(const std::filesystem::path& file,
                                         std::size_t& bytes) {
   const auto text = file_text(file);
   if (text.empty()) return nlohmann::json::object();
+  // Comments allowed, as the DLMS connector reads the file; they are not part of the dump.
   DumpedJsonSize size;
-  if (!nlohmann::json::sax_parse(text, &size)) return nlohmann::json::object();
+  if (!nlohmann::json::sax_parse(text, &size, nlohmann::json::input_format_t::json, true, true)) {
+    return nlohmann::json::object();
+  }
   bytes = size.bytes;
   if (!fits(bytes)) return std::nullopt;
-  return nlohmann::json::parse(text, nullptr, false);
+  return nlohmann::json::parse(text, nullptr, false, true);
 }
 
 // A stable id per connector name (FNV-1a, 64 bits as 16 hex digits): the UI keys connectors by

@@ -105,6 +105,18 @@ TEST(ConfiguredSecrets, OnlyStringValuesOfSecretNamedMembersAtAnyDepth) {
   EXPECT_EQ(secrets.size(), 3U);
 }
 
+// The DLMS connector reads its file with comments allowed (edited by hand): so are its secrets
+// (a review found a commented file left unmasked).
+TEST(ConfiguredSecrets, AreFoundInAConnectorFileWithComments) {
+  testing::TempDirectory dir;
+  write_secrets_fixture(dir.path() / "dlms.json", R"({
+      // the kitchen meter
+      "devices": [{"name": "a", /* LLS */ "security": {"password": "commented-file-password"}}]})");
+  const auto secrets = configured_secrets(
+      GatewayConfig{}, {ConnectorConfig{"DLMS", "dlms", dir.path() / "dlms.json"}});
+  EXPECT_TRUE(secrets_hold(secrets, "commented-file-password"));
+}
+
 TEST(ConfiguredSecrets, NothingFromAFileThatBreaksAfterItsSecrets) {
   // Secrets before the place the file stops being JSON are not taken, as when it was parsed whole.
   testing::TempDirectory dir;

@@ -106,5 +106,17 @@ TEST(PlatformAttributes, AConnectorFileThatIsNotJsonIsAnEmptyConfigurationWhatev
   EXPECT_FALSE(unsendable_attribute_bytes(attributes["Broken"].dump()).has_value());
 }
 
+// Comments are allowed in a connector file (the DLMS connector reads it so): its attribute is
+// the configuration without them, sized without them too.
+TEST(PlatformAttributes, AConnectorFileWithCommentsIsItsConfigurationWithoutThem) {
+  testing::TempDirectory dir;
+  const auto file = dir.path() / "commented_connector.json";
+  std::ofstream(file) << "{\n  // the meters\n  \"devices\": [] /* none yet */\n}\n";
+  const auto sendable = connector_client_attributes({{"DLMS", "dlms", file}}, "info", 8196);
+  EXPECT_EQ(sendable["DLMS"]["configurationJson"], nlohmann::json::parse(R"({"devices":[]})"));
+  const auto sized = connector_client_attributes({{"DLMS", "dlms", file}}, "info", 16);
+  EXPECT_TRUE(unsendable_attribute_bytes(sized["DLMS"].dump()).has_value());
+}
+
 }  // namespace
 }  // namespace dlmsgw::gateway
