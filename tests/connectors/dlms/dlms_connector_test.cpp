@@ -408,6 +408,25 @@ TEST(DlmsConnector, StopReleasesTheAssociationAndTheLinkPolitely) {
   EXPECT_EQ(wrapper_meter.simulator().counters().releases, 1U);
 }
 
+// A meter waiting for its next poll holds no coroutine, only a timer whose handler starts it
+// again (issue 18 item 4): a stop then must release the association, and leave no timer or
+// work behind on the loop (Harness::stop runs the loop until it has no work, at most 5 s).
+TEST(DlmsConnector, StopWhileAMeterWaitsForItsNextPollReleasesItAndLeavesNoWork) {
+  SimulatorThread meter(on_free_port(SimulatorConfig::microstar()));
+  {
+    Harness harness({microstar_device("Meter A", meter.port(), 60s)});
+    harness.wait_for_values("active_energy", 1);  // the first poll done; the next in 60 s
+    harness.io.restart();
+    harness.io.run_for(200ms);  // the worker goes to wait for it
+    harness.stop();
+    EXPECT_TRUE(harness.io.stopped()) << "work left on the loop after the stop";
+    EXPECT_EQ(harness.sink.values_of("active_energy").size(), 1U);
+  }
+  meter.stop();
+  EXPECT_EQ(meter.simulator().counters().releases, 1U);
+  EXPECT_EQ(meter.simulator().counters().link_disconnects, 1U);
+}
+
 TEST(DlmsConnector, ReconnectRpcOpensANewAssociation) {
   SimulatorThread meter(on_free_port(SimulatorConfig::microstar()));
   Harness harness({microstar_device("Meter A", meter.port())});
