@@ -234,13 +234,9 @@ TEST(HttpEndpoint, SilentClientIsDroppedAfterTheReadDeadline) {
   EXPECT_EQ(fixture.endpoint->active_connections(), 0u);
 }
 
-TEST(HttpEndpoint, ManyConcurrentClientsAreAllServed) {
-  HttpEndpointOptions options;
-  options.max_connections = 4;
-  Fixture fixture(options);
-  ASSERT_TRUE(fixture.registry.gauge("g", "G."));
-  constexpr int clients = 64;
-  std::vector<Exchange> results(clients);
+// `count` clients GET /metrics at once; runs the loop until every one has its response.
+std::vector<Exchange> scrape_at_once(Fixture& fixture, int count) {
+  std::vector<Exchange> results(static_cast<std::size_t>(count));
   for (auto& result : results) {
     asio::co_spawn(fixture.io,
                    exchange(fixture.endpoint->port(), "GET /metrics HTTP/1.1\r\n\r\n", result),
@@ -249,6 +245,16 @@ TEST(HttpEndpoint, ManyConcurrentClientsAreAllServed) {
   run_until(fixture.io, [&] {
     return std::all_of(results.begin(), results.end(), [](const auto& r) { return r.done; });
   });
+  return results;
+}
+
+TEST(HttpEndpoint, ManyConcurrentClientsAreAllServed) {
+  HttpEndpointOptions options;
+  options.max_connections = 4;
+  Fixture fixture(options);
+  ASSERT_TRUE(fixture.registry.gauge("g", "G."));
+  constexpr int clients = 64;
+  const std::vector<Exchange> results = scrape_at_once(fixture, clients);
   for (const auto& result : results) {
     EXPECT_TRUE(result.response.starts_with("HTTP/1.1 200 OK\r\n")) << result.response;
     EXPECT_EQ(body_of(result.response), "1f\r\n# HELP g G.\n# TYPE g gauge\ng 0\n\r\n0\r\n\r\n");
@@ -600,15 +606,7 @@ TEST(HttpEndpoint, ConcurrentScrapesWhileMetersComeAndGoEachListEveryMeterOnce) 
       },
       asio::detached);
   constexpr int scrapes = 8;
-  std::vector<Exchange> results(scrapes);
-  for (auto& result : results) {
-    asio::co_spawn(fixture.io,
-                   exchange(fixture.endpoint->port(), "GET /metrics HTTP/1.1\r\n\r\n", result),
-                   asio::detached);
-  }
-  run_until(fixture.io, [&] {
-    return std::all_of(results.begin(), results.end(), [](const auto& r) { return r.done; });
-  });
+  const std::vector<Exchange> results = scrape_at_once(fixture, scrapes);
   scraping = false;
   run_for(fixture.io, 10ms);
   EXPECT_GT(generation, 20);  // the meters changed many times while the scrapes were written
