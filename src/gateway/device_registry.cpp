@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
@@ -159,7 +158,20 @@ Expected<DeviceRegistry> DeviceRegistry::open(fs::path path) {
     registry.entries_->list.push_back(
         {*name, local ? *local : *name, std::move(*type), std::move(*connector)});
   }
+  registry.reindex();
   return registry;
+}
+
+void DeviceRegistry::index(std::size_t position) {
+  const DeviceEntry& entry = entries_->list[position];
+  by_name_.emplace(entry.name, position);  // an earlier entry of that name stays the one found
+  by_local_[entry.connector].emplace(entry.local_name, position);
+}
+
+void DeviceRegistry::reindex() {
+  by_name_.clear();
+  by_local_.clear();
+  for (std::size_t position = 0; position < entries_->list.size(); ++position) index(position);
 }
 
 template <class Change>
@@ -173,44 +185,41 @@ void DeviceRegistry::change(Change&& apply) {
 
 Expected<bool> DeviceRegistry::add(std::string_view local_name, std::string_view type,
                                    std::string_view connector) {
-  auto& devices = entries_->list;
-  auto it = std::find_if(devices.begin(), devices.end(), [&](const DeviceEntry& entry) {
-    return entry.local_name == local_name && entry.connector == connector;
-  });
-  if (it == devices.end()) {
-    // Same name served by another connector: it moves (a connector's configuration changed).
-    it = std::find_if(devices.begin(), devices.end(),
-                      [&](const DeviceEntry& entry) { return entry.name == local_name; });
-  }
-  if (it != devices.end() && it->type == type && it->connector == connector) return false;
-  change([&](std::vector<DeviceEntry>& list) {
-    if (it == list.end()) {
+  const DeviceEntry* found = find_local(connector, local_name);
+  // Same name served by another connector: it moves (a connector's configuration changed).
+  if (found == nullptr) found = find(local_name);
+  if (found != nullptr && found->type == type && found->connector == connector) return false;
+  if (found == nullptr) {
+    change([&](std::vector<DeviceEntry>& list) {
       list.push_back({std::string(local_name), std::string(local_name), std::string(type),
                       std::string(connector)});
-    } else {
-      it->type = type;
-      it->connector = connector;
-      it->local_name = local_name;
-    }
+    });
+    index(entries_->list.size() - 1);
+    return true;
+  }
+  change([&](std::vector<DeviceEntry>& list) {
+    DeviceEntry& entry = list[found - list.data()];
+    entry.type = type;
+    entry.connector = connector;
+    entry.local_name = local_name;
   });
+  reindex();
   return true;
 }
 
 Expected<bool> DeviceRegistry::remove(std::string_view name) {
-  auto& devices = entries_->list;
-  const auto it = std::find_if(devices.begin(), devices.end(),
-                               [&](const DeviceEntry& entry) { return entry.name == name; });
-  if (it == devices.end()) return false;
-  change([&](std::vector<DeviceEntry>& list) { list.erase(it); });
+  const DeviceEntry* found = find(name);
+  if (found == nullptr) return false;
+  change([&](std::vector<DeviceEntry>& list) { list.erase(list.begin() + (found - list.data())); });
+  reindex();
   return true;
 }
 
 Expected<bool> DeviceRegistry::rename(std::string_view old_name, std::string_view new_name) {
-  auto& devices = entries_->list;
-  const auto it = std::find_if(devices.begin(), devices.end(),
-                               [&](const DeviceEntry& entry) { return entry.name == old_name; });
-  if (it == devices.end()) return false;
-  change([&](std::vector<DeviceEntry>&) { it->name = new_name; });
+  const DeviceEntry* found = find(old_name);
+  if (found == nullptr) return false;
+  change([&](std::vector<DeviceEntry>& list) { list[found - list.data()].name = new_name; });
+  reindex();
   renamed_.erase(std::string(new_name));  // renamed back: no loop
   renamed_[std::string(old_name)] = std::string(new_name);
   return true;
@@ -228,19 +237,16 @@ std::string DeviceRegistry::current_name(const std::string& name) const {
 }
 
 const DeviceEntry* DeviceRegistry::find(std::string_view name) const {
-  const auto& devices = entries_->list;
-  const auto it = std::find_if(devices.begin(), devices.end(),
-                               [&](const DeviceEntry& entry) { return entry.name == name; });
-  return it == devices.end() ? nullptr : &*it;
+  const auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : &entries_->list[it->second];
 }
 
 const DeviceEntry* DeviceRegistry::find_local(std::string_view connector,
                                               std::string_view local_name) const {
-  const auto& devices = entries_->list;
-  const auto it = std::find_if(devices.begin(), devices.end(), [&](const DeviceEntry& entry) {
-    return entry.connector == connector && entry.local_name == local_name;
-  });
-  return it == devices.end() ? nullptr : &*it;
+  const auto of_connector = by_local_.find(connector);
+  if (of_connector == by_local_.end()) return nullptr;
+  const auto it = of_connector->second.find(local_name);
+  return it == of_connector->second.end() ? nullptr : &entries_->list[it->second];
 }
 
 }  // namespace dlmsgw::gateway

@@ -48,6 +48,48 @@ TEST(DeviceRegistry, PersistsAddsRenamesAndRemovals) {
   EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
 }
 
+// Lookups by name are indexed (every reading makes one): after removals in the middle, renames
+// and a device moving to another connector, each finds what a scan of the list would.
+TEST(DeviceRegistry, LookupsFindWhatAScanWouldAfterRemovalsRenamesAndMoves) {
+  auto registry = DeviceRegistry::open({});
+  ASSERT_TRUE(registry);
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(*registry->add("Meter " + std::to_string(i), "DLMS_Meter", "dlms"));
+  }
+  ASSERT_TRUE(*registry->remove("Meter 10"));
+  ASSERT_TRUE(*registry->rename("Meter 20", "Kitchen"));
+  ASSERT_TRUE(*registry->add("Meter 30", "DLMS_Meter", "modbus"));  // moved to another connector
+  ASSERT_TRUE(*registry->add("Meter 50", "DLMS_Meter", "dlms"));
+  const auto scan = [&](auto matches) -> const DeviceEntry* {
+    for (const DeviceEntry& entry : registry->devices()) {
+      if (matches(entry)) return &entry;
+    }
+    return nullptr;
+  };
+  for (int i = 0; i <= 50; ++i) {
+    const std::string name = "Meter " + std::to_string(i);
+    for (const char* connector : {"dlms", "modbus"}) {
+      EXPECT_EQ(registry->find_local(connector, name), scan([&](const DeviceEntry& entry) {
+                  return entry.connector == connector && entry.local_name == name;
+                }))
+          << connector << " " << name;
+    }
+    EXPECT_EQ(registry->find(name),
+              scan([&](const DeviceEntry& entry) { return entry.name == name; }))
+        << name;
+  }
+  EXPECT_EQ(registry->find_local("dlms", "Meter 10"), nullptr);
+  EXPECT_EQ(registry->find_local("dlms", "Meter 20")->name, "Kitchen");
+  EXPECT_EQ(registry->find("Kitchen")->local_name, "Meter 20");
+  EXPECT_EQ(registry->find_local("dlms", "Meter 30"), nullptr);
+  EXPECT_EQ(registry->find_local("modbus", "Meter 30")->name, "Meter 30");
+  EXPECT_EQ(registry->find("Meter 50")->local_name, "Meter 50");
+  // The platform names a second device like the first: the first keeps the name, as in a scan.
+  ASSERT_TRUE(*registry->rename("Meter 41", "Meter 40"));
+  EXPECT_EQ(registry->find("Meter 40")->local_name, "Meter 40");
+  EXPECT_EQ(registry->find_local("dlms", "Meter 41")->name, "Meter 40");
+}
+
 // Readings stored before a rename carry the old name: the uplink asks for the current one.
 TEST(DeviceRegistry, AFormerNameLeadsToTheCurrentOneThroughChainsAndBack) {
   auto registry = DeviceRegistry::open({});
