@@ -71,6 +71,15 @@ TEST(ValuesJson, TheSameTextAsTheJsonObjectItReplaced) {
       {{"", std::string()}, {"Z", 1.0}, {"a", 2.0}, {"\x80", 3.0}},  // byte order, not ASCII case
   };
   for (const auto& values : cases) expect_same_values_document(values);
+  // Many values (sorted apart from the few a reading has), in reverse order, one key twice.
+  for (const std::size_t count : {32U, 33U, 40U}) {
+    std::vector<DataPoint> many;
+    for (std::size_t i = count; i-- > 0;) {
+      many.push_back({"k" + std::to_string(i), static_cast<double>(i) + 0.5});
+    }
+    many.push_back({"k7", std::string("last wins")});
+    expect_same_values_document(many);
+  }
   // Text as before for what meters give; the shortest exact form elsewhere.
   EXPECT_EQ(values_json(cases[2]),
             R"({"a":-0.0,"b":2.0,"c":1e+21,"d":1e-07,"e":0.1,"f":null,"g":null})");
