@@ -44,21 +44,31 @@ Error StorageService::stopped_error() {
   return make_error(ErrorCode::rejected, "storage is stopped (dlmsgw is shutting down)");
 }
 
+Expected<void> StorageService::room_locked(std::size_t count) const {
+  if (stopping_) return stopped_error();
+  if (pending_records_ + count > options_.max_pending_records) {
+    return make_error(ErrorCode::rejected,
+                      "storage hand-off is full (" + std::to_string(pending_records_) +
+                          " records wait for the storage thread, max_pending_records=" +
+                          std::to_string(options_.max_pending_records) +
+                          "): the disk is slower than the meters or failing");
+  }
+  return {};
+}
+
+Expected<void> StorageService::room_for(std::size_t count) const {
+  std::lock_guard lock(mutex_);
+  return room_locked(count);
+}
+
 Expected<void> StorageService::append(std::vector<Record> records) {
   if (records.empty()) return {};
   const std::size_t count = records.size();
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) {
-      return stopped_error().with_context(std::to_string(count) + " records not stored");
-    }
-    if (pending_records_ + count > options_.max_pending_records) {
-      return make_error(ErrorCode::rejected,
-                        "storage hand-off is full (" + std::to_string(pending_records_) +
-                            " records wait for the storage thread, max_pending_records=" +
-                            std::to_string(options_.max_pending_records) +
-                            "): the disk is slower than the meters or failing; " +
-                            std::to_string(count) + " records not stored");
+    if (auto room = room_locked(count); !room) {
+      return make_error(room.error().code, room.error().message + "; " + std::to_string(count) +
+                                               " records not stored");
     }
     pending_records_ += count;
     pending_.push_back(std::move(records));

@@ -62,6 +62,10 @@ class StorageService {
   // Thread-safe, never waits for the disk. Fails (ErrorCode::rejected) when the hand-off is full or
   // the service is stopped; the records are then not stored.
   Expected<void> append(std::vector<Record> records);
+  // What append() of `count` records would answer now, without storing anything: a connector asks
+  // before encoding a reading, so that under a flood a refused reading costs next to nothing. Room
+  // answered may be gone by the append (which then refuses); thread-safe.
+  [[nodiscard]] Expected<void> room_for(std::size_t count) const;
 
   // RecordQueue::peek on the storage thread. Completion signature PeekSignature.
   template <class Token>
@@ -260,6 +264,8 @@ class StorageService {
   };
 
   static Error stopped_error();
+  // room_for() with mutex_ held.
+  [[nodiscard]] Expected<void> room_locked(std::size_t count) const;
   // The storage thread's check of when_left's waiters, after each round.
   void check_left(std::deque<PendingLeave>& leaving);
   static Expected<std::uint64_t> move_device(RecordQueue& queue, const std::string& from,

@@ -257,6 +257,15 @@ TEST(StorageService, BackpressureWhileTheDatabaseIsBlockedAndRetryAfterwards) {
   EXPECT_EQ(refused.error().code, ErrorCode::rejected);
   EXPECT_NE(refused.error().message.find("hand-off is full"), std::string::npos)
       << refused.error().message;
+  EXPECT_NE(refused.error().message.find("; 1 records not stored"), std::string::npos)
+      << refused.error().message;
+  // Asked before a reading is encoded: the same answer, and nothing stored by asking.
+  const auto no_room = service.room_for(1);
+  ASSERT_FALSE(no_room);
+  EXPECT_EQ(no_room.error().code, ErrorCode::rejected);
+  EXPECT_NE(no_room.error().message.find("hand-off is full"), std::string::npos)
+      << no_room.error().message;
+  EXPECT_TRUE(service.room_for(0));
 
   ASSERT_TRUE(run_until(io, [&] { return !errors.empty(); }));
   EXPECT_NE(errors.front().find("another process holds the database"), std::string::npos)
@@ -266,9 +275,11 @@ TEST(StorageService, BackpressureWhileTheDatabaseIsBlockedAndRetryAfterwards) {
   ASSERT_EQ(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(blocker);
   ASSERT_TRUE(run_until(io, [&] { return service.pending_records() == 0; }));
+  EXPECT_TRUE(service.room_for(3));
   EXPECT_TRUE(service.append({numbered_record(3)}));
   service.stop();
   EXPECT_EQ(service.stats().records, 4u);
+  EXPECT_FALSE(service.room_for(1));  // stopped
 }
 
 TEST(StorageService, StoppingWhileCommitsFailReportsWhatWasNotStored) {
