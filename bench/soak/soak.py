@@ -30,7 +30,7 @@ Accounting, once the fault window is over and everything has had --drain-timeout
   - every record the gateway logged as committed must be delivered, or still be in the database
     when the gateway is stopped at the end (read with sqlite3): queued in `records`, or set aside
     in `dead_letters` (not lost, reported separately as dead letters; only lost fails the run);
-  - lost (the exit status is 1 when it is not 0), duplicated (bound: 2,000 records in the uplink's
+  - lost (the exit status is 1 when it is not 0), duplicated (bound: 8,000 records in the uplink's
     window + one batch per fault), out of order per device and stream, delivery delay percentiles
     by the fault that preceded the reading, reconnect storms (a meter associating more than once
     between two faults), the gateway's peak RSS and CPU, the database size over time.
@@ -61,7 +61,7 @@ import scale_bench as sb  # noqa: E402  (free ports, /proc readers, MQTT framing
 
 ROOT = sb.ROOT
 LP_KEYS = ("lp_active_import", "lp_reactive_import")
-WINDOW_RECORDS = 2000 + 100  # UplinkOptions::max_in_flight_records + one batch (docs/architecture.md)
+WINDOW_RECORDS = 8000 + 100  # UplinkOptions::max_in_flight_records + one batch (docs/architecture.md)
 METER_FAULTS = ("garbage=0.02,flag_bytes=0.2,byte_at_a_time=0.05,reset=0.004,delay=0.02,"
                 "drop=0.004,stale_duplicate=0.01,late_error=0.004,refuse=0.02,slow_accept=0.02")
 LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) ")

@@ -84,11 +84,15 @@ struct UplinkOptions {
   // The window: batches read from storage and not yet removed, and messages published without
   // their PUBACK (also the bound on messages read ahead). The MQTT client's max_in_flight must be
   // at least max_in_flight_messages (plus room for control messages): see in_flight_bound().
-  std::size_t max_batches_in_flight = 16;
-  std::size_t max_in_flight_messages = 64;
+  // Sized for a flood of readings: a read then waits for the storage thread's transaction of
+  // appends (up to 1,000, an fsync), and the window must cover that wait at 200,000 readings/s.
+  // With 16 batches and 2,000 records a flood of twice the ceiling delivered 66-76 % of it, with
+  // 32 and 4,000 87 %, with 64 and 8,000 99-129 % (bench/README.md, issue 18 item 2).
+  std::size_t max_batches_in_flight = 64;
+  std::size_t max_in_flight_messages = 256;
   // Records read and not yet removed: no further batch is read beyond it, so at most this plus one
   // batch is sent again after a crash or an outage (the duplicates a disruption can cause).
-  std::size_t max_in_flight_records = 2000;
+  std::size_t max_in_flight_records = 8000;
   std::chrono::milliseconds puback_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds retry_delay{std::chrono::seconds(1)};  // after storage/PUBACK errors
   // Session losses (or PUBACK timeouts with later messages acknowledged) in a row with the same
