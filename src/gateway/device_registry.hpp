@@ -95,8 +95,8 @@ class DeviceRegistry {
   std::shared_ptr<Entries> entries_ = std::make_shared<Entries>();
   std::map<std::string, std::string, std::less<>> renamed_;  // former name -> the next name
   std::shared_ptr<Writer> writer_;  // null for an in-memory registry; flushes when destroyed
-  // Every reading looks its device up (find_local): with 10,000 meters a scan of the list was a
-  // tenth of the event loop's time under a flood of readings. Owner's thread only.
+  // Every reading looks its device up (find_local): a scan of the list was 7 % of the event loop's
+  // time under a flood of readings of 100 devices, and grows with the meters. Owner's thread only.
   NameIndex by_name_;
   std::unordered_map<std::string, NameIndex, NameHash, std::equal_to<>> by_local_;  // by connector
 };

@@ -87,7 +87,7 @@ struct UplinkOptions {
   // Sized for a flood of readings: a read then waits for the storage thread's transaction of
   // appends (up to 1,000, an fsync), and the window must cover that wait at 200,000 readings/s.
   // With 16 batches and 2,000 records a flood of twice the ceiling delivered 66-76 % of it, with
-  // 32 and 4,000 87 %, with 64 and 8,000 99-129 % (bench/README.md, issue 18 item 2).
+  // 32 and 4,000 87 %, with 64 and 8,000 96-129 % (bench/README.md, issue 18 item 2).
   std::size_t max_batches_in_flight = 64;
   std::size_t max_in_flight_messages = 256;
   // Records read and not yet removed: no further batch is read beyond it, so at most this plus one
