@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
@@ -158,20 +159,72 @@ Expected<DeviceRegistry> DeviceRegistry::open(fs::path path) {
     registry.entries_->list.push_back(
         {*name, local ? *local : *name, std::move(*type), std::move(*connector)});
   }
-  registry.reindex();
+  for (std::size_t position = 0; position < registry.entries_->list.size(); ++position) {
+    registry.index(position);
+  }
   return registry;
 }
 
-void DeviceRegistry::index(std::size_t position) {
-  const DeviceEntry& entry = entries_->list[position];
-  by_name_.emplace(entry.name, position);  // an earlier entry of that name stays the one found
-  by_local_[entry.connector].emplace(entry.local_name, position);
+namespace {
+
+template <class Index>
+void add_key(Index& index, const std::string& key, std::size_t position) {
+  const auto [it, added] = index.try_emplace(key, typename Index::mapped_type{position, 1});
+  if (added) return;
+  ++it->second.count;
+  it->second.first = std::min(it->second.first, position);  // an earlier entry stays the one found
 }
 
-void DeviceRegistry::reindex() {
-  by_name_.clear();
-  by_local_.clear();
-  for (std::size_t position = 0; position < entries_->list.size(); ++position) index(position);
+// The entry at `position` no longer has `key`; `matches(i)`: entry i has it.
+template <class Index, class Matches>
+void drop_key(Index& index, const std::string& key, std::size_t position, std::size_t size,
+              Matches matches) {
+  const auto it = index.find(key);
+  if (it == index.end()) return;
+  if (--it->second.count == 0) {
+    index.erase(it);
+    return;
+  }
+  if (it->second.first != position) return;
+  // The first of several went (rare: duplicate names): the next one a scan would find.
+  for (std::size_t i = 0; i < size; ++i) {
+    if (i != position && matches(i)) {
+      it->second.first = i;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void DeviceRegistry::index(std::size_t position) {
+  const DeviceEntry& entry = entries_->list[position];
+  add_key(by_name_, entry.name, position);
+  add_key(by_local_[entry.connector], entry.local_name, position);
+}
+
+void DeviceRegistry::unindex(std::size_t position) {
+  const auto& list = entries_->list;
+  const DeviceEntry& entry = list[position];
+  drop_key(by_name_, entry.name, position, list.size(),
+           [&](std::size_t i) { return list[i].name == entry.name; });
+  const auto of_connector = by_local_.find(entry.connector);
+  if (of_connector == by_local_.end()) return;
+  drop_key(of_connector->second, entry.local_name, position, list.size(), [&](std::size_t i) {
+    return list[i].connector == entry.connector && list[i].local_name == entry.local_name;
+  });
+  if (of_connector->second.empty()) by_local_.erase(of_connector);
+}
+
+void DeviceRegistry::shift_after(std::size_t removed) {
+  for (auto& [name, indexed] : by_name_) {
+    if (indexed.first > removed) --indexed.first;
+  }
+  for (auto& [connector, names] : by_local_) {
+    for (auto& [name, indexed] : names) {
+      if (indexed.first > removed) --indexed.first;
+    }
+  }
 }
 
 template <class Change>
@@ -197,29 +250,37 @@ Expected<bool> DeviceRegistry::add(std::string_view local_name, std::string_view
     index(entries_->list.size() - 1);
     return true;
   }
+  const auto position = static_cast<std::size_t>(found - entries_->list.data());
+  unindex(position);
   change([&](std::vector<DeviceEntry>& list) {
-    DeviceEntry& entry = list[found - list.data()];
+    DeviceEntry& entry = list[position];
     entry.type = type;
     entry.connector = connector;
     entry.local_name = local_name;
   });
-  reindex();
+  index(position);
   return true;
 }
 
 Expected<bool> DeviceRegistry::remove(std::string_view name) {
   const DeviceEntry* found = find(name);
   if (found == nullptr) return false;
-  change([&](std::vector<DeviceEntry>& list) { list.erase(list.begin() + (found - list.data())); });
-  reindex();
+  const auto position = static_cast<std::size_t>(found - entries_->list.data());
+  unindex(position);
+  change([&](std::vector<DeviceEntry>& list) {
+    list.erase(list.begin() + static_cast<std::ptrdiff_t>(position));
+  });
+  shift_after(position);
   return true;
 }
 
 Expected<bool> DeviceRegistry::rename(std::string_view old_name, std::string_view new_name) {
   const DeviceEntry* found = find(old_name);
   if (found == nullptr) return false;
-  change([&](std::vector<DeviceEntry>& list) { list[found - list.data()].name = new_name; });
-  reindex();
+  const auto position = static_cast<std::size_t>(found - entries_->list.data());
+  unindex(position);
+  change([&](std::vector<DeviceEntry>& list) { list[position].name = new_name; });
+  index(position);
   renamed_.erase(std::string(new_name));  // renamed back: no loop
   renamed_[std::string(old_name)] = std::string(new_name);
   return true;
@@ -238,7 +299,7 @@ std::string DeviceRegistry::current_name(const std::string& name) const {
 
 const DeviceEntry* DeviceRegistry::find(std::string_view name) const {
   const auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : &entries_->list[it->second];
+  return it == by_name_.end() ? nullptr : &entries_->list[it->second.first];
 }
 
 const DeviceEntry* DeviceRegistry::find_local(std::string_view connector,
@@ -246,7 +307,7 @@ const DeviceEntry* DeviceRegistry::find_local(std::string_view connector,
   const auto of_connector = by_local_.find(connector);
   if (of_connector == by_local_.end()) return nullptr;
   const auto it = of_connector->second.find(local_name);
-  return it == of_connector->second.end() ? nullptr : &entries_->list[it->second];
+  return it == of_connector->second.end() ? nullptr : &entries_->list[it->second.first];
 }
 
 }  // namespace dlmsgw::gateway

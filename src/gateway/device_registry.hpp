@@ -43,6 +43,12 @@ class DeviceRegistry {
   // An empty path keeps the registry in memory only. A missing file is an empty registry; an
   // unreadable or malformed one is an error naming the file (it is not overwritten).
   static Expected<DeviceRegistry> open(std::filesystem::path path);
+  // Move-only: a copy would share the entries but not the indexes into them.
+  DeviceRegistry(const DeviceRegistry&) = delete;
+  DeviceRegistry& operator=(const DeviceRegistry&) = delete;
+  DeviceRegistry(DeviceRegistry&&) = default;
+  DeviceRegistry& operator=(DeviceRegistry&&) = default;
+  ~DeviceRegistry() = default;
 
   // Declares a device by its local name. Returns true when it is new or its type or connector
   // changed (the caller then sends a connect message). Changes are saved in the background.
@@ -74,19 +80,27 @@ class DeviceRegistry {
     std::mutex mutex;
     std::vector<DeviceEntry> list;
   };
-  // Positions in entries_->list by a name: the first entry with it, as a scan would find it.
+  // Entries by a name: the first with it (what a scan of the list finds) and how many have it
+  // (several only when the platform renames a device to a name another one has).
+  struct Indexed {
+    std::size_t first = 0;  // position in entries_->list
+    std::size_t count = 0;
+  };
   struct NameHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view name) const {
       return std::hash<std::string_view>{}(name);
     }
   };
-  using NameIndex = std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>>;
+  using NameIndex = std::unordered_map<std::string, Indexed, NameHash, std::equal_to<>>;
 
   explicit DeviceRegistry(std::filesystem::path path);
-  // Indexes the entry at `position` (appended last); reindex() rebuilds after any other change.
+  // The indexes, kept in place: a reload removes thousands of devices one by one. index() after
+  // an entry is appended or its names set; unindex() before they change or it goes, and
+  // shift_after() once it went.
   void index(std::size_t position);
-  void reindex();
+  void unindex(std::size_t position);
+  void shift_after(std::size_t removed);
   // Applies `change` to the entries under the mutex, then wakes the writer.
   template <class Change>
   void change(Change&& apply);

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -88,6 +89,48 @@ TEST(DeviceRegistry, LookupsFindWhatAScanWouldAfterRemovalsRenamesAndMoves) {
   ASSERT_TRUE(*registry->rename("Meter 41", "Meter 40"));
   EXPECT_EQ(registry->find("Meter 40")->local_name, "Meter 40");
   EXPECT_EQ(registry->find_local("dlms", "Meter 41")->name, "Meter 40");
+}
+
+// The indexes are kept in place, not rebuilt: a long random run of adds, moves, renames (also to
+// names in use) and removals, each lookup checked against a scan after every step.
+TEST(DeviceRegistry, IndexesKeptInPlaceAgreeWithAScanThroughRandomChanges) {
+  auto registry = DeviceRegistry::open({});
+  ASSERT_TRUE(registry);
+  std::mt19937 random(20261207);  // fixed: the same run every time
+  const auto pick = [&](int n) { return std::to_string(random() % static_cast<unsigned>(n)); };
+  for (int step = 0; step < 2000; ++step) {
+    const auto op = random() % 4;
+    const std::string name = "M" + pick(12);
+    const std::string connector = random() % 2 == 0 ? "dlms" : "modbus";
+    if (op == 0 || op == 1) {
+      ASSERT_TRUE(registry->add(name, "DLMS_Meter", connector));
+    } else if (op == 2) {
+      ASSERT_TRUE(registry->rename(name, "M" + pick(12)));
+    } else {
+      ASSERT_TRUE(registry->remove(name));
+    }
+    for (int i = 0; i < 12; ++i) {
+      const std::string key = "M" + std::to_string(i);
+      const DeviceEntry* by_name = nullptr;
+      for (const DeviceEntry& entry : registry->devices()) {
+        if (entry.name == key) {
+          by_name = &entry;
+          break;
+        }
+      }
+      ASSERT_EQ(registry->find(key), by_name) << "step " << step << ", " << key;
+      for (const char* owner : {"dlms", "modbus"}) {
+        const DeviceEntry* by_local = nullptr;
+        for (const DeviceEntry& entry : registry->devices()) {
+          if (entry.connector == owner && entry.local_name == key) {
+            by_local = &entry;
+            break;
+          }
+        }
+        ASSERT_EQ(registry->find_local(owner, key), by_local) << "step " << step << ", " << key;
+      }
+    }
+  }
 }
 
 // Readings stored before a rename carry the old name: the uplink asks for the current one.
