@@ -219,9 +219,19 @@ void UplinkService::kick() {
   if (window_.back().next < window_.back().messages.size()) return;
   if (unacknowledged_messages() >= options_.max_in_flight_messages) return;
   std::uint64_t records = 0;
-  for (const auto& batch : window_) records += batch.records;
-  if (records >= options_.max_in_flight_records) return;
+  std::uint64_t bytes = 0;
+  for (const auto& batch : window_) {
+    records += batch.records;
+    bytes += batch.bytes;
+  }
+  if (records >= options_.max_in_flight_records || bytes >= options_.max_in_flight_bytes) return;
   peek();
+}
+
+UplinkService::InFlight UplinkService::in_flight() const {
+  InFlight in_flight{window_.size(), on_wire_, 0};
+  for (const auto& batch : window_) in_flight.bytes += batch.bytes;
+  return in_flight;
 }
 
 void UplinkService::peek() {
@@ -232,7 +242,11 @@ void UplinkService::peek() {
   // appends a read per batch would bound throughput by one batch per transaction.
   const std::size_t batch_records = std::max<std::size_t>(options_.max_batch_records, 1);
   std::uint64_t in_window = 0;
-  for (const auto& batch : window_) in_window += batch.records;
+  std::uint64_t bytes_in_window = 0;
+  for (const auto& batch : window_) {
+    in_window += batch.records;
+    bytes_in_window += batch.bytes;
+  }
   const std::size_t max_batches = std::max<std::size_t>(options_.max_batches_in_flight, 1);
   const std::size_t batch_room = window_.size() < max_batches ? max_batches - window_.size() : 1;
   const std::size_t record_room =
@@ -245,8 +259,12 @@ void UplinkService::peek() {
   // Records of a message taken as refused are read one per message, to find the refused one.
   const bool isolating = read_up_to_ < isolate_through_;
   const std::size_t max_records = isolating ? 1 : batches * batch_records;
+  const std::uint64_t byte_room = bytes_in_window < options_.max_in_flight_bytes
+                                      ? options_.max_in_flight_bytes - bytes_in_window
+                                      : 1;  // the first record of a read comes regardless
   const std::uint64_t max_bytes =
-      isolating ? options_.max_batch_bytes : batches * options_.max_batch_bytes;
+      isolating ? options_.max_batch_bytes
+                : std::min<std::uint64_t>(batches * options_.max_batch_bytes, byte_room);
   auto peeked = [this, alive = alive_,
                  epoch = epoch_](Expected<std::vector<StoredRecord>> records) {
     if (!*alive) return;
@@ -310,7 +328,10 @@ void UplinkService::add_batch(std::span<const StoredRecord> records) {
   read_up_to_ = records.back().id;
   batch.records = records.size();
   batch.sendable = records.size() - encoded.rejected.size();
-  for (const auto& stored : records) batch.ids.push_back(stored.id);
+  for (const auto& stored : records) {
+    batch.ids.push_back(stored.id);
+    batch.bytes += record_bytes(stored.record);
+  }
   for (const auto& rejected : encoded.rejected) {
     uplink_log()->error("uplink: dropping a record that can never be sent: {}",
                         rejected.error.message);

@@ -87,12 +87,16 @@ struct UplinkOptions {
   // Sized for a flood of readings: a read then waits for the storage thread's transaction of
   // appends (up to 1,000, an fsync), and the window must cover that wait at 200,000 readings/s.
   // With 16 batches and 2,000 records a flood of twice the ceiling delivered 66-76 % of it, with
-  // 32 and 4,000 87 %, with 64 and 8,000 96-129 % (bench/README.md, issue 18 item 2).
+  // 32 and 4,000 87 %, with 64 and 8,000 96-136 % (bench/README.md, issue 18 item 2).
   std::size_t max_batches_in_flight = 64;
   std::size_t max_in_flight_messages = 256;
   // Records read and not yet removed: no further batch is read beyond it, so at most this plus one
   // batch is sent again after a crash or an outage (the duplicates a disruption can cause).
   std::size_t max_in_flight_records = 8000;
+  // And their bytes (as storage counts them, record_bytes): 8,000 records of a few hundred bytes
+  // are a few MB, but of 8 KB each they would be 64 MB, and libmosquitto holds a copy of what is
+  // published. No further batch is read beyond it (the first record of a read always comes).
+  std::uint64_t max_in_flight_bytes = 16U << 20;
   std::chrono::milliseconds puback_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds retry_delay{std::chrono::seconds(1)};  // after storage/PUBACK errors
   // Session losses (or PUBACK timeouts with later messages acknowledged) in a row with the same
@@ -163,8 +167,9 @@ class UplinkService {
   struct InFlight {
     std::size_t batches = 0;
     std::size_t messages = 0;
+    std::uint64_t bytes = 0;  // of the window's records (record_bytes)
   };
-  [[nodiscard]] InFlight in_flight() const { return {window_.size(), on_wire_}; }
+  [[nodiscard]] InFlight in_flight() const;
   [[nodiscard]] const UplinkLimits& limits() const { return options_.limits; }
   [[nodiscard]] bool idle() const { return window_.empty() && !peeking_ && removing_ == 0; }
 
@@ -184,6 +189,7 @@ class UplinkService {
     std::vector<RecordId> ids;   // everything to remove, rejected records included
     std::uint64_t sendable = 0;  // records minus rejected ones
     std::uint64_t records = 0;
+    std::uint64_t bytes = 0;  // of its records, record_bytes (max_in_flight_bytes)
     std::size_t next = 0;  // first message not published yet
     std::size_t acked = 0;
     [[nodiscard]] bool done() const { return next == messages.size() && acked == messages.size(); }

@@ -347,6 +347,8 @@ TEST(GatewayService, PlatformRenameAndDeleteAreFollowed) {
 TEST(GatewayService, BrokerRestartedWhileReadingsFlowLosesNothingAndKeepsOrder) {
   Fixture f(/*persistent_broker=*/true);
   auto options = options_for(f.broker);
+  // Below the 3,000 readings a device sends, so that the duplicates' bound can fail.
+  options.uplink.max_in_flight_records = 1000;
   f.start(options);
   ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
   constexpr int kCount = 3000;
@@ -443,6 +445,33 @@ TEST(GatewayService, BrokerDyingWithTheWindowFullLosesNothingAndKeepsOrder) {
     EXPECT_LE(duplicates, 8U * 10U) << device;
   }
   EXPECT_GE(f.gateway->reconnects(), 1U);
+}
+
+// The window is bounded by its records' bytes too (large records): with the broker frozen it
+// fills up to the bound, plus at most the one record a read always returns, and stays there.
+TEST(GatewayService, TheWindowStopsReadingAtItsBytesBound) {
+  Fixture f(/*persistent_broker=*/true);
+  auto options = options_for(f.broker);
+  options.uplink.max_batch_records = 5;
+  options.uplink.max_in_flight_bytes = 2000;
+  f.start(options);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.tb.connects().size() >= 3; }));
+  ASSERT_TRUE(f.broker.pause());
+  for (int seq = 0; seq < 500; ++seq) ASSERT_TRUE(f.connector->emit("Meter 1", seq));
+  std::uint64_t one_record = 0;
+  ASSERT_TRUE(run_until(f.io, [&] {
+    const auto window = f.gateway->uplink_in_flight();
+    one_record = window.batches > 0 ? window.bytes / window.batches / 5 : 0;
+    return one_record > 0 && window.bytes + one_record >= 2000;
+  })) << f.gateway->uplink_in_flight().bytes << " bytes in flight";
+  f.io.restart();
+  f.io.run_for(300ms);  // nothing more is read while the window is full
+  const auto window = f.gateway->uplink_in_flight();
+  EXPECT_LE(window.bytes, 2000 + 2 * one_record) << window.batches << " batches";
+  EXPECT_LT(window.batches * 5, 500U) << "the bytes, not the records, bound the window";
+  ASSERT_TRUE(f.broker.resume());
+  ASSERT_TRUE(run_until(f.io, [&] { return f.gateway->uplink_counters().records_sent >= 500; }))
+      << f.gateway->uplink_counters().records_sent;
 }
 
 // A broker that stops answering while connected: the PUBACK timeout abandons the window, and the
