@@ -73,7 +73,7 @@ UplinkOptions direct_device_uplink_options(const UplinkOptions& gateway) {
   options.limits.telemetry_messages = RateLimit();
   options.limits.telemetry_data_points = RateLimit();
   // One meter's uplink: a record per poll, so a window of a few batches keeps up (the gateway's
-  // 16 batches / 2,000 records would be multiplied by hundreds of devices).
+  // 64 batches / 8,000 records would be multiplied by hundreds of devices).
   options.max_batches_in_flight = std::min<std::size_t>(options.max_batches_in_flight, 2);
   options.max_in_flight_messages = std::min<std::size_t>(options.max_in_flight_messages, 8);
   options.max_in_flight_records = std::min<std::size_t>(options.max_in_flight_records, 200);

@@ -108,8 +108,9 @@ class GatewayService::Sink final : public GatewaySink {
       return store_direct(reading.device, {std::move(record)},
                           service_.counters_[connector_].readings);
     }
-    DLMSGW_TRY(refuse_unless_room(1));
+    // Declared (announced) even when storage refuses its readings, as before the check existed.
     auto device = service_.platform_name(connector_, reading.device);
+    DLMSGW_TRY(refuse_unless_room(1));
     return store({to_record(reading, std::move(device))}, service_.counters_[connector_].readings);
   }
 
@@ -129,8 +130,8 @@ class GatewayService::Sink final : public GatewaySink {
     if (service_.direct_devices_.count({connector_, local}) != 0) {
       return store_direct(local, to_records(readings, local, max_bytes), counter, readings.size());
     }
-    DLMSGW_TRY(refuse_unless_room(readings.size()));
     const auto device = service_.platform_name(connector_, local);
+    DLMSGW_TRY(refuse_unless_room(readings.size()));
     return store(to_records(readings, device, max_bytes), counter, readings.size());
   }
 
