@@ -19,6 +19,14 @@ void write_secrets_fixture(const std::filesystem::path& path, const std::string&
   std::ofstream(path) << text;
 }
 
+// The secrets of a gateway with one DLMS connector whose file (dlms.json in `dir`) is `text`.
+std::vector<std::string> secrets_with_dlms_file(const std::filesystem::path& dir,
+                                                const std::string& text,
+                                                const GatewayConfig& config = {}) {
+  write_secrets_fixture(dir / "dlms.json", text);
+  return configured_secrets(config, {ConnectorConfig{"DLMS", "dlms", dir / "dlms.json"}});
+}
+
 bool secrets_hold(const std::vector<std::string>& secrets, const std::string& text) {
   return std::find(secrets.begin(), secrets.end(), text) != secrets.end();
 }
@@ -28,14 +36,13 @@ TEST(ConfiguredSecrets, AreTheSecretsThemselvesFromFilesEnvironmentAndText) {
   write_secrets_fixture(dir.path() / "meter.pw", "file-held-password\n");
   ASSERT_EQ(::chmod((dir.path() / "meter.pw").c_str(), 0600), 0);
   ::setenv("DLMSGW_TEST_BLOCK_KEY", "env-held-block-key", 1);
-  write_secrets_fixture(dir.path() / "dlms.json", R"({"devices": [{"name": "Meter Kitchen",
-      "security": {"passwordFile": "meter.pw", "blockKey": "${env:DLMSGW_TEST_BLOCK_KEY}",
-                   "authenticationKey": "text-held-auth-key", "keyId": 7}}]})");
   GatewayConfig config;
   config.security.access_token = "gateway-access-token";
   config.health.trace_token = "trace-bearer-token";
-  const auto secrets =
-      configured_secrets(config, {ConnectorConfig{"DLMS", "dlms", dir.path() / "dlms.json"}});
+  const auto secrets = secrets_with_dlms_file(dir.path(), R"({"devices": [{"name": "Meter Kitchen",
+      "security": {"passwordFile": "meter.pw", "blockKey": "${env:DLMSGW_TEST_BLOCK_KEY}",
+                   "authenticationKey": "text-held-auth-key", "keyId": 7}}]})",
+                                              config);
   ::unsetenv("DLMSGW_TEST_BLOCK_KEY");
 
   EXPECT_TRUE(secrets_hold(secrets, "file-held-password"));
@@ -52,14 +59,13 @@ TEST(ConfiguredSecrets, AreTheSecretsThemselvesFromFilesEnvironmentAndText) {
 TEST(ConfiguredSecrets, EachSecretIsListedOnceHoweverManyMetersShareIt) {
   // Kept for the life of the process: 10,000 meters with one password are one entry, not 10,000.
   testing::TempDirectory dir;
-  write_secrets_fixture(dir.path() / "dlms.json", R"({"devices": [
-      {"name": "a", "security": {"password": "shared-password"}},
-      {"name": "b", "security": {"password": "shared-password"}},
-      {"name": "c", "security": {"password": "own-password"}}]})");
   GatewayConfig config;
   config.security.access_token = "shared-password";
-  const auto secrets =
-      configured_secrets(config, {ConnectorConfig{"DLMS", "dlms", dir.path() / "dlms.json"}});
+  const auto secrets = secrets_with_dlms_file(dir.path(), R"({"devices": [
+      {"name": "a", "security": {"password": "shared-password"}},
+      {"name": "b", "security": {"password": "shared-password"}},
+      {"name": "c", "security": {"password": "own-password"}}]})",
+                                              config);
   EXPECT_EQ(std::count(secrets.begin(), secrets.end(), "shared-password"), 1);
   EXPECT_TRUE(secrets_hold(secrets, "own-password"));
   EXPECT_EQ(secrets.size(), 2U);
@@ -80,7 +86,7 @@ TEST(ConfiguredSecrets, AMissingOrBrokenFileIsSkipped) {
 TEST(ConfiguredSecrets, OnlyStringValuesOfSecretNamedMembersAtAnyDepth) {
   // Read without a tree (a SAX pass): the same values as the tree's walk took.
   testing::TempDirectory dir;
-  write_secrets_fixture(dir.path() / "dlms.json", R"({"devices": [
+  const auto secrets = secrets_with_dlms_file(dir.path(), R"({"devices": [
       {"name": "a", "security": {"keys": ["array-held-value", {"other": "in-array-object"}],
                                  "secretSettings": {"mode": "object-held-value",
                                                     "deep": {"authToken": "deeply-nested-token"}},
@@ -88,9 +94,6 @@ TEST(ConfiguredSecrets, OnlyStringValuesOfSecretNamedMembersAtAnyDepth) {
       {"tokenList": [["nested-array-value"]], "name": "after-array-name"},
       "top-level-string-in-array"],
       "password": "connector-level-password"})");
-  GatewayConfig config;
-  const auto secrets =
-      configured_secrets(config, {ConnectorConfig{"DLMS", "dlms", dir.path() / "dlms.json"}});
   EXPECT_TRUE(secrets_hold(secrets, "deeply-nested-token"));
   EXPECT_TRUE(secrets_hold(secrets, "after-the-object-key"));
   EXPECT_TRUE(secrets_hold(secrets, "connector-level-password"));
@@ -109,11 +112,9 @@ TEST(ConfiguredSecrets, OnlyStringValuesOfSecretNamedMembersAtAnyDepth) {
 // (a review found a commented file left unmasked).
 TEST(ConfiguredSecrets, AreFoundInAConnectorFileWithComments) {
   testing::TempDirectory dir;
-  write_secrets_fixture(dir.path() / "dlms.json", R"({
+  const auto secrets = secrets_with_dlms_file(dir.path(), R"({
       // the kitchen meter
       "devices": [{"name": "a", /* LLS */ "security": {"password": "commented-file-password"}}]})");
-  const auto secrets = configured_secrets(
-      GatewayConfig{}, {ConnectorConfig{"DLMS", "dlms", dir.path() / "dlms.json"}});
   EXPECT_TRUE(secrets_hold(secrets, "commented-file-password"));
 }
 
